@@ -1,0 +1,164 @@
+//! Building the application: state, router, listener; running it until stopped.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use url::Url;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::db::Db;
+use crate::secrets::{DerivedKey, KeyPurpose, MasterKey};
+use crate::services::mail::{self, Mailer};
+use crate::services::passwords::PasswordHasher;
+use crate::web::session::CookiePolicy;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<AppStateInner>);
+
+pub struct AppStateInner {
+    pub config: Config,
+    /// The public URL every link is built from (never the request's Host header).
+    pub base_url: Url,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<dyn Mailer>,
+    pub hasher: PasswordHasher,
+    pub csrf_key: DerivedKey,
+    pub throttle_key: DerivedKey,
+    pub master_key: MasterKey,
+    pub cookies: CookiePolicy,
+    /// Names this process when it holds a job lease.
+    pub instance_id: String,
+}
+
+impl Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// The application bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+/// Replacements for the real services, for tests.
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+    pub mailer: Option<Arc<dyn Mailer>>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Overrides::default()).await
+    }
+
+    pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
+        let data_dir = &config.storage.data_dir;
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        let master_key = MasterKey::load_or_create(config.security.secret_key.as_ref(), data_dir)?;
+
+        let db = Db::connect(&config.storage.database_url(), config.storage.database.max_connections).await?;
+        db.migrate().await?;
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let local = listener.local_addr()?;
+        let base_url = match &config.base_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{local}")).context("base URL")?,
+        };
+        let mailer = match overrides.mailer {
+            Some(mailer) => mailer,
+            None => mail::from_config(&config.mail, data_dir)?,
+        };
+        let concurrency = config
+            .security
+            .password_hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+
+        let state = AppState(Arc::new(AppStateInner {
+            cookies: CookiePolicy::new(base_url.scheme() == "https"),
+            base_url,
+            db,
+            clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            mailer,
+            hasher: PasswordHasher::new(concurrency),
+            csrf_key: master_key.derive(KeyPurpose::Csrf),
+            throttle_key: master_key.derive(KeyPurpose::Throttle),
+            master_key,
+            instance_id: uuid::Uuid::new_v4().to_string(),
+            config,
+        }));
+        let router = crate::web::router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_jobs, jobs_stopped) = watch::channel(false);
+        let jobs = crate::jobs::spawn(self.state.clone(), jobs_stopped);
+        tracing::info!(
+            address = %self.local_addr(),
+            base_url = %self.state.base_url,
+            database = ?self.state.db.kind(),
+            mail = self.state.mailer.describe(),
+            "Careerlog is listening"
+        );
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = stop_jobs.send(true);
+        let _ = jobs.await;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        served.context("serving HTTP")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

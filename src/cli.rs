@@ -1,0 +1,92 @@
+//! The command line: `careerlog serve | migrate | admin …`.
+
+use std::io::BufRead;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, LogFormat, StorageConfig};
+use crate::db::Db;
+use crate::domain::{Email, Password};
+use crate::services::passwords::PasswordHasher;
+
+#[derive(Debug, Parser)]
+#[command(name = "careerlog", version, about = "Careerlog: a private home for your working life, with an opt-in public face.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (with no flags: http://127.0.0.1:8080, everything under ./data).
+    Serve(Box<Config>),
+    /// Apply pending database migrations and exit (serve also does this at start).
+    Migrate(StorageConfig),
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a verified account; the password is read from standard input (one line).
+    CreateUser {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        storage: StorageConfig,
+    },
+}
+
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CAREERLOG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(config) => {
+            init_logging(config.log_format);
+            let app = crate::Application::build(*config).await?;
+            app.run_until_stopped().await
+        }
+        Command::Migrate(storage) => {
+            init_logging(LogFormat::Text);
+            std::fs::create_dir_all(&storage.data_dir)?;
+            let db = Db::connect(&storage.database_url(), 1).await?;
+            db.migrate().await?;
+            let applied = db.migrator().iter().count();
+            println!("The database is up to date ({applied} migrations).");
+            db.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateUser { email, admin, storage }) => {
+            init_logging(LogFormat::Text);
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            eprintln!("Password for {email} (at least {} characters), then Enter:", Password::MIN_CHARS);
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let line = line.trim_end_matches(['\r', '\n']);
+            let context = crate::services::accounts::password_context(&email);
+            let password = Password::parse_new(line, &context).map_err(anyhow::Error::msg)?;
+            std::fs::create_dir_all(&storage.data_dir)?;
+            let db = Db::connect(&storage.database_url(), 1).await?;
+            db.migrate().await?;
+            let hasher = PasswordHasher::new(1);
+            let user = crate::services::accounts::create_user_directly(&db, &hasher, &email, &password, admin, SystemClock.now()).await?;
+            println!("Created {}{} ({})", user.email.unwrap_or_default(), if admin { " as an administrator" } else { "" }, user.id);
+            db.close().await;
+            Ok(())
+        }
+    }
+}

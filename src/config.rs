@@ -1,0 +1,198 @@
+//! Configuration: one struct per concern, filled from flags that each have an environment twin.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use url::Url;
+
+use crate::secrets::Secret;
+
+/// Everything `careerlog serve` needs. Defaults give a working app with no configuration at all.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "CAREERLOG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Public URL of this instance, used to build every link in pages and emails
+    /// (never the request's Host header). Defaults to http://<listen>.
+    #[arg(long, env = "CAREERLOG_BASE_URL")]
+    pub base_url: Option<Url>,
+
+    #[command(flatten)]
+    pub storage: StorageConfig,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub security: SecurityConfig,
+
+    /// Whether visitors may create accounts.
+    #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
+    pub signups: Signups,
+
+    /// Log format.
+    #[arg(long, env = "CAREERLOG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signups {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where data lives: shared by `serve`, `migrate` and `admin`.
+#[derive(Debug, Clone, Args)]
+pub struct StorageConfig {
+    /// Directory for the SQLite database, uploaded files, generated secrets and outgoing mail.
+    #[arg(long, env = "CAREERLOG_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+}
+
+impl StorageConfig {
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) if !url.expose().is_empty() => url.expose().clone(),
+            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("careerlog.db").display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// Database URL: `postgres://…` for PostgreSQL; empty means the SQLite file in the data dir.
+    #[arg(long = "database-url", env = "CAREERLOG_DATABASE_URL")]
+    pub url: Option<Secret<String>>,
+
+    /// Largest number of pooled database connections.
+    #[arg(long = "database-max-connections", env = "CAREERLOG_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// How outgoing mail leaves: written to <data-dir>/mail, sent by SMTP, or by the Postmark API.
+    #[arg(long = "mail-transport", env = "CAREERLOG_MAIL_TRANSPORT", value_enum, default_value_t = MailTransport::File)]
+    pub transport: MailTransport,
+
+    /// Sender address for outgoing mail.
+    #[arg(long = "mail-from", env = "CAREERLOG_MAIL_FROM", default_value = "Careerlog <no-reply@careerlog.localhost>")]
+    pub from: String,
+
+    /// SMTP server host name.
+    #[arg(long = "smtp-host", env = "CAREERLOG_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP server port (defaults: 587 for STARTTLS, 465 for TLS, 25 for none).
+    #[arg(long = "smtp-port", env = "CAREERLOG_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+
+    /// SMTP transport security.
+    #[arg(long = "smtp-security", env = "CAREERLOG_SMTP_SECURITY", value_enum, default_value_t = SmtpSecurity::Starttls)]
+    pub smtp_security: SmtpSecurity,
+
+    /// SMTP user name.
+    #[arg(long = "smtp-username", env = "CAREERLOG_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password.
+    #[arg(long = "smtp-password", env = "CAREERLOG_SMTP_PASSWORD")]
+    pub smtp_password: Option<Secret<String>>,
+
+    /// Postmark server API token.
+    #[arg(long = "postmark-token", env = "CAREERLOG_POSTMARK_TOKEN")]
+    pub postmark_token: Option<Secret<String>>,
+
+    /// Postmark API base URL (change only to point at a test double).
+    #[arg(long = "postmark-api-url", env = "CAREERLOG_POSTMARK_API_URL", default_value = "https://api.postmarkapp.com")]
+    pub postmark_api_url: Url,
+
+    /// Postmark message stream for transactional mail.
+    #[arg(long = "postmark-message-stream", env = "CAREERLOG_POSTMARK_MESSAGE_STREAM", default_value = "outbound")]
+    pub postmark_message_stream: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MailTransport {
+    File,
+    Smtp,
+    Postmark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test server.
+    None,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SecurityConfig {
+    /// Master secret (64 hex characters). Every instance of one deployment must share it.
+    /// When absent, one is generated on first run and kept in <data-dir>/secret.key.
+    #[arg(long = "secret-key", env = "CAREERLOG_SECRET_KEY")]
+    pub secret_key: Option<Secret<String>>,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long = "session-idle-minutes", env = "CAREERLOG_SESSION_IDLE_MINUTES", default_value_t = 12 * 60)]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long = "session-max-hours", env = "CAREERLOG_SESSION_MAX_HOURS", default_value_t = 7 * 24)]
+    pub session_max_hours: u32,
+
+    /// Reverse proxies whose X-Forwarded-For header is believed (IP addresses or CIDR ranges,
+    /// comma separated). Without this, the client is the TCP peer.
+    #[arg(long = "trusted-proxies", env = "CAREERLOG_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// How many password hashes may be computed at once (each takes ~19 MiB and a core).
+    #[arg(long = "password-hash-concurrency", env = "CAREERLOG_PASSWORD_HASH_CONCURRENCY")]
+    pub password_hash_concurrency: Option<usize>,
+}
+
+impl Config {
+    /// Parse a configuration from command-line style arguments (used by tests and tools).
+    pub fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        use clap::Parser;
+        let args = std::iter::once(std::ffi::OsString::from("careerlog"))
+            .chain(args.into_iter().map(Into::into));
+        Wrapper::try_parse_from(args).map(|w| w.config)
+    }
+
+    /// The instance's public URL, without a trailing slash.
+    pub fn base_url(&self) -> Url {
+        match &self.base_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{}", self.listen)).expect("a socket address makes a URL"),
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url().scheme() == "https"
+    }
+}

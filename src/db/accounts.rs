@@ -1,0 +1,272 @@
+//! Users, email verification links and password reset links.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::clock::Timestamp;
+use crate::domain::Email;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: Option<String>,
+    pub email_verified_at: Option<Timestamp>,
+    pub password_hash: Option<String>,
+    pub is_admin: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.is_admin != 0
+    }
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, email_verified_at, password_hash, is_admin, created_at, updated_at";
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub verified: bool,
+}
+
+/// Insert a user. A taken email address comes back as a unique violation (see `db::is_unique_violation`).
+pub async fn insert_user<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    new: NewUser<'_>,
+    now: Timestamp,
+) -> Result<User, sqlx::Error> {
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_verified_at, password_hash, is_admin, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(new.email.as_str())
+    .bind(new.verified.then_some(now))
+    .bind(new.password_hash)
+    .bind(i64::from(new.is_admin))
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(User {
+        id,
+        email: Some(new.email.as_str().to_owned()),
+        email_verified_at: new.verified.then_some(now),
+        password_hash: Some(new.password_hash.to_owned()),
+        is_admin: i64::from(new.is_admin),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub async fn find_by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn find_by_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    email: &Email,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn set_password_hash<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_email_verified<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    email: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    // Only if the address is still the one the link was sent to.
+    let done = sqlx::query(
+        "UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email = $3",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(email)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn count_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(ex).await
+}
+
+/// A single-use link token, stored only as its hash.
+#[derive(Debug, Clone, FromRow)]
+pub struct LinkToken {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+/// Which single-use link table a token lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    EmailVerification,
+    PasswordReset,
+}
+
+impl LinkKind {
+    fn table(self) -> &'static str {
+        match self {
+            LinkKind::EmailVerification => "email_verifications",
+            LinkKind::PasswordReset => "password_resets",
+        }
+    }
+}
+
+pub async fn insert_email_verification<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+    user_id: &str,
+    email: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(email)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_password_reset<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+    user_id: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_link<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: LinkKind,
+    token_hash: &str,
+) -> Result<Option<LinkToken>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT token_hash, user_id, created_at, expires_at, used_at FROM {} WHERE token_hash = $1",
+        kind.table()
+    ))
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The address an email verification link was sent to.
+pub async fn verification_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM email_verifications WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Mark a link used, if it is still unused and unexpired. Returns whether this call used it,
+/// so two concurrent clicks cannot both succeed.
+pub async fn consume_link<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: LinkKind,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "UPDATE {} SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+        kind.table()
+    ))
+    .bind(now)
+    .bind(token_hash)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Retire every other unused link of this kind for the user (a newer link replaces older ones).
+pub async fn retire_links<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: LinkKind,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {} SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        kind.table()
+    ))
+    .bind(now)
+    .bind(user_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Delete links past their expiry (used or not). Returns how many went.
+pub async fn delete_expired_links<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: LinkKind,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(&format!("DELETE FROM {} WHERE expires_at <= $1", kind.table()))
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn delete_expired_oauth_requests<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM oauth_requests WHERE expires_at <= $1")
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,94 @@
+//! Personal access tokens for the JSON API, stored as hashes.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::clock::Timestamp;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub token_prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+const COLUMNS: &str = "id, user_id, name, token_prefix, created_at, last_used_at";
+
+/// A user may hold this many tokens at once; enough for every script, few enough to list.
+pub const MAX_PER_USER: i64 = 50;
+
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    name: &str,
+    token_hash: &str,
+    token_prefix: &str,
+    now: Timestamp,
+) -> Result<ApiToken, sqlx::Error> {
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(token_prefix)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(ApiToken {
+        id,
+        user_id: user_id.to_owned(),
+        name: name.to_owned(),
+        token_prefix: token_prefix.to_owned(),
+        created_at: now,
+        last_used_at: None,
+    })
+}
+
+pub async fn list_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<Vec<ApiToken>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT {MAX_PER_USER}"
+    ))
+    .bind(user_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(ex)
+        .await
+}
+
+pub async fn find_by_hash<'e>(ex: impl Executor<'e, Database = Any>, token_hash: &str) -> Result<Option<ApiToken>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Record use, at most once a minute per token to keep reads cheap.
+pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(now)
+        .bind(id)
+        .bind(Timestamp(now.0 - 60_000))
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Revoke one of the user's tokens. Another user's token id simply matches nothing.
+pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,10 @@
+//! Plain types that parse and validate input once; no I/O here.
+
+pub mod email;
+pub mod password;
+pub mod token;
+pub mod validation;
+
+pub use email::Email;
+pub use password::Password;
+pub use validation::FieldErrors;

@@ -1,0 +1,60 @@
+//! Background work. Housekeeping deletes what has expired: verification and reset links, OAuth
+//! requests, sessions, old throttle counters. With several instances on one database, a lease
+//! makes sure one of them does it at a time.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::app::AppState;
+use crate::db::accounts::{self, LinkKind};
+use crate::db::{leases, sessions, throttle};
+use crate::services::throttle::LONGEST_WINDOW_MS;
+
+pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5 * 60);
+const HOUSEKEEPING_LEASE: Duration = Duration::from_secs(4 * 60);
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HousekeepingReport {
+    pub ran: bool,
+    pub verification_links: u64,
+    pub reset_links: u64,
+    pub oauth_requests: u64,
+    pub sessions: u64,
+    pub throttle_buckets: u64,
+}
+
+pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match housekeeping(&state).await {
+                Ok(report) if report.ran => tracing::debug!(?report, "housekeeping done"),
+                Ok(_) => tracing::debug!("housekeeping skipped: another instance holds the lease"),
+                Err(err) => tracing::warn!(error = %format!("{err:#}"), "housekeeping failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(HOUSEKEEPING_EVERY) => {}
+                _ = stop.changed() => break,
+            }
+        }
+    })
+}
+
+/// One housekeeping pass, if this instance can take the lease.
+pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport> {
+    let now = state.clock.now();
+    let pool = state.db.pool();
+    if !leases::try_acquire(pool, "housekeeping", &state.instance_id, now, now.plus(HOUSEKEEPING_LEASE)).await? {
+        return Ok(HousekeepingReport::default());
+    }
+    let idle = Duration::from_secs(u64::from(state.config.security.session_idle_minutes) * 60);
+    Ok(HousekeepingReport {
+        ran: true,
+        verification_links: accounts::delete_expired_links(pool, LinkKind::EmailVerification, now).await?,
+        reset_links: accounts::delete_expired_links(pool, LinkKind::PasswordReset, now).await?,
+        oauth_requests: accounts::delete_expired_oauth_requests(pool, now).await?,
+        sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
+        throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
+    })
+}

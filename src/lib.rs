@@ -1,0 +1,19 @@
+//! Careerlog: a private home for a person's working life, with an opt-in public face.
+//!
+//! The binary (`src/main.rs`) only parses the command line; everything else lives here so that
+//! integration tests can build the same application on a random port.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod secrets;
+pub mod services;
+pub mod web;
+
+pub use app::Application;
+pub use config::Config;

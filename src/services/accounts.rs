@@ -1,0 +1,298 @@
+//! Account rules: sign-up, email verification, sign-in with throttling, password reset and
+//! change. Handlers parse the request and render; the decisions live here.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::accounts::{self, LinkKind, NewUser, User};
+use crate::db::{is_unique_violation, sessions};
+use crate::domain::token::{looks_like_token, random_token};
+use crate::domain::{Email, FieldErrors, Password};
+use crate::error::AppError;
+use crate::secrets::hash_token;
+use crate::services::mail::OutgoingMail;
+use crate::services::throttle;
+
+pub const VERIFICATION_LINK_LIFETIME: Duration = Duration::from_secs(30 * 60);
+pub const RESET_LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Words a password must not be built from: the address and its local part.
+pub fn password_context(email: &Email) -> [&str; 2] {
+    [email.as_str(), email.local_part()]
+}
+
+/// Create an account. Field errors come back for the form; a taken address is one of them.
+pub async fn sign_up(state: &AppState, email: &Email, password: &Password) -> Result<User, SignUpError> {
+    let hash = state.hasher.hash(password).await?;
+    let now = state.clock.now();
+    let new = NewUser { email, password_hash: &hash, is_admin: false, verified: false };
+    match accounts::insert_user(state.db.pool(), new, now).await {
+        Ok(user) => Ok(user),
+        Err(err) if is_unique_violation(&err) => Err(SignUpError::Fields(FieldErrors::single(
+            "email",
+            "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
+        ))),
+        Err(err) => Err(AppError::from(err).into()),
+    }
+}
+
+#[derive(Debug)]
+pub enum SignUpError {
+    Fields(FieldErrors),
+    App(AppError),
+}
+
+impl From<AppError> for SignUpError {
+    fn from(err: AppError) -> Self {
+        SignUpError::App(err)
+    }
+}
+
+impl From<anyhow::Error> for SignUpError {
+    fn from(err: anyhow::Error) -> Self {
+        SignUpError::App(AppError::Internal(err))
+    }
+}
+
+fn link(state: &AppState, path: &str, token: &str) -> String {
+    format!("{}{path}?token={token}", state.base_url.as_str().trim_end_matches('/'))
+}
+
+/// What happened when we tried to mail someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailOutcome {
+    Sent,
+    /// Too many mails to this address lately; nothing sent.
+    Throttled,
+    /// The transport failed (logged); the user may try again.
+    Failed,
+}
+
+/// Send a fresh verification link for the user's current address, retiring older links.
+pub async fn send_verification(state: &AppState, user: &User) -> Result<MailOutcome, AppError> {
+    let Some(email) = user.email.as_deref() else { return Ok(MailOutcome::Failed) };
+    if !throttle::hit(state, &throttle::mail_bucket(state, email), throttle::MAIL_PER_ADDRESS).await? {
+        return Ok(MailOutcome::Throttled);
+    }
+    let token = random_token();
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    accounts::retire_links(&mut *tx, LinkKind::EmailVerification, &user.id, now).await?;
+    accounts::insert_email_verification(
+        &mut *tx,
+        &hash_token(&token),
+        &user.id,
+        email,
+        now,
+        now.plus(VERIFICATION_LINK_LIFETIME),
+    )
+    .await?;
+    tx.commit().await?;
+    let text = format!(
+        "Hello,\n\nPlease confirm that this is your email address by opening this link:\n\n{}\n\n\
+         The link is valid for 30 minutes and works once. If it has expired, sign in and ask for a new one.\n\n\
+         If you did not create a Careerlog account, ignore this message; nothing else will be sent.\n\n\
+         -- \nCareerlog at {}\n",
+        link(state, "/verify-email", &token),
+        state.base_url.as_str().trim_end_matches('/'),
+    );
+    Ok(deliver(state, OutgoingMail { to: email.to_owned(), subject: "Verify your email address".into(), text }).await)
+}
+
+async fn deliver(state: &AppState, mail: OutgoingMail) -> MailOutcome {
+    match state.mailer.send(mail).await {
+        Ok(()) => MailOutcome::Sent,
+        Err(err) => {
+            tracing::error!(transport = state.mailer.describe(), error = %format!("{err:#}"), "sending mail failed");
+            MailOutcome::Failed
+        }
+    }
+}
+
+/// Why a single-use link could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// Look a link token up without using it.
+pub async fn check_link(state: &AppState, kind: LinkKind, token: &str) -> Result<Result<accounts::LinkToken, LinkProblem>, AppError> {
+    if !looks_like_token(token) {
+        return Ok(Err(LinkProblem::Unknown));
+    }
+    let Some(found) = accounts::find_link(state.db.pool(), kind, &hash_token(token)).await? else {
+        return Ok(Err(LinkProblem::Unknown));
+    };
+    if found.used_at.is_some() {
+        return Ok(Err(LinkProblem::Used));
+    }
+    if found.expires_at <= state.clock.now() {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    Ok(Ok(found))
+}
+
+/// Use a verification link: the address it was sent to becomes verified.
+pub async fn verify_email(state: &AppState, token: &str) -> Result<Result<String, LinkProblem>, AppError> {
+    let found = match check_link(state, LinkKind::EmailVerification, token).await? {
+        Ok(found) => found,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    if !accounts::consume_link(&mut *tx, LinkKind::EmailVerification, &found.token_hash, now).await? {
+        return Ok(Err(LinkProblem::Used));
+    }
+    let email = accounts::verification_email(&mut *tx, &found.token_hash).await?.unwrap_or_default();
+    accounts::mark_email_verified(&mut *tx, &found.user_id, &email, now).await?;
+    tx.commit().await?;
+    Ok(Ok(found.user_id))
+}
+
+/// Mail a reset link if the address has an account. The caller answers the same either way, and
+/// runs this in the background so the answer takes the same time too.
+pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<MailOutcome, AppError> {
+    let Some(user) = accounts::find_by_email(state.db.pool(), email).await? else {
+        return Ok(MailOutcome::Sent);
+    };
+    if !throttle::hit(state, &throttle::mail_bucket(state, email.as_str()), throttle::MAIL_PER_ADDRESS).await? {
+        return Ok(MailOutcome::Throttled);
+    }
+    let token = random_token();
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &user.id, now).await?;
+    accounts::insert_password_reset(&mut *tx, &hash_token(&token), &user.id, now, now.plus(RESET_LINK_LIFETIME)).await?;
+    tx.commit().await?;
+    let text = format!(
+        "Hello,\n\nSomeone, hopefully you, asked to reset the password of the Careerlog account for this address.\n\
+         Choose a new password here:\n\n{}\n\n\
+         The link is valid for 15 minutes and works once. If you did not ask for this, ignore this message:\n\
+         your password stays as it is.\n\n-- \nCareerlog at {}\n",
+        link(state, "/reset-password", &token),
+        state.base_url.as_str().trim_end_matches('/'),
+    );
+    Ok(deliver(state, OutgoingMail { to: email.as_str().to_owned(), subject: "Reset your password".into(), text }).await)
+}
+
+/// Use a reset link to set a new password. Every session of the account ends; the address is
+/// now proven, so it counts as verified.
+pub async fn reset_password(state: &AppState, token: &str, password: &Password) -> Result<Result<(), LinkProblem>, AppError> {
+    let found = match check_link(state, LinkKind::PasswordReset, token).await? {
+        Ok(found) => found,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let hash = state.hasher.hash(password).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    if !accounts::consume_link(&mut *tx, LinkKind::PasswordReset, &found.token_hash, now).await? {
+        return Ok(Err(LinkProblem::Used));
+    }
+    accounts::set_password_hash(&mut *tx, &found.user_id, &hash, now).await?;
+    accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &found.user_id, now).await?;
+    if let Some(user) = accounts::find_by_id(&mut *tx, &found.user_id).await? {
+        if let (None, Some(email)) = (user.email_verified_at, user.email.as_deref()) {
+            accounts::mark_email_verified(&mut *tx, &user.id, email, now).await?;
+        }
+    }
+    sessions::delete_all_for_user(&mut *tx, &found.user_id, None).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+pub enum SignInError {
+    /// Wrong address or password; the same answer for both.
+    Invalid,
+    App(AppError),
+}
+
+impl From<AppError> for SignInError {
+    fn from(err: AppError) -> Self {
+        SignInError::App(err)
+    }
+}
+
+/// Check credentials, within the per-account and per-client limits on failures.
+pub async fn sign_in(state: &AppState, email: &Email, password: &Password, client: IpAddr) -> Result<User, SignInError> {
+    let account = throttle::account_bucket(state, email);
+    let client_bucket = throttle::client_bucket(state, "signin", client);
+    throttle::ensure_below(state, &account, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
+        format!("Too many failed sign-ins for this account. Try again in {minutes} minute{}, or reset your password.", plural(minutes))
+    })
+    .await?;
+    throttle::ensure_below(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT, |minutes| {
+        format!("Too many failed sign-ins from your network. Try again in {minutes} minute{}.", plural(minutes))
+    })
+    .await?;
+
+    let user = accounts::find_by_email(state.db.pool(), email).await.map_err(AppError::from)?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let matches = state.hasher.verify(password, stored).await.map_err(AppError::Internal)?;
+    match (user, matches) {
+        (Some(user), true) => {
+            throttle::clear(state, &account).await?;
+            Ok(user)
+        }
+        _ => {
+            throttle::hit(state, &account, throttle::SIGN_IN_PER_ACCOUNT).await?;
+            throttle::hit(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT).await?;
+            Err(SignInError::Invalid)
+        }
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Change the password of a signed-in user: the current password is required (and its failures
+/// count against the account's limit); every other session ends.
+pub async fn change_password(
+    state: &AppState,
+    user: &User,
+    current: &Password,
+    new: &Password,
+    keep_session: Option<&str>,
+) -> Result<Result<(), FieldErrors>, AppError> {
+    let email = Email::parse(user.email.as_deref().unwrap_or_default()).ok();
+    let account = email.as_ref().map(|e| throttle::account_bucket(state, e));
+    if let Some(bucket) = &account {
+        throttle::ensure_below(state, bucket, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
+            format!("Too many wrong passwords. Try again in {minutes} minute{}.", plural(minutes))
+        })
+        .await?;
+    }
+    if user.password_hash.is_some() && !state.hasher.verify(current, user.password_hash.as_deref()).await? {
+        if let Some(bucket) = &account {
+            throttle::hit(state, bucket, throttle::SIGN_IN_PER_ACCOUNT).await?;
+        }
+        return Ok(Err(FieldErrors::single("current_password", "This is not your current password.")));
+    }
+    let hash = state.hasher.hash(new).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    accounts::set_password_hash(&mut *tx, &user.id, &hash, now).await?;
+    sessions::delete_all_for_user(&mut *tx, &user.id, keep_session).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Create a user from the command line (`careerlog admin create-user`).
+pub async fn create_user_directly(state_db: &crate::db::Db, hasher: &crate::services::passwords::PasswordHasher,
+    email: &Email, password: &Password, is_admin: bool, now: Timestamp) -> anyhow::Result<User> {
+    let hash = hasher.hash(password).await?;
+    let new = NewUser { email, password_hash: &hash, is_admin, verified: true };
+    match accounts::insert_user(state_db.pool(), new, now).await {
+        Ok(user) => Ok(user),
+        Err(err) if is_unique_violation(&err) => anyhow::bail!("an account with the address {email} already exists"),
+        Err(err) => Err(err.into()),
+    }
+}

@@ -1,0 +1,219 @@
+//! Outgoing email. Three transports behind one trait: files in `<data-dir>/mail` (the default,
+//! so sign-up works with no provider), SMTP, and Postmark's HTTP API.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use async_trait::async_trait;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{MailConfig, MailTransport, SmtpSecurity};
+use crate::secrets::Secret;
+
+/// A plain-text transactional message.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()>;
+    /// A short name for logs and the health page.
+    fn describe(&self) -> &'static str;
+}
+
+/// Build the configured mailer.
+pub fn from_config(config: &MailConfig, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn Mailer>> {
+    let from: Mailbox = config
+        .from
+        .parse()
+        .with_context(|| format!("--mail-from {:?} is not a valid mailbox", config.from))?;
+    Ok(match config.transport {
+        MailTransport::File => Arc::new(FileMailer::new(data_dir.join("mail"), from)),
+        MailTransport::Smtp => Arc::new(SmtpMailer::new(config, from)?),
+        MailTransport::Postmark => {
+            let token = config
+                .postmark_token
+                .clone()
+                .ok_or_else(|| anyhow!("--mail-transport postmark needs --postmark-token"))?;
+            Arc::new(PostmarkMailer::new(
+                config.postmark_api_url.clone(),
+                token,
+                config.postmark_message_stream.clone(),
+                from,
+            )?)
+        }
+    })
+}
+
+/// An RFC 5322 message with a 7-bit plain text body: links stay whole on one line, so they can be
+/// copied from any mail reader (quoted-printable would break long links with soft line breaks).
+fn build_message(from: &Mailbox, mail: &OutgoingMail) -> anyhow::Result<Message> {
+    let to: Mailbox = mail.to.parse().context("recipient address")?;
+    if !mail.text.is_ascii() || mail.text.lines().any(|l| l.len() > 900) {
+        bail!("transactional mail bodies must be ASCII with short lines");
+    }
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::SevenBit)
+                .body(mail.text.replace('\n', "\r\n")),
+        )
+        .context("building the message")
+}
+
+/// Writes each message as an `.eml` file: the default transport, and handy for development.
+pub struct FileMailer {
+    dir: PathBuf,
+    from: Mailbox,
+}
+
+impl FileMailer {
+    pub fn new(dir: PathBuf, from: Mailbox) -> Self {
+        Self { dir, from }
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()> {
+        let message = build_message(&self.from, &mail)?;
+        tokio::fs::create_dir_all(&self.dir).await.context("creating the mail directory")?;
+        // Names sort by time; the file appears whole (written aside, then renamed).
+        let name = format!("{}-{}.eml", crate::clock::SystemClock.now_millis(), uuid::Uuid::new_v4());
+        let partial = self.dir.join(format!(".{name}.partial"));
+        tokio::fs::write(&partial, message.formatted()).await.context("writing the mail file")?;
+        tokio::fs::rename(&partial, self.dir.join(&name)).await.context("naming the mail file")?;
+        tracing::info!(file = %name, "mail written to the mail directory");
+        Ok(())
+    }
+    fn describe(&self) -> &'static str {
+        "file"
+    }
+}
+
+/// Sends through an SMTP server (lettre).
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    pub fn new(config: &MailConfig, from: Mailbox) -> anyhow::Result<Self> {
+        let host = config
+            .smtp_host
+            .as_deref()
+            .ok_or_else(|| anyhow!("--mail-transport smtp needs --smtp-host"))?;
+        let mut builder = match config.smtp_security {
+            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?
+                .port(config.smtp_port.unwrap_or(587)),
+            SmtpSecurity::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(host)?.port(config.smtp_port.unwrap_or(465))
+            }
+            SmtpSecurity::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(config.smtp_port.unwrap_or(25))
+            }
+        };
+        if let Some(username) = &config.smtp_username {
+            let password = config.smtp_password.as_ref().map(|p| p.expose().clone()).unwrap_or_default();
+            builder = builder.credentials(Credentials::new(username.clone(), password));
+        }
+        let transport = builder.timeout(Some(Duration::from_secs(15))).build();
+        Ok(Self { transport, from })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()> {
+        let message = build_message(&self.from, &mail)?;
+        self.transport.send(message).await.context("SMTP delivery failed")?;
+        Ok(())
+    }
+    fn describe(&self) -> &'static str {
+        "smtp"
+    }
+}
+
+/// Sends through Postmark's `POST /email` endpoint.
+pub struct PostmarkMailer {
+    client: reqwest::Client,
+    endpoint: url::Url,
+    token: Secret<String>,
+    message_stream: String,
+    from: Mailbox,
+}
+
+/// The body Postmark's single-email endpoint takes (field names are Postmark's).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PostmarkEmail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub message_stream: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PostmarkResponse {
+    error_code: i64,
+    message: String,
+}
+
+impl PostmarkMailer {
+    pub fn new(api_url: url::Url, token: Secret<String>, message_stream: String, from: Mailbox) -> anyhow::Result<Self> {
+        let endpoint = api_url.join("/email").context("Postmark API URL")?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .context("building the HTTP client")?;
+        Ok(Self { client, endpoint, token, message_stream, from })
+    }
+}
+
+#[async_trait]
+impl Mailer for PostmarkMailer {
+    async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()> {
+        let body = PostmarkEmail {
+            from: self.from.to_string(),
+            to: mail.to,
+            subject: mail.subject,
+            text_body: mail.text,
+            message_stream: self.message_stream.clone(),
+        };
+        let response = self
+            .client
+            .post(self.endpoint.clone())
+            .header("Accept", "application/json")
+            .header("X-Postmark-Server-Token", self.token.expose())
+            .json(&body)
+            .send()
+            .await
+            .context("Postmark could not be reached")?;
+        let status = response.status();
+        let answer: Option<PostmarkResponse> = response.json().await.ok();
+        match answer {
+            Some(answer) if status.is_success() && answer.error_code == 0 => Ok(()),
+            Some(answer) => bail!("Postmark refused the message: {} (code {})", answer.message, answer.error_code),
+            None => bail!("Postmark answered {status} without a readable body"),
+        }
+    }
+    fn describe(&self) -> &'static str {
+        "postmark"
+    }
+}

@@ -1,0 +1,6 @@
+//! External services, each behind a trait with a real implementation chosen by configuration.
+
+pub mod accounts;
+pub mod mail;
+pub mod passwords;
+pub mod throttle;

@@ -1,0 +1,75 @@
+//! Rate limits that hold across instances because they live in the database: failed sign-ins
+//! per account and per client, and mails per address (so nobody can flood an inbox through us).
+//! Bucket keys are keyed hashes; neither addresses nor emails are stored.
+
+use std::net::IpAddr;
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::throttle;
+use crate::domain::Email;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub max_hits: i64,
+    pub window_ms: i64,
+}
+
+const MINUTE: i64 = 60_000;
+
+/// Failed sign-ins for one account: generous for a person who mistypes, hopeless for guessing.
+pub const SIGN_IN_PER_ACCOUNT: Policy = Policy { max_hits: 10, window_ms: 15 * MINUTE };
+/// Failed sign-ins from one client, across accounts (credential stuffing).
+pub const SIGN_IN_PER_CLIENT: Policy = Policy { max_hits: 50, window_ms: 15 * MINUTE };
+/// Verification and reset mails to one address.
+pub const MAIL_PER_ADDRESS: Policy = Policy { max_hits: 5, window_ms: 60 * MINUTE };
+/// New accounts from one client.
+pub const SIGN_UP_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MINUTE };
+
+/// The longest window of any policy: older buckets can be deleted.
+pub const LONGEST_WINDOW_MS: i64 = 60 * MINUTE;
+
+pub fn account_bucket(state: &AppState, email: &Email) -> String {
+    format!("signin-account:{}", state.throttle_key.mac(email.as_str().as_bytes()))
+}
+
+pub fn client_bucket(state: &AppState, kind: &str, client: IpAddr) -> String {
+    format!("{kind}-client:{}", state.throttle_key.mac(client.to_string().as_bytes()))
+}
+
+pub fn mail_bucket(state: &AppState, email: &str) -> String {
+    format!("mail:{}", state.throttle_key.mac(email.as_bytes()))
+}
+
+/// Refuse with a clear message if `bucket` is at its limit; the message names the wait.
+pub async fn ensure_below(
+    state: &AppState,
+    bucket: &str,
+    policy: Policy,
+    message: impl FnOnce(u64) -> String,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    if let Some((hits, started)) = throttle::current(state.db.pool(), bucket, now, policy.window_ms).await? {
+        if hits >= policy.max_hits {
+            let retry_after_secs = retry_after(started, policy, now);
+            return Err(AppError::RateLimited { retry_after_secs, message: message(retry_after_secs.div_ceil(60)) });
+        }
+    }
+    Ok(())
+}
+
+/// Count a hit. Returns true while the bucket is still within its limit (this hit included).
+pub async fn hit(state: &AppState, bucket: &str, policy: Policy) -> Result<bool, AppError> {
+    let hits = throttle::hit(state.db.pool(), bucket, state.clock.now(), policy.window_ms).await?;
+    Ok(hits <= policy.max_hits)
+}
+
+pub async fn clear(state: &AppState, bucket: &str) -> Result<(), AppError> {
+    throttle::clear(state.db.pool(), bucket).await?;
+    Ok(())
+}
+
+fn retry_after(window_started: Timestamp, policy: Policy, now: Timestamp) -> u64 {
+    ((window_started.0 + policy.window_ms - now.0).max(1000) / 1000) as u64
+}

@@ -1,0 +1,99 @@
+//! The JSON API under `/api/v1`: personal access tokens (`Authorization: Bearer clg_…`) or the
+//! session cookie (then state changes need the `X-CSRF-Token` header). Errors are
+//! `{ "error": { "code", "message", "fields"? } }`. The OpenAPI 3.1 document is built from the
+//! annotations here; later resources add their paths to `ApiDoc`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::session::SignedIn;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { AppError::NotFound })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Careerlog API", version = "1", description = "Your career record, over HTTP. Authenticate with a personal access token created in Settings → API tokens."),
+    paths(me),
+    components(schemas(Me, ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some("A personal access token (clg_…).".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    }
+}
+
+/// Every error answer has this shape.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `validation_failed`, `invalid_token`,
+    /// `csrf_failed`, `rate_limited`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// Per-field messages when `code` is `validation_failed`.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Value>,
+}
+
+/// The signed-in account.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub is_admin: bool,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// The account the token (or session) belongs to.
+#[utoipa::path(get, path = "/me", tag = "account",
+    responses(
+        (status = 200, description = "The signed-in account", body = Me),
+        (status = 401, description = "Missing or invalid token", body = ErrorBody),
+    ))]
+async fn me(me: SignedIn) -> AppResult<Json<Me>> {
+    let created_at = me
+        .user
+        .created_at
+        .to_offset_date_time()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Json(Me {
+        id: me.user.id.clone(),
+        email: me.user.email.clone(),
+        email_verified: me.user.is_verified(),
+        is_admin: me.user.is_admin(),
+        created_at,
+    }))
+}
+
+async fn openapi(State(_): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,133 @@
+//! Cross-site request forgery protection for every unsafe method (POST, PUT, PATCH, DELETE):
+//! 1. the browser's own word: `Sec-Fetch-Site` must be same-origin, and `Origin`, when sent,
+//!    must be this site;
+//! 2. a synchronizer token: the `_csrf` form field or the `X-CSRF-Token` header must match the
+//!    session's token (or, before sign-in, the token bound to the anonymous CSRF cookie).
+//!
+//! Requests authenticated by an API token carry no cookie, so a forged request could not carry
+//! the token either: they are exempt.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::error::{AppError, ErrorReport};
+use crate::web::session::{cookie_value, AuthMethod, Visitor};
+
+pub const FORM_FIELD: &str = "_csrf";
+pub const HEADER: &str = "x-csrf-token";
+
+/// Largest form body read here to find the token; larger bodies are refused with 413.
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+        return next.run(request).await;
+    }
+    let Some(visitor) = request.extensions().get::<Visitor>().cloned() else {
+        return AppError::Internal(anyhow::anyhow!("visitor middleware missing")).into_response();
+    };
+    if visitor.method() == AuthMethod::ApiToken {
+        return next.run(request).await;
+    }
+    if !same_origin(request.headers(), &state.base_url) {
+        tracing::warn!("refused a cross-origin state-changing request");
+        return AppError::Csrf.into_response();
+    }
+
+    let has_anon_cookie = cookie_value(request.headers(), state.cookies.csrf_name).is_some();
+    let acceptable = visitor.acceptable_csrf_tokens(has_anon_cookie);
+
+    let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (request, offered) = match header_token {
+        Some(token) => (request, Some(token)),
+        None if is_urlencoded_form(request.headers()) => {
+            let (parts, body) = request.into_parts();
+            let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(bytes) => bytes,
+                Err(_) => return too_large(),
+            };
+            let token = form_token(&bytes);
+            (Request::from_parts(parts, Body::from(bytes)), token)
+        }
+        None => (request, None),
+    };
+
+    let valid = offered
+        .as_deref()
+        .is_some_and(|offered| acceptable.iter().any(|expected| bool::from(offered.as_bytes().ct_eq(expected.as_bytes()))));
+    if !valid {
+        return AppError::Csrf.into_response();
+    }
+    next.run(request).await
+}
+
+fn too_large() -> Response {
+    let mut response = axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    response.extensions_mut().insert(ErrorReport::for_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE));
+    response
+}
+
+fn is_urlencoded_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+}
+
+fn form_token(body: &Bytes) -> Option<String> {
+    url::form_urlencoded::parse(body).find(|(k, _)| k == FORM_FIELD).map(|(_, v)| v.into_owned())
+}
+
+/// Does the browser say this request comes from our own pages?
+fn same_origin(headers: &HeaderMap, base_url: &url::Url) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    let Some(origin) = headers.get(ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    if origin == base_url.origin().ascii_serialization() {
+        return true;
+    }
+    // The site may be reached by another name (localhost vs 127.0.0.1): the browser sets both
+    // Origin and Host, so a match between them is as good as a match with the base URL.
+    let Ok(parsed) = url::Url::parse(origin) else { return false };
+    let origin_authority = match (parsed.host_str(), parsed.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => return false,
+    };
+    headers.get(HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| host.eq_ignore_ascii_case(&origin_authority))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn origin_rules() {
+        let base = url::Url::parse("https://careerlog.example").unwrap();
+        assert!(same_origin(&headers(&[]), &base));
+        assert!(same_origin(&headers(&[("origin", "https://careerlog.example")]), &base));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example")]), &base));
+        assert!(!same_origin(&headers(&[("origin", "null")]), &base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), &base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")]), &base));
+        assert!(same_origin(&headers(&[("origin", "http://localhost:8080"), ("host", "localhost:8080")]), &base));
+    }
+}

@@ -1,0 +1,59 @@
+//! The HTTP surface: routes and the layers every request passes through.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod client;
+pub mod csrf;
+pub mod errors;
+pub mod home;
+pub mod pages;
+pub mod request_id;
+pub mod security;
+pub mod session;
+pub mod settings;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::index))
+        .route("/signup", get(auth::sign_up_form).post(auth::sign_up))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/verify-email", get(auth::verify_email))
+        .route("/verify-email/resend", get(auth::resend_form).post(auth::resend_verification))
+        .route("/forgot-password", get(auth::forgot_form).post(auth::forgot))
+        .route("/reset-password", get(auth::reset_form).post(auth::reset))
+        .route("/settings", get(settings::account))
+        .route("/settings/password", post(settings::change_password))
+        .route("/settings/sessions/end-others", post(settings::end_other_sessions))
+        .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token));
+
+    // Layers run outside-in from the bottom: request id, security headers, error rendering,
+    // who is asking, CSRF, then the handler.
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(home::health))
+        .route("/static/{version}/{name}", get(assets::serve))
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(csrf::MAX_FORM_BYTES))
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn_with_state(state.clone(), session::load_visitor))
+        .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(from_fn(request_id::assign))
+        .with_state(state)
+}

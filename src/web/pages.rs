@@ -1,0 +1,135 @@
+//! What every page shares: the frame around the content (navigation, the signed-in user, the CSRF
+//! token for forms, a notice), and rendering a template into a response.
+
+use askama::Template;
+use axum::response::Html;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::assets;
+use crate::web::session::Visitor;
+
+/// The signed-in user as the page frame shows them.
+#[derive(Debug, Clone)]
+pub struct ChromeUser {
+    pub email: String,
+    pub is_admin: bool,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Success,
+    Info,
+    Warning,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn class(&self) -> &'static str {
+        match self.kind {
+            NoticeKind::Success => "notice notice-success",
+            NoticeKind::Info => "notice notice-info",
+            NoticeKind::Warning => "notice notice-warning",
+        }
+    }
+    pub fn success(text: impl Into<String>) -> Self {
+        Self { kind: NoticeKind::Success, text: text.into() }
+    }
+    pub fn info(text: impl Into<String>) -> Self {
+        Self { kind: NoticeKind::Info, text: text.into() }
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        Self { kind: NoticeKind::Warning, text: text.into() }
+    }
+}
+
+/// Notices carried across a redirect as `?notice=<key>`: a fixed set of messages, so no cookie
+/// and no user data travels in the URL.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+impl NoticeQuery {
+    pub fn notice(&self) -> Option<Notice> {
+        let text = match self.notice.as_deref()? {
+            "welcome" => return Some(Notice::success("Welcome to Careerlog! We sent you a link to verify your email address; it is valid for 30 minutes.")),
+            "verified" => return Some(Notice::success("Your email address is verified.")),
+            "verification_sent" => "We sent a new verification link. It is valid for 30 minutes.",
+            "mail_failed" => return Some(Notice::warning("We could not send the email just now. Try again in a few minutes.")),
+            "signed_out" => "You have signed out.",
+            "password_reset" => return Some(Notice::success("Your password has been changed. Sign in with the new one.")),
+            "password_changed" => return Some(Notice::success("Your password has been changed and your other sessions were signed out.")),
+            "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
+            "token_revoked" => return Some(Notice::success("The token was revoked. Programs using it can no longer sign in.")),
+            "signin_required" => "Sign in to continue.",
+            _ => return None,
+        };
+        Some(Notice::info(text))
+    }
+}
+
+/// The frame around every page.
+pub struct Chrome {
+    pub title: String,
+    pub section: &'static str,
+    pub user: Option<ChromeUser>,
+    visitor: Visitor,
+    pub notice: Option<Notice>,
+    pub signups_open: bool,
+    pub css_url: &'static str,
+    pub js_url: &'static str,
+    pub icon_url: &'static str,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>, section: &'static str) -> Self {
+        let assets = assets::urls();
+        Chrome {
+            title: title.into(),
+            section,
+            user: visitor.user().map(|u| ChromeUser {
+                email: u.email.clone().unwrap_or_default(),
+                is_admin: u.is_admin(),
+                verified: u.is_verified(),
+            }),
+            visitor: visitor.clone(),
+            notice: None,
+            signups_open: state.config.signups == crate::config::Signups::Open,
+            css_url: assets.css,
+            js_url: assets.js,
+            icon_url: assets.icon,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<Notice>) -> Self {
+        self.notice = notice;
+        self
+    }
+
+    /// The CSRF token for a form on this page. Asked for only by pages that have forms, so an
+    /// anonymous visitor gets the CSRF cookie only where it is needed.
+    pub fn csrf(&self) -> String {
+        self.visitor.csrf_token()
+    }
+
+    /// Is `name` the current section? For `aria-current` in the navigation.
+    pub fn is(&self, name: &str) -> bool {
+        self.section == name
+    }
+}
+
+/// Render a template, or fail with an internal error (a template bug, never the user's fault).
+pub fn render<T: Template>(template: &T) -> AppResult<Html<String>> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template rendering failed: {e}")))
+}

@@ -1,0 +1,195 @@
+//! Account settings: password, sessions, personal access tokens.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::{api_tokens, sessions};
+use crate::domain::token::random_token;
+use crate::domain::{Email, FieldErrors, Password};
+use crate::error::{AppError, AppResult};
+use crate::secrets::hash_token;
+use crate::services::accounts as account_rules;
+use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::session::{SignedIn, API_TOKEN_PREFIX};
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "settings/account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    email: String,
+    verified: bool,
+    member_since: String,
+    other_sessions: i64,
+    has_password: bool,
+    errors: FieldErrors,
+}
+
+async fn account_page(state: &AppState, me: &SignedIn, status: StatusCode, errors: FieldErrors, notice: NoticeQuery) -> AppResult<Response> {
+    let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
+    let current = i64::from(me.visitor.session_id_hash().is_some());
+    let page = AccountPage {
+        chrome: Chrome::new(state, &me.visitor, "Account settings", "settings").with_notice(notice.notice()),
+        email: me.user.email.clone().unwrap_or_default(),
+        verified: me.user.is_verified(),
+        member_since: me.user.created_at.human(),
+        other_sessions: (all_sessions - current).max(0),
+        has_password: me.user.password_hash.is_some(),
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn account(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+    account_page(&state, &me, StatusCode::OK, FieldErrors::new(), notice).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn change_password(State(state): State<AppState>, me: SignedIn, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+    let mut errors = FieldErrors::new();
+    let current = if me.user.password_hash.is_some() {
+        errors.check("current_password", Password::parse_attempt(&form.current_password))
+    } else {
+        Password::parse_attempt("-").ok()
+    };
+    let email = Email::parse(me.user.email.as_deref().unwrap_or_default()).ok();
+    let context = email.as_ref().map(account_rules::password_context);
+    let new = errors.check(
+        "new_password",
+        Password::parse_new(&form.new_password, context.as_ref().map_or(&[][..], |c| &c[..])),
+    );
+    let (Some(current), Some(new)) = (current, new) else {
+        return account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await;
+    };
+    match account_rules::change_password(&state, &me.user, &current, &new, me.visitor.session_id_hash()).await {
+        Ok(Ok(())) => {
+            tracing::info!(user_id = %me.user.id, "password changed");
+            Ok(redirect("/settings?notice=password_changed"))
+        }
+        Ok(Err(errors)) => account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await,
+        Err(AppError::RateLimited { message, .. }) => {
+            let errors = FieldErrors::single("current_password", message);
+            account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default()).await
+        }
+        Err(err) => Err(err),
+    }
+}
+
+pub async fn end_other_sessions(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
+    sessions::delete_all_for_user(state.db.pool(), &me.user.id, me.visitor.session_id_hash()).await?;
+    Ok(redirect("/settings?notice=sessions_ended"))
+}
+
+// ---- personal access tokens ----
+
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings/tokens.html")]
+struct TokensPage {
+    chrome: Chrome,
+    tokens: Vec<TokenView>,
+    new_token: Option<String>,
+    name: String,
+    errors: FieldErrors,
+    limit: i64,
+}
+
+async fn tokens_page(state: &AppState, me: &SignedIn, status: StatusCode, name: String, errors: FieldErrors,
+    new_token: Option<String>, notice: NoticeQuery) -> AppResult<Response> {
+    let tokens = api_tokens::list_for_user(state.db.pool(), &me.user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            prefix: format!("{API_TOKEN_PREFIX}{}…", t.token_prefix),
+            created: t.created_at.human(),
+            last_used: t.last_used_at.map(|t| t.human()).unwrap_or_else(|| "Never".into()),
+        })
+        .collect();
+    let page = TokensPage {
+        chrome: Chrome::new(state, &me.visitor, "API tokens", "settings").with_notice(notice.notice()),
+        tokens,
+        new_token,
+        name,
+        errors,
+        limit: api_tokens::MAX_PER_USER,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn tokens(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+    tokens_page(&state, &me, StatusCode::OK, String::new(), FieldErrors::new(), None, notice).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub const TOKEN_NAME_MAX: usize = 100;
+
+pub fn parse_token_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Give the token a name, such as the program that will use it.".into());
+    }
+    if name.chars().count() > TOKEN_NAME_MAX {
+        return Err(format!("A token name has at most {TOKEN_NAME_MAX} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A token name cannot contain control characters.".into());
+    }
+    Ok(name.to_owned())
+}
+
+pub async fn create_token(State(state): State<AppState>, me: SignedIn, Form(form): Form<TokenForm>) -> AppResult<Response> {
+    let name = match parse_token_name(&form.name) {
+        Ok(name) => name,
+        Err(message) => {
+            let errors = FieldErrors::single("name", message);
+            return tokens_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, form.name, errors, None, NoticeQuery::default()).await;
+        }
+    };
+    if api_tokens::count_for_user(state.db.pool(), &me.user.id).await? >= api_tokens::MAX_PER_USER {
+        let errors = FieldErrors::single("name", format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER));
+        return tokens_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, form.name, errors, None, NoticeQuery::default()).await;
+    }
+    let secret = random_token();
+    let token = format!("{API_TOKEN_PREFIX}{secret}");
+    api_tokens::insert(state.db.pool(), &me.user.id, &name, &hash_token(&token), &secret[..6], state.clock.now()).await?;
+    tracing::info!(user_id = %me.user.id, "API token created");
+    // Shown in this response only; never stored in the clear, never shown again.
+    tokens_page(&state, &me, StatusCode::CREATED, String::new(), FieldErrors::new(), Some(token), NoticeQuery::default()).await
+}
+
+pub async fn revoke_token(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
+    if !api_tokens::delete(state.db.pool(), &me.user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(user_id = %me.user.id, "API token revoked");
+    Ok(redirect("/settings/tokens?notice=token_revoked"))
+}
