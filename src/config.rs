@@ -33,6 +33,11 @@ pub struct Config {
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,
 
+    /// Minutes between housekeeping passes (deleting expired links, sessions, OAuth requests).
+    /// 0 turns the in-process job off, e.g. on instances that should only serve requests.
+    #[arg(long, env = "CAREERLOG_HOUSEKEEPING_MINUTES", default_value_t = 5)]
+    pub housekeeping_minutes: u32,
+
     /// Log format.
     #[arg(long, env = "CAREERLOG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

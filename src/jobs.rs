@@ -12,7 +12,8 @@ use crate::db::accounts::{self, LinkKind};
 use crate::db::{leases, sessions, throttle};
 use crate::services::throttle::LONGEST_WINDOW_MS;
 
-pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5 * 60);
+/// A pass holds the lease this long, so instances that wake at the same moment do not repeat
+/// each other's work.
 const HOUSEKEEPING_LEASE: Duration = Duration::from_secs(4 * 60);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -26,7 +27,12 @@ pub struct HousekeepingReport {
 }
 
 pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    let every = Duration::from_secs(u64::from(state.config.housekeeping_minutes) * 60);
     tokio::spawn(async move {
+        if every.is_zero() {
+            tracing::info!("housekeeping is off on this instance");
+            return;
+        }
         loop {
             match housekeeping(&state).await {
                 Ok(report) if report.ran => tracing::debug!(?report, "housekeeping done"),
@@ -34,7 +40,7 @@ pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()>
                 Err(err) => tracing::warn!(error = %format!("{err:#}"), "housekeeping failed"),
             }
             tokio::select! {
-                _ = tokio::time::sleep(HOUSEKEEPING_EVERY) => {}
+                _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => break,
             }
         }

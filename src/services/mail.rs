@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use async_trait::async_trait;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -70,7 +70,12 @@ fn build_message(from: &Mailbox, mail: &OutgoingMail) -> anyhow::Result<Message>
             SinglePart::builder()
                 .header(ContentType::TEXT_PLAIN)
                 .header(ContentTransferEncoding::SevenBit)
-                .body(mail.text.replace('\n', "\r\n")),
+                // lettre would pick quoted-printable for lines over 76 characters; RFC 5322
+                // allows 998, and the text was checked above.
+                .body(Body::dangerous_pre_encoded(
+                    mail.text.replace("\r\n", "\n").replace('\n', "\r\n").into_bytes(),
+                    ContentTransferEncoding::SevenBit,
+                )),
         )
         .context("building the message")
 }

@@ -110,10 +110,8 @@ fn html_error(
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     };
-    let chrome = match visitor {
-        Some(visitor) => Chrome::new(state, visitor, heading, ""),
-        None => return (status, report.message.clone()).into_response(),
-    };
+    let unknown = Visitor::unknown();
+    let chrome = Chrome::new(state, visitor.unwrap_or(&unknown), heading, "");
     let page = ErrorPage {
         chrome,
         status: status.as_u16(),

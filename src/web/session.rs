@@ -75,6 +75,20 @@ impl Visitor {
         }
     }
 
+    /// A visitor nobody is signed in as, for pages rendered where the request's own visitor is
+    /// unknown (an error before the visitor was loaded). Its CSRF token is never accepted.
+    pub fn unknown() -> Self {
+        Visitor(Arc::new(VisitorInner {
+            user: None,
+            session: None,
+            method: AuthMethod::Anonymous,
+            anon_seed: String::new(),
+            anon_seed_is_new: false,
+            anon_csrf_token: String::new(),
+            anon_token_used: AtomicBool::new(false),
+        }))
+    }
+
     /// The tokens that this requester's cookies make acceptable.
     pub(crate) fn acceptable_csrf_tokens(&self, has_anon_cookie: bool) -> Vec<&str> {
         let mut tokens = Vec::with_capacity(2);

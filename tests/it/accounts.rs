@@ -1,0 +1,417 @@
+//! Accounts: sign-up, email verification, sign-in, sign-out, password reset and change.
+//! Promises (SPEC §B) covered here: 10 (password rules, strong hash only), 12 (link lifetimes).
+
+use std::time::Duration;
+
+use crate::on_both_databases;
+use crate::support::{location, TestApp};
+
+const GOOD_PASSWORD: &str = "maple orbit lantern quietly";
+
+on_both_databases!(
+    an_eleven_character_password_is_refused_with_a_message_and_the_email_is_kept,
+    a_twelve_character_password_creates_the_account_and_mails_a_verification_link,
+    the_verification_link_verifies_once_and_a_second_use_is_refused,
+    promise_12_a_verification_link_expires_after_30_minutes,
+    a_new_verification_link_replaces_the_old_one,
+    very_common_passwords_and_over_long_passwords_are_refused,
+    promise_10_passwords_are_stored_only_as_argon2id_hashes,
+    a_taken_email_address_is_refused_with_a_message,
+    malformed_and_hostile_sign_up_input_gets_messages_not_500s,
+    links_in_mail_are_built_from_the_base_url_not_the_host_header,
+    a_wrong_password_shows_a_message_and_the_right_one_signs_in,
+    signing_out_ends_the_session,
+    sign_in_is_rate_limited_per_account_with_a_clear_message,
+    sign_in_is_rate_limited_per_client_across_accounts,
+    forgot_password_answers_the_same_whether_or_not_the_account_exists,
+    promise_12_a_reset_link_works_once_and_expires_after_15_minutes,
+    resetting_the_password_ends_every_session_and_the_new_password_works,
+    changing_the_password_needs_the_current_one_and_ends_other_sessions,
+    closed_sign_ups_refuse_new_accounts,
+    the_admin_command_creates_a_verified_administrator,
+);
+
+async fn an_eleven_character_password_is_refused_with_a_message_and_the_email_is_kept(app: TestApp) {
+    let response = app.sign_up("ada@example.com", "Tr0ub4dor&3").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Use at least 12 characters."), "{html}");
+    assert!(html.contains(r#"value="ada@example.com""#), "the typed email is kept");
+    assert!(!html.contains("Tr0ub4dor&amp;3") && !html.contains("Tr0ub4dor&3"), "the password is never echoed");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 0);
+}
+
+async fn a_twelve_character_password_creates_the_account_and_mails_a_verification_link(app: TestApp) {
+    let response = app.sign_up("ada@example.com", "Tr0ub4dor&3x").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/?notice=welcome");
+    let mail = app.wait_for_mail("ada@example.com", "Verify your email address").await;
+    assert!(mail.link().starts_with(&format!("{}/verify-email?token=", app.base_url)));
+    assert!(mail.body.contains("30 minutes"));
+    // Signed in straight away, with a reminder to verify.
+    let (status, home) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Signed in as ada@example.com"));
+    assert!(home.contains("Please verify your email address"));
+}
+
+async fn the_verification_link_verifies_once_and_a_second_use_is_refused(app: TestApp) {
+    app.sign_up("ada@example.com", GOOD_PASSWORD).await;
+    let link = app.wait_for_mail("ada@example.com", "Verify").await.link();
+    // Opened in another browser where nobody is signed in: still verifies.
+    let other = app.new_browser();
+    let first = other.get(&link).send().await.unwrap();
+    assert_eq!(first.status(), 303);
+    assert_eq!(location(&first), "/login?notice=verified");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL").await, 1);
+
+    let second = other.get(&link).send().await.unwrap();
+    assert_eq!(second.status(), 410);
+    assert!(second.text().await.unwrap().contains("This link has already been used"));
+
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("Please verify your email address"));
+    assert!(home.contains("Verified"));
+}
+
+async fn promise_12_a_verification_link_expires_after_30_minutes(app: TestApp) {
+    app.sign_up("ada@example.com", GOOD_PASSWORD).await;
+    let link = app.wait_for_mail("ada@example.com", "Verify").await.link();
+    app.clock.advance(Duration::from_secs(30 * 60 + 1));
+    let response = app.client.get(&link).send().await.unwrap();
+    assert_eq!(response.status(), 410);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("This link has expired"));
+    assert!(html.contains("Send me a new link"), "the page offers a new link");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL").await, 0);
+
+    // The offered new link works.
+    let resent = app.submit("/", "/verify-email/resend", &[]).await;
+    assert_eq!(location(&resent), "/?notice=verification_sent");
+    let fresh = app.wait_for_mail("ada@example.com", "Verify").await;
+    assert_ne!(fresh.link(), link);
+    app.clock.advance(Duration::from_secs(29 * 60));
+    assert_eq!(app.client.get(fresh.link()).send().await.unwrap().status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL").await, 1);
+}
+
+async fn a_new_verification_link_replaces_the_old_one(app: TestApp) {
+    app.sign_up("ada@example.com", GOOD_PASSWORD).await;
+    let old = app.wait_for_mail("ada@example.com", "Verify").await.link();
+    app.submit("/", "/verify-email/resend", &[]).await;
+    for _ in 0..100 {
+        if app.count_mails_to("ada@example.com").await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let response = app.client.get(&old).send().await.unwrap();
+    assert_eq!(response.status(), 410, "the older link is retired");
+}
+
+async fn very_common_passwords_and_over_long_passwords_are_refused(app: TestApp) {
+    for common in ["password1234", "123456789012", "qwertyuiop12", "aaaaaaaaaaaa"] {
+        let response = app.sign_up("ada@example.com", common).await;
+        assert_eq!(response.status(), 422, "{common}");
+        assert!(response.text().await.unwrap().contains("too common"), "{common}");
+    }
+    let too_long = "x".repeat(1025);
+    let response = app.sign_up("ada@example.com", &too_long).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("at most 1024"));
+    // A password built from the address itself.
+    let response = app.sign_up("ada.lovelace@example.com", "ada.lovelace@example.com").await;
+    assert_eq!(response.status(), 422);
+}
+
+async fn promise_10_passwords_are_stored_only_as_argon2id_hashes(app: TestApp) {
+    app.sign_up("ada@example.com", GOOD_PASSWORD).await;
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(!hash.contains("maple"));
+    // The plain password is nowhere in the database file either.
+    if app.backend == crate::support::Backend::Sqlite {
+        app.state.db.close().await;
+        for name in ["careerlog.db", "careerlog.db-wal"] {
+            if let Ok(bytes) = std::fs::read(app.data_dir.join(name)) {
+                assert!(!String::from_utf8_lossy(&bytes).contains(GOOD_PASSWORD), "{name} holds the password");
+            }
+        }
+    }
+}
+
+async fn a_taken_email_address_is_refused_with_a_message(app: TestApp) {
+    assert_eq!(app.sign_up("ada@example.com", GOOD_PASSWORD).await.status(), 303);
+    let other = app.new_browser();
+    let response = crate::support::submit_with(&other, &app.address, "/signup", "/signup",
+        &[("email", "ADA@example.com"), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("An account with this email address already exists"));
+    assert!(html.contains(r#"value="ADA@example.com""#));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 1);
+}
+
+async fn malformed_and_hostile_sign_up_input_gets_messages_not_500s(app: TestApp) {
+    for (email, message) in [
+        ("", "Enter your email address."),
+        ("not-an-address", "Enter an email address like name@example.com."),
+        ("<script>alert(1)</script>@example.com", "Enter an email address like name@example.com."),
+    ] {
+        let response = app.sign_up(email, GOOD_PASSWORD).await;
+        assert_eq!(response.status(), 422, "{email}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(message), "{email}: {html}");
+        assert!(!html.contains("<script>alert(1)</script>"), "input is escaped when shown again");
+    }
+    let huge = format!("{}@example.com", "a".repeat(10_000));
+    let response = app.sign_up(&huge, GOOD_PASSWORD).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("at most 254"));
+
+    // A body over the limit, a missing field, and the wrong content type: all clear, none 500.
+    let html = app.client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    let token = crate::support::csrf_token_in(&html).unwrap();
+    let oversized = format!("_csrf={token}&email=a%40example.com&password={}", "x".repeat(3 * 1024 * 1024));
+    let response = app.client.post(app.url("/signup"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(oversized).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(response.text().await.unwrap().contains("larger than this server accepts"));
+
+    let response = app.client.post(app.url("/signup")).form(&[("_csrf", token.as_str())]).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("Enter your email address."));
+
+    let response = app.client.post(app.url("/signup")).header("x-csrf-token", &token)
+        .header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(response.status(), 415);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<!doctype html>") && html.contains("not in a format"), "{html}");
+
+    let response = app.client.post(app.url("/signup"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("_csrf={token}&email=%ff%fe&password=%00%01")).send().await.unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+async fn links_in_mail_are_built_from_the_base_url_not_the_host_header(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let other = app.new_browser();
+    let html = other.get(app.url("/forgot-password")).send().await.unwrap().text().await.unwrap();
+    let token = crate::support::csrf_token_in(&html).unwrap();
+    let response = other.post(app.url("/forgot-password"))
+        .header("host", "evil.example")
+        .form(&[("_csrf", token.as_str()), ("email", "ada@example.com")])
+        .send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    assert!(mail.link().starts_with(&format!("{}/reset-password?token=", app.base_url)), "{}", mail.link());
+    assert!(!mail.body.contains("evil.example"));
+}
+
+async fn a_wrong_password_shows_a_message_and_the_right_one_signs_in(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    app.sign_out().await;
+    let response = app.sign_in("ada@example.com", "not the right password").await;
+    assert_eq!(response.status(), 401);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Wrong email address or password."));
+    assert!(html.contains(r#"value="ada@example.com""#));
+    // An unknown account gets the very same answer.
+    let response = app.sign_in("nobody@example.com", "not the right password").await;
+    assert_eq!(response.status(), 401);
+    assert!(response.text().await.unwrap().contains("Wrong email address or password."));
+
+    let response = app.sign_in("Ada@Example.com", GOOD_PASSWORD).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/");
+    let (status, html) = app.get_text("/settings").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("ada@example.com"));
+}
+
+async fn signing_out_ends_the_session(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 1);
+    let response = app.sign_out().await;
+    assert_eq!(location(&response), "/?notice=signed_out");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0);
+    let response = app.get("/settings").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/login?next=%2Fsettings");
+}
+
+async fn sign_in_is_rate_limited_per_account_with_a_clear_message(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    app.sign_out().await;
+    for _ in 0..10 {
+        assert_eq!(app.sign_in("ada@example.com", "a wrong password").await.status(), 401);
+    }
+    // Now even the right password is refused, with a message that says what to do.
+    let response = app.sign_in("ada@example.com", GOOD_PASSWORD).await;
+    assert_eq!(response.status(), 429);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Too many failed sign-ins for this account. Try again in 15 minutes"), "{html}");
+    assert!(html.contains(r#"value="ada@example.com""#));
+    // Another account from the same client is not affected.
+    assert_eq!(app.sign_in("grace@example.com", "a wrong password").await.status(), 401);
+    // The limit lifts when the window has passed.
+    app.clock.advance(Duration::from_secs(15 * 60 + 1));
+    assert_eq!(app.sign_in("ada@example.com", GOOD_PASSWORD).await.status(), 303);
+}
+
+async fn sign_in_is_rate_limited_per_client_across_accounts(app: TestApp) {
+    for i in 0..50 {
+        let response = app.sign_in(&format!("person{i}@example.com"), "a wrong password").await;
+        assert_eq!(response.status(), 401, "attempt {i}");
+    }
+    let response = app.sign_in("someone-else@example.com", "a wrong password").await;
+    assert_eq!(response.status(), 429);
+    assert!(response.text().await.unwrap().contains("Too many failed sign-ins from your network"));
+}
+
+async fn forgot_password_answers_the_same_whether_or_not_the_account_exists(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let known = app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    let unknown = app.submit("/forgot-password", "/forgot-password", &[("email", "nobody@example.com")]).await;
+    assert_eq!(known.status(), unknown.status());
+    let known = known.text().await.unwrap();
+    let unknown = unknown.text().await.unwrap().replace("nobody@example.com", "ada@example.com");
+    let strip = |s: &str| regex::Regex::new(r#"value="[^"]*""#).unwrap().replace_all(s, "").into_owned();
+    assert_eq!(strip(&known), strip(&unknown));
+    assert!(known.contains("If an account exists for"));
+    app.wait_for_mail("ada@example.com", "Reset your password").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.count_mails_to("nobody@example.com").await, 0);
+}
+
+async fn promise_12_a_reset_link_works_once_and_expires_after_15_minutes(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    assert!(mail.body.contains("15 minutes"));
+    app.clock.advance(Duration::from_secs(15 * 60 + 1));
+    let response = app.client.get(mail.link()).send().await.unwrap();
+    assert_eq!(response.status(), 410);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("This link has expired") && html.contains("Get a new reset link"));
+
+    app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    for _ in 0..100 {
+        if app.count_mails_to("ada@example.com").await == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    let page = app.client.get(mail.link()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    let form = [("token", mail.token()), ("password", "a brand new passphrase".to_owned())];
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = app.submit(&mail.link().replace(&app.base_url, ""), "/reset-password", &fields).await;
+    assert_eq!(location(&done), "/login?notice=password_reset");
+    let again = app.submit("/login", "/reset-password", &fields).await;
+    assert_eq!(again.status(), 410);
+    assert!(again.text().await.unwrap().contains("already been used"));
+}
+
+async fn resetting_the_password_ends_every_session_and_the_new_password_works(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let laptop = app.new_browser();
+    crate::support::submit_with(&laptop, &app.address, "/login", "/login",
+        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 200);
+
+    app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    // A weak new password is refused and the link stays usable.
+    let page = mail.link().replace(&app.base_url, "");
+    let weak = app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "short")]).await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("at least 12"));
+    let done = app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "a brand new passphrase")]).await;
+    assert_eq!(done.status(), 303);
+
+    assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 303, "the laptop is signed out");
+    assert_eq!(app.get("/settings").await.status(), 303, "so is this browser");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.sign_in("ada@example.com", GOOD_PASSWORD).await.status(), 401);
+    assert_eq!(app.sign_in("ada@example.com", "a brand new passphrase").await.status(), 303);
+}
+
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let laptop = app.new_browser();
+    crate::support::submit_with(&laptop, &app.address, "/login", "/login",
+        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+
+    let wrong = app.submit("/settings", "/settings/password",
+        &[("current_password", "not my password"), ("new_password", "another fine passphrase")]).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("This is not your current password."));
+
+    let weak = app.submit("/settings", "/settings/password",
+        &[("current_password", GOOD_PASSWORD), ("new_password", "password1234")]).await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("too common"));
+
+    let done = app.submit("/settings", "/settings/password",
+        &[("current_password", GOOD_PASSWORD), ("new_password", "another fine passphrase")]).await;
+    assert_eq!(location(&done), "/settings?notice=password_changed");
+    assert_eq!(app.get("/settings").await.status(), 200, "this session goes on");
+    assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 303, "the other one ended");
+    app.sign_out().await;
+    assert_eq!(app.sign_in("ada@example.com", "another fine passphrase").await.status(), 303);
+}
+
+async fn closed_sign_ups_refuse_new_accounts(app: TestApp) {
+    let closed = TestApp::spawn_with(app.backend, &["--signups", "closed"]).await.unwrap();
+    let (status, html) = closed.get_text("/signup").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Sign-ups are closed"));
+    let (_, landing) = closed.get_text("/").await;
+    assert!(!landing.contains("Create your account"));
+    let response = closed.submit("/login", "/signup", &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(closed.scalar("SELECT COUNT(*) FROM users").await, 0);
+}
+
+async fn the_admin_command_creates_a_verified_administrator(app: TestApp) {
+    use std::io::Write;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"));
+    command.args(["admin", "create-user", "--email", "Root@Example.com", "--admin", "--data-dir"]).arg(&app.data_dir);
+    if let Some(url) = &app.database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"an administrator passphrase\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Created root@example.com as an administrator"));
+    assert_eq!(app.scalar("SELECT is_admin FROM users WHERE email = 'root@example.com'").await, 1);
+    assert_eq!(app.sign_in("root@example.com", "an administrator passphrase").await.status(), 303);
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("Please verify"), "created verified");
+
+    // A short password is refused with a message and nothing is created.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"));
+    command.args(["admin", "create-user", "--email", "short@example.com", "--data-dir"]).arg(&app.data_dir);
+    if let Some(url) = &app.database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"too short\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12"));
+}

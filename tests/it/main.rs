@@ -1,0 +1,12 @@
+//! Careerlog's integration tests: one binary, each test against a real server on a random port,
+//! on SQLite and on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod api;
+mod browser;
+mod housekeeping;
+mod mail;
+mod migrations;
+mod security;

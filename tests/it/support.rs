@@ -1,0 +1,302 @@
+//! Test harness: a real Careerlog on a random port with a fresh database (a SQLite file in a temp
+//! dir, or a new PostgreSQL database), a cookie-keeping HTTP client, and the outgoing mail.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use careerlog::app::{AppState, Overrides};
+use careerlog::clock::AdjustableClock;
+use careerlog::{Application, Config};
+use reqwest::redirect::Policy;
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Run each listed `async fn name(app: TestApp)` on SQLite and on PostgreSQL, as
+/// `<module>::sqlite::name` and `<module>::postgres::name`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await {
+                        super::$name(app).await
+                    }
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                        super::$name(app).await
+                    }
+                }
+            )+
+        }
+    };
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("CAREERLOG_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh, empty PostgreSQL database for one test; `None` (the test is skipped) when no server
+/// answers, which CI does not allow.
+pub async fn fresh_postgres_database() -> Option<String> {
+    sqlx::any::install_default_drivers();
+    let admin = postgres_admin_url();
+    let mut conn = match sqlx::PgConnection::connect(&admin).await {
+        Ok(conn) => conn,
+        Err(err) => {
+            if in_ci() {
+                panic!("CI=true requires PostgreSQL at {admin}: {err}");
+            }
+            eprintln!("skipping a PostgreSQL test: no server at {admin} ({err})");
+            return None;
+        }
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    drop_stale_databases(&mut conn, now).await;
+    let name = format!("careerlog_it_{now}_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+    Some(format!("{base}/{name}"))
+}
+
+/// Test databases older than two hours are leftovers of earlier runs.
+async fn drop_stale_databases(conn: &mut sqlx::PgConnection, now: u64) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'careerlog_it_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let created: u64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(now);
+        if now.saturating_sub(created) > 2 * 3600 {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut *conn).await;
+        }
+    }
+}
+
+pub struct TestApp {
+    /// The configured public URL (links in mail start with it).
+    pub base_url: String,
+    /// Where the server actually listens.
+    pub address: String,
+    /// A browser: keeps cookies, does not follow redirects (tests look at them).
+    pub client: reqwest::Client,
+    pub clock: AdjustableClock,
+    pub state: AppState,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub backend: Backend,
+    _temp: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Start an app with extra command-line settings, e.g. `["--signups", "closed"]`.
+    pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().join("data");
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_postgres_database().await?),
+        };
+        let mut args: Vec<String> = vec![
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--data-dir".into(),
+            data_dir.display().to_string(),
+            "--database-max-connections".into(),
+            "4".into(),
+            "--password-hash-concurrency".into(),
+            "2".into(),
+        ];
+        if let Some(url) = &database_url {
+            args.extend(["--database-url".into(), url.clone()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let config = Config::from_args(&args).expect("test configuration parses");
+        let clock = AdjustableClock::default();
+        let overrides = Overrides { clock: Some(Arc::new(clock.clone())), ..Overrides::default() };
+        let app = Application::build_with(config, overrides).await.expect("the app builds");
+        let state = app.state().clone();
+        let base_url = state.base_url.as_str().trim_end_matches('/').to_owned();
+        let address = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until(std::future::pending()));
+        Some(TestApp {
+            base_url,
+            address,
+            client: browser(),
+            clock,
+            state,
+            data_dir,
+            database_url,
+            backend,
+            _temp: temp,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Another browser, with its own cookies.
+    pub fn new_browser(&self) -> reqwest::Client {
+        browser()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+
+    /// Open `page`, take the CSRF token from its form, and post `fields` to `action` with it.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        submit_with(&self.client, &self.address, page, action, fields).await
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> reqwest::Response {
+        self.submit("/signup", "/signup", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn sign_out(&self) -> reqwest::Response {
+        self.submit("/settings", "/logout", &[]).await
+    }
+
+    /// Sign up and verify; the client is signed in afterwards.
+    pub async fn signed_up_user(&self, email: &str) -> &'static str {
+        let password = "maple orbit lantern quietly";
+        let response = self.sign_up(email, password).await;
+        assert_eq!(response.status(), 303, "sign-up of {email} should succeed");
+        let link = self.wait_for_mail(email, "Verify").await.link();
+        let verified = self.client.get(link).send().await.unwrap();
+        assert_eq!(verified.status(), 303);
+        password
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        read_mails(&self.mail_dir())
+    }
+
+    /// The newest mail to `to` whose subject contains `subject`, waiting up to 10 s for it (some
+    /// mail is sent after the response).
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(mail) = self.mails().into_iter().rev().find(|m| m.to.contains(to) && m.subject.contains(subject)) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} about {subject:?}; have {:?}", self.mails().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>());
+    }
+
+    pub async fn count_mails_to(&self, to: &str) -> usize {
+        self.mails().iter().filter(|m| m.to.contains(to)).count()
+    }
+
+    /// Run a query that returns one number, on the app's database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(self.state.db.pool()).await.expect(sql)
+    }
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+pub async fn submit_with(
+    client: &reqwest::Client,
+    address: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = client.get(format!("{address}{page}")).send().await.unwrap().text().await.unwrap();
+    let token = csrf_token_in(&html).unwrap_or_else(|| panic!("no CSRF token on {page}"));
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    client.post(format!("{address}{action}")).form(&form).send().await.unwrap()
+}
+
+pub fn csrf_token_in(html: &str) -> Option<String> {
+    let re = regex::Regex::new(r#"name="_csrf" value="([^"]+)""#).unwrap();
+    re.captures(html).map(|c| c[1].to_owned())
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub raw: String,
+}
+
+impl Mail {
+    /// The first http(s) link in the body.
+    pub fn link(&self) -> String {
+        let re = regex::Regex::new(r"https?://\S+").unwrap();
+        re.find(&self.body).expect("a link in the mail").as_str().to_owned()
+    }
+
+    /// The token query parameter of the link.
+    pub fn token(&self) -> String {
+        self.link().split("token=").nth(1).expect("a token in the link").to_owned()
+    }
+}
+
+pub fn parse_mail(raw: &str) -> Mail {
+    let (head, body) = raw.split_once("\r\n\r\n").expect("headers and body");
+    let header = |name: &str| {
+        head.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+            .map(|l| l.split_once(':').unwrap().1.trim().to_owned())
+            .unwrap_or_default()
+    };
+    Mail { to: header("To"), subject: header("Subject"), body: body.replace("\r\n", "\n"), raw: raw.to_owned() }
+}
+
+pub fn read_mails(dir: &Path) -> Vec<Mail> {
+    let mut names: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect(),
+        Err(_) => return Vec::new(),
+    };
+    names.sort();
+    names.iter().map(|p| parse_mail(&std::fs::read_to_string(p).unwrap())).collect()
+}
