@@ -67,15 +67,15 @@ impl Application {
 
     pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
         let data_dir = &config.storage.data_dir;
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
         let master_key = MasterKey::load_or_create(config.security.secret_key.as_ref(), data_dir)?;
 
         let db = Db::connect(&config.storage.database_url(), config.storage.database.max_connections).await?;
         db.migrate().await?;
 
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("could not listen on {}", config.listen))?;
         let local = listener.local_addr()?;
         let base_url = match &config.base_url {
             Some(url) => url.clone(),

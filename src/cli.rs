@@ -11,7 +11,11 @@ use crate::domain::{Email, Password};
 use crate::services::passwords::PasswordHasher;
 
 #[derive(Debug, Parser)]
-#[command(name = "careerlog", version, about = "Careerlog: a private home for your working life, with an opt-in public face.")]
+#[command(
+    name = "careerlog",
+    version,
+    about = "Careerlog: a private home for your working life, with an opt-in public face."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -83,8 +87,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&storage.database_url(), 1).await?;
             db.migrate().await?;
             let hasher = PasswordHasher::new(1);
-            let user = crate::services::accounts::create_user_directly(&db, &hasher, &email, &password, admin, SystemClock.now()).await?;
-            println!("Created {}{} ({})", user.email.unwrap_or_default(), if admin { " as an administrator" } else { "" }, user.id);
+            let user = crate::services::accounts::create_user_directly(
+                &db,
+                &hasher,
+                &email,
+                &password,
+                admin,
+                SystemClock.now(),
+            )
+            .await?;
+            println!(
+                "Created {}{} ({})",
+                user.email.unwrap_or_default(),
+                if admin { " as an administrator" } else { "" },
+                user.id
+            );
             db.close().await;
             Ok(())
         }

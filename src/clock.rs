@@ -26,9 +26,8 @@ impl Timestamp {
     }
     /// "23 Nov 2026, 14:05 UTC": for pages.
     pub fn human(self) -> String {
-        let format = time::macros::format_description!(
-            "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-        );
+        let format =
+            time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
         self.to_offset_date_time().format(&format).unwrap_or_default()
     }
 }

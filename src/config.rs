@@ -121,7 +121,11 @@ pub struct MailConfig {
     pub postmark_token: Option<Secret<String>>,
 
     /// Postmark API base URL (change only to point at a test double).
-    #[arg(long = "postmark-api-url", env = "CAREERLOG_POSTMARK_API_URL", default_value = "https://api.postmarkapp.com")]
+    #[arg(
+        long = "postmark-api-url",
+        env = "CAREERLOG_POSTMARK_API_URL",
+        default_value = "https://api.postmarkapp.com"
+    )]
     pub postmark_api_url: Url,
 
     /// Postmark message stream for transactional mail.
@@ -184,8 +188,7 @@ impl Config {
             config: Config,
         }
         use clap::Parser;
-        let args = std::iter::once(std::ffi::OsString::from("careerlog"))
-            .chain(args.into_iter().map(Into::into));
+        let args = std::iter::once(std::ffi::OsString::from("careerlog")).chain(args.into_iter().map(Into::into));
         Wrapper::try_parse_from(args).map(|w| w.config)
     }
 

@@ -55,14 +55,22 @@ impl ErrorReport {
     pub fn for_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::new("not_found", "There is nothing at this address."),
-            StatusCode::METHOD_NOT_ALLOWED => Self::new("method_not_allowed", "This address does not accept that method."),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new("payload_too_large", "What you sent is larger than this server accepts."),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new("unsupported_media_type", "The request body is not in a format this address accepts."),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::new("method_not_allowed", "This address does not accept that method.")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new("payload_too_large", "What you sent is larger than this server accepts.")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::new("unsupported_media_type", "The request body is not in a format this address accepts.")
+            }
             StatusCode::UNPROCESSABLE_ENTITY => Self::new("invalid_body", "The request body could not be read."),
             StatusCode::BAD_REQUEST => Self::new("bad_request", "The request could not be understood."),
             StatusCode::UNAUTHORIZED => Self::new("unauthorized", "Sign in to continue."),
             StatusCode::FORBIDDEN => Self::new("forbidden", "You may not do that."),
-            StatusCode::TOO_MANY_REQUESTS => Self::new("rate_limited", "Too many requests. Wait a little and try again."),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Self::new("rate_limited", "Too many requests. Wait a little and try again.")
+            }
             StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
                 Self::new("unavailable", "The server is busy. Try again in a moment.")
             }

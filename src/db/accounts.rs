@@ -65,10 +65,7 @@ pub async fn insert_user<'e>(
 }
 
 pub async fn find_by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(ex).await
 }
 
 pub async fn find_by_email<'e>(
@@ -103,14 +100,12 @@ pub async fn mark_email_verified<'e>(
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     // Only if the address is still the one the link was sent to.
-    let done = sqlx::query(
-        "UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email = $3",
-    )
-    .bind(now)
-    .bind(user_id)
-    .bind(email)
-    .execute(ex)
-    .await?;
+    let done = sqlx::query("UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email = $3")
+        .bind(now)
+        .bind(user_id)
+        .bind(email)
+        .execute(ex)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -173,15 +168,13 @@ pub async fn insert_password_reset<'e>(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(ex)
-    .await?;
+    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
@@ -236,14 +229,11 @@ pub async fn retire_links<'e>(
     user_id: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "UPDATE {} SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-        kind.table()
-    ))
-    .bind(now)
-    .bind(user_id)
-    .execute(ex)
-    .await?;
+    sqlx::query(&format!("UPDATE {} SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", kind.table()))
+        .bind(now)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
@@ -253,10 +243,8 @@ pub async fn delete_expired_links<'e>(
     kind: LinkKind,
     now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(&format!("DELETE FROM {} WHERE expires_at <= $1", kind.table()))
-        .bind(now)
-        .execute(ex)
-        .await?;
+    let done =
+        sqlx::query(&format!("DELETE FROM {} WHERE expires_at <= $1", kind.table())).bind(now).execute(ex).await?;
     Ok(done.rows_affected())
 }
 
@@ -264,9 +252,6 @@ pub async fn delete_expired_oauth_requests<'e>(
     ex: impl Executor<'e, Database = Any>,
     now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM oauth_requests WHERE expires_at <= $1")
-        .bind(now)
-        .execute(ex)
-        .await?;
+    let done = sqlx::query("DELETE FROM oauth_requests WHERE expires_at <= $1").bind(now).execute(ex).await?;
     Ok(done.rows_affected())
 }

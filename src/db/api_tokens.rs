@@ -49,7 +49,10 @@ pub async fn insert<'e>(
     })
 }
 
-pub async fn list_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<Vec<ApiToken>, sqlx::Error> {
+pub async fn list_for_user<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT {MAX_PER_USER}"
     ))
@@ -59,13 +62,13 @@ pub async fn list_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &
 }
 
 pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
-pub async fn find_by_hash<'e>(ex: impl Executor<'e, Database = Any>, token_hash: &str) -> Result<Option<ApiToken>, sqlx::Error> {
+pub async fn find_by_hash<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<ApiToken>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"))
         .bind(token_hash)
         .fetch_optional(ex)
@@ -74,21 +77,20 @@ pub async fn find_by_hash<'e>(ex: impl Executor<'e, Database = Any>, token_hash:
 
 /// Record use, at most once a minute per token to keep reads cheap.
 pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(now)
-        .bind(id)
-        .bind(Timestamp(now.0 - 60_000))
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(Timestamp(now.0 - 60_000))
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 /// Revoke one of the user's tokens. Another user's token id simply matches nothing.
 pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(ex)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(ex).await?;
     Ok(done.rows_affected() == 1)
 }

@@ -27,10 +27,6 @@ pub async fn try_acquire<'e>(
 }
 
 pub async fn release<'e>(ex: impl Executor<'e, Database = Any>, name: &str, holder: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM job_leases WHERE name = $1 AND holder = $2")
-        .bind(name)
-        .bind(holder)
-        .execute(ex)
-        .await?;
+    sqlx::query("DELETE FROM job_leases WHERE name = $1 AND holder = $2").bind(name).bind(holder).execute(ex).await?;
     Ok(())
 }

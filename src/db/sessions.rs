@@ -46,12 +46,12 @@ pub async fn find<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str) -> R
     .await
 }
 
-pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str, now: Timestamp) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-        .bind(now)
-        .bind(id_hash)
-        .execute(ex)
-        .await?;
+pub async fn touch<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(id_hash).execute(ex).await?;
     Ok(())
 }
 
@@ -75,10 +75,7 @@ pub async fn delete_all_for_user<'e>(
 }
 
 pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
 /// Delete sessions past their absolute expiry or idle since `idle_cutoff`.

@@ -35,12 +35,13 @@ pub async fn current<'e>(
     now: Timestamp,
     window_ms: i64,
 ) -> Result<Option<(i64, Timestamp)>, sqlx::Error> {
-    let row: Option<(i64, Timestamp)> =
-        sqlx::query_as("SELECT hits, window_started_at FROM throttle_buckets WHERE bucket = $1 AND window_started_at > $2")
-            .bind(bucket)
-            .bind(Timestamp(now.0 - window_ms))
-            .fetch_optional(ex)
-            .await?;
+    let row: Option<(i64, Timestamp)> = sqlx::query_as(
+        "SELECT hits, window_started_at FROM throttle_buckets WHERE bucket = $1 AND window_started_at > $2",
+    )
+    .bind(bucket)
+    .bind(Timestamp(now.0 - window_ms))
+    .fetch_optional(ex)
+    .await?;
     Ok(row)
 }
 
@@ -49,10 +50,11 @@ pub async fn clear<'e>(ex: impl Executor<'e, Database = Any>, bucket: &str) -> R
     Ok(())
 }
 
-pub async fn delete_older_than<'e>(ex: impl Executor<'e, Database = Any>, cutoff: Timestamp) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM throttle_buckets WHERE window_started_at <= $1")
-        .bind(cutoff)
-        .execute(ex)
-        .await?;
+pub async fn delete_older_than<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    cutoff: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM throttle_buckets WHERE window_started_at <= $1").bind(cutoff).execute(ex).await?;
     Ok(done.rows_affected())
 }

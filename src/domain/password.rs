@@ -75,8 +75,9 @@ mod tests {
 
     #[test]
     fn very_common_passwords_are_refused() {
-        for common in ["password1234", "123456789012", "qwertyuiop123", "aaaaaaaaaaaa", "passwordpassword",
-            "iloveyou1234"] {
+        for common in
+            ["password1234", "123456789012", "qwertyuiop123", "aaaaaaaaaaaa", "passwordpassword", "iloveyou1234"]
+        {
             assert!(Password::parse_new(common, &[]).is_err(), "{common} should be refused");
         }
     }

@@ -120,7 +120,11 @@ pub enum LinkProblem {
 }
 
 /// Look a link token up without using it.
-pub async fn check_link(state: &AppState, kind: LinkKind, token: &str) -> Result<Result<accounts::LinkToken, LinkProblem>, AppError> {
+pub async fn check_link(
+    state: &AppState,
+    kind: LinkKind,
+    token: &str,
+) -> Result<Result<accounts::LinkToken, LinkProblem>, AppError> {
     if !looks_like_token(token) {
         return Ok(Err(LinkProblem::Unknown));
     }
@@ -166,7 +170,8 @@ pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<M
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &user.id, now).await?;
-    accounts::insert_password_reset(&mut *tx, &hash_token(&token), &user.id, now, now.plus(RESET_LINK_LIFETIME)).await?;
+    accounts::insert_password_reset(&mut *tx, &hash_token(&token), &user.id, now, now.plus(RESET_LINK_LIFETIME))
+        .await?;
     tx.commit().await?;
     let text = format!(
         "Hello,\n\nSomeone, hopefully you, asked to reset the password of the Careerlog account for this address.\n\
@@ -176,12 +181,17 @@ pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<M
         link(state, "/reset-password", &token),
         state.base_url.as_str().trim_end_matches('/'),
     );
-    Ok(deliver(state, OutgoingMail { to: email.as_str().to_owned(), subject: "Reset your password".into(), text }).await)
+    Ok(deliver(state, OutgoingMail { to: email.as_str().to_owned(), subject: "Reset your password".into(), text })
+        .await)
 }
 
 /// Use a reset link to set a new password. Every session of the account ends; the address is
 /// now proven, so it counts as verified.
-pub async fn reset_password(state: &AppState, token: &str, password: &Password) -> Result<Result<(), LinkProblem>, AppError> {
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    password: &Password,
+) -> Result<Result<(), LinkProblem>, AppError> {
     let found = match check_link(state, LinkKind::PasswordReset, token).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
@@ -217,11 +227,19 @@ impl From<AppError> for SignInError {
 }
 
 /// Check credentials, within the per-account and per-client limits on failures.
-pub async fn sign_in(state: &AppState, email: &Email, password: &Password, client: IpAddr) -> Result<User, SignInError> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &Email,
+    password: &Password,
+    client: IpAddr,
+) -> Result<User, SignInError> {
     let account = throttle::account_bucket(state, email);
     let client_bucket = throttle::client_bucket(state, "signin", client);
     throttle::ensure_below(state, &account, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
-        format!("Too many failed sign-ins for this account. Try again in {minutes} minute{}, or reset your password.", plural(minutes))
+        format!(
+            "Too many failed sign-ins for this account. Try again in {minutes} minute{}, or reset your password.",
+            plural(minutes)
+        )
     })
     .await?;
     throttle::ensure_below(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT, |minutes| {
@@ -286,8 +304,14 @@ pub async fn change_password(
 }
 
 /// Create a user from the command line (`careerlog admin create-user`).
-pub async fn create_user_directly(state_db: &crate::db::Db, hasher: &crate::services::passwords::PasswordHasher,
-    email: &Email, password: &Password, is_admin: bool, now: Timestamp) -> anyhow::Result<User> {
+pub async fn create_user_directly(
+    state_db: &crate::db::Db,
+    hasher: &crate::services::passwords::PasswordHasher,
+    email: &Email,
+    password: &Password,
+    is_admin: bool,
+    now: Timestamp,
+) -> anyhow::Result<User> {
     let hash = hasher.hash(password).await?;
     let new = NewUser { email, password_hash: &hash, is_admin, verified: true };
     match accounts::insert_user(state_db.pool(), new, now).await {

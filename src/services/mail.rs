@@ -33,10 +33,8 @@ pub trait Mailer: Send + Sync + 'static {
 
 /// Build the configured mailer.
 pub fn from_config(config: &MailConfig, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn Mailer>> {
-    let from: Mailbox = config
-        .from
-        .parse()
-        .with_context(|| format!("--mail-from {:?} is not a valid mailbox", config.from))?;
+    let from: Mailbox =
+        config.from.parse().with_context(|| format!("--mail-from {:?} is not a valid mailbox", config.from))?;
     Ok(match config.transport {
         MailTransport::File => Arc::new(FileMailer::new(data_dir.join("mail"), from)),
         MailTransport::Smtp => Arc::new(SmtpMailer::new(config, from)?),
@@ -118,13 +116,11 @@ pub struct SmtpMailer {
 
 impl SmtpMailer {
     pub fn new(config: &MailConfig, from: Mailbox) -> anyhow::Result<Self> {
-        let host = config
-            .smtp_host
-            .as_deref()
-            .ok_or_else(|| anyhow!("--mail-transport smtp needs --smtp-host"))?;
+        let host = config.smtp_host.as_deref().ok_or_else(|| anyhow!("--mail-transport smtp needs --smtp-host"))?;
         let mut builder = match config.smtp_security {
-            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?
-                .port(config.smtp_port.unwrap_or(587)),
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?.port(config.smtp_port.unwrap_or(587))
+            }
             SmtpSecurity::Tls => {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(host)?.port(config.smtp_port.unwrap_or(465))
             }
@@ -181,12 +177,15 @@ struct PostmarkResponse {
 }
 
 impl PostmarkMailer {
-    pub fn new(api_url: url::Url, token: Secret<String>, message_stream: String, from: Mailbox) -> anyhow::Result<Self> {
+    pub fn new(
+        api_url: url::Url,
+        token: Secret<String>,
+        message_stream: String,
+        from: Mailbox,
+    ) -> anyhow::Result<Self> {
         let endpoint = api_url.join("/email").context("Postmark API URL")?;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .context("building the HTTP client")?;
+        let client =
+            reqwest::Client::builder().timeout(Duration::from_secs(15)).build().context("building the HTTP client")?;
         Ok(Self { client, endpoint, token, message_stream, from })
     }
 }

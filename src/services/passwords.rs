@@ -21,11 +21,7 @@ pub struct PasswordHasher {
 
 /// OWASP's recommended minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
 fn argon2() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19_456, 2, 1, None).expect("valid Argon2 parameters"),
-    )
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19_456, 2, 1, None).expect("valid Argon2 parameters"))
 }
 
 impl PasswordHasher {

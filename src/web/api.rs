@@ -15,10 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::session::SignedIn;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/openapi.json", get(openapi))
-        .fallback(|| async { AppError::NotFound })
+    Router::new().route("/me", get(me)).route("/openapi.json", get(openapi)).fallback(|| async { AppError::NotFound })
 }
 
 #[derive(OpenApi)]

@@ -72,9 +72,16 @@ pub struct SignUpForm {
     password: String,
 }
 
-fn sign_up_page(state: &AppState, visitor: &Visitor, status: StatusCode, email: String, errors: FieldErrors) -> AppResult<Response> {
+fn sign_up_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    email: String,
+    errors: FieldErrors,
+) -> AppResult<Response> {
     let closed = state.config.signups == Signups::Closed;
-    let page = SignUpPage { chrome: Chrome::new(state, visitor, "Create your account", "signup"), email, errors, closed };
+    let page =
+        SignUpPage { chrome: Chrome::new(state, visitor, "Create your account", "signup"), email, errors, closed };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -106,7 +113,8 @@ pub async fn sign_up(
     }
     let email = errors.check("email", Email::parse(&form.email));
     let context = email.as_ref().map(account_rules::password_context);
-    let password = errors.check("password", Password::parse_new(&form.password, context.as_ref().map_or(&[][..], |c| &c[..])));
+    let password =
+        errors.check("password", Password::parse_new(&form.password, context.as_ref().map_or(&[][..], |c| &c[..])));
     let (Some(email), Some(password)) = (email, password) else {
         return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
     };
@@ -151,13 +159,24 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(state: &AppState, visitor: &Visitor, status: StatusCode, email: String, next: String, errors: FieldErrors,
-    notice: NoticeQuery) -> AppResult<Response> {
+fn login_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    email: String,
+    next: String,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
     let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice());
     Ok((status, render(&LoginPage { chrome, email, next, errors })?).into_response())
 }
 
-pub async fn login_form(State(state): State<AppState>, visitor: Visitor, Query(query): Query<LoginQuery>) -> AppResult<Response> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<LoginQuery>,
+) -> AppResult<Response> {
     if visitor.user().is_some() {
         return Ok(redirect(safe_next(&query.next)));
     }
@@ -175,7 +194,15 @@ pub async fn login(
     let email = errors.check("email", Email::parse(&form.email));
     let password = errors.check("password", Password::parse_attempt(&form.password));
     let (Some(email), Some(password)) = (email, password) else {
-        return login_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, form.next, errors, NoticeQuery::default());
+        return login_page(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form.email,
+            form.next,
+            errors,
+            NoticeQuery::default(),
+        );
     };
     match account_rules::sign_in(&state, &email, &password, client).await {
         Ok(user) => {
@@ -189,7 +216,15 @@ pub async fn login(
         }
         Err(SignInError::Invalid) => {
             errors.add("form", "Wrong email address or password.");
-            login_page(&state, &visitor, StatusCode::UNAUTHORIZED, form.email, form.next, errors, NoticeQuery::default())
+            login_page(
+                &state,
+                &visitor,
+                StatusCode::UNAUTHORIZED,
+                form.email,
+                form.next,
+                errors,
+                NoticeQuery::default(),
+            )
         }
         Err(SignInError::App(err)) => {
             let status = form_level(err, &mut errors)?;
@@ -259,7 +294,11 @@ fn no_referrer() -> [(axum::http::HeaderName, HeaderValue); 1] {
     [(REFERRER_POLICY, HeaderValue::from_static("no-referrer"))]
 }
 
-pub async fn verify_email(State(state): State<AppState>, visitor: Visitor, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+pub async fn verify_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenQuery>,
+) -> AppResult<Response> {
     match account_rules::verify_email(&state, &query.token).await? {
         Ok(user_id) => {
             tracing::info!(user_id = %user_id, "email address verified");
@@ -295,7 +334,11 @@ pub async fn resend_form(State(state): State<AppState>, visitor: Visitor) -> App
     Ok(render(&page)?.into_response())
 }
 
-pub async fn resend_verification(State(state): State<AppState>, visitor: Visitor, Form(form): Form<EmailForm>) -> AppResult<Response> {
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
     if let Some(user) = visitor.user() {
         if user.is_verified() {
             return Ok(redirect("/?notice=verified"));
@@ -324,7 +367,9 @@ pub async fn resend_verification(State(state): State<AppState>, visitor: Visitor
     tokio::spawn(async move {
         let result = async {
             match accounts::find_by_email(background.db.pool(), &address).await? {
-                Some(user) if !user.is_verified() => account_rules::send_verification(&background, &user).await.map(|_| ()),
+                Some(user) if !user.is_verified() => {
+                    account_rules::send_verification(&background, &user).await.map(|_| ())
+                }
                 _ => Ok(()),
             }
         }
@@ -363,7 +408,11 @@ pub async fn forgot_form(State(state): State<AppState>, visitor: Visitor) -> App
     Ok(render(&page)?.into_response())
 }
 
-pub async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): Form<EmailForm>) -> AppResult<Response> {
+pub async fn forgot(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
     let email = match Email::parse(&form.email) {
         Ok(email) => email,
         Err(message) => {
@@ -409,7 +458,11 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset_form(State(state): State<AppState>, visitor: Visitor, Query(query): Query<TokenQuery>) -> AppResult<Response> {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenQuery>,
+) -> AppResult<Response> {
     match account_rules::check_link(&state, LinkKind::PasswordReset, &query.token).await? {
         Ok(_) => {
             let page = ResetPage {
@@ -423,7 +476,11 @@ pub async fn reset_form(State(state): State<AppState>, visitor: Visitor, Query(q
     }
 }
 
-pub async fn reset(State(state): State<AppState>, visitor: Visitor, Form(form): Form<ResetForm>) -> AppResult<Response> {
+pub async fn reset(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
     let link = match account_rules::check_link(&state, LinkKind::PasswordReset, &form.token).await? {
         Ok(link) => link,
         Err(problem) => return link_problem(&state, &visitor, LinkKind::PasswordReset, problem),
@@ -462,7 +519,9 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/settings?x=1"), "/settings?x=1");
-        for hostile in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/a\r\nb", ""] {
+        for hostile in
+            ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/a\r\nb", ""]
+        {
             assert_eq!(safe_next(hostile), "/", "{hostile:?}");
         }
     }

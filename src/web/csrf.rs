@@ -58,10 +58,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         None => (request, None),
     };
 
-    let valid = offered
-        .as_deref()
-        .filter(|offered| !offered.is_empty())
-        .is_some_and(|offered| acceptable.iter().any(|expected| bool::from(offered.as_bytes().ct_eq(expected.as_bytes()))));
+    let valid = offered.as_deref().filter(|offered| !offered.is_empty()).is_some_and(|offered| {
+        acceptable.iter().any(|expected| bool::from(offered.as_bytes().ct_eq(expected.as_bytes())))
+    });
     if !valid {
         return AppError::Csrf.into_response();
     }

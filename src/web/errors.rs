@@ -56,7 +56,10 @@ pub async fn render_errors(
         json_error(status, &report)
     } else if status == StatusCode::UNAUTHORIZED {
         let target = if is_get && path_and_query.starts_with('/') {
-            format!("/login?next={}", url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>())
+            format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>()
+            )
         } else {
             "/login?notice=signin_required".to_owned()
         };

@@ -24,7 +24,11 @@ struct Home {
     verified: bool,
 }
 
-pub async fn index(State(state): State<AppState>, visitor: Visitor, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+pub async fn index(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(notice): Query<NoticeQuery>,
+) -> AppResult<Response> {
     match visitor.user() {
         Some(user) => {
             let page = Home {
@@ -35,7 +39,10 @@ pub async fn index(State(state): State<AppState>, visitor: Visitor, Query(notice
             Ok(render(&page)?.into_response())
         }
         None => {
-            let page = Landing { chrome: Chrome::new(&state, &visitor, "Your working life, in one private place", "").with_notice(notice.notice()) };
+            let page = Landing {
+                chrome: Chrome::new(&state, &visitor, "Your working life, in one private place", "")
+                    .with_notice(notice.notice()),
+            };
             Ok(render(&page)?.into_response())
         }
     }
@@ -47,7 +54,8 @@ pub async fn health(State(state): State<AppState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check: database unreachable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" })))
+                .into_response()
         }
     }
 }

@@ -60,15 +60,25 @@ pub struct NoticeQuery {
 impl NoticeQuery {
     pub fn notice(&self) -> Option<Notice> {
         let text = match self.notice.as_deref()? {
-            "welcome" => return Some(Notice::success("Welcome to Careerlog! We sent you a link to verify your email address; it is valid for 30 minutes.")),
+            "welcome" => return Some(Notice::success(
+                "Welcome to Careerlog! We sent you a link to verify your email address; it is valid for 30 minutes.",
+            )),
             "verified" => return Some(Notice::success("Your email address is verified.")),
             "verification_sent" => "We sent a new verification link. It is valid for 30 minutes.",
-            "mail_failed" => return Some(Notice::warning("We could not send the email just now. Try again in a few minutes.")),
+            "mail_failed" => {
+                return Some(Notice::warning("We could not send the email just now. Try again in a few minutes."))
+            }
             "signed_out" => "You have signed out.",
-            "password_reset" => return Some(Notice::success("Your password has been changed. Sign in with the new one.")),
-            "password_changed" => return Some(Notice::success("Your password has been changed and your other sessions were signed out.")),
+            "password_reset" => {
+                return Some(Notice::success("Your password has been changed. Sign in with the new one."))
+            }
+            "password_changed" => {
+                return Some(Notice::success("Your password has been changed and your other sessions were signed out."))
+            }
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
-            "token_revoked" => return Some(Notice::success("The token was revoked. Programs using it can no longer sign in.")),
+            "token_revoked" => {
+                return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
+            }
             "signin_required" => "Sign in to continue.",
             _ => return None,
         };
@@ -128,8 +138,5 @@ impl Chrome {
 
 /// Render a template, or fail with an internal error (a template bug, never the user's fault).
 pub fn render<T: Template>(template: &T) -> AppResult<Html<String>> {
-    template
-        .render()
-        .map(Html)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template rendering failed: {e}")))
+    template.render().map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("template rendering failed: {e}")))
 }

@@ -217,9 +217,8 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
         }
     }
 
-    let existing_seed = cookie_value(request.headers(), state.cookies.csrf_name)
-        .filter(|v| looks_like_token(v))
-        .map(str::to_owned);
+    let existing_seed =
+        cookie_value(request.headers(), state.cookies.csrf_name).filter(|v| looks_like_token(v)).map(str::to_owned);
     let anon_seed_is_new = existing_seed.is_none();
     let anon_seed = existing_seed.unwrap_or_else(random_token);
     let anon_csrf_token = state.csrf_key.mac(anon_seed.as_bytes());
@@ -237,9 +236,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
 
     let mut response = next.run(request).await;
     if visitor.0.anon_seed_is_new && visitor.0.anon_token_used.load(Ordering::Relaxed) {
-        response
-            .headers_mut()
-            .append(SET_COOKIE, state.cookies.set(state.cookies.csrf_name, &visitor.0.anon_seed));
+        response.headers_mut().append(SET_COOKIE, state.cookies.set(state.cookies.csrf_name, &visitor.0.anon_seed));
     }
     response.extensions_mut().insert(visitor);
     response
@@ -267,7 +264,11 @@ async fn authenticate_api_token(state: &AppState, token: &str, now: Timestamp) -
 }
 
 /// Find the session for a cookie, enforcing the idle and absolute timeouts.
-async fn resume_session(state: &AppState, cookie: &str, now: Timestamp) -> Result<Option<(SessionRow, User)>, AppError> {
+async fn resume_session(
+    state: &AppState,
+    cookie: &str,
+    now: Timestamp,
+) -> Result<Option<(SessionRow, User)>, AppError> {
     if !looks_like_token(cookie) {
         return Ok(None);
     }

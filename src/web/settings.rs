@@ -34,7 +34,13 @@ struct AccountPage {
     errors: FieldErrors,
 }
 
-async fn account_page(state: &AppState, me: &SignedIn, status: StatusCode, errors: FieldErrors, notice: NoticeQuery) -> AppResult<Response> {
+async fn account_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
     let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
     let current = i64::from(me.visitor.session_id_hash().is_some());
     let page = AccountPage {
@@ -49,7 +55,11 @@ async fn account_page(state: &AppState, me: &SignedIn, status: StatusCode, error
     Ok((status, render(&page)?).into_response())
 }
 
-pub async fn account(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+pub async fn account(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(notice): Query<NoticeQuery>,
+) -> AppResult<Response> {
     account_page(&state, &me, StatusCode::OK, FieldErrors::new(), notice).await
 }
 
@@ -60,7 +70,11 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, me: SignedIn, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
     let current = if me.user.password_hash.is_some() {
         errors.check("current_password", Password::parse_attempt(&form.current_password))
@@ -69,10 +83,8 @@ pub async fn change_password(State(state): State<AppState>, me: SignedIn, Form(f
     };
     let email = Email::parse(me.user.email.as_deref().unwrap_or_default()).ok();
     let context = email.as_ref().map(account_rules::password_context);
-    let new = errors.check(
-        "new_password",
-        Password::parse_new(&form.new_password, context.as_ref().map_or(&[][..], |c| &c[..])),
-    );
+    let new = errors
+        .check("new_password", Password::parse_new(&form.new_password, context.as_ref().map_or(&[][..], |c| &c[..])));
     let (Some(current), Some(new)) = (current, new) else {
         return account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await;
     };
@@ -81,7 +93,9 @@ pub async fn change_password(State(state): State<AppState>, me: SignedIn, Form(f
             tracing::info!(user_id = %me.user.id, "password changed");
             Ok(redirect("/settings?notice=password_changed"))
         }
-        Ok(Err(errors)) => account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await,
+        Ok(Err(errors)) => {
+            account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await
+        }
         Err(AppError::RateLimited { message, .. }) => {
             let errors = FieldErrors::single("current_password", message);
             account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default()).await
@@ -116,8 +130,15 @@ struct TokensPage {
     limit: i64,
 }
 
-async fn tokens_page(state: &AppState, me: &SignedIn, status: StatusCode, name: String, errors: FieldErrors,
-    new_token: Option<String>, notice: NoticeQuery) -> AppResult<Response> {
+async fn tokens_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    name: String,
+    errors: FieldErrors,
+    new_token: Option<String>,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
     let tokens = api_tokens::list_for_user(state.db.pool(), &me.user.id)
         .await?
         .into_iter()
@@ -140,7 +161,11 @@ async fn tokens_page(state: &AppState, me: &SignedIn, status: StatusCode, name: 
     Ok((status, render(&page)?).into_response())
 }
 
-pub async fn tokens(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+pub async fn tokens(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(notice): Query<NoticeQuery>,
+) -> AppResult<Response> {
     tokens_page(&state, &me, StatusCode::OK, String::new(), FieldErrors::new(), None, notice).await
 }
 
@@ -166,24 +191,59 @@ pub fn parse_token_name(input: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
-pub async fn create_token(State(state): State<AppState>, me: SignedIn, Form(form): Form<TokenForm>) -> AppResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
     let name = match parse_token_name(&form.name) {
         Ok(name) => name,
         Err(message) => {
             let errors = FieldErrors::single("name", message);
-            return tokens_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, form.name, errors, None, NoticeQuery::default()).await;
+            return tokens_page(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form.name,
+                errors,
+                None,
+                NoticeQuery::default(),
+            )
+            .await;
         }
     };
     if api_tokens::count_for_user(state.db.pool(), &me.user.id).await? >= api_tokens::MAX_PER_USER {
-        let errors = FieldErrors::single("name", format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER));
-        return tokens_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, form.name, errors, None, NoticeQuery::default()).await;
+        let errors = FieldErrors::single(
+            "name",
+            format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER),
+        );
+        return tokens_page(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form.name,
+            errors,
+            None,
+            NoticeQuery::default(),
+        )
+        .await;
     }
     let secret = random_token();
     let token = format!("{API_TOKEN_PREFIX}{secret}");
-    api_tokens::insert(state.db.pool(), &me.user.id, &name, &hash_token(&token), &secret[..6], state.clock.now()).await?;
+    api_tokens::insert(state.db.pool(), &me.user.id, &name, &hash_token(&token), &secret[..6], state.clock.now())
+        .await?;
     tracing::info!(user_id = %me.user.id, "API token created");
     // Shown in this response only; never stored in the clear, never shown again.
-    tokens_page(&state, &me, StatusCode::CREATED, String::new(), FieldErrors::new(), Some(token), NoticeQuery::default()).await
+    tokens_page(
+        &state,
+        &me,
+        StatusCode::CREATED,
+        String::new(),
+        FieldErrors::new(),
+        Some(token),
+        NoticeQuery::default(),
+    )
+    .await
 }
 
 pub async fn revoke_token(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {

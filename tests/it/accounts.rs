@@ -126,10 +126,8 @@ async fn very_common_passwords_and_over_long_passwords_are_refused(app: TestApp)
 
 async fn promise_10_passwords_are_stored_only_as_argon2id_hashes(app: TestApp) {
     app.sign_up("ada@example.com", GOOD_PASSWORD).await;
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(app.state.db.pool()).await.unwrap();
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains("maple"));
     // The plain password is nowhere in the database file either.
@@ -146,8 +144,14 @@ async fn promise_10_passwords_are_stored_only_as_argon2id_hashes(app: TestApp) {
 async fn a_taken_email_address_is_refused_with_a_message(app: TestApp) {
     assert_eq!(app.sign_up("ada@example.com", GOOD_PASSWORD).await.status(), 303);
     let other = app.new_browser();
-    let response = crate::support::submit_with(&other, &app.address, "/signup", "/signup",
-        &[("email", "ADA@example.com"), ("password", GOOD_PASSWORD)]).await;
+    let response = crate::support::submit_with(
+        &other,
+        &app.address,
+        "/signup",
+        "/signup",
+        &[("email", "ADA@example.com"), ("password", GOOD_PASSWORD)],
+    )
+    .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("An account with this email address already exists"));
@@ -176,9 +180,14 @@ async fn malformed_and_hostile_sign_up_input_gets_messages_not_500s(app: TestApp
     let html = app.client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
     let token = crate::support::csrf_token_in(&html).unwrap();
     let oversized = format!("_csrf={token}&email=a%40example.com&password={}", "x".repeat(3 * 1024 * 1024));
-    let response = app.client.post(app.url("/signup"))
+    let response = app
+        .client
+        .post(app.url("/signup"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(oversized).send().await.unwrap();
+        .body(oversized)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 413);
     assert!(response.text().await.unwrap().contains("larger than this server accepts"));
 
@@ -186,15 +195,27 @@ async fn malformed_and_hostile_sign_up_input_gets_messages_not_500s(app: TestApp
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("Enter your email address."));
 
-    let response = app.client.post(app.url("/signup")).header("x-csrf-token", &token)
-        .header("content-type", "application/json").body("{}").send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/signup"))
+        .header("x-csrf-token", &token)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 415);
     let html = response.text().await.unwrap();
     assert!(html.contains("<!doctype html>") && html.contains("not in a format"), "{html}");
 
-    let response = app.client.post(app.url("/signup"))
+    let response = app
+        .client
+        .post(app.url("/signup"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("_csrf={token}&email=%ff%fe&password=%00%01")).send().await.unwrap();
+        .body(format!("_csrf={token}&email=%ff%fe&password=%00%01"))
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_client_error(), "{}", response.status());
 }
 
@@ -203,10 +224,13 @@ async fn links_in_mail_are_built_from_the_base_url_not_the_host_header(app: Test
     let other = app.new_browser();
     let html = other.get(app.url("/forgot-password")).send().await.unwrap().text().await.unwrap();
     let token = crate::support::csrf_token_in(&html).unwrap();
-    let response = other.post(app.url("/forgot-password"))
+    let response = other
+        .post(app.url("/forgot-password"))
         .header("host", "evil.example")
         .form(&[("_csrf", token.as_str()), ("email", "ada@example.com")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let mail = app.wait_for_mail("ada@example.com", "Reset").await;
     assert!(mail.link().starts_with(&format!("{}/reset-password?token=", app.base_url)), "{}", mail.link());
@@ -323,8 +347,14 @@ async fn promise_12_a_reset_link_works_once_and_expires_after_15_minutes(app: Te
 async fn resetting_the_password_ends_every_session_and_the_new_password_works(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     let laptop = app.new_browser();
-    crate::support::submit_with(&laptop, &app.address, "/login", "/login",
-        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+    crate::support::submit_with(
+        &laptop,
+        &app.address,
+        "/login",
+        "/login",
+        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)],
+    )
+    .await;
     assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 200);
 
     app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
@@ -334,7 +364,8 @@ async fn resetting_the_password_ends_every_session_and_the_new_password_works(ap
     let weak = app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "short")]).await;
     assert_eq!(weak.status(), 422);
     assert!(weak.text().await.unwrap().contains("at least 12"));
-    let done = app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "a brand new passphrase")]).await;
+    let done =
+        app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "a brand new passphrase")]).await;
     assert_eq!(done.status(), 303);
 
     assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 303, "the laptop is signed out");
@@ -347,21 +378,42 @@ async fn resetting_the_password_ends_every_session_and_the_new_password_works(ap
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     let laptop = app.new_browser();
-    crate::support::submit_with(&laptop, &app.address, "/login", "/login",
-        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+    crate::support::submit_with(
+        &laptop,
+        &app.address,
+        "/login",
+        "/login",
+        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)],
+    )
+    .await;
 
-    let wrong = app.submit("/settings", "/settings/password",
-        &[("current_password", "not my password"), ("new_password", "another fine passphrase")]).await;
+    let wrong = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[("current_password", "not my password"), ("new_password", "another fine passphrase")],
+        )
+        .await;
     assert_eq!(wrong.status(), 422);
     assert!(wrong.text().await.unwrap().contains("This is not your current password."));
 
-    let weak = app.submit("/settings", "/settings/password",
-        &[("current_password", GOOD_PASSWORD), ("new_password", "password1234")]).await;
+    let weak = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[("current_password", GOOD_PASSWORD), ("new_password", "password1234")],
+        )
+        .await;
     assert_eq!(weak.status(), 422);
     assert!(weak.text().await.unwrap().contains("too common"));
 
-    let done = app.submit("/settings", "/settings/password",
-        &[("current_password", GOOD_PASSWORD), ("new_password", "another fine passphrase")]).await;
+    let done = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[("current_password", GOOD_PASSWORD), ("new_password", "another fine passphrase")],
+        )
+        .await;
     assert_eq!(location(&done), "/settings?notice=password_changed");
     assert_eq!(app.get("/settings").await.status(), 200, "this session goes on");
     assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 303, "the other one ended");
@@ -376,7 +428,8 @@ async fn closed_sign_ups_refuse_new_accounts(app: TestApp) {
     assert!(html.contains("Sign-ups are closed"));
     let (_, landing) = closed.get_text("/").await;
     assert!(!landing.contains("Create your account"));
-    let response = closed.submit("/login", "/signup", &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
+    let response =
+        closed.submit("/login", "/signup", &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)]).await;
     assert_eq!(response.status(), 403);
     assert_eq!(closed.scalar("SELECT COUNT(*) FROM users").await, 0);
 }

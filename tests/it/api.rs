@@ -20,8 +20,11 @@ async fn create_token(app: &TestApp, name: &str) -> String {
     let response = app.submit("/settings/tokens", "/settings/tokens", &[("name", name)]).await;
     assert_eq!(response.status(), 201);
     let html = response.text().await.unwrap();
-    regex::Regex::new(r#"id="new-token" class="token-value">(clg_[A-Za-z0-9_-]{43})<"#).unwrap().captures(&html)
-        .unwrap_or_else(|| panic!("the new token is on the page: {html}"))[1].to_owned()
+    regex::Regex::new(r#"id="new-token" class="token-value">(clg_[A-Za-z0-9_-]{43})<"#)
+        .unwrap()
+        .captures(&html)
+        .unwrap_or_else(|| panic!("the new token is on the page: {html}"))[1]
+        .to_owned()
 }
 
 async fn a_token_is_shown_once_and_stored_only_as_a_hash(app: TestApp) {
@@ -31,8 +34,8 @@ async fn a_token_is_shown_once_and_stored_only_as_a_hash(app: TestApp) {
     assert!(list.contains("Backup script"));
     assert!(list.contains(&format!("{}…", &token[..10])), "the list shows a recognisable prefix");
     assert!(!list.contains(&token), "the whole token is never shown again");
-    let stored: Vec<(String, String)> = sqlx::query_as("SELECT token_hash, token_prefix FROM api_tokens")
-        .fetch_all(app.state.db.pool()).await.unwrap();
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT token_hash, token_prefix FROM api_tokens").fetch_all(app.state.db.pool()).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].0.contains(&token[4..]) && !token.contains(&stored[0].0));
 }
@@ -94,7 +97,8 @@ async fn token_names_are_validated_with_messages(app: TestApp) {
 async fn promise_18_another_users_token_cannot_be_revoked_and_answers_404(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     create_token(&app, "Ada's secret script").await;
-    let ada_token: String = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
+    let ada_token: String =
+        sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
     app.sign_out().await;
 
     app.signed_up_user("grace@example.com").await;
@@ -117,13 +121,21 @@ async fn cookie_api_calls_that_change_state_need_the_csrf_header_and_token_calls
     // With the session's token in the header it reaches the router (which has no POST /me).
     let html = app.get("/settings").await.text().await.unwrap();
     let csrf = crate::support::csrf_token_in(&html).unwrap();
-    let allowed = app.client.post(app.url("/api/v1/me")).header("x-csrf-token", csrf).json(&serde_json::json!({})).send().await.unwrap();
+    let allowed = app
+        .client
+        .post(app.url("/api/v1/me"))
+        .header("x-csrf-token", csrf)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(allowed.status(), 405);
     assert_eq!(allowed.json::<serde_json::Value>().await.unwrap()["error"]["code"], "method_not_allowed");
     // A token call needs no CSRF header: no cookie is involved.
     let token = create_token(&app, "script").await;
     let api = crate::support::browser();
-    let by_token = api.post(app.url("/api/v1/me")).bearer_auth(&token).json(&serde_json::json!({})).send().await.unwrap();
+    let by_token =
+        api.post(app.url("/api/v1/me")).bearer_auth(&token).json(&serde_json::json!({})).send().await.unwrap();
     assert_eq!(by_token.status(), 405);
 }
 

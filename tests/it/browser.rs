@@ -27,9 +27,7 @@ impl Drop for ChromeDriver {
 
 fn find_program(candidates: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    candidates.iter().find_map(|name| {
-        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
-    })
+    candidates.iter().find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()))
 }
 
 async fn start_browser() -> Option<(ChromeDriver, Client)> {

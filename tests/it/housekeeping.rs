@@ -77,7 +77,11 @@ async fn only_one_instance_runs_housekeeping_at_a_time(app: TestApp) {
     let report = housekeeping(&app.state).await.unwrap();
     assert!(report.ran);
     let later = Timestamp(app.state.clock.now().0 + 1);
-    assert!(!leases::try_acquire(pool, "housekeeping", "instance-b", later, later.plus(Duration::from_secs(1))).await.unwrap());
+    assert!(!leases::try_acquire(pool, "housekeeping", "instance-b", later, later.plus(Duration::from_secs(1)))
+        .await
+        .unwrap());
     leases::release(pool, "housekeeping", &app.state.instance_id).await.unwrap();
-    assert!(leases::try_acquire(pool, "housekeeping", "instance-b", later, later.plus(Duration::from_secs(1))).await.unwrap());
+    assert!(leases::try_acquire(pool, "housekeeping", "instance-b", later, later.plus(Duration::from_secs(1)))
+        .await
+        .unwrap());
 }

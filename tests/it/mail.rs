@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use careerlog::services::mail::{Mailer, OutgoingMail, PostmarkMailer};
 use careerlog::secrets::Secret;
+use careerlog::services::mail::{Mailer, OutgoingMail, PostmarkMailer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -54,7 +54,8 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Received>>>) {
                     let command = line.trim_end().to_ascii_uppercase();
                     let reply: &[u8] = if command.starts_with("EHLO") {
                         b"250-sink.test\r\n250-8BITMIME\r\n250 SIZE 10485760\r\n"
-                    } else if command.starts_with("HELO") || command.starts_with("NOOP") || command.starts_with("RSET") {
+                    } else if command.starts_with("HELO") || command.starts_with("NOOP") || command.starts_with("RSET")
+                    {
                         b"250 OK\r\n"
                     } else if command.starts_with("MAIL FROM:") {
                         current.mail_from = line.trim_end()[10..].to_owned();
@@ -93,8 +94,23 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Received>>>) {
 async fn sign_up_mail_goes_out_through_smtp(app: TestApp) {
     let (port, inbox) = smtp_sink().await;
     let port = port.to_string();
-    let app = TestApp::spawn_with(app.backend, &["--mail-transport", "smtp", "--smtp-host", "127.0.0.1", "--smtp-port",
-        &port, "--smtp-security", "none", "--mail-from", "Careerlog <hello@careerlog.test>"]).await.unwrap();
+    let app = TestApp::spawn_with(
+        app.backend,
+        &[
+            "--mail-transport",
+            "smtp",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            &port,
+            "--smtp-security",
+            "none",
+            "--mail-from",
+            "Careerlog <hello@careerlog.test>",
+        ],
+    )
+    .await
+    .unwrap();
     let response = app.sign_up("ada@example.com", "maple orbit lantern quietly").await;
     assert_eq!(location(&response), "/?notice=welcome");
     let received = inbox.lock().unwrap().clone();
@@ -117,22 +133,42 @@ struct PostmarkDouble {
 }
 
 /// Answers like Postmark's `POST /email`, after checking the request is what its API documents.
-async fn postmark_email(State(double): State<PostmarkDouble>, headers: HeaderMap, body: String) -> (StatusCode, Json<serde_json::Value>) {
+async fn postmark_email(
+    State(double): State<PostmarkDouble>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, Json<serde_json::Value>) {
     let json: serde_json::Value = match serde_json::from_str(&body) {
         Ok(json) => json,
-        Err(_) => return (StatusCode::BAD_REQUEST, Json(serde_json::json!({"ErrorCode": 402, "Message": "Received invalid JSON input."}))),
+        Err(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"ErrorCode": 402, "Message": "Received invalid JSON input."})),
+            )
+        }
     };
     double.requests.lock().unwrap().push((headers.clone(), json.clone()));
     if headers.get("x-postmark-server-token").is_none() {
-        return (StatusCode::UNAUTHORIZED, Json(serde_json::json!({"ErrorCode": 10, "Message": "No Account or Server API tokens were supplied in the HTTP headers."})));
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(
+                serde_json::json!({"ErrorCode": 10, "Message": "No Account or Server API tokens were supplied in the HTTP headers."}),
+            ),
+        );
     }
     if double.fail {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({"ErrorCode": 300, "Message": "Invalid email request"})));
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"ErrorCode": 300, "Message": "Invalid email request"})),
+        );
     }
-    (StatusCode::OK, Json(serde_json::json!({
-        "To": json["To"], "SubmittedAt": "2026-11-23T10:00:00.0000000-05:00",
-        "MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "ErrorCode": 0, "Message": "OK"
-    })))
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({
+            "To": json["To"], "SubmittedAt": "2026-11-23T10:00:00.0000000-05:00",
+            "MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "ErrorCode": 0, "Message": "OK"
+        })),
+    )
 }
 
 async fn postmark_double(fail: bool) -> (String, PostmarkDouble) {
@@ -146,8 +182,21 @@ async fn postmark_double(fail: bool) -> (String, PostmarkDouble) {
 
 async fn sign_up_mail_goes_out_through_postmark(app: TestApp) {
     let (url, double) = postmark_double(false).await;
-    let app = TestApp::spawn_with(app.backend, &["--mail-transport", "postmark", "--postmark-token", "server-token-123",
-        "--postmark-api-url", &url, "--mail-from", "Careerlog <hello@careerlog.test>"]).await.unwrap();
+    let app = TestApp::spawn_with(
+        app.backend,
+        &[
+            "--mail-transport",
+            "postmark",
+            "--postmark-token",
+            "server-token-123",
+            "--postmark-api-url",
+            &url,
+            "--mail-from",
+            "Careerlog <hello@careerlog.test>",
+        ],
+    )
+    .await
+    .unwrap();
     let response = app.sign_up("ada@example.com", "maple orbit lantern quietly").await;
     assert_eq!(location(&response), "/?notice=welcome");
     let requests = double.requests.lock().unwrap().clone();
@@ -167,8 +216,12 @@ async fn sign_up_mail_goes_out_through_postmark(app: TestApp) {
 
 async fn a_mail_provider_failure_still_creates_the_account_and_says_so(app: TestApp) {
     let (url, double) = postmark_double(true).await;
-    let app = TestApp::spawn_with(app.backend, &["--mail-transport", "postmark", "--postmark-token", "t", "--postmark-api-url", &url])
-        .await.unwrap();
+    let app = TestApp::spawn_with(
+        app.backend,
+        &["--mail-transport", "postmark", "--postmark-token", "t", "--postmark-api-url", &url],
+    )
+    .await
+    .unwrap();
     let response = app.sign_up("ada@example.com", "maple orbit lantern quietly").await;
     assert_eq!(location(&response), "/?notice=mail_failed");
     assert_eq!(double.requests.lock().unwrap().len(), 1);
@@ -177,8 +230,17 @@ async fn a_mail_provider_failure_still_creates_the_account_and_says_so(app: Test
     assert!(home.contains("Send a new link"), "the way to try again is right there");
 
     // The mailer reports Postmark's refusal as an error naming Postmark's message.
-    let mailer = PostmarkMailer::new(url.parse().unwrap(), Secret::new("t".into()), "outbound".into(), "a@b.test".parse().unwrap()).unwrap();
-    let err = mailer.send(OutgoingMail { to: "x@example.com".into(), subject: "s".into(), text: "t".into() }).await.unwrap_err();
+    let mailer = PostmarkMailer::new(
+        url.parse().unwrap(),
+        Secret::new("t".into()),
+        "outbound".into(),
+        "a@b.test".parse().unwrap(),
+    )
+    .unwrap();
+    let err = mailer
+        .send(OutgoingMail { to: "x@example.com".into(), subject: "s".into(), text: "t".into() })
+        .await
+        .unwrap_err();
     assert!(format!("{err:#}").contains("Invalid email request"));
 }
 

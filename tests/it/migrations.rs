@@ -6,7 +6,8 @@ use crate::support::{fresh_postgres_database, Backend};
 
 #[test]
 fn sqlite_and_postgres_migrations_have_the_same_versions_and_names() {
-    let list = |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
+    let list =
+        |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
     let sqlite = list(&SQLITE_MIGRATIONS);
     let postgres = list(&POSTGRES_MIGRATIONS);
     assert!(!sqlite.is_empty());

@@ -27,7 +27,8 @@ on_both_databases!(
 
 async fn promise_8_a_form_post_without_the_csrf_token_is_refused_with_a_friendly_403(app: TestApp) {
     app.get("/login").await;
-    let response = app.client.post(app.url("/login")).form(&[("email", "a@example.com"), ("password", "x")]).send().await.unwrap();
+    let response =
+        app.client.post(app.url("/login")).form(&[("email", "a@example.com"), ("password", "x")]).send().await.unwrap();
     assert_eq!(response.status(), 403);
     let html = response.text().await.unwrap();
     assert!(html.contains("This form could not be accepted"));
@@ -37,7 +38,8 @@ async fn promise_8_a_form_post_without_the_csrf_token_is_refused_with_a_friendly
 async fn promise_8_every_state_changing_route_refuses_a_missing_or_foreign_token(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     app.submit("/settings/tokens", "/settings/tokens", &[("name", "script")]).await;
-    let token_id: String = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
+    let token_id: String =
+        sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
     let routes = [
         "/signup".to_owned(),
         "/login".to_owned(),
@@ -72,21 +74,30 @@ async fn promise_8_a_cross_site_post_is_refused_even_with_a_token(app: TestApp) 
     let html = app.get("/login").await.text().await.unwrap();
     let token = crate::support::csrf_token_in(&html).unwrap();
     let form = [("_csrf", token.as_str()), ("email", "a@example.com"), ("password", "whatever password")];
-    let evil = app.client.post(app.url("/login")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    let evil =
+        app.client.post(app.url("/login")).header("origin", "https://evil.example").form(&form).send().await.unwrap();
     assert_eq!(evil.status(), 403);
-    let cross = app.client.post(app.url("/login")).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+    let cross =
+        app.client.post(app.url("/login")).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
     assert_eq!(cross.status(), 403);
-    let same = app.client.post(app.url("/login"))
+    let same = app
+        .client
+        .post(app.url("/login"))
         .header("origin", &app.base_url)
         .header("sec-fetch-site", "same-origin")
-        .form(&form).send().await.unwrap();
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(same.status(), 401, "a same-origin post goes through to the sign-in check");
 }
 
 fn assert_security_headers(response: &reqwest::Response, what: &str) {
     let headers = response.headers();
     let csp = headers.get("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP")).to_str().unwrap();
-    for directive in ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+    for directive in
+        ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
+    {
         assert!(csp.contains(directive), "{what}: CSP lacks {directive}");
     }
     assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{what}: {csp}");
@@ -97,9 +108,21 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
 }
 
 async fn promise_9_every_response_carries_the_security_headers(app: TestApp) {
-    let anonymous = ["/", "/login", "/signup", "/forgot-password", "/verify-email/resend", "/reset-password?token=x",
-        "/verify-email?token=x", "/settings", "/no-such-page", "/healthz", "/api/v1/me", "/api/v1/openapi.json",
-        "/api/v1/nothing-here"];
+    let anonymous = [
+        "/",
+        "/login",
+        "/signup",
+        "/forgot-password",
+        "/verify-email/resend",
+        "/reset-password?token=x",
+        "/verify-email?token=x",
+        "/settings",
+        "/no-such-page",
+        "/healthz",
+        "/api/v1/me",
+        "/api/v1/openapi.json",
+        "/api/v1/nothing-here",
+    ];
     for path in anonymous {
         assert_security_headers(&app.get(path).await, path);
     }
@@ -114,9 +137,10 @@ async fn promise_9_every_response_carries_the_security_headers(app: TestApp) {
     let post = app.client.post(app.url("/settings/password")).send().await.unwrap();
     assert_security_headers(&post, "refused POST");
     // No page carries inline script.
+    let inline_script = regex::Regex::new(r"<script>|<script [^>]*>[^<]").unwrap();
     for path in ["/", "/settings", "/settings/tokens", "/login"] {
         let html = app.get(path).await.text().await.unwrap();
-        assert!(!regex::Regex::new(r"<script>|<script [^>]*>[^<]").unwrap().is_match(&html), "{path} has inline script");
+        assert!(!inline_script.is_match(&html), "{path} has inline script");
         assert!(!html.contains(" onclick=") && !html.contains(" style="), "{path} has inline handlers or styles");
     }
 }
@@ -163,7 +187,10 @@ async fn promise_7_the_only_cookies_are_the_session_and_csrf_cookies(app: TestAp
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(cookie.contains("Path=/"), "{cookie}");
         let removal = cookie.contains("Max-Age=0");
-        assert!(removal || (!cookie.contains("Max-Age") && !cookie.contains("Expires")), "a browser-session cookie: {cookie}");
+        assert!(
+            removal || (!cookie.contains("Max-Age") && !cookie.contains("Expires")),
+            "a browser-session cookie: {cookie}"
+        );
     }
     assert!(cookies.iter().any(|c| c.starts_with("careerlog_session=")));
     assert!(cookies.iter().any(|c| c.starts_with("careerlog_csrf=")));
@@ -183,10 +210,13 @@ async fn promise_7_over_https_cookies_are_host_prefixed_and_secure_and_hsts_is_s
     let csrf_cookie = cookie.split(';').next().unwrap().to_owned();
     let token = crate::support::csrf_token_in(&html).unwrap();
     let client = crate::support::browser();
-    let signup = client.post(https.url("/signup"))
+    let signup = client
+        .post(https.url("/signup"))
         .header("cookie", &csrf_cookie)
         .form(&[("_csrf", token.as_str()), ("email", "ada@example.com"), ("password", "maple orbit lantern quietly")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(signup.status(), 303);
     let session = signup.headers()["set-cookie"].to_str().unwrap();
     assert!(session.starts_with("__Host-careerlog_session="), "{session}");
@@ -197,11 +227,15 @@ async fn promise_7_over_https_cookies_are_host_prefixed_and_secure_and_hsts_is_s
 
 async fn signing_in_always_issues_a_new_session_id(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
-    let first: String = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(app.state.db.pool()).await.unwrap();
+    let first: String =
+        sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(app.state.db.pool()).await.unwrap();
     // Signing in again from a signed-in browser (the form is posted with the session's token).
-    let response = app.submit("/settings", "/login", &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly")]).await;
+    let response = app
+        .submit("/settings", "/login", &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly")])
+        .await;
     assert_eq!(response.status(), 303);
-    let now: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_all(app.state.db.pool()).await.unwrap();
+    let now: Vec<String> =
+        sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_all(app.state.db.pool()).await.unwrap();
     assert_eq!(now.len(), 1, "the old session ended");
     assert_ne!(now[0], first);
     // The cookie holds a token, the table only its hash.
@@ -236,12 +270,26 @@ async fn after_sign_in_the_user_returns_to_a_local_page_only(app: TestApp) {
     app.sign_out().await;
     let response = app.get("/settings/tokens").await;
     assert_eq!(location(&response), "/login?next=%2Fsettings%2Ftokens");
-    let back = app.submit("/login?next=%2Fsettings%2Ftokens", "/login",
-        &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly"), ("next", "/settings/tokens")]).await;
+    let back = app
+        .submit(
+            "/login?next=%2Fsettings%2Ftokens",
+            "/login",
+            &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly"), ("next", "/settings/tokens")],
+        )
+        .await;
     assert_eq!(location(&back), "/settings/tokens");
     app.sign_out().await;
-    let away = app.submit("/login", "/login",
-        &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly"), ("next", "https://evil.example/")]).await;
+    let away = app
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "maple orbit lantern quietly"),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(location(&away), "/");
 }
 
@@ -273,8 +321,10 @@ async fn health_reports_the_database(app: TestApp) {
 
 async fn static_assets_are_served_with_long_cache_lifetimes(app: TestApp) {
     let html = app.get("/").await.text().await.unwrap();
-    for pattern in [r#"href="(/static/[^"]+\.css)""#, r#"src="(/static/[^"]+\.js)""#, r#"href="(/static/[^"]+\.svg)""#] {
-        let url = regex::Regex::new(pattern).unwrap().captures(&html).unwrap_or_else(|| panic!("{pattern}"))[1].to_owned();
+    for pattern in [r#"href="(/static/[^"]+\.css)""#, r#"src="(/static/[^"]+\.js)""#, r#"href="(/static/[^"]+\.svg)""#]
+    {
+        let url =
+            regex::Regex::new(pattern).unwrap().captures(&html).unwrap_or_else(|| panic!("{pattern}"))[1].to_owned();
         let response = app.get(&url).await;
         assert_eq!(response.status(), 200, "{url}");
         assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");

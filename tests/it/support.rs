@@ -50,7 +50,8 @@ pub fn in_ci() -> bool {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("CAREERLOG_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CAREERLOG_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh, empty PostgreSQL database for one test; `None` (the test is skipped) when no server
@@ -212,12 +213,17 @@ impl TestApp {
     /// mail is sent after the response).
     pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Mail {
         for _ in 0..200 {
-            if let Some(mail) = self.mails().into_iter().rev().find(|m| m.to.contains(to) && m.subject.contains(subject)) {
+            if let Some(mail) =
+                self.mails().into_iter().rev().find(|m| m.to.contains(to) && m.subject.contains(subject))
+            {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no mail to {to} about {subject:?}; have {:?}", self.mails().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>());
+        panic!(
+            "no mail to {to} about {subject:?}; have {:?}",
+            self.mails().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+        );
     }
 
     pub async fn count_mails_to(&self, to: &str) -> usize {
