@@ -1,0 +1,200 @@
+/* Careerlog: small progressive enhancements. Every page works without this file.
+ *
+ * Loaded in <head> without defer: the saved colour theme is applied to <html> at once, before the
+ * first paint, and the rest is wired up when the document has been parsed.
+ *
+ *  - [data-theme-toggle]  cycles the colour theme: system -> light -> dark -> system
+ *  - [data-reveal="id"]   shows or hides the password in input #id
+ *  - [data-copy="id"]     copies the text of element #id to the clipboard
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "careerlog-theme";
+  var root = document.documentElement;
+
+  /* Theme ------------------------------------------------------------------------------------ */
+
+  function readTheme() {
+    try {
+      var value = window.localStorage.getItem(STORAGE_KEY);
+      return value === "light" || value === "dark" ? value : null;
+    } catch (e) {
+      return null; // storage blocked or unavailable: follow the system
+    }
+  }
+
+  function writeTheme(value) {
+    try {
+      if (value) {
+        window.localStorage.setItem(STORAGE_KEY, value);
+      } else {
+        window.localStorage.removeItem(STORAGE_KEY);
+      }
+    } catch (e) {
+      /* the choice lasts for this page only */
+    }
+  }
+
+  function applyTheme(value) {
+    if (value) {
+      root.setAttribute("data-theme", value);
+    } else {
+      root.removeAttribute("data-theme");
+    }
+  }
+
+  var currentTheme = readTheme();
+  if (currentTheme) applyTheme(currentTheme);
+
+  var THEME_LABELS = {
+    system: "Colour theme: follows your system",
+    light: "Colour theme: light",
+    dark: "Colour theme: dark"
+  };
+
+  function describeToggle(button, value) {
+    var mode = value || "system";
+    var label = THEME_LABELS[mode];
+    button.setAttribute("data-mode", mode);
+    button.setAttribute("aria-label", label);
+    button.setAttribute("title", label);
+  }
+
+  function nextTheme(value) {
+    if (value === "light") return "dark";
+    if (value === "dark") return null;
+    return "light";
+  }
+
+  function setupThemeToggles() {
+    var buttons = document.querySelectorAll("[data-theme-toggle]");
+    if (!buttons.length) return;
+    function refresh() {
+      for (var i = 0; i < buttons.length; i++) describeToggle(buttons[i], currentTheme);
+    }
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function () {
+        currentTheme = nextTheme(currentTheme);
+        applyTheme(currentTheme);
+        writeTheme(currentTheme);
+        refresh();
+      });
+      buttons[i].hidden = false;
+    }
+    refresh();
+    // Keep other open tabs in step with a choice made here.
+    window.addEventListener("storage", function (event) {
+      if (event.key !== null && event.key !== STORAGE_KEY) return;
+      currentTheme = readTheme();
+      applyTheme(currentTheme);
+      refresh();
+    });
+  }
+
+  /* Live region, so "Copied" is announced to screen readers too ------------------------------ */
+
+  var liveRegion = null;
+
+  function announce(message) {
+    if (!liveRegion) {
+      liveRegion = document.createElement("div");
+      liveRegion.className = "visually-hidden";
+      liveRegion.setAttribute("role", "status");
+      liveRegion.setAttribute("aria-live", "polite");
+      document.body.appendChild(liveRegion);
+    }
+    liveRegion.textContent = "";
+    window.setTimeout(function () {
+      liveRegion.textContent = message;
+    }, 50);
+  }
+
+  /* Password reveal -------------------------------------------------------------------------- */
+
+  function setupReveal(button) {
+    var input = document.getElementById(button.getAttribute("data-reveal"));
+    if (!input || input.tagName !== "INPUT") return;
+
+    function show(visible) {
+      input.type = visible ? "text" : "password";
+      button.textContent = visible ? "Hide" : "Show";
+      button.setAttribute("aria-pressed", visible ? "true" : "false");
+    }
+
+    button.setAttribute("aria-controls", input.id);
+    show(false);
+    button.addEventListener("click", function () {
+      show(input.type === "password");
+    });
+    // Never submit (or let a browser remember) the password as visible text.
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        show(false);
+      });
+    }
+    button.hidden = false;
+  }
+
+  /* Copy to clipboard ------------------------------------------------------------------------ */
+
+  function selectContents(element) {
+    try {
+      var range = document.createRange();
+      range.selectNodeContents(element);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    } catch (e) {
+      /* nothing more we can do */
+    }
+  }
+
+  function setupCopy(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    // The clipboard API exists only in secure contexts (https, or localhost).
+    if (!source || !navigator.clipboard || typeof navigator.clipboard.writeText !== "function") return;
+
+    var label = button.textContent;
+    var timer = null;
+
+    button.addEventListener("click", function () {
+      var text = (source.textContent || "").trim();
+      navigator.clipboard.writeText(text).then(
+        function () {
+          button.textContent = "Copied";
+          announce("Copied to the clipboard");
+          window.clearTimeout(timer);
+          timer = window.setTimeout(function () {
+            button.textContent = label;
+          }, 2000);
+        },
+        function () {
+          // Permission refused: select the text so the visitor can copy it themselves.
+          selectContents(source);
+          announce("Could not copy. The text is selected: copy it with your keyboard.");
+        }
+      );
+    });
+    button.hidden = false;
+  }
+
+  /* Start ------------------------------------------------------------------------------------ */
+
+  function each(selector, fn) {
+    var nodes = document.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) fn(nodes[i]);
+  }
+
+  function init() {
+    setupThemeToggles();
+    each("button[data-reveal]", setupReveal);
+    each("button[data-copy]", setupCopy);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
