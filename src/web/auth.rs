@@ -286,12 +286,14 @@ fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: Li
     };
     let kind = if kind == LinkKind::EmailVerification { "verify" } else { "reset" };
     let page = LinkProblemPage { chrome: Chrome::new(state, visitor, heading, ""), heading, message, kind };
-    Ok((status, no_referrer(), render(&page)?).into_response())
+    Ok((status, token_page_referrer_policy(), render(&page)?).into_response())
 }
 
-/// Pages reached by a link with a token in its query must not leak it through the Referer header.
-fn no_referrer() -> [(axum::http::HeaderName, HeaderValue); 1] {
-    [(REFERRER_POLICY, HeaderValue::from_static("no-referrer"))]
+/// Pages reached by a link with a token in its query must not leak it to other sites through the
+/// Referer header. (Not `no-referrer`: that makes browsers send `Origin: null` on the page's own
+/// form, which the CSRF check rightly refuses.)
+fn token_page_referrer_policy() -> [(axum::http::HeaderName, HeaderValue); 1] {
+    [(REFERRER_POLICY, HeaderValue::from_static("same-origin"))]
 }
 
 pub async fn verify_email(
@@ -470,7 +472,7 @@ pub async fn reset_form(
                 token: query.token,
                 errors: FieldErrors::new(),
             };
-            Ok((no_referrer(), render(&page)?).into_response())
+            Ok((token_page_referrer_policy(), render(&page)?).into_response())
         }
         Err(problem) => link_problem(&state, &visitor, LinkKind::PasswordReset, problem),
     }
@@ -498,7 +500,7 @@ pub async fn reset(
                 token: form.token,
                 errors: FieldErrors::single("password", message),
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, no_referrer(), render(&page)?).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, token_page_referrer_policy(), render(&page)?).into_response());
         }
     };
     match account_rules::reset_password(&state, &form.token, &password).await? {

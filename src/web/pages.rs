@@ -130,9 +130,10 @@ impl Chrome {
         self.visitor.csrf_token()
     }
 
-    /// Is `name` the current section? For `aria-current` in the navigation.
+    /// Is `name` the current section (or a part of it, as in `settings/tokens`)? For
+    /// `aria-current` in the navigation.
     pub fn is(&self, name: &str) -> bool {
-        self.section == name
+        self.section == name || self.section.strip_prefix(name).is_some_and(|rest| rest.starts_with('/'))
     }
 }
 

@@ -44,7 +44,7 @@ async fn account_page(
     let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
     let current = i64::from(me.visitor.session_id_hash().is_some());
     let page = AccountPage {
-        chrome: Chrome::new(state, &me.visitor, "Account settings", "settings").with_notice(notice.notice()),
+        chrome: Chrome::new(state, &me.visitor, "Account settings", "settings/account").with_notice(notice.notice()),
         email: me.user.email.clone().unwrap_or_default(),
         verified: me.user.is_verified(),
         member_since: me.user.created_at.human(),
@@ -151,7 +151,7 @@ async fn tokens_page(
         })
         .collect();
     let page = TokensPage {
-        chrome: Chrome::new(state, &me.visitor, "API tokens", "settings").with_notice(notice.notice()),
+        chrome: Chrome::new(state, &me.visitor, "API tokens", "settings/tokens").with_notice(notice.notice()),
         tokens,
         new_token,
         name,

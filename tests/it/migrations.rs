@@ -65,3 +65,34 @@ async fn a_bad_database_url_is_a_clear_error_without_its_password() {
     assert!(stderr.contains("sqlite:// or postgres://"), "{stderr}");
     assert!(!stderr.contains("hunter2"));
 }
+
+/// `careerlog serve` with no configuration starts on the embedded defaults (SQLite, files and
+/// mail under ./data), answers /healthz, and stops cleanly on SIGTERM.
+#[tokio::test]
+async fn serve_starts_with_no_configuration_and_stops_gracefully_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("CAREERLOG_DATABASE_URL")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut address = None;
+    let mut line = String::new();
+    while address.is_none() && stderr.read_line(&mut line).unwrap() > 0 {
+        address = regex::Regex::new(r"address=(127\.0\.0\.1:\d+)").unwrap().captures(&line).map(|c| c[1].to_owned());
+        line.clear();
+    }
+    let address = address.expect("the server says where it listens");
+    let health = reqwest::get(format!("http://{address}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    for made in ["data/careerlog.db", "data/secret.key"] {
+        assert!(dir.path().join(made).exists(), "{made}");
+    }
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a graceful stop exits with success: {status}");
+}
