@@ -80,10 +80,11 @@ async fn serve_starts_with_no_configuration_and_stops_gracefully_on_sigterm() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let listening = regex::Regex::new(r"address=(127\.0\.0\.1:\d+)").unwrap();
     let mut address = None;
     let mut line = String::new();
     while address.is_none() && stderr.read_line(&mut line).unwrap() > 0 {
-        address = regex::Regex::new(r"address=(127\.0\.0\.1:\d+)").unwrap().captures(&line).map(|c| c[1].to_owned());
+        address = listening.captures(&line).map(|c| c[1].to_owned());
         line.clear();
     }
     let address = address.expect("the server says where it listens");
