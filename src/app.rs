@@ -73,6 +73,12 @@ impl Application {
 
         let db = Db::connect(&config.storage.database_url(), config.storage.database.max_connections).await?;
         db.migrate().await?;
+        if db.kind() == crate::db::DbKind::Postgres && config.security.secret_key.is_none() {
+            tracing::warn!(
+                "no CAREERLOG_SECRET_KEY is set: this instance uses the key in its own data directory. \
+                 Several instances on one database must share one key, or forms fail and rate limits multiply."
+            );
+        }
 
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("could not listen on {}", config.listen))?;

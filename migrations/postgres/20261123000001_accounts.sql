@@ -25,6 +25,7 @@ CREATE INDEX email_verifications_expiry ON email_verifications(expires_at);
 CREATE TABLE password_resets (
     token_hash  TEXT PRIMARY KEY,
     user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    email       TEXT NOT NULL,
     created_at  BIGINT NOT NULL,
     expires_at  BIGINT NOT NULL,
     used_at     BIGINT

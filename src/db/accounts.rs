@@ -100,7 +100,7 @@ pub async fn mark_email_verified<'e>(
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     // Only if the address is still the one the link was sent to.
-    let done = sqlx::query("UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email = $3")
+    let done = sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2 AND email = $3")
         .bind(now)
         .bind(user_id)
         .bind(email)
@@ -165,17 +165,32 @@ pub async fn insert_password_reset<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
     user_id: &str,
+    email: &str,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(now)
-        .bind(expires_at)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(email)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
     Ok(())
+}
+
+/// The address a password reset link was sent to.
+pub async fn reset_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM password_resets WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
 }
 
 pub async fn find_link<'e>(

@@ -5,21 +5,21 @@ use sqlx::{Any, Executor};
 
 use crate::clock::Timestamp;
 
-/// Count one hit in `bucket` and return the hits in the current window (including this one).
-/// A window older than `window_ms` starts over.
+/// Count one hit in `bucket` and return the hits in the current window (including this one) and
+/// when that window started. A window older than `window_ms` starts over.
 pub async fn hit<'e>(
     ex: impl Executor<'e, Database = Any>,
     bucket: &str,
     now: Timestamp,
     window_ms: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<(i64, Timestamp), sqlx::Error> {
     // One statement, so concurrent hits on both databases neither lose counts nor conflict.
-    sqlx::query_scalar(
+    sqlx::query_as(
         "INSERT INTO throttle_buckets (bucket, window_started_at, hits) VALUES ($1, $2, 1)
          ON CONFLICT (bucket) DO UPDATE SET
            hits = CASE WHEN throttle_buckets.window_started_at <= $3 THEN 1 ELSE throttle_buckets.hits + 1 END,
            window_started_at = CASE WHEN throttle_buckets.window_started_at <= $3 THEN $2 ELSE throttle_buckets.window_started_at END
-         RETURNING hits",
+         RETURNING hits, window_started_at",
     )
     .bind(bucket)
     .bind(now)
@@ -43,6 +43,15 @@ pub async fn current<'e>(
     .fetch_optional(ex)
     .await?;
     Ok(row)
+}
+
+/// Take back one hit (an attempt that was counted up front and turned out fine).
+pub async fn give_back<'e>(ex: impl Executor<'e, Database = Any>, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE throttle_buckets SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
+        .bind(bucket)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 pub async fn clear<'e>(ex: impl Executor<'e, Database = Any>, bucket: &str) -> Result<(), sqlx::Error> {

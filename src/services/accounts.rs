@@ -13,7 +13,7 @@ use crate::domain::{Email, FieldErrors, Password};
 use crate::error::AppError;
 use crate::secrets::hash_token;
 use crate::services::mail::OutgoingMail;
-use crate::services::throttle;
+use crate::services::throttle::{self, plural};
 
 pub const VERIFICATION_LINK_LIFETIME: Duration = Duration::from_secs(30 * 60);
 pub const RESET_LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -170,8 +170,15 @@ pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<M
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &user.id, now).await?;
-    accounts::insert_password_reset(&mut *tx, &hash_token(&token), &user.id, now, now.plus(RESET_LINK_LIFETIME))
-        .await?;
+    accounts::insert_password_reset(
+        &mut *tx,
+        &hash_token(&token),
+        &user.id,
+        email.as_str(),
+        now,
+        now.plus(RESET_LINK_LIFETIME),
+    )
+    .await?;
     tx.commit().await?;
     let text = format!(
         "Hello,\n\nSomeone, hopefully you, asked to reset the password of the Careerlog account for this address.\n\
@@ -204,13 +211,19 @@ pub async fn reset_password(
     }
     accounts::set_password_hash(&mut *tx, &found.user_id, &hash, now).await?;
     accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &found.user_id, now).await?;
-    if let Some(user) = accounts::find_by_id(&mut *tx, &found.user_id).await? {
-        if let (None, Some(email)) = (user.email_verified_at, user.email.as_deref()) {
-            accounts::mark_email_verified(&mut *tx, &user.id, email, now).await?;
-        }
+    // The link reached the address it was sent to: that address is proven (if it is still the
+    // account's address).
+    let owner_email = accounts::find_by_id(&mut *tx, &found.user_id).await?.and_then(|u| u.email);
+    if let Some(sent_to) = accounts::reset_email(&mut *tx, &found.token_hash).await? {
+        accounts::mark_email_verified(&mut *tx, &found.user_id, &sent_to, now).await?;
     }
     sessions::delete_all_for_user(&mut *tx, &found.user_id, None).await?;
     tx.commit().await?;
+    // Whoever holds the mailbox may sign in again at once, even if somebody kept the account
+    // locked with wrong passwords.
+    if let Some(email) = owner_email.as_deref().and_then(|e| Email::parse(e).ok()) {
+        throttle::clear(state, &throttle::account_bucket(state, &email)).await?;
+    }
     Ok(Ok(()))
 }
 
@@ -235,14 +248,16 @@ pub async fn sign_in(
 ) -> Result<User, SignInError> {
     let account = throttle::account_bucket(state, email);
     let client_bucket = throttle::client_bucket(state, "signin", client);
-    throttle::ensure_below(state, &account, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
+    // Each attempt is counted before the password is checked (see services::throttle); a
+    // success takes its count back.
+    throttle::take(state, &account, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
         format!(
             "Too many failed sign-ins for this account. Try again in {minutes} minute{}, or reset your password.",
             plural(minutes)
         )
     })
     .await?;
-    throttle::ensure_below(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT, |minutes| {
+    throttle::take(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT, |minutes| {
         format!("Too many failed sign-ins from your network. Try again in {minutes} minute{}.", plural(minutes))
     })
     .await?;
@@ -253,21 +268,10 @@ pub async fn sign_in(
     match (user, matches) {
         (Some(user), true) => {
             throttle::clear(state, &account).await?;
+            throttle::give_back(state, &client_bucket).await?;
             Ok(user)
         }
-        _ => {
-            throttle::hit(state, &account, throttle::SIGN_IN_PER_ACCOUNT).await?;
-            throttle::hit(state, &client_bucket, throttle::SIGN_IN_PER_CLIENT).await?;
-            Err(SignInError::Invalid)
-        }
-    }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
+        _ => Err(SignInError::Invalid),
     }
 }
 
@@ -283,16 +287,16 @@ pub async fn change_password(
     let email = Email::parse(user.email.as_deref().unwrap_or_default()).ok();
     let account = email.as_ref().map(|e| throttle::account_bucket(state, e));
     if let Some(bucket) = &account {
-        throttle::ensure_below(state, bucket, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
+        throttle::take(state, bucket, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
             format!("Too many wrong passwords. Try again in {minutes} minute{}.", plural(minutes))
         })
         .await?;
     }
     if user.password_hash.is_some() && !state.hasher.verify(current, user.password_hash.as_deref()).await? {
-        if let Some(bucket) = &account {
-            throttle::hit(state, bucket, throttle::SIGN_IN_PER_ACCOUNT).await?;
-        }
         return Ok(Err(FieldErrors::single("current_password", "This is not your current password.")));
+    }
+    if let Some(bucket) = &account {
+        throttle::give_back(state, bucket).await?;
     }
     let hash = state.hasher.hash(new).await?;
     let now = state.clock.now();

@@ -1,6 +1,10 @@
-//! Rate limits that hold across instances because they live in the database: failed sign-ins
-//! per account and per client, and mails per address (so nobody can flood an inbox through us).
-//! Bucket keys are keyed hashes; neither addresses nor emails are stored.
+//! Rate limits that hold across instances because they live in the database: sign-in attempts
+//! per account and per client, mails per address (so nobody can flood an inbox through us), mail
+//! requests and sign-ups per client. Bucket keys are keyed hashes; neither client addresses nor
+//! email addresses are stored.
+//!
+//! Attempts are counted *before* the work they guard (one atomic upsert), so a burst of parallel
+//! requests cannot all slip past a check made before any of them was counted.
 
 use std::net::IpAddr;
 
@@ -24,6 +28,8 @@ pub const SIGN_IN_PER_ACCOUNT: Policy = Policy { max_hits: 10, window_ms: 15 * M
 pub const SIGN_IN_PER_CLIENT: Policy = Policy { max_hits: 50, window_ms: 15 * MINUTE };
 /// Verification and reset mails to one address.
 pub const MAIL_PER_ADDRESS: Policy = Policy { max_hits: 5, window_ms: 60 * MINUTE };
+/// "Send me a link" requests from one client, whatever the addresses.
+pub const MAIL_REQUESTS_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MINUTE };
 /// New accounts from one client.
 pub const SIGN_UP_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MINUTE };
 
@@ -34,35 +40,49 @@ pub fn account_bucket(state: &AppState, email: &Email) -> String {
     format!("signin-account:{}", state.throttle_key.mac(email.as_str().as_bytes()))
 }
 
+/// A client's bucket. An IPv6 client usually controls a whole /64, so that is what is counted.
 pub fn client_bucket(state: &AppState, kind: &str, client: IpAddr) -> String {
-    format!("{kind}-client:{}", state.throttle_key.mac(client.to_string().as_bytes()))
+    let key = match client.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    };
+    format!("{kind}-client:{}", state.throttle_key.mac(key.as_bytes()))
 }
 
 pub fn mail_bucket(state: &AppState, email: &str) -> String {
     format!("mail:{}", state.throttle_key.mac(email.as_bytes()))
 }
 
-/// Refuse with a clear message if `bucket` is at its limit; the message names the wait.
-pub async fn ensure_below(
+/// Count an attempt in `bucket`; refuse it (with a message naming the wait) when the bucket is
+/// over its limit.
+pub async fn take(
     state: &AppState,
     bucket: &str,
     policy: Policy,
     message: impl FnOnce(u64) -> String,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    if let Some((hits, started)) = throttle::current(state.db.pool(), bucket, now, policy.window_ms).await? {
-        if hits >= policy.max_hits {
-            let retry_after_secs = retry_after(started, policy, now);
-            return Err(AppError::RateLimited { retry_after_secs, message: message(retry_after_secs.div_ceil(60)) });
-        }
+    let (hits, started) = throttle::hit(state.db.pool(), bucket, now, policy.window_ms).await?;
+    if hits > policy.max_hits {
+        let retry_after_secs = retry_after(started, policy, now);
+        return Err(AppError::RateLimited { retry_after_secs, message: message(retry_after_secs.div_ceil(60)) });
     }
     Ok(())
 }
 
 /// Count a hit. Returns true while the bucket is still within its limit (this hit included).
 pub async fn hit(state: &AppState, bucket: &str, policy: Policy) -> Result<bool, AppError> {
-    let hits = throttle::hit(state.db.pool(), bucket, state.clock.now(), policy.window_ms).await?;
+    let (hits, _) = throttle::hit(state.db.pool(), bucket, state.clock.now(), policy.window_ms).await?;
     Ok(hits <= policy.max_hits)
+}
+
+/// Take back an attempt counted up front that turned out fine (a successful sign-in).
+pub async fn give_back(state: &AppState, bucket: &str) -> Result<(), AppError> {
+    throttle::give_back(state.db.pool(), bucket).await?;
+    Ok(())
 }
 
 pub async fn clear(state: &AppState, bucket: &str) -> Result<(), AppError> {
@@ -72,4 +92,12 @@ pub async fn clear(state: &AppState, bucket: &str) -> Result<(), AppError> {
 
 fn retry_after(window_started: Timestamp, policy: Policy, now: Timestamp) -> u64 {
     ((window_started.0 + policy.window_ms - now.0).max(1000) / 1000) as u64
+}
+
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

@@ -14,7 +14,7 @@ use crate::db::accounts::{self, LinkKind};
 use crate::domain::{Email, FieldErrors, Password};
 use crate::error::{AppError, AppResult};
 use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError, SignUpError};
-use crate::services::throttle;
+use crate::services::throttle::{self, plural};
 use crate::web::client::ClientAddr;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::{end_session, start_session, Visitor};
@@ -102,15 +102,6 @@ pub async fn sign_up(
         return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new());
     }
     let mut errors = FieldErrors::new();
-    let bucket = throttle::client_bucket(&state, "signup", client);
-    if let Err(err) = throttle::ensure_below(&state, &bucket, throttle::SIGN_UP_PER_CLIENT, |minutes| {
-        format!("Too many accounts were created from your network. Try again in {minutes} minutes.")
-    })
-    .await
-    {
-        let status = form_level(err, &mut errors)?;
-        return sign_up_page(&state, &visitor, status, form.email, errors);
-    }
     let email = errors.check("email", Email::parse(&form.email));
     let context = email.as_ref().map(account_rules::password_context);
     let password =
@@ -118,14 +109,24 @@ pub async fn sign_up(
     let (Some(email), Some(password)) = (email, password) else {
         return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
     };
+    // Counted before the (expensive) hashing, so parallel requests cannot overrun the limit.
+    let bucket = throttle::client_bucket(&state, "signup", client);
+    if let Err(err) = throttle::take(&state, &bucket, throttle::SIGN_UP_PER_CLIENT, |minutes| {
+        format!("Too many accounts were created from your network. Try again in {minutes} minute{}.", plural(minutes))
+    })
+    .await
+    {
+        let status = form_level(err, &mut errors)?;
+        return sign_up_page(&state, &visitor, status, form.email, errors);
+    }
     let user = match account_rules::sign_up(&state, &email, &password).await {
         Ok(user) => user,
         Err(SignUpError::Fields(errors)) => {
-            return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors)
+            throttle::give_back(&state, &bucket).await?;
+            return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
         }
         Err(SignUpError::App(err)) => return Err(err),
     };
-    throttle::hit(&state, &bucket, throttle::SIGN_UP_PER_CLIENT).await?;
     tracing::info!(user_id = %user.id, "account created");
     let outcome = account_rules::send_verification(&state, &user).await?;
     let cookie = start_session(&state, &user.id).await?;
@@ -336,9 +337,28 @@ pub async fn resend_form(State(state): State<AppState>, visitor: Visitor) -> App
     Ok(render(&page)?.into_response())
 }
 
+/// Anonymous "send me a link" requests are limited per client, whatever the address, so nobody
+/// can use this server to mail many people or to keep it busy.
+async fn take_link_request(state: &AppState, client: std::net::IpAddr) -> Result<Option<FieldErrors>, AppError> {
+    let bucket = throttle::client_bucket(state, "link-request", client);
+    match throttle::take(state, &bucket, throttle::MAIL_REQUESTS_PER_CLIENT, |minutes| {
+        format!("Too many requests from your network. Try again in {minutes} minute{}.", plural(minutes))
+    })
+    .await
+    {
+        Ok(()) => Ok(None),
+        Err(err) => {
+            let mut errors = FieldErrors::new();
+            form_level(err, &mut errors)?;
+            Ok(Some(errors))
+        }
+    }
+}
+
 pub async fn resend_verification(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<EmailForm>,
 ) -> AppResult<Response> {
     if let Some(user) = visitor.user() {
@@ -350,6 +370,15 @@ pub async fn resend_verification(
             MailOutcome::Throttled | MailOutcome::Failed => "/?notice=mail_failed",
         };
         return Ok(redirect(to));
+    }
+    if let Some(errors) = take_link_request(&state, client).await? {
+        let page = ResendPage {
+            chrome: Chrome::new(&state, &visitor, "Get a new verification link", ""),
+            email: form.email,
+            errors,
+            sent: false,
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
     }
     let email = match Email::parse(&form.email) {
         Ok(email) => email,
@@ -413,8 +442,18 @@ pub async fn forgot_form(State(state): State<AppState>, visitor: Visitor) -> App
 pub async fn forgot(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<EmailForm>,
 ) -> AppResult<Response> {
+    if let Some(errors) = take_link_request(&state, client).await? {
+        let page = ForgotPage {
+            chrome: Chrome::new(&state, &visitor, "Reset your password", "login"),
+            email: form.email,
+            errors,
+            sent: false,
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
+    }
     let email = match Email::parse(&form.email) {
         Ok(email) => email,
         Err(message) => {

@@ -18,7 +18,7 @@ impl FromRequestParts<AppState> for ClientAddr {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
+            .map(|info| info.0.ip().to_canonical())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let trusted = &state.config.security.trusted_proxies;
         let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
@@ -26,15 +26,28 @@ impl FromRequestParts<AppState> for ClientAddr {
             return Ok(ClientAddr(peer));
         }
         // Walk the chain from the nearest hop outwards; the first address we do not trust is the client.
-        let forwarded: Vec<IpAddr> = parts
+        let hops: Vec<&str> = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|part| part.trim().parse().ok())
+            .map(str::trim)
             .collect();
-        let client = forwarded.iter().rev().find(|ip| !is_trusted(ip)).or(forwarded.first()).copied().unwrap_or(peer);
+        // Walk from the nearest hop outwards; the first address we do not trust is the client.
+        // A hop we cannot read ends the walk: what lies beyond it is the client's to invent.
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip.to_canonical();
+                    if !is_trusted(&client) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
         Ok(ClientAddr(client))
     }
 }

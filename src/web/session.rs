@@ -91,14 +91,13 @@ impl Visitor {
 
     /// The tokens that this requester's cookies make acceptable.
     pub(crate) fn acceptable_csrf_tokens(&self, has_anon_cookie: bool) -> Vec<&str> {
-        let mut tokens = Vec::with_capacity(2);
-        if let Some(session) = &self.0.session {
-            tokens.push(session.csrf_token.as_str());
+        // Signed in: only the session's own token. Before sign-in: the token bound to the
+        // anonymous CSRF cookie.
+        match (&self.0.session, has_anon_cookie) {
+            (Some(session), _) => vec![session.csrf_token.as_str()],
+            (None, true) => vec![self.0.anon_csrf_token.as_str()],
+            (None, false) => Vec::new(),
         }
-        if has_anon_cookie {
-            tokens.push(self.0.anon_csrf_token.as_str());
-        }
-        tokens
     }
 }
 

@@ -247,7 +247,7 @@ pub async fn create_token(
 }
 
 pub async fn revoke_token(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    if !api_tokens::delete(state.db.pool(), &me.user.id, &id).await? {
+    if uuid::Uuid::parse_str(&id).is_err() || !api_tokens::delete(state.db.pool(), &me.user.id, &id).await? {
         return Err(AppError::NotFound);
     }
     tracing::info!(user_id = %me.user.id, "API token revoked");

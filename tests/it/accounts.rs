@@ -29,7 +29,64 @@ on_both_databases!(
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
     closed_sign_ups_refuse_new_accounts,
     the_admin_command_creates_a_verified_administrator,
+    parallel_sign_in_attempts_cannot_overrun_the_account_limit,
+    a_password_reset_lifts_a_sign_in_lockout,
+    requests_for_links_are_limited_per_client,
 );
+
+async fn parallel_sign_in_attempts_cannot_overrun_the_account_limit(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    app.sign_out().await;
+    let html = app.get("/login").await.text().await.unwrap();
+    let token = crate::support::csrf_token_in(&html).unwrap();
+    let attempts = (0..30).map(|i| {
+        let client = app.client.clone();
+        let url = app.url("/login");
+        let token = token.clone();
+        tokio::spawn(async move {
+            let password = format!("wrong guess number {i}");
+            let form = [("_csrf", token.as_str()), ("email", "ada@example.com"), ("password", password.as_str())];
+            client.post(url).form(&form).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(attempts).await.into_iter().map(Result::unwrap).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 10, "only 10 guesses may reach the password check, {checked} did: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30 - checked);
+}
+
+async fn a_password_reset_lifts_a_sign_in_lockout(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    app.sign_out().await;
+    // Somebody keeps the account locked with wrong passwords.
+    for _ in 0..11 {
+        app.sign_in("ada@example.com", "someone else guessing").await;
+    }
+    assert_eq!(app.sign_in("ada@example.com", GOOD_PASSWORD).await.status(), 429);
+    // Whoever holds the mailbox resets the password and is in at once.
+    app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    let page = mail.link().replace(&app.base_url, "");
+    let done =
+        app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "a brand new passphrase")]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(app.sign_in("ada@example.com", "a brand new passphrase").await.status(), 303);
+}
+
+async fn requests_for_links_are_limited_per_client(app: TestApp) {
+    for i in 0..20 {
+        let email = format!("person{i}@example.com");
+        let response = app.submit("/forgot-password", "/forgot-password", &[("email", &email)]).await;
+        assert_eq!(response.status(), 200, "request {i}");
+    }
+    let response = app.submit("/forgot-password", "/forgot-password", &[("email", "one-more@example.com")]).await;
+    assert_eq!(response.status(), 429);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Too many requests from your network. Try again in"));
+    assert!(html.contains(r#"value="one-more@example.com""#));
+    let resend = app.submit("/verify-email/resend", "/verify-email/resend", &[("email", "x@example.com")]).await;
+    assert_eq!(resend.status(), 429, "the same limit covers verification links");
+}
 
 async fn an_eleven_character_password_is_refused_with_a_message_and_the_email_is_kept(app: TestApp) {
     let response = app.sign_up("ada@example.com", "Tr0ub4dor&3").await;

@@ -104,6 +104,10 @@ async fn promise_18_another_users_token_cannot_be_revoked_and_answers_404(app: T
     app.signed_up_user("grace@example.com").await;
     let response = app.submit("/settings/tokens", &format!("/settings/tokens/{ada_token}/revoke"), &[]).await;
     assert_eq!(response.status(), 404);
+    for hostile in ["not-a-uuid", "%00", "1%27%20OR%20%271%27%3D%271", &"9".repeat(5000)] {
+        let response = app.submit("/settings/tokens", &format!("/settings/tokens/{hostile}/revoke"), &[]).await;
+        assert_eq!(response.status(), 404, "{hostile}");
+    }
     let (_, list) = app.get_text("/settings/tokens").await;
     assert!(!list.contains("Ada&#x27;s secret script") && !list.contains("Ada's secret script"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM api_tokens").await, 1, "Ada's token survives");
