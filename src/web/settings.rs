@@ -196,38 +196,20 @@ pub async fn create_token(
     me: SignedIn,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let name = match parse_token_name(&form.name) {
+    let checked = match parse_token_name(&form.name) {
+        Ok(_) if api_tokens::count_for_user(state.db.pool(), &me.user.id).await? >= api_tokens::MAX_PER_USER => Err(
+            format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER),
+        ),
+        other => other,
+    };
+    let name = match checked {
         Ok(name) => name,
         Err(message) => {
             let errors = FieldErrors::single("name", message);
-            return tokens_page(
-                &state,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form.name,
-                errors,
-                None,
-                NoticeQuery::default(),
-            )
-            .await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return tokens_page(&state, &me, status, form.name, errors, None, NoticeQuery::default()).await;
         }
     };
-    if api_tokens::count_for_user(state.db.pool(), &me.user.id).await? >= api_tokens::MAX_PER_USER {
-        let errors = FieldErrors::single(
-            "name",
-            format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER),
-        );
-        return tokens_page(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form.name,
-            errors,
-            None,
-            NoticeQuery::default(),
-        )
-        .await;
-    }
     let secret = random_token();
     let token = format!("{API_TOKEN_PREFIX}{secret}");
     api_tokens::insert(state.db.pool(), &me.user.id, &name, &hash_token(&token), &secret[..6], state.clock.now())

@@ -403,15 +403,7 @@ async fn promise_12_a_reset_link_works_once_and_expires_after_15_minutes(app: Te
 
 async fn resetting_the_password_ends_every_session_and_the_new_password_works(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
-    let laptop = app.new_browser();
-    crate::support::submit_with(
-        &laptop,
-        &app.address,
-        "/login",
-        "/login",
-        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)],
-    )
-    .await;
+    let laptop = app.browser_signed_in_as("ada@example.com", GOOD_PASSWORD).await;
     assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 200);
 
     app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
@@ -434,15 +426,7 @@ async fn resetting_the_password_ends_every_session_and_the_new_password_works(ap
 
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
-    let laptop = app.new_browser();
-    crate::support::submit_with(
-        &laptop,
-        &app.address,
-        "/login",
-        "/login",
-        &[("email", "ada@example.com"), ("password", GOOD_PASSWORD)],
-    )
-    .await;
+    let laptop = app.browser_signed_in_as("ada@example.com", GOOD_PASSWORD).await;
 
     let wrong = app
         .submit(

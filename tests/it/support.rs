@@ -163,6 +163,15 @@ impl TestApp {
         browser()
     }
 
+    /// Another browser (a laptop, say) signed in to the same account.
+    pub async fn browser_signed_in_as(&self, email: &str, password: &str) -> reqwest::Client {
+        let browser = browser();
+        let response =
+            submit_with(&browser, &self.address, "/login", "/login", &[("email", email), ("password", password)]).await;
+        assert_eq!(response.status(), 303, "the second browser signs in");
+        browser
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
