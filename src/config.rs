@@ -191,16 +191,4 @@ impl Config {
         let args = std::iter::once(std::ffi::OsString::from("careerlog")).chain(args.into_iter().map(Into::into));
         Wrapper::try_parse_from(args).map(|w| w.config)
     }
-
-    /// The instance's public URL, without a trailing slash.
-    pub fn base_url(&self) -> Url {
-        match &self.base_url {
-            Some(url) => url.clone(),
-            None => Url::parse(&format!("http://{}", self.listen)).expect("a socket address makes a URL"),
-        }
-    }
-
-    pub fn is_https(&self) -> bool {
-        self.base_url().scheme() == "https"
-    }
 }

@@ -144,10 +144,6 @@ impl DerivedKey {
         mac.update(message);
         crate::domain::token::encode(&mac.finalize().into_bytes())
     }
-
-    pub fn bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
 }
 
 /// SHA-256 of a high-entropy token, for storing tokens we must recognise but never reveal.

@@ -109,10 +109,6 @@ pub async fn mark_email_verified<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn count_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(ex).await
-}
-
 /// A single-use link token, stored only as its hash.
 #[derive(Debug, Clone, FromRow)]
 pub struct LinkToken {

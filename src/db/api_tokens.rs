@@ -3,6 +3,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
+use crate::db::accounts::User;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ApiToken {
@@ -65,14 +66,28 @@ pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: 
     sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
-pub async fn find_by_hash<'e>(
+#[derive(Debug, Clone, FromRow)]
+struct TokenOwner {
+    #[sqlx(flatten)]
+    user: User,
+    token_id: String,
+}
+
+/// The owner of a token (by its hash) and the token's id, in one query.
+pub async fn find_owner<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
-) -> Result<Option<ApiToken>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"))
-        .bind(token_hash)
-        .fetch_optional(ex)
-        .await
+) -> Result<Option<(String, User)>, sqlx::Error> {
+    let found: Option<TokenOwner> = sqlx::query_as(
+        "SELECT u.id, u.email, u.email_verified_at, u.password_hash, u.is_admin, u.created_at, u.updated_at,
+                t.id AS token_id
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await?;
+    Ok(found.map(|row| (row.token_id, row.user)))
 }
 
 /// Record use, at most once a minute per token to keep reads cheap.

@@ -4,6 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
+use crate::db::accounts::User;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
@@ -37,13 +38,42 @@ pub async fn insert<'e>(
     Ok(())
 }
 
-pub async fn find<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+/// A session with the user it belongs to, in one query (this runs on every signed-in request).
+#[derive(Debug, Clone, FromRow)]
+struct SessionWithUser {
+    #[sqlx(flatten)]
+    user: User,
+    session_csrf_token: String,
+    session_created_at: Timestamp,
+    session_last_seen_at: Timestamp,
+    session_expires_at: Timestamp,
+}
+
+pub async fn find_with_user<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
+    let found: Option<SessionWithUser> = sqlx::query_as(
+        "SELECT u.id, u.email, u.email_verified_at, u.password_hash, u.is_admin, u.created_at, u.updated_at,
+                s.csrf_token AS session_csrf_token, s.created_at AS session_created_at,
+                s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(ex)
-    .await
+    .await?;
+    Ok(found.map(|row| {
+        let session = SessionRow {
+            id_hash: id_hash.to_owned(),
+            user_id: row.user.id.clone(),
+            csrf_token: row.session_csrf_token,
+            created_at: row.session_created_at,
+            last_seen_at: row.session_last_seen_at,
+            expires_at: row.session_expires_at,
+        };
+        (session, row.user)
+    }))
 }
 
 pub async fn touch<'e>(

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::accounts::User;
 use crate::db::sessions::SessionRow;
-use crate::db::{accounts, api_tokens, sessions};
+use crate::db::{api_tokens, sessions};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::error::AppError;
 use crate::secrets::hash_token;
@@ -255,11 +255,11 @@ async fn authenticate_api_token(state: &AppState, token: &str, now: Timestamp) -
     if !looks_like_token(secret) {
         return Ok(None);
     }
-    let Some(found) = api_tokens::find_by_hash(state.db.pool(), &hash_token(token)).await? else {
+    let Some((token_id, user)) = api_tokens::find_owner(state.db.pool(), &hash_token(token)).await? else {
         return Ok(None);
     };
-    api_tokens::touch(state.db.pool(), &found.id, now).await?;
-    Ok(accounts::find_by_id(state.db.pool(), &found.user_id).await?)
+    api_tokens::touch(state.db.pool(), &token_id, now).await?;
+    Ok(Some(user))
 }
 
 /// Find the session for a cookie, enforcing the idle and absolute timeouts.
@@ -272,13 +272,12 @@ async fn resume_session(
         return Ok(None);
     }
     let id_hash = hash_token(cookie);
-    let Some(row) = sessions::find(state.db.pool(), &id_hash).await? else { return Ok(None) };
+    let Some((row, user)) = sessions::find_with_user(state.db.pool(), &id_hash).await? else { return Ok(None) };
     let idle_limit = Duration::from_secs(u64::from(state.config.security.session_idle_minutes) * 60);
     if row.expires_at <= now || row.last_seen_at.plus(idle_limit) <= now {
         sessions::delete(state.db.pool(), &id_hash).await?;
         return Ok(None);
     }
-    let Some(user) = accounts::find_by_id(state.db.pool(), &row.user_id).await? else { return Ok(None) };
     // Record activity at most once a minute: the idle timeout needs no finer grain.
     if now.0 - row.last_seen_at.0 > 60_000 {
         sessions::touch(state.db.pool(), &id_hash, now).await?;
