@@ -24,6 +24,9 @@ pub struct Config {
     pub storage: StorageConfig,
 
     #[command(flatten)]
+    pub uploads: UploadConfig,
+
+    #[command(flatten)]
     pub mail: MailConfig,
 
     #[command(flatten)]
@@ -84,6 +87,50 @@ pub struct DatabaseConfig {
     /// Largest number of pooled database connections.
     #[arg(long = "database-max-connections", env = "CAREERLOG_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub max_connections: u32,
+}
+
+/// Uploaded files (journal images, profile photos): where they are kept and how large they may be.
+#[derive(Debug, Clone, Args)]
+pub struct UploadConfig {
+    /// Largest accepted upload in bytes.
+    #[arg(long = "upload-max-bytes", env = "CAREERLOG_UPLOAD_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_bytes: usize,
+
+    /// Where uploaded files are kept: <data-dir>/uploads, or an S3-compatible bucket.
+    #[arg(long = "file-store", env = "CAREERLOG_FILE_STORE", value_enum, default_value_t = FileStoreKind::Local)]
+    pub store: FileStoreKind,
+
+    /// S3 endpoint, e.g. https://fra1.digitaloceanspaces.com or http://127.0.0.1:9000 (MinIO).
+    /// Empty means AWS S3 itself.
+    #[arg(long = "s3-endpoint", env = "CAREERLOG_S3_ENDPOINT")]
+    pub s3_endpoint: Option<Url>,
+
+    /// S3 bucket name.
+    #[arg(long = "s3-bucket", env = "CAREERLOG_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// S3 region (DigitalOcean Spaces: the datacenter, e.g. fra1; MinIO: us-east-1).
+    #[arg(long = "s3-region", env = "CAREERLOG_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(long = "s3-access-key-id", env = "CAREERLOG_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// S3 secret access key.
+    #[arg(long = "s3-secret-access-key", env = "CAREERLOG_S3_SECRET_ACCESS_KEY")]
+    pub s3_secret_access_key: Option<Secret<String>>,
+
+    /// Address the bucket in the path (http://endpoint/bucket/key), as MinIO needs, instead of
+    /// as a subdomain (http://bucket.endpoint/key).
+    #[arg(long = "s3-path-style", env = "CAREERLOG_S3_PATH_STYLE")]
+    pub s3_path_style: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileStoreKind {
+    Local,
+    S3,
 }
 
 #[derive(Debug, Clone, Args)]

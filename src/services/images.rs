@@ -1,0 +1,1 @@
+//! Uploaded images: type from the bytes, decoded with limits, re-encoded without metadata.
