@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
 use crate::secrets::{DerivedKey, KeyPurpose, MasterKey};
+use crate::services::files::{self, FileStore};
 use crate::services::mail::{self, Mailer};
 use crate::services::passwords::PasswordHasher;
 use crate::web::session::CookiePolicy;
@@ -30,6 +31,8 @@ pub struct AppStateInner {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub mailer: Arc<dyn Mailer>,
+    /// Where uploaded files are kept.
+    pub files: Arc<dyn FileStore>,
     pub hasher: PasswordHasher,
     pub csrf_key: DerivedKey,
     pub throttle_key: DerivedKey,
@@ -58,6 +61,7 @@ pub struct Application {
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub mailer: Option<Arc<dyn Mailer>>,
+    pub files: Option<Arc<dyn FileStore>>,
 }
 
 impl Application {
@@ -91,6 +95,10 @@ impl Application {
             Some(mailer) => mailer,
             None => mail::from_config(&config.mail, data_dir)?,
         };
+        let files = match overrides.files {
+            Some(files) => files,
+            None => files::from_config(&config.uploads, data_dir)?,
+        };
         let concurrency = config
             .security
             .password_hash_concurrency
@@ -102,6 +110,7 @@ impl Application {
             db,
             clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             mailer,
+            files,
             hasher: PasswordHasher::new(concurrency),
             csrf_key: master_key.derive(KeyPurpose::Csrf),
             throttle_key: master_key.derive(KeyPurpose::Throttle),
@@ -134,6 +143,7 @@ impl Application {
             base_url = %self.state.base_url,
             database = ?self.state.db.kind(),
             mail = self.state.mailer.describe(),
+            files = %self.state.files.describe(),
             "Careerlog is listening"
         );
         let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())

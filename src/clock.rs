@@ -24,11 +24,25 @@ impl Timestamp {
         time::OffsetDateTime::from_unix_timestamp_nanos(self.0 as i128 * 1_000_000)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
+    /// RFC 3339, as the API shows times.
+    pub fn rfc3339(self) -> String {
+        self.to_offset_date_time().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+    /// The calendar day (UTC).
+    pub fn date(self) -> time::Date {
+        self.to_offset_date_time().date()
+    }
     /// "23 Nov 2026, 14:05 UTC": for pages.
     pub fn human(self) -> String {
         let format =
             time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
         self.to_offset_date_time().format(&format).unwrap_or_default()
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.rfc3339())
     }
 }
 

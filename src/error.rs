@@ -21,6 +21,12 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A JSON body that could not be read: its syntax, a field's type, an unknown field.
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    /// An upload over the size limit.
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64, message: String },
     #[error(transparent)]
@@ -87,7 +93,8 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -107,6 +114,8 @@ impl AppError {
                 ..ErrorReport::new("validation_failed", "Some fields need attention.")
             },
             AppError::BadRequest(message) => ErrorReport::new("bad_request", message),
+            AppError::InvalidJson(message) => ErrorReport::new("invalid_json", message),
+            AppError::TooLarge(message) => ErrorReport::new("payload_too_large", message),
             AppError::RateLimited { retry_after_secs, message } => {
                 ErrorReport { retry_after_secs: Some(retry_after_secs), ..ErrorReport::new("rate_limited", message) }
             }

@@ -1,5 +1,5 @@
 //! Background work. Housekeeping deletes what has expired: verification and reset links, OAuth
-//! requests, sessions, old throttle counters. With several instances on one database, a lease
+//! requests, sessions, old throttle counters; and removes files whose records are gone. With several instances on one database, a lease
 //! makes sure one of them does it at a time.
 
 use std::time::Duration;
@@ -24,6 +24,7 @@ pub struct HousekeepingReport {
     pub oauth_requests: u64,
     pub sessions: u64,
     pub throttle_buckets: u64,
+    pub files_removed: u64,
 }
 
 pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -62,5 +63,6 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
         oauth_requests: accounts::delete_expired_oauth_requests(pool, now).await?,
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
+        files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
     })
 }

@@ -5,9 +5,13 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod career;
+pub mod labels;
 pub mod leases;
+pub mod profiles;
 pub mod sessions;
 pub mod throttle;
+pub mod uploads;
 
 use std::time::Duration;
 
@@ -121,4 +125,46 @@ pub fn new_id() -> String {
 /// Was this error a unique-constraint violation?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// A boolean stored as BIGINT 0/1 (the one form both databases read the same through `Any`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(value: i64) -> Self {
+        Flag(value != 0)
+    }
+}
+
+impl Flag {
+    pub fn get(self) -> bool {
+        self.0
+    }
+    pub fn bind(value: bool) -> i64 {
+        i64::from(value)
+    }
+}
+
+/// A list of strings stored as JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct TextList(pub Vec<String>);
+
+impl From<String> for TextList {
+    fn from(value: String) -> Self {
+        TextList(serde_json::from_str(&value).unwrap_or_default())
+    }
+}
+
+impl TextList {
+    pub fn to_json(items: &[String]) -> String {
+        serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+/// `$first, $first+1, …` for `count` values: the placeholders of an `IN (…)` list.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }

@@ -1,6 +1,9 @@
 //! Plain types that parse and validate input once; no I/O here.
 
+pub mod career;
 pub mod email;
+pub mod fields;
+pub mod markdown;
 pub mod password;
 pub mod token;
 pub mod validation;

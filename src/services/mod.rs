@@ -6,3 +6,4 @@ pub mod images;
 pub mod mail;
 pub mod passwords;
 pub mod throttle;
+pub mod uploads;

@@ -3,7 +3,8 @@
 //! `{ "error": { "code", "message", "fields"? } }`. The OpenAPI 3.1 document is built from the
 //! annotations here; later resources add their paths to `ApiDoc`.
 
-use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -14,8 +15,20 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::session::SignedIn;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me)).route("/openapi.json", get(openapi)).fallback(|| async { AppError::NotFound })
+pub fn router(state: &AppState) -> Router<AppState> {
+    use crate::web::{career, journal, labels, profile, records};
+    Router::new()
+        .route("/me", get(me))
+        .route("/openapi.json", get(openapi))
+        .merge(records::api_routes::<career::Experiences>())
+        .merge(records::api_routes::<career::Skills>())
+        .merge(records::api_routes::<career::Projects>())
+        .merge(records::api_routes::<career::Achievements>())
+        .merge(records::api_routes::<journal::Journal>())
+        .merge(journal::api_routes(state))
+        .merge(labels::api_routes())
+        .merge(profile::api_routes())
+        .fallback(|| async { AppError::NotFound })
 }
 
 #[derive(OpenApi)]
@@ -93,4 +106,31 @@ async fn me(me: SignedIn) -> AppResult<Json<Me>> {
 
 async fn openapi(State(_): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// A JSON request body. Unlike axum's own extractor, a body we cannot read answers with our
+/// error shape and a message naming the problem (`invalid_json`), never a bare status.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::InvalidJson("Send the body as JSON with `Content-Type: application/json`.".into()))
+            }
+            Err(JsonRejection::JsonDataError(err)) => Err(AppError::InvalidJson(err.body_text())),
+            Err(JsonRejection::JsonSyntaxError(err)) => Err(AppError::InvalidJson(err.body_text())),
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(AppError::TooLarge("The request body is larger than this server accepts.".into()))
+            }
+            Err(other) => Err(AppError::InvalidJson(other.body_text())),
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header::{LOCATION, REFERRER_POLICY, SET_COOKIE};
+use axum::http::header::{REFERRER_POLICY, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -17,11 +17,8 @@ use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome,
 use crate::services::throttle::{self, plural};
 use crate::web::client::ClientAddr;
 use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::redirect;
 use crate::web::session::{end_session, start_session, Visitor};
-
-fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
-}
 
 fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {
     let mut response = redirect(to);

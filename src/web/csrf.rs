@@ -4,6 +4,9 @@
 //! 2. a synchronizer token: the `_csrf` form field or the `X-CSRF-Token` header must match the
 //!    session's token (or, before sign-in, the token bound to the anonymous CSRF cookie).
 //!
+//! Upload forms (multipart) carry the token as their first field; the body, at most the upload
+//! limit, is read here to find it and handed on unchanged.
+//!
 //! Requests authenticated by an API token carry no cookie, so a forged request could not carry
 //! the token either: they are exempt.
 
@@ -55,6 +58,24 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             let token = form_token(&bytes);
             (Request::from_parts(parts, Body::from(bytes)), token)
         }
+        None if is_multipart(request.headers()) => {
+            let limit = state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD;
+            let boundary = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| multer::parse_boundary(v).ok());
+            let (parts, body) = request.into_parts();
+            let bytes = match axum::body::to_bytes(body, limit).await {
+                Ok(bytes) => bytes,
+                Err(_) => return upload_too_large(state.config.uploads.max_bytes),
+            };
+            let token = match boundary {
+                Some(boundary) => multipart_token(bytes.clone(), boundary).await,
+                None => None,
+            };
+            (Request::from_parts(parts, Body::from(bytes)), token)
+        }
         None => (request, None),
     };
 
@@ -71,6 +92,32 @@ fn too_large() -> Response {
     let mut response = axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
     response.extensions_mut().insert(ErrorReport::for_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE));
     response
+}
+
+fn upload_too_large(max_bytes: usize) -> Response {
+    AppError::TooLarge(crate::web::files::too_large_message(max_bytes)).into_response()
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// The `_csrf` field of a multipart body, looked for among the fields before the first file.
+async fn multipart_token(body: Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.file_name().is_some() {
+            return None;
+        }
+        if field.name() == Some(FORM_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn is_urlencoded_form(headers: &HeaderMap) -> bool {

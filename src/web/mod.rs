@@ -3,11 +3,17 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod career;
 pub mod client;
 pub mod csrf;
 pub mod errors;
+pub mod files;
 pub mod home;
+pub mod journal;
+pub mod labels;
 pub mod pages;
+pub mod profile;
+pub mod records;
 pub mod request_id;
 pub mod security;
 pub mod session;
@@ -16,7 +22,10 @@ pub mod settings;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -38,13 +47,22 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/password", post(settings::change_password))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
-        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token));
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/files/{id}", get(files::serve))
+        .merge(records::html_routes::<career::Experiences>())
+        .merge(records::html_routes::<career::Skills>())
+        .merge(records::html_routes::<career::Projects>())
+        .merge(records::html_routes::<career::Achievements>())
+        .merge(records::html_routes::<journal::Journal>())
+        .merge(journal::html_routes(&state))
+        .merge(labels::html_routes())
+        .merge(profile::html_routes(&state));
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(&state))
         .route("/healthz", get(home::health))
         .route("/static/{version}/{name}", get(assets::serve))
         .fallback(|| async { AppError::NotFound })
@@ -56,4 +74,9 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// 303 See Other: where a form sends the browser after it has done its work.
+pub fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }

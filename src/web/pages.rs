@@ -80,6 +80,16 @@ impl NoticeQuery {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
             }
             "signin_required" => "Sign in to continue.",
+            "saved" => return Some(Notice::success("Saved.")),
+            "deleted" => return Some(Notice::success("Deleted.")),
+            "label_removed" => return Some(Notice::success("The label was taken off.")),
+            "label_created" => return Some(Notice::success("The label was created.")),
+            "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
+            "image_added" => return Some(Notice::success("The image was added.")),
+            "image_removed" => return Some(Notice::success("The image was removed.")),
+            "profile_saved" => return Some(Notice::success("Your profile was saved.")),
+            "photo_saved" => return Some(Notice::success("Your new photo was saved.")),
+            "photo_removed" => return Some(Notice::success("Your photo was removed.")),
             _ => return None,
         };
         Some(Notice::info(text))

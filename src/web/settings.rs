@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -16,11 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::hash_token;
 use crate::services::accounts as account_rules;
 use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::redirect;
 use crate::web::session::{SignedIn, API_TOKEN_PREFIX};
-
-fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
-}
 
 #[derive(Template)]
 #[template(path = "settings/account.html")]

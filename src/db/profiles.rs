@@ -1,0 +1,118 @@
+//! The profile: what a user tells about themselves, and their public username.
+
+use serde::Serialize;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+use utoipa::ToSchema;
+
+use crate::clock::Timestamp;
+use crate::db::Flag;
+
+#[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
+pub struct Profile {
+    /// Unique; used in your public links. Lower case letters, digits and hyphens.
+    pub username: Option<String>,
+    pub display_name: String,
+    pub job_title: String,
+    /// State or region.
+    pub region: String,
+    /// A short bio.
+    pub bio: String,
+    #[serde(skip)]
+    pub photo_upload_id: Option<String>,
+    /// Whether the photo may be shown on your public pages.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub photo_public: Flag,
+}
+
+impl Profile {
+    pub fn photo_url(&self) -> Option<String> {
+        self.photo_upload_id.as_ref().map(|id| format!("/files/{id}"))
+    }
+}
+
+pub struct ProfileInput {
+    pub username: Option<String>,
+    pub display_name: String,
+    pub job_title: String,
+    pub region: String,
+    pub bio: String,
+    pub photo_public: bool,
+}
+
+const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public";
+
+/// The user's profile; an empty one when they have not filled it in.
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<Profile, sqlx::Error> {
+    let found: Option<Profile> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM profiles WHERE user_id = $1"))
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(found.unwrap_or_default())
+}
+
+async fn ensure_row(conn: &mut AnyConnection, user_id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO profiles (user_id, updated_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
+        .bind(user_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Save the profile's fields. A username someone else has is a unique violation.
+pub async fn save(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    input: &ProfileInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    ensure_row(&mut *conn, user_id, now).await?;
+    sqlx::query(
+        "UPDATE profiles SET username = $2, display_name = $3, job_title = $4, region = $5, bio = $6, photo_public = $7,
+             updated_at = $8
+         WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(input.username.as_deref())
+    .bind(&input.display_name)
+    .bind(&input.job_title)
+    .bind(&input.region)
+    .bind(&input.bio)
+    .bind(Flag::bind(input.photo_public))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Point the profile at a new photo; returns the previous photo's upload id.
+pub async fn set_photo(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    upload_id: Option<&str>,
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    ensure_row(&mut *conn, user_id, now).await?;
+    let previous: Option<String> = sqlx::query_scalar("SELECT photo_upload_id FROM profiles WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE profiles SET photo_upload_id = $2, updated_at = $3 WHERE user_id = $1")
+        .bind(user_id)
+        .bind(upload_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(previous)
+}
+
+/// Is `upload_id` a photo its owner lets visitors see?
+pub async fn photo_is_public<'e>(ex: impl Executor<'e, Database = Any>, upload_id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM profiles WHERE photo_upload_id = $1 AND photo_public = 1")
+            .bind(upload_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(found.is_some())
+}

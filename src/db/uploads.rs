@@ -1,0 +1,208 @@
+//! Uploaded files' records. The bytes live in the file store under `storage_key`; removing a
+//! row queues its key in `file_deletions` in the same transaction, and the store is cleaned
+//! from that queue.
+
+use serde::Serialize;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+use utoipa::ToSchema;
+
+use crate::clock::Timestamp;
+
+pub const PURPOSE_JOURNAL_IMAGE: &str = "journal_image";
+pub const PURPOSE_PROFILE_PHOTO: &str = "profile_photo";
+
+/// Images one journal entry may carry.
+pub const IMAGES_PER_ENTRY_MAX: i64 = 30;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Upload {
+    pub id: String,
+    pub user_id: String,
+    pub purpose: String,
+    pub journal_entry_id: Option<String>,
+    pub storage_key: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub width: i64,
+    pub height: i64,
+    pub original_name: String,
+    pub alt_text: String,
+    pub created_at: Timestamp,
+}
+
+/// An image as a page or the API refers to it.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct ImageRef {
+    pub id: String,
+    /// Where the image is served (only to those allowed to see it).
+    #[sqlx(skip)]
+    pub url: String,
+    pub width: i64,
+    pub height: i64,
+    /// A description for people who cannot see the image.
+    pub alt_text: String,
+    pub content_type: String,
+    pub byte_size: i64,
+}
+
+impl ImageRef {
+    fn with_url(mut self) -> Self {
+        self.url = format!("/files/{}", self.id);
+        self
+    }
+}
+
+const COLUMNS: &str = "id, user_id, purpose, journal_entry_id, storage_key, content_type, byte_size, width, height, \
+                       original_name, alt_text, created_at";
+
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, upload: &Upload) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+        .bind(&upload.id)
+        .bind(&upload.user_id)
+        .bind(&upload.purpose)
+        .bind(upload.journal_entry_id.as_deref())
+        .bind(&upload.storage_key)
+        .bind(&upload.content_type)
+        .bind(upload.byte_size)
+        .bind(upload.width)
+        .bind(upload.height)
+        .bind(&upload.original_name)
+        .bind(&upload.alt_text)
+        .bind(upload.created_at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Any upload by id, whoever owns it: for the file route, which then decides who may see it.
+pub async fn find<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<Option<Upload>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM uploads WHERE id = $1")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn images_of_entry<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    entry_id: &str,
+) -> Result<Vec<ImageRef>, sqlx::Error> {
+    let rows: Vec<ImageRef> = sqlx::query_as(
+        "SELECT id, width, height, alt_text, content_type, byte_size FROM uploads
+         WHERE user_id = $1 AND journal_entry_id = $2 ORDER BY created_at, id",
+    )
+    .bind(user_id)
+    .bind(entry_id)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(ImageRef::with_url).collect())
+}
+
+/// The images of several entries at once, by entry id.
+pub async fn images_of_entries<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    entry_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<ImageRef>>, sqlx::Error> {
+    let mut by_entry: std::collections::HashMap<String, Vec<ImageRef>> = std::collections::HashMap::new();
+    if entry_ids.is_empty() {
+        return Ok(by_entry);
+    }
+    let sql = format!(
+        "SELECT journal_entry_id, id, width, height, alt_text, content_type, byte_size FROM uploads
+         WHERE user_id = $1 AND journal_entry_id IN ({}) ORDER BY created_at, id",
+        crate::db::placeholders(2, entry_ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String, i64, i64, String, String, i64)>(&sql).bind(user_id);
+    for id in entry_ids {
+        query = query.bind(*id);
+    }
+    for (entry, id, width, height, alt_text, content_type, byte_size) in query.fetch_all(ex).await? {
+        let image = ImageRef { id, url: String::new(), width, height, alt_text, content_type, byte_size };
+        by_entry.entry(entry).or_default().push(image.with_url());
+    }
+    Ok(by_entry)
+}
+
+pub async fn count_for_entry<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    entry_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1 AND journal_entry_id = $2")
+        .bind(user_id)
+        .bind(entry_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// Delete upload rows matching `condition` (on the user's own uploads) and queue their files
+/// for removal; returns the queued keys.
+async fn delete_where(
+    conn: &mut AnyConnection,
+    condition: &str,
+    user_id: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<Vec<String>, sqlx::Error> {
+    let keys: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT storage_key FROM uploads WHERE user_id = $1 AND {condition}"))
+            .bind(user_id)
+            .bind(value)
+            .fetch_all(&mut *conn)
+            .await?;
+    for key in &keys {
+        sqlx::query("INSERT INTO file_deletions (storage_key, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(&format!("DELETE FROM uploads WHERE user_id = $1 AND {condition}"))
+        .bind(user_id)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    Ok(keys)
+}
+
+/// Delete one of the user's uploads; `None` when there is no such upload of theirs.
+pub async fn delete_one(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(delete_where(conn, "id = $2", user_id, id, now).await?.into_iter().next())
+}
+
+pub async fn delete_for_entry(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    entry_id: &str,
+    now: Timestamp,
+) -> Result<Vec<String>, sqlx::Error> {
+    delete_where(conn, "journal_entry_id = $2", user_id, entry_id, now).await
+}
+
+/// Files waiting to be removed from the store, oldest first.
+pub async fn queued_deletions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT storage_key FROM file_deletions ORDER BY queued_at LIMIT $1")
+        .bind(limit)
+        .fetch_all(ex)
+        .await
+}
+
+pub async fn deletion_done<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM file_deletions WHERE storage_key = $1").bind(key).execute(ex).await?;
+    Ok(())
+}
+
+/// Is this journal entry public? For serving its images to visitors.
+pub async fn entry_is_public<'e>(ex: impl Executor<'e, Database = Any>, entry_id: &str) -> Result<bool, sqlx::Error> {
+    let public: Option<i64> = sqlx::query_scalar("SELECT is_public FROM journal_entries WHERE id = $1")
+        .bind(entry_id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(public == Some(1))
+}

@@ -1,0 +1,657 @@
+//! The career record's input: for each kind of record, the draft a form or an API call fills in
+//! (kept as typed, so a form with mistakes comes back with everything the user entered), the
+//! JSON body the API accepts (every field optional, so one type serves create and PATCH), and
+//! the validation that turns a draft into clean values.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::domain::fields::{self, checkbox, nullable_text, PartialDate};
+use crate::domain::FieldErrors;
+
+/// The kinds of record a label can be put on. The text form is stored in `record_labels`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Experience,
+    Skill,
+    Project,
+    Achievement,
+    JournalEntry,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Experience,
+        RecordKind::Skill,
+        RecordKind::Project,
+        RecordKind::Achievement,
+        RecordKind::JournalEntry,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Experience => "experience",
+            RecordKind::Skill => "skill",
+            RecordKind::Project => "project",
+            RecordKind::Achievement => "achievement",
+            RecordKind::JournalEntry => "journal_entry",
+        }
+    }
+
+    /// The path segment of its pages and API (`/experiences`, `/api/v1/experiences`).
+    pub fn path(self) -> &'static str {
+        match self {
+            RecordKind::Experience => "experiences",
+            RecordKind::Skill => "skills",
+            RecordKind::Project => "projects",
+            RecordKind::Achievement => "achievements",
+            RecordKind::JournalEntry => "journal",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            RecordKind::Experience => "experience",
+            RecordKind::Skill => "skill",
+            RecordKind::Project => "project",
+            RecordKind::Achievement => "achievement",
+            RecordKind::JournalEntry => "journal entry",
+        }
+    }
+
+    pub fn plural_title(self) -> &'static str {
+        match self {
+            RecordKind::Experience => "Experience",
+            RecordKind::Skill => "Skills",
+            RecordKind::Project => "Projects",
+            RecordKind::Achievement => "Achievements",
+            RecordKind::JournalEntry => "Journal",
+        }
+    }
+}
+
+pub const SHORT: usize = 200;
+pub const MEDIUM: usize = 100;
+pub const DESCRIPTION: usize = 10_000;
+pub const JOURNAL_BODY: usize = 100_000;
+pub const HIGHLIGHTS_MAX: usize = 30;
+pub const HIGHLIGHT_LENGTH: usize = 500;
+
+fn set(target: &mut String, value: Option<String>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
+fn set_flag(target: &mut bool, value: Option<bool>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
+fn set_labels(target: &mut String, value: Option<Vec<String>>) {
+    if let Some(names) = value {
+        // A name with a comma is refused by validation rather than silently split in two.
+        if names.iter().any(|n| n.contains(',')) {
+            *target = "\u{1}".into();
+        } else {
+            *target = names.join(", ");
+        }
+    }
+}
+
+fn labels(errors: &mut FieldErrors, input: &str) -> Vec<String> {
+    if input.contains('\u{1}') {
+        errors.add("labels", "A label name cannot contain a comma.");
+        return Vec::new();
+    }
+    errors.check("labels", fields::label_list(input)).unwrap_or_default()
+}
+
+fn finish<T>(errors: FieldErrors, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+    if errors.is_empty() {
+        Ok(value())
+    } else {
+        Err(errors)
+    }
+}
+
+// ---- experience ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ExperienceDraft {
+    pub role: String,
+    pub company: String,
+    pub location: String,
+    pub start_date: String,
+    pub end_date: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub current: bool,
+    pub description: String,
+    /// One per line.
+    pub highlights: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    /// Comma separated.
+    pub labels: String,
+}
+
+/// An experience as the API takes it: on create, `role`, `company` and `start_date` are needed;
+/// on PATCH, only the fields sent change. `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExperienceWrite {
+    pub role: Option<String>,
+    pub company: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub location: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Same forms as `start_date`; `null` when current.
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub end_date: Option<String>,
+    pub current: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub description: Option<String>,
+    pub highlights: Option<Vec<String>>,
+    pub on_resume: Option<bool>,
+    /// Label names; missing labels are created. Replaces the record's labels.
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExperienceInput {
+    pub role: String,
+    pub company: String,
+    pub location: String,
+    pub start_date: PartialDate,
+    pub end_date: Option<PartialDate>,
+    pub current: bool,
+    pub description: String,
+    pub highlights: Vec<String>,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+impl ExperienceDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+
+    pub fn apply(&mut self, write: ExperienceWrite) {
+        set(&mut self.role, write.role);
+        set(&mut self.company, write.company);
+        set(&mut self.location, write.location);
+        set(&mut self.start_date, write.start_date);
+        set(&mut self.end_date, write.end_date);
+        set_flag(&mut self.current, write.current);
+        set(&mut self.description, write.description);
+        if let Some(items) = write.highlights {
+            self.highlights = items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
+        }
+        set_flag(&mut self.on_resume, write.on_resume);
+        set_labels(&mut self.labels, write.labels);
+    }
+
+    pub fn validate(&self) -> Result<ExperienceInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let role = e.check("role", fields::required_line(&self.role, SHORT, "your role or job title"));
+        let company = e.check("company", fields::required_line(&self.company, SHORT, "the company or organisation"));
+        let location = e.check("location", fields::line(&self.location, MEDIUM));
+        let start_date = if self.start_date.trim().is_empty() {
+            e.add("start_date", format!("Enter when you started. {}", PartialDate::FORMAT_HINT));
+            None
+        } else {
+            e.check("start_date", PartialDate::parse(&self.start_date))
+        };
+        let end_date = e.check("end_date", PartialDate::parse_optional(&self.end_date)).flatten();
+        if self.current && end_date.is_some() {
+            e.add("end_date", "Leave the end date empty for a role you are in now, or untick “I work here now”.");
+        } else if !self.current && end_date.is_none() && self.end_date.trim().is_empty() {
+            e.add("end_date", "Enter when it ended, or tick “I work here now”.");
+        }
+        if let (Some(start), Some(end)) = (start_date, end_date) {
+            if end.is_before(&start) {
+                e.add("end_date", "The end date is before the start date.");
+            }
+        }
+        let description = e.check("description", fields::text(&self.description, DESCRIPTION));
+        let highlights = e.check("highlights", fields::lines_list(&self.highlights, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH));
+        let labels = labels(&mut e, &self.labels);
+        finish(e, || ExperienceInput {
+            role: role.unwrap_or_default(),
+            company: company.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            start_date: start_date.expect("checked"),
+            end_date,
+            current: self.current,
+            description: description.unwrap_or_default(),
+            highlights: highlights.unwrap_or_default(),
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
+// ---- skill ----
+
+/// How well someone knows a skill; optional.
+pub const SKILL_LEVELS: [(&str, &str); 4] =
+    [("beginner", "Beginner"), ("intermediate", "Intermediate"), ("advanced", "Advanced"), ("expert", "Expert")];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SkillDraft {
+    pub name: String,
+    pub category: String,
+    pub level: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    pub labels: String,
+}
+
+/// A skill as the API takes it: `name` is needed on create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillWrite {
+    pub name: Option<String>,
+    /// Free text, such as "Languages" or "Leadership".
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub category: Option<String>,
+    /// One of `beginner`, `intermediate`, `advanced`, `expert`, or `null`.
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub level: Option<String>,
+    pub on_resume: Option<bool>,
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SkillInput {
+    pub name: String,
+    pub category: String,
+    pub level: String,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+impl SkillDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+
+    pub fn apply(&mut self, write: SkillWrite) {
+        set(&mut self.name, write.name);
+        set(&mut self.category, write.category);
+        set(&mut self.level, write.level);
+        set_flag(&mut self.on_resume, write.on_resume);
+        set_labels(&mut self.labels, write.labels);
+    }
+
+    pub fn validate(&self) -> Result<SkillInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", fields::required_line(&self.name, MEDIUM, "the skill’s name"));
+        let category = e.check("category", fields::line(&self.category, MEDIUM));
+        let level = self.level.trim().to_ascii_lowercase();
+        if !level.is_empty() && !SKILL_LEVELS.iter().any(|(key, _)| *key == level) {
+            e.add("level", "Choose beginner, intermediate, advanced or expert, or leave it empty.");
+        }
+        let labels = labels(&mut e, &self.labels);
+        finish(e, || SkillInput {
+            name: name.unwrap_or_default(),
+            category: category.unwrap_or_default(),
+            level,
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
+pub fn skill_level_name(level: &str) -> &'static str {
+    SKILL_LEVELS.iter().find(|(key, _)| *key == level).map(|(_, name)| *name).unwrap_or("")
+}
+
+// ---- project ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProjectDraft {
+    pub name: String,
+    pub role: String,
+    pub kind: String,
+    pub description: String,
+    pub url: String,
+    pub start_date: String,
+    pub end_date: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    pub labels: String,
+}
+
+/// A project as the API takes it: `name` is needed on create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectWrite {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub role: Option<String>,
+    /// The type of project, such as "Open source" or "Volunteering".
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub description: Option<String>,
+    /// An http(s) link.
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub url: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub start_date: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub end_date: Option<String>,
+    pub on_resume: Option<bool>,
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectInput {
+    pub name: String,
+    pub role: String,
+    pub kind: String,
+    pub description: String,
+    pub url: Option<String>,
+    pub start_date: Option<PartialDate>,
+    pub end_date: Option<PartialDate>,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+impl ProjectDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+
+    pub fn apply(&mut self, write: ProjectWrite) {
+        set(&mut self.name, write.name);
+        set(&mut self.role, write.role);
+        set(&mut self.kind, write.kind);
+        set(&mut self.description, write.description);
+        set(&mut self.url, write.url);
+        set(&mut self.start_date, write.start_date);
+        set(&mut self.end_date, write.end_date);
+        set_flag(&mut self.on_resume, write.on_resume);
+        set_labels(&mut self.labels, write.labels);
+    }
+
+    pub fn validate(&self) -> Result<ProjectInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", fields::required_line(&self.name, SHORT, "the project’s name"));
+        let role = e.check("role", fields::line(&self.role, SHORT));
+        let kind = e.check("kind", fields::line(&self.kind, MEDIUM));
+        let description = e.check("description", fields::text(&self.description, DESCRIPTION));
+        let url = e.check("url", fields::optional_web_link(&self.url)).flatten();
+        let start_date = e.check("start_date", PartialDate::parse_optional(&self.start_date)).flatten();
+        let end_date = e.check("end_date", PartialDate::parse_optional(&self.end_date)).flatten();
+        if let (Some(start), Some(end)) = (start_date, end_date) {
+            if end.is_before(&start) {
+                e.add("end_date", "The end date is before the start date.");
+            }
+        }
+        let labels = labels(&mut e, &self.labels);
+        finish(e, || ProjectInput {
+            name: name.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            kind: kind.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            url,
+            start_date,
+            end_date,
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
+// ---- achievement ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AchievementDraft {
+    pub title: String,
+    pub date: String,
+    pub description: String,
+    pub experience_id: String,
+    pub project_id: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    pub labels: String,
+}
+
+/// An achievement as the API takes it: `title` is needed on create. It may belong to one of
+/// your experiences and/or projects.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AchievementWrite {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub date: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub experience_id: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub project_id: Option<String>,
+    pub on_resume: Option<bool>,
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AchievementInput {
+    pub title: String,
+    pub date: Option<PartialDate>,
+    pub description: String,
+    pub experience_id: Option<String>,
+    pub project_id: Option<String>,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+fn optional_id(input: &str) -> Result<Option<String>, String> {
+    let value = input.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    uuid::Uuid::parse_str(value).map(|id| Some(id.to_string())).map_err(|_| "Choose one from the list.".into())
+}
+
+impl AchievementDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+
+    pub fn apply(&mut self, write: AchievementWrite) {
+        set(&mut self.title, write.title);
+        set(&mut self.date, write.date);
+        set(&mut self.description, write.description);
+        set(&mut self.experience_id, write.experience_id);
+        set(&mut self.project_id, write.project_id);
+        set_flag(&mut self.on_resume, write.on_resume);
+        set_labels(&mut self.labels, write.labels);
+    }
+
+    /// Checks the fields; that the linked experience and project are the user's own is checked
+    /// against the database by the caller.
+    pub fn validate(&self) -> Result<AchievementInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = e.check("title", fields::required_line(&self.title, SHORT, "what you achieved"));
+        let date = e.check("date", PartialDate::parse_optional(&self.date)).flatten();
+        let description = e.check("description", fields::text(&self.description, DESCRIPTION));
+        let experience_id = e.check("experience_id", optional_id(&self.experience_id)).flatten();
+        let project_id = e.check("project_id", optional_id(&self.project_id)).flatten();
+        let labels = labels(&mut e, &self.labels);
+        finish(e, || AchievementInput {
+            title: title.unwrap_or_default(),
+            date,
+            description: description.unwrap_or_default(),
+            experience_id,
+            project_id,
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
+// ---- journal entry ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct JournalDraft {
+    pub title: String,
+    pub entry_date: String,
+    /// Markdown.
+    pub body: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub is_public: bool,
+    pub labels: String,
+}
+
+/// A journal entry as the API takes it: `title` is needed on create; `entry_date` defaults to
+/// today (UTC).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JournalWrite {
+    pub title: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub entry_date: Option<String>,
+    /// Markdown; rendered to sanitised HTML.
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub body: Option<String>,
+    /// Shown on your public journal (when that is turned on). Off by default.
+    pub is_public: Option<bool>,
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JournalInput {
+    pub title: String,
+    pub entry_date: PartialDate,
+    pub body: String,
+    pub is_public: bool,
+    pub labels: Vec<String>,
+}
+
+impl JournalDraft {
+    pub fn blank(today: time::Date) -> Self {
+        Self { entry_date: PartialDate::from_date(today).to_string(), ..Self::default() }
+    }
+
+    pub fn apply(&mut self, write: JournalWrite) {
+        set(&mut self.title, write.title);
+        set(&mut self.entry_date, write.entry_date);
+        set(&mut self.body, write.body);
+        set_flag(&mut self.is_public, write.is_public);
+        set_labels(&mut self.labels, write.labels);
+    }
+
+    pub fn validate(&self) -> Result<JournalInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = e.check("title", fields::required_line(&self.title, SHORT, "a title"));
+        let entry_date = e.check("entry_date", PartialDate::parse_day(&self.entry_date));
+        let body = e.check("body", fields::text(&self.body, JOURNAL_BODY));
+        let labels = labels(&mut e, &self.labels);
+        finish(e, || JournalInput {
+            title: title.unwrap_or_default(),
+            entry_date: entry_date.expect("checked"),
+            body: body.unwrap_or_default(),
+            is_public: self.is_public,
+            labels,
+        })
+    }
+}
+
+// ---- label ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LabelDraft {
+    pub name: String,
+    pub colour: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub is_public: bool,
+}
+
+/// A label as the API takes it: `name` is needed on create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelWrite {
+    pub name: Option<String>,
+    /// `#rrggbb`, or `null` for the default.
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub colour: Option<String>,
+    /// Visitors of your public pages may see and filter by it. Off by default.
+    pub is_public: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LabelInput {
+    pub name: String,
+    pub colour: Option<String>,
+    pub is_public: bool,
+}
+
+impl LabelDraft {
+    pub fn blank() -> Self {
+        Self::default()
+    }
+
+    pub fn apply(&mut self, write: LabelWrite) {
+        set(&mut self.name, write.name);
+        set(&mut self.colour, write.colour);
+        set_flag(&mut self.is_public, write.is_public);
+    }
+
+    pub fn validate(&self) -> Result<LabelInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", fields::label_name(&self.name));
+        let colour = e.check("colour", fields::optional_colour(&self.colour)).flatten();
+        finish(e, || LabelInput { name: name.unwrap_or_default(), colour, is_public: self.is_public })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_experience_needs_its_dates_in_order() {
+        let draft = ExperienceDraft {
+            role: "Engineer".into(),
+            company: "Acme".into(),
+            start_date: "2022-05".into(),
+            end_date: "2021".into(),
+            ..ExperienceDraft::blank()
+        };
+        assert_eq!(draft.validate().unwrap_err().get("end_date"), Some("The end date is before the start date."));
+        let current = ExperienceDraft { end_date: String::new(), current: true, ..draft.clone() };
+        assert!(current.validate().is_ok());
+        let open = ExperienceDraft { end_date: String::new(), ..draft };
+        assert!(open.validate().unwrap_err().get("end_date").unwrap().contains("I work here now"));
+    }
+
+    #[test]
+    fn patch_changes_only_what_is_sent() {
+        let mut draft = SkillDraft { name: "Rust".into(), level: "expert".into(), ..SkillDraft::blank() };
+        draft.apply(serde_json::from_str(r#"{"category": "Languages", "level": null}"#).unwrap());
+        let input = draft.validate().unwrap();
+        assert_eq!((input.name.as_str(), input.category.as_str(), input.level.as_str()), ("Rust", "Languages", ""));
+        assert!(serde_json::from_str::<SkillWrite>(r#"{"nmae": "typo"}"#).is_err());
+    }
+
+    #[test]
+    fn label_names_from_the_api_may_not_hide_a_comma() {
+        let mut draft = LabelDraft::blank();
+        draft.apply(LabelWrite { name: Some("Rust".into()), ..LabelWrite::default() });
+        assert!(draft.validate().is_ok());
+        let mut skill = SkillDraft { name: "Go".into(), ..SkillDraft::blank() };
+        skill.apply(SkillWrite { labels: Some(vec!["a, b".into()]), ..SkillWrite::default() });
+        assert!(skill.validate().unwrap_err().get("labels").is_some());
+    }
+}

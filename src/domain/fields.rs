@@ -1,0 +1,363 @@
+//! Parsers for the kinds of field the career record is made of: short and long text, dates as
+//! people give them (year, year-month or full date, as JSON Resume does), web links, colours,
+//! label names and usernames. Each returns the clean value or a sentence for the user.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+/// One line of text: trimmed, no control characters, at most `max` characters. Empty is allowed
+/// (use [`required_line`] when it is not).
+pub fn line(input: &str, max: usize) -> Result<String, String> {
+    let value = input.trim();
+    if value.chars().count() > max {
+        return Err(format!("At most {max} characters, please (this has {}).", value.chars().count()));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("This cannot contain line breaks or control characters.".into());
+    }
+    Ok(value.to_owned())
+}
+
+pub fn required_line(input: &str, max: usize, what: &str) -> Result<String, String> {
+    let value = line(input, max)?;
+    if value.is_empty() {
+        return Err(format!("Enter {what}."));
+    }
+    Ok(value)
+}
+
+/// Text over several lines: line endings made `\n`, trailing space trimmed, no control
+/// characters but tabs and line breaks.
+pub fn text(input: &str, max: usize) -> Result<String, String> {
+    let value = input.replace("\r\n", "\n").replace('\r', "\n");
+    let value = value.trim_end().trim_start_matches('\n').to_owned();
+    let count = value.chars().count();
+    if count > max {
+        return Err(format!("At most {max} characters, please (this has {count})."));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("This contains control characters that cannot be stored.".into());
+    }
+    Ok(value)
+}
+
+/// A list entered one item per line (resume highlights): blank lines dropped.
+pub fn lines_list(input: &str, max_items: usize, max_each: usize) -> Result<Vec<String>, String> {
+    let items: Vec<&str> = input.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if items.len() > max_items {
+        return Err(format!("At most {max_items} items, please (this has {}).", items.len()));
+    }
+    items
+        .into_iter()
+        .map(|item| line(item, max_each).map_err(|e| format!("“{}…”: {e}", item.chars().take(20).collect::<String>())))
+        .collect()
+}
+
+/// A date as people give it on a resume: `2021`, `2021-03` or `2021-03-15`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    year: i32,
+    month: Option<u8>,
+    day: Option<u8>,
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+impl PartialDate {
+    pub const FORMAT_HINT: &'static str = "Use a year (2021), a month (2021-03) or a full date (2021-03-15).";
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let value = input.trim();
+        let bad = || format!("“{}” is not a date. {}", value.chars().take(40).collect::<String>(), Self::FORMAT_HINT);
+        let parts: Vec<&str> = value.split('-').collect();
+        let number = |s: &str, len: usize| -> Option<u32> {
+            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+        };
+        let (year, month, day) = match parts.as_slice() {
+            [y] => (number(y, 4).ok_or_else(bad)?, None, None),
+            [y, m] => (number(y, 4).ok_or_else(bad)?, Some(number(m, 2).ok_or_else(bad)?), None),
+            [y, m, d] => (
+                number(y, 4).ok_or_else(bad)?,
+                Some(number(m, 2).ok_or_else(bad)?),
+                Some(number(d, 2).ok_or_else(bad)?),
+            ),
+            _ => return Err(bad()),
+        };
+        if !(1900..=2100).contains(&year) {
+            return Err("Give a year between 1900 and 2100.".into());
+        }
+        let month = match month {
+            Some(m @ 1..=12) => Some(m as u8),
+            Some(_) => return Err(bad()),
+            None => None,
+        };
+        if let (Some(m), Some(d)) = (month, day) {
+            let month = time::Month::try_from(m).map_err(|_| bad())?;
+            if d == 0 || d > u32::from(time::util::days_in_month(month, year as i32)) {
+                return Err(bad());
+            }
+        }
+        Ok(PartialDate { year: year as i32, month, day: day.map(|d| d as u8) })
+    }
+
+    /// An optional date: empty input is `None`.
+    pub fn parse_optional(input: &str) -> Result<Option<Self>, String> {
+        if input.trim().is_empty() {
+            Ok(None)
+        } else {
+            Self::parse(input).map(Some)
+        }
+    }
+
+    /// A full date (`2021-03-15`), as a journal entry needs.
+    pub fn parse_day(input: &str) -> Result<Self, String> {
+        match Self::parse(input)? {
+            date @ PartialDate { day: Some(_), .. } => Ok(date),
+            _ => Err("Give the full date, such as 2026-03-15.".into()),
+        }
+    }
+
+    pub fn from_date(date: time::Date) -> Self {
+        PartialDate { year: date.year(), month: Some(date.month() as u8), day: Some(date.day()) }
+    }
+
+    /// Is `self` certainly earlier than `other`? Compared only as precisely as both are given,
+    /// so 2021 is not before 2021-06.
+    pub fn is_before(&self, other: &PartialDate) -> bool {
+        let pairs = [
+            (Some(self.year as i64), Some(other.year as i64)),
+            (self.month.map(i64::from), other.month.map(i64::from)),
+            (self.day.map(i64::from), other.day.map(i64::from)),
+        ];
+        for (a, b) in pairs {
+            match (a, b) {
+                (Some(a), Some(b)) => match a.cmp(&b) {
+                    Ordering::Less => return true,
+                    Ordering::Greater => return false,
+                    Ordering::Equal => continue,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// "Mar 2021", "2021" or "15 Mar 2021": for pages.
+    pub fn human(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[usize::from(m - 1)], self.year),
+            (Some(m), None) => format!("{} {}", MONTHS[usize::from(m - 1)], self.year),
+            _ => self.year.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A stored date text shown to people ("2021-03" → "Mar 2021"); stored text that does not parse
+/// is shown as it is.
+pub fn human_date(stored: &str) -> String {
+    PartialDate::parse(stored).map(|d| d.human()).unwrap_or_else(|_| stored.to_owned())
+}
+
+/// An http(s) link, at most 2000 characters. Empty input is `None`.
+pub fn optional_web_link(input: &str) -> Result<Option<String>, String> {
+    let value = input.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > 2000 {
+        return Err("A link has at most 2000 characters.".into());
+    }
+    let with_scheme = if value.contains("://") { value.to_owned() } else { format!("https://{value}") };
+    match url::Url::parse(&with_scheme) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
+            Ok(Some(url.to_string()))
+        }
+        Ok(_) => Err("Only web links (https://…) can be used here.".into()),
+        Err(_) => Err(format!("“{}” is not a web address.", value.chars().take(60).collect::<String>())),
+    }
+}
+
+/// A colour as `#rrggbb` (lower case). Empty input is `None`.
+pub fn optional_colour(input: &str) -> Result<Option<String>, String> {
+    let value = input.trim().to_ascii_lowercase();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let hex = value.strip_prefix('#').unwrap_or(&value);
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(Some(format!("#{hex}")))
+    } else {
+        Err("Give a colour as #rrggbb, such as #2f6fde.".into())
+    }
+}
+
+pub const LABEL_NAME_MAX: usize = 40;
+pub const LABELS_PER_RECORD_MAX: usize = 20;
+
+/// A label's name: one short line. Two names that differ only in case are the same label.
+pub fn label_name(input: &str) -> Result<String, String> {
+    let name = required_line(input, LABEL_NAME_MAX, "a name for the label")?;
+    if name.contains(',') {
+        return Err("A label name cannot contain a comma.".into());
+    }
+    Ok(name)
+}
+
+/// The key two label (or skill) names are compared by.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Labels entered as a comma-separated list; duplicates (ignoring case) are dropped.
+pub fn label_list(input: &str) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = Vec::new();
+    for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let name = label_name(part).map_err(|e| format!("“{}”: {e}", part.chars().take(20).collect::<String>()))?;
+        if !names.iter().any(|n| name_key(n) == name_key(&name)) {
+            names.push(name);
+        }
+    }
+    if names.len() > LABELS_PER_RECORD_MAX {
+        return Err(format!("At most {LABELS_PER_RECORD_MAX} labels on one record."));
+    }
+    Ok(names)
+}
+
+/// A public username: 3 to 30 characters, lower-case letters, digits and single hyphens,
+/// starting with a letter. Names the site's own pages use are reserved.
+pub fn username(input: &str) -> Result<String, String> {
+    let name = input.trim().to_ascii_lowercase();
+    let len = name.chars().count();
+    if !(3..=30).contains(&len) {
+        return Err("A username has 3 to 30 characters.".into());
+    }
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err("Use only letters a–z, digits and hyphens.".into());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.ends_with('-') || name.contains("--") {
+        return Err("Start with a letter, and do not end with or repeat a hyphen.".into());
+    }
+    const RESERVED: &[&str] = &[
+        "admin",
+        "api",
+        "app",
+        "careerlog",
+        "help",
+        "journal",
+        "login",
+        "logout",
+        "me",
+        "root",
+        "settings",
+        "signup",
+        "static",
+        "support",
+        "system",
+        "u",
+        "user",
+        "www",
+    ];
+    if RESERVED.contains(&name.as_str()) {
+        return Err(format!("“{name}” is reserved. Choose another username."));
+    }
+    Ok(name)
+}
+
+/// A URL-friendly form of a title: `"Shipped v2.0!"` → `"shipped-v2-0"`.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "entry".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// A checkbox in an HTML form: present ("on", "true", "1", "yes") means ticked.
+pub fn checkbox<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    Ok(matches!(value.trim().to_ascii_lowercase().as_str(), "on" | "true" | "1" | "yes"))
+}
+
+/// A JSON field that may be cleared with `null`: absent stays `None`, `null` becomes an empty
+/// string (which every optional field reads as "no value").
+pub fn nullable_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Some(Option::<String>::deserialize(deserializer)?.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_three_precisions() {
+        assert_eq!(PartialDate::parse("2021").unwrap().to_string(), "2021");
+        assert_eq!(PartialDate::parse(" 2021-03 ").unwrap().to_string(), "2021-03");
+        assert_eq!(PartialDate::parse("2024-02-29").unwrap().human(), "29 Feb 2024");
+        for bad in ["", "21", "2021-3", "2021-13", "2023-02-29", "2021-03-15-1", "March 2021", "1800", "2021-00"] {
+            assert!(PartialDate::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(PartialDate::parse_day("2021-03").is_err());
+    }
+
+    #[test]
+    fn before_compares_only_what_both_give() {
+        let d = |s| PartialDate::parse(s).unwrap();
+        assert!(d("2020").is_before(&d("2021-01")));
+        assert!(d("2021-01").is_before(&d("2021-02")));
+        assert!(!d("2021").is_before(&d("2021-06")));
+        assert!(!d("2021-06").is_before(&d("2021")));
+        assert!(!d("2021-06-02").is_before(&d("2021-06-02")));
+    }
+
+    #[test]
+    fn links_colours_labels_usernames() {
+        assert_eq!(optional_web_link("example.com/x").unwrap().as_deref(), Some("https://example.com/x"));
+        assert!(optional_web_link("javascript:alert(1)").is_err());
+        assert!(optional_web_link("ftp://example.com").is_err());
+        assert_eq!(optional_colour("#2F6FDE").unwrap().as_deref(), Some("#2f6fde"));
+        assert!(optional_colour("red").is_err());
+        assert_eq!(label_list("Rust, rust, Leadership ,").unwrap(), vec!["Rust", "Leadership"]);
+        assert_eq!(username(" Ada-Lovelace ").unwrap(), "ada-lovelace");
+        for bad in ["ab", "1ada", "ada-", "a--b", "admin", "ada lovelace", "adä"] {
+            assert!(username(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(slugify("Shipped v2.0!"), "shipped-v2-0");
+        assert_eq!(slugify("¿¡"), "entry");
+    }
+
+    #[test]
+    fn text_rules() {
+        assert_eq!(text("a\r\nb  \n\n", 10).unwrap(), "a\nb");
+        assert!(text("a\u{0}b", 10).is_err());
+        assert!(line("a\nb", 10).is_err());
+        assert!(required_line("  ", 10, "a role").unwrap_err().contains("a role"));
+        assert_eq!(lines_list("one\n\n two \n", 5, 10).unwrap(), vec!["one", "two"]);
+    }
+}

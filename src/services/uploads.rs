@@ -1,0 +1,129 @@
+//! Taking in an uploaded image: checked and re-encoded off the async runtime, stored under a key
+//! the server makes, recorded in the database. And letting go of files: removals are queued in
+//! the database with the rows they belong to, then carried out here.
+
+use bytes::Bytes;
+
+use crate::app::AppState;
+use crate::db::uploads::{self, Upload};
+use crate::error::{AppError, AppResult};
+use crate::services::images::{self, ImageError, ImagePurpose};
+
+/// Where a new image belongs.
+pub struct NewImage<'a> {
+    pub user_id: &'a str,
+    pub purpose: ImagePurpose,
+    pub journal_entry_id: Option<&'a str>,
+    pub original_name: &'a str,
+    pub alt_text: String,
+}
+
+/// A file name fit to show and to put in a `Content-Disposition` header: the last path part,
+/// ASCII letters, digits, dot, dash and underscore only, at most 80 characters.
+pub fn safe_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .take(80)
+        .collect();
+    let cleaned = cleaned.trim_matches(['.', '_']).to_owned();
+    if cleaned.is_empty() {
+        "image".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Check, re-encode, store and record an image. `Ok(Err(_))` is the user's mistake (not an
+/// image, too large, too many pixels), with a sentence to show them.
+pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> AppResult<Result<Upload, ImageError>> {
+    let max_bytes = state.config.uploads.max_bytes;
+    let purpose = new.purpose;
+    // A large image takes a few hundred MB while it is decoded: only a couple at a time.
+    static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _slot = IMAGE_SLOTS.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    let processed = tokio::task::spawn_blocking(move || images::process(&bytes, purpose, max_bytes))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
+    let image = match processed {
+        Ok(image) => image,
+        Err(err) => return Ok(Err(err)),
+    };
+    let id = crate::db::new_id();
+    let storage_key = format!("u/{}/{id}.{}", new.user_id, image.extension);
+    let upload = Upload {
+        id,
+        user_id: new.user_id.to_owned(),
+        purpose: match purpose {
+            ImagePurpose::JournalImage => uploads::PURPOSE_JOURNAL_IMAGE,
+            ImagePurpose::ProfilePhoto => uploads::PURPOSE_PROFILE_PHOTO,
+        }
+        .to_owned(),
+        journal_entry_id: new.journal_entry_id.map(str::to_owned),
+        storage_key,
+        content_type: image.content_type.to_owned(),
+        byte_size: image.bytes.len() as i64,
+        width: i64::from(image.width),
+        height: i64::from(image.height),
+        original_name: safe_file_name(new.original_name),
+        alt_text: new.alt_text,
+        created_at: state.clock.now(),
+    };
+    state.files.put(&upload.storage_key, Bytes::from(image.bytes), image.content_type).await?;
+    if let Err(err) = uploads::insert(state.db.pool(), &upload).await {
+        let _ = state.files.delete(&upload.storage_key).await;
+        return Err(err.into());
+    }
+    Ok(Ok(upload))
+}
+
+/// Remove files whose rows are gone, right after the response; what fails stays queued for
+/// housekeeping.
+pub fn remove_files_soon(state: &AppState, keys: Vec<String>) {
+    if keys.is_empty() {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        for key in keys {
+            remove_file(&state, &key).await;
+        }
+    });
+}
+
+async fn remove_file(state: &AppState, key: &str) -> bool {
+    match state.files.delete(key).await {
+        Ok(()) => uploads::deletion_done(state.db.pool(), key).await.is_ok(),
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "could not remove a file from the store; will retry");
+            false
+        }
+    }
+}
+
+/// Work through the queue of files to remove (housekeeping). Returns how many were removed.
+pub async fn process_deletion_queue(state: &AppState) -> anyhow::Result<usize> {
+    let keys = uploads::queued_deletions(state.db.pool(), 500).await?;
+    let mut removed = 0;
+    for key in keys {
+        if remove_file(state, &key).await {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("C:\\Users\\me\\Holiday photo (1).JPG"), "Holiday_photo__1_.JPG");
+        assert_eq!(safe_file_name("\"; filename=evil.html"), "filename_evil.html");
+        assert_eq!(safe_file_name(""), "image");
+        assert_eq!(safe_file_name("ünïcödé.png"), "n_c_d_.png");
+    }
+}

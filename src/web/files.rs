@@ -1,0 +1,128 @@
+//! Uploaded files: reading an upload form, and serving files to those allowed to see them.
+//!
+//! A file is private to its owner unless the record it belongs to is public (a public journal
+//! entry, a profile photo marked for public pages). To anyone else it does not exist (404).
+//! Files are served with a type from our allow-list, `nosniff`, a sandboxing CSP and a safe
+//! file name, and are never cached by shared caches, so making a record private again takes
+//! effect at once.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::app::AppState;
+use crate::db::{profiles, uploads};
+use crate::error::{AppError, AppResult};
+use crate::services::images;
+use crate::web::session::Visitor;
+
+/// An upload form's content.
+pub struct UploadForm {
+    pub bytes: Option<Bytes>,
+    pub file_name: String,
+    pub alt_text: String,
+}
+
+/// Extra room over the file-size limit for the rest of a multipart body.
+pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+pub fn too_large_message(max_bytes: usize) -> String {
+    format!("This file is too large: the limit is {}.", human_size(max_bytes))
+}
+
+pub fn human_size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.0} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// Read a multipart form with one file field (`file_field`) and an optional `alt_text`.
+pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {
+    let max = state.config.uploads.max_bytes;
+    let mut form = UploadForm { bytes: None, file_name: String::new(), alt_text: String::new() };
+    let too_large = |err: axum::extract::multipart::MultipartError| {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(too_large_message(max))
+        } else {
+            AppError::BadRequest(format!("The upload could not be read: {}", err.body_text()))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some(name) if name == file_field => {
+                form.file_name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(too_large)?;
+                if bytes.len() > max {
+                    return Err(AppError::TooLarge(too_large_message(max)));
+                }
+                form.bytes = (!bytes.is_empty()).then_some(bytes);
+            }
+            Some("alt_text") => {
+                let text = field.text().await.map_err(too_large)?;
+                form.alt_text = text.chars().take(1000).collect();
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// `GET /files/{id}`: the file, to those allowed to see it.
+pub async fn serve(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(AppError::NotFound);
+    }
+    let upload = uploads::find(state.db.pool(), &id).await?.ok_or(AppError::NotFound)?;
+    let is_owner = visitor.user().is_some_and(|u| u.id == upload.user_id);
+    let visible = is_owner
+        || match upload.purpose.as_str() {
+            uploads::PURPOSE_JOURNAL_IMAGE => match &upload.journal_entry_id {
+                Some(entry) => uploads::entry_is_public(state.db.pool(), entry).await?,
+                None => false,
+            },
+            uploads::PURPOSE_PROFILE_PHOTO => profiles::photo_is_public(state.db.pool(), &upload.id).await?,
+            _ => false,
+        };
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    // The id names immutable bytes; revalidation still re-checks who may see them.
+    let etag = format!("\"{}\"", upload.id);
+    let mut response = if headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let bytes = state.files.get(&upload.storage_key).await?.ok_or(AppError::NotFound)?;
+        bytes.into_response()
+    };
+    let content_type = if images::is_served_type(&upload.content_type) {
+        upload.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    let disposition = if content_type == "application/octet-stream" { "attachment" } else { "inline" };
+    let file_name = crate::services::uploads::safe_file_name(&upload.original_name);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).map_err(|e| AppError::Internal(e.into()))?);
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("{disposition}; filename=\"{file_name}\""))
+            .map_err(|e| AppError::Internal(e.into()))?,
+    );
+    headers.insert(ETAG, HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    // Even if a browser were talked into rendering the file as a document, it could run nothing.
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(response)
+}

@@ -1,0 +1,326 @@
+//! The work journal: entries in Markdown with a preview, images attached to an entry, and a
+//! public switch per entry (off by default; the public pages use it).
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use sqlx::AnyConnection;
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::career::{self, JournalEntry, Table};
+use crate::db::labels;
+use crate::db::uploads::{self, ImageRef};
+use crate::domain::career::{JournalDraft, JournalInput, JournalWrite};
+use crate::domain::markdown;
+use crate::domain::FieldErrors;
+use crate::error::{AppError, AppResult};
+use crate::services::images::ImagePurpose;
+use crate::services::uploads::{remove_files_soon, store_image, NewImage};
+use crate::web::files::{human_size, read_upload};
+use crate::web::pages::Chrome;
+use crate::web::records::{html, label_text, load_one, FormView, ListView, Resource};
+use crate::web::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "journal/list.html")]
+pub struct JournalList {
+    pub chrome: Chrome,
+    pub view: ListView<JournalEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "journal/form.html")]
+pub struct JournalForm {
+    pub chrome: Chrome,
+    pub view: FormView<JournalDraft>,
+    /// The rendered Markdown, when the user asked for a preview.
+    pub preview: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "journal/show.html")]
+pub struct JournalShow {
+    pub chrome: Chrome,
+    pub row: JournalEntry,
+    pub body_html: String,
+    pub upload_error: Option<String>,
+    pub alt_text: String,
+    pub max_upload: String,
+    pub max_upload_bytes: usize,
+    pub images_left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "journal/preview.html")]
+pub struct PreviewFragment {
+    pub html: String,
+}
+
+pub struct Journal;
+
+#[async_trait::async_trait]
+impl Resource for Journal {
+    const TABLE: &'static Table = &career::JOURNAL;
+    type Row = JournalEntry;
+    type Draft = JournalDraft;
+    type Write = JournalWrite;
+    type Input = JournalInput;
+
+    fn blank(state: &AppState) -> JournalDraft {
+        JournalDraft::blank(state.clock.now().date())
+    }
+    fn draft_of(row: &JournalEntry) -> JournalDraft {
+        JournalDraft {
+            title: row.title.clone(),
+            entry_date: row.entry_date.clone(),
+            body: row.body.clone(),
+            is_public: row.is_public.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn apply(draft: &mut JournalDraft, write: JournalWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &JournalDraft) -> Result<JournalInput, FieldErrors> {
+        draft.validate()
+    }
+    fn label_names(input: &JournalInput) -> &[String] {
+        &input.labels
+    }
+    fn title(row: &JournalEntry) -> String {
+        row.title.clone()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &JournalInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_journal_entry(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &JournalInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_journal_entry(c, u, id, i, now).await
+    }
+    async fn before_delete(
+        conn: &mut AnyConnection,
+        user_id: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        uploads::delete_for_entry(conn, user_id, id, now).await
+    }
+    async fn enrich(state: &AppState, user_id: &str, rows: &mut [JournalEntry]) -> AppResult<()> {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let mut images = uploads::images_of_entries(state.db.pool(), user_id, &ids).await?;
+        for row in rows.iter_mut() {
+            row.images = images.remove(&row.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+    fn list_page(chrome: Chrome, view: ListView<JournalEntry>) -> AppResult<Html<String>> {
+        html(&JournalList { chrome, view })
+    }
+    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<JournalDraft>) -> AppResult<Html<String>> {
+        html(&JournalForm { chrome, view, preview: None })
+    }
+    async fn show_page(state: &AppState, _: &str, chrome: Chrome, row: JournalEntry) -> AppResult<Html<String>> {
+        show(state, chrome, row, None, String::new())
+    }
+}
+
+fn show(
+    state: &AppState,
+    chrome: Chrome,
+    row: JournalEntry,
+    upload_error: Option<String>,
+    alt_text: String,
+) -> AppResult<Html<String>> {
+    let max = state.config.uploads.max_bytes;
+    let images_left = uploads::IMAGES_PER_ENTRY_MAX - row.images.len() as i64;
+    html(&JournalShow {
+        chrome,
+        body_html: markdown::to_safe_html(&row.body),
+        row,
+        upload_error,
+        alt_text,
+        max_upload: human_size(max),
+        max_upload_bytes: max,
+        images_left,
+    })
+}
+
+/// Routes beyond the common ones: preview and images (pages and API).
+pub fn html_routes(state: &AppState) -> Router<AppState> {
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD);
+    Router::new()
+        .route("/journal/preview", post(preview))
+        .route("/journal/{id}/images", post(add_image_html).layer(upload_limit))
+        .route("/journal/{id}/images/{image_id}/delete", post(delete_image_html))
+}
+
+pub fn api_routes(state: &AppState) -> Router<AppState> {
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD);
+    Router::new()
+        .route("/journal/{id}/images", post(add_image_api).layer(upload_limit))
+        .route("/journal/{id}/images/{image_id}", axum::routing::delete(delete_image_api))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviewQuery {
+    /// The entry being edited, if any.
+    id: Option<String>,
+    /// Answer with the rendered Markdown only (for the editor's script).
+    fragment: Option<String>,
+}
+
+/// The editor's Preview button: without JavaScript it posts the whole form here and gets the
+/// form back with the preview; with it, the script asks for the fragment only.
+async fn preview(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<PreviewQuery>,
+    Form(draft): Form<JournalDraft>,
+) -> AppResult<Response> {
+    let rendered = markdown::to_safe_html(&draft.body);
+    if query.fragment.is_some() {
+        return Ok(html(&PreviewFragment { html: rendered })?.into_response());
+    }
+    let id = match query.id.filter(|id| !id.is_empty()) {
+        Some(id) => Some(load_one::<Journal>(&state, &me.user.id, &id).await?.id),
+        None => None,
+    };
+    let title = if id.is_some() { "Edit journal entry" } else { "New journal entry" };
+    let chrome = Chrome::new(&state, &me.visitor, title, "journal");
+    let all_labels = labels::list_for_user(state.db.pool(), &me.user.id).await?;
+    let view = FormView { draft, errors: FieldErrors::new(), id, all_labels };
+    Ok(html(&JournalForm { chrome, view, preview: Some(rendered) })?.into_response())
+}
+
+/// Check that the entry is the user's and can take another image; store the image.
+async fn add_image(
+    state: &AppState,
+    me: &SignedIn,
+    entry_id: &str,
+    multipart: Multipart,
+) -> AppResult<(JournalEntry, Result<ImageRef, (StatusCode, String)>, String)> {
+    let entry = load_one::<Journal>(state, &me.user.id, entry_id).await?;
+    let form = read_upload(state, multipart, "image").await;
+    let form = match form {
+        Ok(form) => form,
+        Err(AppError::TooLarge(message)) => {
+            return Ok((entry, Err((StatusCode::PAYLOAD_TOO_LARGE, message)), String::new()))
+        }
+        Err(err) => return Err(err),
+    };
+    let alt_text = form.alt_text.trim().to_owned();
+    if uploads::count_for_entry(state.db.pool(), &me.user.id, &entry.id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
+        let message = format!("An entry can have at most {} images.", uploads::IMAGES_PER_ENTRY_MAX);
+        return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, message)), alt_text));
+    }
+    let Some(bytes) = form.bytes else {
+        return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose an image to upload.".into())), alt_text));
+    };
+    let new = NewImage {
+        user_id: &me.user.id,
+        purpose: ImagePurpose::JournalImage,
+        journal_entry_id: Some(&entry.id),
+        original_name: &form.file_name,
+        alt_text: alt_text.clone(),
+    };
+    match store_image(state, new, bytes).await? {
+        Ok(upload) => {
+            let image = ImageRef {
+                url: format!("/files/{}", upload.id),
+                id: upload.id,
+                width: upload.width,
+                height: upload.height,
+                alt_text: upload.alt_text,
+                content_type: upload.content_type,
+                byte_size: upload.byte_size,
+            };
+            Ok((entry, Ok(image), alt_text))
+        }
+        Err(err) => {
+            let status = match err {
+                crate::services::images::ImageError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Ok((entry, Err((status, err.to_string())), alt_text))
+        }
+    }
+}
+
+async fn add_image_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (entry, result, alt_text) = add_image(&state, &me, &id, multipart).await?;
+    match result {
+        Ok(_) => Ok(crate::web::redirect(&format!("/journal/{}?notice=image_added#images", entry.id))),
+        Err((status, message)) => {
+            let chrome = Chrome::new(&state, &me.visitor, entry.title.clone(), "journal");
+            Ok((status, show(&state, chrome, entry, Some(message), alt_text)?).into_response())
+        }
+    }
+}
+
+async fn add_image_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (_, result, _) = add_image(&state, &me, &id, multipart).await?;
+    match result {
+        Ok(image) => Ok((StatusCode::CREATED, Json(image)).into_response()),
+        Err((StatusCode::PAYLOAD_TOO_LARGE, message)) => Err(AppError::TooLarge(message)),
+        Err((_, message)) => Err(AppError::Validation(FieldErrors::single("image", message))),
+    }
+}
+
+async fn delete_image(state: &AppState, me: &SignedIn, entry_id: &str, image_id: &str) -> AppResult<()> {
+    let entry = load_one::<Journal>(state, &me.user.id, entry_id).await?;
+    if !entry.images.iter().any(|i| i.id == image_id) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.db.begin_write().await?;
+    let key = uploads::delete_one(&mut tx, &me.user.id, image_id, state.clock.now()).await?;
+    tx.commit().await?;
+    remove_files_soon(state, key.into_iter().collect());
+    Ok(())
+}
+
+async fn delete_image_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, image_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    delete_image(&state, &me, &id, &image_id).await?;
+    Ok(crate::web::redirect(&format!("/journal/{id}?notice=image_removed#images")))
+}
+
+async fn delete_image_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, image_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    delete_image(&state, &me, &id, &image_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

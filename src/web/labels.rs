@@ -1,0 +1,280 @@
+//! Labels: the user's own words for grouping records. Private unless marked public.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+
+use crate::app::AppState;
+use crate::db::career::{self, ListFilter};
+use crate::db::is_unique_violation;
+use crate::db::labels::{self, Label};
+use crate::domain::career::{LabelDraft, LabelInput, LabelWrite};
+use crate::domain::FieldErrors;
+use crate::error::{AppError, AppResult};
+use crate::web::api::ApiJson;
+use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::records::ListBody;
+use crate::web::redirect;
+use crate::web::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "labels/list.html")]
+struct LabelsPage {
+    chrome: Chrome,
+    labels: Vec<Label>,
+    draft: LabelDraft,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "labels/edit.html")]
+struct LabelEditPage {
+    chrome: Chrome,
+    label: Label,
+    draft: LabelDraft,
+    errors: FieldErrors,
+    records: Vec<TaggedRecord>,
+}
+
+/// A record carrying the label, for the label's page.
+pub struct TaggedRecord {
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+}
+
+pub fn html_routes() -> Router<AppState> {
+    Router::new()
+        .route("/labels", get(list_html).post(create_html))
+        .route("/labels/{id}", get(edit_html).post(update_html))
+        .route("/labels/{id}/delete", post(delete_html))
+}
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/labels", get(list_api).post(create_api))
+        .route("/labels/{id}", get(get_api).patch(patch_api).delete(delete_api))
+}
+
+fn valid_id(id: &str) -> AppResult<()> {
+    uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| AppError::NotFound)
+}
+
+async fn load(state: &AppState, user_id: &str, id: &str) -> AppResult<Label> {
+    valid_id(id)?;
+    labels::get(state.db.pool(), user_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Create (`id` None) or update a label. Inner error: what the user must fix.
+async fn save(
+    state: &AppState,
+    user_id: &str,
+    id: Option<&str>,
+    draft: &LabelDraft,
+) -> AppResult<Result<String, FieldErrors>> {
+    let input: LabelInput = match draft.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let saved = match id {
+        None => {
+            if labels::count_for_user(&mut *tx, user_id).await? >= labels::MAX_PER_USER {
+                let message = format!("You have {} labels, the most allowed.", labels::MAX_PER_USER);
+                return Ok(Err(FieldErrors::single("name", message)));
+            }
+            labels::insert(&mut tx, user_id, &input, now).await
+        }
+        Some(id) => match labels::update(&mut tx, user_id, id, &input, now).await {
+            Ok(true) => Ok(id.to_owned()),
+            Ok(false) => return Err(AppError::NotFound),
+            Err(err) => Err(err),
+        },
+    };
+    match saved {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Ok(id))
+        }
+        Err(err) if is_unique_violation(&err) => {
+            Ok(Err(FieldErrors::single("name", format!("You already have a label called “{}”.", input.name))))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    draft: LabelDraft,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
+    let page = LabelsPage {
+        chrome: Chrome::new(state, &me.visitor, "Labels", "labels").with_notice(notice.notice()),
+        labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
+        draft,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn list_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(notice): Query<NoticeQuery>,
+) -> AppResult<Response> {
+    list_page(&state, &me, StatusCode::OK, LabelDraft::blank(), FieldErrors::new(), notice).await
+}
+
+async fn create_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(draft): Form<LabelDraft>,
+) -> AppResult<Response> {
+    match save(&state, &me.user.id, None, &draft).await? {
+        Ok(_) => Ok(redirect("/labels?notice=label_created")),
+        Err(errors) => {
+            list_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, draft, errors, NoticeQuery::default()).await
+        }
+    }
+}
+
+/// Records carrying the label, a few of each kind.
+async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppResult<Vec<TaggedRecord>> {
+    let filter = ListFilter { label: Some(label.name.clone()), page: 1, per_page: 50 };
+    let mut records = Vec::new();
+    macro_rules! collect {
+        ($table:expr, $row:ty, $title:expr) => {{
+            let page: career::Page<$row> = career::list(state.db.pool(), &$table, user_id, &filter).await?;
+            for row in page.items {
+                records.push(TaggedRecord {
+                    kind: $table.kind.singular(),
+                    title: $title(&row),
+                    url: format!("/{}/{}", $table.kind.path(), row.id),
+                });
+            }
+        }};
+    }
+    collect!(career::EXPERIENCES, career::Experience, |r: &career::Experience| format!("{} at {}", r.role, r.company));
+    collect!(career::SKILLS, career::Skill, |r: &career::Skill| r.name.clone());
+    collect!(career::PROJECTS, career::Project, |r: &career::Project| r.name.clone());
+    collect!(career::ACHIEVEMENTS, career::Achievement, |r: &career::Achievement| r.title.clone());
+    collect!(career::JOURNAL, career::JournalEntry, |r: &career::JournalEntry| r.title.clone());
+    Ok(records)
+}
+
+async fn edit_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    label: Label,
+    draft: LabelDraft,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
+    let records = tagged_records(state, &me.user.id, &label).await?;
+    let page = LabelEditPage {
+        chrome: Chrome::new(state, &me.visitor, format!("Label: {}", label.name), "labels")
+            .with_notice(notice.notice()),
+        label,
+        draft,
+        errors,
+        records,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn draft_of(label: &Label) -> LabelDraft {
+    LabelDraft {
+        name: label.name.clone(),
+        colour: label.colour.clone().unwrap_or_default(),
+        is_public: label.is_public.get(),
+    }
+}
+
+async fn edit_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Query(notice): Query<NoticeQuery>,
+) -> AppResult<Response> {
+    let label = load(&state, &me.user.id, &id).await?;
+    let draft = draft_of(&label);
+    edit_page(&state, &me, StatusCode::OK, label, draft, FieldErrors::new(), notice).await
+}
+
+async fn update_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(draft): Form<LabelDraft>,
+) -> AppResult<Response> {
+    let label = load(&state, &me.user.id, &id).await?;
+    match save(&state, &me.user.id, Some(&id), &draft).await? {
+        Ok(id) => Ok(redirect(&format!("/labels/{id}?notice=saved"))),
+        Err(errors) => {
+            edit_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, label, draft, errors, NoticeQuery::default()).await
+        }
+    }
+}
+
+async fn delete_html(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
+    valid_id(&id)?;
+    if !labels::delete(state.db.pool(), &me.user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect("/labels?notice=label_deleted"))
+}
+
+// ---- API ----
+
+async fn list_api(State(state): State<AppState>, me: SignedIn) -> AppResult<Json<ListBody<Label>>> {
+    // A user has at most MAX_PER_USER labels: one page holds them all.
+    let items = labels::list_for_user(state.db.pool(), &me.user.id).await?;
+    let total = items.len() as i64;
+    Ok(Json(ListBody { items, page: 1, per_page: labels::MAX_PER_USER, total }))
+}
+
+async fn create_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    ApiJson(write): ApiJson<LabelWrite>,
+) -> AppResult<Response> {
+    let mut draft = LabelDraft::blank();
+    draft.apply(write);
+    let id = save(&state, &me.user.id, None, &draft).await?.map_err(AppError::Validation)?;
+    let label = load(&state, &me.user.id, &id).await?;
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, format!("/api/v1/labels/{id}"))], Json(label))
+        .into_response())
+}
+
+async fn get_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Json<Label>> {
+    Ok(Json(load(&state, &me.user.id, &id).await?))
+}
+
+async fn patch_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(write): ApiJson<LabelWrite>,
+) -> AppResult<Json<Label>> {
+    let label = load(&state, &me.user.id, &id).await?;
+    let mut draft = draft_of(&label);
+    draft.apply(write);
+    save(&state, &me.user.id, Some(&id), &draft).await?.map_err(AppError::Validation)?;
+    Ok(Json(load(&state, &me.user.id, &id).await?))
+}
+
+async fn delete_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<StatusCode> {
+    valid_id(&id)?;
+    if !labels::delete(state.db.pool(), &me.user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
