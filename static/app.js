@@ -6,6 +6,9 @@
  *  - [data-theme-toggle]  cycles the colour theme: system -> light -> dark -> system
  *  - [data-reveal="id"]   shows or hides the password in input #id
  *  - [data-copy="id"]     copies the text of element #id to the clipboard
+ *  - [data-autosubmit]    a filter <select> that applies itself when changed
+ *  - [data-max-bytes]     a file input that says at once when a file is over the size limit
+ *  - [data-editor]        the journal editor's Write / Preview tabs (the server renders the preview)
  */
 (function () {
   "use strict";
@@ -179,6 +182,99 @@
     button.hidden = false;
   }
 
+  /* Filters ---------------------------------------------------------------------------------- */
+
+  function setupAutosubmit(select) {
+    var form = select.form;
+    if (!form) return;
+    var button = form.querySelector("[data-autosubmit-button]");
+    if (button) button.hidden = true;
+    select.addEventListener("change", function () {
+      form.submit();
+    });
+  }
+
+  /* Uploads ---------------------------------------------------------------------------------- */
+
+  function setupMaxBytes(input) {
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var error = document.querySelector('[data-error-for="' + input.id + '"]');
+    var field = input.closest(".field");
+    function check() {
+      var file = input.files && input.files[0];
+      var tooLarge = !!file && max > 0 && file.size > max;
+      var message = tooLarge ? input.getAttribute("data-too-large") : "";
+      input.setCustomValidity(message);
+      if (error) {
+        error.textContent = message;
+        error.hidden = !tooLarge;
+      }
+      if (field) field.classList.toggle("has-error", tooLarge);
+      if (tooLarge) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      return !tooLarge;
+    }
+    input.addEventListener("change", check);
+    if (input.form) {
+      input.form.addEventListener("submit", function (event) {
+        if (!check()) {
+          event.preventDefault();
+          input.focus();
+        }
+      });
+    }
+  }
+
+  /* Journal editor --------------------------------------------------------------------------- */
+
+  function setupEditor(editor) {
+    var form = editor.closest("form");
+    var tabs = editor.querySelector("[data-editor-tabs]");
+    var writeTab = editor.querySelector("[data-editor-write]");
+    var previewTab = editor.querySelector("[data-editor-preview]");
+    var pane = editor.querySelector("[data-preview-pane]");
+    var bodyPane = editor.querySelector("#body-pane");
+    if (!form || !tabs || !writeTab || !previewTab || !pane || !bodyPane || !window.fetch) return;
+    var button = form.querySelector("[data-preview-button]");
+    if (button) button.hidden = true;
+    tabs.hidden = false;
+
+    function select(preview) {
+      writeTab.setAttribute("aria-selected", preview ? "false" : "true");
+      previewTab.setAttribute("aria-selected", preview ? "true" : "false");
+      bodyPane.hidden = preview;
+      pane.hidden = !preview;
+    }
+
+    writeTab.addEventListener("click", function () {
+      select(false);
+    });
+    previewTab.addEventListener("click", function () {
+      var body = new URLSearchParams();
+      var token = form.querySelector('input[name="_csrf"]');
+      body.set("body", form.querySelector('textarea[name="body"]').value);
+      pane.textContent = "Rendering the preview…";
+      select(true);
+      fetch("/journal/preview?fragment=1", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": token ? token.value : "" },
+        body: body
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          // Rendered and sanitised by the server (Markdown through an HTML allow-list).
+          pane.innerHTML = html.trim() ? html : "<p class=\"muted\">Nothing to preview yet.</p>";
+        })
+        .catch(function () {
+          pane.textContent = "The preview could not be loaded. Your text is safe; try again.";
+        });
+    });
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -190,6 +286,9 @@
     setupThemeToggles();
     each("button[data-reveal]", setupReveal);
     each("button[data-copy]", setupCopy);
+    each("select[data-autosubmit]", setupAutosubmit);
+    each("input[type=file][data-max-bytes]", setupMaxBytes);
+    each("[data-editor]", setupEditor);
   }
 
   if (document.readyState === "loading") {
