@@ -23,6 +23,8 @@ use crate::web::session::Visitor;
 /// An upload form's content.
 pub struct UploadForm {
     pub bytes: Option<Bytes>,
+    /// The file was over the size limit (and was not kept); the other fields are still here.
+    pub too_large: bool,
     pub file_name: String,
     pub alt_text: String,
 }
@@ -45,26 +47,35 @@ pub fn human_size(bytes: usize) -> String {
 /// Read a multipart form with one file field (`file_field`) and an optional `alt_text`.
 pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {
     let max = state.config.uploads.max_bytes;
-    let mut form = UploadForm { bytes: None, file_name: String::new(), alt_text: String::new() };
-    let too_large = |err: axum::extract::multipart::MultipartError| {
-        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(too_large_message(max))
-        } else {
-            AppError::BadRequest(format!("The upload could not be read: {}", err.body_text()))
-        }
+    let mut form = UploadForm { bytes: None, too_large: false, file_name: String::new(), alt_text: String::new() };
+    let unreadable = |err: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("The upload could not be read: {}", err.body_text()))
     };
-    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                form.too_large = true;
+                break;
+            }
+            Err(err) => return Err(unreadable(err)),
+        };
         match field.name() {
             Some(name) if name == file_field => {
                 form.file_name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(too_large)?;
-                if bytes.len() > max {
-                    return Err(AppError::TooLarge(too_large_message(max)));
+                match field.bytes().await {
+                    Ok(bytes) if bytes.len() > max => form.too_large = true,
+                    Ok(bytes) => form.bytes = (!bytes.is_empty()).then_some(bytes),
+                    Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => form.too_large = true,
+                    Err(err) => return Err(unreadable(err)),
                 }
-                form.bytes = (!bytes.is_empty()).then_some(bytes);
+                if form.too_large {
+                    break;
+                }
             }
             Some("alt_text") => {
-                let text = field.text().await.map_err(too_large)?;
+                let text = field.text().await.map_err(unreadable)?;
                 form.alt_text = text.chars().take(1000).collect();
             }
             _ => {}

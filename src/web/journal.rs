@@ -219,15 +219,12 @@ async fn add_image(
     multipart: Multipart,
 ) -> AppResult<(JournalEntry, Result<ImageRef, (StatusCode, String)>, String)> {
     let entry = load_one::<Journal>(state, &me.user.id, entry_id).await?;
-    let form = read_upload(state, multipart, "image").await;
-    let form = match form {
-        Ok(form) => form,
-        Err(AppError::TooLarge(message)) => {
-            return Ok((entry, Err((StatusCode::PAYLOAD_TOO_LARGE, message)), String::new()))
-        }
-        Err(err) => return Err(err),
-    };
+    let form = read_upload(state, multipart, "image").await?;
     let alt_text = form.alt_text.trim().to_owned();
+    if form.too_large {
+        let message = crate::web::files::too_large_message(state.config.uploads.max_bytes);
+        return Ok((entry, Err((StatusCode::PAYLOAD_TOO_LARGE, message)), alt_text));
+    }
     if uploads::count_for_entry(state.db.pool(), &me.user.id, &entry.id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
         let message = format!("An entry can have at most {} images.", uploads::IMAGES_PER_ENTRY_MAX);
         return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, message)), alt_text));

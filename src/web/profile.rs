@@ -189,11 +189,11 @@ async fn upload_photo(State(state): State<AppState>, me: SignedIn, multipart: Mu
         let me = &me;
         async move { page(&state, me, status, None, FieldErrors::new(), Some(message), NoticeQuery::default()).await }
     };
-    let form = match read_upload(&state, multipart, "photo").await {
-        Ok(form) => form,
-        Err(AppError::TooLarge(message)) => return failed(StatusCode::PAYLOAD_TOO_LARGE, message).await,
-        Err(err) => return Err(err),
-    };
+    let form = read_upload(&state, multipart, "photo").await?;
+    if form.too_large {
+        let message = crate::web::files::too_large_message(state.config.uploads.max_bytes);
+        return failed(StatusCode::PAYLOAD_TOO_LARGE, message).await;
+    }
     let Some(bytes) = form.bytes else {
         return failed(StatusCode::UNPROCESSABLE_ENTITY, "Choose a photo to upload.".into()).await;
     };

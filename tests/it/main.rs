@@ -11,3 +11,4 @@ mod housekeeping;
 mod mail;
 mod migrations;
 mod security;
+mod uploads;
