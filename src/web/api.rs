@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::web::api_docs::CareerPaths;
 use crate::web::session::SignedIn;
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -35,8 +36,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
 #[openapi(
     info(title = "Careerlog API", version = "1", description = "Your career record, over HTTP. Authenticate with a personal access token created in Settings → API tokens."),
     paths(me),
-    components(schemas(Me, ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    components(schemas(
+        Me, ErrorBody, ErrorDetail,
+        crate::db::career::Experience, crate::domain::career::ExperienceWrite,
+        crate::db::career::Skill, crate::domain::career::SkillWrite,
+        crate::db::career::Project, crate::domain::career::ProjectWrite,
+        crate::db::career::Achievement, crate::domain::career::AchievementWrite,
+        crate::db::career::JournalEntry, crate::domain::career::JournalWrite,
+        crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
+        crate::db::uploads::ImageRef,
+        crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
+    )),
+    modifiers(&BearerAuth, &CareerPaths),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
 pub mod api;
+pub mod api_docs;
 pub mod assets;
 pub mod auth;
 pub mod career;

@@ -153,6 +153,27 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
+
+    for resource in ["experiences", "skills", "projects", "achievements", "journal", "labels"] {
+        let collection = &doc["paths"][format!("/{resource}")];
+        let item = &doc["paths"][format!("/{resource}/{{id}}")];
+        for (operation, method) in
+            [(collection, "get"), (collection, "post"), (item, "get"), (item, "patch"), (item, "delete")]
+        {
+            assert!(operation[method].is_object(), "{method} /{resource} is documented");
+        }
+        assert!(collection["post"]["responses"]["201"].is_object());
+        assert!(collection["post"]["responses"]["422"].is_object());
+    }
+    assert!(doc["paths"]["/journal/{id}/images"]["post"]["requestBody"]["content"]["multipart/form-data"].is_object());
+    assert!(doc["paths"]["/profile"]["patch"].is_object());
+    // Every reference points at a schema that is there.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for reference in regex::Regex::new(r"#/components/schemas/([A-Za-z0-9_]+)").unwrap().captures_iter(&text) {
+        assert!(schemas.contains_key(&reference[1]), "{} is defined", &reference[1]);
+    }
+    assert_eq!(doc["components"]["schemas"]["Experience"]["properties"]["current"]["type"], "boolean");
 }
 
 async fn unknown_api_paths_answer_json_404(app: TestApp) {

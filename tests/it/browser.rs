@@ -11,7 +11,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use crate::on_both_databases;
 use crate::support::{in_ci, TestApp};
 
-on_both_databases!(an_account_journey_in_a_real_browser);
+on_both_databases!(an_account_journey_in_a_real_browser, a_career_record_journey_in_a_real_browser);
 
 struct ChromeDriver {
     child: Child,
@@ -157,6 +157,116 @@ async fn journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::erro
     let theme_button_hidden = browser.find(Locator::Css("[data-theme-toggle]")).await?.attr("hidden").await?;
     assert!(theme_button_hidden.is_none(), "app.js ran and revealed the theme switch");
     Ok(())
+}
+
+/// Sign in through the form (the account exists and is verified).
+async fn sign_in(
+    app: &TestApp,
+    browser: &Client,
+    email: &str,
+    password: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#email", email).await?;
+    fill(browser, "#password", password).await?;
+    click(browser, "form[action='/login'] button[type=submit]").await?;
+    see(browser, &format!("Signed in as {email}")).await
+}
+
+async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("grace@example.com").await;
+    sign_in(app, browser, "grace@example.com", password).await?;
+
+    // An experience, from the empty list's call to action.
+    click(browser, "nav a[href='/experiences']").await?;
+    see(browser, "No experience recorded yet.").await?;
+    click(browser, ".empty-state a[href='/experiences/new']").await?;
+    fill(browser, "#role", "Staff Engineer").await?;
+    fill(browser, "#company", "Acme Analytics").await?;
+    fill(browser, "#start_date", "2021-03").await?;
+    click(browser, "#current").await?;
+    fill(browser, "#highlights", "Cut query latency by 60%").await?;
+    fill(browser, "#labels", "Rust").await?;
+    click(browser, "form[action='/experiences'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    see(browser, "Mar 2021 – now").await?;
+
+    // A journal entry in Markdown, previewed before saving.
+    click(browser, "nav a[href='/journal']").await?;
+    click(browser, "a[href='/journal/new']").await?;
+    fill(browser, "#title", "Shipped the new query planner").await?;
+    fill(browser, "#body", "We **finally** shipped it.").await?;
+    fill(browser, "#labels", "Rust, Writing").await?;
+    click(browser, "[data-editor-preview]").await?;
+    see(browser, "<strong>finally</strong>").await?;
+    click(browser, "[data-editor-write]").await?;
+    click(browser, "form[action='/journal'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+
+    // An image for it, chosen from disk as a user would.
+    let picture = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(320, 200, image::Rgb([40, 90, 200])))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(picture.path(), png).unwrap();
+    let file = browser.find(Locator::Css("#image")).await?;
+    file.send_keys(&picture.path().display().to_string()).await?;
+    fill(browser, "#alt_text", "The planner's query graph").await?;
+    click(browser, "form.upload-form button[type=submit]").await?;
+    see(browser, "The image was added.").await?;
+    let loaded = browser
+        .execute(
+            "const img = document.querySelector('.image-grid img'); return img.complete && img.naturalWidth;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(loaded, serde_json::json!(320), "the browser loads the stored image");
+
+    // A second entry without the label, so the filter has something to leave out.
+    browser.goto(&app.url("/journal/new")).await?;
+    fill(browser, "#title", "Quarterly planning notes").await?;
+    click(browser, "form[action='/journal'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+
+    // Both are listed, with their labels as chips; the label filter keeps only the labelled one.
+    click(browser, "nav a[href='/journal']").await?;
+    see(browser, "Quarterly planning notes").await?;
+    see(browser, "Shipped the new query planner").await?;
+    see(browser, "1 image").await?;
+    browser.find(Locator::Css("#filter-label")).await?.select_by_value("Writing").await?;
+    see(browser, "shown with “Writing”").await?;
+    let source = browser.source().await?;
+    assert!(source.contains("Shipped the new query planner"));
+    assert!(!source.contains("Quarterly planning notes"), "the filter leaves the other entry out");
+
+    // A chip leads to the same filter on another list.
+    browser.goto(&app.url("/experiences")).await?;
+    click(browser, ".record .chip-label").await?;
+    see(browser, "shown with “Rust”").await?;
+    see(browser, "Staff Engineer").await?;
+    Ok(())
+}
+
+async fn a_career_record_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, career_journey).await
+}
+
+async fn run_in_browser<F>(app: &TestApp, journey: F)
+where
+    F: for<'a> AsyncFnOnce(&'a TestApp, &'a Client) -> Result<(), fantoccini::error::CmdError>,
+{
+    let Some((_driver, browser)) = start_browser().await else { return };
+    let outcome = journey(app, &browser).await;
+    if outcome.is_err() {
+        if let Ok(png) = browser.screenshot().await {
+            let path = std::env::temp_dir().join("careerlog-browser-failure.png");
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+    let _ = browser.close().await;
+    outcome.expect("the browser journey");
 }
 
 async fn an_account_journey_in_a_real_browser(app: TestApp) {
