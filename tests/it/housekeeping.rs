@@ -13,6 +13,7 @@ use crate::support::TestApp;
 on_both_databases!(
     promise_12_expired_links_oauth_requests_and_sessions_are_cleaned_up,
     only_one_instance_runs_housekeeping_at_a_time,
+    files_whose_removal_failed_are_removed_by_housekeeping,
 );
 
 /// The app under test, without its own periodic housekeeping, so the test decides when it runs.
@@ -84,4 +85,23 @@ async fn only_one_instance_runs_housekeeping_at_a_time(app: TestApp) {
     assert!(leases::try_acquire(pool, "housekeeping", "instance-b", later, later.plus(Duration::from_secs(1)))
         .await
         .unwrap());
+}
+
+/// A file queued for removal (its row is gone, but the store could not be reached at the time)
+/// is removed by the next housekeeping pass, and the queue empties.
+async fn files_whose_removal_failed_are_removed_by_housekeeping(app: TestApp) {
+    let app = without_background_jobs(app).await;
+    let key = "u/0190d5d0-0000-7000-8000-000000000000/0190d5d0-0000-7000-8000-000000000001.jpg";
+    app.state.files.put(key, bytes::Bytes::from_static(b"jpeg bytes"), "image/jpeg").await.unwrap();
+    sqlx::query("INSERT INTO file_deletions (storage_key, queued_at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(app.state.clock.now())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+
+    let report = housekeeping(&app.state).await.unwrap();
+    assert_eq!(report.files_removed, 1);
+    assert!(app.state.files.get(key).await.unwrap().is_none(), "the file is gone from the store");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM file_deletions").await, 0, "and from the queue");
 }
