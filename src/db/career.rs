@@ -135,6 +135,22 @@ fn date_text(date: Option<crate::domain::fields::PartialDate>) -> Option<String>
     date.map(|d| d.to_string())
 }
 
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Run an insert or update whose placeholders are `$1` the owner, `$2` the record, then the
+/// record's fields, then the time: inserts and updates of a kind share one way of binding.
+async fn write<'q>(
+    conn: &mut AnyConnection,
+    sql: &'q str,
+    user_id: &'q str,
+    id: &'q str,
+    fields: impl FnOnce(Query<'q>) -> Query<'q>,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let query = fields(sqlx::query(sql).bind(user_id).bind(id));
+    Ok(query.bind(now).execute(conn).await?.rows_affected())
+}
+
 // ---- experiences ----
 
 pub const EXPERIENCES: Table = Table {
@@ -192,26 +208,10 @@ pub async fn insert_experience(
     input: &ExperienceInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO experiences (id, user_id, role, company, location, start_date, end_date, is_current, description,
-             highlights, on_resume, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(&input.role)
-    .bind(&input.company)
-    .bind(&input.location)
-    .bind(input.start_date.to_string())
-    .bind(date_text(input.end_date))
-    .bind(Flag::bind(input.current))
-    .bind(&input.description)
-    .bind(TextList::to_json(&input.highlights))
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT INTO experiences (user_id, id, role, company, location, start_date, end_date, is_current,
+                   description, highlights, on_resume, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)";
+    write(conn, sql, user_id, id, |q| experience_fields(q, input), now).await.map(|_| ())
 }
 
 pub async fn update_experience(
@@ -221,26 +221,23 @@ pub async fn update_experience(
     input: &ExperienceInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE experiences SET role = $3, company = $4, location = $5, start_date = $6, end_date = $7, is_current = $8,
-             description = $9, highlights = $10, on_resume = $11, updated_at = $12
-         WHERE user_id = $1 AND id = $2",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(&input.role)
-    .bind(&input.company)
-    .bind(&input.location)
-    .bind(input.start_date.to_string())
-    .bind(date_text(input.end_date))
-    .bind(Flag::bind(input.current))
-    .bind(&input.description)
-    .bind(TextList::to_json(&input.highlights))
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql = "UPDATE experiences SET role = $3, company = $4, location = $5, start_date = $6, end_date = $7,
+                   is_current = $8, description = $9, highlights = $10, on_resume = $11, updated_at = $12
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| experience_fields(q, input), now).await? == 1)
+}
+
+fn experience_fields<'q>(query: Query<'q>, input: &'q ExperienceInput) -> Query<'q> {
+    query
+        .bind(&input.role)
+        .bind(&input.company)
+        .bind(&input.location)
+        .bind(input.start_date.to_string())
+        .bind(date_text(input.end_date))
+        .bind(Flag::bind(input.current))
+        .bind(&input.description)
+        .bind(TextList::to_json(&input.highlights))
+        .bind(Flag::bind(input.on_resume))
 }
 
 // ---- skills ----
@@ -283,21 +280,9 @@ pub async fn insert_skill(
     input: &SkillInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO skills (id, user_id, name, name_key, category, level, on_resume, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(&input.name)
-    .bind(name_key(&input.name))
-    .bind(&input.category)
-    .bind(&input.level)
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT INTO skills (user_id, id, name, name_key, category, level, on_resume, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    write(conn, sql, user_id, id, |q| skill_fields(q, input), now).await.map(|_| ())
 }
 
 pub async fn update_skill(
@@ -307,21 +292,18 @@ pub async fn update_skill(
     input: &SkillInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE skills SET name = $3, name_key = $4, category = $5, level = $6, on_resume = $7, updated_at = $8
-         WHERE user_id = $1 AND id = $2",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(&input.name)
-    .bind(name_key(&input.name))
-    .bind(&input.category)
-    .bind(&input.level)
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql = "UPDATE skills SET name = $3, name_key = $4, category = $5, level = $6, on_resume = $7, updated_at = $8
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| skill_fields(q, input), now).await? == 1)
+}
+
+fn skill_fields<'q>(query: Query<'q>, input: &'q SkillInput) -> Query<'q> {
+    query
+        .bind(&input.name)
+        .bind(name_key(&input.name))
+        .bind(&input.category)
+        .bind(&input.level)
+        .bind(Flag::bind(input.on_resume))
 }
 
 // ---- projects ----
@@ -374,25 +356,10 @@ pub async fn insert_project(
     input: &ProjectInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO projects (id, user_id, name, role, kind, description, url, start_date, end_date, on_resume,
-             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(&input.name)
-    .bind(&input.role)
-    .bind(&input.kind)
-    .bind(&input.description)
-    .bind(input.url.as_deref())
-    .bind(date_text(input.start_date))
-    .bind(date_text(input.end_date))
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT INTO projects (user_id, id, name, role, kind, description, url, start_date, end_date, on_resume,
+                   created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
+    write(conn, sql, user_id, id, |q| project_fields(q, input), now).await.map(|_| ())
 }
 
 pub async fn update_project(
@@ -402,25 +369,22 @@ pub async fn update_project(
     input: &ProjectInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE projects SET name = $3, role = $4, kind = $5, description = $6, url = $7, start_date = $8,
-             end_date = $9, on_resume = $10, updated_at = $11
-         WHERE user_id = $1 AND id = $2",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(&input.name)
-    .bind(&input.role)
-    .bind(&input.kind)
-    .bind(&input.description)
-    .bind(input.url.as_deref())
-    .bind(date_text(input.start_date))
-    .bind(date_text(input.end_date))
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql = "UPDATE projects SET name = $3, role = $4, kind = $5, description = $6, url = $7, start_date = $8,
+                   end_date = $9, on_resume = $10, updated_at = $11
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| project_fields(q, input), now).await? == 1)
+}
+
+fn project_fields<'q>(query: Query<'q>, input: &'q ProjectInput) -> Query<'q> {
+    query
+        .bind(&input.name)
+        .bind(&input.role)
+        .bind(&input.kind)
+        .bind(&input.description)
+        .bind(input.url.as_deref())
+        .bind(date_text(input.start_date))
+        .bind(date_text(input.end_date))
+        .bind(Flag::bind(input.on_resume))
 }
 
 // ---- achievements ----
@@ -474,23 +438,10 @@ pub async fn insert_achievement(
     input: &AchievementInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO achievements (id, user_id, title, achieved_on, description, experience_id, project_id, on_resume,
-             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(&input.title)
-    .bind(date_text(input.date))
-    .bind(&input.description)
-    .bind(input.experience_id.as_deref())
-    .bind(input.project_id.as_deref())
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT INTO achievements (user_id, id, title, achieved_on, description, experience_id, project_id,
+                   on_resume, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
+    write(conn, sql, user_id, id, |q| achievement_fields(q, input), now).await.map(|_| ())
 }
 
 pub async fn update_achievement(
@@ -500,23 +451,20 @@ pub async fn update_achievement(
     input: &AchievementInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE achievements SET title = $3, achieved_on = $4, description = $5, experience_id = $6, project_id = $7,
-             on_resume = $8, updated_at = $9
-         WHERE user_id = $1 AND id = $2",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(&input.title)
-    .bind(date_text(input.date))
-    .bind(&input.description)
-    .bind(input.experience_id.as_deref())
-    .bind(input.project_id.as_deref())
-    .bind(Flag::bind(input.on_resume))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql = "UPDATE achievements SET title = $3, achieved_on = $4, description = $5, experience_id = $6,
+                   project_id = $7, on_resume = $8, updated_at = $9
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| achievement_fields(q, input), now).await? == 1)
+}
+
+fn achievement_fields<'q>(query: Query<'q>, input: &'q AchievementInput) -> Query<'q> {
+    query
+        .bind(&input.title)
+        .bind(date_text(input.date))
+        .bind(&input.description)
+        .bind(input.experience_id.as_deref())
+        .bind(input.project_id.as_deref())
+        .bind(Flag::bind(input.on_resume))
 }
 
 /// The achievements that belong to one experience or project.
@@ -608,21 +556,10 @@ pub async fn insert_journal_entry(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let slug = free_slug(&mut *conn, user_id, &input.title).await?;
-    sqlx::query(
-        "INSERT INTO journal_entries (id, user_id, title, slug, entry_date, body, is_public, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(&input.title)
-    .bind(slug)
-    .bind(input.entry_date.to_string())
-    .bind(&input.body)
-    .bind(Flag::bind(input.is_public))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql =
+        "INSERT INTO journal_entries (user_id, id, title, entry_date, body, is_public, slug, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    write(conn, sql, user_id, id, |q| journal_fields(q, input).bind(slug), now).await.map(|_| ())
 }
 
 pub async fn update_journal_entry(
@@ -632,18 +569,11 @@ pub async fn update_journal_entry(
     input: &JournalInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE journal_entries SET title = $3, entry_date = $4, body = $5, is_public = $6, updated_at = $7
-         WHERE user_id = $1 AND id = $2",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(&input.title)
-    .bind(input.entry_date.to_string())
-    .bind(&input.body)
-    .bind(Flag::bind(input.is_public))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql = "UPDATE journal_entries SET title = $3, entry_date = $4, body = $5, is_public = $6, updated_at = $7
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| journal_fields(q, input), now).await? == 1)
+}
+
+fn journal_fields<'q>(query: Query<'q>, input: &'q JournalInput) -> Query<'q> {
+    query.bind(&input.title).bind(input.entry_date.to_string()).bind(&input.body).bind(Flag::bind(input.is_public))
 }
