@@ -122,12 +122,14 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_owner ON uploads(user_id, purpose);
 CREATE INDEX uploads_journal_entry ON uploads(journal_entry_id);
 
--- Files to remove from the file store: queued in the transaction that deletes their rows, so a
--- failed or interrupted removal is retried by housekeeping instead of leaving files behind.
+-- Files to remove from the file store once remove_after has passed: queued in the transaction
+-- that deletes their rows (due at once), and before a new file is written (due in an hour,
+-- unless the upload's row claims it), so a failed or interrupted step never leaves files behind.
 CREATE TABLE file_deletions (
-    storage_key  TEXT PRIMARY KEY,
-    queued_at    BIGINT NOT NULL
+    storage_key   TEXT PRIMARY KEY,
+    remove_after  BIGINT NOT NULL
 );
+CREATE INDEX file_deletions_due ON file_deletions(remove_after);
 
 CREATE TABLE profiles (
     user_id          TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -140,3 +142,4 @@ CREATE TABLE profiles (
     photo_public     BIGINT NOT NULL DEFAULT 0,
     updated_at       BIGINT NOT NULL
 );
+CREATE INDEX profiles_photo ON profiles(photo_upload_id);

@@ -555,11 +555,24 @@ pub async fn insert_journal_entry(
     input: &JournalInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let slug = free_slug(&mut *conn, user_id, &input.title).await?;
     let sql =
         "INSERT INTO journal_entries (user_id, id, title, entry_date, body, is_public, slug, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
-    write(conn, sql, user_id, id, |q| journal_fields(q, input).bind(slug), now).await.map(|_| ())
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (user_id, slug) DO NOTHING";
+    let mut slug = free_slug(&mut *conn, user_id, &input.title).await?;
+    // Another request may take the same free slug at the same moment (PostgreSQL runs them side
+    // by side): then this entry's slug gets a random ending.
+    for _ in 0..3 {
+        let chosen = slug.clone();
+        if write(&mut *conn, sql, user_id, id, |q| journal_fields(q, input).bind(chosen), now).await? == 1 {
+            return Ok(());
+        }
+        slug = format!(
+            "{}-{}",
+            crate::domain::fields::slugify(&input.title),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+    }
+    Err(sqlx::Error::Protocol("no free slug for a journal entry".into()))
 }
 
 pub async fn update_journal_entry(

@@ -46,6 +46,12 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
+    /// The Markdown that shows this image inside an entry.
+    pub fn markdown(&self) -> String {
+        let alt: String = self.alt_text.chars().filter(|c| !matches!(c, '[' | ']' | '\\')).collect();
+        format!("![{alt}]({})", self.url)
+    }
+
     fn with_url(mut self) -> Self {
         self.url = format!("/files/{}", self.id);
         self
@@ -55,7 +61,12 @@ impl ImageRef {
 const COLUMNS: &str = "id, user_id, purpose, journal_entry_id, storage_key, content_type, byte_size, width, height, \
                        original_name, alt_text, created_at";
 
-pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, upload: &Upload) -> Result<(), sqlx::Error> {
+/// Record an upload and claim its file from the removal queue (call in a transaction).
+pub async fn insert(conn: &mut AnyConnection, upload: &Upload) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM file_deletions WHERE storage_key = $1")
+        .bind(&upload.storage_key)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(&format!("INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
         .bind(&upload.id)
         .bind(&upload.user_id)
@@ -69,7 +80,7 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, upload: &Upload) 
         .bind(&upload.original_name)
         .bind(&upload.alt_text)
         .bind(upload.created_at)
-        .execute(ex)
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -149,7 +160,7 @@ async fn delete_where(
             .fetch_all(&mut *conn)
             .await?;
     for key in &keys {
-        sqlx::query("INSERT INTO file_deletions (storage_key, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(key)
             .bind(now)
             .execute(&mut *conn)
@@ -182,15 +193,32 @@ pub async fn delete_for_entry(
     delete_where(conn, "journal_entry_id = $2", user_id, entry_id, now).await
 }
 
-/// Files waiting to be removed from the store, oldest first.
-pub async fn queued_deletions<'e>(
+/// Files due to be removed from the store, oldest first.
+pub async fn due_deletions<'e>(
     ex: impl Executor<'e, Database = Any>,
+    now: Timestamp,
     limit: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT storage_key FROM file_deletions ORDER BY queued_at LIMIT $1")
+    sqlx::query_scalar("SELECT storage_key FROM file_deletions WHERE remove_after <= $1 ORDER BY remove_after LIMIT $2")
+        .bind(now)
         .bind(limit)
         .fetch_all(ex)
         .await
+}
+
+/// Before a new file is written: if its row never arrives (a crash, a failed insert), the file
+/// is removed after `after`. Inserting the row claims the file (see [`insert`]).
+pub async fn expect_file<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    after: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(key)
+        .bind(after)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 pub async fn deletion_done<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -> Result<(), sqlx::Error> {

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::fields::{self, checkbox, nullable_text, PartialDate};
+use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, PartialDate};
 use crate::domain::FieldErrors;
 
 /// The kinds of record a label can be put on. The text form is stored in `record_labels`.
@@ -91,8 +91,11 @@ fn set_flag(target: &mut bool, value: Option<bool>) {
 
 fn set_labels(target: &mut String, value: Option<Vec<String>>) {
     if let Some(names) = value {
-        // A name with a comma is refused by validation rather than silently split in two.
-        if names.iter().any(|n| n.contains(',')) {
+        // A name with a comma is refused by validation rather than silently split in two; a list
+        // far too long is refused without joining it.
+        if names.len() > fields::LABELS_PER_RECORD_MAX {
+            *target = (0..=fields::LABELS_PER_RECORD_MAX).map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+        } else if names.iter().any(|n| n.contains(',')) {
             *target = "\u{1}".into();
         } else {
             *target = names.join(", ");
@@ -142,11 +145,14 @@ pub struct ExperienceDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub role: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
     pub location: Option<String>,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "nullable_text")]
     pub start_date: Option<String>,
     /// Same forms as `start_date`; `null` when current.
     #[serde(default, deserialize_with = "nullable_text")]
@@ -154,9 +160,11 @@ pub struct ExperienceWrite {
     pub current: Option<bool>,
     #[serde(default, deserialize_with = "nullable_text")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "nullable_list")]
     pub highlights: Option<Vec<String>>,
     pub on_resume: Option<bool>,
     /// Label names; missing labels are created. Replaces the record's labels.
+    #[serde(default, deserialize_with = "nullable_list")]
     pub labels: Option<Vec<String>>,
 }
 
@@ -188,6 +196,7 @@ impl ExperienceDraft {
         set_flag(&mut self.current, write.current);
         set(&mut self.description, write.description);
         if let Some(items) = write.highlights {
+            let items = &items[..items.len().min(HIGHLIGHTS_MAX + 1)];
             self.highlights = items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
         }
         set_flag(&mut self.on_resume, write.on_resume);
@@ -255,6 +264,7 @@ pub struct SkillDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub name: Option<String>,
     /// Free text, such as "Languages" or "Leadership".
     #[serde(default, deserialize_with = "nullable_text")]
@@ -263,6 +273,7 @@ pub struct SkillWrite {
     #[serde(default, deserialize_with = "nullable_text")]
     pub level: Option<String>,
     pub on_resume: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
     pub labels: Option<Vec<String>>,
 }
 
@@ -332,6 +343,7 @@ pub struct ProjectDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
     pub role: Option<String>,
@@ -348,6 +360,7 @@ pub struct ProjectWrite {
     #[serde(default, deserialize_with = "nullable_text")]
     pub end_date: Option<String>,
     pub on_resume: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
     pub labels: Option<Vec<String>>,
 }
 
@@ -430,6 +443,7 @@ pub struct AchievementDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AchievementWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
     pub date: Option<String>,
@@ -440,6 +454,7 @@ pub struct AchievementWrite {
     #[serde(default, deserialize_with = "nullable_text")]
     pub project_id: Option<String>,
     pub on_resume: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
     pub labels: Option<Vec<String>>,
 }
 
@@ -518,14 +533,17 @@ pub struct JournalDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JournalWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub title: Option<String>,
     /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "nullable_text")]
     pub entry_date: Option<String>,
     /// Markdown; rendered to sanitised HTML.
     #[serde(default, deserialize_with = "nullable_text")]
     pub body: Option<String>,
     /// Shown on your public journal (when that is turned on). Off by default.
     pub is_public: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
     pub labels: Option<Vec<String>>,
 }
 
@@ -582,6 +600,7 @@ pub struct LabelDraft {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
     pub name: Option<String>,
     /// `#rrggbb`, or `null` for the default.
     #[serde(default, deserialize_with = "nullable_text")]

@@ -45,6 +45,9 @@ pub fn text(input: &str, max: usize) -> Result<String, String> {
 
 /// A list entered one item per line (resume highlights): blank lines dropped.
 pub fn lines_list(input: &str, max_items: usize, max_each: usize) -> Result<Vec<String>, String> {
+    if input.len() > max_items * (max_each * 4 + 2) {
+        return Err(format!("At most {max_items} items of {max_each} characters, please."));
+    }
     let items: Vec<&str> = input.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if items.len() > max_items {
         return Err(format!("At most {max_items} items, please (this has {}).", items.len()));
@@ -184,6 +187,9 @@ pub fn optional_web_link(input: &str) -> Result<Option<String>, String> {
     }
     let with_scheme = if value.contains("://") { value.to_owned() } else { format!("https://{value}") };
     match url::Url::parse(&with_scheme) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            Err("A link cannot contain a user name or password.".into())
+        }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
             Ok(Some(url.to_string()))
         }
@@ -223,17 +229,23 @@ pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Labels entered as a comma-separated list; duplicates (ignoring case) are dropped.
+/// Labels entered as a comma-separated list; duplicates (ignoring case) are dropped. The input
+/// is measured before it is taken apart, so an enormous list costs nothing.
 pub fn label_list(input: &str) -> Result<Vec<String>, String> {
+    let too_many = || format!("At most {LABELS_PER_RECORD_MAX} labels on one record.");
+    if input.len() > LABELS_PER_RECORD_MAX * (LABEL_NAME_MAX * 4 + 2) {
+        return Err(too_many());
+    }
     let mut names: Vec<String> = Vec::new();
+    let mut keys = std::collections::HashSet::new();
     for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let name = label_name(part).map_err(|e| format!("“{}”: {e}", part.chars().take(20).collect::<String>()))?;
-        if !names.iter().any(|n| name_key(n) == name_key(&name)) {
+        if keys.insert(name_key(&name)) {
             names.push(name);
+            if names.len() > LABELS_PER_RECORD_MAX {
+                return Err(too_many());
+            }
         }
-    }
-    if names.len() > LABELS_PER_RECORD_MAX {
-        return Err(format!("At most {LABELS_PER_RECORD_MAX} labels on one record."));
     }
     Ok(names)
 }
@@ -311,6 +323,11 @@ pub fn nullable_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
     Ok(Some(Option::<String>::deserialize(deserializer)?.unwrap_or_default()))
 }
 
+/// A JSON list that may be cleared with `null`: absent stays `None`, `null` is an empty list.
+pub fn nullable_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    Ok(Some(Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +358,7 @@ mod tests {
         assert_eq!(optional_web_link("example.com/x").unwrap().as_deref(), Some("https://example.com/x"));
         assert!(optional_web_link("javascript:alert(1)").is_err());
         assert!(optional_web_link("ftp://example.com").is_err());
+        assert!(optional_web_link("https://user:secret@example.com").is_err());
         assert_eq!(optional_colour("#2F6FDE").unwrap().as_deref(), Some("#2f6fde"));
         assert!(optional_colour("red").is_err());
         assert_eq!(label_list("Rust, rust, Leadership ,").unwrap(), vec!["Rust", "Leadership"]);

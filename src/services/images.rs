@@ -85,7 +85,7 @@ impl ImageError {
 }
 
 /// "10 MB", "1.5 MB", "500 KB" (binary units, as the limit is configured in bytes).
-fn human_size(bytes: usize) -> String {
+pub fn human_size(bytes: usize) -> String {
     const MB: usize = 1024 * 1024;
     if bytes >= MB {
         let tenths = (bytes * 10 + MB / 2) / MB;

@@ -40,12 +40,17 @@ pub fn safe_file_name(name: &str) -> String {
 pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> AppResult<Result<Upload, ImageError>> {
     let max_bytes = state.config.uploads.max_bytes;
     let purpose = new.purpose;
-    // A large image takes a few hundred MB while it is decoded: only a couple at a time.
+    // A large image takes a few hundred MB while it is decoded: only a couple at a time. The
+    // permit goes with the work, so a request given up half-way still holds its slot until
+    // the decoding really ends.
     static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let _slot = IMAGE_SLOTS.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
-    let processed = tokio::task::spawn_blocking(move || images::process(&bytes, purpose, max_bytes))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
+    let slot = IMAGE_SLOTS.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    let processed = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        images::process(&bytes, purpose, max_bytes)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
     let image = match processed {
         Ok(image) => image,
         Err(err) => return Ok(Err(err)),
@@ -70,10 +75,20 @@ pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> A
         alt_text: new.alt_text,
         created_at: state.clock.now(),
     };
+    // Should the row never be written, housekeeping removes the file after an hour.
+    let unclaimed_after = upload.created_at.plus(std::time::Duration::from_secs(3600));
+    uploads::expect_file(state.db.pool(), &upload.storage_key, unclaimed_after).await?;
     state.files.put(&upload.storage_key, Bytes::from(image.bytes), image.content_type).await?;
-    if let Err(err) = uploads::insert(state.db.pool(), &upload).await {
-        let _ = state.files.delete(&upload.storage_key).await;
-        return Err(err.into());
+    let mut tx = state.db.begin_write().await?;
+    match uploads::insert(&mut tx, &upload).await {
+        Ok(()) => tx.commit().await?,
+        // The entry was deleted while its image was being processed.
+        Err(err) if crate::db::is_foreign_key_violation(&err) => {
+            drop(tx);
+            remove_files_soon(state, vec![upload.storage_key]);
+            return Err(AppError::NotFound);
+        }
+        Err(err) => return Err(err.into()),
     }
     Ok(Ok(upload))
 }
@@ -104,7 +119,7 @@ async fn remove_file(state: &AppState, key: &str) -> bool {
 
 /// Work through the queue of files to remove (housekeeping). Returns how many were removed.
 pub async fn process_deletion_queue(state: &AppState) -> anyhow::Result<usize> {
-    let keys = uploads::queued_deletions(state.db.pool(), 500).await?;
+    let keys = uploads::due_deletions(state.db.pool(), state.clock.now(), 500).await?;
     let mut removed = 0;
     for key in keys {
         if remove_file(state, &key).await {

@@ -58,7 +58,8 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             let token = form_token(&bytes);
             (Request::from_parts(parts, Body::from(bytes)), token)
         }
-        None if is_multipart(request.headers()) => {
+        // Only signed-in people upload: nobody else gets a large body read before the check.
+        None if is_multipart(request.headers()) && visitor.user().is_some() => {
             let limit = state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD;
             let boundary = request
                 .headers()

@@ -36,13 +36,7 @@ pub fn too_large_message(max_bytes: usize) -> String {
     format!("This file is too large: the limit is {}.", human_size(max_bytes))
 }
 
-pub fn human_size(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.0} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
-}
+pub use crate::services::images::human_size;
 
 /// Read a multipart form with one file field (`file_field`) and an optional `alt_text`.
 pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {

@@ -196,7 +196,13 @@ async fn preview(
     Query(query): Query<PreviewQuery>,
     Form(draft): Form<JournalDraft>,
 ) -> AppResult<Response> {
-    let rendered = markdown::to_safe_html(&draft.body);
+    let rendered = match crate::domain::fields::text(&draft.body, crate::domain::career::JOURNAL_BODY) {
+        Ok(body) => markdown::to_safe_html(&body),
+        Err(message) => format!(
+            "<p class=\"field-error\">{}</p>",
+            askama::filters::escape(&message, askama::filters::Html).map(|e| e.to_string()).unwrap_or_default()
+        ),
+    };
     if query.fragment.is_some() {
         return Ok(html(&PreviewFragment { html: rendered })?.into_response());
     }

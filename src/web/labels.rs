@@ -16,7 +16,7 @@ use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::records::ListBody;
+use crate::web::records::{ListBody, ListQuery, HTML_PER_PAGE};
 use crate::web::redirect;
 use crate::web::session::SignedIn;
 
@@ -234,11 +234,18 @@ async fn delete_html(State(state): State<AppState>, me: SignedIn, Path(id): Path
 
 // ---- API ----
 
-async fn list_api(State(state): State<AppState>, me: SignedIn) -> AppResult<Json<ListBody<Label>>> {
-    // A user has at most MAX_PER_USER labels: one page holds them all.
-    let items = labels::list_for_user(state.db.pool(), &me.user.id).await?;
-    let total = items.len() as i64;
-    Ok(Json(ListBody { items, page: 1, per_page: labels::MAX_PER_USER, total }))
+async fn list_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Json<ListBody<Label>>> {
+    // A user has at most MAX_PER_USER labels, so they are paged here rather than in SQL.
+    let filter = query.filter(HTML_PER_PAGE);
+    let all = labels::list_for_user(state.db.pool(), &me.user.id).await?;
+    let total = all.len() as i64;
+    let skip = usize::try_from((filter.page - 1).saturating_mul(filter.per_page)).unwrap_or(usize::MAX);
+    let items = all.into_iter().skip(skip).take(filter.per_page as usize).collect();
+    Ok(Json(ListBody { items, page: filter.page, per_page: filter.per_page, total }))
 }
 
 async fn create_api(

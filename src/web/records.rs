@@ -125,7 +125,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    fn filter(&self, default_per_page: i64) -> ListFilter {
+    pub fn filter(&self, default_per_page: i64) -> ListFilter {
         let number = |v: &Option<String>| v.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
         ListFilter {
             label: self.label.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
@@ -153,6 +153,9 @@ impl<R> ListView<R> {
     }
     fn url_for(&self, page: i64) -> String {
         let mut url = format!("/{}?page={page}", self.path);
+        if self.per_page != HTML_PER_PAGE {
+            url.push_str(&format!("&per_page={}", self.per_page));
+        }
         if let Some(label) = &self.label {
             url.push_str("&label=");
             url.extend(url::form_urlencoded::byte_serialize(label.as_bytes()));
@@ -269,6 +272,11 @@ async fn save<R: Resource>(
     match saved {
         Ok(true) => {}
         Ok(false) => return Err(AppError::NotFound),
+        // What it refers to (an achievement's experience, say) was deleted a moment ago.
+        Err(err) if crate::db::is_foreign_key_violation(&err) => {
+            let message = "Something this refers to was just deleted. Check the form and save again.";
+            return Ok(Err(FieldErrors::single("form", message)));
+        }
         Err(err) if is_unique_violation(&err) => {
             if let Some((field, message)) = R::conflict(&input) {
                 return Ok(Err(FieldErrors::single(field, message)));

@@ -93,7 +93,7 @@ async fn files_whose_removal_failed_are_removed_by_housekeeping(app: TestApp) {
     let app = without_background_jobs(app).await;
     let key = "u/0190d5d0-0000-7000-8000-000000000000/0190d5d0-0000-7000-8000-000000000001.jpg";
     app.state.files.put(key, bytes::Bytes::from_static(b"jpeg bytes"), "image/jpeg").await.unwrap();
-    sqlx::query("INSERT INTO file_deletions (storage_key, queued_at) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2)")
         .bind(key)
         .bind(app.state.clock.now())
         .execute(app.state.db.pool())

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod api;
 mod browser;
+mod career;
 mod files;
 mod housekeeping;
 mod mail;

@@ -204,7 +204,7 @@ async fn an_oversized_file_is_refused_with_413_and_a_clear_message(app: TestApp)
     let response = upload_to_entry(&app, &entry, "huge.jpg", big).await;
     assert_eq!(response.status(), 413);
     let html = response.text().await.unwrap();
-    assert!(html.contains("This file is too large: the limit is 98 KB."), "{html}");
+    assert!(html.contains("This file is too large: the limit is 97 KB."), "{html}");
 
     // A file just over the limit but inside the multipart allowance is refused by the handler,
     // on the entry's page with the message beside the field.
@@ -445,6 +445,11 @@ async fn an_upload_without_the_csrf_token_is_refused(app: TestApp) {
     let response = app.client.post(app.url("/settings/profile/photo")).multipart(form).send().await.unwrap();
     assert_eq!(response.status(), 403);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM uploads").await, 0);
+
+    // Visitors who are not signed in never have a multipart body read before the check.
+    let anonymous = app.new_browser();
+    let form = Form::new().text("email", "a@example.com").part("x", Part::bytes(vec![0u8; 1_000_000]).file_name("x"));
+    assert_eq!(anonymous.post(app.url("/login")).multipart(form).send().await.unwrap().status(), 403);
 }
 
 /// Uploads kept in an S3-compatible bucket (moto on loopback): stored, served, removed.
