@@ -193,6 +193,22 @@ pub async fn set_for_record(
 ) -> Result<(), sqlx::Error> {
     remove_all_from_record(&mut *conn, user_id, kind, record_id).await?;
     for name in names {
+        add_to_record(&mut *conn, user_id, kind, record_id, name, now).await?;
+    }
+    Ok(())
+}
+
+/// Put the label called `name` on a record, creating the label if the user has none by that
+/// name. Putting a label on twice is the same as once.
+pub async fn add_to_record(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    kind: RecordKind,
+    record_id: &str,
+    name: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    {
         // Two requests may create the same label at once: the unique key decides, quietly.
         sqlx::query(
             "INSERT INTO labels (id, user_id, name, name_key, colour, is_public, created_at, updated_at)
@@ -219,6 +235,21 @@ pub async fn set_for_record(
         .await?;
     }
     Ok(())
+}
+
+/// How many labels a record carries.
+pub async fn count_on_record<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    kind: RecordKind,
+    record_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM record_labels WHERE user_id = $1 AND record_kind = $2 AND record_id = $3")
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(record_id)
+        .fetch_one(ex)
+        .await
 }
 
 /// Take one label off a record.

@@ -15,7 +15,7 @@ use crate::domain::career::{
 use crate::domain::FieldErrors;
 use crate::error::AppResult;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, label_text, FormView, ListView, Resource};
+use crate::web::records::{html, label_text, FormView, LabelForm, ListView, Resource};
 
 crate::labelled!(Experience, Skill, Project, Achievement, crate::db::career::JournalEntry);
 
@@ -42,6 +42,7 @@ macro_rules! record_templates {
             pub chrome: Chrome,
             pub row: $row,
             pub related: Vec<Achievement>,
+            pub label_form: LabelForm,
         }
     };
 }
@@ -167,9 +168,15 @@ impl Resource for Experiences {
     ) -> AppResult<Html<String>> {
         html(&ExperienceForm { chrome, view, choices: Choices::default() })
     }
-    async fn show_page(state: &AppState, user_id: &str, chrome: Chrome, row: Experience) -> AppResult<Html<String>> {
+    async fn show_page(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Experience,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
         let related = career::achievements_of(state.db.pool(), user_id, Self::TABLE.kind, &row.id).await?;
-        html(&ExperienceShow { chrome, row, related })
+        html(&ExperienceShow { chrome, row, related, label_form })
     }
 }
 
@@ -234,8 +241,14 @@ impl Resource for Skills {
     async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<SkillDraft>) -> AppResult<Html<String>> {
         html(&SkillForm { chrome, view, choices: Choices::default() })
     }
-    async fn show_page(_: &AppState, _: &str, chrome: Chrome, row: Skill) -> AppResult<Html<String>> {
-        html(&SkillShow { chrome, row, related: Vec::new() })
+    async fn show_page(
+        _: &AppState,
+        _: &str,
+        chrome: Chrome,
+        row: Skill,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        html(&SkillShow { chrome, row, related: Vec::new(), label_form })
     }
 }
 
@@ -307,9 +320,15 @@ impl Resource for Projects {
     async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<ProjectDraft>) -> AppResult<Html<String>> {
         html(&ProjectForm { chrome, view, choices: Choices::default() })
     }
-    async fn show_page(state: &AppState, user_id: &str, chrome: Chrome, row: Project) -> AppResult<Html<String>> {
+    async fn show_page(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Project,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
         let related = career::achievements_of(state.db.pool(), user_id, Self::TABLE.kind, &row.id).await?;
-        html(&ProjectShow { chrome, row, related })
+        html(&ProjectShow { chrome, row, related, label_form })
     }
 }
 
@@ -396,7 +415,13 @@ impl Resource for Achievements {
         let projects = career::choices(state.db.pool(), &career::PROJECTS, "t.name", user_id).await?;
         html(&AchievementForm { chrome, view, choices: Choices { experiences, projects } })
     }
-    async fn show_page(_: &AppState, _: &str, chrome: Chrome, row: Achievement) -> AppResult<Html<String>> {
-        html(&AchievementShow { chrome, row, related: Vec::new() })
+    async fn show_page(
+        _: &AppState,
+        _: &str,
+        chrome: Chrome,
+        row: Achievement,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        html(&AchievementShow { chrome, row, related: Vec::new(), label_form })
     }
 }

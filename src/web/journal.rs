@@ -23,7 +23,7 @@ use crate::services::images::ImagePurpose;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
 use crate::web::files::{human_size, read_upload};
 use crate::web::pages::Chrome;
-use crate::web::records::{html, label_text, load_one, FormView, ListView, Resource};
+use crate::web::records::{html, label_text, load_one, FormView, LabelForm, ListView, Resource};
 use crate::web::session::SignedIn;
 
 #[derive(Template)]
@@ -53,6 +53,7 @@ pub struct JournalShow {
     pub max_upload: String,
     pub max_upload_bytes: usize,
     pub images_left: i64,
+    pub label_form: LabelForm,
 }
 
 #[derive(Template)]
@@ -135,8 +136,14 @@ impl Resource for Journal {
     async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<JournalDraft>) -> AppResult<Html<String>> {
         html(&JournalForm { chrome, view, preview: None })
     }
-    async fn show_page(state: &AppState, _: &str, chrome: Chrome, row: JournalEntry) -> AppResult<Html<String>> {
-        show(state, chrome, row, None, String::new())
+    async fn show_page(
+        state: &AppState,
+        _: &str,
+        chrome: Chrome,
+        row: JournalEntry,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        show(state, chrome, row, None, String::new(), label_form)
     }
 }
 
@@ -146,6 +153,7 @@ fn show(
     row: JournalEntry,
     upload_error: Option<String>,
     alt_text: String,
+    label_form: LabelForm,
 ) -> AppResult<Html<String>> {
     let max = state.config.uploads.max_bytes;
     let images_left = uploads::IMAGES_PER_ENTRY_MAX - row.images.len() as i64;
@@ -158,6 +166,7 @@ fn show(
         max_upload: human_size(max),
         max_upload_bytes: max,
         images_left,
+        label_form,
     })
 }
 
@@ -279,7 +288,7 @@ async fn add_image_html(
         Ok(_) => Ok(crate::web::redirect(&format!("/journal/{}?notice=image_added#images", entry.id))),
         Err((status, message)) => {
             let chrome = Chrome::new(&state, &me.visitor, entry.title.clone(), "journal");
-            Ok((status, show(&state, chrome, entry, Some(message), alt_text)?).into_response())
+            Ok((status, show(&state, chrome, entry, Some(message), alt_text, LabelForm::default())?).into_response())
         }
     }
 }

@@ -83,6 +83,7 @@ impl NoticeQuery {
             "saved" => return Some(Notice::success("Saved.")),
             "deleted" => return Some(Notice::success("Deleted.")),
             "label_removed" => return Some(Notice::success("The label was taken off.")),
+            "label_added" => return Some(Notice::success("The label was added.")),
             "label_created" => return Some(Notice::success("The label was created.")),
             "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
             "image_added" => return Some(Notice::success("The image was added.")),

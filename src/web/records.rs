@@ -108,7 +108,13 @@ pub trait Resource: Send + Sync + Sized + 'static {
         chrome: Chrome,
         view: FormView<Self::Draft>,
     ) -> AppResult<Html<String>>;
-    async fn show_page(state: &AppState, user_id: &str, chrome: Chrome, row: Self::Row) -> AppResult<Html<String>>;
+    async fn show_page(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Self::Row,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>>;
 }
 
 pub const HTML_PER_PAGE: i64 = 25;
@@ -176,6 +182,13 @@ impl<R> ListView<R> {
             .as_deref()
             .is_some_and(|l| crate::domain::fields::name_key(l) == crate::domain::fields::name_key(name))
     }
+}
+
+/// The record page's "Add label" form: what was typed and what is wrong with it.
+#[derive(Debug, Clone, Default)]
+pub struct LabelForm {
+    pub typed: String,
+    pub error: Option<String>,
 }
 
 /// A form page's content: what was typed, what is wrong with it, and which record it edits.
@@ -315,6 +328,7 @@ pub fn html_routes<R: Resource>() -> Router<AppState> {
         .route(&format!("/{path}/{{id}}"), get(show_html::<R>).post(update_html::<R>))
         .route(&format!("/{path}/{{id}}/edit"), get(edit_html::<R>))
         .route(&format!("/{path}/{{id}}/delete"), post(delete_html::<R>))
+        .route(&format!("/{path}/{{id}}/labels"), post(add_label_html::<R>))
         .route(&format!("/{path}/{{id}}/labels/{{label_id}}/remove"), post(remove_label_html::<R>))
 }
 
@@ -381,7 +395,7 @@ async fn show_html<R: Resource>(
 ) -> AppResult<Response> {
     let row = load_one::<R>(&state, &me.user.id, &id).await?;
     let chrome = Chrome::new(&state, &me.visitor, R::title(&row), section::<R>()).with_notice(notice.notice());
-    Ok(R::show_page(&state, &me.user.id, chrome, row).await?.into_response())
+    Ok(R::show_page(&state, &me.user.id, chrome, row, LabelForm::default()).await?.into_response())
 }
 
 async fn edit_html<R: Resource>(
@@ -419,6 +433,59 @@ async fn delete_html<R: Resource>(
 ) -> AppResult<Response> {
     remove::<R>(&state, &me.user.id, &id).await?;
     Ok(redirect(format!("/{}?notice=deleted", R::TABLE.kind.path())))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AddLabelForm {
+    name: String,
+}
+
+/// The record page's "Add label" form: one label, new or existing, without opening the editor.
+async fn add_label_html<R: Resource>(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AddLabelForm>,
+) -> AppResult<Response> {
+    let row = load_one::<R>(&state, &me.user.id, &id).await?;
+    let name = match crate::domain::fields::label_name(&form.name) {
+        Ok(name) => name,
+        Err(message) => return label_problem::<R>(&state, &me, row, form.name, message).await,
+    };
+    let mut tx = state.db.begin_write().await?;
+    let already =
+        row.labels().iter().any(|l| crate::domain::fields::name_key(&l.name) == crate::domain::fields::name_key(&name));
+    if !already {
+        if labels::count_on_record(&mut *tx, &me.user.id, R::TABLE.kind, &id).await?
+            >= crate::domain::fields::LABELS_PER_RECORD_MAX as i64
+        {
+            let message = format!("At most {} labels on one record.", crate::domain::fields::LABELS_PER_RECORD_MAX);
+            drop(tx);
+            return label_problem::<R>(&state, &me, row, form.name, message).await;
+        }
+        if labels::count_after_adding(&mut tx, &me.user.id, std::slice::from_ref(&name)).await? > labels::MAX_PER_USER {
+            let message = format!("You have {} labels, the most allowed. Use an existing one.", labels::MAX_PER_USER);
+            drop(tx);
+            return label_problem::<R>(&state, &me, row, form.name, message).await;
+        }
+        labels::add_to_record(&mut tx, &me.user.id, R::TABLE.kind, &id, &name, state.clock.now()).await?;
+    }
+    tx.commit().await?;
+    Ok(redirect(format!("/{}/{id}?notice=label_added#labels", R::TABLE.kind.path())))
+}
+
+/// The record page again, with the label form's message beside it.
+async fn label_problem<R: Resource>(
+    state: &AppState,
+    me: &SignedIn,
+    row: R::Row,
+    typed: String,
+    message: String,
+) -> AppResult<Response> {
+    let chrome = Chrome::new(state, &me.visitor, R::title(&row), section::<R>());
+    let form = LabelForm { typed, error: Some(message) };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, R::show_page(state, &me.user.id, chrome, row, form).await?).into_response())
 }
 
 async fn remove_label_html<R: Resource>(

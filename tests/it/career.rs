@@ -10,6 +10,7 @@ use crate::on_both_databases;
 use crate::support::{browser, csrf_token_in, location, TestApp};
 
 on_both_databases!(
+    a_label_is_added_from_the_record_page,
     patch_with_null_clears_optional_fields_and_refuses_required_ones,
     enormous_label_lists_and_links_with_passwords_are_refused,
     every_kind_of_record_is_added_shown_edited_and_deleted_through_its_pages,
@@ -1623,4 +1624,34 @@ async fn enormous_label_lists_and_links_with_passwords_are_refused(app: TestApp)
     assert_eq!(status, 422);
     assert!(body["error"]["fields"]["url"].as_str().unwrap().contains("password"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM labels").await, 0);
+}
+
+/// The record page's own "Add a label" form: a new or existing label, once, with mistakes
+/// explained beside the field; it works only on the user's own records and only with the token.
+async fn a_label_is_added_from_the_record_page(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let id = add(&app, "projects", &[("name", "Query planner"), ("labels", "Rust")]).await;
+    let show = format!("/projects/{id}");
+    let added = app.submit(&show, &format!("{show}/labels"), &[("name", "Open source")]).await;
+    assert_eq!(added.status(), 303);
+    assert_eq!(location(&added), format!("{show}?notice=label_added#labels"));
+    let again = app.submit(&show, &format!("{show}/labels"), &[("name", "open SOURCE")]).await;
+    assert_eq!(again.status(), 303, "the same label again changes nothing");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM record_labels").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM labels").await, 2);
+    let html = page(&app, &show).await;
+    assert!(html.contains("Open source") && html.contains("Rust"));
+
+    let refused = app.submit(&show, &format!("{show}/labels"), &[("name", "a, b")]).await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("A label name cannot contain a comma.") && html.contains(r#"value="a, b""#), "{html}");
+
+    assert_eq!(post_form(&app, &format!("{show}/labels"), None, &[("name", "Sneaky")]).await.status(), 403);
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let csrf = csrf_of(&app).await;
+    let foreign = post_form(&app, &format!("{show}/labels"), Some(&csrf), &[("name", "Mine now")]).await;
+    assert_eq!(foreign.status(), 404, "promise 18: not on another user's record");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM labels").await, 2);
 }
