@@ -100,6 +100,18 @@ pub async fn delete(conn: &mut AnyConnection, table: &Table, user_id: &str, id: 
     Ok(done.rows_affected() == 1)
 }
 
+/// How many records of this kind the user has.
+pub async fn count<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} WHERE user_id = $1", table.name))
+        .bind(user_id)
+        .fetch_one(ex)
+        .await
+}
+
 /// `(id, title)` pairs of a user's records, for choosing one in a form (newest first).
 pub async fn choices<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::app::AppState;
+use crate::db::career::{self, JournalEntry, ListFilter};
+use crate::domain::career::RecordKind;
 use crate::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::Visitor;
@@ -22,6 +24,15 @@ struct Home {
     chrome: Chrome,
     email: String,
     verified: bool,
+    /// `(title, path, how many)` for each part of the career record.
+    record: Vec<(&'static str, &'static str, i64)>,
+    recent: Vec<JournalEntry>,
+}
+
+impl Home {
+    fn is_empty(&self) -> bool {
+        self.record.iter().all(|(_, _, n)| *n == 0)
+    }
 }
 
 pub async fn index(
@@ -31,10 +42,23 @@ pub async fn index(
 ) -> AppResult<Response> {
     match visitor.user() {
         Some(user) => {
+            let pool = state.db.pool();
+            let mut record = Vec::new();
+            for table in
+                [&career::EXPERIENCES, &career::SKILLS, &career::PROJECTS, &career::ACHIEVEMENTS, &career::JOURNAL]
+            {
+                let kind = table.kind;
+                let title = if kind == RecordKind::JournalEntry { "Journal entries" } else { kind.plural_title() };
+                record.push((title, kind.path(), career::count(pool, table, &user.id).await?));
+            }
+            let filter = ListFilter { label: None, page: 1, per_page: 3 };
+            let recent = career::list(pool, &career::JOURNAL, &user.id, &filter).await?.items;
             let page = Home {
                 chrome: Chrome::new(&state, &visitor, "Home", "home").with_notice(notice.notice()),
                 email: user.email.clone().unwrap_or_default(),
                 verified: user.is_verified(),
+                record,
+                recent,
             };
             Ok(render(&page)?.into_response())
         }
