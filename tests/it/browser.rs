@@ -78,19 +78,22 @@ async fn start_browser() -> Option<(ChromeDriver, Client)> {
     Some((guard, client))
 }
 
+/// How long to wait for an element: generous, as CI runs the whole suite at once on two cores.
+const PATIENCE: Duration = Duration::from_secs(30);
+
 async fn fill(browser: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
-    let field = browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await?;
+    let field = browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await?;
     field.clear().await?;
     field.send_keys(text).await
 }
 
 async fn click(browser: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
-    browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await?.click().await
+    browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await?.click().await
 }
 
 /// Wait until the page shows `text`.
 async fn see(browser: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if browser.source().await?.contains(text) {
             return Ok(());
         }
@@ -159,6 +162,18 @@ async fn journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::erro
     Ok(())
 }
 
+/// Wait until a script's condition holds on the page (`return` optional for one expression).
+async fn wait_until(browser: &Client, condition: &str) -> Result<(), fantoccini::error::CmdError> {
+    let script = if condition.contains("return") { condition.to_owned() } else { format!("return {condition};") };
+    for _ in 0..300 {
+        if browser.execute(&script, vec![]).await? == serde_json::json!(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never satisfied {condition}");
+}
+
 /// Sign in through the form (the account exists and is verified).
 async fn sign_in(
     app: &TestApp,
@@ -197,6 +212,8 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     fill(browser, "#title", "Shipped the new query planner").await?;
     fill(browser, "#body", "We **finally** shipped it.").await?;
     fill(browser, "#labels", "Rust, Writing").await?;
+    // The tabs appear once app.js has run.
+    wait_until(browser, "document.querySelector('[data-editor-tabs]').hidden === false").await?;
     click(browser, "[data-editor-preview]").await?;
     see(browser, "<strong>finally</strong>").await?;
     click(browser, "[data-editor-write]").await?;
