@@ -232,13 +232,15 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     fill(browser, "#alt_text", "The planner's query graph").await?;
     click(browser, "form.upload-form button[type=submit]").await?;
     see(browser, "The image was added.").await?;
-    let loaded = browser
-        .execute(
-            "const img = document.querySelector('.image-grid img'); return img.complete && img.naturalWidth;",
-            vec![],
-        )
-        .await?;
-    assert_eq!(loaded, serde_json::json!(320), "the browser loads the stored image");
+    // The image is lazy: bring it into view, then wait for the browser to have loaded it.
+    browser.execute("document.querySelector('.image-grid img').scrollIntoView()", vec![]).await?;
+    wait_until(
+        browser,
+        "const img = document.querySelector('.image-grid img'); return img.complete && img.naturalWidth > 0",
+    )
+    .await?;
+    let width = browser.execute("return document.querySelector('.image-grid img').naturalWidth", vec![]).await?;
+    assert_eq!(width, serde_json::json!(320), "the browser loads the stored image");
 
     // A second entry without the label, so the filter has something to leave out.
     browser.goto(&app.url("/journal/new")).await?;
