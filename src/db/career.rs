@@ -26,6 +26,35 @@ pub struct ListFilter {
     pub label: Option<String>,
     pub page: i64,
     pub per_page: i64,
+    pub audience: Audience,
+}
+
+/// Who the list is for: its owner sees everything; a visitor sees only what the owner made
+/// public, filtered only by public labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Audience {
+    #[default]
+    Owner,
+    /// Records marked "show on my resume".
+    Resume,
+    /// Journal entries marked public.
+    PublicJournal,
+}
+
+impl Audience {
+    fn condition(self) -> &'static str {
+        match self {
+            Audience::Owner => "",
+            Audience::Resume => " AND t.on_resume = 1",
+            Audience::PublicJournal => " AND t.is_public = 1",
+        }
+    }
+    fn label_condition(self) -> &'static str {
+        match self {
+            Audience::Owner => "",
+            _ => " AND l.is_public = 1",
+        }
+    }
 }
 
 impl ListFilter {
@@ -49,9 +78,12 @@ pub async fn list<'e, T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let condition =
-        "t.user_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
-         WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2))";
+    let condition = format!(
+        "t.user_id = $1{} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+         WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
+        filter.audience.condition(),
+        filter.audience.label_condition()
+    );
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {condition}", table.name))
         .bind(user_id)
@@ -87,6 +119,22 @@ where
         .bind(id)
         .fetch_optional(ex)
         .await
+}
+
+/// A public journal entry by its slug.
+pub async fn public_entry_by_slug<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<JournalEntry>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM journal_entries t WHERE t.user_id = $1 AND t.slug = $2 AND t.is_public = 1",
+        JOURNAL.columns
+    ))
+    .bind(user_id)
+    .bind(slug)
+    .fetch_optional(ex)
+    .await
 }
 
 /// Delete a record and the labels on it.

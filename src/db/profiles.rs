@@ -23,6 +23,18 @@ pub struct Profile {
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]
     pub photo_public: Flag,
+    /// Your resume is public at `/u/{username}`. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub resume_public: Flag,
+    /// Your public journal entries are listed at `/u/{username}/journal`. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub journal_public: Flag,
+    /// Search engines and AI agents may index your public pages. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub allow_indexing: Flag,
 }
 
 impl Profile {
@@ -38,9 +50,13 @@ pub struct ProfileInput {
     pub region: String,
     pub bio: String,
     pub photo_public: bool,
+    pub resume_public: bool,
+    pub journal_public: bool,
+    pub allow_indexing: bool,
 }
 
-const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public";
+const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public, resume_public, \
+                       journal_public, allow_indexing";
 
 /// The user's profile; an empty one when they have not filled it in.
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<Profile, sqlx::Error> {
@@ -70,7 +86,7 @@ pub async fn save(
     ensure_row(&mut *conn, user_id, now).await?;
     sqlx::query(
         "UPDATE profiles SET username = $2, display_name = $3, job_title = $4, region = $5, bio = $6, photo_public = $7,
-             updated_at = $8
+             resume_public = $8, journal_public = $9, allow_indexing = $10, updated_at = $11
          WHERE user_id = $1",
     )
     .bind(user_id)
@@ -80,6 +96,9 @@ pub async fn save(
     .bind(&input.region)
     .bind(&input.bio)
     .bind(Flag::bind(input.photo_public))
+    .bind(Flag::bind(input.resume_public))
+    .bind(Flag::bind(input.journal_public))
+    .bind(Flag::bind(input.allow_indexing))
     .bind(now)
     .execute(conn)
     .await?;
@@ -107,12 +126,75 @@ pub async fn set_photo(
     Ok(previous)
 }
 
-/// Is `upload_id` a photo its owner lets visitors see?
+/// Is `upload_id` a photo its owner shows on public pages that are turned on?
 pub async fn photo_is_public<'e>(ex: impl Executor<'e, Database = Any>, upload_id: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM profiles WHERE photo_upload_id = $1 AND photo_public = 1")
-            .bind(upload_id)
-            .fetch_optional(ex)
-            .await?;
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM profiles WHERE photo_upload_id = $1 AND photo_public = 1
+             AND (resume_public = 1 OR journal_public = 1)",
+    )
+    .bind(upload_id)
+    .fetch_optional(ex)
+    .await?;
     Ok(found.is_some())
+}
+
+/// A profile found by its public username, with its owner's id: for public pages.
+#[derive(Debug, Clone, FromRow)]
+pub struct PublicProfile {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub job_title: String,
+    pub region: String,
+    pub bio: String,
+    pub photo_upload_id: Option<String>,
+    #[sqlx(try_from = "i64")]
+    pub photo_public: Flag,
+    #[sqlx(try_from = "i64")]
+    pub resume_public: Flag,
+    #[sqlx(try_from = "i64")]
+    pub journal_public: Flag,
+    #[sqlx(try_from = "i64")]
+    pub allow_indexing: Flag,
+    pub updated_at: Timestamp,
+}
+
+impl PublicProfile {
+    /// The name to show: the display name, or the username.
+    pub fn name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
+
+    /// The photo, only when the owner shows it publicly.
+    pub fn photo_url(&self) -> Option<String> {
+        self.photo_upload_id.as_ref().filter(|_| self.photo_public.get()).map(|id| format!("/files/{id}"))
+    }
+}
+
+const PUBLIC_COLUMNS: &str = "user_id, username, display_name, job_title, region, bio, photo_upload_id, photo_public, \
+                              resume_public, journal_public, allow_indexing, updated_at";
+
+pub async fn find_by_username<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    username: &str,
+) -> Result<Option<PublicProfile>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {PUBLIC_COLUMNS} FROM profiles WHERE username = $1"))
+        .bind(username.to_ascii_lowercase())
+        .fetch_optional(ex)
+        .await
+}
+
+/// Profiles with some public page and indexing allowed: for the sitemap.
+pub async fn indexable<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<PublicProfile>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PUBLIC_COLUMNS} FROM profiles
+         WHERE allow_indexing = 1 AND username IS NOT NULL AND (resume_public = 1 OR journal_public = 1)
+         ORDER BY username LIMIT 50000"
+    ))
+    .fetch_all(ex)
+    .await
 }

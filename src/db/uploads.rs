@@ -226,11 +226,14 @@ pub async fn deletion_done<'e>(ex: impl Executor<'e, Database = Any>, key: &str)
     Ok(())
 }
 
-/// Is this journal entry public? For serving its images to visitors.
+/// Is this journal entry on its owner's public journal? For serving its images to visitors.
 pub async fn entry_is_public<'e>(ex: impl Executor<'e, Database = Any>, entry_id: &str) -> Result<bool, sqlx::Error> {
-    let public: Option<i64> = sqlx::query_scalar("SELECT is_public FROM journal_entries WHERE id = $1")
-        .bind(entry_id)
-        .fetch_optional(ex)
-        .await?;
+    let public: Option<i64> = sqlx::query_scalar(
+        "SELECT e.is_public * p.journal_public FROM journal_entries e JOIN profiles p ON p.user_id = e.user_id
+         WHERE e.id = $1",
+    )
+    .bind(entry_id)
+    .fetch_optional(ex)
+    .await?;
     Ok(public == Some(1))
 }

@@ -51,7 +51,7 @@ pub async fn index(
                 let title = if kind == RecordKind::JournalEntry { "Journal entries" } else { kind.plural_title() };
                 record.push((title, kind.path(), career::count(pool, table, &user.id).await?));
             }
-            let filter = ListFilter { label: None, page: 1, per_page: 3 };
+            let filter = ListFilter { label: None, page: 1, per_page: 3, ..ListFilter::default() };
             let recent = career::list(pool, &career::JOURNAL, &user.id, &filter).await?.items;
             let page = Home {
                 chrome: Chrome::new(&state, &visitor, "Home", "home").with_notice(notice.notice()),

@@ -147,7 +147,7 @@ async fn create_html(
 
 /// Records carrying the label, a few of each kind.
 async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppResult<Vec<TaggedRecord>> {
-    let filter = ListFilter { label: Some(label.name.clone()), page: 1, per_page: 50 };
+    let filter = ListFilter { label: Some(label.name.clone()), page: 1, per_page: 50, ..ListFilter::default() };
     let mut records = Vec::new();
     macro_rules! collect {
         ($table:expr, $row:ty, $title:expr) => {{

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod labels;
 pub mod pages;
 pub mod profile;
+pub mod public;
 pub mod records;
 pub mod request_id;
 pub mod security;
@@ -57,7 +58,8 @@ pub fn router(state: AppState) -> Router {
         .merge(records::html_routes::<journal::Journal>())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
-        .merge(profile::html_routes(&state));
+        .merge(profile::html_routes(&state))
+        .merge(public::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

@@ -36,6 +36,12 @@ pub struct ProfileDraft {
     pub bio: String,
     #[serde(deserialize_with = "checkbox")]
     pub photo_public: bool,
+    #[serde(deserialize_with = "checkbox")]
+    pub resume_public: bool,
+    #[serde(deserialize_with = "checkbox")]
+    pub journal_public: bool,
+    #[serde(deserialize_with = "checkbox")]
+    pub allow_indexing: bool,
 }
 
 /// The profile as the API takes it; only the fields sent change, `null` clears.
@@ -53,6 +59,12 @@ pub struct ProfileWrite {
     #[serde(default, deserialize_with = "nullable_text")]
     pub bio: Option<String>,
     pub photo_public: Option<bool>,
+    /// Publish your resume at `/u/{username}` (needs a username).
+    pub resume_public: Option<bool>,
+    /// Publish your public journal entries at `/u/{username}/journal` (needs a username).
+    pub journal_public: Option<bool>,
+    /// Let search engines and AI agents index your public pages.
+    pub allow_indexing: Option<bool>,
 }
 
 impl ProfileDraft {
@@ -64,6 +76,9 @@ impl ProfileDraft {
             region: profile.region.clone(),
             bio: profile.bio.clone(),
             photo_public: profile.photo_public.get(),
+            resume_public: profile.resume_public.get(),
+            journal_public: profile.journal_public.get(),
+            allow_indexing: profile.allow_indexing.get(),
         }
     }
 
@@ -78,8 +93,15 @@ impl ProfileDraft {
         set(&mut self.job_title, write.job_title);
         set(&mut self.region, write.region);
         set(&mut self.bio, write.bio);
-        if let Some(public) = write.photo_public {
-            self.photo_public = public;
+        for (target, value) in [
+            (&mut self.photo_public, write.photo_public),
+            (&mut self.resume_public, write.resume_public),
+            (&mut self.journal_public, write.journal_public),
+            (&mut self.allow_indexing, write.allow_indexing),
+        ] {
+            if let Some(value) = value {
+                *target = value;
+            }
         }
     }
 
@@ -91,6 +113,9 @@ impl ProfileDraft {
         let job_title = e.check("job_title", fields::line(&self.job_title, 150));
         let region = e.check("region", fields::line(&self.region, 100));
         let bio = e.check("bio", fields::text(&self.bio, BIO_MAX));
+        if username.is_none() && e.get("username").is_none() && (self.resume_public || self.journal_public) {
+            e.add("username", "Choose a username first: your public pages live at /u/<username>.");
+        }
         if !e.is_empty() {
             return Err(e);
         }
@@ -101,6 +126,9 @@ impl ProfileDraft {
             region: region.unwrap_or_default(),
             bio: bio.unwrap_or_default(),
             photo_public: self.photo_public,
+            resume_public: self.resume_public,
+            journal_public: self.journal_public,
+            allow_indexing: self.allow_indexing,
         })
     }
 }
@@ -113,6 +141,8 @@ struct ProfilePage {
     errors: FieldErrors,
     photo_url: Option<String>,
     photo_error: Option<String>,
+    /// The saved username, for links to the public pages.
+    public_username: Option<String>,
     max_upload: String,
     max_upload_bytes: usize,
 }
@@ -146,6 +176,7 @@ async fn page(
         errors,
         photo_url: profile.photo_url(),
         photo_error,
+        public_username: profile.username.clone(),
         max_upload: human_size(max),
         max_upload_bytes: max,
     };

@@ -137,6 +137,7 @@ impl ListQuery {
             label: self.label.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
             page: number(&self.page).unwrap_or(1).clamp(1, 1_000_000),
             per_page: number(&self.per_page).unwrap_or(default_per_page).clamp(1, API_PER_PAGE_MAX),
+            audience: Default::default(),
         }
     }
 }

@@ -88,13 +88,13 @@ fn field_error(field: &str, message: &str) -> String {
 }
 
 /// The API as a script uses it, with a personal access token made in settings.
-struct Api {
+pub(crate) struct Api {
     client: reqwest::Client,
     base: String,
     token: String,
 }
 
-async fn api_for(app: &TestApp) -> Api {
+pub(crate) async fn api_for(app: &TestApp) -> Api {
     let response = app.submit("/settings/tokens", "/settings/tokens", &[("name", "Career sync script")]).await;
     assert_eq!(response.status(), 201);
     let html = response.text().await.unwrap();
@@ -132,7 +132,7 @@ impl Api {
         self.raw(method, path, body.map(|_| "application/json"), body.map(Value::to_string)).await
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.call(Method::GET, path, None).await
     }
 
@@ -140,7 +140,7 @@ impl Api {
         self.call(Method::POST, path, Some(&body)).await
     }
 
-    async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(Method::PATCH, path, Some(&body)).await
     }
 
@@ -149,7 +149,7 @@ impl Api {
     }
 
     /// Create a record: 201, the record, and a Location header pointing at it.
-    async fn create(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn create(&self, path: &str, body: Value) -> Value {
         let response =
             self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
         let status = response.status();

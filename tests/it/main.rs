@@ -11,5 +11,6 @@ mod files;
 mod housekeeping;
 mod mail;
 mod migrations;
+mod public;
 mod security;
 mod uploads;

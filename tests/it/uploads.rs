@@ -250,6 +250,10 @@ async fn public_entries_share_their_images_and_making_them_private_hides_them_ag
     let url = app.url(&format!("/files/{image}"));
     assert_eq!(visitor.get(&url).send().await.unwrap().status(), 404, "private by default");
 
+    // The entry's images are public once the entry is public *and* the public journal is on.
+    let journal_on = [("username", "ada"), ("journal_public", "on")];
+    assert_eq!(app.submit("/settings/profile", "/settings/profile", &journal_on).await.status(), 303);
+    assert_eq!(visitor.get(&url).send().await.unwrap().status(), 404, "the entry itself is still private");
     let fields = [("title", "Launch day"), ("entry_date", "2026-11-20"), ("body", "We shipped."), ("is_public", "on")];
     let made_public = app.submit(&format!("/journal/{entry}/edit"), &format!("/journal/{entry}"), &fields).await;
     assert_eq!(made_public.status(), 303);
@@ -333,7 +337,8 @@ async fn a_profile_photo_is_square_and_public_only_when_the_user_says_so(app: Te
     let visitor = app.new_browser();
     assert_eq!(visitor.get(&url).send().await.unwrap().status(), 404, "not public by default");
 
-    let fields = [("display_name", "Ada Lovelace"), ("photo_public", "on")];
+    let fields =
+        [("display_name", "Ada Lovelace"), ("username", "ada"), ("resume_public", "on"), ("photo_public", "on")];
     assert_eq!(app.submit("/settings/profile", "/settings/profile", &fields).await.status(), 303);
     assert_eq!(visitor.get(&url).send().await.unwrap().status(), 200, "shown once the user allows it");
 

@@ -1,0 +1,515 @@
+//! Public pages, all opt-in: a person's resume at `/u/{username}`, their public journal and its
+//! Atom feed, and what helps others find them (sitemap, robots.txt, llms.txt, structured data)
+//! only when they allow indexing. Anything not turned on answers 404, the same as a page that
+//! never existed; turning a switch off takes effect on the next request.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::career::{self, Achievement, Audience, Experience, JournalEntry, ListFilter, Project, Skill};
+use crate::db::labels::{self, Label, LabelChip};
+use crate::db::profiles::{self, PublicProfile};
+use crate::domain::fields::name_key;
+use crate::domain::markdown;
+use crate::error::{AppError, AppResult};
+use crate::web::assets;
+use crate::web::pages::render;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/u/{username}", get(resume))
+        .route("/u/{username}/journal", get(journal))
+        .route("/u/{username}/journal.atom", get(feed))
+        .route("/u/{username}/journal/{slug}", get(entry))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/robots.txt", get(robots))
+        .route("/llms.txt", get(llms))
+}
+
+/// What the head of a public page says about it.
+pub struct PublicMeta {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of this page.
+    pub canonical: String,
+    pub indexable: bool,
+    /// schema.org JSON-LD, only when the owner allows indexing.
+    pub json_ld: Option<String>,
+    /// Absolute URL of the Atom feed, on journal pages.
+    pub feed: Option<String>,
+    pub og_type: &'static str,
+    pub image: Option<String>,
+    pub css_url: &'static str,
+    pub icon_url: &'static str,
+}
+
+impl PublicMeta {
+    fn new(state: &AppState, owner: &PublicProfile, title: String, description: String, path: &str) -> Self {
+        let assets = assets::urls();
+        PublicMeta {
+            title,
+            description,
+            canonical: absolute(state, path),
+            indexable: owner.allow_indexing.get(),
+            json_ld: None,
+            feed: owner.journal_public.get().then(|| absolute(state, &format!("/u/{}/journal.atom", owner.username))),
+            og_type: "profile",
+            image: owner.photo_url().map(|p| absolute(state, &p)),
+            css_url: assets.css,
+            icon_url: assets.icon,
+        }
+    }
+
+    fn with_json_ld(mut self, value: serde_json::Value) -> Self {
+        if self.indexable {
+            // `<` never appears raw, so the data can't close its <script> element.
+            self.json_ld = Some(value.to_string().replace('<', "\\u003c"));
+        }
+        self
+    }
+}
+
+fn absolute(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.base_url.as_str().trim_end_matches('/'))
+}
+
+/// The owner of a public page, if that page is turned on; otherwise 404.
+async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile) -> bool) -> AppResult<PublicProfile> {
+    if crate::domain::fields::username(username).is_err() {
+        return Err(AppError::NotFound);
+    }
+    match profiles::find_by_username(state.db.pool(), username).await? {
+        Some(owner) if page_on(&owner) => Ok(owner),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Pages of owners who have not allowed indexing tell robots so in a header too.
+fn with_robots(owner: &PublicProfile, mut response: Response) -> Response {
+    if !owner.allow_indexing.get() {
+        response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    }
+    response
+}
+
+fn person(state: &AppState, owner: &PublicProfile) -> serde_json::Value {
+    let mut person = serde_json::json!({
+        "@type": "Person",
+        "name": owner.name(),
+        "url": absolute(state, &format!("/u/{}", owner.username)),
+    });
+    if !owner.job_title.is_empty() {
+        person["jobTitle"] = owner.job_title.clone().into();
+    }
+    if !owner.region.is_empty() {
+        person["address"] = serde_json::json!({ "@type": "PostalAddress", "addressRegion": owner.region });
+    }
+    if !owner.bio.is_empty() {
+        person["description"] = owner.bio.clone().into();
+    }
+    if let Some(photo) = owner.photo_url() {
+        person["image"] = absolute(state, &photo).into();
+    }
+    person
+}
+
+/// `?label=…&page=…`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublicQuery {
+    label: Option<String>,
+    page: Option<String>,
+}
+
+impl PublicQuery {
+    fn label(&self) -> Option<String> {
+        self.label.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(100).collect())
+    }
+    fn page(&self) -> i64 {
+        self.page.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or(1).clamp(1, 1_000_000)
+    }
+}
+
+/// The owner's public labels that are on something the visitor can see.
+async fn public_labels(state: &AppState, user_id: &str) -> AppResult<Vec<Label>> {
+    Ok(labels::list_for_user(state.db.pool(), user_id)
+        .await?
+        .into_iter()
+        .filter(|l| l.is_public.get() && l.uses > 0)
+        .collect())
+}
+
+/// Only the public labels of each row stay on it.
+async fn with_public_chips<R: crate::web::records::Labelled>(
+    state: &AppState,
+    user_id: &str,
+    kind: crate::domain::career::RecordKind,
+    rows: &mut [R],
+) -> AppResult<()> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id()).collect();
+    let mut chips = labels::chips_for_records(state.db.pool(), user_id, kind, &ids).await?;
+    for row in rows.iter_mut() {
+        let public: Vec<LabelChip> =
+            chips.remove(row.id()).unwrap_or_default().into_iter().filter(|c| c.is_public.get()).collect();
+        row.set_labels(public);
+    }
+    Ok(())
+}
+
+async fn resume_rows<R>(
+    state: &AppState,
+    owner: &PublicProfile,
+    table: &career::Table,
+    label: &Option<String>,
+) -> AppResult<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + crate::web::records::Labelled + Send + Unpin,
+{
+    let filter = ListFilter { label: label.clone(), page: 1, per_page: 500, audience: Audience::Resume };
+    let mut rows: Vec<R> = career::list(state.db.pool(), table, &owner.user_id, &filter).await?.items;
+    with_public_chips(state, &owner.user_id, table.kind, &mut rows).await?;
+    Ok(rows)
+}
+
+/// One experience on the resume with the achievements that belong to it.
+pub struct ResumeExperience {
+    pub experience: Experience,
+    pub achievements: Vec<Achievement>,
+}
+
+#[derive(Template)]
+#[template(path = "public/resume.html")]
+struct ResumePage {
+    meta: PublicMeta,
+    owner: PublicProfile,
+    experiences: Vec<ResumeExperience>,
+    skills: Vec<(String, Vec<Skill>)>,
+    projects: Vec<Project>,
+    achievements: Vec<Achievement>,
+    labels: Vec<Label>,
+    label: Option<String>,
+}
+
+impl ResumePage {
+    fn is_empty(&self) -> bool {
+        self.experiences.is_empty()
+            && self.skills.is_empty()
+            && self.projects.is_empty()
+            && self.achievements.is_empty()
+    }
+    fn label_is(&self, name: &str) -> bool {
+        self.label.as_deref().is_some_and(|l| name_key(l) == name_key(name))
+    }
+}
+
+async fn resume(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(query): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let owner = find_owner(&state, &username, |p| p.resume_public.get()).await?;
+    let label = query.label();
+    let experiences: Vec<Experience> = resume_rows(&state, &owner, &career::EXPERIENCES, &label).await?;
+    let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
+    let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
+    let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
+
+    // Achievements sit under their experience when it is on the page; the rest get a section.
+    let mut experiences: Vec<ResumeExperience> =
+        experiences.into_iter().map(|experience| ResumeExperience { experience, achievements: Vec::new() }).collect();
+    let mut achievements = Vec::new();
+    for achievement in achievement_rows {
+        let home =
+            achievement.experience_id.as_deref().and_then(|id| experiences.iter_mut().find(|e| e.experience.id == id));
+        match home {
+            Some(experience) => experience.achievements.push(achievement),
+            None => achievements.push(achievement),
+        }
+    }
+    let mut skills: Vec<(String, Vec<Skill>)> = Vec::new();
+    for skill in skill_rows.drain(..) {
+        match skills.iter_mut().find(|(category, _)| *category == skill.category) {
+            Some((_, group)) => group.push(skill),
+            None => skills.push((skill.category.clone(), vec![skill])),
+        }
+    }
+
+    let description = if owner.bio.is_empty() {
+        format!(
+            "The resume of {}{}.",
+            owner.name(),
+            if owner.job_title.is_empty() { String::new() } else { format!(", {}", owner.job_title) }
+        )
+    } else {
+        markdown::summary(&owner.bio, 200)
+    };
+    let path = format!("/u/{}", owner.username);
+    let json_ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": absolute(&state, &path),
+        "dateModified": owner.updated_at.rfc3339(),
+        "mainEntity": person(&state, &owner),
+    });
+    let meta =
+        PublicMeta::new(&state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
+    let page = ResumePage {
+        meta,
+        labels: public_labels(&state, &owner.user_id).await?,
+        owner,
+        experiences,
+        skills,
+        projects,
+        achievements,
+        label,
+    };
+    let response = render(&page)?.into_response();
+    Ok(with_robots(&page.owner, response))
+}
+
+#[derive(Template)]
+#[template(path = "public/journal.html")]
+struct JournalPage {
+    meta: PublicMeta,
+    owner: PublicProfile,
+    entries: Vec<JournalEntry>,
+    labels: Vec<Label>,
+    label: Option<String>,
+    page: i64,
+    last_page: i64,
+}
+
+impl JournalPage {
+    fn label_is(&self, name: &str) -> bool {
+        self.label.as_deref().is_some_and(|l| name_key(l) == name_key(name))
+    }
+    fn page_url(&self, page: i64) -> String {
+        let mut url = format!("/u/{}/journal?page={page}", self.owner.username);
+        if let Some(label) = &self.label {
+            url.push_str("&label=");
+            url.extend(url::form_urlencoded::byte_serialize(label.as_bytes()));
+        }
+        url
+    }
+}
+
+const JOURNAL_PER_PAGE: i64 = 20;
+
+async fn journal(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(query): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
+    let label = query.label();
+    let filter = ListFilter {
+        label: label.clone(),
+        page: query.page(),
+        per_page: JOURNAL_PER_PAGE,
+        audience: Audience::PublicJournal,
+    };
+    let page = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
+    let mut entries = page.items;
+    with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, &mut entries).await?;
+    let path = format!("/u/{}/journal", owner.username);
+    let json_ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Blog",
+        "name": format!("{}’s journal", owner.name()),
+        "url": absolute(&state, &path),
+        "author": person(&state, &owner),
+    });
+    let meta = PublicMeta::new(
+        &state,
+        &owner,
+        format!("{} · Journal", owner.name()),
+        format!("Notes on work by {}.", owner.name()),
+        &path,
+    )
+    .with_json_ld(json_ld);
+    let page = JournalPage {
+        meta,
+        labels: public_labels(&state, &owner.user_id).await?,
+        owner,
+        entries,
+        label,
+        page: filter.page,
+        last_page: ((page.total + JOURNAL_PER_PAGE - 1) / JOURNAL_PER_PAGE).max(1),
+    };
+    let response = render(&page)?.into_response();
+    Ok(with_robots(&page.owner, response))
+}
+
+#[derive(Template)]
+#[template(path = "public/entry.html")]
+struct EntryPage {
+    meta: PublicMeta,
+    owner: PublicProfile,
+    entry: JournalEntry,
+    body_html: String,
+}
+
+async fn entry(State(state): State<AppState>, Path((username, slug)): Path<(String, String)>) -> AppResult<Response> {
+    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
+    let mut entry =
+        career::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
+    with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, std::slice::from_mut(&mut entry)).await?;
+    entry.images = crate::db::uploads::images_of_entry(state.db.pool(), &owner.user_id, &entry.id).await?;
+    let path = format!("/u/{}/journal/{}", owner.username, entry.slug);
+    let json_ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": entry.title,
+        "datePublished": entry.entry_date,
+        "dateModified": entry.updated_at.rfc3339(),
+        "url": absolute(&state, &path),
+        "description": entry.summary(),
+        "author": person(&state, &owner),
+    });
+    let mut meta = PublicMeta::new(&state, &owner, entry.title.clone(), entry.summary(), &path).with_json_ld(json_ld);
+    meta.og_type = "article";
+    if let Some(image) = entry.images.first() {
+        meta.image = Some(absolute(&state, &image.url));
+    }
+    let page = EntryPage { meta, body_html: markdown::to_safe_html(&entry.body), owner, entry };
+    let response = render(&page)?.into_response();
+    Ok(with_robots(&page.owner, response))
+}
+
+/// The public journal as an Atom feed: the newest 50 public entries.
+async fn feed(State(state): State<AppState>, Path(username): Path<String>) -> AppResult<Response> {
+    use atom_syndication::{ContentBuilder, EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, PersonBuilder};
+    let username = username.strip_suffix(".atom").unwrap_or(&username).to_owned();
+    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
+    let filter = ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal };
+    let entries = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?.items;
+    let time =
+        |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));
+    let journal_url = absolute(&state, &format!("/u/{}/journal", owner.username));
+    let author = PersonBuilder::default()
+        .name(owner.name().to_owned())
+        .uri(Some(absolute(&state, &format!("/u/{}", owner.username))))
+        .build();
+    let mut items = Vec::new();
+    let mut newest = owner.updated_at;
+    for entry in &entries {
+        newest = newest.max(entry.updated_at);
+        let url = format!("{journal_url}/{}", entry.slug);
+        items.push(
+            EntryBuilder::default()
+                .id(url.clone())
+                .title(entry.title.clone())
+                .updated(time(entry.updated_at)?)
+                .published(Some(time(entry.created_at)?))
+                .links(vec![LinkBuilder::default().href(url).rel("alternate").build()])
+                .summary(Some(entry.summary().into()))
+                .content(Some(
+                    ContentBuilder::default()
+                        .content_type(Some("html".to_owned()))
+                        .value(Some(markdown::to_safe_html(&entry.body)))
+                        .build(),
+                ))
+                .authors(vec![author.clone()])
+                .build(),
+        );
+    }
+    let feed_url = format!("{journal_url}.atom");
+    let feed = FeedBuilder::default()
+        .id(feed_url.clone())
+        .title(format!("{}’s journal", owner.name()))
+        .updated(time(newest)?)
+        .authors(vec![author])
+        .links(vec![
+            LinkBuilder::default()
+                .href(feed_url)
+                .rel("self")
+                .mime_type(Some("application/atom+xml".to_owned()))
+                .build(),
+            LinkBuilder::default().href(journal_url).rel("alternate").mime_type(Some("text/html".to_owned())).build(),
+        ])
+        .entries(items)
+        .build();
+    let mut response = feed.to_string().into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    Ok(with_robots(&owner, response))
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Public pages of people who allow indexing, and nobody else's.
+async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+"#,
+    );
+    let mut add = |path: &str, modified: crate::clock::Timestamp| {
+        let date = modified.date();
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc><lastmod>{:04}-{:02}-{:02}</lastmod></url>\n",
+            xml_escape(&absolute(&state, path)),
+            date.year(),
+            date.month() as u8,
+            date.day()
+        ));
+    };
+    for owner in profiles::indexable(state.db.pool()).await? {
+        if owner.resume_public.get() {
+            add(&format!("/u/{}", owner.username), owner.updated_at);
+        }
+        if owner.journal_public.get() {
+            add(&format!("/u/{}/journal", owner.username), owner.updated_at);
+            let filter = ListFilter { label: None, page: 1, per_page: 1000, audience: Audience::PublicJournal };
+            let entries =
+                career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
+            for entry in entries.items {
+                add(&format!("/u/{}/journal/{}", owner.username, entry.slug), entry.updated_at);
+            }
+        }
+    }
+    xml.push_str("</urlset>\n");
+    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+}
+
+async fn robots(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "# Careerlog: only the public pages people chose to publish are meant for robots.\n\
+         User-agent: *\nAllow: /u/\nDisallow: /api/\nDisallow: /files/\nDisallow: /settings\nDisallow: /login\n\
+         Disallow: /signup\n\nSitemap: {}\n",
+        absolute(&state, "/sitemap.xml")
+    );
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// A description of the site for AI agents: what Careerlog is and its public URL patterns. It
+/// holds no user data at all.
+async fn llms(State(state): State<AppState>, _headers: HeaderMap) -> Response {
+    let base = absolute(&state, "");
+    let body = format!(
+        "# Careerlog\n\n\
+         > Careerlog is a self-hosted place where people keep their working life private: experience, skills, \
+         projects, achievements and a work journal. A person may choose to publish a resume and a journal; nothing \
+         else on this site is public.\n\n\
+         ## Public pages\n\n\
+         - `{base}/u/{{username}}`: a person's public resume, if they have published it. `?label={{label}}` filters \
+         it by one of their public labels.\n\
+         - `{base}/u/{{username}}/journal`: their public journal entries, newest first (`?page=`, `?label=`).\n\
+         - `{base}/u/{{username}}/journal/{{slug}}`: one journal entry.\n\
+         - `{base}/u/{{username}}/journal.atom`: the journal as an Atom feed.\n\
+         - `{base}/sitemap.xml`: every public page whose owner allows indexing.\n\n\
+         ## Please respect\n\n\
+         - Only pages listed in the sitemap are meant to be indexed or used for training. A page that sends \
+         `X-Robots-Tag: noindex` (or the same robots meta tag) belongs to someone who has not allowed indexing.\n\
+         - Everything else on this site is private and needs an account.\n"
+    );
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
