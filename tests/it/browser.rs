@@ -11,7 +11,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use crate::on_both_databases;
 use crate::support::{in_ci, TestApp};
 
-on_both_databases!(an_account_journey_in_a_real_browser, a_career_record_journey_in_a_real_browser);
+on_both_databases!(
+    an_account_journey_in_a_real_browser,
+    a_career_record_journey_in_a_real_browser,
+    a_public_resume_journey_in_a_real_browser
+);
 
 struct ChromeDriver {
     child: Child,
@@ -265,6 +269,64 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     see(browser, "shown with “Rust”").await?;
     see(browser, "Staff Engineer").await?;
     Ok(())
+}
+
+/// Turn on the public resume in settings, then open it as a signed-out visitor, filter it by a
+/// public label and find the structured data in the page.
+async fn public_resume_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+    browser.goto(&app.url("/experiences/new")).await?;
+    fill(browser, "#role", "Staff Engineer").await?;
+    fill(browser, "#company", "Acme Analytics").await?;
+    fill(browser, "#start_date", "2021").await?;
+    click(browser, "#current").await?;
+    fill(browser, "#labels", "Rust").await?;
+    click(browser, "form[action='/experiences'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    browser.goto(&app.url("/projects/new")).await?;
+    fill(browser, "#name", "Garden planner").await?;
+    click(browser, "form[action='/projects'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    // Make the label public from its page.
+    browser.goto(&app.url("/labels")).await?;
+    click(browser, ".label-table a.chip-label").await?;
+    click(browser, "#is_public").await?;
+    click(browser, "form.form button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+    // Turn on the public resume and indexing.
+    browser.goto(&app.url("/settings/profile")).await?;
+    fill(browser, "#display_name", "Ada Lovelace").await?;
+    fill(browser, "#username", "ada").await?;
+    click(browser, "#resume_public").await?;
+    click(browser, "#allow_indexing").await?;
+    click(browser, "form[action='/settings/profile'] button.btn-primary").await?;
+    see(browser, "Your profile was saved.").await?;
+    click(browser, "a[href='/u/ada']").await?;
+    see(browser, "Garden planner").await?;
+
+    // Signed out, as any visitor.
+    browser.delete_all_cookies().await?;
+    browser.goto(&app.url("/u/ada")).await?;
+    see(browser, "Ada Lovelace").await?;
+    see(browser, "Garden planner").await?;
+    let data = browser
+        .execute(
+            "return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)",
+            vec![],
+        )
+        .await?;
+    assert_eq!(data["mainEntity"]["name"], "Ada Lovelace");
+    assert!(browser.find(Locator::Css("form[action='/logout']")).await.is_err(), "signed out");
+    click(browser, ".public-filter a.chip-label").await?;
+    see(browser, "Acme Analytics").await?;
+    assert!(browser.current_url().await?.as_str().ends_with("/u/ada?label=Rust"));
+    assert!(!browser.source().await?.contains("Garden planner"), "the filter leaves the project out");
+    Ok(())
+}
+
+async fn a_public_resume_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, public_resume_journey).await
 }
 
 async fn a_career_record_journey_in_a_real_browser(app: TestApp) {
