@@ -36,6 +36,10 @@ pub struct AppStateInner {
     pub hasher: PasswordHasher,
     pub csrf_key: DerivedKey,
     pub throttle_key: DerivedKey,
+    /// Keys the daily visitor hashes of page-view analytics.
+    pub analytics_key: DerivedKey,
+    /// Page views on their way to the database.
+    pub analytics: crate::services::analytics::Analytics,
     pub master_key: MasterKey,
     pub cookies: CookiePolicy,
     /// Names this process when it holds a job lease.
@@ -114,6 +118,8 @@ impl Application {
             hasher: PasswordHasher::new(concurrency),
             csrf_key: master_key.derive(KeyPurpose::Csrf),
             throttle_key: master_key.derive(KeyPurpose::Throttle),
+            analytics_key: master_key.derive(KeyPurpose::Analytics),
+            analytics: Default::default(),
             master_key,
             instance_id: uuid::Uuid::new_v4().to_string(),
             config,
@@ -137,7 +143,8 @@ impl Application {
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
-        let jobs = crate::jobs::spawn(self.state.clone(), jobs_stopped);
+        let jobs = crate::jobs::spawn(self.state.clone(), jobs_stopped.clone());
+        let views = crate::services::analytics::Analytics::spawn_writer(self.state.clone(), jobs_stopped);
         tracing::info!(
             address = %self.local_addr(),
             base_url = %self.state.base_url,
@@ -151,6 +158,7 @@ impl Application {
             .await;
         let _ = stop_jobs.send(true);
         let _ = jobs.await;
+        let _ = views.await;
         self.state.db.close().await;
         tracing::info!("stopped");
         served.context("serving HTTP")

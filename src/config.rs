@@ -41,6 +41,10 @@ pub struct Config {
     #[arg(long, env = "CAREERLOG_HOUSEKEEPING_MINUTES", default_value_t = 5)]
     pub housekeeping_minutes: u32,
 
+    /// Days that raw page views are kept before they become daily figures.
+    #[arg(long, env = "CAREERLOG_ANALYTICS_RETENTION_DAYS", default_value_t = 30)]
+    pub analytics_retention_days: u32,
+
     /// Log format.
     #[arg(long, env = "CAREERLOG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -214,12 +218,21 @@ pub struct SecurityConfig {
 
     /// Reverse proxies whose X-Forwarded-For header is believed (IP addresses or CIDR ranges,
     /// comma separated). Without this, the client is the TCP peer.
-    #[arg(long = "trusted-proxies", env = "CAREERLOG_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(long = "trusted-proxies", env = "CAREERLOG_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// How many password hashes may be computed at once (each takes ~19 MiB and a core).
     #[arg(long = "password-hash-concurrency", env = "CAREERLOG_PASSWORD_HASH_CONCURRENCY")]
     pub password_hash_concurrency: Option<usize>,
+}
+
+/// A network (`10.0.0.0/8`) or a single address (`10.0.0.7`, meaning just that one).
+fn parse_network(input: &str) -> Result<ipnet::IpNet, String> {
+    let input = input.trim();
+    input
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| input.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("“{input}” is neither an IP address nor a network such as 10.0.0.0/8"))
 }
 
 impl Config {

@@ -9,7 +9,8 @@ use tokio::task::JoinHandle;
 
 use crate::app::AppState;
 use crate::db::accounts::{self, LinkKind};
-use crate::db::{leases, sessions, throttle};
+use crate::db::{analytics, leases, sessions, throttle};
+use crate::services::analytics::day_of;
 use crate::services::throttle::LONGEST_WINDOW_MS;
 
 /// A pass holds the lease this long, so instances that wake at the same moment do not repeat
@@ -25,6 +26,8 @@ pub struct HousekeepingReport {
     pub sessions: u64,
     pub throttle_buckets: u64,
     pub files_removed: u64,
+    pub views_rolled_up: u64,
+    pub salts_deleted: u64,
 }
 
 pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -64,5 +67,16 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
+        views_rolled_up: roll_up_views(state, now).await?,
+        salts_deleted: analytics::delete_old_salts(pool, &day_of(now)).await?,
     })
+}
+
+/// Raw page views older than the retention window become daily figures.
+async fn roll_up_views(state: &AppState, now: crate::clock::Timestamp) -> anyhow::Result<u64> {
+    let retention = Duration::from_secs(u64::from(state.config.analytics_retention_days) * 86_400);
+    let mut tx = state.db.begin_write().await?;
+    let rolled = analytics::roll_up(&mut tx, &day_of(now.minus(retention))).await?;
+    tx.commit().await?;
+    Ok(rolled)
 }

@@ -51,6 +51,8 @@ pub enum KeyPurpose {
     Throttle,
     /// Field-level encryption of OAuth tokens (later issues).
     FieldEncryption,
+    /// Keyed hashes of visitors' addresses in page-view analytics.
+    Analytics,
 }
 
 impl KeyPurpose {
@@ -59,6 +61,7 @@ impl KeyPurpose {
             KeyPurpose::Csrf => b"careerlog/csrf/v1",
             KeyPurpose::Throttle => b"careerlog/throttle/v1",
             KeyPurpose::FieldEncryption => b"careerlog/field-encryption/v1",
+            KeyPurpose::Analytics => b"careerlog/analytics/v1",
         }
     }
 }

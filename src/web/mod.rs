@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
+pub mod analytics;
 pub mod api;
 pub mod api_docs;
 pub mod assets;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/files/{id}", get(files::serve))
+        .route("/analytics", get(analytics::page))
         .merge(records::html_routes::<career::Experiences>())
         .merge(records::html_routes::<career::Skills>())
         .merge(records::html_routes::<career::Projects>())

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,8 +19,11 @@ use crate::db::profiles::{self, PublicProfile};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
 use crate::error::{AppError, AppResult};
+use crate::services::analytics::{self, ContentKind, View};
 use crate::web::assets;
+use crate::web::client::ClientAddr;
 use crate::web::pages::render;
+use crate::web::session::Visitor;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -88,6 +91,43 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
     match profiles::find_by_username(state.db.pool(), username).await? {
         Some(owner) if page_on(&owner) => Ok(owner),
         _ => Err(AppError::NotFound),
+    }
+}
+
+/// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
+fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, kind: ContentKind, path: String) {
+    if request.visitor.user().is_some_and(|u| u.id == owner.user_id) {
+        return;
+    }
+    let user_agent = request.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if analytics::is_bot(user_agent) || analytics::is_prefetch(&request.headers) {
+        return;
+    }
+    state.analytics.record(View {
+        owner_id: owner.user_id.clone(),
+        kind,
+        path,
+        address: request.address.0,
+        user_agent: user_agent.chars().take(500).collect(),
+        referrer: analytics::clean_referrer(&request.headers, &state.base_url),
+        at: state.clock.now(),
+    });
+}
+
+/// Who is asking for a public page, for counting the view.
+pub struct ViewRequest {
+    visitor: Visitor,
+    address: ClientAddr,
+    headers: HeaderMap,
+}
+
+impl axum::extract::FromRequestParts<AppState> for ViewRequest {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, AppError> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let Ok(address) = ClientAddr::from_request_parts(parts, state).await;
+        Ok(ViewRequest { visitor, address, headers: parts.headers.clone() })
     }
 }
 
@@ -211,6 +251,7 @@ impl ResumePage {
 
 async fn resume(
     State(state): State<AppState>,
+    request: ViewRequest,
     Path(username): Path<String>,
     Query(query): Query<PublicQuery>,
 ) -> AppResult<Response> {
@@ -258,6 +299,7 @@ async fn resume(
         "dateModified": owner.updated_at.rfc3339(),
         "mainEntity": person(&state, &owner),
     });
+    count_view(&state, &request, &owner, ContentKind::Resume, path.clone());
     let meta =
         PublicMeta::new(&state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
     let page = ResumePage {
@@ -304,6 +346,7 @@ const JOURNAL_PER_PAGE: i64 = 20;
 
 async fn journal(
     State(state): State<AppState>,
+    request: ViewRequest,
     Path(username): Path<String>,
     Query(query): Query<PublicQuery>,
 ) -> AppResult<Response> {
@@ -319,6 +362,7 @@ async fn journal(
     let mut entries = page.items;
     with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, &mut entries).await?;
     let path = format!("/u/{}/journal", owner.username);
+    count_view(&state, &request, &owner, ContentKind::Journal, path.clone());
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Blog",
@@ -356,13 +400,18 @@ struct EntryPage {
     body_html: String,
 }
 
-async fn entry(State(state): State<AppState>, Path((username, slug)): Path<(String, String)>) -> AppResult<Response> {
+async fn entry(
+    State(state): State<AppState>,
+    request: ViewRequest,
+    Path((username, slug)): Path<(String, String)>,
+) -> AppResult<Response> {
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let mut entry =
         career::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
     with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, std::slice::from_mut(&mut entry)).await?;
     entry.images = crate::db::uploads::images_of_entry(state.db.pool(), &owner.user_id, &entry.id).await?;
     let path = format!("/u/{}/journal/{}", owner.username, entry.slug);
+    count_view(&state, &request, &owner, ContentKind::Entry, path.clone());
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -384,7 +433,11 @@ async fn entry(State(state): State<AppState>, Path((username, slug)): Path<(Stri
 }
 
 /// The public journal as an Atom feed: the newest 50 public entries.
-async fn feed(State(state): State<AppState>, Path(username): Path<String>) -> AppResult<Response> {
+async fn feed(
+    State(state): State<AppState>,
+    request: ViewRequest,
+    Path(username): Path<String>,
+) -> AppResult<Response> {
     use atom_syndication::{ContentBuilder, EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, PersonBuilder};
     let username = username.strip_suffix(".atom").unwrap_or(&username).to_owned();
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
@@ -420,6 +473,7 @@ async fn feed(State(state): State<AppState>, Path(username): Path<String>) -> Ap
                 .build(),
         );
     }
+    count_view(&state, &request, &owner, ContentKind::Feed, format!("/u/{}/journal.atom", owner.username));
     let feed_url = format!("{journal_url}.atom");
     let feed = FeedBuilder::default()
         .id(feed_url.clone())

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod analytics;
 mod api;
 mod browser;
 mod career;

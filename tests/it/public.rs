@@ -23,7 +23,7 @@ on_both_databases!(
 );
 
 /// Ada, with a username and some records; returns her API client.
-async fn ada_with_a_record(app: &TestApp) -> Api {
+pub(crate) async fn ada_with_a_record(app: &TestApp) -> Api {
     app.signed_up_user("ada@example.com").await;
     let api = api_for(app).await;
     let (status, _) = api
@@ -81,7 +81,7 @@ async fn ada_with_a_record(app: &TestApp) -> Api {
     api
 }
 
-async fn switches(api: &Api, resume: bool, journal: bool, indexing: bool) {
+pub(crate) async fn switches(api: &Api, resume: bool, journal: bool, indexing: bool) {
     let body = json!({"resume_public": resume, "journal_public": journal, "allow_indexing": indexing});
     let (status, profile) = api.patch("/profile", body).await;
     assert_eq!(status, 200, "{profile}");

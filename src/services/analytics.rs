@@ -1,0 +1,288 @@
+//! Privacy-preserving page-view analytics for public pages (promises 1–3).
+//!
+//! - A view is handed to a bounded queue and the page is answered at once; a background task
+//!   writes the queue in batches. When the queue is full, views are dropped rather than slowing
+//!   anyone down.
+//! - The visitor's address never reaches the database. The writer keeps a keyed hash of it
+//!   (HMAC with the instance key) over that day's random salt. Salts live in the database so
+//!   every instance agrees, and housekeeping deletes each one when its day is over. After that,
+//!   nobody can tell whether two days' visitors were the same person.
+//! - Known bots, crawlers, command-line tools, headless browsers and prefetches are not counted,
+//!   and neither are owners looking at their own pages.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use rand::RngCore;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::analytics as store;
+
+/// What a public page is, for "resume vs journal".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    Resume,
+    Journal,
+    Entry,
+    Feed,
+}
+
+impl ContentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentKind::Resume => "resume",
+            ContentKind::Journal => "journal",
+            ContentKind::Entry => "entry",
+            ContentKind::Feed => "feed",
+        }
+    }
+}
+
+/// A view on its way to the database. The address is only held here, in memory, until the
+/// writer has hashed it.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub owner_id: String,
+    pub kind: ContentKind,
+    pub path: String,
+    pub address: IpAddr,
+    pub user_agent: String,
+    pub referrer: Option<String>,
+    pub at: Timestamp,
+}
+
+enum Command {
+    Record(View),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The recorder in the application state: cheap to call from a handler.
+pub struct Analytics {
+    sender: mpsc::Sender<Command>,
+    receiver: Mutex<Option<mpsc::Receiver<Command>>>,
+}
+
+/// Views waiting to be written; beyond this, new views are dropped.
+const QUEUE: usize = 10_000;
+/// A batch is written when it is this large, or this often.
+const BATCH: usize = 500;
+const EVERY: Duration = Duration::from_secs(2);
+
+impl Default for Analytics {
+    fn default() -> Self {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        Analytics { sender, receiver: Mutex::new(Some(receiver)) }
+    }
+}
+
+impl Analytics {
+    /// Queue a view; never waits.
+    pub fn record(&self, view: View) {
+        if self.sender.try_send(Command::Record(view)).is_err() {
+            tracing::debug!("analytics queue full: a page view was not counted");
+        }
+    }
+
+    /// Write everything queued so far (tests, and shutdown).
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.sender.send(Command::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Start the writer. Called once, by the running application.
+    pub fn spawn_writer(state: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        let receiver = state.analytics.receiver.lock().ok().and_then(|mut r| r.take());
+        tokio::spawn(async move {
+            let Some(mut receiver) = receiver else { return };
+            let mut batch: Vec<View> = Vec::new();
+            let mut tick = tokio::time::interval(EVERY);
+            loop {
+                tokio::select! {
+                    command = receiver.recv() => match command {
+                        Some(Command::Record(view)) => {
+                            batch.push(view);
+                            if batch.len() >= BATCH {
+                                write(&state, &mut batch).await;
+                            }
+                        }
+                        Some(Command::Flush(done)) => {
+                            write(&state, &mut batch).await;
+                            let _ = done.send(());
+                        }
+                        None => break,
+                    },
+                    _ = tick.tick() => write(&state, &mut batch).await,
+                    _ = stop.changed() => break,
+                }
+            }
+            while let Ok(Command::Record(view)) = receiver.try_recv() {
+                batch.push(view);
+            }
+            write(&state, &mut batch).await;
+        })
+    }
+}
+
+/// Hash and store a batch; on failure the batch is dropped (it is only statistics) and logged.
+async fn write(state: &AppState, batch: &mut Vec<View>) {
+    if batch.is_empty() {
+        return;
+    }
+    let views = std::mem::take(batch);
+    if let Err(err) = write_views(state, views).await {
+        tracing::warn!(error = %format!("{err:#}"), "could not store page views");
+    }
+}
+
+async fn write_views(state: &AppState, views: Vec<View>) -> anyhow::Result<()> {
+    let mut salts: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(views.len());
+    for view in views {
+        let day = day_of(view.at);
+        let salt = match salts.get(&day) {
+            Some(salt) => salt.clone(),
+            None => {
+                let salt = salt_for(state, &day).await?;
+                salts.insert(day.clone(), salt.clone());
+                salt
+            }
+        };
+        let visitor_hash = visitor_hash(state, &salt, view.address);
+        let referrer_host = view.referrer.as_deref().and_then(referrer_host);
+        rows.push(store::NewView {
+            owner_id: view.owner_id,
+            kind: view.kind.as_str(),
+            path: view.path,
+            visitor_hash,
+            user_agent: view.user_agent,
+            referrer: view.referrer,
+            referrer_host,
+            day,
+            at: view.at,
+        });
+    }
+    let mut tx = state.db.begin_write().await?;
+    for row in &rows {
+        store::insert(&mut tx, row).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The keyed one-way hash that stands for a visitor on one day.
+pub fn visitor_hash(state: &AppState, salt: &str, address: IpAddr) -> String {
+    let mut message = salt.as_bytes().to_vec();
+    message.push(0);
+    message.extend_from_slice(address.to_string().as_bytes());
+    state.analytics_key.mac(&message)
+}
+
+/// The day's salt, made at random by whichever instance needs it first.
+async fn salt_for(state: &AppState, day: &str) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let fresh = crate::domain::token::encode(&bytes);
+    Ok(store::salt_for_day(state.db.pool(), day, &fresh).await?)
+}
+
+/// `YYYY-MM-DD` (UTC).
+pub fn day_of(at: Timestamp) -> String {
+    let date = at.date();
+    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
+}
+
+/// The site a referrer URL belongs to, e.g. `news.ycombinator.com`.
+fn referrer_host(referrer: &str) -> Option<String> {
+    url::Url::parse(referrer).ok()?.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+}
+
+fn bot_patterns() -> &'static [String] {
+    static PATTERNS: OnceLock<Vec<String>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        include_str!("bots.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    })
+}
+
+/// Is this user agent a robot, a tool or a headless browser rather than a person?
+pub fn is_bot(user_agent: &str) -> bool {
+    let agent = user_agent.to_ascii_lowercase();
+    // Every browser people use says Mozilla/…; an agent without it is a program.
+    agent.trim().is_empty() || !agent.contains("mozilla/") || bot_patterns().iter().any(|p| agent.contains(p.as_str()))
+}
+
+/// Is the browser only fetching the page ahead of time (prefetch, prerender, link preview)?
+pub fn is_prefetch(headers: &HeaderMap) -> bool {
+    let says = |name: &str, word: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.to_ascii_lowercase().contains(word))
+    };
+    says("sec-purpose", "prefetch")
+        || says("purpose", "prefetch")
+        || says("x-purpose", "preview")
+        || says("x-moz", "prefetch")
+        || says("sec-purpose", "prerender")
+}
+
+/// The referrer as stored: scheme, host and path, without query or fragment (which may carry
+/// someone's personal tokens), at most 300 characters. Our own pages are not a referrer.
+pub fn clean_referrer(headers: &HeaderMap, base_url: &url::Url) -> Option<String> {
+    let raw = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let mut url = url::Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str() == base_url.host_str() {
+        return None;
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some(url.to_string().chars().take(300).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robots_and_tools_are_recognised() {
+        for agent in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "curl/8.5.0",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+            "python-requests/2.31.0",
+            "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "",
+        ] {
+            assert!(is_bot(agent), "{agent:?} is a bot");
+        }
+        for agent in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+        ] {
+            assert!(!is_bot(agent), "{agent:?} is a person's browser");
+        }
+    }
+
+    #[test]
+    fn referrers_lose_their_query_and_our_own_host() {
+        let base = url::Url::parse("https://careerlog.example").unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("referer", "https://news.example.com/item?id=1&token=secret#x".parse().unwrap());
+        assert_eq!(clean_referrer(&headers, &base).as_deref(), Some("https://news.example.com/item"));
+        headers.insert("referer", "https://careerlog.example/u/ada".parse().unwrap());
+        assert_eq!(clean_referrer(&headers, &base), None);
+        assert_eq!(referrer_host("https://www.Example.com/a").as_deref(), Some("example.com"));
+    }
+}
