@@ -69,6 +69,16 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+fn list_condition(filter: &ListFilter) -> String {
+    format!(
+        "t.user_id = $1{} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+         WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
+        filter.audience.condition(),
+        filter.audience.label_condition()
+    )
+}
+
+/// One page of a list and how many records match in all.
 pub async fn list<'e, T>(
     ex: impl Executor<'e, Database = Any> + Copy,
     table: &Table,
@@ -78,22 +88,35 @@ pub async fn list<'e, T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let condition = format!(
-        "t.user_id = $1{} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
-         WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
-        filter.audience.condition(),
-        filter.audience.label_condition()
-    );
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {condition}", table.name))
-        .bind(user_id)
-        .bind(&label)
-        .bind(table.kind.as_str())
-        .fetch_one(ex)
-        .await?;
-    let items = sqlx::query_as(&format!(
-        "SELECT {} FROM {} t WHERE {condition} ORDER BY {} LIMIT $4 OFFSET $5",
-        table.columns, table.name, table.order_by
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(filter)))
+            .bind(user_id)
+            .bind(&label)
+            .bind(table.kind.as_str())
+            .fetch_one(ex)
+            .await?;
+    let items = rows(ex, table, user_id, filter).await?;
+    Ok(Page { items, total })
+}
+
+/// One page of a list, without counting the rest (for pages that show everything at once).
+pub async fn rows<'e, T>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+    filter: &ListFilter,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let label = filter.label.as_deref().map(name_key).unwrap_or_default();
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} t WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
+        table.columns,
+        table.name,
+        list_condition(filter),
+        table.order_by
     ))
     .bind(user_id)
     .bind(&label)
@@ -101,8 +124,7 @@ where
     .bind(filter.per_page)
     .bind(filter.offset())
     .fetch_all(ex)
-    .await?;
-    Ok(Page { items, total })
+    .await
 }
 
 pub async fn get<'e, T>(

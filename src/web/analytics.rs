@@ -77,7 +77,7 @@ fn shares(rows: Vec<(String, i64)>) -> Vec<Share> {
                 "feed" => "Atom feed".to_owned(),
                 _ => name,
             };
-            Share { name, views, percent: if total > 0 { views * 100 / total } else { 0 } }
+            Share { name, views, percent: if total > 0 { (views * 100 + total / 2) / total } else { 0 } }
         })
         .collect()
 }

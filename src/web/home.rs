@@ -52,7 +52,7 @@ pub async fn index(
                 record.push((title, kind.path(), career::count(pool, table, &user.id).await?));
             }
             let filter = ListFilter { label: None, page: 1, per_page: 3, ..ListFilter::default() };
-            let recent = career::list(pool, &career::JOURNAL, &user.id, &filter).await?.items;
+            let recent = career::rows(pool, &career::JOURNAL, &user.id, &filter).await?;
             let page = Home {
                 chrome: Chrome::new(&state, &visitor, "Home", "home").with_notice(notice.notice()),
                 email: user.email.clone().unwrap_or_default(),

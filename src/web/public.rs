@@ -213,7 +213,7 @@ where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + crate::web::records::Labelled + Send + Unpin,
 {
     let filter = ListFilter { label: label.clone(), page: 1, per_page: 500, audience: Audience::Resume };
-    let mut rows: Vec<R> = career::list(state.db.pool(), table, &owner.user_id, &filter).await?.items;
+    let mut rows: Vec<R> = career::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
     with_public_chips(state, &owner.user_id, table.kind, &mut rows).await?;
     Ok(rows)
 }
@@ -257,10 +257,14 @@ async fn resume(
 ) -> AppResult<Response> {
     let owner = find_owner(&state, &username, |p| p.resume_public.get()).await?;
     let label = query.label();
-    let experiences: Vec<Experience> = resume_rows(&state, &owner, &career::EXPERIENCES, &label).await?;
-    let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
-    let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
-    let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
+    // The four parts are read side by side, each on its own pooled connection.
+    let (experiences, mut skill_rows, projects, achievement_rows, labels) = tokio::try_join!(
+        resume_rows::<Experience>(&state, &owner, &career::EXPERIENCES, &label),
+        resume_rows::<Skill>(&state, &owner, &career::SKILLS, &label),
+        resume_rows::<Project>(&state, &owner, &career::PROJECTS, &label),
+        resume_rows::<Achievement>(&state, &owner, &career::ACHIEVEMENTS, &label),
+        public_labels(&state, &owner.user_id),
+    )?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
     let mut experiences: Vec<ResumeExperience> =
@@ -302,16 +306,7 @@ async fn resume(
     count_view(&state, &request, &owner, ContentKind::Resume, path.clone());
     let meta =
         PublicMeta::new(&state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
-    let page = ResumePage {
-        meta,
-        labels: public_labels(&state, &owner.user_id).await?,
-        owner,
-        experiences,
-        skills,
-        projects,
-        achievements,
-        label,
-    };
+    let page = ResumePage { meta, labels, owner, experiences, skills, projects, achievements, label };
     let response = render(&page)?.into_response();
     Ok(with_robots(&page.owner, response))
 }
@@ -442,7 +437,7 @@ async fn feed(
     let username = username.strip_suffix(".atom").unwrap_or(&username).to_owned();
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let filter = ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal };
-    let entries = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?.items;
+    let entries = career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
     let time =
         |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));
     let journal_url = absolute(&state, &format!("/u/{}/journal", owner.username));
@@ -524,8 +519,8 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
             add(&format!("/u/{}/journal", owner.username), owner.updated_at);
             let filter = ListFilter { label: None, page: 1, per_page: 1000, audience: Audience::PublicJournal };
             let entries =
-                career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
-            for entry in entries.items {
+                career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
+            for entry in entries {
                 add(&format!("/u/{}/journal/{}", owner.username, entry.slug), entry.updated_at);
             }
         }
