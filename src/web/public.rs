@@ -257,14 +257,13 @@ async fn resume(
 ) -> AppResult<Response> {
     let owner = find_owner(&state, &username, |p| p.resume_public.get()).await?;
     let label = query.label();
-    // The four parts are read side by side, each on its own pooled connection.
-    let (experiences, mut skill_rows, projects, achievement_rows, labels) = tokio::try_join!(
-        resume_rows::<Experience>(&state, &owner, &career::EXPERIENCES, &label),
-        resume_rows::<Skill>(&state, &owner, &career::SKILLS, &label),
-        resume_rows::<Project>(&state, &owner, &career::PROJECTS, &label),
-        resume_rows::<Achievement>(&state, &owner, &career::ACHIEVEMENTS, &label),
-        public_labels(&state, &owner.user_id),
-    )?;
+    // Read one after another: on SQLite, spreading one page over several connections costs more
+    // under load than it saves (scripts/bench).
+    let experiences: Vec<Experience> = resume_rows(&state, &owner, &career::EXPERIENCES, &label).await?;
+    let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
+    let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
+    let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
+    let labels = public_labels(&state, &owner.user_id).await?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
     let mut experiences: Vec<ResumeExperience> =
