@@ -34,7 +34,10 @@ pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()>
     let every = Duration::from_secs(u64::from(state.config.housekeeping_minutes) * 60);
     tokio::spawn(async move {
         if every.is_zero() {
-            tracing::info!("housekeeping is off on this instance");
+            tracing::warn!(
+                "housekeeping is off on this instance: make sure another instance runs it, or expired links, \
+                 yesterday's analytics salts and deleted files are never cleaned up"
+            );
             return;
         }
         loop {
@@ -58,6 +61,14 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
     if !leases::try_acquire(pool, "housekeeping", &state.instance_id, now, now.plus(HOUSEKEEPING_LEASE)).await? {
         return Ok(HousekeepingReport::default());
     }
+    // First, and on its own: yesterday's analytics salt must go even if a later step fails.
+    let salts_deleted = match analytics::delete_old_salts(pool, &day_of(now)).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            tracing::error!(error = %err, "could not delete old analytics salts");
+            0
+        }
+    };
     let idle = Duration::from_secs(u64::from(state.config.security.session_idle_minutes) * 60);
     Ok(HousekeepingReport {
         ran: true,
@@ -68,7 +79,7 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
-        salts_deleted: analytics::delete_old_salts(pool, &day_of(now)).await?,
+        salts_deleted,
     })
 }
 

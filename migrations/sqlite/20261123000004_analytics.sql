@@ -20,7 +20,7 @@ CREATE TABLE page_views (
     viewed_at     BIGINT NOT NULL
 );
 CREATE INDEX page_views_owner ON page_views(owner_id, day);
-CREATE INDEX page_views_age ON page_views(viewed_at);
+CREATE INDEX page_views_day ON page_views(day);
 
 -- Raw views older than the retention window become daily figures: one row per owner, day and
 -- dimension ('total', 'kind', 'page', 'referrer') value.

@@ -20,10 +20,11 @@ pub struct NewView {
 }
 
 pub async fn insert(conn: &mut AnyConnection, view: &NewView) -> Result<(), sqlx::Error> {
+    // An owner who deleted their account a moment ago simply gets no row (no batch is lost).
     sqlx::query(
         "INSERT INTO page_views (id, owner_id, content_kind, path, visitor_hash, user_agent, referrer, referrer_host,
              day, viewed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)",
     )
     .bind(new_id())
     .bind(&view.owner_id)
@@ -53,6 +54,14 @@ where
     sqlx::query_scalar("SELECT salt FROM analytics_salts WHERE day = $1").bind(day).fetch_one(ex).await
 }
 
+/// The salt of `day`, if it has one.
+pub async fn existing_salt<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    day: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT salt FROM analytics_salts WHERE day = $1").bind(day).fetch_optional(ex).await
+}
+
 /// Forget the salts of days before `today`: their hashes can no longer be linked to anyone.
 pub async fn delete_old_salts<'e>(ex: impl Executor<'e, Database = Any>, today: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM analytics_salts WHERE day < $1").bind(today).execute(ex).await?.rows_affected())
@@ -60,6 +69,13 @@ pub async fn delete_old_salts<'e>(ex: impl Executor<'e, Database = Any>, today: 
 
 /// Turn raw views of days before `before_day` into daily figures, and delete them.
 pub async fn roll_up(conn: &mut AnyConnection, before_day: &str) -> Result<u64, sqlx::Error> {
+    let due: Option<i64> = sqlx::query_scalar("SELECT 1 FROM page_views WHERE day < $1 LIMIT 1")
+        .bind(before_day)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if due.is_none() {
+        return Ok(0);
+    }
     let groups = [("total", "''"), ("kind", "content_kind"), ("page", "path"), ("referrer", "referrer_host")];
     for (dimension, column) in groups {
         // A constant is not a grouping column (PostgreSQL refuses `GROUP BY ''`).

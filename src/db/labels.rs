@@ -302,3 +302,37 @@ pub async fn count_after_adding(conn: &mut AnyConnection, user_id: &str, names: 
     }
     Ok(count)
 }
+
+/// The public labels on at least one record a visitor can see: on the resume (`journal` false)
+/// or in the public journal. A public label on hidden records only is not offered as a filter.
+pub async fn public_on_page<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    journal: bool,
+) -> Result<Vec<Label>, sqlx::Error> {
+    let visible = |kind: RecordKind, table: &str, flag: &str| {
+        format!(
+            "(rl.record_kind = '{}' AND EXISTS (SELECT 1 FROM {table} t WHERE t.id = rl.record_id AND t.{flag} = 1))",
+            kind.as_str()
+        )
+    };
+    let kinds = if journal {
+        visible(RecordKind::JournalEntry, "journal_entries", "is_public")
+    } else {
+        [
+            visible(RecordKind::Experience, "experiences", "on_resume"),
+            visible(RecordKind::Skill, "skills", "on_resume"),
+            visible(RecordKind::Project, "projects", "on_resume"),
+            visible(RecordKind::Achievement, "achievements", "on_resume"),
+        ]
+        .join(" OR ")
+    };
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM labels l WHERE l.user_id = $1 AND l.is_public = 1
+         AND EXISTS (SELECT 1 FROM record_labels rl WHERE rl.label_id = l.id AND ({kinds}))
+         ORDER BY l.name_key"
+    ))
+    .bind(user_id)
+    .fetch_all(ex)
+    .await
+}

@@ -169,6 +169,15 @@ impl PublicProfile {
         }
     }
 
+    /// The page that stands for this person: the resume, or the journal when only it is public.
+    pub fn home_path(&self) -> String {
+        if self.resume_public.get() {
+            format!("/u/{}", self.username)
+        } else {
+            format!("/u/{}/journal", self.username)
+        }
+    }
+
     /// The photo, only when the owner shows it publicly.
     pub fn photo_url(&self) -> Option<String> {
         self.photo_upload_id.as_ref().filter(|_| self.photo_public.get()).map(|id| format!("/files/{id}"))
@@ -195,6 +204,22 @@ pub async fn indexable<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<
          WHERE allow_indexing = 1 AND username IS NOT NULL AND (resume_public = 1 OR journal_public = 1)
          ORDER BY username LIMIT 50000"
     ))
+    .fetch_all(ex)
+    .await
+}
+
+/// `(username, slug, updated_at)` of public journal entries whose owners publish their journal
+/// and allow indexing: for the sitemap, in one query.
+pub async fn indexable_entries<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    limit: i64,
+) -> Result<Vec<(String, String, Timestamp)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.username, e.slug, e.updated_at FROM journal_entries e JOIN profiles p ON p.user_id = e.user_id
+         WHERE e.is_public = 1 AND p.journal_public = 1 AND p.allow_indexing = 1 AND p.username IS NOT NULL
+         ORDER BY p.username, e.entry_date DESC LIMIT $1",
+    )
+    .bind(limit)
     .fetch_all(ex)
     .await
 }

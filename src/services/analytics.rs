@@ -122,10 +122,18 @@ impl Analytics {
                     _ = stop.changed() => break,
                 }
             }
-            while let Ok(Command::Record(view)) = receiver.try_recv() {
-                batch.push(view);
+            receiver.close();
+            let mut waiting = Vec::new();
+            while let Ok(command) = receiver.try_recv() {
+                match command {
+                    Command::Record(view) => batch.push(view),
+                    Command::Flush(done) => waiting.push(done),
+                }
             }
             write(&state, &mut batch).await;
+            for done in waiting {
+                let _ = done.send(());
+            }
         })
     }
 }
@@ -184,11 +192,16 @@ pub fn visitor_hash(state: &AppState, salt: &str, address: IpAddr) -> String {
     state.analytics_key.mac(&message)
 }
 
-/// The day's salt, made at random by whichever instance needs it first.
+/// The day's salt, made at random by whichever instance needs it first. A day that is over
+/// never gets a salt again (housekeeping may have deleted it already): a view written late for
+/// it gets a salt used once and thrown away.
 async fn salt_for(state: &AppState, day: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let fresh = crate::domain::token::encode(&bytes);
+    if day < day_of(state.clock.now()).as_str() {
+        return Ok(store::existing_salt(state.db.pool(), day).await?.unwrap_or(fresh));
+    }
     Ok(store::salt_for_day(state.db.pool(), day, &fresh).await?)
 }
 

@@ -96,7 +96,7 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
 
 /// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
 fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, kind: ContentKind, path: String) {
-    if request.visitor.user().is_some_and(|u| u.id == owner.user_id) {
+    if request.is_head || request.visitor.user().is_some_and(|u| u.id == owner.user_id) {
         return;
     }
     let user_agent = request.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -119,6 +119,8 @@ pub struct ViewRequest {
     visitor: Visitor,
     address: ClientAddr,
     headers: HeaderMap,
+    /// Link checkers ask with HEAD; nobody reads the page.
+    is_head: bool,
 }
 
 impl axum::extract::FromRequestParts<AppState> for ViewRequest {
@@ -127,7 +129,8 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, AppError> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         let Ok(address) = ClientAddr::from_request_parts(parts, state).await;
-        Ok(ViewRequest { visitor, address, headers: parts.headers.clone() })
+        let is_head = parts.method == axum::http::Method::HEAD;
+        Ok(ViewRequest { visitor, address, headers: parts.headers.clone(), is_head })
     }
 }
 
@@ -143,7 +146,7 @@ fn person(state: &AppState, owner: &PublicProfile) -> serde_json::Value {
     let mut person = serde_json::json!({
         "@type": "Person",
         "name": owner.name(),
-        "url": absolute(state, &format!("/u/{}", owner.username)),
+        "url": absolute(state, &owner.home_path()),
     });
     if !owner.job_title.is_empty() {
         person["jobTitle"] = owner.job_title.clone().into();
@@ -177,13 +180,9 @@ impl PublicQuery {
     }
 }
 
-/// The owner's public labels that are on something the visitor can see.
-async fn public_labels(state: &AppState, user_id: &str) -> AppResult<Vec<Label>> {
-    Ok(labels::list_for_user(state.db.pool(), user_id)
-        .await?
-        .into_iter()
-        .filter(|l| l.is_public.get() && l.uses > 0)
-        .collect())
+/// The owner's public labels that are on something the visitor can see on this page.
+async fn public_labels(state: &AppState, user_id: &str, journal: bool) -> AppResult<Vec<Label>> {
+    Ok(labels::public_on_page(state.db.pool(), user_id, journal).await?)
 }
 
 /// Only the public labels of each row stay on it.
@@ -263,7 +262,7 @@ async fn resume(
     let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
     let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
     let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
-    let labels = public_labels(&state, &owner.user_id).await?;
+    let labels = public_labels(&state, &owner.user_id, false).await?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
     let mut experiences: Vec<ResumeExperience> =
@@ -374,7 +373,7 @@ async fn journal(
     .with_json_ld(json_ld);
     let page = JournalPage {
         meta,
-        labels: public_labels(&state, &owner.user_id).await?,
+        labels: public_labels(&state, &owner.user_id, true).await?,
         owner,
         entries,
         label,
@@ -440,10 +439,8 @@ async fn feed(
     let time =
         |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));
     let journal_url = absolute(&state, &format!("/u/{}/journal", owner.username));
-    let author = PersonBuilder::default()
-        .name(owner.name().to_owned())
-        .uri(Some(absolute(&state, &format!("/u/{}", owner.username))))
-        .build();
+    let author =
+        PersonBuilder::default().name(owner.name().to_owned()).uri(Some(absolute(&state, &owner.home_path()))).build();
     let mut items = Vec::new();
     let mut newest = owner.updated_at;
     for entry in &entries {
@@ -493,6 +490,8 @@ fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+const SITEMAP_MAX: usize = 50_000;
+
 /// Public pages of people who allow indexing, and nobody else's.
 async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let mut xml = String::from(
@@ -510,19 +509,20 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
             date.day()
         ));
     };
+    // One sitemap holds at most 50 000 addresses; entries come from one query for everyone.
+    let mut left = SITEMAP_MAX;
     for owner in profiles::indexable(state.db.pool()).await? {
-        if owner.resume_public.get() {
+        if owner.resume_public.get() && left > 0 {
             add(&format!("/u/{}", owner.username), owner.updated_at);
+            left -= 1;
         }
-        if owner.journal_public.get() {
+        if owner.journal_public.get() && left > 0 {
             add(&format!("/u/{}/journal", owner.username), owner.updated_at);
-            let filter = ListFilter { label: None, page: 1, per_page: 1000, audience: Audience::PublicJournal };
-            let entries =
-                career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
-            for entry in entries {
-                add(&format!("/u/{}/journal/{}", owner.username, entry.slug), entry.updated_at);
-            }
+            left -= 1;
         }
+    }
+    for (username, slug, updated) in profiles::indexable_entries(state.db.pool(), left as i64).await? {
+        add(&format!("/u/{username}/journal/{slug}"), updated);
     }
     xml.push_str("</urlset>\n");
     Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())

@@ -129,6 +129,8 @@ async fn promise_2_robots_tools_headless_browsers_and_prefetches_are_not_counted
         .await
         .unwrap();
     assert_eq!(prefetch.status(), 200);
+    let head = app.new_browser().head(app.url("/u/ada")).header("user-agent", FIREFOX).send().await.unwrap();
+    assert_eq!(head.status(), 200, "a link checker's HEAD");
     assert_eq!(counted(&app).await, 0, "none of these is a person reading");
     view(&app, "/u/ada", ADDRESS, FIREFOX).await;
     assert_eq!(counted(&app).await, 1, "a person is");

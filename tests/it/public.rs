@@ -170,6 +170,15 @@ async fn visitors_filter_the_resume_and_journal_by_public_labels_only(app: TestA
     let (_, unknown, _) = visit(&app, "/u/ada?label=no-such-label").await;
     assert_eq!(strip_label(&private, "Leadership"), strip_label(&unknown, "no-such-label"));
 
+    // A public label that is only on records nobody can see is not offered as a filter.
+    let (_, experiences) = api.get("/experiences").await;
+    let hidden = experiences["items"].as_array().unwrap().iter().find(|e| e["on_resume"] == false).unwrap().clone();
+    api.post("/labels", json!({"name": "Nightlife", "is_public": true})).await;
+    let url = format!("/experiences/{}", hidden["id"].as_str().unwrap());
+    assert_eq!(api.patch(&url, json!({"labels": ["Nightlife"]})).await.0, 200);
+    let (_, resume, _) = visit(&app, "/u/ada").await;
+    assert!(resume.contains("?label=Rust") && !resume.contains("Nightlife"));
+
     let (_, journal, _) = visit(&app, "/u/ada/journal?label=RUST").await;
     assert!(journal.contains("Why we rewrote the planner"));
     let (_, journal, _) = visit(&app, "/u/ada/journal?label=Salary").await;
