@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod api_tokens;
 pub mod career;
+pub mod jobs;
 pub mod labels;
 pub mod leases;
 pub mod profiles;

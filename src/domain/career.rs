@@ -17,15 +17,17 @@ pub enum RecordKind {
     Project,
     Achievement,
     JournalEntry,
+    Opportunity,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 6] = [
         RecordKind::Experience,
         RecordKind::Skill,
         RecordKind::Project,
         RecordKind::Achievement,
         RecordKind::JournalEntry,
+        RecordKind::Opportunity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +37,7 @@ impl RecordKind {
             RecordKind::Project => "project",
             RecordKind::Achievement => "achievement",
             RecordKind::JournalEntry => "journal_entry",
+            RecordKind::Opportunity => "opportunity",
         }
     }
 
@@ -46,6 +49,7 @@ impl RecordKind {
             RecordKind::Project => "projects",
             RecordKind::Achievement => "achievements",
             RecordKind::JournalEntry => "journal",
+            RecordKind::Opportunity => "opportunities",
         }
     }
 
@@ -56,6 +60,7 @@ impl RecordKind {
             RecordKind::Project => "project",
             RecordKind::Achievement => "achievement",
             RecordKind::JournalEntry => "journal entry",
+            RecordKind::Opportunity => "opportunity",
         }
     }
 
@@ -66,6 +71,7 @@ impl RecordKind {
             RecordKind::Project => "Projects",
             RecordKind::Achievement => "Achievements",
             RecordKind::JournalEntry => "Journal",
+            RecordKind::Opportunity => "Opportunities",
         }
     }
 }
@@ -89,7 +95,7 @@ fn set_flag(target: &mut bool, value: Option<bool>) {
     }
 }
 
-fn set_labels(target: &mut String, value: Option<Vec<String>>) {
+pub fn set_label_names(target: &mut String, value: Option<Vec<String>>) {
     if let Some(names) = value {
         // A name with a comma is refused by validation rather than silently split in two; a list
         // far too long is refused without joining it.
@@ -103,7 +109,7 @@ fn set_labels(target: &mut String, value: Option<Vec<String>>) {
     }
 }
 
-fn labels(errors: &mut FieldErrors, input: &str) -> Vec<String> {
+pub fn parse_labels(errors: &mut FieldErrors, input: &str) -> Vec<String> {
     if input.contains('\u{1}') {
         errors.add("labels", "A label name cannot contain a comma.");
         return Vec::new();
@@ -200,7 +206,7 @@ impl ExperienceDraft {
             self.highlights = items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
         }
         set_flag(&mut self.on_resume, write.on_resume);
-        set_labels(&mut self.labels, write.labels);
+        set_label_names(&mut self.labels, write.labels);
     }
 
     pub fn validate(&self) -> Result<ExperienceInput, FieldErrors> {
@@ -227,7 +233,7 @@ impl ExperienceDraft {
         }
         let description = e.check("description", fields::text(&self.description, DESCRIPTION));
         let highlights = e.check("highlights", fields::lines_list(&self.highlights, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH));
-        let labels = labels(&mut e, &self.labels);
+        let labels = parse_labels(&mut e, &self.labels);
         finish(e, || ExperienceInput {
             role: role.unwrap_or_default(),
             company: company.unwrap_or_default(),
@@ -296,7 +302,7 @@ impl SkillDraft {
         set(&mut self.category, write.category);
         set(&mut self.level, write.level);
         set_flag(&mut self.on_resume, write.on_resume);
-        set_labels(&mut self.labels, write.labels);
+        set_label_names(&mut self.labels, write.labels);
     }
 
     pub fn validate(&self) -> Result<SkillInput, FieldErrors> {
@@ -307,7 +313,7 @@ impl SkillDraft {
         if !level.is_empty() && !SKILL_LEVELS.iter().any(|(key, _)| *key == level) {
             e.add("level", "Choose beginner, intermediate, advanced or expert, or leave it empty.");
         }
-        let labels = labels(&mut e, &self.labels);
+        let labels = parse_labels(&mut e, &self.labels);
         finish(e, || SkillInput {
             name: name.unwrap_or_default(),
             category: category.unwrap_or_default(),
@@ -391,7 +397,7 @@ impl ProjectDraft {
         set(&mut self.start_date, write.start_date);
         set(&mut self.end_date, write.end_date);
         set_flag(&mut self.on_resume, write.on_resume);
-        set_labels(&mut self.labels, write.labels);
+        set_label_names(&mut self.labels, write.labels);
     }
 
     pub fn validate(&self) -> Result<ProjectInput, FieldErrors> {
@@ -408,7 +414,7 @@ impl ProjectDraft {
                 e.add("end_date", "The end date is before the start date.");
             }
         }
-        let labels = labels(&mut e, &self.labels);
+        let labels = parse_labels(&mut e, &self.labels);
         finish(e, || ProjectInput {
             name: name.unwrap_or_default(),
             role: role.unwrap_or_default(),
@@ -489,7 +495,7 @@ impl AchievementDraft {
         set(&mut self.experience_id, write.experience_id);
         set(&mut self.project_id, write.project_id);
         set_flag(&mut self.on_resume, write.on_resume);
-        set_labels(&mut self.labels, write.labels);
+        set_label_names(&mut self.labels, write.labels);
     }
 
     /// Checks the fields; that the linked experience and project are the user's own is checked
@@ -501,7 +507,7 @@ impl AchievementDraft {
         let description = e.check("description", fields::text(&self.description, DESCRIPTION));
         let experience_id = e.check("experience_id", optional_id(&self.experience_id)).flatten();
         let project_id = e.check("project_id", optional_id(&self.project_id)).flatten();
-        let labels = labels(&mut e, &self.labels);
+        let labels = parse_labels(&mut e, &self.labels);
         finish(e, || AchievementInput {
             title: title.unwrap_or_default(),
             date,
@@ -566,7 +572,7 @@ impl JournalDraft {
         set(&mut self.entry_date, write.entry_date);
         set(&mut self.body, write.body);
         set_flag(&mut self.is_public, write.is_public);
-        set_labels(&mut self.labels, write.labels);
+        set_label_names(&mut self.labels, write.labels);
     }
 
     pub fn validate(&self) -> Result<JournalInput, FieldErrors> {
@@ -574,7 +580,7 @@ impl JournalDraft {
         let title = e.check("title", fields::required_line(&self.title, SHORT, "a title"));
         let entry_date = e.check("entry_date", PartialDate::parse_day(&self.entry_date));
         let body = e.check("body", fields::text(&self.body, JOURNAL_BODY));
-        let labels = labels(&mut e, &self.labels);
+        let labels = parse_labels(&mut e, &self.labels);
         finish(e, || JournalInput {
             title: title.unwrap_or_default(),
             entry_date: entry_date.expect("checked"),

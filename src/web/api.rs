@@ -17,7 +17,7 @@ use crate::web::api_docs::CareerPaths;
 use crate::web::session::SignedIn;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    use crate::web::{career, journal, labels, profile, records};
+    use crate::web::{career, jobs, journal, labels, profile, records};
     Router::new()
         .route("/me", get(me))
         .route("/openapi.json", get(openapi))
@@ -26,6 +26,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(records::api_routes::<career::Projects>())
         .merge(records::api_routes::<career::Achievements>())
         .merge(records::api_routes::<journal::Journal>())
+        .merge(records::api_routes::<jobs::Opportunities>())
+        .merge(jobs::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
         .merge(profile::api_routes())
@@ -45,6 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::career::JournalEntry, crate::domain::career::JournalWrite,
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
+        crate::db::jobs::Opportunity, crate::domain::jobs::OpportunityWrite, crate::db::jobs::Event, crate::web::jobs::EntryForm,
         crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
     )),
     modifiers(&BearerAuth, &CareerPaths),

@@ -9,13 +9,14 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 use utoipa::Modify;
 
 /// `(path, tag, record schema, write schema, what it is)` for each resource.
-const RESOURCES: [(&str, &str, &str, &str, &str); 6] = [
+const RESOURCES: [(&str, &str, &str, &str, &str); 7] = [
     ("experiences", "career", "Experience", "ExperienceWrite", "experience"),
     ("skills", "career", "Skill", "SkillWrite", "skill"),
     ("projects", "career", "Project", "ProjectWrite", "project"),
     ("achievements", "career", "Achievement", "AchievementWrite", "achievement"),
     ("journal", "journal", "JournalEntry", "JournalWrite", "journal entry"),
     ("labels", "labels", "Label", "LabelWrite", "label"),
+    ("opportunities", "job search", "Opportunity", "OpportunityWrite", "opportunity"),
 ];
 
 pub struct CareerPaths;

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod errors;
 pub mod files;
 pub mod home;
+pub mod jobs;
 pub mod journal;
 pub mod labels;
 pub mod pages;
@@ -58,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .merge(records::html_routes::<career::Projects>())
         .merge(records::html_routes::<career::Achievements>())
         .merge(records::html_routes::<journal::Journal>())
+        .merge(records::html_routes::<jobs::Opportunities>())
+        .merge(jobs::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
         .merge(profile::html_routes(&state))

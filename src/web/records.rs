@@ -257,7 +257,7 @@ pub async fn load_one<R: Resource>(state: &AppState, user_id: &str, id: &str) ->
 
 /// Validate and save a draft as a new record (`id` None) or over an existing one. The outer
 /// error is a failure; the inner one is what the user must fix.
-async fn save<R: Resource>(
+pub(crate) async fn save<R: Resource>(
     state: &AppState,
     user_id: &str,
     id: Option<&str>,

@@ -144,7 +144,7 @@ impl Api {
         self.call(Method::PATCH, path, Some(&body)).await
     }
 
-    async fn delete(&self, path: &str) -> u16 {
+    pub(crate) async fn delete(&self, path: &str) -> u16 {
         self.call(Method::DELETE, path, None).await.0
     }
 

@@ -10,6 +10,7 @@ mod browser;
 mod career;
 mod files;
 mod housekeeping;
+mod jobs;
 mod mail;
 mod migrations;
 mod public;

@@ -1,0 +1,281 @@
+//! The job search: opportunities through their pipeline, each with an activity timeline that
+//! merges automatic events (added, status changed) with the user's own entries.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use sqlx::AnyConnection;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::career::Table;
+use crate::db::jobs::{self, Event, Opportunity, MANUAL_EVENTS};
+use crate::domain::jobs::{OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES, WORK_MODES};
+use crate::domain::{fields, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::web::api::ApiJson;
+use crate::web::pages::Chrome;
+use crate::web::records::{self, html, label_text, load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::redirect;
+use crate::web::session::SignedIn;
+
+crate::labelled!(Opportunity);
+
+#[derive(Template)]
+#[template(path = "jobs/list.html")]
+pub struct OpportunityList {
+    pub chrome: Chrome,
+    pub view: ListView<Opportunity>,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/form.html")]
+pub struct OpportunityForm {
+    pub chrome: Chrome,
+    pub view: FormView<OpportunityDraft>,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/show.html")]
+pub struct OpportunityShow {
+    pub chrome: Chrome,
+    pub row: Opportunity,
+    pub timeline: Vec<Event>,
+    pub label_form: LabelForm,
+    pub entry: EntryForm,
+    pub entry_errors: FieldErrors,
+}
+
+impl OpportunityForm {
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        &STATUSES
+    }
+    fn work_modes(&self) -> &'static [(&'static str, &'static str)] {
+        &WORK_MODES
+    }
+}
+
+impl OpportunityShow {
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        &STATUSES
+    }
+    fn entry_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        &MANUAL_EVENTS
+    }
+}
+
+pub struct Opportunities;
+
+#[async_trait::async_trait]
+impl Resource for Opportunities {
+    const TABLE: &'static Table = &jobs::OPPORTUNITIES;
+    type Row = Opportunity;
+    type Draft = OpportunityDraft;
+    type Write = OpportunityWrite;
+    type Input = OpportunityInput;
+
+    fn blank(_: &AppState) -> OpportunityDraft {
+        OpportunityDraft::blank()
+    }
+    fn draft_of(row: &Opportunity) -> OpportunityDraft {
+        let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        OpportunityDraft {
+            company: row.company.clone(),
+            role: row.role.clone(),
+            description: row.description.clone(),
+            posting_url: row.posting_url.clone().unwrap_or_default(),
+            location: row.location.clone(),
+            work_mode: row.work_mode.clone(),
+            salary_min: number(row.salary_min),
+            salary_max: number(row.salary_max),
+            currency: row.currency.clone(),
+            source: row.source.clone(),
+            status: row.status.clone(),
+            applied_on: row.applied_on.clone().unwrap_or_default(),
+            next_action: row.next_action.clone(),
+            next_action_due: row.next_action_due.clone().unwrap_or_default(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn apply(draft: &mut OpportunityDraft, write: OpportunityWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &OpportunityDraft) -> Result<OpportunityInput, FieldErrors> {
+        draft.validate()
+    }
+    fn label_names(input: &OpportunityInput) -> &[String] {
+        &input.labels
+    }
+    fn title(row: &Opportunity) -> String {
+        format!("{} at {}", row.role, row.company)
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &OpportunityInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        jobs::insert(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &OpportunityInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        jobs::update(c, u, id, i, now).await
+    }
+    fn list_page(chrome: Chrome, view: ListView<Opportunity>) -> AppResult<Html<String>> {
+        html(&OpportunityList { chrome, view })
+    }
+    async fn form_page(
+        _: &AppState,
+        _: &str,
+        chrome: Chrome,
+        view: FormView<OpportunityDraft>,
+    ) -> AppResult<Html<String>> {
+        html(&OpportunityForm { chrome, view })
+    }
+    async fn show_page(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Opportunity,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        let timeline = jobs::timeline(state.db.pool(), user_id, &row.id).await?;
+        html(&OpportunityShow {
+            chrome,
+            row,
+            timeline,
+            label_form,
+            entry: EntryForm::default(),
+            entry_errors: FieldErrors::new(),
+        })
+    }
+}
+
+/// A manual timeline entry: an email sent, a call, a follow-up, a note.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EntryForm {
+    /// `email`, `call`, `follow_up` or `note`.
+    pub kind: String,
+    pub body: String,
+}
+
+impl EntryForm {
+    fn validate(&self) -> Result<(&'static str, String), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = MANUAL_EVENTS.iter().find(|(k, _)| *k == self.kind.trim()).map(|(k, _)| *k);
+        if kind.is_none() {
+            errors.add("kind", "Choose what happened: email, call, follow-up or note.");
+        }
+        let body = errors.check("body", fields::text(&self.body, 5_000));
+        if body.as_deref().is_some_and(str::is_empty) {
+            errors.add("body", "Write a line about it.");
+        }
+        if errors.is_empty() {
+            Ok((kind.unwrap_or("note"), body.unwrap_or_default()))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub fn html_routes() -> Router<AppState> {
+    Router::new()
+        .route("/opportunities/{id}/timeline", post(add_entry_html))
+        .route("/opportunities/{id}/status", post(move_html))
+}
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new().route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
+}
+
+async fn add_entry(state: &AppState, me: &SignedIn, id: &str, form: &EntryForm) -> AppResult<Result<(), FieldErrors>> {
+    let row = load_one::<Opportunities>(state, &me.user.id, id).await?;
+    let (kind, body) = match form.validate() {
+        Ok(entry) => entry,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut tx = state.db.begin_write().await?;
+    jobs::record_event(&mut tx, &me.user.id, &row.id, kind, (None, None), &body, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+async fn add_entry_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<EntryForm>,
+) -> AppResult<Response> {
+    match add_entry(&state, &me, &id, &form).await? {
+        Ok(()) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
+        Err(errors) => {
+            let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+            let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
+            let chrome = Chrome::new(&state, &me.visitor, Opportunities::title(&row), "opportunities");
+            let page = OpportunityShow {
+                chrome,
+                row,
+                timeline,
+                label_form: LabelForm::default(),
+                entry: form,
+                entry_errors: errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
+        }
+    }
+}
+
+/// Move an opportunity to another status (the record page's quick form; the board later).
+async fn move_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+    let mut draft = Opportunities::draft_of(&row);
+    draft.status = form.status;
+    match records::save::<Opportunities>(&state, &me.user.id, Some(&id), &draft).await? {
+        Ok(_) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
+}
+
+async fn timeline_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<Event>>> {
+    let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+    Ok(Json(jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?))
+}
+
+async fn add_entry_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<EntryForm>,
+) -> AppResult<Response> {
+    add_entry(&state, &me, &id, &form).await?.map_err(AppError::Validation)?;
+    let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+    let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
+    Ok((StatusCode::CREATED, Json(timeline)).into_response())
+}
