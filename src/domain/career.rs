@@ -18,16 +18,18 @@ pub enum RecordKind {
     Achievement,
     JournalEntry,
     Opportunity,
+    Contact,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 7] = [
         RecordKind::Experience,
         RecordKind::Skill,
         RecordKind::Project,
         RecordKind::Achievement,
         RecordKind::JournalEntry,
         RecordKind::Opportunity,
+        RecordKind::Contact,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +40,7 @@ impl RecordKind {
             RecordKind::Achievement => "achievement",
             RecordKind::JournalEntry => "journal_entry",
             RecordKind::Opportunity => "opportunity",
+            RecordKind::Contact => "contact",
         }
     }
 
@@ -50,6 +53,7 @@ impl RecordKind {
             RecordKind::Achievement => "achievements",
             RecordKind::JournalEntry => "journal",
             RecordKind::Opportunity => "opportunities",
+            RecordKind::Contact => "contacts",
         }
     }
 
@@ -61,6 +65,7 @@ impl RecordKind {
             RecordKind::Achievement => "achievement",
             RecordKind::JournalEntry => "journal entry",
             RecordKind::Opportunity => "opportunity",
+            RecordKind::Contact => "contact",
         }
     }
 
@@ -72,6 +77,7 @@ impl RecordKind {
             RecordKind::Achievement => "Achievements",
             RecordKind::JournalEntry => "Journal",
             RecordKind::Opportunity => "Opportunities",
+            RecordKind::Contact => "Contacts",
         }
     }
 }

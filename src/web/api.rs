@@ -27,6 +27,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(records::api_routes::<career::Achievements>())
         .merge(records::api_routes::<journal::Journal>())
         .merge(records::api_routes::<jobs::Opportunities>())
+        .merge(records::api_routes::<jobs::Contacts>())
         .merge(jobs::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
@@ -47,7 +48,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::career::JournalEntry, crate::domain::career::JournalWrite,
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
-        crate::db::jobs::Opportunity, crate::domain::jobs::OpportunityWrite, crate::db::jobs::Event, crate::web::jobs::EntryForm,
+        crate::db::jobs::Opportunity, crate::domain::jobs::OpportunityWrite,
+        crate::db::jobs::Contact, crate::domain::jobs::ContactWrite, crate::db::jobs::Event, crate::web::jobs::EntryForm,
         crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
     )),
     modifiers(&BearerAuth, &CareerPaths),

@@ -9,7 +9,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 use utoipa::Modify;
 
 /// `(path, tag, record schema, write schema, what it is)` for each resource.
-const RESOURCES: [(&str, &str, &str, &str, &str); 7] = [
+const RESOURCES: [(&str, &str, &str, &str, &str); 8] = [
     ("experiences", "career", "Experience", "ExperienceWrite", "experience"),
     ("skills", "career", "Skill", "SkillWrite", "skill"),
     ("projects", "career", "Project", "ProjectWrite", "project"),
@@ -17,6 +17,7 @@ const RESOURCES: [(&str, &str, &str, &str, &str); 7] = [
     ("journal", "journal", "JournalEntry", "JournalWrite", "journal entry"),
     ("labels", "labels", "Label", "LabelWrite", "label"),
     ("opportunities", "job search", "Opportunity", "OpportunityWrite", "opportunity"),
+    ("contacts", "job search", "Contact", "ContactWrite", "contact"),
 ];
 
 pub struct CareerPaths;

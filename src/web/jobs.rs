@@ -14,8 +14,11 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::career::Table;
-use crate::db::jobs::{self, Event, Opportunity, MANUAL_EVENTS};
-use crate::domain::jobs::{OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES, WORK_MODES};
+use crate::db::jobs::{self, Contact, Event, Opportunity, MANUAL_EVENTS};
+use crate::domain::jobs::{
+    ContactDraft, ContactInput, ContactWrite, OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES,
+    WORK_MODES,
+};
 use crate::domain::{fields, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
@@ -24,7 +27,7 @@ use crate::web::records::{self, html, label_text, load_one, FormView, LabelForm,
 use crate::web::redirect;
 use crate::web::session::SignedIn;
 
-crate::labelled!(Opportunity);
+crate::labelled!(Opportunity, Contact);
 
 #[derive(Template)]
 #[template(path = "jobs/list.html")]
@@ -49,6 +52,10 @@ pub struct OpportunityShow {
     pub label_form: LabelForm,
     pub entry: EntryForm,
     pub entry_errors: FieldErrors,
+    /// `(id, name, company)` of the contacts connected to it.
+    pub contacts: Vec<(String, String, String)>,
+    /// `(id, name)` of all the user's contacts, to connect one.
+    pub all_contacts: Vec<(String, String)>,
 }
 
 impl OpportunityForm {
@@ -151,6 +158,7 @@ impl Resource for Opportunities {
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
         let timeline = jobs::timeline(state.db.pool(), user_id, &row.id).await?;
+        let (contacts, all_contacts) = contact_choices(state, user_id, &row.id).await?;
         html(&OpportunityShow {
             chrome,
             row,
@@ -158,6 +166,8 @@ impl Resource for Opportunities {
             label_form,
             entry: EntryForm::default(),
             entry_errors: FieldErrors::new(),
+            contacts,
+            all_contacts,
         })
     }
 }
@@ -200,10 +210,191 @@ pub fn html_routes() -> Router<AppState> {
     Router::new()
         .route("/opportunities/{id}/timeline", post(add_entry_html))
         .route("/opportunities/{id}/status", post(move_html))
+        .route("/opportunities/{id}/contacts", post(connect_html))
+        .route("/opportunities/{id}/contacts/{contact_id}/remove", post(disconnect_html))
 }
 
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
+    Router::new()
+        .route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
+        .route("/opportunities/{id}/contacts/{contact_id}", axum::routing::put(connect_api).delete(disconnect_api))
+}
+
+async fn contact_choices(
+    state: &AppState,
+    user_id: &str,
+    opportunity_id: &str,
+) -> AppResult<(Vec<(String, String, String)>, Vec<(String, String)>)> {
+    let connected = jobs::contacts_of(state.db.pool(), user_id, opportunity_id).await?;
+    let all = crate::db::career::choices(state.db.pool(), &jobs::CONTACTS, "t.name", user_id).await?;
+    Ok((connected, all))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConnectForm {
+    contact_id: String,
+}
+
+/// Connect one of the user's contacts with one of their opportunities.
+async fn connect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
+    let opportunity = load_one::<Opportunities>(state, &me.user.id, id).await?;
+    let contact = load_one::<Contacts>(state, &me.user.id, contact_id).await?;
+    let mut tx = state.db.begin_write().await?;
+    jobs::link_contact(&mut tx, &me.user.id, &opportunity.id, &contact.id, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn disconnect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
+    let opportunity = load_one::<Opportunities>(state, &me.user.id, id).await?;
+    if uuid::Uuid::parse_str(contact_id).is_err()
+        || !jobs::unlink_contact(state.db.pool(), &me.user.id, &opportunity.id, contact_id).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn connect_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ConnectForm>,
+) -> AppResult<Response> {
+    connect(&state, &me, &id, form.contact_id.trim()).await?;
+    Ok(redirect(&format!("/opportunities/{id}?notice=saved#contacts")))
+}
+
+async fn disconnect_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, contact_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    disconnect(&state, &me, &id, &contact_id).await?;
+    Ok(redirect(&format!("/opportunities/{id}?notice=saved#contacts")))
+}
+
+async fn connect_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, contact_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    connect(&state, &me, &id, &contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn disconnect_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, contact_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    disconnect(&state, &me, &id, &contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Template)]
+#[template(path = "jobs/contacts/list.html")]
+pub struct ContactList {
+    pub chrome: Chrome,
+    pub view: ListView<Contact>,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/contacts/form.html")]
+pub struct ContactForm {
+    pub chrome: Chrome,
+    pub view: FormView<ContactDraft>,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/contacts/show.html")]
+pub struct ContactShow {
+    pub chrome: Chrome,
+    pub row: Contact,
+    pub label_form: LabelForm,
+    /// `(id, role, company, status)`
+    pub opportunities: Vec<(String, String, String, String)>,
+}
+
+impl ContactShow {
+    fn status_name(&self, status: &str) -> &'static str {
+        crate::domain::jobs::status_name(status)
+    }
+}
+
+pub struct Contacts;
+
+#[async_trait::async_trait]
+impl Resource for Contacts {
+    const TABLE: &'static Table = &jobs::CONTACTS;
+    type Row = Contact;
+    type Draft = ContactDraft;
+    type Write = ContactWrite;
+    type Input = ContactInput;
+
+    fn blank(_: &AppState) -> ContactDraft {
+        ContactDraft::blank()
+    }
+    fn draft_of(row: &Contact) -> ContactDraft {
+        ContactDraft {
+            name: row.name.clone(),
+            company: row.company.clone(),
+            role: row.role.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            links: row.links.0.join("\n"),
+            how_we_met: row.how_we_met.clone(),
+            notes: row.notes.clone(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn apply(draft: &mut ContactDraft, write: ContactWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &ContactDraft) -> Result<ContactInput, FieldErrors> {
+        draft.validate()
+    }
+    fn label_names(input: &ContactInput) -> &[String] {
+        &input.labels
+    }
+    fn title(row: &Contact) -> String {
+        row.name.clone()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ContactInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        jobs::insert_contact(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ContactInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        jobs::update_contact(c, u, id, i, now).await
+    }
+    fn list_page(chrome: Chrome, view: ListView<Contact>) -> AppResult<Html<String>> {
+        html(&ContactList { chrome, view })
+    }
+    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<ContactDraft>) -> AppResult<Html<String>> {
+        html(&ContactForm { chrome, view })
+    }
+    async fn show_page(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Contact,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        let opportunities = jobs::opportunities_of(state.db.pool(), user_id, &row.id).await?;
+        html(&ContactShow { chrome, row, label_form, opportunities })
+    }
 }
 
 async fn add_entry(state: &AppState, me: &SignedIn, id: &str, form: &EntryForm) -> AppResult<Result<(), FieldErrors>> {
@@ -230,6 +421,7 @@ async fn add_entry_html(
             let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
             let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
             let chrome = Chrome::new(&state, &me.visitor, Opportunities::title(&row), "opportunities");
+            let (contacts, all_contacts) = contact_choices(&state, &me.user.id, &row.id).await?;
             let page = OpportunityShow {
                 chrome,
                 row,
@@ -237,6 +429,8 @@ async fn add_entry_html(
                 label_form: LabelForm::default(),
                 entry: form,
                 entry_errors: errors,
+                contacts,
+                all_contacts,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
         }

@@ -166,6 +166,7 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
     collect!(career::PROJECTS, career::Project, |r: &career::Project| r.name.clone());
     collect!(career::ACHIEVEMENTS, career::Achievement, |r: &career::Achievement| r.title.clone());
     collect!(career::JOURNAL, career::JournalEntry, |r: &career::JournalEntry| r.title.clone());
+    collect!(crate::db::jobs::CONTACTS, crate::db::jobs::Contact, |r: &crate::db::jobs::Contact| r.name.clone());
     collect!(crate::db::jobs::OPPORTUNITIES, crate::db::jobs::Opportunity, |r: &crate::db::jobs::Opportunity| format!(
         "{} at {}",
         r.role, r.company

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::html_routes::<career::Achievements>())
         .merge(records::html_routes::<journal::Journal>())
         .merge(records::html_routes::<jobs::Opportunities>())
+        .merge(records::html_routes::<jobs::Contacts>())
         .merge(jobs::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())

@@ -128,7 +128,7 @@ impl Api {
         (status, value)
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
         self.raw(method, path, body.map(|_| "application/json"), body.map(Value::to_string)).await
     }
 

@@ -12,6 +12,7 @@ on_both_databases!(
     opportunities_are_managed_and_validated_through_the_api,
     promise_18_another_user_gets_404_for_every_opportunity_route,
     promise_8_opportunity_forms_refuse_a_missing_token,
+    contacts_are_kept_and_connected_to_opportunities,
 );
 
 async fn add(app: &TestApp, fields: &[(&str, &str)]) -> String {
@@ -212,4 +213,66 @@ async fn promise_8_opportunity_forms_refuse_a_missing_token(app: TestApp) {
         assert_eq!(response.status(), 403, "{path}");
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM opportunity_events").await, 1);
+}
+
+/// Contacts: kept with their details, connected to opportunities (both ways on the pages),
+/// validated, and private to their owner (promise 18).
+async fn contacts_are_kept_and_connected_to_opportunities(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let opportunity = add(&app, &[("role", "Staff Engineer"), ("company", "Globex")]).await;
+    let response = app
+        .submit(
+            "/contacts/new",
+            "/contacts",
+            &[
+                ("name", "Sam Recruiter"),
+                ("company", "Globex"),
+                ("email", "sam@globex.example"),
+                ("phone", "+44 20 7946 0000"),
+                ("links", "linkedin.com/in/sam\nhttps://sam.example"),
+                ("how_we_met", "Wrote to me about the role"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let contact = location(&response).trim_start_matches("/contacts/").split('?').next().unwrap().to_owned();
+    let show = format!("/opportunities/{opportunity}");
+    let connected = app.submit(&show, &format!("{show}/contacts"), &[("contact_id", contact.as_str())]).await;
+    assert_eq!(connected.status(), 303);
+    let (_, page) = app.get_text(&show).await;
+    assert!(page.contains("Sam Recruiter"));
+    let (_, person) = app.get_text(&format!("/contacts/{contact}")).await;
+    assert!(person.contains("Staff Engineer at Globex") && person.contains("https://linkedin.com/in/sam"));
+
+    let bad = app
+        .submit(
+            "/contacts/new",
+            "/contacts",
+            &[("name", ""), ("email", "not an email"), ("phone", "call me"), ("links", "javascript:alert(1)")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Enter the person’s name.") && html.contains("digits, spaces"));
+    assert!(html.contains(r#"value="not an email""#), "what was typed is kept");
+
+    let api = api_for(&app).await;
+    let (status, list) = api.get("/contacts").await;
+    assert_eq!((status, list["total"].as_i64()), (200, Some(1)));
+    assert_eq!(list["items"][0]["links"][1], "https://sam.example/");
+
+    // Grace can neither see Sam nor connect anyone to Ada's opportunity.
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    assert_eq!(app.get(&format!("/contacts/{contact}")).await.status(), 404);
+    let grace = api_for(&app).await;
+    assert_eq!(
+        grace.call(reqwest::Method::PUT, &format!("/opportunities/{opportunity}/contacts/{contact}"), None).await.0,
+        404
+    );
+    let mine = grace.create("/contacts", json!({"name": "Grace's friend"})).await;
+    let theirs = format!("/opportunities/{opportunity}/contacts/{}", mine["id"].as_str().unwrap());
+    assert_eq!(grace.call(reqwest::Method::PUT, &theirs, None).await.0, 404);
+    assert_eq!(grace.delete(&format!("/contacts/{contact}")).await, 404);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM opportunity_contacts").await, 1);
 }
