@@ -27,6 +27,8 @@ pub struct ListFilter {
     pub page: i64,
     pub per_page: i64,
     pub audience: Audience,
+    /// Only records in this status; one of our own known statuses, never user text.
+    pub status: Option<&'static str>,
 }
 
 /// Who the list is for: its owner sees everything; a visitor sees only what the owner made
@@ -69,9 +71,14 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-fn list_condition(filter: &ListFilter) -> String {
+fn list_condition(table: &Table, filter: &ListFilter) -> String {
+    // The status is one of the static names in domain::jobs::STATUSES, so it may be written in.
+    let status = match (table.kind, filter.status) {
+        (RecordKind::Opportunity, Some(status)) => format!(" AND t.status = '{status}'"),
+        _ => String::new(),
+    };
     format!(
-        "t.user_id = $1{} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+        "t.user_id = $1{}{status} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
          WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
         filter.audience.condition(),
         filter.audience.label_condition()
@@ -90,7 +97,7 @@ where
 {
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
     let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(filter)))
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
             .bind(user_id)
             .bind(&label)
             .bind(table.kind.as_str())
@@ -115,7 +122,7 @@ where
         "SELECT {} FROM {} t WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
         table.columns,
         table.name,
-        list_condition(filter),
+        list_condition(table, filter),
         table.order_by
     ))
     .bind(user_id)

@@ -101,6 +101,16 @@ impl Modify for CareerPaths {
                 .parameter(query("label", Type::String, "Only records carrying this label (by name, any case)."))
                 .response("200", response("One page of the list", Some(page_of(schema))))
                 .response("401", error("Missing or invalid token"));
+            let list = if path == "opportunities" {
+                list.parameter(query(
+                    "status",
+                    Type::String,
+                    "Only opportunities in this status (422 for an unknown one).",
+                ))
+                .response("422", error("An unknown status (`validation_failed`)"))
+            } else {
+                list
+            };
             let create = OperationBuilder::new()
                 .tag(tag)
                 .summary(Some(format!("Create a {noun}")))

@@ -67,6 +67,12 @@ impl OpportunityForm {
     }
 }
 
+impl OpportunityList {
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        &STATUSES
+    }
+}
+
 impl OpportunityShow {
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
         &STATUSES

@@ -127,6 +127,8 @@ pub struct ListQuery {
     pub label: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// Only records in this status (opportunities).
+    pub status: Option<String>,
     pub notice: Option<String>,
 }
 
@@ -138,7 +140,19 @@ impl ListQuery {
             page: number(&self.page).unwrap_or(1).clamp(1, 1_000_000),
             per_page: number(&self.per_page).unwrap_or(default_per_page).clamp(1, API_PER_PAGE_MAX),
             audience: Default::default(),
+            status: self.known_status(),
         }
+    }
+
+    /// The `status` asked for, if it is one we know (as our own static text).
+    fn known_status(&self) -> Option<&'static str> {
+        let wanted = self.status.as_deref()?.trim().to_ascii_lowercase();
+        crate::domain::jobs::STATUSES.iter().map(|(key, _)| *key).find(|key| *key == wanted)
+    }
+
+    /// A `status` that names no status: the API says so rather than list everything.
+    fn unknown_status(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| !s.trim().is_empty()) && self.known_status().is_none()
     }
 }
 
@@ -150,6 +164,8 @@ pub struct ListView<R> {
     pub per_page: i64,
     /// The label the list is filtered by, as the user wrote it.
     pub label: Option<String>,
+    /// The status the list is filtered by (opportunities).
+    pub status: Option<&'static str>,
     pub all_labels: Vec<Label>,
     pub path: &'static str,
 }
@@ -167,6 +183,10 @@ impl<R> ListView<R> {
             url.push_str("&label=");
             url.extend(url::form_urlencoded::byte_serialize(label.as_bytes()));
         }
+        if let Some(status) = self.status {
+            url.push_str("&status=");
+            url.push_str(status);
+        }
         url
     }
     pub fn prev_url(&self) -> Option<String> {
@@ -176,7 +196,10 @@ impl<R> ListView<R> {
         (self.page < self.last_page()).then(|| self.url_for(self.page + 1))
     }
     pub fn is_filtered(&self) -> bool {
-        self.label.is_some()
+        self.label.is_some() || self.status.is_some()
+    }
+    pub fn status_is(&self, status: &str) -> bool {
+        self.status == Some(status)
     }
     pub fn label_is(&self, name: &str) -> bool {
         self.label
@@ -348,6 +371,7 @@ async fn list_html<R: Resource>(
         page: filter.page,
         per_page: filter.per_page,
         label: filter.label,
+        status: filter.status,
         all_labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
         path: R::TABLE.kind.path(),
     };
@@ -525,6 +549,11 @@ async fn list_api<R: Resource>(
     me: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<ListBody<R::Row>>> {
+    if query.unknown_status() {
+        let message =
+            "Use one of: saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.";
+        return Err(AppError::Validation(FieldErrors::single("status", message)));
+    }
     let filter = query.filter(HTML_PER_PAGE);
     let page = load_page::<R>(&state, &me.user.id, &filter).await?;
     Ok(Json(ListBody { items: page.items, page: filter.page, per_page: filter.per_page, total: page.total }))

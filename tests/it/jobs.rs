@@ -85,6 +85,10 @@ async fn an_opportunity_moves_through_the_pipeline_and_its_timeline_remembers(ap
     }
     let (_, list) = app.get_text("/opportunities?label=rust").await;
     assert!(list.contains("Globex") && list.contains("Interviewing"));
+    let (_, by_status) = app.get_text("/opportunities?status=interviewing").await;
+    assert!(by_status.contains("Globex"));
+    let (_, other_status) = app.get_text("/opportunities?status=offer").await;
+    assert!(!other_status.contains("Globex") && other_status.contains("Show everything"));
 
     // Mistakes come back beside their fields, with what was typed.
     let bad = app
@@ -160,6 +164,11 @@ async fn opportunities_are_managed_and_validated_through_the_api(app: TestApp) {
     assert_eq!((status, error["error"]["code"].as_str()), (400, Some("invalid_json")));
     let (_, list) = api.get("/opportunities?label=remote").await;
     assert_eq!(list["total"], 1);
+    assert_eq!(api.get("/opportunities?status=screening").await.1["total"], 1, "filter by status");
+    assert_eq!(api.get("/opportunities?status=SAVED").await.1["total"], 0);
+    let (status, error) = api.get("/opportunities?status=hired").await;
+    assert_eq!((status, error["error"]["fields"]["status"].is_string()), (422, true));
+    assert_eq!(api.get("/experiences?status=applied").await.0, 200, "other lists have no status to filter");
     assert_eq!(api.delete(&url).await, 204);
     assert_eq!(api.get(&url).await.0, 404);
 }
