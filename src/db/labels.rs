@@ -34,16 +34,6 @@ pub struct Label {
     pub updated_at: Timestamp,
 }
 
-impl Label {
-    pub fn chip(&self) -> LabelChip {
-        LabelChip {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            colour: self.colour.clone(),
-            is_public: self.is_public,
-        }
-    }
-}
 
 /// A label as shown on a record.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema, PartialEq, Eq)]

@@ -22,16 +22,6 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
-        RecordKind::Experience,
-        RecordKind::Skill,
-        RecordKind::Project,
-        RecordKind::Achievement,
-        RecordKind::JournalEntry,
-        RecordKind::Opportunity,
-        RecordKind::Contact,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Experience => "experience",

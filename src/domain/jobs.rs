@@ -31,10 +31,6 @@ pub fn work_mode_name(mode: &str) -> &'static str {
     WORK_MODES.iter().find(|(key, _)| *key == mode).map(|(_, name)| *name).unwrap_or("")
 }
 
-/// Is this status one of the endings (nothing more will happen)?
-pub fn is_closed(status: &str) -> bool {
-    matches!(status, "accepted" | "rejected" | "withdrawn" | "ghosted")
-}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]

@@ -7,7 +7,6 @@ use sqlx::AnyConnection;
 use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::career::{self, Achievement, Experience, Project, Skill, Table};
-use crate::db::labels::Label;
 use crate::domain::career::{
     AchievementDraft, AchievementInput, AchievementWrite, ExperienceDraft, ExperienceInput, ExperienceWrite,
     ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput, SkillWrite, SKILL_LEVELS,
@@ -95,10 +94,6 @@ record_templates!(
     "career/achievements/show.html"
 );
 
-/// The label names offered as suggestions in a form's label field.
-pub fn suggestions(labels: &[Label]) -> Vec<&str> {
-    labels.iter().map(|l| l.name.as_str()).collect()
-}
 
 pub struct Experiences;
 

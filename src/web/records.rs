@@ -231,9 +231,6 @@ impl<D> FormView<D> {
             None => format!("/{path}"),
         }
     }
-    pub fn cancel_url(&self, path: &str) -> String {
-        self.action(path)
-    }
 }
 
 /// Render a template or fail with an internal error.
