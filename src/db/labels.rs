@@ -34,7 +34,6 @@ pub struct Label {
     pub updated_at: Timestamp,
 }
 
-
 /// A label as shown on a record.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema, PartialEq, Eq)]
 pub struct LabelChip {

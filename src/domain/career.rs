@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, PartialDate};
+use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, PartialDate};
 use crate::domain::FieldErrors;
 
 /// The kinds of record a label can be put on. The text form is stored in `record_labels`.
@@ -78,18 +78,6 @@ pub const DESCRIPTION: usize = 10_000;
 pub const JOURNAL_BODY: usize = 100_000;
 pub const HIGHLIGHTS_MAX: usize = 30;
 pub const HIGHLIGHT_LENGTH: usize = 500;
-
-fn set(target: &mut String, value: Option<String>) {
-    if let Some(value) = value {
-        *target = value;
-    }
-}
-
-fn set_flag(target: &mut bool, value: Option<bool>) {
-    if let Some(value) = value {
-        *target = value;
-    }
-}
 
 pub fn set_label_names(target: &mut String, value: Option<Vec<String>>) {
     if let Some(names) = value {
@@ -195,13 +183,13 @@ impl ExperienceDraft {
         set(&mut self.location, write.location);
         set(&mut self.start_date, write.start_date);
         set(&mut self.end_date, write.end_date);
-        set_flag(&mut self.current, write.current);
+        set(&mut self.current, write.current);
         set(&mut self.description, write.description);
         if let Some(items) = write.highlights {
             let items = &items[..items.len().min(HIGHLIGHTS_MAX + 1)];
             self.highlights = items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
         }
-        set_flag(&mut self.on_resume, write.on_resume);
+        set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
     }
 
@@ -297,7 +285,7 @@ impl SkillDraft {
         set(&mut self.name, write.name);
         set(&mut self.category, write.category);
         set(&mut self.level, write.level);
-        set_flag(&mut self.on_resume, write.on_resume);
+        set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
     }
 
@@ -392,7 +380,7 @@ impl ProjectDraft {
         set(&mut self.url, write.url);
         set(&mut self.start_date, write.start_date);
         set(&mut self.end_date, write.end_date);
-        set_flag(&mut self.on_resume, write.on_resume);
+        set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
     }
 
@@ -490,7 +478,7 @@ impl AchievementDraft {
         set(&mut self.description, write.description);
         set(&mut self.experience_id, write.experience_id);
         set(&mut self.project_id, write.project_id);
-        set_flag(&mut self.on_resume, write.on_resume);
+        set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
     }
 
@@ -567,7 +555,7 @@ impl JournalDraft {
         set(&mut self.title, write.title);
         set(&mut self.entry_date, write.entry_date);
         set(&mut self.body, write.body);
-        set_flag(&mut self.is_public, write.is_public);
+        set(&mut self.is_public, write.is_public);
         set_label_names(&mut self.labels, write.labels);
     }
 
@@ -626,7 +614,7 @@ impl LabelDraft {
     pub fn apply(&mut self, write: LabelWrite) {
         set(&mut self.name, write.name);
         set(&mut self.colour, write.colour);
-        set_flag(&mut self.is_public, write.is_public);
+        set(&mut self.is_public, write.is_public);
     }
 
     pub fn validate(&self) -> Result<LabelInput, FieldErrors> {

@@ -311,6 +311,13 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
+/// A PATCH: take the new value when one was sent.
+pub fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
 /// A checkbox in an HTML form: present ("on", "true", "1", "yes") means ticked.
 pub fn checkbox<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     let value = String::deserialize(deserializer)?;

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::career::{DESCRIPTION, MEDIUM, SHORT};
-use crate::domain::fields::{self, nullable_list, nullable_text, PartialDate};
+use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
 use crate::domain::FieldErrors;
 
 /// Where an opportunity stands. The first six are the pipeline in order; the last three can
@@ -30,7 +30,6 @@ pub fn status_name(status: &str) -> &'static str {
 pub fn work_mode_name(mode: &str) -> &'static str {
     WORK_MODES.iter().find(|(key, _)| *key == mode).map(|(_, name)| *name).unwrap_or("")
 }
-
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -146,11 +145,6 @@ impl OpportunityDraft {
     }
 
     pub fn apply(&mut self, write: OpportunityWrite) {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
         set(&mut self.company, write.company);
         set(&mut self.role, write.role);
         set(&mut self.description, write.description);
@@ -333,11 +327,6 @@ impl ContactDraft {
     }
 
     pub fn apply(&mut self, write: ContactWrite) {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
         set(&mut self.name, write.name);
         set(&mut self.company, write.company);
         set(&mut self.role, write.role);

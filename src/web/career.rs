@@ -94,7 +94,6 @@ record_templates!(
     "career/achievements/show.html"
 );
 
-
 pub struct Experiences;
 
 #[async_trait::async_trait]

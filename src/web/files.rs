@@ -85,9 +85,7 @@ pub async fn serve(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(AppError::NotFound);
-    }
+    crate::web::records::valid_id(&id)?;
     let upload = uploads::find(state.db.pool(), &id).await?.ok_or(AppError::NotFound)?;
     let is_owner = visitor.user().is_some_and(|u| u.id == upload.user_id);
     let visible = is_owner

@@ -254,9 +254,8 @@ async fn connect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) ->
 
 async fn disconnect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
     let opportunity = load_one::<Opportunities>(state, &me.user.id, id).await?;
-    if uuid::Uuid::parse_str(contact_id).is_err()
-        || !jobs::unlink_contact(state.db.pool(), &me.user.id, &opportunity.id, contact_id).await?
-    {
+    records::valid_id(contact_id)?;
+    if !jobs::unlink_contact(state.db.pool(), &me.user.id, &opportunity.id, contact_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(())

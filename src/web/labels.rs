@@ -16,7 +16,7 @@ use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::records::{ListBody, ListQuery, HTML_PER_PAGE};
+use crate::web::records::{valid_id, ListBody, ListQuery, HTML_PER_PAGE};
 use crate::web::redirect;
 use crate::web::session::SignedIn;
 
@@ -57,10 +57,6 @@ pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/labels", get(list_api).post(create_api))
         .route("/labels/{id}", get(get_api).patch(patch_api).delete(delete_api))
-}
-
-fn valid_id(id: &str) -> AppResult<()> {
-    uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| AppError::NotFound)
 }
 
 async fn load(state: &AppState, user_id: &str, id: &str) -> AppResult<Label> {

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::db::profiles::{self, Profile, ProfileInput};
 use crate::db::{is_unique_violation, uploads};
-use crate::domain::fields::{self, checkbox, nullable_text};
+use crate::domain::fields::{self, checkbox, nullable_text, set};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
@@ -83,26 +83,15 @@ impl ProfileDraft {
     }
 
     fn apply(&mut self, write: ProfileWrite) {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
         set(&mut self.username, write.username);
         set(&mut self.display_name, write.display_name);
         set(&mut self.job_title, write.job_title);
         set(&mut self.region, write.region);
         set(&mut self.bio, write.bio);
-        for (target, value) in [
-            (&mut self.photo_public, write.photo_public),
-            (&mut self.resume_public, write.resume_public),
-            (&mut self.journal_public, write.journal_public),
-            (&mut self.allow_indexing, write.allow_indexing),
-        ] {
-            if let Some(value) = value {
-                *target = value;
-            }
-        }
+        set(&mut self.photo_public, write.photo_public);
+        set(&mut self.resume_public, write.resume_public);
+        set(&mut self.journal_public, write.journal_public);
+        set(&mut self.allow_indexing, write.allow_indexing);
     }
 
     fn validate(&self) -> Result<ProfileInput, FieldErrors> {

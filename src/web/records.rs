@@ -238,16 +238,13 @@ pub fn html<T: Template>(template: &T) -> AppResult<Html<String>> {
     crate::web::pages::render(template)
 }
 
-fn valid_id(id: &str) -> AppResult<()> {
+/// Ids are UUIDs; anything else names nothing (404), without asking the database.
+pub fn valid_id(id: &str) -> AppResult<()> {
     uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| AppError::NotFound)
 }
 
 fn section<R: Resource>() -> &'static str {
     R::TABLE.kind.path()
-}
-
-fn redirect(to: String) -> Response {
-    crate::web::redirect(&to)
 }
 
 async fn with_labels<R: Resource>(state: &AppState, user_id: &str, rows: &mut [R::Row]) -> AppResult<()> {
@@ -404,7 +401,7 @@ async fn create_html<R: Resource>(
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
     match save::<R>(&state, &me.user.id, None, &draft).await? {
-        Ok(id) => Ok(redirect(format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
+        Ok(id) => Ok(crate::web::redirect(&format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
         Err(errors) => form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, None, draft, errors).await,
     }
 }
@@ -437,7 +434,7 @@ async fn update_html<R: Resource>(
 ) -> AppResult<Response> {
     valid_id(&id)?;
     match save::<R>(&state, &me.user.id, Some(&id), &draft).await? {
-        Ok(id) => Ok(redirect(format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
+        Ok(id) => Ok(crate::web::redirect(&format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.
             if !career::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
@@ -454,7 +451,7 @@ async fn delete_html<R: Resource>(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     remove::<R>(&state, &me.user.id, &id).await?;
-    Ok(redirect(format!("/{}?notice=deleted", R::TABLE.kind.path())))
+    Ok(crate::web::redirect(&format!("/{}?notice=deleted", R::TABLE.kind.path())))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -494,7 +491,7 @@ async fn add_label_html<R: Resource>(
         labels::add_to_record(&mut tx, &me.user.id, R::TABLE.kind, &id, &name, state.clock.now()).await?;
     }
     tx.commit().await?;
-    Ok(redirect(format!("/{}/{id}?notice=label_added#labels", R::TABLE.kind.path())))
+    Ok(crate::web::redirect(&format!("/{}/{id}?notice=label_added#labels", R::TABLE.kind.path())))
 }
 
 /// The record page again, with the label form's message beside it.
@@ -520,7 +517,7 @@ async fn remove_label_html<R: Resource>(
     if !labels::remove_from_record(state.db.pool(), &me.user.id, R::TABLE.kind, &id, &label_id).await? {
         return Err(AppError::NotFound);
     }
-    Ok(redirect(format!("/{}/{id}?notice=label_removed#labels", R::TABLE.kind.path())))
+    Ok(crate::web::redirect(&format!("/{}/{id}?notice=label_removed#labels", R::TABLE.kind.path())))
 }
 
 // ---- JSON API ----
