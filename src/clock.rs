@@ -28,6 +28,11 @@ impl Timestamp {
     pub fn rfc3339(self) -> String {
         self.to_offset_date_time().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
+    /// The calendar day (UTC) as `YYYY-MM-DD`.
+    pub fn iso_date(self) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        self.date().format(&format).unwrap_or_default()
+    }
     /// The calendar day (UTC).
     pub fn date(self) -> time::Date {
         self.to_offset_date_time().date()

@@ -10,7 +10,6 @@ use tokio::task::JoinHandle;
 use crate::app::AppState;
 use crate::db::accounts::{self, LinkKind};
 use crate::db::{analytics, leases, sessions, throttle};
-use crate::services::analytics::day_of;
 use crate::services::throttle::LONGEST_WINDOW_MS;
 
 /// A pass holds the lease this long, so instances that wake at the same moment do not repeat
@@ -62,7 +61,7 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
         return Ok(HousekeepingReport::default());
     }
     // First, and on its own: yesterday's analytics salt must go even if a later step fails.
-    let salts_deleted = match analytics::delete_old_salts(pool, &day_of(now)).await {
+    let salts_deleted = match analytics::delete_old_salts(pool, &now.iso_date()).await {
         Ok(deleted) => deleted,
         Err(err) => {
             tracing::error!(error = %err, "could not delete old analytics salts");
@@ -87,7 +86,7 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
 async fn roll_up_views(state: &AppState, now: crate::clock::Timestamp) -> anyhow::Result<u64> {
     let retention = Duration::from_secs(u64::from(state.config.analytics_retention_days) * 86_400);
     let mut tx = state.db.begin_write().await?;
-    let rolled = analytics::roll_up(&mut tx, &day_of(now.minus(retention))).await?;
+    let rolled = analytics::roll_up(&mut tx, &now.minus(retention).iso_date()).await?;
     tx.commit().await?;
     Ok(rolled)
 }

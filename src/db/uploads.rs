@@ -90,22 +90,6 @@ pub async fn find<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM uploads WHERE id = $1")).bind(id).fetch_optional(ex).await
 }
 
-pub async fn images_of_entry<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
-    entry_id: &str,
-) -> Result<Vec<ImageRef>, sqlx::Error> {
-    let rows: Vec<ImageRef> = sqlx::query_as(
-        "SELECT id, width, height, alt_text, content_type, byte_size FROM uploads
-         WHERE user_id = $1 AND journal_entry_id = $2 ORDER BY created_at, id",
-    )
-    .bind(user_id)
-    .bind(entry_id)
-    .fetch_all(ex)
-    .await?;
-    Ok(rows.into_iter().map(ImageRef::with_url).collect())
-}
-
 /// The images of several entries at once, by entry id.
 pub async fn images_of_entries<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -147,6 +147,14 @@ impl PartialDate {
         false
     }
 
+    /// "15 Mar": a day without its year, for chart labels.
+    pub fn day_and_month(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d} {}", MONTHS[usize::from(m - 1)]),
+            _ => self.human(),
+        }
+    }
+
     /// "Mar 2021", "2021" or "15 Mar 2021": for pages.
     pub fn human(&self) -> String {
         match (self.month, self.day) {

@@ -153,7 +153,7 @@ async fn write_views(state: &AppState, views: Vec<View>) -> anyhow::Result<()> {
     let mut salts: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(views.len());
     for view in views {
-        let day = day_of(view.at);
+        let day = view.at.iso_date();
         let salt = match salts.get(&day) {
             Some(salt) => salt.clone(),
             None => {
@@ -199,16 +199,10 @@ async fn salt_for(state: &AppState, day: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let fresh = crate::domain::token::encode(&bytes);
-    if day < day_of(state.clock.now()).as_str() {
+    if day < state.clock.now().iso_date().as_str() {
         return Ok(store::existing_salt(state.db.pool(), day).await?.unwrap_or(fresh));
     }
     Ok(store::salt_for_day(state.db.pool(), day, &fresh).await?)
-}
-
-/// `YYYY-MM-DD` (UTC).
-pub fn day_of(at: Timestamp) -> String {
-    let date = at.date();
-    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
 }
 
 /// The site a referrer URL belongs to, e.g. `news.ycombinator.com`.

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::analytics;
+use crate::domain::fields::PartialDate;
 use crate::error::AppResult;
-use crate::services::analytics::day_of;
 use crate::web::pages::{render, Chrome};
 use crate::web::session::SignedIn;
 
@@ -64,8 +64,6 @@ pub const CHART_HEIGHT: f64 = 200.0;
 const LEFT: f64 = 36.0;
 const BOTTOM: f64 = 24.0;
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
 fn shares(rows: Vec<(String, i64)>) -> Vec<Share> {
     let total: i64 = rows.iter().map(|(_, n)| n).sum();
     rows.into_iter()
@@ -90,7 +88,7 @@ pub async fn page(
     let days: i64 = if query.days.as_deref() == Some("90") { 90 } else { 30 };
     let today = state.clock.now().date();
     let first = today - time::Duration::days(days - 1);
-    let since = day_of(crate::clock::Timestamp(first.midnight().assume_utc().unix_timestamp() * 1000));
+    let since = PartialDate::from_date(first).to_string();
     let pool = state.db.pool();
     let daily = analytics::daily(pool, &me.user.id, &since).await?;
 
@@ -100,13 +98,13 @@ pub async fn page(
     let scale = |n: i64| (n as f64 / peak as f64) * (plot - 8.0);
     let mut bars = Vec::with_capacity(days as usize);
     for i in 0..days {
-        let date = first + time::Duration::days(i);
-        let key = format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day());
+        let date = PartialDate::from_date(first + time::Duration::days(i));
+        let key = date.to_string();
         let (views, visitors) = daily.get(&key).copied().unwrap_or((0, 0));
         let x = LEFT + i as f64 * slot + slot * 0.1;
         let width = slot * 0.8;
         bars.push(DayBar {
-            label: format!("{} {}", date.day(), MONTHS[date.month() as usize - 1]),
+            label: date.day_and_month(),
             date: key,
             views,
             visitors,

@@ -147,8 +147,8 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
     let mut records = Vec::new();
     macro_rules! collect {
         ($table:expr, $row:ty, $title:expr) => {{
-            let page: career::Page<$row> = career::list(state.db.pool(), &$table, user_id, &filter).await?;
-            for row in page.items {
+            let rows: Vec<$row> = career::rows(state.db.pool(), &$table, user_id, &filter).await?;
+            for row in rows {
                 records.push(TaggedRecord {
                     kind: $table.kind.singular(),
                     title: $title(&row),

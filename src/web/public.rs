@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::career::{self, Achievement, Audience, Experience, JournalEntry, ListFilter, Project, Skill};
-use crate::db::labels::{self, Label, LabelChip};
+use crate::db::labels::{self, Label};
 use crate::db::profiles::{self, PublicProfile};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
@@ -23,6 +23,7 @@ use crate::services::analytics::{self, ContentKind, View};
 use crate::web::assets;
 use crate::web::client::ClientAddr;
 use crate::web::pages::render;
+use crate::web::records::attach_labels;
 use crate::web::session::Visitor;
 
 pub fn routes() -> Router<AppState> {
@@ -180,28 +181,6 @@ impl PublicQuery {
     }
 }
 
-/// The owner's public labels that are on something the visitor can see on this page.
-async fn public_labels(state: &AppState, user_id: &str, journal: bool) -> AppResult<Vec<Label>> {
-    Ok(labels::public_on_page(state.db.pool(), user_id, journal).await?)
-}
-
-/// Only the public labels of each row stay on it.
-async fn with_public_chips<R: crate::web::records::Labelled>(
-    state: &AppState,
-    user_id: &str,
-    kind: crate::domain::career::RecordKind,
-    rows: &mut [R],
-) -> AppResult<()> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id()).collect();
-    let mut chips = labels::chips_for_records(state.db.pool(), user_id, kind, &ids).await?;
-    for row in rows.iter_mut() {
-        let public: Vec<LabelChip> =
-            chips.remove(row.id()).unwrap_or_default().into_iter().filter(|c| c.is_public.get()).collect();
-        row.set_labels(public);
-    }
-    Ok(())
-}
-
 async fn resume_rows<R>(
     state: &AppState,
     owner: &PublicProfile,
@@ -213,7 +192,7 @@ where
 {
     let filter = ListFilter { label: label.clone(), page: 1, per_page: 500, audience: Audience::Resume, status: None };
     let mut rows: Vec<R> = career::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
-    with_public_chips(state, &owner.user_id, table.kind, &mut rows).await?;
+    attach_labels(state, &owner.user_id, table.kind, &mut rows, true).await?;
     Ok(rows)
 }
 
@@ -262,7 +241,7 @@ async fn resume(
     let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
     let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
     let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
-    let labels = public_labels(&state, &owner.user_id, false).await?;
+    let labels = labels::public_on_page(state.db.pool(), &owner.user_id, false).await?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
     let mut experiences: Vec<ResumeExperience> =
@@ -354,7 +333,7 @@ async fn journal(
     };
     let page = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
     let mut entries = page.items;
-    with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, &mut entries).await?;
+    attach_labels(&state, &owner.user_id, career::JOURNAL.kind, &mut entries, true).await?;
     let path = format!("/u/{}/journal", owner.username);
     count_view(&state, &request, &owner, ContentKind::Journal, path.clone());
     let json_ld = serde_json::json!({
@@ -374,7 +353,7 @@ async fn journal(
     .with_json_ld(json_ld);
     let page = JournalPage {
         meta,
-        labels: public_labels(&state, &owner.user_id, true).await?,
+        labels: labels::public_on_page(state.db.pool(), &owner.user_id, true).await?,
         owner,
         entries,
         label,
@@ -402,8 +381,13 @@ async fn entry(
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let mut entry =
         career::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
-    with_public_chips(&state, &owner.user_id, career::JOURNAL.kind, std::slice::from_mut(&mut entry)).await?;
-    entry.images = crate::db::uploads::images_of_entry(state.db.pool(), &owner.user_id, &entry.id).await?;
+    attach_labels(&state, &owner.user_id, career::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
+    <crate::web::journal::Journal as crate::web::records::Resource>::enrich(
+        &state,
+        &owner.user_id,
+        std::slice::from_mut(&mut entry),
+    )
+    .await?;
     let path = format!("/u/{}/journal/{}", owner.username, entry.slug);
     count_view(&state, &request, &owner, ContentKind::Entry, path.clone());
     let json_ld = serde_json::json!({
@@ -433,7 +417,6 @@ async fn feed(
     Path(username): Path<String>,
 ) -> AppResult<Response> {
     use atom_syndication::{ContentBuilder, EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, PersonBuilder};
-    let username = username.strip_suffix(".atom").unwrap_or(&username).to_owned();
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let filter = ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal, status: None };
     let entries = career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
@@ -501,13 +484,10 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
 "#,
     );
     let mut add = |path: &str, modified: crate::clock::Timestamp| {
-        let date = modified.date();
         xml.push_str(&format!(
-            "  <url><loc>{}</loc><lastmod>{:04}-{:02}-{:02}</lastmod></url>\n",
+            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
             xml_escape(&absolute(&state, path)),
-            date.year(),
-            date.month() as u8,
-            date.day()
+            modified.iso_date()
         ));
     };
     // One sitemap holds at most 50 000 addresses; entries come from one query for everyone.

@@ -21,6 +21,7 @@ use crate::clock::Timestamp;
 use crate::db::career::{self, ListFilter, Page, Table};
 use crate::db::labels::{self, Label, LabelChip};
 use crate::db::{is_unique_violation, new_id};
+use crate::domain::career::RecordKind;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
@@ -247,14 +248,29 @@ fn section<R: Resource>() -> &'static str {
     R::TABLE.kind.path()
 }
 
-async fn with_labels<R: Resource>(state: &AppState, user_id: &str, rows: &mut [R::Row]) -> AppResult<()> {
+/// Put each row's labels on it, in one query; for visitors (`public_only`) only public ones.
+pub async fn attach_labels<L: Labelled>(
+    state: &AppState,
+    user_id: &str,
+    kind: RecordKind,
+    rows: &mut [L],
+    public_only: bool,
+) -> AppResult<()> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id()).collect();
     let mut chips: HashMap<String, Vec<LabelChip>> =
-        labels::chips_for_records(state.db.pool(), user_id, R::TABLE.kind, &ids).await?;
+        labels::chips_for_records(state.db.pool(), user_id, kind, &ids).await?;
     for row in rows.iter_mut() {
-        let labels = chips.remove(row.id()).unwrap_or_default();
+        let mut labels = chips.remove(row.id()).unwrap_or_default();
+        if public_only {
+            labels.retain(|l| l.is_public.get());
+        }
         row.set_labels(labels);
     }
+    Ok(())
+}
+
+async fn with_labels<R: Resource>(state: &AppState, user_id: &str, rows: &mut [R::Row]) -> AppResult<()> {
+    attach_labels(state, user_id, R::TABLE.kind, rows, false).await?;
     R::enrich(state, user_id, rows).await
 }
 
