@@ -18,6 +18,8 @@ pub struct Table {
     pub name: &'static str,
     pub columns: &'static str,
     pub order_by: &'static str,
+    /// Whether its records have a `status` that lists can be filtered by.
+    pub has_status: bool,
 }
 
 /// Which page of a list, and an optional label (by name) every record on it must carry.
@@ -73,8 +75,8 @@ pub struct Page<T> {
 
 fn list_condition(table: &Table, filter: &ListFilter) -> String {
     // The status is one of the static names in domain::jobs::STATUSES, so it may be written in.
-    let status = match (table.kind, filter.status) {
-        (RecordKind::Opportunity, Some(status)) => format!(" AND t.status = '{status}'"),
+    let status = match filter.status {
+        Some(status) if table.has_status => format!(" AND t.status = '{status}'"),
         _ => String::new(),
     };
     format!(
@@ -224,11 +226,11 @@ fn date_text(date: Option<crate::domain::fields::PartialDate>) -> Option<String>
     date.map(|d| d.to_string())
 }
 
-type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// Run an insert or update whose placeholders are `$1` the owner, `$2` the record, then the
 /// record's fields, then the time: inserts and updates of a kind share one way of binding.
-async fn write<'q>(
+pub(crate) async fn write<'q>(
     conn: &mut AnyConnection,
     sql: &'q str,
     user_id: &'q str,
@@ -248,6 +250,7 @@ pub const EXPERIENCES: Table = Table {
     columns: "t.id, t.role, t.company, t.location, t.start_date, t.end_date, t.is_current, t.description, \
               t.highlights, t.on_resume, t.created_at, t.updated_at",
     order_by: "t.is_current DESC, COALESCE(t.end_date, '9999') DESC, t.start_date DESC, t.id DESC",
+    has_status: false,
 };
 
 /// A job or role held.
@@ -336,6 +339,7 @@ pub const SKILLS: Table = Table {
     name: "skills",
     columns: "t.id, t.name, t.category, t.level, t.on_resume, t.created_at, t.updated_at",
     order_by: "t.category, t.name_key, t.id",
+    has_status: false,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -403,6 +407,7 @@ pub const PROJECTS: Table = Table {
     columns: "t.id, t.name, t.role, t.kind, t.description, t.url, t.start_date, t.end_date, t.on_resume, \
               t.created_at, t.updated_at",
     order_by: "COALESCE(t.start_date, '0000') DESC, t.id DESC",
+    has_status: false,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -486,6 +491,7 @@ pub const ACHIEVEMENTS: Table = Table {
               (SELECT p.name FROM projects p WHERE p.id = t.project_id AND p.user_id = t.user_id) AS project_title, \
               t.on_resume, t.created_at, t.updated_at",
     order_by: "COALESCE(t.achieved_on, '0000') DESC, t.id DESC",
+    has_status: false,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -585,6 +591,7 @@ pub const JOURNAL: Table = Table {
     name: "journal_entries",
     columns: "t.id, t.title, t.slug, t.entry_date, t.body, t.is_public, t.created_at, t.updated_at",
     order_by: "t.entry_date DESC, t.id DESC",
+    has_status: false,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]

@@ -5,7 +5,7 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::career::Table;
+use crate::db::career::{write, Query, Table};
 use crate::db::labels::LabelChip;
 use crate::db::new_id;
 use crate::domain::career::RecordKind;
@@ -19,6 +19,7 @@ pub const OPPORTUNITIES: Table = Table {
               t.salary_max, t.currency, t.source, t.status, t.applied_on, t.next_action, t.next_action_due, \
               t.created_at, t.updated_at",
     order_by: "t.updated_at DESC, t.id DESC",
+    has_status: true,
 };
 
 /// A job one might take, and where it stands.
@@ -119,8 +120,6 @@ impl Event {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
-
 fn fields<'q>(query: Query<'q>, input: &'q OpportunityInput) -> Query<'q> {
     query
         .bind(&input.company)
@@ -172,19 +171,17 @@ pub async fn insert(
     input: &OpportunityInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    fields(
-        sqlx::query(
-            "INSERT INTO opportunities (user_id, id, company, role, description, posting_url, location, work_mode,
+    write(
+        &mut *conn,
+        "INSERT INTO opportunities (user_id, id, company, role, description, posting_url, location, work_mode,
                  salary_min, salary_max, currency, source, status, applied_on, next_action, next_action_due,
                  created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
-        )
-        .bind(user_id)
-        .bind(id),
-        input,
+        user_id,
+        id,
+        |q| fields(q, input),
+        now,
     )
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
     record_event(conn, user_id, id, "created", (None, Some(&input.status)), "", now).await
 }
@@ -203,19 +200,17 @@ pub async fn update(
         .fetch_optional(&mut *conn)
         .await?;
     let Some(before) = before else { return Ok(false) };
-    fields(
-        sqlx::query(
-            "UPDATE opportunities SET company = $3, role = $4, description = $5, posting_url = $6, location = $7,
+    write(
+        &mut *conn,
+        "UPDATE opportunities SET company = $3, role = $4, description = $5, posting_url = $6, location = $7,
                  work_mode = $8, salary_min = $9, salary_max = $10, currency = $11, source = $12, status = $13,
                  applied_on = $14, next_action = $15, next_action_due = $16, updated_at = $17
              WHERE user_id = $1 AND id = $2",
-        )
-        .bind(user_id)
-        .bind(id),
-        input,
+        user_id,
+        id,
+        |q| fields(q, input),
+        now,
     )
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
     if before != input.status {
         record_event(conn, user_id, id, "status_changed", (Some(&before), Some(&input.status)), "", now).await?;
@@ -247,6 +242,7 @@ pub const CONTACTS: Table = Table {
     columns: "t.id, t.name, t.company, t.role, t.email, t.phone, t.links, t.how_we_met, t.notes, t.created_at, \
               t.updated_at",
     order_by: "t.name, t.id",
+    has_status: false,
 };
 
 /// Someone met along the way.
@@ -290,18 +286,16 @@ pub async fn insert_contact(
     input: &crate::domain::jobs::ContactInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    contact_fields(
-        sqlx::query(
-            "INSERT INTO contacts (user_id, id, name, company, role, email, phone, links, how_we_met, notes,
+    write(
+        conn,
+        "INSERT INTO contacts (user_id, id, name, company, role, email, phone, links, how_we_met, notes,
                  created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-        )
-        .bind(user_id)
-        .bind(id),
-        input,
+        user_id,
+        id,
+        |q| contact_fields(q, input),
+        now,
     )
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }
@@ -313,20 +307,18 @@ pub async fn update_contact(
     input: &crate::domain::jobs::ContactInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = contact_fields(
-        sqlx::query(
-            "UPDATE contacts SET name = $3, company = $4, role = $5, email = $6, phone = $7, links = $8,
+    let changed = write(
+        conn,
+        "UPDATE contacts SET name = $3, company = $4, role = $5, email = $6, phone = $7, links = $8,
                  how_we_met = $9, notes = $10, updated_at = $11
              WHERE user_id = $1 AND id = $2",
-        )
-        .bind(user_id)
-        .bind(id),
-        input,
+        user_id,
+        id,
+        |q| contact_fields(q, input),
+        now,
     )
-    .bind(now)
-    .execute(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 /// Connect a contact with an opportunity (both the user's own; checked by the caller).

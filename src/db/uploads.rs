@@ -45,6 +45,21 @@ pub struct ImageRef {
     pub byte_size: i64,
 }
 
+impl From<Upload> for ImageRef {
+    fn from(upload: Upload) -> Self {
+        ImageRef {
+            id: upload.id,
+            url: String::new(),
+            width: upload.width,
+            height: upload.height,
+            alt_text: upload.alt_text,
+            content_type: upload.content_type,
+            byte_size: upload.byte_size,
+        }
+        .with_url()
+    }
+}
+
 impl ImageRef {
     /// The Markdown that shows this image inside an entry.
     pub fn markdown(&self) -> String {

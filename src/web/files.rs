@@ -38,6 +38,25 @@ pub fn too_large_message(max_bytes: usize) -> String {
 
 pub use crate::services::images::human_size;
 
+impl UploadForm {
+    /// The file, or why it cannot be taken: a status and a sentence for beside the field.
+    pub fn file(&self, max_bytes: usize, missing: &str) -> Result<Bytes, (StatusCode, String)> {
+        if self.too_large {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, too_large_message(max_bytes)));
+        }
+        self.bytes.clone().ok_or_else(|| (StatusCode::UNPROCESSABLE_ENTITY, missing.to_owned()))
+    }
+}
+
+/// An image that was refused, as a status and a sentence for beside the field.
+pub fn image_problem(err: images::ImageError) -> (StatusCode, String) {
+    let status = match err {
+        images::ImageError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    (status, err.to_string())
+}
+
 /// Read a multipart form with one file field (`file_field`) and an optional `alt_text`.
 pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {
     let max = state.config.uploads.max_bytes;

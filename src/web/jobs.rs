@@ -402,16 +402,22 @@ impl Resource for Contacts {
     }
 }
 
-async fn add_entry(state: &AppState, me: &SignedIn, id: &str, form: &EntryForm) -> AppResult<Result<(), FieldErrors>> {
+/// Add a manual entry to one of the user's opportunities; the opportunity comes back either way.
+async fn add_entry(
+    state: &AppState,
+    me: &SignedIn,
+    id: &str,
+    form: &EntryForm,
+) -> AppResult<(Opportunity, Result<(), FieldErrors>)> {
     let row = load_one::<Opportunities>(state, &me.user.id, id).await?;
     let (kind, body) = match form.validate() {
         Ok(entry) => entry,
-        Err(errors) => return Ok(Err(errors)),
+        Err(errors) => return Ok((row, Err(errors))),
     };
     let mut tx = state.db.begin_write().await?;
     jobs::record_event(&mut tx, &me.user.id, &row.id, kind, (None, None), &body, state.clock.now()).await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok((row, Ok(())))
 }
 
 async fn add_entry_html(
@@ -421,9 +427,8 @@ async fn add_entry_html(
     Form(form): Form<EntryForm>,
 ) -> AppResult<Response> {
     match add_entry(&state, &me, &id, &form).await? {
-        Ok(()) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
-        Err(errors) => {
-            let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+        (_, Ok(())) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
+        (row, Err(errors)) => {
             let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
             let chrome = Chrome::new(&state, &me.visitor, Opportunities::title(&row), "opportunities");
             let (contacts, all_contacts) = contact_choices(&state, &me.user.id, &row.id).await?;
@@ -473,8 +478,8 @@ async fn add_entry_api(
     Path(id): Path<String>,
     ApiJson(form): ApiJson<EntryForm>,
 ) -> AppResult<Response> {
-    add_entry(&state, &me, &id, &form).await?.map_err(AppError::Validation)?;
-    let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
+    let (row, added) = add_entry(&state, &me, &id, &form).await?;
+    added.map_err(AppError::Validation)?;
     let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
 }

@@ -21,7 +21,7 @@ use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
-use crate::web::files::{human_size, read_upload};
+use crate::web::files::{human_size, image_problem, read_upload};
 use crate::web::pages::Chrome;
 use crate::web::records::{html, label_text, load_one, FormView, LabelForm, ListView, Resource};
 use crate::web::session::SignedIn;
@@ -236,17 +236,14 @@ async fn add_image(
     let entry = load_one::<Journal>(state, &me.user.id, entry_id).await?;
     let form = read_upload(state, multipart, "image").await?;
     let alt_text = form.alt_text.trim().to_owned();
-    if form.too_large {
-        let message = crate::web::files::too_large_message(state.config.uploads.max_bytes);
-        return Ok((entry, Err((StatusCode::PAYLOAD_TOO_LARGE, message)), alt_text));
-    }
+    let bytes = match form.file(state.config.uploads.max_bytes, "Choose an image to upload.") {
+        Ok(bytes) => bytes,
+        Err(problem) => return Ok((entry, Err(problem), alt_text)),
+    };
     if uploads::count_for_entry(state.db.pool(), &me.user.id, &entry.id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
         let message = format!("An entry can have at most {} images.", uploads::IMAGES_PER_ENTRY_MAX);
         return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, message)), alt_text));
     }
-    let Some(bytes) = form.bytes else {
-        return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose an image to upload.".into())), alt_text));
-    };
     let new = NewImage {
         user_id: &me.user.id,
         purpose: ImagePurpose::JournalImage,
@@ -255,25 +252,8 @@ async fn add_image(
         alt_text: alt_text.clone(),
     };
     match store_image(state, new, bytes).await? {
-        Ok(upload) => {
-            let image = ImageRef {
-                url: format!("/files/{}", upload.id),
-                id: upload.id,
-                width: upload.width,
-                height: upload.height,
-                alt_text: upload.alt_text,
-                content_type: upload.content_type,
-                byte_size: upload.byte_size,
-            };
-            Ok((entry, Ok(image), alt_text))
-        }
-        Err(err) => {
-            let status = match err {
-                crate::services::images::ImageError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            Ok((entry, Err((status, err.to_string())), alt_text))
-        }
+        Ok(upload) => Ok((entry, Ok(ImageRef::from(upload)), alt_text)),
+        Err(err) => Ok((entry, Err(image_problem(err)), alt_text)),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
 use crate::web::api::ApiJson;
-use crate::web::files::{human_size, read_upload, MULTIPART_OVERHEAD};
+use crate::web::files::{human_size, image_problem, read_upload, MULTIPART_OVERHEAD};
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
 use crate::web::session::SignedIn;
@@ -210,12 +210,9 @@ async fn upload_photo(State(state): State<AppState>, me: SignedIn, multipart: Mu
         async move { page(&state, me, status, None, FieldErrors::new(), Some(message), NoticeQuery::default()).await }
     };
     let form = read_upload(&state, multipart, "photo").await?;
-    if form.too_large {
-        let message = crate::web::files::too_large_message(state.config.uploads.max_bytes);
-        return failed(StatusCode::PAYLOAD_TOO_LARGE, message).await;
-    }
-    let Some(bytes) = form.bytes else {
-        return failed(StatusCode::UNPROCESSABLE_ENTITY, "Choose a photo to upload.".into()).await;
+    let bytes = match form.file(state.config.uploads.max_bytes, "Choose a photo to upload.") {
+        Ok(bytes) => bytes,
+        Err((status, message)) => return failed(status, message).await,
     };
     let new = NewImage {
         user_id: &me.user.id,
@@ -227,11 +224,8 @@ async fn upload_photo(State(state): State<AppState>, me: SignedIn, multipart: Mu
     let upload = match store_image(&state, new, bytes).await? {
         Ok(upload) => upload,
         Err(err) => {
-            let status = match err {
-                crate::services::images::ImageError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            return failed(status, err.to_string()).await;
+            let (status, message) = image_problem(err);
+            return failed(status, message).await;
         }
     };
     replace_photo(&state, &me.user.id, Some(&upload.id)).await?;
