@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_TYPE, USER_AGENT};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -97,31 +97,32 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
 
 /// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
 fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, kind: ContentKind, path: String) {
-    if request.is_head || request.visitor.user().is_some_and(|u| u.id == owner.user_id) {
-        return;
-    }
-    let user_agent = request.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if analytics::is_bot(user_agent) || analytics::is_prefetch(&request.headers) {
+    let Some(reader) = &request.reader else { return };
+    if request.visitor_id.as_deref() == Some(owner.user_id.as_str()) {
         return;
     }
     state.analytics.record(View {
         owner_id: owner.user_id.clone(),
         kind,
         path,
-        address: request.address.0,
-        user_agent: user_agent.chars().take(500).collect(),
-        referrer: analytics::clean_referrer(&request.headers, &state.base_url),
+        address: reader.address,
+        user_agent: reader.user_agent.clone(),
+        referrer: reader.referrer.clone(),
         at: state.clock.now(),
     });
 }
 
-/// Who is asking for a public page, for counting the view.
+/// Who is asking for a public page, as far as counting the view needs to know.
 pub struct ViewRequest {
-    visitor: Visitor,
-    address: ClientAddr,
-    headers: HeaderMap,
-    /// Link checkers ask with HEAD; nobody reads the page.
-    is_head: bool,
+    visitor_id: Option<String>,
+    /// `None` when no person is reading: a robot, a prefetch, a link checker's HEAD.
+    reader: Option<Reader>,
+}
+
+struct Reader {
+    address: std::net::IpAddr,
+    user_agent: String,
+    referrer: Option<String>,
 }
 
 impl axum::extract::FromRequestParts<AppState> for ViewRequest {
@@ -129,9 +130,20 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, AppError> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
-        let Ok(address) = ClientAddr::from_request_parts(parts, state).await;
-        let is_head = parts.method == axum::http::Method::HEAD;
-        Ok(ViewRequest { visitor, address, headers: parts.headers.clone(), is_head })
+        let visitor_id = visitor.user().map(|u| u.id.clone());
+        let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let is_person = parts.method != axum::http::Method::HEAD
+            && !analytics::is_bot(user_agent)
+            && !analytics::is_prefetch(&parts.headers);
+        if !is_person {
+            return Ok(ViewRequest { visitor_id, reader: None });
+        }
+        let reader = Reader {
+            user_agent: user_agent.chars().take(500).collect(),
+            referrer: analytics::clean_referrer(&parts.headers, &state.base_url),
+            address: ClientAddr::from_request_parts(parts, state).await.map(|a| a.0).unwrap_or_else(|e| match e {}),
+        };
+        Ok(ViewRequest { visitor_id, reader: Some(reader) })
     }
 }
 
@@ -521,7 +533,7 @@ async fn robots(State(state): State<AppState>) -> Response {
 
 /// A description of the site for AI agents: what Careerlog is and its public URL patterns. It
 /// holds no user data at all.
-async fn llms(State(state): State<AppState>, _headers: HeaderMap) -> Response {
+async fn llms(State(state): State<AppState>) -> Response {
     let base = absolute(&state, "");
     let body = format!(
         "# Careerlog\n\n\
