@@ -9,6 +9,8 @@
  *  - [data-autosubmit]    a filter <select> that applies itself when changed
  *  - [data-max-bytes]     a file input that says at once when a file is over the size limit
  *  - [data-editor]        the journal editor's Write / Preview tabs (the server renders the preview)
+ *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
+ *  - [data-board]         the job-search board: drag a card to another column to move it
  */
 (function () {
   "use strict";
@@ -275,6 +277,18 @@
     });
   }
 
+  /* Time zone -------------------------------------------------------------------------------- */
+
+  function setupDefaultTimeZone(input) {
+    if (input.value) return;
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) input.value = zone;
+    } catch (e) {
+      /* the user types it */
+    }
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -289,6 +303,7 @@
     each("select[data-autosubmit]", setupAutosubmit);
     each("input[type=file][data-max-bytes]", setupMaxBytes);
     each("[data-editor]", setupEditor);
+    each("input[data-default-time-zone]", setupDefaultTimeZone);
   }
 
   if (document.readyState === "loading") {

@@ -20,6 +20,11 @@ pub struct Table {
     pub order_by: &'static str,
     /// Whether its records have a `status` that lists can be filtered by.
     pub has_status: bool,
+    /// The record its records belong to, if lists can be narrowed to one: the query
+    /// parameter and the column (`?opportunity=` and `opportunity_id` for interviews).
+    pub parent: Option<(&'static str, &'static str)>,
+    /// Tables joined into every list and lookup (`t` is the record's own).
+    pub joins: &'static str,
 }
 
 /// Which page of a list, and an optional label (by name) every record on it must carry.
@@ -31,6 +36,8 @@ pub struct ListFilter {
     pub audience: Audience,
     /// Only records in this status; one of our own known statuses, never user text.
     pub status: Option<&'static str>,
+    /// Only records that belong to this one (see [`Table::parent`]).
+    pub parent: Option<uuid::Uuid>,
 }
 
 /// Who the list is for: its owner sees everything; a visitor sees only what the owner made
@@ -79,8 +86,13 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
         Some(status) if table.has_status => format!(" AND t.status = '{status}'"),
         _ => String::new(),
     };
+    // A parsed UUID is hex digits and dashes, so it too may be written in.
+    let parent = match (filter.parent, table.parent) {
+        (Some(id), Some((_, column))) => format!(" AND t.{column} = '{id}'"),
+        _ => String::new(),
+    };
     format!(
-        "t.user_id = $1{}{status} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+        "t.user_id = $1{}{status}{parent} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
          WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
         filter.audience.condition(),
         filter.audience.label_condition()
@@ -98,13 +110,17 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
-            .bind(user_id)
-            .bind(&label)
-            .bind(table.kind.as_str())
-            .fetch_one(ex)
-            .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {} t {} WHERE {}",
+        table.name,
+        table.joins,
+        list_condition(table, filter)
+    ))
+    .bind(user_id)
+    .bind(&label)
+    .bind(table.kind.as_str())
+    .fetch_one(ex)
+    .await?;
     let items = rows(ex, table, user_id, filter).await?;
     Ok(Page { items, total })
 }
@@ -121,9 +137,10 @@ where
 {
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
     sqlx::query_as(&format!(
-        "SELECT {} FROM {} t WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
+        "SELECT {} FROM {} t {} WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
         table.columns,
         table.name,
+        table.joins,
         list_condition(table, filter),
         table.order_by
     ))
@@ -145,11 +162,14 @@ pub async fn get<'e, T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    sqlx::query_as(&format!("SELECT {} FROM {} t WHERE t.user_id = $1 AND t.id = $2", table.columns, table.name))
-        .bind(user_id)
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} t {} WHERE t.user_id = $1 AND t.id = $2",
+        table.columns, table.name, table.joins
+    ))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
 /// A public journal entry by its slug.
@@ -199,8 +219,8 @@ pub async fn choices<'e>(
     user_id: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT t.id, {title_sql} FROM {} t WHERE t.user_id = $1 ORDER BY {} LIMIT 500",
-        table.name, table.order_by
+        "SELECT t.id, {title_sql} FROM {} t {} WHERE t.user_id = $1 ORDER BY {} LIMIT 500",
+        table.name, table.joins, table.order_by
     ))
     .bind(user_id)
     .fetch_all(ex)
@@ -251,6 +271,8 @@ pub const EXPERIENCES: Table = Table {
               t.highlights, t.on_resume, t.created_at, t.updated_at",
     order_by: "t.is_current DESC, COALESCE(t.end_date, '9999') DESC, t.start_date DESC, t.id DESC",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 /// A job or role held.
@@ -340,6 +362,8 @@ pub const SKILLS: Table = Table {
     columns: "t.id, t.name, t.category, t.level, t.on_resume, t.created_at, t.updated_at",
     order_by: "t.category, t.name_key, t.id",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -408,6 +432,8 @@ pub const PROJECTS: Table = Table {
               t.created_at, t.updated_at",
     order_by: "COALESCE(t.start_date, '0000') DESC, t.id DESC",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -492,6 +518,8 @@ pub const ACHIEVEMENTS: Table = Table {
               t.on_resume, t.created_at, t.updated_at",
     order_by: "COALESCE(t.achieved_on, '0000') DESC, t.id DESC",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -592,6 +620,8 @@ pub const JOURNAL: Table = Table {
     columns: "t.id, t.title, t.slug, t.entry_date, t.body, t.is_public, t.created_at, t.updated_at",
     order_by: "t.entry_date DESC, t.id DESC",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]

@@ -10,7 +10,9 @@ use crate::db::labels::LabelChip;
 use crate::db::new_id;
 use crate::domain::career::RecordKind;
 use crate::domain::fields::human_date;
-use crate::domain::jobs::{status_name, work_mode_name, OpportunityInput};
+use crate::domain::jobs::{
+    interview_kind_name, status_name, work_mode_name, InterviewInput, NoteInput, OpportunityInput,
+};
 
 pub const OPPORTUNITIES: Table = Table {
     kind: RecordKind::Opportunity,
@@ -20,6 +22,8 @@ pub const OPPORTUNITIES: Table = Table {
               t.created_at, t.updated_at",
     order_by: "t.updated_at DESC, t.id DESC",
     has_status: true,
+    parent: None,
+    joins: "",
 };
 
 /// A job one might take, and where it stands.
@@ -89,11 +93,14 @@ impl Opportunity {
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Event {
     pub id: String,
-    /// `created`, `status_changed`, or a manual entry: `email`, `call`, `follow_up`, `note`.
+    /// `created`, `status_changed`, `interview_scheduled`, `interview_moved`, `debrief_added`,
+    /// `interview_outcome`, or a manual entry: `email`, `call`, `follow_up`, `note`.
     pub kind: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub body: String,
+    /// The interview it is about, for interview events.
+    pub interview_id: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: Timestamp,
 }
@@ -110,6 +117,10 @@ impl Event {
                 status_name(self.from_status.as_deref().unwrap_or_default()),
                 status_name(self.to_status.as_deref().unwrap_or_default())
             ),
+            "interview_scheduled" => "Interview scheduled".to_owned(),
+            "interview_moved" => "Interview moved".to_owned(),
+            "debrief_added" => "Debrief added".to_owned(),
+            "interview_outcome" => "Interview outcome".to_owned(),
             kind => {
                 MANUAL_EVENTS.iter().find(|(k, _)| *k == kind).map(|(_, name)| (*name).to_owned()).unwrap_or_default()
             }
@@ -225,7 +236,7 @@ pub async fn timeline<'e>(
     opportunity_id: &str,
 ) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, from_status, to_status, body, occurred_at FROM opportunity_events
+        "SELECT id, kind, from_status, to_status, body, interview_id, occurred_at FROM opportunity_events
          WHERE user_id = $1 AND opportunity_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 500",
     )
     .bind(user_id)
@@ -243,6 +254,8 @@ pub const CONTACTS: Table = Table {
               t.updated_at",
     order_by: "t.name, t.id",
     has_status: false,
+    parent: None,
+    joins: "",
 };
 
 /// Someone met along the way.
@@ -321,19 +334,37 @@ pub async fn update_contact(
     Ok(changed == 1)
 }
 
-/// Connect a contact with an opportunity (both the user's own; checked by the caller).
+/// What a contact can be connected to, and the table that connects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkedTo {
+    Opportunity,
+    /// As one of its interviewers.
+    Interview,
+}
+
+impl LinkedTo {
+    fn table_and_column(self) -> (&'static str, &'static str) {
+        match self {
+            LinkedTo::Opportunity => ("opportunity_contacts", "opportunity_id"),
+            LinkedTo::Interview => ("interview_contacts", "interview_id"),
+        }
+    }
+}
+
+/// Connect a contact with an opportunity or interview (both the user's own; checked by the caller).
 pub async fn link_contact(
     conn: &mut AnyConnection,
     user_id: &str,
-    opportunity_id: &str,
+    to: LinkedTo,
+    record_id: &str,
     contact_id: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO opportunity_contacts (opportunity_id, contact_id, user_id, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(opportunity_id)
+    let (table, column) = to.table_and_column();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({column}, contact_id, user_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+    ))
+    .bind(record_id)
     .bind(contact_id)
     .bind(user_id)
     .bind(now)
@@ -345,16 +376,17 @@ pub async fn link_contact(
 pub async fn unlink_contact<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    opportunity_id: &str,
+    to: LinkedTo,
+    record_id: &str,
     contact_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM opportunity_contacts WHERE user_id = $1 AND opportunity_id = $2 AND contact_id = $3")
-            .bind(user_id)
-            .bind(opportunity_id)
-            .bind(contact_id)
-            .execute(ex)
-            .await?;
+    let (table, column) = to.table_and_column();
+    let done = sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1 AND {column} = $2 AND contact_id = $3"))
+        .bind(user_id)
+        .bind(record_id)
+        .bind(contact_id)
+        .execute(ex)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -386,6 +418,445 @@ pub async fn opportunities_of<'e>(
     )
     .bind(user_id)
     .bind(contact_id)
+    .fetch_all(ex)
+    .await
+}
+
+// ---- interviews ----
+
+pub const INTERVIEWS: Table = Table {
+    kind: RecordKind::Interview,
+    name: "interviews",
+    columns: "t.id, t.opportunity_id, o.company AS company, o.role AS role, t.round_name, t.kind, t.starts_at, \
+              t.local_start, t.time_zone, t.duration_minutes, t.location, t.meeting_url, t.prep_notes, \
+              t.debrief_summary, t.debrief_questions, t.debrief_improve, t.outcome, t.created_at, t.updated_at",
+    order_by: "t.starts_at DESC, t.id DESC",
+    has_status: false,
+    parent: Some(("opportunity", "opportunity_id")),
+    // Every list and lookup names the interview's opportunity.
+    joins: "JOIN opportunities o ON o.id = t.opportunity_id",
+};
+
+const INTERVIEWS_FROM: &str = "interviews t JOIN opportunities o ON o.id = t.opportunity_id";
+
+/// One round of interviews for an opportunity.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Interview {
+    pub id: String,
+    pub opportunity_id: String,
+    /// The opportunity's company.
+    pub company: String,
+    /// The opportunity's role.
+    pub role: String,
+    pub round_name: String,
+    /// phone_screen, technical, behavioural, system_design, panel, onsite, other.
+    pub kind: String,
+    /// The instant it starts.
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    /// The wall-clock start in `time_zone`, `YYYY-MM-DDTHH:MM`.
+    pub local_start: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub location: String,
+    pub meeting_url: Option<String>,
+    pub prep_notes: String,
+    pub debrief_summary: String,
+    pub debrief_questions: String,
+    pub debrief_improve: String,
+    /// pending, passed, not_passed, cancelled.
+    pub outcome: String,
+    /// The contacts who interview.
+    #[sqlx(skip)]
+    pub interviewers: Vec<ContactRef>,
+    #[sqlx(skip)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// A contact as other records name it.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct ContactRef {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+}
+
+impl Interview {
+    pub fn kind_name(&self) -> &'static str {
+        crate::domain::jobs::interview_kind_name(&self.kind)
+    }
+    pub fn outcome_name(&self) -> &'static str {
+        crate::domain::jobs::outcome_name(&self.outcome)
+    }
+    /// "Tue 1 Dec 2026, 14:00" in the interview's own time zone.
+    pub fn when(&self) -> String {
+        self.local_start
+            .parse::<jiff::civil::DateTime>()
+            .map(|dt| dt.strftime("%a %-d %b %Y, %H:%M").to_string())
+            .unwrap_or_else(|_| self.local_start.clone())
+    }
+    pub fn length(&self) -> String {
+        match (self.duration_minutes / 60, self.duration_minutes % 60) {
+            (0, m) => format!("{m} min"),
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        }
+    }
+    pub fn has_debrief(&self) -> bool {
+        !(self.debrief_summary.is_empty() && self.debrief_questions.is_empty() && self.debrief_improve.is_empty())
+    }
+    pub fn ends_at(&self) -> Timestamp {
+        Timestamp(self.starts_at.0 + self.duration_minutes * 60_000)
+    }
+}
+
+fn interview_fields<'q>(query: Query<'q>, input: &'q InterviewInput) -> Query<'q> {
+    query
+        .bind(&input.opportunity_id)
+        .bind(&input.round_name)
+        .bind(&input.kind)
+        .bind(Timestamp(input.start.instant_millis))
+        .bind(&input.start.local)
+        .bind(&input.start.time_zone)
+        .bind(input.duration_minutes)
+        .bind(&input.location)
+        .bind(input.meeting_url.as_deref())
+        .bind(&input.prep_notes)
+        .bind(&input.debrief_summary)
+        .bind(&input.debrief_questions)
+        .bind(&input.debrief_improve)
+        .bind(&input.outcome)
+}
+
+fn scheduled_text(input: &InterviewInput) -> String {
+    let when = input
+        .start
+        .local
+        .parse::<jiff::civil::DateTime>()
+        .map(|dt| dt.strftime("%a %-d %b %Y, %H:%M").to_string())
+        .unwrap_or_default();
+    format!("{} ({}), {when} {}", input.round_name, interview_kind_name(&input.kind), input.start.time_zone)
+}
+
+async fn interview_event(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    interview_id: &str,
+    input: &InterviewInput,
+    kind: &str,
+    body: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    record_event(&mut *conn, user_id, &input.opportunity_id, kind, (None, None), body, at).await?;
+    sqlx::query(
+        "UPDATE opportunity_events SET interview_id = $1
+         WHERE id = (SELECT id FROM opportunity_events WHERE user_id = $2 AND opportunity_id = $3
+                     ORDER BY occurred_at DESC, id DESC LIMIT 1)",
+    )
+    .bind(interview_id)
+    .bind(user_id)
+    .bind(&input.opportunity_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Save a new interview; "interview scheduled" (and "debrief added", if it came with one) go
+/// on its opportunity's timeline.
+pub async fn insert_interview(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &InterviewInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    write(
+        &mut *conn,
+        "INSERT INTO interviews (user_id, id, opportunity_id, round_name, kind, starts_at, local_start, time_zone,
+                 duration_minutes, location, meeting_url, prep_notes, debrief_summary, debrief_questions,
+                 debrief_improve, outcome, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+        user_id,
+        id,
+        |q| interview_fields(q, input),
+        now,
+    )
+    .await?;
+    interview_event(conn, user_id, id, input, "interview_scheduled", &scheduled_text(input), now).await?;
+    if input.has_debrief() {
+        interview_event(conn, user_id, id, input, "debrief_added", &input.round_name, now).await?;
+    }
+    Ok(())
+}
+
+/// Save changes; a new time, a first debrief and a new outcome go on the timeline.
+pub async fn update_interview(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &InterviewInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let before: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT starts_at, debrief_summary || debrief_questions || debrief_improve, outcome, opportunity_id, time_zone
+         FROM interviews WHERE user_id = $1 AND id = $2",
+    )
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((starts_at, debrief, outcome, opportunity_id, time_zone)) = before else { return Ok(false) };
+    write(
+        &mut *conn,
+        "UPDATE interviews SET opportunity_id = $3, round_name = $4, kind = $5, starts_at = $6, local_start = $7,
+                 time_zone = $8, duration_minutes = $9, location = $10, meeting_url = $11, prep_notes = $12,
+                 debrief_summary = $13, debrief_questions = $14, debrief_improve = $15, outcome = $16,
+                 updated_at = $17
+             WHERE user_id = $1 AND id = $2",
+        user_id,
+        id,
+        |q| interview_fields(q, input),
+        now,
+    )
+    .await?;
+    if opportunity_id != input.opportunity_id {
+        interview_event(conn, user_id, id, input, "interview_scheduled", &scheduled_text(input), now).await?;
+    } else if starts_at != input.start.instant_millis || time_zone != input.start.time_zone {
+        interview_event(conn, user_id, id, input, "interview_moved", &scheduled_text(input), now).await?;
+    }
+    if debrief.is_empty() && input.has_debrief() {
+        interview_event(conn, user_id, id, input, "debrief_added", &input.round_name, now).await?;
+    }
+    if outcome != input.outcome && input.outcome != "pending" {
+        let body = format!("{}: {}", input.round_name, crate::domain::jobs::outcome_name(&input.outcome));
+        interview_event(conn, user_id, id, input, "interview_outcome", &body, now).await?;
+    }
+    Ok(true)
+}
+
+/// The interviewers of each of `interview_ids`, in one query.
+pub async fn interviewers_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    interview_ids: &[&str],
+) -> Result<Vec<(String, ContactRef)>, sqlx::Error> {
+    if interview_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..interview_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT ic.interview_id, c.id, c.name, c.company FROM interview_contacts ic
+         JOIN contacts c ON c.id = ic.contact_id
+         WHERE ic.user_id = $1 AND c.user_id = $1 AND ic.interview_id IN ({}) ORDER BY c.name",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(user_id);
+    for id in interview_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(ex).await?;
+    Ok(rows.into_iter().map(|(interview, id, name, company)| (interview, ContactRef { id, name, company })).collect())
+}
+
+/// `(id, round, company, when)` of the interviews a contact takes part in.
+pub async fn interviews_with<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    contact_id: &str,
+) -> Result<Vec<Interview>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {INTERVIEWS_FROM} JOIN interview_contacts ic ON ic.interview_id = t.id
+         WHERE ic.user_id = $1 AND ic.contact_id = $2 AND t.user_id = $1 ORDER BY t.starts_at DESC LIMIT 200",
+        INTERVIEWS.columns
+    ))
+    .bind(user_id)
+    .bind(contact_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// An opportunity's interviews, soonest first.
+pub async fn interviews_for<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    opportunity_id: &str,
+) -> Result<Vec<Interview>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.opportunity_id = $2
+         ORDER BY t.starts_at, t.id LIMIT 200",
+        INTERVIEWS.columns
+    ))
+    .bind(user_id)
+    .bind(opportunity_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Interviews starting in `[from, to)`, soonest first.
+pub async fn interviews_between<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    from: Timestamp,
+    to: Timestamp,
+    limit: i64,
+) -> Result<Vec<Interview>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3
+         ORDER BY t.starts_at, t.id LIMIT $4",
+        INTERVIEWS.columns
+    ))
+    .bind(user_id)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// The time zone of the user's most recently added interview.
+pub async fn latest_time_zone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT time_zone FROM interviews WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Notes and labels go with the record they are about; an opportunity takes its interviews'
+/// with it (the interviews themselves go by cascade).
+pub async fn forget_dependents(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    kind: RecordKind,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    if kind == RecordKind::Opportunity {
+        let interviews: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM interviews WHERE user_id = $1 AND opportunity_id = $2")
+                .bind(user_id)
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+        for interview in interviews {
+            Box::pin(forget_dependents(conn, user_id, RecordKind::Interview, &interview)).await?;
+            crate::db::labels::remove_all_from_record(&mut *conn, user_id, RecordKind::Interview, &interview).await?;
+        }
+    }
+    sqlx::query("DELETE FROM notes WHERE user_id = $1 AND subject_id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+// ---- notes ----
+
+pub const NOTES: Table = Table {
+    kind: RecordKind::Note,
+    name: "notes",
+    columns: "t.id, t.subject_kind, t.subject_id, t.body, t.created_at, t.updated_at",
+    order_by: "t.updated_at DESC, t.id DESC",
+    has_status: false,
+    parent: Some(("about", "subject_id")),
+    joins: "",
+};
+
+/// A free note about an opportunity, a contact or an interview.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Note {
+    pub id: String,
+    /// `opportunity`, `contact` or `interview`.
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub body: String,
+    #[sqlx(skip)]
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Note {
+    /// The page of the record it is about.
+    pub fn subject_url(&self) -> String {
+        let path = crate::domain::jobs::NOTE_SUBJECTS
+            .iter()
+            .find(|(kind, _)| *kind == self.subject_kind)
+            .map(|(_, path)| *path)
+            .unwrap_or("opportunities");
+        format!("/{path}/{}", self.subject_id)
+    }
+    pub fn when(&self) -> String {
+        self.updated_at.human()
+    }
+}
+
+fn note_fields<'q>(query: Query<'q>, input: &'q NoteInput) -> Query<'q> {
+    query.bind(input.subject_kind).bind(&input.subject_id).bind(&input.body)
+}
+
+pub async fn insert_note(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &NoteInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    write(
+        conn,
+        "INSERT INTO notes (user_id, id, subject_kind, subject_id, body, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        user_id,
+        id,
+        |q| note_fields(q, input),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn update_note(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &NoteInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let changed = write(
+        conn,
+        "UPDATE notes SET subject_kind = $3, subject_id = $4, body = $5, updated_at = $6
+             WHERE user_id = $1 AND id = $2",
+        user_id,
+        id,
+        |q| note_fields(q, input),
+        now,
+    )
+    .await?;
+    Ok(changed == 1)
+}
+
+/// The newest notes about one record.
+pub async fn notes_about<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    subject_id: &str,
+) -> Result<Vec<Note>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM notes t WHERE t.user_id = $1 AND t.subject_id = $2 ORDER BY {} LIMIT 50",
+        NOTES.columns, NOTES.order_by
+    ))
+    .bind(user_id)
+    .bind(subject_id)
     .fetch_all(ex)
     .await
 }

@@ -19,6 +19,8 @@ pub enum RecordKind {
     JournalEntry,
     Opportunity,
     Contact,
+    Interview,
+    Note,
 }
 
 impl RecordKind {
@@ -31,6 +33,8 @@ impl RecordKind {
             RecordKind::JournalEntry => "journal_entry",
             RecordKind::Opportunity => "opportunity",
             RecordKind::Contact => "contact",
+            RecordKind::Interview => "interview",
+            RecordKind::Note => "note",
         }
     }
 
@@ -44,6 +48,8 @@ impl RecordKind {
             RecordKind::JournalEntry => "journal",
             RecordKind::Opportunity => "opportunities",
             RecordKind::Contact => "contacts",
+            RecordKind::Interview => "interviews",
+            RecordKind::Note => "notes",
         }
     }
 
@@ -56,6 +62,8 @@ impl RecordKind {
             RecordKind::JournalEntry => "journal entry",
             RecordKind::Opportunity => "opportunity",
             RecordKind::Contact => "contact",
+            RecordKind::Interview => "interview",
+            RecordKind::Note => "note",
         }
     }
 
@@ -68,6 +76,8 @@ impl RecordKind {
             RecordKind::JournalEntry => "Journal",
             RecordKind::Opportunity => "Opportunities",
             RecordKind::Contact => "Contacts",
+            RecordKind::Interview => "Interviews",
+            RecordKind::Note => "Notes",
         }
     }
 }

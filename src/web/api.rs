@@ -28,6 +28,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(records::api_routes::<journal::Journal>())
         .merge(records::api_routes::<jobs::Opportunities>())
         .merge(records::api_routes::<jobs::Contacts>())
+        .merge(records::api_routes::<crate::web::interviews::Interviews>())
+        .merge(records::api_routes::<crate::web::interviews::Notes>())
         .merge(jobs::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())

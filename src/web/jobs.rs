@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::career::Table;
-use crate::db::jobs::{self, Contact, Event, Opportunity, MANUAL_EVENTS};
+pub use crate::db::jobs::LinkedTo;
+use crate::db::jobs::{self, Contact, Event, Interview, Opportunity, MANUAL_EVENTS};
+use crate::domain::career::RecordKind;
 use crate::domain::jobs::{
     ContactDraft, ContactInput, ContactWrite, OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES,
     WORK_MODES,
@@ -22,6 +24,7 @@ use crate::domain::jobs::{
 use crate::domain::{fields, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
+use crate::web::interviews::NotesSection;
 use crate::web::pages::Chrome;
 use crate::web::records::{self, html, label_text, load_one, FormView, LabelForm, ListView, Resource};
 use crate::web::redirect;
@@ -56,6 +59,8 @@ pub struct OpportunityShow {
     pub contacts: Vec<(String, String, String)>,
     /// `(id, name)` of all the user's contacts, to connect one.
     pub all_contacts: Vec<(String, String)>,
+    pub interviews: Vec<Interview>,
+    pub notes: NotesSection,
 }
 
 impl OpportunityForm {
@@ -74,6 +79,33 @@ impl OpportunityList {
 }
 
 impl OpportunityShow {
+    async fn load(
+        state: &AppState,
+        user_id: &str,
+        chrome: Chrome,
+        row: Opportunity,
+        label_form: LabelForm,
+        entry: EntryForm,
+    ) -> AppResult<Self> {
+        let pool = state.db.pool();
+        let timeline = jobs::timeline(pool, user_id, &row.id).await?;
+        let contacts = jobs::contacts_of(pool, user_id, &row.id).await?;
+        let all_contacts = crate::db::career::choices(pool, &jobs::CONTACTS, "t.name", user_id).await?;
+        let interviews = jobs::interviews_for(pool, user_id, &row.id).await?;
+        let notes = NotesSection::load(state, user_id, RecordKind::Opportunity, &row.id).await?;
+        Ok(Self {
+            chrome,
+            row,
+            timeline,
+            label_form,
+            entry,
+            entry_errors: FieldErrors::new(),
+            contacts,
+            all_contacts,
+            interviews,
+            notes,
+        })
+    }
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
         &STATUSES
     }
@@ -145,6 +177,10 @@ impl Resource for Opportunities {
     ) -> Result<bool, sqlx::Error> {
         jobs::update(c, u, id, i, now).await
     }
+    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+        jobs::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
+        Ok(Vec::new())
+    }
     fn list_page(chrome: Chrome, view: ListView<Opportunity>) -> AppResult<Html<String>> {
         html(&OpportunityList { chrome, view })
     }
@@ -163,18 +199,8 @@ impl Resource for Opportunities {
         row: Opportunity,
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
-        let timeline = jobs::timeline(state.db.pool(), user_id, &row.id).await?;
-        let (contacts, all_contacts) = contact_choices(state, user_id, &row.id).await?;
-        html(&OpportunityShow {
-            chrome,
-            row,
-            timeline,
-            label_form,
-            entry: EntryForm::default(),
-            entry_errors: FieldErrors::new(),
-            contacts,
-            all_contacts,
-        })
+        let page = OpportunityShow::load(state, user_id, chrome, row, label_form, EntryForm::default()).await?;
+        html(&page)
     }
 }
 
@@ -216,24 +242,15 @@ pub fn html_routes() -> Router<AppState> {
     Router::new()
         .route("/opportunities/{id}/timeline", post(add_entry_html))
         .route("/opportunities/{id}/status", post(move_html))
-        .route("/opportunities/{id}/contacts", post(connect_html))
-        .route("/opportunities/{id}/contacts/{contact_id}/remove", post(disconnect_html))
+        .merge(contact_routes::<Opportunities>().0)
+        .merge(contact_routes::<crate::web::interviews::Interviews>().0)
 }
 
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
-        .route("/opportunities/{id}/contacts/{contact_id}", axum::routing::put(connect_api).delete(disconnect_api))
-}
-
-async fn contact_choices(
-    state: &AppState,
-    user_id: &str,
-    opportunity_id: &str,
-) -> AppResult<(Vec<(String, String, String)>, Vec<(String, String)>)> {
-    let connected = jobs::contacts_of(state.db.pool(), user_id, opportunity_id).await?;
-    let all = crate::db::career::choices(state.db.pool(), &jobs::CONTACTS, "t.name", user_id).await?;
-    Ok((connected, all))
+        .merge(contact_routes::<Opportunities>().1)
+        .merge(contact_routes::<crate::web::interviews::Interviews>().1)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,59 +259,89 @@ pub struct ConnectForm {
     contact_id: String,
 }
 
-/// Connect one of the user's contacts with one of their opportunities.
-async fn connect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
-    let opportunity = load_one::<Opportunities>(state, &me.user.id, id).await?;
+/// A kind of record contacts can be connected to: opportunities, and interviews (as interviewers).
+pub trait HasContacts: Resource {
+    const LINK: LinkedTo;
+    /// The path segment under the record: `/opportunities/{id}/contacts`.
+    const SEGMENT: &'static str;
+}
+
+impl HasContacts for Opportunities {
+    const LINK: LinkedTo = LinkedTo::Opportunity;
+    const SEGMENT: &'static str = "contacts";
+}
+
+/// `POST /{kind}/{id}/{segment}` and its remove form; `PUT`/`DELETE` of the same in the API.
+pub fn contact_routes<R: HasContacts>() -> (Router<AppState>, Router<AppState>) {
+    let (path, segment) = (R::TABLE.kind.path(), R::SEGMENT);
+    let html = Router::new()
+        .route(&format!("/{path}/{{id}}/{segment}"), post(connect_html::<R>))
+        .route(&format!("/{path}/{{id}}/{segment}/{{contact_id}}/remove"), post(disconnect_html::<R>));
+    let api = Router::new().route(
+        &format!("/{path}/{{id}}/{segment}/{{contact_id}}"),
+        axum::routing::put(connect_api::<R>).delete(disconnect_api::<R>),
+    );
+    (html, api)
+}
+
+/// Connect one of the user's contacts with one of their records.
+async fn connect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
+    let record = load_one::<R>(state, &me.user.id, id).await?;
     let contact = load_one::<Contacts>(state, &me.user.id, contact_id).await?;
     let mut tx = state.db.begin_write().await?;
-    jobs::link_contact(&mut tx, &me.user.id, &opportunity.id, &contact.id, state.clock.now()).await?;
+    jobs::link_contact(&mut tx, &me.user.id, R::LINK, records::Labelled::id(&record), &contact.id, state.clock.now())
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn disconnect(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
-    let opportunity = load_one::<Opportunities>(state, &me.user.id, id).await?;
+async fn disconnect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
+    let record = load_one::<R>(state, &me.user.id, id).await?;
     records::valid_id(contact_id)?;
-    if !jobs::unlink_contact(state.db.pool(), &me.user.id, &opportunity.id, contact_id).await? {
+    if !jobs::unlink_contact(state.db.pool(), &me.user.id, R::LINK, records::Labelled::id(&record), contact_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-async fn connect_html(
+fn back_to_contacts<R: HasContacts>(id: &str) -> Response {
+    redirect(&format!("/{}/{id}?notice=saved#{}", R::TABLE.kind.path(), R::SEGMENT))
+}
+
+async fn connect_html<R: HasContacts>(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<ConnectForm>,
 ) -> AppResult<Response> {
-    connect(&state, &me, &id, form.contact_id.trim()).await?;
-    Ok(redirect(&format!("/opportunities/{id}?notice=saved#contacts")))
+    connect::<R>(&state, &me, &id, form.contact_id.trim()).await?;
+    Ok(back_to_contacts::<R>(&id))
 }
 
-async fn disconnect_html(
+async fn disconnect_html<R: HasContacts>(
     State(state): State<AppState>,
     me: SignedIn,
     Path((id, contact_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    disconnect(&state, &me, &id, &contact_id).await?;
-    Ok(redirect(&format!("/opportunities/{id}?notice=saved#contacts")))
+    disconnect::<R>(&state, &me, &id, &contact_id).await?;
+    Ok(back_to_contacts::<R>(&id))
 }
 
-async fn connect_api(
+async fn connect_api<R: HasContacts>(
     State(state): State<AppState>,
     me: SignedIn,
     Path((id, contact_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    connect(&state, &me, &id, &contact_id).await?;
+    connect::<R>(&state, &me, &id, &contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn disconnect_api(
+async fn disconnect_api<R: HasContacts>(
     State(state): State<AppState>,
     me: SignedIn,
     Path((id, contact_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    disconnect(&state, &me, &id, &contact_id).await?;
+    disconnect::<R>(&state, &me, &id, &contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -320,6 +367,9 @@ pub struct ContactShow {
     pub label_form: LabelForm,
     /// `(id, role, company, status)`
     pub opportunities: Vec<(String, String, String, String)>,
+    /// The interviews they take part in.
+    pub interviews: Vec<Interview>,
+    pub notes: NotesSection,
 }
 
 impl ContactShow {
@@ -384,6 +434,10 @@ impl Resource for Contacts {
     ) -> Result<bool, sqlx::Error> {
         jobs::update_contact(c, u, id, i, now).await
     }
+    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+        jobs::forget_dependents(c, u, RecordKind::Contact, id).await?;
+        Ok(Vec::new())
+    }
     fn list_page(chrome: Chrome, view: ListView<Contact>) -> AppResult<Html<String>> {
         html(&ContactList { chrome, view })
     }
@@ -398,7 +452,9 @@ impl Resource for Contacts {
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
         let opportunities = jobs::opportunities_of(state.db.pool(), user_id, &row.id).await?;
-        html(&ContactShow { chrome, row, label_form, opportunities })
+        let interviews = jobs::interviews_with(state.db.pool(), user_id, &row.id).await?;
+        let notes = NotesSection::load(state, user_id, RecordKind::Contact, &row.id).await?;
+        html(&ContactShow { chrome, row, label_form, opportunities, interviews, notes })
     }
 }
 
@@ -429,19 +485,9 @@ async fn add_entry_html(
     match add_entry(&state, &me, &id, &form).await? {
         (_, Ok(())) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
         (row, Err(errors)) => {
-            let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
             let chrome = Chrome::new(&state, &me.visitor, Opportunities::title(&row), "opportunities");
-            let (contacts, all_contacts) = contact_choices(&state, &me.user.id, &row.id).await?;
-            let page = OpportunityShow {
-                chrome,
-                row,
-                timeline,
-                label_form: LabelForm::default(),
-                entry: form,
-                entry_errors: errors,
-                contacts,
-                all_contacts,
-            };
+            let mut page = OpportunityShow::load(&state, &me.user.id, chrome, row, LabelForm::default(), form).await?;
+            page.entry_errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
         }
     }

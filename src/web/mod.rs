@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod errors;
 pub mod files;
 pub mod home;
+pub mod interviews;
 pub mod jobs;
 pub mod journal;
 pub mod labels;
@@ -61,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .merge(records::html_routes::<journal::Journal>())
         .merge(records::html_routes::<jobs::Opportunities>())
         .merge(records::html_routes::<jobs::Contacts>())
+        .merge(records::html_routes::<interviews::Interviews>())
+        .merge(records::html_routes::<interviews::Notes>())
         .merge(jobs::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())

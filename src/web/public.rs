@@ -202,7 +202,13 @@ async fn resume_rows<R>(
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + crate::web::records::Labelled + Send + Unpin,
 {
-    let filter = ListFilter { label: label.clone(), page: 1, per_page: 500, audience: Audience::Resume, status: None };
+    let filter = ListFilter {
+        label: label.clone(),
+        page: 1,
+        per_page: 500,
+        audience: Audience::Resume,
+        ..ListFilter::default()
+    };
     let mut rows: Vec<R> = career::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
     attach_labels(state, &owner.user_id, table.kind, &mut rows, true).await?;
     Ok(rows)
@@ -341,7 +347,7 @@ async fn journal(
         page: query.page(),
         per_page: JOURNAL_PER_PAGE,
         audience: Audience::PublicJournal,
-        status: None,
+        ..ListFilter::default()
     };
     let page = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
     let mut entries = page.items;
@@ -430,7 +436,8 @@ async fn feed(
 ) -> AppResult<Response> {
     use atom_syndication::{ContentBuilder, EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, PersonBuilder};
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
-    let filter = ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal, status: None };
+    let filter =
+        ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal, ..ListFilter::default() };
     let entries = career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
     let time =
         |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));

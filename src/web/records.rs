@@ -97,6 +97,15 @@ pub trait Resource: Send + Sync + Sized + 'static {
     ) -> Result<Vec<String>, sqlx::Error> {
         Ok(Vec::new())
     }
+    /// The draft a "new" form starts from; `?opportunity=` can preselect the record it belongs to.
+    async fn new_draft(state: &AppState, _user_id: &str, _query: &NewQuery) -> AppResult<Self::Draft> {
+        Ok(Self::blank(state))
+    }
+    /// Where the browser goes once a form is saved: the record's page, or for a note the page of
+    /// what it is about.
+    fn saved_url(id: &str, _draft: &Self::Draft) -> String {
+        format!("/{}/{id}?notice=saved", Self::TABLE.kind.path())
+    }
     /// Add what rows carry beyond their columns and labels (a journal entry's images).
     async fn enrich(_state: &AppState, _user_id: &str, _rows: &mut [Self::Row]) -> AppResult<()> {
         Ok(())
@@ -130,6 +139,10 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     /// Only records in this status (opportunities).
     pub status: Option<String>,
+    /// Only the interviews of this opportunity.
+    pub opportunity: Option<String>,
+    /// Only the notes about this record.
+    pub about: Option<String>,
     pub notice: Option<String>,
 }
 
@@ -142,7 +155,23 @@ impl ListQuery {
             per_page: number(&self.per_page).unwrap_or(default_per_page).clamp(1, API_PER_PAGE_MAX),
             audience: Default::default(),
             status: self.known_status(),
+            parent: None,
         }
+    }
+
+    /// The filter for a table's list, with the record it belongs to when the table has one.
+    /// An id that is no UUID matches nothing rather than everything.
+    pub fn filter_for(&self, table: &Table, default_per_page: i64) -> ListFilter {
+        let wanted = match table.parent {
+            Some(("opportunity", _)) => self.opportunity.as_deref(),
+            Some(("about", _)) => self.about.as_deref(),
+            _ => None,
+        };
+        let parent = wanted
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()));
+        ListFilter { parent, ..self.filter(default_per_page) }
     }
 
     /// The `status` asked for, if it is one we know (as our own static text).
@@ -157,6 +186,13 @@ impl ListQuery {
     }
 }
 
+/// `/{kind}/new?opportunity=…`: what a new record starts with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    pub opportunity: Option<String>,
+}
+
 /// A list page's content.
 pub struct ListView<R> {
     pub rows: Vec<R>,
@@ -167,6 +203,8 @@ pub struct ListView<R> {
     pub label: Option<String>,
     /// The status the list is filtered by (opportunities).
     pub status: Option<&'static str>,
+    /// The record the list is narrowed to: its query parameter and id.
+    pub parent: Option<(&'static str, uuid::Uuid)>,
     pub all_labels: Vec<Label>,
     pub path: &'static str,
 }
@@ -188,6 +226,9 @@ impl<R> ListView<R> {
             url.push_str("&status=");
             url.push_str(status);
         }
+        if let Some((param, id)) = self.parent {
+            url.push_str(&format!("&{param}={id}"));
+        }
         url
     }
     pub fn prev_url(&self) -> Option<String> {
@@ -197,7 +238,7 @@ impl<R> ListView<R> {
         (self.page < self.last_page()).then(|| self.url_for(self.page + 1))
     }
     pub fn is_filtered(&self) -> bool {
-        self.label.is_some() || self.status.is_some()
+        self.label.is_some() || self.status.is_some() || self.parent.is_some()
     }
     pub fn status_is(&self, status: &str) -> bool {
         self.status == Some(status)
@@ -371,7 +412,7 @@ async fn list_html<R: Resource>(
     me: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let filter = query.filter(HTML_PER_PAGE);
+    let filter = query.filter_for(R::TABLE, HTML_PER_PAGE);
     let page = load_page::<R>(&state, &me.user.id, &filter).await?;
     let notice = NoticeQuery { notice: query.notice.clone() }.notice();
     let chrome = Chrome::new(&state, &me.visitor, R::TABLE.kind.plural_title(), section::<R>()).with_notice(notice);
@@ -382,6 +423,7 @@ async fn list_html<R: Resource>(
         per_page: filter.per_page,
         label: filter.label,
         status: filter.status,
+        parent: R::TABLE.parent.zip(filter.parent).map(|((param, _), id)| (param, id)),
         all_labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
         path: R::TABLE.kind.path(),
     };
@@ -407,8 +449,13 @@ async fn form_response<R: Resource>(
     Ok((status, R::form_page(state, &me.user.id, chrome, view).await?).into_response())
 }
 
-async fn new_html<R: Resource>(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    form_response::<R>(&state, &me, StatusCode::OK, None, R::blank(&state), FieldErrors::new()).await
+async fn new_html<R: Resource>(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<NewQuery>,
+) -> AppResult<Response> {
+    let draft = R::new_draft(&state, &me.user.id, &query).await?;
+    form_response::<R>(&state, &me, StatusCode::OK, None, draft, FieldErrors::new()).await
 }
 
 async fn create_html<R: Resource>(
@@ -417,7 +464,7 @@ async fn create_html<R: Resource>(
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
     match save::<R>(&state, &me.user.id, None, &draft).await? {
-        Ok(id) => Ok(crate::web::redirect(&format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
+        Ok(id) => Ok(crate::web::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, None, draft, errors).await,
     }
 }
@@ -450,7 +497,7 @@ async fn update_html<R: Resource>(
 ) -> AppResult<Response> {
     valid_id(&id)?;
     match save::<R>(&state, &me.user.id, Some(&id), &draft).await? {
-        Ok(id) => Ok(crate::web::redirect(&format!("/{}/{id}?notice=saved", R::TABLE.kind.path()))),
+        Ok(id) => Ok(crate::web::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.
             if !career::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
@@ -564,7 +611,7 @@ async fn list_api<R: Resource>(
             "Use one of: saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.";
         return Err(AppError::Validation(FieldErrors::single("status", message)));
     }
-    let filter = query.filter(HTML_PER_PAGE);
+    let filter = query.filter_for(R::TABLE, HTML_PER_PAGE);
     let page = load_page::<R>(&state, &me.user.id, &filter).await?;
     Ok(Json(ListBody { items: page.items, page: filter.page, per_page: filter.per_page, total: page.total }))
 }
