@@ -289,6 +289,84 @@
     }
   }
 
+  /* Board ------------------------------------------------------------------------------------ */
+
+  // Dragging a card to another column submits the card's own move form in the background, so
+  // the server checks and records the move exactly as it does without JavaScript.
+  function setupBoard(board) {
+    var dragged = null;
+
+    function columnOf(node) {
+      while (node && node !== board) {
+        if (node.classList && node.classList.contains("board-column")) return node;
+        node = node.parentNode;
+      }
+      return null;
+    }
+
+    function setCount(column, delta) {
+      var count = column.querySelector("[data-count]");
+      if (count) count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + delta));
+    }
+
+    board.addEventListener("dragstart", function (event) {
+      var card = event.target.closest ? event.target.closest(".board-card") : null;
+      if (!card) return;
+      dragged = card;
+      card.classList.add("is-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", card.getAttribute("data-id"));
+    });
+
+    board.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("is-dragging");
+      dragged = null;
+      each(".is-drop-target", function (c) { c.classList.remove("is-drop-target"); });
+    });
+
+    board.addEventListener("dragover", function (event) {
+      var column = columnOf(event.target);
+      if (!dragged || !column) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      each(".is-drop-target", function (c) { if (c !== column) c.classList.remove("is-drop-target"); });
+      column.classList.add("is-drop-target");
+    });
+
+    board.addEventListener("drop", function (event) {
+      var column = columnOf(event.target);
+      var card = dragged;
+      if (!card || !column) return;
+      event.preventDefault();
+      column.classList.remove("is-drop-target");
+      var from = columnOf(card);
+      var status = column.getAttribute("data-status");
+      if (from === column) return;
+      var form = card.querySelector("form.board-move");
+      var select = form.querySelector("select[name=status]");
+      var previous = select.value;
+      select.value = status;
+      column.querySelector(".board-cards").insertBefore(card, column.querySelector(".board-card"));
+      setCount(from, -1);
+      setCount(column, 1);
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form)).toString()
+      }).then(function (response) {
+        if (!response.ok) throw new Error("move refused");
+      }).catch(function () {
+        // Put it back: the server did not record the move.
+        select.value = previous;
+        from.querySelector(".board-cards").appendChild(card);
+        setCount(column, -1);
+        setCount(from, 1);
+        window.alert("The card could not be moved. Try again, or use its Move menu.");
+      });
+    });
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -304,6 +382,7 @@
     each("input[type=file][data-max-bytes]", setupMaxBytes);
     each("[data-editor]", setupEditor);
     each("input[data-default-time-zone]", setupDefaultTimeZone);
+    each("[data-board]", setupBoard);
   }
 
   if (document.readyState === "loading") {

@@ -84,6 +84,10 @@ impl Opportunity {
     pub fn due(&self) -> String {
         self.next_action_due.as_deref().map(human_date).unwrap_or_default()
     }
+    /// Whether its next action was due before `today` (`YYYY-MM-DD`).
+    pub fn is_overdue(&self, today: &str) -> bool {
+        self.next_action_due.as_deref().is_some_and(|due| due < today)
+    }
     pub fn applied(&self) -> String {
         self.applied_on.as_deref().map(human_date).unwrap_or_default()
     }
@@ -857,6 +861,84 @@ pub async fn notes_about<'e>(
     ))
     .bind(user_id)
     .bind(subject_id)
+    .fetch_all(ex)
+    .await
+}
+
+// ---- the dashboard ----
+
+/// Statuses where the search goes on; the others are settled.
+pub const OPEN_STATUSES: &str = "'saved', 'applied', 'screening', 'interviewing', 'offer'";
+
+/// Open opportunities whose next action is due on or before `day` (`YYYY-MM-DD`), oldest first.
+pub async fn due_actions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    day: &str,
+    limit: i64,
+) -> Result<Vec<Opportunity>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM opportunities t
+         WHERE t.user_id = $1 AND t.next_action_due IS NOT NULL AND t.next_action_due <= $2
+           AND t.next_action <> '' AND t.status IN ({OPEN_STATUSES})
+         ORDER BY t.next_action_due, t.id LIMIT $3",
+        OPPORTUNITIES.columns
+    ))
+    .bind(user_id)
+    .bind(day)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// How many opportunities are in each status.
+pub async fn status_counts<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM opportunities WHERE user_id = $1 GROUP BY status")
+        .bind(user_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// The most recently changed opportunities in one status.
+pub async fn in_status<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<Opportunity>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM opportunities t WHERE t.user_id = $1 AND t.status = $2 ORDER BY {} LIMIT $3",
+        OPPORTUNITIES.columns, OPPORTUNITIES.order_by
+    ))
+    .bind(user_id)
+    .bind(status)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// How far each opportunity ever got, as `(stage, opportunities)`: 1 applied, 2 screened,
+/// 3 interviewed, 4 offered (0: not applied yet). A stage is reached by having been in that
+/// status or a later one, or (for interviewed) by having an interview.
+pub async fn furthest_stages<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT reached, COUNT(*) FROM (
+             SELECT opportunity_id, CAST(MAX(stage) AS BIGINT) AS reached FROM (
+                 SELECT opportunity_id, CASE to_status WHEN 'applied' THEN 1 WHEN 'screening' THEN 2
+                        WHEN 'interviewing' THEN 3 WHEN 'offer' THEN 4 WHEN 'accepted' THEN 4 ELSE 0 END AS stage
+                 FROM opportunity_events WHERE user_id = $1 AND to_status IS NOT NULL
+                 UNION ALL
+                 SELECT opportunity_id, 3 AS stage FROM interviews WHERE user_id = $1
+             ) stages GROUP BY opportunity_id
+         ) furthest GROUP BY reached",
+    )
+    .bind(user_id)
     .fetch_all(ex)
     .await
 }

@@ -6,10 +6,12 @@
 pub mod accounts;
 pub mod analytics;
 pub mod api_tokens;
+pub mod calendar;
 pub mod career;
 pub mod jobs;
 pub mod labels;
 pub mod leases;
+pub mod prep;
 pub mod profiles;
 pub mod sessions;
 pub mod throttle;

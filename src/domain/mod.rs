@@ -3,6 +3,7 @@
 pub mod career;
 pub mod email;
 pub mod fields;
+pub mod ical;
 pub mod jobs;
 pub mod markdown;
 pub mod password;

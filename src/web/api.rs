@@ -31,6 +31,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(records::api_routes::<crate::web::interviews::Interviews>())
         .merge(records::api_routes::<crate::web::interviews::Notes>())
         .merge(jobs::api_routes())
+        .merge(crate::web::prep::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
         .merge(profile::api_routes())
@@ -52,6 +53,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::uploads::ImageRef,
         crate::db::jobs::Opportunity, crate::domain::jobs::OpportunityWrite,
         crate::db::jobs::Contact, crate::domain::jobs::ContactWrite, crate::db::jobs::Event, crate::web::jobs::EntryForm,
+        crate::db::jobs::Interview, crate::db::jobs::ContactRef, crate::domain::jobs::InterviewWrite,
+        crate::db::jobs::Note, crate::domain::jobs::NoteWrite,
+        crate::db::prep::InterviewPrep, crate::domain::jobs::PrepWrite,
         crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
     )),
     modifiers(&BearerAuth, &CareerPaths),

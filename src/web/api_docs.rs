@@ -9,7 +9,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 use utoipa::Modify;
 
 /// `(path, tag, record schema, write schema, what it is)` for each resource.
-const RESOURCES: [(&str, &str, &str, &str, &str); 8] = [
+const RESOURCES: [(&str, &str, &str, &str, &str); 10] = [
     ("experiences", "career", "Experience", "ExperienceWrite", "experience"),
     ("skills", "career", "Skill", "SkillWrite", "skill"),
     ("projects", "career", "Project", "ProjectWrite", "project"),
@@ -18,6 +18,8 @@ const RESOURCES: [(&str, &str, &str, &str, &str); 8] = [
     ("labels", "labels", "Label", "LabelWrite", "label"),
     ("opportunities", "job search", "Opportunity", "OpportunityWrite", "opportunity"),
     ("contacts", "job search", "Contact", "ContactWrite", "contact"),
+    ("interviews", "job search", "Interview", "InterviewWrite", "interview"),
+    ("notes", "job search", "Note", "NoteWrite", "note"),
 ];
 
 pub struct CareerPaths;
@@ -108,6 +110,14 @@ impl Modify for CareerPaths {
                     "Only opportunities in this status (422 for an unknown one).",
                 ))
                 .response("422", error("An unknown status (`validation_failed`)"))
+            } else if path == "interviews" {
+                list.parameter(query("opportunity", Type::String, "Only the interviews of this opportunity (its id)."))
+            } else if path == "notes" {
+                list.parameter(query(
+                    "about",
+                    Type::String,
+                    "Only the notes about this opportunity, contact or interview (its id).",
+                ))
             } else {
                 list
             };
@@ -210,5 +220,69 @@ impl Modify for CareerPaths {
             .response("422", error("Some fields are invalid, or the username is taken"));
         openapi.paths.add_path_operation("/profile", vec![HttpMethod::Get], get_profile);
         openapi.paths.add_path_operation("/profile", vec![HttpMethod::Patch], patch_profile);
+        job_search_paths(openapi);
     }
+}
+
+/// The job search's routes beyond create/read/update/delete: the timeline, connected contacts
+/// and interviewers, and the interview-prep texts.
+fn job_search_paths(openapi: &mut OpenApi) {
+    let tag = "job search";
+    let timeline = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("An opportunity's activity timeline, newest first"))
+        .operation_id(Some("get_timeline"))
+        .parameter(id_parameter("id"))
+        .response("200", response("The timeline", Some(Array::new(schema_ref("Event")).into())))
+        .response("404", error("No such opportunity of yours"));
+    let add_entry = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Add an email, call, follow-up or note to the timeline"))
+        .operation_id(Some("add_timeline_entry"))
+        .parameter(id_parameter("id"))
+        .request_body(body("EntryForm"))
+        .response("201", response("The timeline with the entry", Some(Array::new(schema_ref("Event")).into())))
+        .response("404", error("No such opportunity of yours"))
+        .response("422", error("An unknown kind or an empty body (`validation_failed`)"));
+    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Get], timeline);
+    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Post], add_entry);
+    for (path, segment, what) in [
+        ("opportunities", "contacts", "a contact with an opportunity"),
+        ("interviews", "interviewers", "an interviewer"),
+    ] {
+        let item = format!("/{path}/{{id}}/{segment}/{{contact_id}}");
+        let connect = OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(format!("Connect {what}")))
+            .operation_id(Some(format!("connect_{path}_{segment}")))
+            .parameter(id_parameter("id"))
+            .parameter(id_parameter("contact_id"))
+            .response("204", response("Connected (again is harmless)", None))
+            .response("404", error("No such record or contact of yours"));
+        let disconnect = OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(format!("Disconnect {what}")))
+            .operation_id(Some(format!("disconnect_{path}_{segment}")))
+            .parameter(id_parameter("id"))
+            .parameter(id_parameter("contact_id"))
+            .response("204", response("Disconnected", None))
+            .response("404", error("Not connected, or not yours"));
+        openapi.paths.add_path_operation(&item, vec![HttpMethod::Put], connect);
+        openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], disconnect);
+    }
+    let get_prep = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Your resume text and LinkedIn summary for interview preparation"))
+        .operation_id(Some("get_interview_prep"))
+        .response("200", response("The texts", Some(schema_ref("InterviewPrep"))));
+    let patch_prep = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Change the interview-prep texts: only the fields sent change"))
+        .operation_id(Some("update_interview_prep"))
+        .request_body(body("PrepWrite"))
+        .response("200", response("The changed texts", Some(schema_ref("InterviewPrep"))))
+        .response("400", error("Unreadable body (`invalid_json`)"))
+        .response("422", error("A text is too long (`validation_failed`)"));
+    openapi.paths.add_path_operation("/interview-prep", vec![HttpMethod::Get], get_prep);
+    openapi.paths.add_path_operation("/interview-prep", vec![HttpMethod::Patch], patch_prep);
 }

@@ -236,6 +236,8 @@ impl EntryForm {
 #[serde(default)]
 pub struct StatusForm {
     status: String,
+    /// `board` when the move came from the dashboard's board, which the browser goes back to.
+    back: String,
 }
 
 pub fn html_routes() -> Router<AppState> {
@@ -502,8 +504,9 @@ async fn move_html(
 ) -> AppResult<Response> {
     let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
     let mut draft = Opportunities::draft_of(&row);
-    draft.status = form.status;
+    draft.status = form.status.clone();
     match records::save::<Opportunities>(&state, &me.user.id, Some(&id), &draft).await? {
+        Ok(_) if form.back == "board" => Ok(redirect("/jobs?notice=saved#board")),
         Ok(_) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
         Err(errors) => Err(AppError::Validation(errors)),
     }

@@ -5,9 +5,11 @@ pub mod api;
 pub mod api_docs;
 pub mod assets;
 pub mod auth;
+pub mod calendar;
 pub mod career;
 pub mod client;
 pub mod csrf;
+pub mod dashboard;
 pub mod errors;
 pub mod files;
 pub mod home;
@@ -16,6 +18,7 @@ pub mod jobs;
 pub mod journal;
 pub mod labels;
 pub mod pages;
+pub mod prep;
 pub mod profile;
 pub mod public;
 pub mod records;
@@ -65,6 +68,9 @@ pub fn router(state: AppState) -> Router {
         .merge(records::html_routes::<interviews::Interviews>())
         .merge(records::html_routes::<interviews::Notes>())
         .merge(jobs::html_routes())
+        .merge(calendar::routes())
+        .merge(dashboard::routes())
+        .merge(prep::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
         .merge(profile::html_routes(&state))

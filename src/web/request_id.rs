@@ -1,6 +1,7 @@
 //! A fresh id for every request: in the logs, in the `X-Request-Id` response header, and on the
 //! 500 page, so a user's report can be matched with the log line. Only the path is logged, never
-//! the query string (it may hold a one-time link token).
+//! the query string (it may hold a one-time link token), and not even the path of a calendar feed
+//! (its secret is in the path).
 
 use std::time::Instant;
 
@@ -16,7 +17,7 @@ pub struct RequestId(pub String);
 pub async fn assign(mut request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
     request.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()));
     let started = Instant::now();
     async move {
         let mut response = next.run(request).await;
@@ -32,4 +33,25 @@ pub async fn assign(mut request: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+/// The path as the log may show it: a calendar feed's address is its secret, so it is hidden.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn a_calendar_feed_address_never_reaches_the_log() {
+        assert_eq!(loggable_path("/calendar/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ.ics"), "/calendar/…");
+        assert_eq!(loggable_path("/settings/calendar"), "/settings/calendar");
+        assert_eq!(loggable_path("/u/ada"), "/u/ada");
+    }
 }

@@ -14,7 +14,8 @@ use crate::support::{in_ci, TestApp};
 on_both_databases!(
     an_account_journey_in_a_real_browser,
     a_career_record_journey_in_a_real_browser,
-    a_public_resume_journey_in_a_real_browser
+    a_public_resume_journey_in_a_real_browser,
+    a_job_search_journey_in_a_real_browser
 );
 
 struct ChromeDriver {
@@ -323,6 +324,110 @@ async fn public_resume_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     assert!(browser.current_url().await?.as_str().ends_with("/u/ada?label=Rust"));
     assert!(!browser.source().await?.contains("Garden planner"), "the filter leaves the project out");
     Ok(())
+}
+
+/// Add an opportunity, schedule an interview with a contact, move the opportunity along the
+/// board (by its form, then by drag and drop), add a debrief, and find it all on the dashboard
+/// and in the timeline.
+async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+    click(browser, "nav a[href='/jobs']").await?;
+    see(browser, "No opportunities yet.").await?;
+    click(browser, ".empty-state a[href='/opportunities/new']").await?;
+    fill(browser, "#role", "Staff Engineer").await?;
+    fill(browser, "#company", "Globex").await?;
+    click(browser, "form[action='/opportunities'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    let opportunity = browser.current_url().await?;
+    let opportunity_id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
+
+    browser.goto(&app.url("/contacts/new")).await?;
+    fill(browser, "#name", "Sam Interviewer").await?;
+    fill(browser, "#company", "Globex").await?;
+    click(browser, "form[action='/contacts'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+
+    // Schedule the interview from the opportunity's page, two days from now.
+    browser.goto(opportunity.as_str()).await?;
+    click(browser, "a[href^='/interviews/new?opportunity=']").await?;
+    fill(browser, "#round_name", "System design").await?;
+    browser.find(Locator::Css("#kind")).await?.select_by_value("system_design").await?;
+    wait_until(browser, "document.querySelector('#time_zone').value !== ''").await?;
+    fill(browser, "#time_zone", "Europe/Berlin").await?;
+    let start = (jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        + jiff::Span::new().days(2))
+    .strftime("%Y-%m-%dT10:00")
+    .to_string();
+    browser.execute("document.querySelector('#start').value = arguments[0]", vec![serde_json::json!(start)]).await?;
+    click(browser, "form[action='/interviews'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    see(browser, "Europe/Berlin").await?;
+    click(browser, "form[action$='/interviewers'] button[type=submit]").await?;
+    see(browser, "Sam Interviewer · Globex").await?;
+
+    // The board: a move by the card's own form, then a drag to another column.
+    click(browser, "nav a[href='/jobs']").await?;
+    see(browser, "System design").await?;
+    browser.find(Locator::Css(&format!("#move-{opportunity_id}"))).await?.select_by_value("applied").await?;
+    click(browser, &format!(".board-card[data-id='{opportunity_id}'] button[type=submit]")).await?;
+    see(browser, "Saved.").await?;
+    wait_until(browser, &format!("!!document.querySelector(\"[data-status=applied] [data-id='{opportunity_id}']\")"))
+        .await?;
+    browser
+        .execute(
+            "const card = document.querySelector(`[data-id='${arguments[0]}']`);
+             const column = document.querySelector('.board-column[data-status=interviewing]');
+             const data = new DataTransfer();
+             const fire = (node, type) => node.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+             fire(card, 'dragstart'); fire(column, 'dragover'); fire(column, 'drop'); fire(card, 'dragend');",
+            vec![serde_json::json!(opportunity_id)],
+        )
+        .await?;
+    wait_until(
+        browser,
+        &format!("!!document.querySelector(\"[data-status=interviewing] [data-id='{opportunity_id}']\")"),
+    )
+    .await?;
+    // The server recorded the drag: a fresh page has the card in its new column.
+    for _ in 0..100 {
+        browser.refresh().await?;
+        let source = browser.source().await?;
+        let column = source.split("data-status=\"interviewing\"").nth(1).unwrap_or_default();
+        if column.split("</section>").next().unwrap_or_default().contains(&opportunity_id) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_until(
+        browser,
+        &format!("!!document.querySelector(\"[data-status=interviewing] [data-id='{opportunity_id}']\")"),
+    )
+    .await?;
+
+    // The debrief, from the interview's page.
+    click(browser, ".agenda a[href^='/interviews/']").await?;
+    click(browser, "a[href$='/edit#debrief']").await?;
+    fill(browser, "#debrief_summary", "Went well; ran out of time on storage.").await?;
+    fill(browser, "#debrief_questions", "Design a rate limiter").await?;
+    click(browser, "form.form button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+    see(browser, "Design a rate limiter").await?;
+
+    // The dashboard and the timeline tell the story.
+    click(browser, "nav a[href='/jobs']").await?;
+    see(browser, "Interviews in the next two weeks").await?;
+    see(browser, "System design").await?;
+    browser.goto(opportunity.as_str()).await?;
+    for text in ["Interview scheduled", "Debrief added", "Saved → Applied", "Applied → Interviewing", "Added as Saved"]
+    {
+        see(browser, text).await?;
+    }
+    Ok(())
+}
+
+async fn a_job_search_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, job_search_journey).await
 }
 
 async fn a_public_resume_journey_in_a_real_browser(app: TestApp) {

@@ -1,0 +1,89 @@
+//! The private calendar feed: at most one secret address per user, kept only as a hash, and the
+//! due next actions the feed lists beside the interviews.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::clock::Timestamp;
+use crate::db::jobs::OPEN_STATUSES;
+
+/// Make the user's feed, or give it a new address: the old one stops working at once.
+pub async fn replace<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Turn the user's feed off. `false` when there was none.
+pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(ex).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Since when the user's feed has had its current address, if it is on.
+pub async fn created_at<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Option<Timestamp>, sqlx::Error> {
+    sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The user whose feed has this address hash.
+pub async fn find_owner<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
+}
+
+/// An open opportunity's next action with a due day, as the feed shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueAction {
+    pub opportunity_id: String,
+    pub company: String,
+    pub role: String,
+    pub next_action: String,
+    /// `YYYY-MM-DD`.
+    pub next_action_due: String,
+    pub updated_at: Timestamp,
+}
+
+/// Next actions of the user's open opportunities due from `from` to `to` (`YYYY-MM-DD`, both
+/// included), soonest first; by the `opportunities_due` index.
+pub async fn due_actions_between<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> Result<Vec<DueAction>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT id AS opportunity_id, company, role, next_action, next_action_due, updated_at FROM opportunities
+         WHERE user_id = $1 AND next_action_due >= $2 AND next_action_due <= $3
+           AND next_action <> '' AND status IN ({OPEN_STATUSES})
+         ORDER BY next_action_due, id LIMIT $4"
+    ))
+    .bind(user_id)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

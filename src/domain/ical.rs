@@ -1,0 +1,284 @@
+//! iCalendar (RFC 5545) text, written by hand: just what a published, read-only calendar of
+//! events needs. Lines end in CRLF and are folded at 75 octets on a character boundary; TEXT
+//! values are escaped. No I/O here.
+
+use crate::clock::Timestamp;
+
+/// The longest line, in octets, without its CRLF (RFC 5545 section 3.1).
+pub const MAX_LINE_OCTETS: usize = 75;
+
+/// When an event starts or ends: an instant (written in UTC) or a whole day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    At(Timestamp),
+    Day(time::Date),
+}
+
+/// One VEVENT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Stable across feeds, so calendar apps update the event instead of adding another.
+    pub uid: String,
+    pub start: When,
+    pub end: When,
+    pub summary: String,
+    pub location: String,
+    pub description: String,
+    /// An http(s) link (a URI value: not escaped as TEXT).
+    pub url: Option<String>,
+    pub last_modified: Option<Timestamp>,
+    pub cancelled: bool,
+    /// Free time: the event does not block the day (an all-day reminder).
+    pub transparent: bool,
+}
+
+/// A whole VCALENDAR with `events`, stamped `now`.
+pub fn calendar(name: &str, now: Timestamp, events: &[Event]) -> String {
+    let mut out = Writer::default();
+    out.raw("BEGIN", "VCALENDAR");
+    out.raw("VERSION", "2.0");
+    out.raw("PRODID", "-//Careerlog//Careerlog//EN");
+    out.raw("CALSCALE", "GREGORIAN");
+    out.raw("METHOD", "PUBLISH");
+    out.text("X-WR-CALNAME", name);
+    // How often subscribers should look again (a hint; apps choose for themselves).
+    out.raw("REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
+    out.raw("X-PUBLISHED-TTL", "PT1H");
+    let stamp = utc(now);
+    for event in events {
+        out.raw("BEGIN", "VEVENT");
+        out.text("UID", &event.uid);
+        out.raw("DTSTAMP", &stamp);
+        out.when("DTSTART", event.start);
+        out.when("DTEND", event.end);
+        out.text("SUMMARY", &event.summary);
+        if !event.location.is_empty() {
+            out.text("LOCATION", &event.location);
+        }
+        if !event.description.is_empty() {
+            out.text("DESCRIPTION", &event.description);
+        }
+        if let Some(url) = event.url.as_deref().filter(|u| is_web_link(u)) {
+            out.raw("URL", url);
+        }
+        if let Some(modified) = event.last_modified {
+            out.raw("LAST-MODIFIED", &utc(modified));
+        }
+        if event.cancelled {
+            out.raw("STATUS", "CANCELLED");
+        }
+        if event.transparent {
+            out.raw("TRANSP", "TRANSPARENT");
+        }
+        out.raw("END", "VEVENT");
+    }
+    out.raw("END", "VCALENDAR");
+    out.0
+}
+
+/// An instant as a UTC DATE-TIME: `YYYYMMDDTHHMMSSZ`.
+pub fn utc(at: Timestamp) -> String {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    at.to_offset_date_time().format(&format).unwrap_or_default()
+}
+
+/// A DATE: `YYYYMMDD`.
+pub fn date(day: time::Date) -> String {
+    let format = time::macros::format_description!("[year][month][day]");
+    day.format(&format).unwrap_or_default()
+}
+
+/// A TEXT value: backslash, semicolon and comma escaped, line breaks as `\n`, other control
+/// characters (which RFC 5545 does not allow) dropped.
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                // CRLF is one line break.
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One content line, folded: no line longer than 75 octets, each continuation starting with one
+/// space, never splitting a UTF-8 character; every line ends in CRLF. A fold does not leave
+/// whitespace at the end of a line (some readers trim it away): the whitespace starts the next
+/// line instead.
+pub fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 60 * 3 + 2);
+    // The line being filled (a continuation's leading space included).
+    let mut current = String::new();
+    for c in line.chars() {
+        if current.len() + c.len_utf8() > MAX_LINE_OCTETS {
+            let text = current.trim_end_matches([' ', '\t']);
+            let trailing = current.len() - text.len();
+            // Carry trailing whitespace over only when the line keeps some text and the
+            // whitespace fits on the next line.
+            let keep =
+                if trailing > 0 && !text.trim_start().is_empty() && 1 + trailing + c.len_utf8() <= MAX_LINE_OCTETS {
+                    text.len()
+                } else {
+                    current.len()
+                };
+            out.push_str(&current[..keep]);
+            out.push_str("\r\n");
+            current = format!(" {}", &current[keep..]);
+        }
+        current.push(c);
+    }
+    out.push_str(&current);
+    out.push_str("\r\n");
+    out
+}
+
+fn is_web_link(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://")) && !url.chars().any(|c| c.is_control() || c == ' ')
+}
+
+#[derive(Default)]
+struct Writer(String);
+
+impl Writer {
+    /// A property whose value is already in its iCalendar form.
+    fn raw(&mut self, name: &str, value: &str) {
+        self.0.push_str(&fold(&format!("{name}:{value}")));
+    }
+
+    fn text(&mut self, name: &str, value: &str) {
+        self.raw(name, &escape_text(value));
+    }
+
+    fn when(&mut self, name: &str, when: When) {
+        match when {
+            When::At(at) => self.raw(name, &utc(at)),
+            When::Day(day) => self.raw(&format!("{name};VALUE=DATE"), &date(day)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_the_special_characters() {
+        assert_eq!(escape_text(r"a\b;c,d"), r"a\\b\;c\,d");
+        assert_eq!(escape_text("one\ntwo\r\nthree\rfour"), r"one\ntwo\nthree\nfour");
+        assert_eq!(escape_text("bell\u{7}\u{0}tab\tend"), "belltab\tend");
+        assert_eq!(escape_text("Grüße: 10:00"), "Grüße: 10:00");
+    }
+
+    #[test]
+    fn short_lines_are_not_folded() {
+        assert_eq!(fold("SUMMARY:Hello"), "SUMMARY:Hello\r\n");
+        let exact = format!("X:{}", "a".repeat(73));
+        assert_eq!(fold(&exact), format!("{exact}\r\n"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_with_a_leading_space() {
+        let line = format!("DESCRIPTION:{}", "x".repeat(200));
+        let folded = fold(&line);
+        assert!(folded.ends_with("\r\n"));
+        let parts: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
+        assert!(parts.len() > 2);
+        assert_eq!(parts[0].len(), 75);
+        for part in &parts[1..] {
+            assert!(part.starts_with(' ') && !part.starts_with("  "));
+            assert!(part.len() <= 75);
+        }
+        let unfolded: String = folded.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, line);
+    }
+
+    #[test]
+    fn folding_never_splits_a_character() {
+        // Three-octet characters: 75 is a multiple of three only after the 2-octet prefix.
+        let line = format!("S:{}", "€".repeat(100));
+        let folded = fold(&line);
+        for part in folded.split("\r\n").filter(|p| !p.is_empty()) {
+            assert!(part.len() <= 75, "{} octets", part.len());
+        }
+        assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        // And four-octet ones.
+        let emoji = format!("SUMMARY:{}", "🎉".repeat(40));
+        assert_eq!(fold(&emoji).trim_end_matches("\r\n").replace("\r\n ", ""), emoji);
+        assert!(fold(&emoji).split("\r\n").all(|p| p.len() <= 75));
+    }
+
+    #[test]
+    fn a_fold_leaves_no_whitespace_at_the_end_of_a_line() {
+        let line = format!("DESCRIPTION:{}", "word ".repeat(60));
+        let folded = fold(&line);
+        let parts: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
+        for part in &parts[..parts.len() - 1] {
+            assert!(!part.ends_with(' '), "{part:?}");
+            assert!(part.len() <= 75);
+        }
+        assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        // Nothing but spaces: folded anyway, at 75 octets.
+        let blank = format!("X:{}", " ".repeat(200));
+        assert_eq!(fold(&blank).trim_end_matches("\r\n").replace("\r\n ", ""), blank);
+        assert!(fold(&blank).split("\r\n").all(|p| p.len() <= 75));
+    }
+
+    #[test]
+    fn times_are_utc_and_days_are_dates() {
+        // 2026-12-01 13:00:00 UTC
+        assert_eq!(utc(Timestamp(1_796_130_000_000)), "20261201T130000Z");
+        assert_eq!(date(time::macros::date!(2026 - 02 - 03)), "20260203");
+    }
+
+    #[test]
+    fn a_calendar_has_its_frame_and_events() {
+        let event = Event {
+            uid: "interview-1@careerlog".into(),
+            start: When::At(Timestamp(1_796_130_000_000)),
+            end: When::At(Timestamp(1_796_132_700_000)),
+            summary: "Round 1; tech, live: Engineer at Acme".into(),
+            location: String::new(),
+            description: "Line one\nLine two".into(),
+            url: Some("javascript:alert(1)".into()),
+            last_modified: None,
+            cancelled: true,
+            transparent: false,
+        };
+        let day = Event {
+            uid: "next-action-1-2026-12-02@careerlog".into(),
+            start: When::Day(time::macros::date!(2026 - 12 - 02)),
+            end: When::Day(time::macros::date!(2026 - 12 - 03)),
+            summary: "Next action".into(),
+            location: String::new(),
+            description: String::new(),
+            url: Some("https://example.com/a".into()),
+            last_modified: Some(Timestamp(0)),
+            cancelled: false,
+            transparent: true,
+        };
+        let text = calendar("Careerlog job search", Timestamp(0), &[event, day]);
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Careerlog//Careerlog//EN\r\n"));
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        assert!(text.contains("DTSTAMP:19700101T000000Z\r\n"));
+        assert!(text.contains("DTSTART:20261201T130000Z\r\nDTEND:20261201T134500Z\r\n"));
+        assert!(text.contains("SUMMARY:Round 1\\; tech\\, live: Engineer at Acme\r\n"));
+        assert!(text.contains("DESCRIPTION:Line one\\nLine two\r\n"));
+        assert!(text.contains("STATUS:CANCELLED\r\n"));
+        assert!(!text.contains("javascript:"), "only web links become URLs");
+        assert!(text.contains("DTSTART;VALUE=DATE:20261202\r\nDTEND;VALUE=DATE:20261203\r\n"));
+        assert!(text.contains("URL:https://example.com/a\r\nLAST-MODIFIED:19700101T000000Z\r\nTRANSP:TRANSPARENT\r\n"));
+        assert_eq!(text.matches("BEGIN:VEVENT\r\n").count(), 2);
+        assert!(!text.replace("\r\n", "").contains('\n'), "no bare line feeds");
+    }
+}

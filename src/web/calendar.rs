@@ -1,0 +1,203 @@
+//! The private calendar feed: an unguessable `.ics` address with the user's interviews and due
+//! next actions, for any calendar app to subscribe to. Only a hash of the address's secret is
+//! kept, so the full address is shown once, right after it is made; replacing it or turning the
+//! feed off stops the old address at once. The secret is in the path, which the request log
+//! redacts (see `request_id`).
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::clock::Timestamp;
+use crate::db::calendar::{self, DueAction};
+use crate::db::jobs::{self, Interview};
+use crate::domain::ical::{self, Event, When};
+use crate::domain::token::{looks_like_token, random_token};
+use crate::error::{AppError, AppResult};
+use crate::secrets::hash_token;
+use crate::web::pages::{render, Chrome, Notice};
+use crate::web::redirect;
+use crate::web::session::SignedIn;
+
+pub const CALENDAR_NAME: &str = "Careerlog job search";
+
+/// The feed reaches this far back and ahead.
+const PAST: Duration = Duration::from_secs(30 * 24 * 3600);
+const AHEAD: Duration = Duration::from_secs(365 * 24 * 3600);
+const MAX_INTERVIEWS: i64 = 1000;
+const MAX_ACTIONS: i64 = 500;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/settings/calendar", get(settings).post(make))
+        .route("/settings/calendar/off", post(turn_off))
+        .route("/calendar/{file}", get(feed))
+}
+
+// ---- settings ----
+
+#[derive(Template)]
+#[template(path = "settings/calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    /// When the current address was made; `None` when the feed is off.
+    since: Option<String>,
+    /// The full address, right after it was made.
+    new_url: Option<String>,
+    /// The new address replaced one that worked until now.
+    replaced: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CalendarQuery {
+    notice: Option<String>,
+}
+
+impl CalendarQuery {
+    fn notice(&self) -> Option<Notice> {
+        match self.notice.as_deref()? {
+            "calendar_off" => Some(Notice::success("The calendar feed is off. Its address no longer works.")),
+            _ => None,
+        }
+    }
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<CalendarQuery>,
+) -> AppResult<Response> {
+    let since = calendar::created_at(state.db.pool(), &me.user.id).await?;
+    let page = CalendarPage {
+        chrome: Chrome::new(&state, &me.visitor, "Calendar feed", "settings/calendar").with_notice(query.notice()),
+        since: since.map(Timestamp::human),
+        new_url: None,
+        replaced: false,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// Turn the feed on, or give it a new address.
+async fn make(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let replaced = calendar::created_at(&mut *tx, &me.user.id).await?.is_some();
+    let secret = random_token();
+    calendar::replace(&mut *tx, &me.user.id, &hash_token(&secret), now).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %me.user.id, replaced, "calendar feed address made");
+    // Shown in this response only; never stored in the clear, never shown again.
+    let page = CalendarPage {
+        chrome: Chrome::new(&state, &me.visitor, "Calendar feed", "settings/calendar"),
+        since: Some(now.human()),
+        new_url: Some(format!("{}{}", state.base_url.as_str().trim_end_matches('/'), feed_path(&secret))),
+        replaced,
+    };
+    Ok((StatusCode::CREATED, render(&page)?).into_response())
+}
+
+async fn turn_off(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
+    if calendar::delete(state.db.pool(), &me.user.id).await? {
+        tracing::info!(user_id = %me.user.id, "calendar feed turned off");
+    }
+    Ok(redirect("/settings/calendar?notice=calendar_off"))
+}
+
+fn feed_path(secret: &str) -> String {
+    format!("/calendar/{secret}.ics")
+}
+
+// ---- the feed ----
+
+/// The feed itself: no session needed, the address is the key. An unknown, replaced or
+/// malformed address gets the same 404.
+async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let secret = file.strip_suffix(".ics").filter(|s| looks_like_token(s)).ok_or(AppError::NotFound)?;
+    let pool = state.db.pool();
+    let user_id = calendar::find_owner(pool, &hash_token(secret)).await?.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let (from, to) = (now.minus(PAST), now.plus(AHEAD));
+    let interviews = jobs::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
+    let actions = calendar::due_actions_between(pool, &user_id, &from.iso_date(), &to.iso_date(), MAX_ACTIONS).await?;
+    let base = state.base_url.as_str().trim_end_matches('/');
+    let events: Vec<Event> = interviews
+        .iter()
+        .map(|interview| interview_event(base, interview))
+        .chain(actions.iter().filter_map(|action| action_event(base, action)))
+        .collect();
+    let body = ical::calendar(CALENDAR_NAME, now, &events);
+    Ok((
+        [
+            (CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (CACHE_CONTROL, "private, no-store"),
+            (axum::http::header::HeaderName::from_static("x-robots-tag"), "noindex"),
+            (CONTENT_DISPOSITION, "inline; filename=\"careerlog.ics\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// An interview, at its instant in UTC.
+fn interview_event(base: &str, interview: &Interview) -> Event {
+    let mut description = vec![
+        format!("Kind: {}", interview.kind_name()),
+        format!("Scheduled for {} ({})", interview.when(), interview.time_zone),
+    ];
+    if let Some(link) = &interview.meeting_url {
+        description.push(format!("Meeting link: {link}"));
+    }
+    if !interview.prep_notes.trim().is_empty() {
+        description.push(format!("\nPreparation notes:\n{}", interview.prep_notes.trim()));
+    }
+    description.push(format!("\nIn Careerlog: {base}/interviews/{}", interview.id));
+    let location = if interview.location.is_empty() {
+        interview.meeting_url.clone().unwrap_or_default()
+    } else {
+        interview.location.clone()
+    };
+    Event {
+        uid: format!("interview-{}@careerlog", interview.id),
+        start: When::At(interview.starts_at),
+        end: When::At(interview.ends_at()),
+        summary: format!("{}: {} at {}", interview.round_name, interview.role, interview.company),
+        location,
+        description: description.join("\n"),
+        url: interview.meeting_url.clone(),
+        last_modified: Some(interview.updated_at),
+        cancelled: interview.outcome == "cancelled",
+        transparent: false,
+    }
+}
+
+/// A due next action, as a free all-day event on its day. A stored day that does not parse is
+/// left out.
+fn action_event(base: &str, action: &DueAction) -> Option<Event> {
+    let due: jiff::civil::Date = action.next_action_due.parse().ok()?;
+    let month = time::Month::try_from(due.month() as u8).ok()?;
+    let day = time::Date::from_calendar_date(i32::from(due.year()), month, due.day() as u8).ok()?;
+    Some(Event {
+        uid: format!("next-action-{}-{}@careerlog", action.opportunity_id, action.next_action_due),
+        start: When::Day(day),
+        end: When::Day(day.next_day()?),
+        summary: format!("Next action: {} ({} at {})", action.next_action, action.role, action.company),
+        location: String::new(),
+        description: format!(
+            "Next action for {} at {}.\n\nIn Careerlog: {base}/opportunities/{}",
+            action.role, action.company, action.opportunity_id
+        ),
+        url: None,
+        last_modified: Some(action.updated_at),
+        cancelled: false,
+        transparent: true,
+    })
+}

@@ -1,0 +1,140 @@
+//! The job search at a glance: interviews in the next two weeks, next actions that are due, the
+//! pipeline as a board (a card moves by its form, or by drag and drop with JavaScript), and a
+//! funnel of how far opportunities got.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::db::jobs::{self, Interview, Opportunity};
+use crate::domain::jobs::STATUSES;
+use crate::error::AppResult;
+use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::session::SignedIn;
+
+/// Cards shown in one board column; the column links to the full list beyond that.
+pub const CARDS_PER_COLUMN: i64 = 20;
+const UPCOMING_DAYS: u64 = 14;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/jobs", get(page))
+}
+
+/// One status on the board.
+pub struct Column {
+    pub status: &'static str,
+    pub name: &'static str,
+    pub total: i64,
+    pub cards: Vec<Opportunity>,
+}
+
+impl Column {
+    pub fn more(&self) -> i64 {
+        self.total - self.cards.len() as i64
+    }
+}
+
+/// One stage of the funnel, with its bar already measured.
+pub struct Stage {
+    pub name: &'static str,
+    pub count: i64,
+    /// Of the stage before, in percent (the first stage has none).
+    pub kept_percent: Option<i64>,
+    pub width: f64,
+    pub y: f64,
+}
+
+#[derive(Template)]
+#[template(path = "jobs/dashboard.html")]
+pub struct Dashboard {
+    pub chrome: Chrome,
+    pub upcoming: Vec<Interview>,
+    pub due: Vec<Opportunity>,
+    pub today: String,
+    pub columns: Vec<Column>,
+    pub funnel: Vec<Stage>,
+}
+
+impl Dashboard {
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        &STATUSES
+    }
+    pub fn has_opportunities(&self) -> bool {
+        self.columns.iter().any(|c| c.total > 0)
+    }
+    pub fn funnel_is_empty(&self) -> bool {
+        self.funnel.first().is_none_or(|s| s.count == 0)
+    }
+}
+
+pub const FUNNEL_WIDTH: f64 = 600.0;
+pub const FUNNEL_ROW: f64 = 44.0;
+const FUNNEL_NAMES: [&str; 4] = ["Applied", "Screened", "Interviewed", "Offered"];
+
+/// Turn "furthest stage reached" counts into the funnel: everyone who got to a stage also
+/// passed the ones before it.
+pub fn funnel(furthest: &[(i64, i64)]) -> Vec<Stage> {
+    let reached = |stage: i64| furthest.iter().filter(|(s, _)| *s >= stage).map(|(_, n)| n).sum::<i64>();
+    let counts: Vec<i64> = (1..=4).map(reached).collect();
+    let top = counts[0].max(1) as f64;
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &count)| Stage {
+            name: FUNNEL_NAMES[i],
+            count,
+            kept_percent: (i > 0).then(|| {
+                let before = counts[i - 1];
+                if before == 0 {
+                    0
+                } else {
+                    (count * 100 + before / 2) / before
+                }
+            }),
+            width: (count as f64 / top * FUNNEL_WIDTH).max(if count > 0 { 4.0 } else { 0.0 }),
+            y: i as f64 * FUNNEL_ROW,
+        })
+        .collect()
+}
+
+async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+    let pool = state.db.pool();
+    let user_id = &me.user.id;
+    let now = state.clock.now();
+    let upcoming =
+        jobs::interviews_between(pool, user_id, now, now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400)), 50).await?;
+    let today = now.iso_date();
+    let due = jobs::due_actions(pool, user_id, &today, 50).await?;
+    let counts = jobs::status_counts(pool, user_id).await?;
+    let mut columns = Vec::with_capacity(STATUSES.len());
+    for (status, name) in STATUSES {
+        let total = counts.iter().find(|(s, _)| s == status).map(|(_, n)| *n).unwrap_or(0);
+        let cards =
+            if total == 0 { Vec::new() } else { jobs::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
+        columns.push(Column { status, name, total, cards });
+    }
+    let funnel = funnel(&jobs::furthest_stages(pool, user_id).await?);
+    let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());
+    Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel })?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_funnel_counts_everyone_who_got_at_least_that_far() {
+        // 2 never applied, 5 stopped at applied, 3 at screening, 1 interviewed, 1 offered.
+        let stages = funnel(&[(0, 2), (1, 5), (2, 3), (3, 1), (4, 1)]);
+        let counts: Vec<i64> = stages.iter().map(|s| s.count).collect();
+        assert_eq!(counts, [10, 5, 2, 1]);
+        assert_eq!(stages[1].kept_percent, Some(50));
+        assert_eq!(stages[0].width, FUNNEL_WIDTH);
+        assert!(funnel(&[]).iter().all(|s| s.count == 0 && s.width == 0.0));
+    }
+}

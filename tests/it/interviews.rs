@@ -1,0 +1,515 @@
+//! The job search, second part: interviews with their interviewers, preparation and debrief on
+//! the opportunity's timeline; notes about opportunities, contacts and interviews; the dashboard;
+//! the interview-prep texts; and promises 8 and 18 for every new route.
+
+use serde_json::{json, Value};
+
+use crate::career::{api_for, Api};
+use crate::on_both_databases;
+use crate::support::{csrf_token_in, location, TestApp};
+
+on_both_databases!(
+    an_interview_is_scheduled_with_an_interviewer_debriefed_and_told_on_the_timeline,
+    interviews_are_managed_and_validated_through_the_api,
+    notes_are_kept_about_opportunities_contacts_and_interviews_and_go_with_them,
+    the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel,
+    interview_prep_texts_are_kept_with_the_account,
+    promise_18_another_user_gets_404_for_every_interview_and_note_route,
+    promise_8_interview_and_note_forms_refuse_a_missing_token,
+);
+
+/// A wall-clock time `days` from now, as a `datetime-local` field sends it.
+fn days_from_now(days: i64) -> String {
+    let when = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    when.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+fn id_in(location: &str, path: &str) -> String {
+    location.trim_start_matches(path).trim_start_matches('/').split(['?', '#']).next().unwrap().to_owned()
+}
+
+async fn opportunity(api: &Api, role: &str, company: &str) -> String {
+    let created = api.create("/opportunities", json!({"role": role, "company": company})).await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn interview(api: &Api, opportunity: &str, round: &str, start: &str) -> Value {
+    api.create(
+        "/interviews",
+        json!({"opportunity_id": opportunity, "round_name": round, "kind": "technical", "start": start,
+               "time_zone": "UTC", "duration_minutes": 45}),
+    )
+    .await
+}
+
+async fn an_interview_is_scheduled_with_an_interviewer_debriefed_and_told_on_the_timeline(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let sam = api.create("/contacts", json!({"name": "Sam Interviewer", "company": "Globex"})).await;
+    let sam = sam["id"].as_str().unwrap();
+
+    // "Schedule interview" on the opportunity opens the form with it chosen.
+    let new = format!("/interviews/new?opportunity={job}");
+    let (status, form) = app.get_text(&new).await;
+    assert_eq!(status, 200);
+    assert!(form.contains(&format!(r#"<option value="{job}" selected>Staff Engineer at Globex</option>"#)));
+
+    // Mistakes come back beside their fields, with everything typed.
+    let bad = app
+        .submit(
+            &new,
+            "/interviews",
+            &[
+                ("opportunity_id", job.as_str()),
+                ("round_name", "System design"),
+                ("kind", "system_design"),
+                ("start", "2026-12-01T14:00"),
+                ("time_zone", "Europe/Atlantis"),
+                ("duration_minutes", "90"),
+                ("meeting_url", "https://meet example com"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("That is not a time zone we know."), "bad time zone");
+    assert!(html.contains("is not a web address"), "malformed meeting link");
+    assert!(html.contains(r#"value="Europe/Atlantis""#) && html.contains(r#"value="System design""#));
+
+    let saved = app
+        .submit(
+            &new,
+            "/interviews",
+            &[
+                ("opportunity_id", job.as_str()),
+                ("round_name", "System design"),
+                ("kind", "system_design"),
+                ("start", "2026-12-01T14:00"),
+                ("time_zone", "Europe/Berlin"),
+                ("duration_minutes", "90"),
+                ("meeting_url", "https://meet.example.com/abc"),
+                ("prep_notes", "Read about their event pipeline."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let id = id_in(&location(&saved), "/interviews");
+    let show = format!("/interviews/{id}");
+    let (_, page) = app.get_text(&show).await;
+    assert!(page.contains("Tue 1 Dec 2026, 14:00") && page.contains("Europe/Berlin") && page.contains("1 h 30 min"));
+    assert!(page.contains(r#"datetime="2026-12-01T13:00:00Z""#), "the instant is kept in UTC");
+
+    // Sam is one of the interviewers.
+    let added = app.submit(&show, &format!("{show}/interviewers"), &[("contact_id", sam)]).await;
+    assert_eq!(added.status(), 303);
+    assert!(app.get_text(&show).await.1.contains("Sam Interviewer"));
+    assert!(app.get_text(&format!("/contacts/{sam}")).await.1.contains("System design"), "and it shows on Sam's page");
+
+    // The debrief, and then the outcome.
+    let mut edit = vec![
+        ("opportunity_id", job.as_str()),
+        ("round_name", "System design"),
+        ("kind", "system_design"),
+        ("start", "2026-12-01T14:00"),
+        ("time_zone", "Europe/Berlin"),
+        ("duration_minutes", "90"),
+        ("debrief_summary", "Went well; ran out of time on storage."),
+        ("debrief_questions", "Design a rate limiter"),
+        ("debrief_improve", "Start with the data model"),
+        ("outcome", "pending"),
+    ];
+    assert_eq!(app.submit(&format!("{show}/edit"), &show, &edit).await.status(), 303);
+    edit.retain(|(field, _)| *field != "outcome");
+    edit.push(("outcome", "passed"));
+    assert_eq!(app.submit(&format!("{show}/edit"), &show, &edit).await.status(), 303);
+    let (_, page) = app.get_text(&show).await;
+    assert!(page.contains("Design a rate limiter") && page.contains("Passed"));
+
+    let (_, timeline) = app.get_text(&format!("/opportunities/{job}")).await;
+    for text in ["Interview scheduled", "System design (System design), Tue 1 Dec 2026, 14:00 Europe/Berlin"] {
+        assert!(timeline.contains(text), "{text:?}");
+    }
+    assert!(timeline.contains("Debrief added") && timeline.contains("System design: Passed"));
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM opportunity_events WHERE opportunity_id = $1 AND interview_id = $2 ORDER BY occurred_at, id",
+    )
+    .bind(&job)
+    .bind(&id)
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["interview_scheduled", "debrief_added", "interview_outcome"]);
+
+    // Moving it to another day says so.
+    edit.retain(|(field, _)| *field != "start");
+    edit.push(("start", "2026-12-02T09:30"));
+    assert_eq!(app.submit(&format!("{show}/edit"), &show, &edit).await.status(), 303);
+    assert!(app.get_text(&format!("/opportunities/{job}")).await.1.contains("Interview moved"));
+
+    // Removing the interviewer, then the interview.
+    let removed = app.submit(&show, &format!("{show}/interviewers/{sam}/remove"), &[]).await;
+    assert_eq!(removed.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM interview_contacts").await, 0);
+    assert_eq!(app.submit(&show, &format!("{show}/delete"), &[]).await.status(), 303);
+    assert_eq!(app.get(&show).await.status(), 404);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM opportunity_events WHERE interview_id IS NOT NULL").await, 0);
+    assert!(app.get_text(&format!("/opportunities/{job}")).await.1.contains("Interview scheduled"), "history stays");
+}
+
+async fn interviews_are_managed_and_validated_through_the_api(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Platform Engineer", "Hooli").await;
+    let other_job = opportunity(&api, "SRE", "Initech").await;
+    let created = api
+        .create(
+            "/interviews",
+            json!({"opportunity_id": job, "round_name": "Phone screen", "kind": "phone_screen",
+                   "start": "2026-07-01T09:00", "time_zone": "America/New_York", "labels": ["Remote"],
+                   "meeting_url": "https://zoom.example.com/j/1"}),
+        )
+        .await;
+    assert_eq!(created["starts_at"], "2026-07-01T13:00:00Z", "09:00 in New York in summer");
+    assert_eq!((created["duration_minutes"].as_i64(), created["outcome"].as_str()), (Some(60), Some("pending")));
+    assert_eq!((created["company"].as_str(), created["labels"][0]["name"].as_str()), (Some("Hooli"), Some("Remote")));
+    let url = format!("/interviews/{}", created["id"].as_str().unwrap());
+    interview(&api, &other_job, "Onsite", "2026-08-01T10:00").await;
+
+    let (status, changed) = api.patch(&url, json!({"debrief_summary": "Friendly", "outcome": "passed"})).await;
+    assert_eq!(status, 200);
+    assert_eq!((changed["round_name"].as_str(), changed["outcome"].as_str()), (Some("Phone screen"), Some("passed")));
+    let (_, timeline) = api.get(&format!("/opportunities/{job}/timeline")).await;
+    let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"interview_scheduled") && kinds.contains(&"debrief_added"), "{kinds:?}");
+
+    for (body, field) in [
+        (json!({"time_zone": "Mars/Olympus_Mons"}), "time_zone"),
+        (json!({"start": "next Tuesday"}), "start"),
+        (json!({"kind": "interrogation"}), "kind"),
+        (json!({"outcome": "hired"}), "outcome"),
+        (json!({"duration_minutes": 0}), "duration_minutes"),
+        (json!({"meeting_url": "javascript:alert(1)"}), "meeting_url"),
+        (json!({"round_name": null}), "round_name"),
+        (json!({"opportunity_id": "not-an-id"}), "opportunity_id"),
+        (json!({"opportunity_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"}), "opportunity_id"),
+    ] {
+        let (status, error) = api.patch(&url, body.clone()).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(error["error"]["fields"][field].is_string(), "{body}: {error}");
+    }
+    let (status, error) = api.post("/interviews", json!({"round_name": "x", "when": "soon"})).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("invalid_json")), "unknown field");
+    let (status, error) = api.post("/interviews", json!({"round_name": "x"})).await;
+    assert_eq!(status, 422);
+    for field in ["opportunity_id", "start", "time_zone"] {
+        assert!(error["error"]["fields"][field].is_string(), "{field}: {error}");
+    }
+
+    // Lists: all, by opportunity, by label, paginated.
+    assert_eq!(api.get("/interviews").await.1["total"], 2);
+    let (_, mine) = api.get(&format!("/interviews?opportunity={job}")).await;
+    assert_eq!((mine["total"].as_i64(), mine["items"][0]["company"].as_str()), (Some(1), Some("Hooli")));
+    assert_eq!(api.get("/interviews?opportunity=nonsense").await.1["total"], 0);
+    assert_eq!(api.get("/interviews?label=remote").await.1["total"], 1);
+    let (_, page) = api.get("/interviews?per_page=1&page=2").await;
+    assert_eq!((page["items"].as_array().unwrap().len(), page["page"].as_i64()), (1, Some(2)));
+
+    // Interviewers through the API.
+    let contact = api.create("/contacts", json!({"name": "Pat Panel"})).await;
+    let link = format!("{url}/interviewers/{}", contact["id"].as_str().unwrap());
+    assert_eq!(api.call(reqwest::Method::PUT, &link, None).await.0, 204);
+    assert_eq!(api.call(reqwest::Method::PUT, &link, None).await.0, 204, "again is harmless");
+    assert_eq!(api.get(&url).await.1["interviewers"][0]["name"], "Pat Panel");
+    assert_eq!(api.call(reqwest::Method::DELETE, &link, None).await.0, 204);
+    assert_eq!(api.call(reqwest::Method::DELETE, &link, None).await.0, 404);
+
+    // Deleting the opportunity takes its interviews with it.
+    assert_eq!(api.delete(&format!("/opportunities/{job}")).await, 204);
+    assert_eq!(api.get(&url).await.0, 404);
+    assert_eq!(api.get("/interviews").await.1["total"], 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM record_labels WHERE record_kind = 'interview'").await, 0);
+}
+
+async fn notes_are_kept_about_opportunities_contacts_and_interviews_and_go_with_them(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let round = interview(&api, &job, "Onsite", "2026-12-03T10:00").await;
+    let round = round["id"].as_str().unwrap().to_owned();
+
+    // From the opportunity's page: the note form brings you back there.
+    let show = format!("/opportunities/{job}");
+    let saved = app
+        .submit(
+            &show,
+            "/notes",
+            &[("subject_kind", "opportunity"), ("subject_id", job.as_str()), ("body", "Team of 8, Rust and Go")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), format!("/opportunities/{job}?notice=saved#notes"));
+    assert!(app.get_text(&show).await.1.contains("Team of 8, Rust and Go"));
+    let empty = app
+        .submit(&show, "/notes", &[("subject_kind", "opportunity"), ("subject_id", job.as_str()), ("body", " ")])
+        .await;
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("Write the note."));
+
+    // Through the API, about the interview; edited; listed by subject.
+    let note =
+        api.create("/notes", json!({"subject_kind": "interview", "subject_id": round, "body": "Bring ID"})).await;
+    let url = format!("/notes/{}", note["id"].as_str().unwrap());
+    let (status, changed) = api.patch(&url, json!({"body": "Bring ID and a laptop"})).await;
+    assert_eq!((status, changed["body"].as_str()), (200, Some("Bring ID and a laptop")));
+    assert!(app.get_text(&format!("/interviews/{round}")).await.1.contains("Bring ID and a laptop"));
+    assert_eq!(api.get("/notes").await.1["total"], 2);
+    assert_eq!(api.get(&format!("/notes?about={round}")).await.1["total"], 1);
+    let (_, page) = app.get_text("/notes").await;
+    assert!(page.contains("Team of 8, Rust and Go") && page.contains(&format!("/interviews/{round}")));
+    for (body, field) in [
+        (json!({"subject_kind": "user", "subject_id": job, "body": "x"}), "subject_kind"),
+        (json!({"subject_kind": "contact", "subject_id": job, "body": "x"}), "subject_id"),
+        (json!({"subject_kind": "opportunity", "subject_id": job, "body": "x".repeat(20_001)}), "body"),
+    ] {
+        let (status, error) = api.post("/notes", body).await;
+        assert_eq!(status, 422);
+        assert!(error["error"]["fields"][field].is_string(), "{field}: {error}");
+    }
+
+    // A contact's notes go with the contact; an opportunity's with it, and its interviews'.
+    let sam = api.create("/contacts", json!({"name": "Sam"})).await;
+    let sam = sam["id"].as_str().unwrap();
+    api.create("/notes", json!({"subject_kind": "contact", "subject_id": sam, "body": "Likes cycling"})).await;
+    assert_eq!(api.delete(&format!("/contacts/{sam}")).await, 204);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notes").await, 2);
+    assert_eq!(api.delete(&format!("/opportunities/{job}")).await, 204);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notes").await, 0, "no note outlives what it was about");
+    assert_eq!(api.get(&url).await.0, 404);
+}
+
+async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (_, empty) = app.get_text("/jobs").await;
+    assert!(empty.contains("No opportunities yet.") && empty.contains("Nothing scheduled."));
+
+    let api = api_for(&app).await;
+    let globex = opportunity(&api, "Staff Engineer", "Globex").await;
+    let hooli = opportunity(&api, "Platform Engineer", "Hooli").await;
+    let initech = opportunity(&api, "SRE", "Initech").await;
+    let yesterday = (jiff::Zoned::now().date() - jiff::Span::new().days(1)).to_string();
+    api.patch(
+        &format!("/opportunities/{hooli}"),
+        json!({"next_action": "Send the take-home", "next_action_due": yesterday}),
+    )
+    .await;
+    api.patch(&format!("/opportunities/{initech}"), json!({"next_action": "Someday", "next_action_due": "2099-01-01"}))
+        .await;
+    interview(&api, &globex, "Soon round", &days_from_now(3)).await;
+    interview(&api, &globex, "Later round", &days_from_now(20)).await;
+    interview(&api, &globex, "Past round", &days_from_now(-3)).await;
+    for status in ["applied", "screening", "interviewing", "offer"] {
+        api.patch(&format!("/opportunities/{globex}"), json!({"status": status})).await;
+    }
+    for status in ["applied", "rejected"] {
+        api.patch(&format!("/opportunities/{hooli}"), json!({"status": status})).await;
+    }
+
+    let (status, page) = app.get_text("/jobs").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Soon round"), "an interview in 3 days is upcoming");
+    assert!(!page.contains("Later round") && !page.contains("Past round"), "only the next two weeks");
+    let due = section(&page, "due-heading");
+    assert!(!due.contains("Send the take-home"), "a rejected opportunity's action is not due any more");
+    assert!(!due.contains("Someday"));
+    // The funnel: Globex got to an offer, Hooli to applied.
+    assert!(page.contains("Applied: 2. Screened: 1. Interviewed: 1. Offered: 1."), "{page}");
+
+    // Move a card on the board without JavaScript: back to the board.
+    api.patch(&format!("/opportunities/{hooli}"), json!({"status": "applied"})).await;
+    let due = section(&app.get_text("/jobs").await.1, "due-heading");
+    assert!(due.contains("Send the take-home") && due.contains("Overdue"), "overdue and open again");
+    let moved = app
+        .submit("/jobs", &format!("/opportunities/{initech}/status"), &[("status", "screening"), ("back", "board")])
+        .await;
+    assert_eq!(moved.status(), 303);
+    assert_eq!(location(&moved), "/jobs?notice=saved#board");
+    let (_, board) = app.get_text("/jobs").await;
+    let column = board.split(r#"data-status="screening""#).nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(column.contains("SRE") && column.contains(">1<"), "the card is in its new column, counted");
+    let unknown = app
+        .submit("/jobs", &format!("/opportunities/{initech}/status"), &[("status", "hired"), ("back", "board")])
+        .await;
+    assert_eq!(unknown.status(), 422);
+}
+
+/// The dashboard section headed by the element with this id.
+fn section(page: &str, heading: &str) -> String {
+    let start = page.find(&format!(r#"id="{heading}""#)).expect(heading);
+    page[start..].split("</section>").next().unwrap().to_owned()
+}
+
+async fn interview_prep_texts_are_kept_with_the_account(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (status, page) = app.get_text("/settings/interview-prep").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Your resume, as text"));
+    let resume = "Ada Lovelace\nAnalyst, Analytical Engine\n".repeat(50);
+    let saved = app
+        .submit(
+            "/settings/interview-prep",
+            "/settings/interview-prep",
+            &[("resume_text", resume.as_str()), ("linkedin_summary", "I make engines compute.")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let (_, page) = app.get_text("/settings/interview-prep").await;
+    assert!(page.contains("I make engines compute.") && page.contains("Analyst, Analytical Engine"));
+
+    let too_long = "x".repeat(10_001);
+    let bad = app
+        .submit(
+            "/settings/interview-prep",
+            "/settings/interview-prep",
+            &[("resume_text", "Kept as typed"), ("linkedin_summary", too_long.as_str())],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Kept as typed") && html.contains("10000"), "the message and what was typed");
+
+    let api = api_for(&app).await;
+    let (_, prep) = api.get("/interview-prep").await;
+    assert_eq!(prep["linkedin_summary"], "I make engines compute.");
+    let (status, prep) = api.patch("/interview-prep", json!({"linkedin_summary": "Engines, computing."})).await;
+    assert_eq!(status, 200);
+    assert_eq!(prep["resume_text"].as_str(), Some(resume.trim_end()), "only the field sent changes");
+    let (status, error) = api.patch("/interview-prep", json!({"resume": "x"})).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("invalid_json")));
+    let public_profile: i64 = app.scalar("SELECT COUNT(*) FROM profiles WHERE bio LIKE '%engines%'").await;
+    assert_eq!(public_profile, 0, "the texts are not part of the public profile");
+}
+
+async fn promise_18_another_user_gets_404_for_every_interview_and_note_route(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let ada = api_for(&app).await;
+    let job = opportunity(&ada, "Secret Role", "Secret Company").await;
+    let round = interview(&ada, &job, "Secret Round", "2026-12-01T10:00").await;
+    let round = round["id"].as_str().unwrap().to_owned();
+    let note =
+        ada.create("/notes", json!({"subject_kind": "interview", "subject_id": round, "body": "Secret note"})).await;
+    let note = note["id"].as_str().unwrap().to_owned();
+    let ada_contact = ada.create("/contacts", json!({"name": "Secret Contact"})).await;
+    let ada_contact = ada_contact["id"].as_str().unwrap().to_owned();
+    app.sign_out().await;
+
+    app.signed_up_user("grace@example.com").await;
+    let grace = api_for(&app).await;
+    let own_contact = grace.create("/contacts", json!({"name": "Grace's friend"})).await;
+    let own_contact = own_contact["id"].as_str().unwrap().to_owned();
+    let own_job = opportunity(&grace, "Mine", "Mine").await;
+    for path in ["/interviews", "/notes", "/jobs", "/contacts"] {
+        let (_, page) = app.get_text(path).await;
+        assert!(!page.contains("Secret"), "{path} shows nothing of Ada's");
+    }
+    for path in [
+        format!("/interviews/{round}"),
+        format!("/interviews/{round}/edit"),
+        format!("/notes/{note}"),
+        format!("/notes/{note}/edit"),
+    ] {
+        assert_eq!(app.get(&path).await.status(), 404, "{path}");
+    }
+    let form_page = app.get_text("/interviews").await.1;
+    let token = csrf_token_in(&form_page).unwrap();
+    for (path, fields) in [
+        (format!("/interviews/{round}"), vec![("round_name", "Mine")]),
+        (format!("/interviews/{round}/delete"), vec![]),
+        (format!("/interviews/{round}/interviewers"), vec![("contact_id", own_contact.as_str())]),
+        (format!("/interviews/{round}/interviewers/{own_contact}/remove"), vec![]),
+        (format!("/interviews/{round}/labels"), vec![("name", "Mine")]),
+        (format!("/notes/{note}"), vec![("body", "Mine")]),
+        (format!("/notes/{note}/delete"), vec![]),
+    ] {
+        let mut form = vec![("_csrf", token.as_str())];
+        form.extend(fields);
+        let response = app.client.post(app.url(&path)).form(&form).send().await.unwrap();
+        let status = response.status();
+        assert_eq!(status, 404, "POST {path}: {}", response.text().await.unwrap());
+    }
+    // Pointing her own records at Ada's is refused like a record that does not exist.
+    let (status, _) = grace
+        .post(
+            "/interviews",
+            json!({"opportunity_id": job, "round_name": "x", "kind": "other", "start": "2026-12-01T10:00", "time_zone": "UTC"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) =
+        grace.post("/notes", json!({"subject_kind": "interview", "subject_id": round, "body": "x"})).await;
+    assert_eq!(status, 422);
+    let mine = interview(&grace, &own_job, "Mine", "2026-12-01T10:00").await;
+    let mine = mine["id"].as_str().unwrap();
+    assert_eq!(
+        grace.call(reqwest::Method::PUT, &format!("/interviews/{mine}/interviewers/{ada_contact}"), None).await.0,
+        404
+    );
+    for (path, change) in
+        [(format!("/interviews/{round}"), json!({"round_name": "x"})), (format!("/notes/{note}"), json!({"body": "x"}))]
+    {
+        assert_eq!(grace.get(&path).await.0, 404, "{path}");
+        assert_eq!(grace.patch(&path, change).await.0, 404, "{path}");
+        assert_eq!(grace.delete(&path).await, 404, "{path}");
+    }
+    let link = format!("/interviews/{round}/interviewers/{own_contact}");
+    assert_eq!(grace.call(reqwest::Method::PUT, &link, None).await.0, 404);
+    assert_eq!(grace.call(reqwest::Method::DELETE, &link, None).await.0, 404);
+    assert_eq!(grace.get(&format!("/notes?about={round}")).await.1["total"], 0);
+    assert_eq!(grace.get(&format!("/interviews?opportunity={job}")).await.1["total"], 0);
+
+    // Ada's records are as she left them.
+    let (round_name, body): (String, String) = sqlx::query_as(
+        "SELECT i.round_name, n.body FROM interviews i JOIN notes n ON n.subject_id = i.id WHERE i.id = $1",
+    )
+    .bind(&round)
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!((round_name.as_str(), body.as_str()), ("Secret Round", "Secret note"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM interview_contacts").await, 0);
+}
+
+async fn promise_8_interview_and_note_forms_refuse_a_missing_token(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Engineer", "Acme").await;
+    let round = interview(&api, &job, "First", "2026-12-01T10:00").await;
+    let round = round["id"].as_str().unwrap();
+    let contact = api.create("/contacts", json!({"name": "Sam"})).await;
+    let contact = contact["id"].as_str().unwrap();
+    let note = api.create("/notes", json!({"subject_kind": "opportunity", "subject_id": job, "body": "n"})).await;
+    let note = note["id"].as_str().unwrap();
+    for path in [
+        "/interviews".to_owned(),
+        format!("/interviews/{round}"),
+        format!("/interviews/{round}/delete"),
+        format!("/interviews/{round}/interviewers"),
+        format!("/interviews/{round}/interviewers/{contact}/remove"),
+        "/notes".to_owned(),
+        format!("/notes/{note}"),
+        format!("/notes/{note}/delete"),
+        "/settings/interview-prep".to_owned(),
+    ] {
+        let response = app
+            .client
+            .post(app.url(&path))
+            .form(&[("contact_id", contact), ("body", "x"), ("round_name", "x"), ("resume_text", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM interviews").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notes").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM interview_prep").await, 0);
+}
