@@ -167,6 +167,10 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
         "{} at {}",
         r.role, r.company
     ));
+    collect!(crate::db::jobs::INTERVIEWS, crate::db::jobs::Interview, |r: &crate::db::jobs::Interview| format!(
+        "{} · {}",
+        r.round_name, r.company
+    ));
     Ok(records)
 }
 

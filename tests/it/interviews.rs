@@ -212,6 +212,10 @@ async fn interviews_are_managed_and_validated_through_the_api(app: TestApp) {
     assert_eq!((mine["total"].as_i64(), mine["items"][0]["company"].as_str()), (Some(1), Some("Hooli")));
     assert_eq!(api.get("/interviews?opportunity=nonsense").await.1["total"], 0);
     assert_eq!(api.get("/interviews?label=remote").await.1["total"], 1);
+    let (_, labels) = api.get("/labels").await;
+    let remote = labels["items"].as_array().unwrap().iter().find(|l| l["name"] == "Remote").unwrap()["id"].clone();
+    let (_, label_page) = app.get_text(&format!("/labels/{}", remote.as_str().unwrap())).await;
+    assert!(label_page.contains("Phone screen · Hooli"), "the label's page lists the interview");
     let (_, page) = api.get("/interviews?per_page=1&page=2").await;
     assert_eq!((page["items"].as_array().unwrap().len(), page["page"].as_i64()), (1, Some(2)));
 
