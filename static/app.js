@@ -362,7 +362,14 @@
         from.querySelector(".board-cards").appendChild(card);
         setCount(column, -1);
         setCount(from, 1);
-        window.alert("The card could not be moved. Try again, or use its Move menu.");
+        var message = "The card could not be moved. Try again, or use its Move menu.";
+        var shown = board.parentNode.querySelector("[data-board-error]");
+        if (shown) {
+          shown.textContent = message;
+          shown.hidden = false;
+        } else {
+          announce(message);
+        }
       });
     });
   }

@@ -24,6 +24,7 @@ CREATE TABLE interviews (
 );
 CREATE INDEX interviews_owner ON interviews(user_id, starts_at);
 CREATE INDEX interviews_opportunity ON interviews(opportunity_id, starts_at);
+CREATE INDEX interviews_latest ON interviews(user_id, created_at);
 
 -- Who interviews: contacts connected to an interview.
 CREATE TABLE interview_contacts (
@@ -34,10 +35,12 @@ CREATE TABLE interview_contacts (
     PRIMARY KEY (interview_id, contact_id)
 );
 CREATE INDEX interview_contacts_contact ON interview_contacts(contact_id);
+CREATE INDEX interview_contacts_owner ON interview_contacts(user_id);
 
 -- Timeline entries about an interview (scheduled, debrief added) point at it.
 ALTER TABLE opportunity_events ADD COLUMN interview_id TEXT REFERENCES interviews(id) ON DELETE SET NULL;
 CREATE INDEX opportunity_events_owner ON opportunity_events(user_id, to_status);
+CREATE INDEX opportunity_events_interview ON opportunity_events(interview_id);
 
 -- Free notes about an opportunity, a contact or an interview. The subject is checked to be the
 -- owner's when the note is written; notes go with their subject.

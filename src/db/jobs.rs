@@ -153,25 +153,43 @@ fn fields<'q>(query: Query<'q>, input: &'q OpportunityInput) -> Query<'q> {
         .bind(input.next_action_due.map(|d| d.to_string()))
 }
 
+/// What a timeline event is about, beyond its kind and text.
+#[derive(Debug, Clone, Copy)]
+pub enum EventAbout<'a> {
+    /// A manual entry.
+    Nothing,
+    /// A status it came from (none when it was added) and the status it went to.
+    Status(Option<&'a str>, &'a str),
+    /// One of the opportunity's interviews.
+    Interview(&'a str),
+}
+
 pub async fn record_event(
     conn: &mut AnyConnection,
     user_id: &str,
     opportunity_id: &str,
     kind: &str,
-    change: (Option<&str>, Option<&str>),
+    about: EventAbout<'_>,
     body: &str,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let (from, to, interview) = match about {
+        EventAbout::Nothing => (None, None, None),
+        EventAbout::Status(from, to) => (from, Some(to), None),
+        EventAbout::Interview(id) => (None, None, Some(id)),
+    };
     sqlx::query(
-        "INSERT INTO opportunity_events (id, user_id, opportunity_id, kind, from_status, to_status, body, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO opportunity_events (id, user_id, opportunity_id, kind, from_status, to_status, interview_id,
+                 body, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new_id())
     .bind(user_id)
     .bind(opportunity_id)
     .bind(kind)
-    .bind(change.0)
-    .bind(change.1)
+    .bind(from)
+    .bind(to)
+    .bind(interview)
     .bind(body)
     .bind(at)
     .execute(conn)
@@ -198,7 +216,7 @@ pub async fn insert(
         now,
     )
     .await?;
-    record_event(conn, user_id, id, "created", (None, Some(&input.status)), "", now).await
+    record_event(conn, user_id, id, "created", EventAbout::Status(None, &input.status), "", now).await
 }
 
 /// Save changes; a change of status goes on the timeline.
@@ -215,7 +233,7 @@ pub async fn update(
         .fetch_optional(&mut *conn)
         .await?;
     let Some(before) = before else { return Ok(false) };
-    write(
+    let changed = write(
         &mut *conn,
         "UPDATE opportunities SET company = $3, role = $4, description = $5, posting_url = $6, location = $7,
                  work_mode = $8, salary_min = $9, salary_max = $10, currency = $11, source = $12, status = $13,
@@ -227,8 +245,13 @@ pub async fn update(
         now,
     )
     .await?;
+    // Deleted between the two statements (another transaction, on PostgreSQL).
+    if changed != 1 {
+        return Ok(false);
+    }
     if before != input.status {
-        record_event(conn, user_id, id, "status_changed", (Some(&before), Some(&input.status)), "", now).await?;
+        let change = EventAbout::Status(Some(&before), &input.status);
+        record_event(conn, user_id, id, "status_changed", change, "", now).await?;
     }
     Ok(true)
 }
@@ -555,18 +578,7 @@ async fn interview_event(
     body: &str,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    record_event(&mut *conn, user_id, &input.opportunity_id, kind, (None, None), body, at).await?;
-    sqlx::query(
-        "UPDATE opportunity_events SET interview_id = $1
-         WHERE id = (SELECT id FROM opportunity_events WHERE user_id = $2 AND opportunity_id = $3
-                     ORDER BY occurred_at DESC, id DESC LIMIT 1)",
-    )
-    .bind(interview_id)
-    .bind(user_id)
-    .bind(&input.opportunity_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    record_event(conn, user_id, &input.opportunity_id, kind, EventAbout::Interview(interview_id), body, at).await
 }
 
 /// Save a new interview; "interview scheduled" (and "debrief added", if it came with one) go
@@ -614,7 +626,7 @@ pub async fn update_interview(
     .fetch_optional(&mut *conn)
     .await?;
     let Some((starts_at, debrief, outcome, opportunity_id, time_zone)) = before else { return Ok(false) };
-    write(
+    let changed = write(
         &mut *conn,
         "UPDATE interviews SET opportunity_id = $3, round_name = $4, kind = $5, starts_at = $6, local_start = $7,
                  time_zone = $8, duration_minutes = $9, location = $10, meeting_url = $11, prep_notes = $12,
@@ -627,6 +639,9 @@ pub async fn update_interview(
         now,
     )
     .await?;
+    if changed != 1 {
+        return Ok(false);
+    }
     if opportunity_id != input.opportunity_id {
         interview_event(conn, user_id, id, input, "interview_scheduled", &scheduled_text(input), now).await?;
     } else if starts_at != input.start.instant_millis || time_zone != input.start.time_zone {
@@ -732,6 +747,32 @@ pub async fn latest_time_zone<'e>(
         .await
 }
 
+/// Interviews not cancelled that have not ended by `now` and start before `until`, soonest
+/// first: one in progress is still on the list.
+pub async fn upcoming_interviews<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    now: Timestamp,
+    until: Timestamp,
+    limit: i64,
+) -> Result<Vec<Interview>, sqlx::Error> {
+    // No interview lasts more than a day, so one that started before then has ended.
+    let earliest = Timestamp(now.0 - crate::domain::jobs::DURATION_MAX * 60_000);
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3
+           AND t.starts_at + t.duration_minutes * 60000 > $4 AND t.outcome <> 'cancelled'
+         ORDER BY t.starts_at, t.id LIMIT $5",
+        INTERVIEWS.columns
+    ))
+    .bind(user_id)
+    .bind(earliest)
+    .bind(until)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 /// Notes and labels go with the record they are about; an opportunity takes its interviews'
 /// with it (the interviews themselves go by cascade).
 pub async fn forget_dependents(
@@ -809,6 +850,17 @@ fn note_fields<'q>(query: Query<'q>, input: &'q NoteInput) -> Query<'q> {
     query.bind(input.subject_kind).bind(&input.subject_id).bind(&input.body)
 }
 
+/// The table of each kind a note can be about.
+pub fn note_subject_table(kind: &str) -> &'static Table {
+    match kind {
+        "contact" => &CONTACTS,
+        "interview" => &INTERVIEWS,
+        _ => &OPPORTUNITIES,
+    }
+}
+
+/// Save a new note, only while its subject is the user's: a subject deleted a moment ago
+/// writes nothing and answers `RowNotFound`.
 pub async fn insert_note(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -816,17 +868,16 @@ pub async fn insert_note(
     input: &NoteInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    write(
-        conn,
+    let sql = format!(
         "INSERT INTO notes (user_id, id, subject_kind, subject_id, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        user_id,
-        id,
-        |q| note_fields(q, input),
-        now,
-    )
-    .await?;
-    Ok(())
+             SELECT $1, $2, $3, $4, $5, $6, $6
+             WHERE EXISTS (SELECT 1 FROM {} WHERE user_id = $1 AND id = $4)",
+        note_subject_table(input.subject_kind).name
+    );
+    match write(conn, &sql, user_id, id, |q| note_fields(q, input), now).await? {
+        1 => Ok(()),
+        _ => Err(sqlx::Error::RowNotFound),
+    }
 }
 
 pub async fn update_note(
@@ -836,6 +887,10 @@ pub async fn update_note(
     input: &NoteInput,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
+    let subject = note_subject_table(input.subject_kind);
+    if !crate::db::career::exists(&mut *conn, subject, user_id, &input.subject_id).await? {
+        return Err(sqlx::Error::RowNotFound);
+    }
     let changed = write(
         conn,
         "UPDATE notes SET subject_kind = $3, subject_id = $4, body = $5, updated_at = $6
@@ -922,10 +977,11 @@ pub async fn in_status<'e>(
 
 /// How far each opportunity ever got, as `(stage, opportunities)`: 1 applied, 2 screened,
 /// 3 interviewed, 4 offered (0: not applied yet). A stage is reached by having been in that
-/// status or a later one, or (for interviewed) by having an interview.
+/// status or a later one, or (for interviewed) by an interview that took place by `now`.
 pub async fn furthest_stages<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
+    now: Timestamp,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT reached, COUNT(*) FROM (
@@ -934,11 +990,13 @@ pub async fn furthest_stages<'e>(
                         WHEN 'interviewing' THEN 3 WHEN 'offer' THEN 4 WHEN 'accepted' THEN 4 ELSE 0 END AS stage
                  FROM opportunity_events WHERE user_id = $1 AND to_status IS NOT NULL
                  UNION ALL
-                 SELECT opportunity_id, 3 AS stage FROM interviews WHERE user_id = $1
+                 SELECT opportunity_id, 3 AS stage FROM interviews
+                 WHERE user_id = $1 AND starts_at <= $2 AND outcome <> 'cancelled'
              ) stages GROUP BY opportunity_id
          ) furthest GROUP BY reached",
     )
     .bind(user_id)
+    .bind(now)
     .fetch_all(ex)
     .await
 }

@@ -39,7 +39,6 @@ pub fn calendar(name: &str, now: Timestamp, events: &[Event]) -> String {
     out.raw("VERSION", "2.0");
     out.raw("PRODID", "-//Careerlog//Careerlog//EN");
     out.raw("CALSCALE", "GREGORIAN");
-    out.raw("METHOD", "PUBLISH");
     out.text("X-WR-CALNAME", name);
     // How often subscribers should look again (a hint; apps choose for themselves).
     out.raw("REFRESH-INTERVAL;VALUE=DURATION", "PT1H");

@@ -487,8 +487,9 @@ pub struct InterviewStart {
 }
 
 impl InterviewStart {
-    /// Read a wall-clock time in a named time zone. A time the clocks skip (or pass twice) on a
-    /// change of daylight saving is taken as the earlier reading, as calendar apps do.
+    /// Read a wall-clock time, to the minute, in a named time zone. Only `YYYY-MM-DDTHH:MM`
+    /// (a space may stand for the `T`, and `:00` seconds may follow) is taken: a time with an
+    /// offset or a zone of its own would silently mean something else here.
     pub fn parse(
         start: &str,
         time_zone: &str,
@@ -497,12 +498,7 @@ impl InterviewStart {
         let local = if start.is_empty() {
             Err("Give the date and time it starts.".to_owned())
         } else {
-            start
-                .replacen(' ', "T", 1)
-                .parse::<jiff::civil::DateTime>()
-                .ok()
-                .filter(|dt| (1900..=2200).contains(&dt.year()))
-                .ok_or_else(|| "Give the date and time as YYYY-MM-DD HH:MM.".to_owned())
+            wall_clock_minute(start).ok_or_else(|| "Give the date and time as YYYY-MM-DD HH:MM.".to_owned())
         };
         let name = time_zone.trim();
         let zone = if name.is_empty() {
@@ -516,15 +512,39 @@ impl InterviewStart {
         (local, zone)
     }
 
+    /// The start in its zone. A time the clocks skip when summer time begins is read as the
+    /// time it becomes (02:30 is 03:30), as calendar apps do; a time that happens twice is the
+    /// first. What is kept is what the clock will show, and the zone's own spelling of its name.
     pub fn new(local: jiff::civil::DateTime, zone: &jiff::tz::TimeZone, zone_name: &str) -> Result<Self, String> {
         let zoned =
             zone.to_ambiguous_zoned(local).compatible().map_err(|_| "That time does not exist there.".to_owned())?;
         Ok(Self {
             instant_millis: zoned.timestamp().as_millisecond(),
-            local: local.strftime("%Y-%m-%dT%H:%M").to_string(),
-            time_zone: zone_name.trim().to_owned(),
+            local: zoned.datetime().strftime("%Y-%m-%dT%H:%M").to_string(),
+            time_zone: zone.iana_name().unwrap_or(zone_name.trim()).to_owned(),
         })
     }
+}
+
+/// `YYYY-MM-DDTHH:MM` (or with a space, or with `:00` seconds) as a wall-clock time in
+/// 1900–2200; anything else is `None`.
+fn wall_clock_minute(input: &str) -> Option<jiff::civil::DateTime> {
+    let bytes = input.as_bytes();
+    let shape = |pattern: &[u8]| {
+        bytes.len() == pattern.len()
+            && bytes.iter().zip(pattern).all(|(b, p)| match p {
+                b'9' => b.is_ascii_digit(),
+                b'T' => *b == b'T' || *b == b' ',
+                other => b == other,
+            })
+    };
+    let ok = shape(b"9999-99-99T99:99") || (shape(b"9999-99-99T99:99:99") && input.ends_with(":00"));
+    if !ok {
+        return None;
+    }
+    // All ASCII by now, so the first 16 bytes are the minute.
+    let parsed = input[..16].replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().ok()?;
+    (1900..=2200).contains(&parsed.year()).then_some(parsed)
 }
 
 #[derive(Debug, Clone)]
@@ -741,8 +761,26 @@ mod interview_tests {
         // 14:00 in Berlin in winter is 13:00 UTC.
         assert_eq!(input.start.instant_millis, 1_796_130_000_000);
         assert_eq!(input.start.local, "2026-12-01T14:00");
-        // A time the clocks skip (02:30 on the night summer time begins) is still a time.
-        assert!(draft().validate().is_ok());
+        // A time the clocks skip (02:30 on the night summer time begins) is the time it becomes.
+        let skipped = draft().validate().unwrap();
+        assert_eq!(
+            (skipped.start.local.as_str(), skipped.start.time_zone.as_str()),
+            ("2026-03-29T03:30", "Europe/Berlin")
+        );
+        let typed_lower = InterviewDraft { time_zone: "europe/berlin".into(), ..draft() }.validate().unwrap();
+        assert_eq!(typed_lower.start.time_zone, "Europe/Berlin", "the zone's own spelling");
+        let seconds = InterviewDraft { start: "2026-12-01 14:00:00".into(), ..draft() }.validate().unwrap();
+        assert_eq!(seconds.start.instant_millis, 1_796_130_000_000);
+        for other in [
+            "2026-12-01T14:00+05:00",
+            "2026-12-01T14:00-05:00[America/New_York]",
+            "2026-12-01",
+            "2026-12-01T14:00:30",
+            "1800-01-01T10:00",
+        ] {
+            let refused = InterviewDraft { start: other.into(), ..draft() }.validate().unwrap_err();
+            assert!(refused.get("start").is_some(), "{other}");
+        }
     }
 
     #[test]

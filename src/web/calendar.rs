@@ -156,9 +156,7 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
     if let Some(link) = &interview.meeting_url {
         description.push(format!("Meeting link: {link}"));
     }
-    if !interview.prep_notes.trim().is_empty() {
-        description.push(format!("\nPreparation notes:\n{}", interview.prep_notes.trim()));
-    }
+    // Preparation notes stay in Careerlog: calendar services keep copies of what they fetch.
     description.push(format!("\nIn Careerlog: {base}/interviews/{}", interview.id));
     let location = if interview.location.is_empty() {
         interview.meeting_url.clone().unwrap_or_default()

@@ -106,9 +106,14 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     let pool = state.db.pool();
     let user_id = &me.user.id;
     let now = state.clock.now();
-    let upcoming =
-        jobs::interviews_between(pool, user_id, now, now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400)), 50).await?;
-    let today = now.iso_date();
+    let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
+    let upcoming = jobs::upcoming_interviews(pool, user_id, now, until, 50).await?;
+    // "Today" where the user is: the zone of their latest interview, else UTC.
+    let zone = jobs::latest_time_zone(pool, user_id).await?.and_then(|name| jiff::tz::TimeZone::get(&name).ok());
+    let today = zone
+        .zip(jiff::Timestamp::from_millisecond(now.0).ok())
+        .map(|(zone, instant)| instant.to_zoned(zone).date().to_string())
+        .unwrap_or_else(|| now.iso_date());
     let due = jobs::due_actions(pool, user_id, &today, 50).await?;
     let counts = jobs::status_counts(pool, user_id).await?;
     let mut columns = Vec::with_capacity(STATUSES.len());
@@ -118,7 +123,7 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
             if total == 0 { Vec::new() } else { jobs::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
         columns.push(Column { status, name, total, cards });
     }
-    let funnel = funnel(&jobs::furthest_stages(pool, user_id).await?);
+    let funnel = funnel(&jobs::furthest_stages(pool, user_id, now).await?);
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());
     Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel })?.into_response())
 }

@@ -185,8 +185,16 @@ impl Resource for Interviews {
         chrome: Chrome,
         view: FormView<InterviewDraft>,
     ) -> AppResult<Html<String>> {
-        let opportunities =
-            career::choices(state.db.pool(), &OPPORTUNITIES, "t.role || ' at ' || t.company", user_id).await?;
+        let title = "t.role || ' at ' || t.company";
+        let mut opportunities = career::choices(state.db.pool(), &OPPORTUNITIES, title, user_id).await?;
+        // The list holds the newest 500; the one an interview belongs to is always in it.
+        let current = view.draft.opportunity_id.trim();
+        if uuid::Uuid::parse_str(current).is_ok() && !opportunities.iter().any(|(id, _)| id == current) {
+            let row: Option<jobs::Opportunity> = career::get(state.db.pool(), &OPPORTUNITIES, user_id, current).await?;
+            if let Some(row) = row {
+                opportunities.insert(0, (row.id, format!("{} at {}", row.role, row.company)));
+            }
+        }
         html(&InterviewForm { chrome, view, opportunities })
     }
     async fn show_page(
@@ -227,18 +235,12 @@ pub struct NoteShow {
 
 pub struct Notes;
 
-/// The table of each kind a note can be about.
-fn subject_table(kind: &str) -> &'static Table {
-    match kind {
-        "contact" => &jobs::CONTACTS,
-        "interview" => &jobs::INTERVIEWS,
-        _ => &OPPORTUNITIES,
-    }
-}
+use jobs::note_subject_table as subject_table;
 
 #[async_trait::async_trait]
 impl Resource for Notes {
     const TABLE: &'static Table = &jobs::NOTES;
+    const LABELLED: bool = false;
     type Row = Note;
     type Draft = NoteDraft;
     type Write = NoteWrite;
@@ -246,6 +248,19 @@ impl Resource for Notes {
 
     fn blank(_: &AppState) -> NoteDraft {
         NoteDraft::default()
+    }
+    /// `/notes/new?about=<id>`: a note about one of the user's records.
+    async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<NoteDraft> {
+        let about = query.about.as_deref().map(str::trim).unwrap_or_default();
+        if uuid::Uuid::parse_str(about).is_ok() {
+            for (kind, _) in crate::domain::jobs::NOTE_SUBJECTS {
+                if career::exists(state.db.pool(), subject_table(kind), user_id, about).await? {
+                    let (subject_kind, subject_id) = (kind.to_owned(), about.to_owned());
+                    return Ok(NoteDraft { subject_kind, subject_id, body: String::new() });
+                }
+            }
+        }
+        Ok(NoteDraft::default())
     }
     fn draft_of(row: &Note) -> NoteDraft {
         NoteDraft { subject_kind: row.subject_kind.clone(), subject_id: row.subject_id.clone(), body: row.body.clone() }

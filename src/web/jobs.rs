@@ -291,8 +291,20 @@ async fn connect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, cont
     let record = load_one::<R>(state, &me.user.id, id).await?;
     let contact = load_one::<Contacts>(state, &me.user.id, contact_id).await?;
     let mut tx = state.db.begin_write().await?;
-    jobs::link_contact(&mut tx, &me.user.id, R::LINK, records::Labelled::id(&record), &contact.id, state.clock.now())
-        .await?;
+    let linked = jobs::link_contact(
+        &mut tx,
+        &me.user.id,
+        R::LINK,
+        records::Labelled::id(&record),
+        &contact.id,
+        state.clock.now(),
+    )
+    .await;
+    match linked {
+        // One of the two was deleted a moment ago.
+        Err(err) if crate::db::is_foreign_key_violation(&err) => return Err(AppError::NotFound),
+        other => other?,
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -473,7 +485,8 @@ async fn add_entry(
         Err(errors) => return Ok((row, Err(errors))),
     };
     let mut tx = state.db.begin_write().await?;
-    jobs::record_event(&mut tx, &me.user.id, &row.id, kind, (None, None), &body, state.clock.now()).await?;
+    let about = jobs::EventAbout::Nothing;
+    jobs::record_event(&mut tx, &me.user.id, &row.id, kind, about, &body, state.clock.now()).await?;
     tx.commit().await?;
     Ok((row, Ok(())))
 }

@@ -58,12 +58,13 @@ fn page(
 
 /// Validate and keep the texts; the outer error is a failure, the inner one what to fix.
 async fn save(state: &AppState, user_id: &str, draft: &PrepDraft) -> AppResult<Result<(), FieldErrors>> {
-    let current = prep::get(state.db.pool(), user_id).await?;
+    // Read inside the write transaction, so two changes to different fields both stay.
+    let mut tx = state.db.begin_write().await?;
+    let current = prep::get(&mut *tx, user_id).await?;
     let (resume, summary) = match draft.validate(&current.resume_text, &current.linkedin_summary) {
         Ok(texts) => texts,
         Err(errors) => return Ok(Err(errors)),
     };
-    let mut tx = state.db.begin_write().await?;
     prep::save(&mut tx, user_id, &resume, &summary, state.clock.now()).await?;
     tx.commit().await?;
     Ok(Ok(()))

@@ -50,6 +50,8 @@ macro_rules! labelled {
 #[async_trait::async_trait]
 pub trait Resource: Send + Sync + Sized + 'static {
     const TABLE: &'static Table;
+    /// Whether its records carry labels (and so have the routes to add and remove one).
+    const LABELLED: bool = true;
     type Row: for<'r> FromRow<'r, AnyRow> + Labelled + Serialize + Clone + Send + Sync + Unpin + 'static;
     /// The form as typed (and the base a PATCH is applied to).
     type Draft: DeserializeOwned + Clone + Send + Sync + 'static;
@@ -191,6 +193,8 @@ impl ListQuery {
 #[serde(default)]
 pub struct NewQuery {
     pub opportunity: Option<String>,
+    /// For a note: the opportunity, contact or interview it is about.
+    pub about: Option<String>,
 }
 
 /// A list page's content.
@@ -360,8 +364,9 @@ pub(crate) async fn save<R: Resource>(
     match saved {
         Ok(true) => {}
         Ok(false) => return Err(AppError::NotFound),
-        // What it refers to (an achievement's experience, say) was deleted a moment ago.
-        Err(err) if crate::db::is_foreign_key_violation(&err) => {
+        // What it refers to (an achievement's experience, a note's subject) was deleted a
+        // moment ago; a conditional insert that wrote nothing says so with `RowNotFound`.
+        Err(err) if crate::db::is_foreign_key_violation(&err) || matches!(err, sqlx::Error::RowNotFound) => {
             let message = "Something this refers to was just deleted. Check the form and save again.";
             return Ok(Err(FieldErrors::single("form", message)));
         }
@@ -397,12 +402,16 @@ async fn remove<R: Resource>(state: &AppState, user_id: &str, id: &str) -> AppRe
 
 pub fn html_routes<R: Resource>() -> Router<AppState> {
     let path = R::TABLE.kind.path();
-    Router::new()
+    let router = Router::new()
         .route(&format!("/{path}"), get(list_html::<R>).post(create_html::<R>))
         .route(&format!("/{path}/new"), get(new_html::<R>))
         .route(&format!("/{path}/{{id}}"), get(show_html::<R>).post(update_html::<R>))
         .route(&format!("/{path}/{{id}}/edit"), get(edit_html::<R>))
-        .route(&format!("/{path}/{{id}}/delete"), post(delete_html::<R>))
+        .route(&format!("/{path}/{{id}}/delete"), post(delete_html::<R>));
+    if !R::LABELLED {
+        return router;
+    }
+    router
         .route(&format!("/{path}/{{id}}/labels"), post(add_label_html::<R>))
         .route(&format!("/{path}/{{id}}/labels/{{label_id}}/remove"), post(remove_label_html::<R>))
 }
@@ -606,7 +615,7 @@ async fn list_api<R: Resource>(
     me: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<ListBody<R::Row>>> {
-    if query.unknown_status() {
+    if R::TABLE.has_status && query.unknown_status() {
         let message =
             "Use one of: saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.";
         return Err(AppError::Validation(FieldErrors::single("status", message)));

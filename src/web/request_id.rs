@@ -37,7 +37,8 @@ pub async fn assign(mut request: Request, next: Next) -> Response {
 
 /// The path as the log may show it: a calendar feed's address is its secret, so it is hidden.
 fn loggable_path(path: &str) -> &str {
-    if path.starts_with("/calendar/") {
+    // Any path that reaches the feed's route (`//calendar/…` included) is hidden.
+    if path.contains("calendar/") && path != "/settings/calendar/off" {
         "/calendar/…"
     } else {
         path
@@ -51,7 +52,9 @@ mod tests {
     #[test]
     fn a_calendar_feed_address_never_reaches_the_log() {
         assert_eq!(loggable_path("/calendar/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ.ics"), "/calendar/…");
+        assert_eq!(loggable_path("//calendar/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ.ics"), "/calendar/…");
         assert_eq!(loggable_path("/settings/calendar"), "/settings/calendar");
+        assert_eq!(loggable_path("/settings/calendar/off"), "/settings/calendar/off");
         assert_eq!(loggable_path("/u/ada"), "/u/ada");
     }
 }

@@ -18,9 +18,13 @@ on_both_databases!(
     promise_8_interview_and_note_forms_refuse_a_missing_token,
 );
 
-/// A wall-clock time `days` from now, as a `datetime-local` field sends it.
+/// A wall-clock time (UTC) `days` from now, as a `datetime-local` field sends it.
 fn days_from_now(days: i64) -> String {
-    let when = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    minutes_from_now(24 * 60 * days)
+}
+
+fn minutes_from_now(minutes: i64) -> String {
+    let when = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes);
     when.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M").to_string()
 }
 
@@ -186,6 +190,7 @@ async fn interviews_are_managed_and_validated_through_the_api(app: TestApp) {
     for (body, field) in [
         (json!({"time_zone": "Mars/Olympus_Mons"}), "time_zone"),
         (json!({"start": "next Tuesday"}), "start"),
+        (json!({"start": "2026-12-01T14:00+05:00"}), "start"),
         (json!({"kind": "interrogation"}), "kind"),
         (json!({"outcome": "hired"}), "outcome"),
         (json!({"duration_minutes": 0}), "duration_minutes"),
@@ -208,6 +213,7 @@ async fn interviews_are_managed_and_validated_through_the_api(app: TestApp) {
 
     // Lists: all, by opportunity, by label, paginated.
     assert_eq!(api.get("/interviews").await.1["total"], 2);
+    assert_eq!(api.get("/interviews?status=applied").await.0, 200, "interviews have no status to filter by");
     let (_, mine) = api.get(&format!("/interviews?opportunity={job}")).await;
     assert_eq!((mine["total"].as_i64(), mine["items"][0]["company"].as_str()), (Some(1), Some("Hooli")));
     assert_eq!(api.get("/interviews?opportunity=nonsense").await.1["total"], 0);
@@ -267,6 +273,9 @@ async fn notes_are_kept_about_opportunities_contacts_and_interviews_and_go_with_
     let (status, changed) = api.patch(&url, json!({"body": "Bring ID and a laptop"})).await;
     assert_eq!((status, changed["body"].as_str()), (200, Some("Bring ID and a laptop")));
     assert!(app.get_text(&format!("/interviews/{round}")).await.1.contains("Bring ID and a laptop"));
+    let (_, new_note) = app.get_text(&format!("/notes/new?about={round}")).await;
+    assert!(new_note.contains(&format!(r#"name="subject_id" value="{round}""#)), "a note about the interview");
+    assert!(app.get_text("/notes/new").await.1.contains("A note is about something."));
     assert_eq!(api.get("/notes").await.1["total"], 2);
     assert_eq!(api.get(&format!("/notes?about={round}")).await.1["total"], 1);
     let (_, page) = app.get_text("/notes").await;
@@ -312,6 +321,9 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
     interview(&api, &globex, "Soon round", &days_from_now(3)).await;
     interview(&api, &globex, "Later round", &days_from_now(20)).await;
     interview(&api, &globex, "Past round", &days_from_now(-3)).await;
+    interview(&api, &globex, "Happening now", &minutes_from_now(-10)).await;
+    let called_off = interview(&api, &hooli, "Called off", &days_from_now(2)).await;
+    api.patch(&format!("/interviews/{}", called_off["id"].as_str().unwrap()), json!({"outcome": "cancelled"})).await;
     for status in ["applied", "screening", "interviewing", "offer"] {
         api.patch(&format!("/opportunities/{globex}"), json!({"status": status})).await;
     }
@@ -321,12 +333,15 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
 
     let (status, page) = app.get_text("/jobs").await;
     assert_eq!(status, 200);
-    assert!(page.contains("Soon round"), "an interview in 3 days is upcoming");
+    let upcoming = section(&page, "upcoming-heading");
+    assert!(upcoming.contains("Soon round"), "an interview in 3 days is upcoming");
+    assert!(upcoming.contains("Happening now"), "one in progress is still on the list");
+    assert!(!upcoming.contains("Called off"), "a cancelled one is not");
     assert!(!page.contains("Later round") && !page.contains("Past round"), "only the next two weeks");
     let due = section(&page, "due-heading");
     assert!(!due.contains("Send the take-home"), "a rejected opportunity's action is not due any more");
     assert!(!due.contains("Someday"));
-    // The funnel: Globex got to an offer, Hooli to applied.
+    // The funnel: Globex got to an offer, Hooli to applied (its cancelled interview is no interview).
     assert!(page.contains("Applied: 2. Screened: 1. Interviewed: 1. Offered: 1."), "{page}");
 
     // Move a card on the board without JavaScript: back to the board.
