@@ -464,7 +464,13 @@ pub const INTERVIEWS: Table = Table {
     joins: "JOIN opportunities o ON o.id = t.opportunity_id",
 };
 
-const INTERVIEWS_FROM: &str = "interviews t JOIN opportunities o ON o.id = t.opportunity_id";
+/// The user's (`$1`) interviews that meet `condition`, in `order` (and its limit).
+fn interviews_where(condition: &str, order: &str) -> String {
+    format!(
+        "SELECT {} FROM interviews t {} WHERE t.user_id = $1 AND {condition} ORDER BY {order}",
+        INTERVIEWS.columns, INTERVIEWS.joins
+    )
+}
 
 /// One round of interviews for an opportunity.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -687,10 +693,10 @@ pub async fn interviews_with<'e>(
     user_id: &str,
     contact_id: &str,
 ) -> Result<Vec<Interview>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {INTERVIEWS_FROM} JOIN interview_contacts ic ON ic.interview_id = t.id
-         WHERE ic.user_id = $1 AND ic.contact_id = $2 AND t.user_id = $1 ORDER BY t.starts_at DESC LIMIT 200",
-        INTERVIEWS.columns
+    sqlx::query_as(&interviews_where(
+        "EXISTS (SELECT 1 FROM interview_contacts ic WHERE ic.interview_id = t.id AND ic.user_id = $1
+                 AND ic.contact_id = $2)",
+        "t.starts_at DESC, t.id DESC LIMIT 200",
     ))
     .bind(user_id)
     .bind(contact_id)
@@ -704,15 +710,11 @@ pub async fn interviews_for<'e>(
     user_id: &str,
     opportunity_id: &str,
 ) -> Result<Vec<Interview>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.opportunity_id = $2
-         ORDER BY t.starts_at, t.id LIMIT 200",
-        INTERVIEWS.columns
-    ))
-    .bind(user_id)
-    .bind(opportunity_id)
-    .fetch_all(ex)
-    .await
+    sqlx::query_as(&interviews_where("t.opportunity_id = $2", "t.starts_at, t.id LIMIT 200"))
+        .bind(user_id)
+        .bind(opportunity_id)
+        .fetch_all(ex)
+        .await
 }
 
 /// Interviews starting in `[from, to)`, soonest first.
@@ -723,17 +725,13 @@ pub async fn interviews_between<'e>(
     to: Timestamp,
     limit: i64,
 ) -> Result<Vec<Interview>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3
-         ORDER BY t.starts_at, t.id LIMIT $4",
-        INTERVIEWS.columns
-    ))
-    .bind(user_id)
-    .bind(from)
-    .bind(to)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+    sqlx::query_as(&interviews_where("t.starts_at >= $2 AND t.starts_at < $3", "t.starts_at, t.id LIMIT $4"))
+        .bind(user_id)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(ex)
+        .await
 }
 
 /// The time zone of the user's most recently added interview.
@@ -758,11 +756,10 @@ pub async fn upcoming_interviews<'e>(
 ) -> Result<Vec<Interview>, sqlx::Error> {
     // No interview lasts more than a day, so one that started before then has ended.
     let earliest = Timestamp(now.0 - crate::domain::jobs::DURATION_MAX * 60_000);
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {INTERVIEWS_FROM} WHERE t.user_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3
-           AND t.starts_at + t.duration_minutes * 60000 > $4 AND t.outcome <> 'cancelled'
-         ORDER BY t.starts_at, t.id LIMIT $5",
-        INTERVIEWS.columns
+    sqlx::query_as(&interviews_where(
+        "t.starts_at >= $2 AND t.starts_at < $3 AND t.starts_at + t.duration_minutes * 60000 > $4
+         AND t.outcome <> 'cancelled'",
+        "t.starts_at, t.id LIMIT $5",
     ))
     .bind(user_id)
     .bind(earliest)
