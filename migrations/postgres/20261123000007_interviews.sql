@@ -42,6 +42,20 @@ ALTER TABLE opportunity_events ADD COLUMN interview_id TEXT REFERENCES interview
 CREATE INDEX opportunity_events_owner ON opportunity_events(user_id, to_status);
 CREATE INDEX opportunity_events_interview ON opportunity_events(interview_id);
 
+-- Opportunity lists are ordered by their latest change.
+CREATE INDEX opportunities_recent ON opportunities(user_id, updated_at, id);
+
+-- What the dashboard's funnel counts, kept on the opportunity as it changes: the furthest stage
+-- its status ever reached (1 applied, 2 screening, 3 interviewing, 4 offer or accepted) and when
+-- its first interview that was not cancelled starts.
+ALTER TABLE opportunities ADD COLUMN reached_stage BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE opportunities ADD COLUMN first_interview_at BIGINT;
+UPDATE opportunities SET reached_stage = COALESCE((
+    SELECT MAX(CASE e.to_status WHEN 'applied' THEN 1 WHEN 'screening' THEN 2 WHEN 'interviewing' THEN 3
+                                WHEN 'offer' THEN 4 WHEN 'accepted' THEN 4 ELSE 0 END)
+    FROM opportunity_events e WHERE e.opportunity_id = opportunities.id), 0);
+CREATE INDEX opportunities_funnel ON opportunities(user_id, reached_stage, first_interview_at);
+
 -- Free notes about an opportunity, a contact or an interview. The subject is checked to be the
 -- owner's when the note is written; notes go with their subject.
 CREATE TABLE notes (

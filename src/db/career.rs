@@ -91,12 +91,19 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
         (Some(id), Some((_, column))) => format!(" AND t.{column} = '{id}'"),
         _ => String::new(),
     };
-    format!(
-        "t.user_id = $1{}{status}{parent} AND ($2 = '' OR EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
-         WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{}))",
-        filter.audience.condition(),
-        filter.audience.label_condition()
-    )
+    // Without a label the condition still names `$2` and `$3` (every query binds the same
+    // values in the same places), but as a constant the planner drops, so a plain list or count
+    // can be answered from an index alone.
+    let label = if filter.label.is_some() {
+        format!(
+            "EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+             WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{})",
+            filter.audience.label_condition()
+        )
+    } else {
+        "$2 = '' AND $3 <> ''".to_owned()
+    };
+    format!("t.user_id = $1{}{status}{parent} AND {label}", filter.audience.condition())
 }
 
 /// One page of a list and how many records match in all.
@@ -110,17 +117,14 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let label = filter.label.as_deref().map(name_key).unwrap_or_default();
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {} t {} WHERE {}",
-        table.name,
-        table.joins,
-        list_condition(table, filter)
-    ))
-    .bind(user_id)
-    .bind(&label)
-    .bind(table.kind.as_str())
-    .fetch_one(ex)
-    .await?;
+    // Counted without the joins: they only name what a record belongs to, which always exists.
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
+            .bind(user_id)
+            .bind(&label)
+            .bind(table.kind.as_str())
+            .fetch_one(ex)
+            .await?;
     let items = rows(ex, table, user_id, filter).await?;
     Ok(Page { items, total })
 }

@@ -216,7 +216,41 @@ pub async fn insert(
         now,
     )
     .await?;
-    record_event(conn, user_id, id, "created", EventAbout::Status(None, &input.status), "", now).await
+    record_event(&mut *conn, user_id, id, "created", EventAbout::Status(None, &input.status), "", now).await?;
+    raise_stage(conn, user_id, id, &input.status).await
+}
+
+/// Remember the furthest stage an opportunity's status reached, for the funnel.
+async fn raise_stage(conn: &mut AnyConnection, user_id: &str, id: &str, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE opportunities SET reached_stage = $3 WHERE user_id = $1 AND id = $2 AND reached_stage < $3")
+        .bind(user_id)
+        .bind(id)
+        .bind(crate::domain::jobs::stage_of(status))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keep an opportunity's `first_interview_at` (its earliest interview not cancelled, leaving out
+/// `except`, an interview about to be deleted) true after its interviews change.
+pub async fn refresh_first_interview(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    opportunity_id: &str,
+    except: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE opportunities SET first_interview_at = (
+             SELECT MIN(i.starts_at) FROM interviews i
+             WHERE i.user_id = $1 AND i.opportunity_id = $2 AND i.outcome <> 'cancelled' AND i.id <> $3)
+         WHERE user_id = $1 AND id = $2",
+    )
+    .bind(user_id)
+    .bind(opportunity_id)
+    .bind(except.unwrap_or_default())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Save changes; a change of status goes on the timeline.
@@ -251,7 +285,8 @@ pub async fn update(
     }
     if before != input.status {
         let change = EventAbout::Status(Some(&before), &input.status);
-        record_event(conn, user_id, id, "status_changed", change, "", now).await?;
+        record_event(&mut *conn, user_id, id, "status_changed", change, "", now).await?;
+        raise_stage(conn, user_id, id, &input.status).await?;
     }
     Ok(true)
 }
@@ -612,7 +647,7 @@ pub async fn insert_interview(
     if input.has_debrief() {
         interview_event(conn, user_id, id, input, "debrief_added", &input.round_name, now).await?;
     }
-    Ok(())
+    refresh_first_interview(conn, user_id, &input.opportunity_id, None).await
 }
 
 /// Save changes; a new time, a first debrief and a new outcome go on the timeline.
@@ -659,6 +694,10 @@ pub async fn update_interview(
     if outcome != input.outcome && input.outcome != "pending" {
         let body = format!("{}: {}", input.round_name, crate::domain::jobs::outcome_name(&input.outcome));
         interview_event(conn, user_id, id, input, "interview_outcome", &body, now).await?;
+    }
+    refresh_first_interview(&mut *conn, user_id, &input.opportunity_id, None).await?;
+    if opportunity_id != input.opportunity_id {
+        refresh_first_interview(conn, user_id, &opportunity_id, None).await?;
     }
     Ok(true)
 }
@@ -771,13 +810,25 @@ pub async fn upcoming_interviews<'e>(
 }
 
 /// Notes and labels go with the record they are about; an opportunity takes its interviews'
-/// with it (the interviews themselves go by cascade).
+/// with it (the interviews themselves go by cascade); an interview leaves its opportunity's
+/// first interview up to date.
 pub async fn forget_dependents(
     conn: &mut AnyConnection,
     user_id: &str,
     kind: RecordKind,
     id: &str,
 ) -> Result<(), sqlx::Error> {
+    if kind == RecordKind::Interview {
+        let opportunity: Option<String> =
+            sqlx::query_scalar("SELECT opportunity_id FROM interviews WHERE user_id = $1 AND id = $2")
+                .bind(user_id)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(opportunity) = opportunity {
+            refresh_first_interview(&mut *conn, user_id, &opportunity, Some(id)).await?;
+        }
+    }
     if kind == RecordKind::Opportunity {
         let interviews: Vec<String> =
             sqlx::query_scalar("SELECT id FROM interviews WHERE user_id = $1 AND opportunity_id = $2")
@@ -980,17 +1031,12 @@ pub async fn furthest_stages<'e>(
     user_id: &str,
     now: Timestamp,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    // Both halves are kept on the opportunity as it changes (`reached_stage`,
+    // `first_interview_at`), so this reads one index rather than the whole history.
     sqlx::query_as(
-        "SELECT reached, COUNT(*) FROM (
-             SELECT opportunity_id, CAST(MAX(stage) AS BIGINT) AS reached FROM (
-                 SELECT opportunity_id, CASE to_status WHEN 'applied' THEN 1 WHEN 'screening' THEN 2
-                        WHEN 'interviewing' THEN 3 WHEN 'offer' THEN 4 WHEN 'accepted' THEN 4 ELSE 0 END AS stage
-                 FROM opportunity_events WHERE user_id = $1 AND to_status IS NOT NULL
-                 UNION ALL
-                 SELECT opportunity_id, 3 AS stage FROM interviews
-                 WHERE user_id = $1 AND starts_at <= $2 AND outcome <> 'cancelled'
-             ) stages GROUP BY opportunity_id
-         ) furthest GROUP BY reached",
+        "SELECT CASE WHEN reached_stage < 3 AND first_interview_at <= $2 THEN 3 ELSE reached_stage END AS reached,
+                COUNT(*)
+         FROM opportunities WHERE user_id = $1 GROUP BY 1",
     )
     .bind(user_id)
     .bind(now)

@@ -23,6 +23,18 @@ pub const STATUSES: [(&str, &str); 9] = [
 
 pub const WORK_MODES: [(&str, &str); 3] = [("remote", "Remote"), ("hybrid", "Hybrid"), ("onsite", "On-site")];
 
+/// How far along the search a status is, for the funnel: 1 applied, 2 screening,
+/// 3 interviewing, 4 offer (or accepted); 0 for saved and the endings.
+pub fn stage_of(status: &str) -> i64 {
+    match status {
+        "applied" => 1,
+        "screening" => 2,
+        "interviewing" => 3,
+        "offer" | "accepted" => 4,
+        _ => 0,
+    }
+}
+
 pub fn status_name(status: &str) -> &'static str {
     STATUSES.iter().find(|(key, _)| *key == status).map(|(_, name)| *name).unwrap_or("Unknown")
 }

@@ -343,6 +343,15 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
     assert!(!due.contains("Someday"));
     // The funnel: Globex got to an offer, Hooli to applied (its cancelled interview is no interview).
     assert!(page.contains("Applied: 2. Screened: 1. Interviewed: 1. Offered: 1."), "{page}");
+    // An interview that took place counts Hooli as interviewed (and screened); deleted, it does not.
+    let held = interview(&api, &hooli, "Held round", &days_from_now(-1)).await;
+    let held = format!("/interviews/{}", held["id"].as_str().unwrap());
+    assert!(app.get_text("/jobs").await.1.contains("Applied: 2. Screened: 2. Interviewed: 2. Offered: 1."));
+    api.patch(&held, json!({"outcome": "cancelled"})).await;
+    assert!(app.get_text("/jobs").await.1.contains("Applied: 2. Screened: 1. Interviewed: 1. Offered: 1."));
+    api.patch(&held, json!({"outcome": "passed"})).await;
+    assert_eq!(api.delete(&held).await, 204);
+    assert!(app.get_text("/jobs").await.1.contains("Applied: 2. Screened: 1. Interviewed: 1. Offered: 1."));
 
     // Move a card on the board without JavaScript: back to the board.
     api.patch(&format!("/opportunities/{hooli}"), json!({"status": "applied"})).await;
