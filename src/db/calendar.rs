@@ -1,10 +1,8 @@
-//! The private calendar feed: at most one secret address per user, kept only as a hash, and the
-//! due next actions the feed lists beside the interviews.
+//! The private calendar feed: at most one secret address per user, kept only as a hash.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Any, Executor};
 
 use crate::clock::Timestamp;
-use crate::db::jobs::OPEN_STATUSES;
 
 /// Make the user's feed, or give it a new address: the old one stops working at once.
 pub async fn replace<'e>(
@@ -51,39 +49,4 @@ pub async fn find_owner<'e>(
         .bind(token_hash)
         .fetch_optional(ex)
         .await
-}
-
-/// An open opportunity's next action with a due day, as the feed shows it.
-#[derive(Debug, Clone, FromRow)]
-pub struct DueAction {
-    pub opportunity_id: String,
-    pub company: String,
-    pub role: String,
-    pub next_action: String,
-    /// `YYYY-MM-DD`.
-    pub next_action_due: String,
-    pub updated_at: Timestamp,
-}
-
-/// Next actions of the user's open opportunities due from `from` to `to` (`YYYY-MM-DD`, both
-/// included), soonest first; by the `opportunities_due` index.
-pub async fn due_actions_between<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
-    from: &str,
-    to: &str,
-    limit: i64,
-) -> Result<Vec<DueAction>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT id AS opportunity_id, company, role, next_action, next_action_due, updated_at FROM opportunities
-         WHERE user_id = $1 AND next_action_due >= $2 AND next_action_due <= $3
-           AND next_action <> '' AND status IN ({OPEN_STATUSES})
-         ORDER BY next_action_due, id LIMIT $4"
-    ))
-    .bind(user_id)
-    .bind(from)
-    .bind(to)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
 }

@@ -495,8 +495,9 @@ pub const INTERVIEWS: Table = Table {
     order_by: "t.starts_at DESC, t.id DESC",
     has_status: false,
     parent: Some(("opportunity", "opportunity_id")),
-    // Every list and lookup names the interview's opportunity.
-    joins: "JOIN opportunities o ON o.id = t.opportunity_id",
+    // Every list and lookup names the interview's opportunity (the owner's own, as every
+    // write checks; said again here so no join could ever reach another user's).
+    joins: "JOIN opportunities o ON o.id = t.opportunity_id AND o.user_id = t.user_id",
 };
 
 /// The user's (`$1`) interviews that meet `condition`, in `order` (and its limit).
@@ -562,10 +563,7 @@ impl Interview {
     }
     /// "Tue 1 Dec 2026, 14:00" in the interview's own time zone.
     pub fn when(&self) -> String {
-        self.local_start
-            .parse::<jiff::civil::DateTime>()
-            .map(|dt| dt.strftime("%a %-d %b %Y, %H:%M").to_string())
-            .unwrap_or_else(|_| self.local_start.clone())
+        human_local(&self.local_start)
     }
     pub fn length(&self) -> String {
         match (self.duration_minutes / 60, self.duration_minutes % 60) {
@@ -580,6 +578,14 @@ impl Interview {
     pub fn ends_at(&self) -> Timestamp {
         Timestamp(self.starts_at.0 + self.duration_minutes * 60_000)
     }
+}
+
+/// A stored wall-clock start (`YYYY-MM-DDTHH:MM`) as people read it: "Tue 1 Dec 2026, 14:00".
+fn human_local(local: &str) -> String {
+    local
+        .parse::<jiff::civil::DateTime>()
+        .map(|dt| dt.strftime("%a %-d %b %Y, %H:%M").to_string())
+        .unwrap_or_else(|_| local.to_owned())
 }
 
 fn interview_fields<'q>(query: Query<'q>, input: &'q InterviewInput) -> Query<'q> {
@@ -601,12 +607,7 @@ fn interview_fields<'q>(query: Query<'q>, input: &'q InterviewInput) -> Query<'q
 }
 
 fn scheduled_text(input: &InterviewInput) -> String {
-    let when = input
-        .start
-        .local
-        .parse::<jiff::civil::DateTime>()
-        .map(|dt| dt.strftime("%a %-d %b %Y, %H:%M").to_string())
-        .unwrap_or_default();
+    let when = human_local(&input.start.local);
     format!("{} ({}), {when} {}", input.round_name, interview_kind_name(&input.kind), input.start.time_zone)
 }
 
@@ -830,15 +831,17 @@ pub async fn forget_dependents(
         }
     }
     if kind == RecordKind::Opportunity {
-        let interviews: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM interviews WHERE user_id = $1 AND opportunity_id = $2")
-                .bind(user_id)
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        for interview in interviews {
-            Box::pin(forget_dependents(conn, user_id, RecordKind::Interview, &interview)).await?;
-            crate::db::labels::remove_all_from_record(&mut *conn, user_id, RecordKind::Interview, &interview).await?;
+        // Its interviews go by cascade; their notes and labels are taken here, all at once.
+        let of_its_interviews = "SELECT id FROM interviews WHERE user_id = $1 AND opportunity_id = $2";
+        for sql in [
+            format!("DELETE FROM notes WHERE user_id = $1 AND subject_id IN ({of_its_interviews})"),
+            format!(
+                "DELETE FROM record_labels WHERE user_id = $1 AND record_kind = '{}'
+                 AND record_id IN ({of_its_interviews})",
+                RecordKind::Interview.as_str()
+            ),
+        ] {
+            sqlx::query(&sql).bind(user_id).bind(id).execute(&mut *conn).await?;
         }
     }
     sqlx::query("DELETE FROM notes WHERE user_id = $1 AND subject_id = $2")
@@ -973,22 +976,24 @@ pub async fn notes_about<'e>(
 /// Statuses where the search goes on; the others are settled.
 pub const OPEN_STATUSES: &str = "'saved', 'applied', 'screening', 'interviewing', 'offer'";
 
-/// Open opportunities whose next action is due on or before `day` (`YYYY-MM-DD`), oldest first.
+/// Open opportunities with a next action due from `from` to `to` (`YYYY-MM-DD`, both included;
+/// an empty `from` has no lower bound), soonest first; by the `opportunities_due` index.
 pub async fn due_actions<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    day: &str,
+    (from, to): (&str, &str),
     limit: i64,
 ) -> Result<Vec<Opportunity>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {} FROM opportunities t
-         WHERE t.user_id = $1 AND t.next_action_due IS NOT NULL AND t.next_action_due <= $2
+         WHERE t.user_id = $1 AND t.next_action_due >= $2 AND t.next_action_due <= $3
            AND t.next_action <> '' AND t.status IN ({OPEN_STATUSES})
-         ORDER BY t.next_action_due, t.id LIMIT $3",
+         ORDER BY t.next_action_due, t.id LIMIT $4",
         OPPORTUNITIES.columns
     ))
     .bind(user_id)
-    .bind(day)
+    .bind(from)
+    .bind(to)
     .bind(limit)
     .fetch_all(ex)
     .await

@@ -11,7 +11,7 @@ pub const MAX_LINE_OCTETS: usize = 75;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
     At(Timestamp),
-    Day(time::Date),
+    Day(jiff::civil::Date),
 }
 
 /// One VEVENT.
@@ -82,9 +82,8 @@ pub fn utc(at: Timestamp) -> String {
 }
 
 /// A DATE: `YYYYMMDD`.
-pub fn date(day: time::Date) -> String {
-    let format = time::macros::format_description!("[year][month][day]");
-    day.format(&format).unwrap_or_default()
+pub fn date(day: jiff::civil::Date) -> String {
+    day.strftime("%Y%m%d").to_string()
 }
 
 /// A TEXT value: backslash, semicolon and comma escaped, line breaks as `\n`, other control
@@ -237,7 +236,7 @@ mod tests {
     fn times_are_utc_and_days_are_dates() {
         // 2026-12-01 13:00:00 UTC
         assert_eq!(utc(Timestamp(1_796_130_000_000)), "20261201T130000Z");
-        assert_eq!(date(time::macros::date!(2026 - 02 - 03)), "20260203");
+        assert_eq!(date(jiff::civil::date(2026, 2, 3)), "20260203");
     }
 
     #[test]
@@ -256,8 +255,8 @@ mod tests {
         };
         let day = Event {
             uid: "next-action-1-2026-12-02@careerlog".into(),
-            start: When::Day(time::macros::date!(2026 - 12 - 02)),
-            end: When::Day(time::macros::date!(2026 - 12 - 03)),
+            start: When::Day(jiff::civil::date(2026, 12, 2)),
+            end: When::Day(jiff::civil::date(2026, 12, 3)),
             summary: "Next action".into(),
             location: String::new(),
             description: String::new(),

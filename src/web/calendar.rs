@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::clock::Timestamp;
-use crate::db::calendar::{self, DueAction};
-use crate::db::jobs::{self, Interview};
+use crate::db::calendar;
+use crate::db::jobs::{self, Interview, Opportunity};
 use crate::domain::ical::{self, Event, When};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::error::{AppError, AppResult};
@@ -127,7 +127,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let now = state.clock.now();
     let (from, to) = (now.minus(PAST), now.plus(AHEAD));
     let interviews = jobs::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
-    let actions = calendar::due_actions_between(pool, &user_id, &from.iso_date(), &to.iso_date(), MAX_ACTIONS).await?;
+    let actions = jobs::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews
         .iter()
@@ -179,19 +179,18 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
 
 /// A due next action, as a free all-day event on its day. A stored day that does not parse is
 /// left out.
-fn action_event(base: &str, action: &DueAction) -> Option<Event> {
-    let due: jiff::civil::Date = action.next_action_due.parse().ok()?;
-    let month = time::Month::try_from(due.month() as u8).ok()?;
-    let day = time::Date::from_calendar_date(i32::from(due.year()), month, due.day() as u8).ok()?;
+fn action_event(base: &str, action: &Opportunity) -> Option<Event> {
+    let due_text = action.next_action_due.as_deref()?;
+    let due: jiff::civil::Date = due_text.parse().ok()?;
     Some(Event {
-        uid: format!("next-action-{}-{}@careerlog", action.opportunity_id, action.next_action_due),
-        start: When::Day(day),
-        end: When::Day(day.next_day()?),
+        uid: format!("next-action-{}-{due_text}@careerlog", action.id),
+        start: When::Day(due),
+        end: When::Day(due.tomorrow().ok()?),
         summary: format!("Next action: {} ({} at {})", action.next_action, action.role, action.company),
         location: String::new(),
         description: format!(
             "Next action for {} at {}.\n\nIn Careerlog: {base}/opportunities/{}",
-            action.role, action.company, action.opportunity_id
+            action.role, action.company, action.id
         ),
         url: None,
         last_modified: Some(action.updated_at),

@@ -67,6 +67,14 @@ impl Dashboard {
     pub fn has_opportunities(&self) -> bool {
         self.columns.iter().any(|c| c.total > 0)
     }
+    /// The chart's height: a row per stage.
+    pub fn funnel_height(&self) -> f64 {
+        self.funnel.len() as f64 * FUNNEL_ROW
+    }
+    /// The length of a full bar (the first stage's).
+    pub fn funnel_track(&self) -> f64 {
+        FUNNEL_WIDTH
+    }
     pub fn funnel_is_empty(&self) -> bool {
         self.funnel.first().is_none_or(|s| s.count == 0)
     }
@@ -114,7 +122,7 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
         .zip(jiff::Timestamp::from_millisecond(now.0).ok())
         .map(|(zone, instant)| instant.to_zoned(zone).date().to_string())
         .unwrap_or_else(|| now.iso_date());
-    let due = jobs::due_actions(pool, user_id, &today, 50).await?;
+    let due = jobs::due_actions(pool, user_id, ("", &today), 50).await?;
     let counts = jobs::status_counts(pool, user_id).await?;
     let mut columns = Vec::with_capacity(STATUSES.len());
     for (status, name) in STATUSES {

@@ -141,10 +141,10 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     /// Only records in this status (opportunities).
     pub status: Option<String>,
-    /// Only the interviews of this opportunity.
-    pub opportunity: Option<String>,
-    /// Only the notes about this record.
-    pub about: Option<String>,
+    /// Any other parameter, such as the record a list is narrowed to (`?opportunity=` for
+    /// interviews, `?about=` for notes: see [`Table::parent`]).
+    #[serde(flatten)]
+    pub other: HashMap<String, String>,
     pub notice: Option<String>,
 }
 
@@ -164,13 +164,10 @@ impl ListQuery {
     /// The filter for a table's list, with the record it belongs to when the table has one.
     /// An id that is no UUID matches nothing rather than everything.
     pub fn filter_for(&self, table: &Table, default_per_page: i64) -> ListFilter {
-        let wanted = match table.parent {
-            Some(("opportunity", _)) => self.opportunity.as_deref(),
-            Some(("about", _)) => self.about.as_deref(),
-            _ => None,
-        };
-        let parent = wanted
-            .map(str::trim)
+        let parent = table
+            .parent
+            .and_then(|(param, _)| self.other.get(param))
+            .map(|id| id.trim())
             .filter(|id| !id.is_empty())
             .map(|id| uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()));
         ListFilter { parent, ..self.filter(default_per_page) }
@@ -315,7 +312,9 @@ pub async fn attach_labels<L: Labelled>(
 }
 
 async fn with_labels<R: Resource>(state: &AppState, user_id: &str, rows: &mut [R::Row]) -> AppResult<()> {
-    attach_labels(state, user_id, R::TABLE.kind, rows, false).await?;
+    if R::LABELLED {
+        attach_labels(state, user_id, R::TABLE.kind, rows, false).await?;
+    }
     R::enrich(state, user_id, rows).await
 }
 
@@ -378,7 +377,9 @@ pub(crate) async fn save<R: Resource>(
         }
         Err(err) => return Err(err.into()),
     }
-    labels::set_for_record(&mut tx, user_id, R::TABLE.kind, &record_id, names, now).await?;
+    if R::LABELLED {
+        labels::set_for_record(&mut tx, user_id, R::TABLE.kind, &record_id, names, now).await?;
+    }
     tx.commit().await?;
     Ok(Ok(record_id))
 }
