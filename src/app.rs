@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -14,44 +13,12 @@ use url::Url;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
-use crate::secrets::{DerivedKey, KeyPurpose, MasterKey};
+use crate::secrets::{KeyPurpose, MasterKey};
 use crate::services::files::{self, FileStore};
 use crate::services::mail::{self, Mailer};
 use crate::services::passwords::PasswordHasher;
-use crate::web::session::CookiePolicy;
-
-/// Everything a request handler may need. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState(Arc<AppStateInner>);
-
-pub struct AppStateInner {
-    pub config: Config,
-    /// The public URL every link is built from (never the request's Host header).
-    pub base_url: Url,
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub mailer: Arc<dyn Mailer>,
-    /// Where uploaded files are kept.
-    pub files: Arc<dyn FileStore>,
-    pub hasher: PasswordHasher,
-    pub csrf_key: DerivedKey,
-    pub throttle_key: DerivedKey,
-    /// Keys the daily visitor hashes of page-view analytics.
-    pub analytics_key: DerivedKey,
-    /// Page views on their way to the database.
-    pub analytics: crate::services::analytics::Analytics,
-    pub master_key: MasterKey,
-    pub cookies: CookiePolicy,
-    /// Names this process when it holds a job lease.
-    pub instance_id: String,
-}
-
-impl Deref for AppState {
-    type Target = AppStateInner;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+use crate::services::{Handles, Limits};
+use crate::state::{AppState, AppStateInner};
 
 /// The application bound to its port, ready to run.
 pub struct Application {
@@ -108,22 +75,31 @@ impl Application {
             .password_hash_concurrency
             .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
 
-        let state = AppState(Arc::new(AppStateInner {
-            cookies: CookiePolicy::new(base_url.scheme() == "https"),
+        let minutes = |m: u32| std::time::Duration::from_secs(u64::from(m) * 60);
+        let handles = Handles {
             base_url,
             db,
             clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             mailer,
             files,
             hasher: PasswordHasher::new(concurrency),
-            csrf_key: master_key.derive(KeyPurpose::Csrf),
             throttle_key: master_key.derive(KeyPurpose::Throttle),
             analytics_key: master_key.derive(KeyPurpose::Analytics),
             analytics: Default::default(),
-            master_key,
             instance_id: uuid::Uuid::new_v4().to_string(),
+            limits: Limits {
+                upload_max_bytes: config.uploads.max_bytes,
+                session_idle: minutes(config.security.session_idle_minutes),
+                analytics_retention: std::time::Duration::from_secs(u64::from(config.analytics_retention_days) * 86_400),
+                housekeeping_every: minutes(config.housekeeping_minutes),
+            },
+        };
+        let state = AppState::new(AppStateInner {
+            handles: Arc::new(handles),
+            csrf_key: master_key.derive(KeyPurpose::Csrf),
+            master_key,
             config,
-        }));
+        });
         let router = crate::web::router(state.clone());
         Ok(Self { listener, router, state })
     }
@@ -143,8 +119,8 @@ impl Application {
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
-        let jobs = crate::jobs::spawn(self.state.clone(), jobs_stopped.clone());
-        let views = crate::services::analytics::Analytics::spawn_writer(self.state.clone(), jobs_stopped);
+        let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
+        let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         tracing::info!(
             address = %self.local_addr(),
             base_url = %self.state.base_url,

@@ -9,10 +9,10 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
-pub mod jobs;
+pub mod housekeeping;
 pub mod secrets;
 pub mod services;
+pub mod state;
 pub mod web;
 
 pub use app::Application;

@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
 use crate::db::{new_id, placeholders, Flag};
-use crate::domain::career::{LabelInput, RecordKind};
+use crate::domain::career::{LabelInput};
+use crate::domain::records::{RecordKind};
 use crate::domain::fields::name_key;
 
 /// A user may have this many labels: plenty for any career, few enough to show in one list.

@@ -1,12 +1,17 @@
 //! Plain types that parse and validate input once; no I/O here.
 
 pub mod career;
+pub mod contacts;
 pub mod email;
 pub mod fields;
 pub mod ical;
-pub mod jobs;
+pub mod interviews;
 pub mod markdown;
+pub mod notes;
+pub mod opportunities;
 pub mod password;
+pub mod prep;
+pub mod records;
 pub mod token;
 pub mod validation;
 

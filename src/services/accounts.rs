@@ -4,16 +4,15 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::accounts::{self, LinkKind, NewUser, User};
 use crate::db::{is_unique_violation, sessions};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::{Email, FieldErrors, Password};
-use crate::error::AppError;
 use crate::secrets::hash_token;
 use crate::services::mail::OutgoingMail;
 use crate::services::throttle::{self, plural};
+use crate::services::{Handles, ServiceError};
 
 pub const VERIFICATION_LINK_LIFETIME: Duration = Duration::from_secs(30 * 60);
 pub const RESET_LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -24,39 +23,21 @@ pub fn password_context(email: &Email) -> [&str; 2] {
 }
 
 /// Create an account. Field errors come back for the form; a taken address is one of them.
-pub async fn sign_up(state: &AppState, email: &Email, password: &Password) -> Result<User, SignUpError> {
+pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Result<User, ServiceError> {
     let hash = state.hasher.hash(password).await?;
     let now = state.clock.now();
     let new = NewUser { email, password_hash: &hash, is_admin: false, verified: false };
     match accounts::insert_user(state.db.pool(), new, now).await {
         Ok(user) => Ok(user),
-        Err(err) if is_unique_violation(&err) => Err(SignUpError::Fields(FieldErrors::single(
+        Err(err) if is_unique_violation(&err) => Err(ServiceError::field(
             "email",
             "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
-        ))),
-        Err(err) => Err(AppError::from(err).into()),
+        )),
+        Err(err) => Err(err.into()),
     }
 }
 
-#[derive(Debug)]
-pub enum SignUpError {
-    Fields(FieldErrors),
-    App(AppError),
-}
-
-impl From<AppError> for SignUpError {
-    fn from(err: AppError) -> Self {
-        SignUpError::App(err)
-    }
-}
-
-impl From<anyhow::Error> for SignUpError {
-    fn from(err: anyhow::Error) -> Self {
-        SignUpError::App(AppError::Internal(err))
-    }
-}
-
-fn link(state: &AppState, path: &str, token: &str) -> String {
+fn link(state: &Handles, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", state.base_url.as_str().trim_end_matches('/'))
 }
 
@@ -71,7 +52,7 @@ pub enum MailOutcome {
 }
 
 /// Send a fresh verification link for the user's current address, retiring older links.
-pub async fn send_verification(state: &AppState, user: &User) -> Result<MailOutcome, AppError> {
+pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutcome, ServiceError> {
     let Some(email) = user.email.as_deref() else { return Ok(MailOutcome::Failed) };
     if !throttle::hit(state, &throttle::mail_bucket(state, email), throttle::MAIL_PER_ADDRESS).await? {
         return Ok(MailOutcome::Throttled);
@@ -101,7 +82,7 @@ pub async fn send_verification(state: &AppState, user: &User) -> Result<MailOutc
     Ok(deliver(state, OutgoingMail { to: email.to_owned(), subject: "Verify your email address".into(), text }).await)
 }
 
-async fn deliver(state: &AppState, mail: OutgoingMail) -> MailOutcome {
+async fn deliver(state: &Handles, mail: OutgoingMail) -> MailOutcome {
     match state.mailer.send(mail).await {
         Ok(()) => MailOutcome::Sent,
         Err(err) => {
@@ -121,10 +102,10 @@ pub enum LinkProblem {
 
 /// Look a link token up without using it.
 pub async fn check_link(
-    state: &AppState,
+    state: &Handles,
     kind: LinkKind,
     token: &str,
-) -> Result<Result<accounts::LinkToken, LinkProblem>, AppError> {
+) -> Result<Result<accounts::LinkToken, LinkProblem>, ServiceError> {
     if !looks_like_token(token) {
         return Ok(Err(LinkProblem::Unknown));
     }
@@ -141,7 +122,7 @@ pub async fn check_link(
 }
 
 /// Use a verification link: the address it was sent to becomes verified.
-pub async fn verify_email(state: &AppState, token: &str) -> Result<Result<String, LinkProblem>, AppError> {
+pub async fn verify_email(state: &Handles, token: &str) -> Result<Result<String, LinkProblem>, ServiceError> {
     let found = match check_link(state, LinkKind::EmailVerification, token).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
@@ -159,7 +140,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> Result<Result<String
 
 /// Mail a reset link if the address has an account. The caller answers the same either way, and
 /// runs this in the background so the answer takes the same time too.
-pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<MailOutcome, AppError> {
+pub async fn request_password_reset(state: &Handles, email: &Email) -> Result<MailOutcome, ServiceError> {
     let Some(user) = accounts::find_by_email(state.db.pool(), email).await? else {
         return Ok(MailOutcome::Sent);
     };
@@ -195,10 +176,10 @@ pub async fn request_password_reset(state: &AppState, email: &Email) -> Result<M
 /// Use a reset link to set a new password. Every session of the account ends; the address is
 /// now proven, so it counts as verified.
 pub async fn reset_password(
-    state: &AppState,
+    state: &Handles,
     token: &str,
     password: &Password,
-) -> Result<Result<(), LinkProblem>, AppError> {
+) -> Result<Result<(), LinkProblem>, ServiceError> {
     let found = match check_link(state, LinkKind::PasswordReset, token).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
@@ -230,18 +211,18 @@ pub async fn reset_password(
 pub enum SignInError {
     /// Wrong address or password; the same answer for both.
     Invalid,
-    App(AppError),
+    Failed(ServiceError),
 }
 
-impl From<AppError> for SignInError {
-    fn from(err: AppError) -> Self {
-        SignInError::App(err)
+impl From<ServiceError> for SignInError {
+    fn from(err: ServiceError) -> Self {
+        SignInError::Failed(err)
     }
 }
 
 /// Check credentials, within the per-account and per-client limits on failures.
 pub async fn sign_in(
-    state: &AppState,
+    state: &Handles,
     email: &Email,
     password: &Password,
     client: IpAddr,
@@ -262,9 +243,9 @@ pub async fn sign_in(
     })
     .await?;
 
-    let user = accounts::find_by_email(state.db.pool(), email).await.map_err(AppError::from)?;
+    let user = accounts::find_by_email(state.db.pool(), email).await.map_err(ServiceError::from)?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    let matches = state.hasher.verify(password, stored).await.map_err(AppError::Internal)?;
+    let matches = state.hasher.verify(password, stored).await.map_err(ServiceError::Internal)?;
     match (user, matches) {
         (Some(user), true) => {
             throttle::clear(state, &account).await?;
@@ -278,12 +259,12 @@ pub async fn sign_in(
 /// Change the password of a signed-in user: the current password is required (and its failures
 /// count against the account's limit); every other session ends.
 pub async fn change_password(
-    state: &AppState,
+    state: &Handles,
     user: &User,
     current: &Password,
     new: &Password,
     keep_session: Option<&str>,
-) -> Result<Result<(), FieldErrors>, AppError> {
+) -> Result<Result<(), FieldErrors>, ServiceError> {
     let email = Email::parse(user.email.as_deref().unwrap_or_default()).ok();
     let account = email.as_ref().map(|e| throttle::account_bucket(state, e));
     if let Some(bucket) = &account {

@@ -12,14 +12,14 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
 use rand::RngCore;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::app::AppState;
+use crate::services::Handles;
 use crate::clock::Timestamp;
 use crate::db::analytics as store;
 
@@ -97,7 +97,7 @@ impl Analytics {
     }
 
     /// Start the writer. Called once, by the running application.
-    pub fn spawn_writer(state: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_writer(state: Arc<Handles>, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
         let receiver = state.analytics.receiver.lock().ok().and_then(|mut r| r.take());
         tokio::spawn(async move {
             let Some(mut receiver) = receiver else { return };
@@ -139,7 +139,7 @@ impl Analytics {
 }
 
 /// Hash and store a batch; on failure the batch is dropped (it is only statistics) and logged.
-async fn write(state: &AppState, batch: &mut Vec<View>) {
+async fn write(state: &Handles, batch: &mut Vec<View>) {
     if batch.is_empty() {
         return;
     }
@@ -149,7 +149,7 @@ async fn write(state: &AppState, batch: &mut Vec<View>) {
     }
 }
 
-async fn write_views(state: &AppState, views: Vec<View>) -> anyhow::Result<()> {
+async fn write_views(state: &Handles, views: Vec<View>) -> anyhow::Result<()> {
     let mut salts: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(views.len());
     for view in views {
@@ -185,7 +185,7 @@ async fn write_views(state: &AppState, views: Vec<View>) -> anyhow::Result<()> {
 }
 
 /// The keyed one-way hash that stands for a visitor on one day.
-pub fn visitor_hash(state: &AppState, salt: &str, address: IpAddr) -> String {
+pub fn visitor_hash(state: &Handles, salt: &str, address: IpAddr) -> String {
     let mut message = salt.as_bytes().to_vec();
     message.push(0);
     message.extend_from_slice(address.to_string().as_bytes());
@@ -195,7 +195,7 @@ pub fn visitor_hash(state: &AppState, salt: &str, address: IpAddr) -> String {
 /// The day's salt, made at random by whichever instance needs it first. A day that is over
 /// never gets a salt again (housekeeping may have deleted it already): a view written late for
 /// it gets a salt used once and thrown away.
-async fn salt_for(state: &AppState, day: &str) -> anyhow::Result<String> {
+async fn salt_for(state: &Handles, day: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let fresh = crate::domain::token::encode(&bytes);

@@ -1,10 +1,54 @@
-//! External services, each behind a trait with a real implementation chosen by configuration.
+//! The use cases: what the web pages, the API, the command line, importers and background work
+//! all call to read and change data. They take the [`Handles`] they need (never the web state)
+//! and answer [`ServiceError`]s, which the web layer maps to HTTP.
 
 pub mod accounts;
 pub mod analytics;
+pub mod error;
 pub mod files;
 pub mod images;
 pub mod mail;
 pub mod passwords;
 pub mod throttle;
 pub mod uploads;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+pub use error::{ServiceError, ServiceResult};
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::secrets::DerivedKey;
+
+/// The shared handles the use cases work with: the database, the clock, the file store, the
+/// mailer, keys, and the few limits they enforce.
+pub struct Handles {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<dyn mail::Mailer>,
+    /// Where uploaded files are kept.
+    pub files: Arc<dyn files::FileStore>,
+    pub hasher: passwords::PasswordHasher,
+    /// The public URL every link is built from (never a request's Host header).
+    pub base_url: Url,
+    pub throttle_key: DerivedKey,
+    /// Keys the daily visitor hashes of page-view analytics.
+    pub analytics_key: DerivedKey,
+    /// Page views on their way to the database.
+    pub analytics: analytics::Analytics,
+    /// Names this process when it holds a job lease.
+    pub instance_id: String,
+    pub limits: Limits,
+}
+
+/// Limits and periods from the configuration that the use cases enforce.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub upload_max_bytes: usize,
+    pub session_idle: Duration,
+    pub analytics_retention: Duration,
+    pub housekeeping_every: Duration,
+}

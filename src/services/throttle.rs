@@ -8,11 +8,10 @@
 
 use std::net::IpAddr;
 
-use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::db::throttle;
 use crate::domain::Email;
-use crate::error::AppError;
+use crate::services::{Handles, ServiceError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -36,12 +35,12 @@ pub const SIGN_UP_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MI
 /// The longest window of any policy: older buckets can be deleted.
 pub const LONGEST_WINDOW_MS: i64 = 60 * MINUTE;
 
-pub fn account_bucket(state: &AppState, email: &Email) -> String {
+pub fn account_bucket(state: &Handles, email: &Email) -> String {
     format!("signin-account:{}", state.throttle_key.mac(email.as_str().as_bytes()))
 }
 
 /// A client's bucket. An IPv6 client usually controls a whole /64, so that is what is counted.
-pub fn client_bucket(state: &AppState, kind: &str, client: IpAddr) -> String {
+pub fn client_bucket(state: &Handles, kind: &str, client: IpAddr) -> String {
     let key = match client.to_canonical() {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => {
@@ -52,40 +51,40 @@ pub fn client_bucket(state: &AppState, kind: &str, client: IpAddr) -> String {
     format!("{kind}-client:{}", state.throttle_key.mac(key.as_bytes()))
 }
 
-pub fn mail_bucket(state: &AppState, email: &str) -> String {
+pub fn mail_bucket(state: &Handles, email: &str) -> String {
     format!("mail:{}", state.throttle_key.mac(email.as_bytes()))
 }
 
 /// Count an attempt in `bucket`; refuse it (with a message naming the wait) when the bucket is
 /// over its limit.
 pub async fn take(
-    state: &AppState,
+    state: &Handles,
     bucket: &str,
     policy: Policy,
     message: impl FnOnce(u64) -> String,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let now = state.clock.now();
     let (hits, started) = throttle::hit(state.db.pool(), bucket, now, policy.window_ms).await?;
     if hits > policy.max_hits {
         let retry_after_secs = retry_after(started, policy, now);
-        return Err(AppError::RateLimited { retry_after_secs, message: message(retry_after_secs.div_ceil(60)) });
+        return Err(ServiceError::RateLimited { retry_after_secs, message: message(retry_after_secs.div_ceil(60)) });
     }
     Ok(())
 }
 
 /// Count a hit. Returns true while the bucket is still within its limit (this hit included).
-pub async fn hit(state: &AppState, bucket: &str, policy: Policy) -> Result<bool, AppError> {
+pub async fn hit(state: &Handles, bucket: &str, policy: Policy) -> Result<bool, ServiceError> {
     let (hits, _) = throttle::hit(state.db.pool(), bucket, state.clock.now(), policy.window_ms).await?;
     Ok(hits <= policy.max_hits)
 }
 
 /// Take back an attempt counted up front that turned out fine (a successful sign-in).
-pub async fn give_back(state: &AppState, bucket: &str) -> Result<(), AppError> {
+pub async fn give_back(state: &Handles, bucket: &str) -> Result<(), ServiceError> {
     throttle::give_back(state.db.pool(), bucket).await?;
     Ok(())
 }
 
-pub async fn clear(state: &AppState, bucket: &str) -> Result<(), AppError> {
+pub async fn clear(state: &Handles, bucket: &str) -> Result<(), ServiceError> {
     throttle::clear(state.db.pool(), bucket).await?;
     Ok(())
 }

@@ -4,9 +4,8 @@
 
 use bytes::Bytes;
 
-use crate::app::AppState;
 use crate::db::uploads::{self, Upload};
-use crate::error::{AppError, AppResult};
+use crate::services::{Handles, ServiceError, ServiceResult};
 use crate::services::images::{self, ImageError, ImagePurpose};
 
 /// Where a new image belongs.
@@ -37,20 +36,24 @@ pub fn safe_file_name(name: &str) -> String {
 
 /// Check, re-encode, store and record an image. `Ok(Err(_))` is the user's mistake (not an
 /// image, too large, too many pixels), with a sentence to show them.
-pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> AppResult<Result<Upload, ImageError>> {
-    let max_bytes = state.config.uploads.max_bytes;
+pub async fn store_image(
+    state: &Handles,
+    new: NewImage<'_>,
+    bytes: Bytes,
+) -> ServiceResult<Result<Upload, ImageError>> {
+    let max_bytes = state.limits.upload_max_bytes;
     let purpose = new.purpose;
     // A large image takes a few hundred MB while it is decoded: only a couple at a time. The
     // permit goes with the work, so a request given up half-way still holds its slot until
     // the decoding really ends.
     static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let slot = IMAGE_SLOTS.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    let slot = IMAGE_SLOTS.acquire().await.map_err(|e| ServiceError::Internal(e.into()))?;
     let processed = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         images::process(&bytes, purpose, max_bytes)
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
+    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
     let image = match processed {
         Ok(image) => image,
         Err(err) => return Ok(Err(err)),
@@ -86,7 +89,7 @@ pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> A
         Err(err) if crate::db::is_foreign_key_violation(&err) => {
             drop(tx);
             remove_files_soon(state, vec![upload.storage_key]);
-            return Err(AppError::NotFound);
+            return Err(ServiceError::NotFound);
         }
         Err(err) => return Err(err.into()),
     }
@@ -95,21 +98,21 @@ pub async fn store_image(state: &AppState, new: NewImage<'_>, bytes: Bytes) -> A
 
 /// Remove files whose rows are gone, right after the response; what fails stays queued for
 /// housekeeping.
-pub fn remove_files_soon(state: &AppState, keys: Vec<String>) {
+pub fn remove_files_soon(state: &Handles, keys: Vec<String>) {
     if keys.is_empty() {
         return;
     }
-    let state = state.clone();
+    let (db, files) = (state.db.clone(), state.files.clone());
     tokio::spawn(async move {
         for key in keys {
-            remove_file(&state, &key).await;
+            remove_file(&db, files.as_ref(), &key).await;
         }
     });
 }
 
-async fn remove_file(state: &AppState, key: &str) -> bool {
-    match state.files.delete(key).await {
-        Ok(()) => uploads::deletion_done(state.db.pool(), key).await.is_ok(),
+async fn remove_file(db: &crate::db::Db, files: &dyn crate::services::files::FileStore, key: &str) -> bool {
+    match files.delete(key).await {
+        Ok(()) => uploads::deletion_done(db.pool(), key).await.is_ok(),
         Err(err) => {
             tracing::warn!(error = %format!("{err:#}"), "could not remove a file from the store; will retry");
             false
@@ -118,11 +121,11 @@ async fn remove_file(state: &AppState, key: &str) -> bool {
 }
 
 /// Work through the queue of files to remove (housekeeping). Returns how many were removed.
-pub async fn process_deletion_queue(state: &AppState) -> anyhow::Result<usize> {
+pub async fn process_deletion_queue(state: &Handles) -> anyhow::Result<usize> {
     let keys = uploads::due_deletions(state.db.pool(), state.clock.now(), 500).await?;
     let mut removed = 0;
     for key in keys {
-        if remove_file(state, &key).await {
+        if remove_file(&state.db, state.files.as_ref(), &key).await {
             removed += 1;
         }
     }

@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::analytics;
 use crate::domain::fields::PartialDate;
-use crate::error::AppResult;
+use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome};
 use crate::web::session::SignedIn;
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::api_docs::CareerPaths;
 use crate::web::session::SignedIn;
 
@@ -48,14 +48,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::career::Skill, crate::domain::career::SkillWrite,
         crate::db::career::Project, crate::domain::career::ProjectWrite,
         crate::db::career::Achievement, crate::domain::career::AchievementWrite,
-        crate::db::career::JournalEntry, crate::domain::career::JournalWrite,
+        crate::db::journal::JournalEntry, crate::domain::career::JournalWrite,
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
-        crate::db::jobs::Opportunity, crate::domain::jobs::OpportunityWrite,
-        crate::db::jobs::Contact, crate::domain::jobs::ContactWrite, crate::db::jobs::Event, crate::web::jobs::EntryForm,
-        crate::db::jobs::Interview, crate::db::jobs::ContactRef, crate::domain::jobs::InterviewWrite,
-        crate::db::jobs::Note, crate::domain::jobs::NoteWrite,
-        crate::db::prep::InterviewPrep, crate::domain::jobs::PrepWrite,
+        crate::db::opportunities::Opportunity, crate::domain::opportunities::OpportunityWrite,
+        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::web::jobs::EntryForm,
+        crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
+        crate::db::notes::Note, crate::domain::notes::NoteWrite,
+        crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
     )),
     modifiers(&BearerAuth, &CareerPaths),

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::config::Signups;
 use crate::db::accounts::{self, LinkKind};
 use crate::domain::{Email, FieldErrors, Password};
-use crate::error::{AppError, AppResult};
-use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError, SignUpError};
+use crate::web::error::{AppError, AppResult};
+use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError};
+use crate::services::ServiceError;
 use crate::services::throttle::{self, plural};
 use crate::web::client::ClientAddr;
 use crate::web::pages::{render, Chrome, NoticeQuery};
@@ -41,13 +42,13 @@ fn safe_next(next: &str) -> &str {
 }
 
 /// Put a rate-limit refusal beside the form instead of on an error page, keeping the input.
-fn form_level(err: AppError, errors: &mut FieldErrors) -> Result<StatusCode, AppError> {
+fn form_level(err: ServiceError, errors: &mut FieldErrors) -> Result<StatusCode, AppError> {
     match err {
-        AppError::RateLimited { message, .. } => {
+        ServiceError::RateLimited { message, .. } => {
             errors.add("form", message);
             Ok(StatusCode::TOO_MANY_REQUESTS)
         }
-        other => Err(other),
+        other => Err(other.into()),
     }
 }
 
@@ -118,11 +119,11 @@ pub async fn sign_up(
     }
     let user = match account_rules::sign_up(&state, &email, &password).await {
         Ok(user) => user,
-        Err(SignUpError::Fields(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             throttle::give_back(&state, &bucket).await?;
             return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
         }
-        Err(SignUpError::App(err)) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     tracing::info!(user_id = %user.id, "account created");
     let outcome = account_rules::send_verification(&state, &user).await?;
@@ -224,7 +225,7 @@ pub async fn login(
                 NoticeQuery::default(),
             )
         }
-        Err(SignInError::App(err)) => {
+        Err(SignInError::Failed(err)) => {
             let status = form_level(err, &mut errors)?;
             login_page(&state, &visitor, status, form.email, form.next, errors, NoticeQuery::default())
         }

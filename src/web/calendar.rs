@@ -15,13 +15,15 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::db::{dashboard, interviews};
+use crate::state::AppState;
 use crate::clock::Timestamp;
 use crate::db::calendar;
-use crate::db::jobs::{self, Interview, Opportunity};
+use crate::db::interviews::{Interview};
+use crate::db::opportunities::{Opportunity};
 use crate::domain::ical::{self, Event, When};
 use crate::domain::token::{looks_like_token, random_token};
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::secrets::hash_token;
 use crate::web::pages::{render, Chrome, Notice};
 use crate::web::redirect;
@@ -126,8 +128,8 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let user_id = calendar::find_owner(pool, &hash_token(secret)).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let (from, to) = (now.minus(PAST), now.plus(AHEAD));
-    let interviews = jobs::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
-    let actions = jobs::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
+    let interviews = interviews::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
+    let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews
         .iter()

@@ -4,19 +4,18 @@ use askama::Template;
 use axum::response::Html;
 use sqlx::AnyConnection;
 
-use crate::app::AppState;
+use crate::db::{career, lists};
+use crate::state::AppState;
 use crate::clock::Timestamp;
-use crate::db::career::{self, Achievement, Experience, Project, Skill, Table};
-use crate::domain::career::{
-    AchievementDraft, AchievementInput, AchievementWrite, ExperienceDraft, ExperienceInput, ExperienceWrite,
-    ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput, SkillWrite, SKILL_LEVELS,
-};
+use crate::db::career::{Achievement, Experience, Project, Skill};
+use crate::db::lists::{Table};
+use crate::domain::career::{AchievementDraft, AchievementInput, AchievementWrite, ExperienceDraft, ExperienceInput, ExperienceWrite, ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput, SkillWrite, SKILL_LEVELS};
 use crate::domain::FieldErrors;
-use crate::error::AppResult;
+use crate::web::error::AppResult;
 use crate::web::pages::Chrome;
 use crate::web::records::{html, label_text, FormView, LabelForm, ListView, Resource};
 
-crate::labelled!(Experience, Skill, Project, Achievement, crate::db::career::JournalEntry);
+crate::labelled!(Experience, Skill, Project, Achievement, crate::db::journal::JournalEntry);
 
 /// Askama needs one template type per file: this declares the list, form and show page types
 /// of one kind of record.
@@ -366,12 +365,12 @@ impl Resource for Achievements {
     async fn check(state: &AppState, user_id: &str, input: &AchievementInput) -> AppResult<FieldErrors> {
         let mut errors = FieldErrors::new();
         if let Some(id) = &input.experience_id {
-            if !career::exists(state.db.pool(), &career::EXPERIENCES, user_id, id).await? {
+            if !lists::exists(state.db.pool(), &career::EXPERIENCES, user_id, id).await? {
                 errors.add("experience_id", "Choose one of your experiences.");
             }
         }
         if let Some(id) = &input.project_id {
-            if !career::exists(state.db.pool(), &career::PROJECTS, user_id, id).await? {
+            if !lists::exists(state.db.pool(), &career::PROJECTS, user_id, id).await? {
                 errors.add("project_id", "Choose one of your projects.");
             }
         }
@@ -405,8 +404,8 @@ impl Resource for Achievements {
         view: FormView<AchievementDraft>,
     ) -> AppResult<Html<String>> {
         let experiences =
-            career::choices(state.db.pool(), &career::EXPERIENCES, "t.role || ' at ' || t.company", user_id).await?;
-        let projects = career::choices(state.db.pool(), &career::PROJECTS, "t.name", user_id).await?;
+            lists::choices(state.db.pool(), &career::EXPERIENCES, "t.role || ' at ' || t.company", user_id).await?;
+        let projects = lists::choices(state.db.pool(), &career::PROJECTS, "t.name", user_id).await?;
         html(&AchievementForm { chrome, view, choices: Choices { experiences, projects } })
     }
     async fn show_page(

@@ -10,10 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
-use crate::db::jobs::{self, Interview, Opportunity};
-use crate::domain::jobs::STATUSES;
-use crate::error::AppResult;
+use crate::db::{dashboard, interviews};
+use crate::state::AppState;
+use crate::db::interviews::{Interview};
+use crate::db::opportunities::{Opportunity};
+use crate::domain::opportunities::STATUSES;
+use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::SignedIn;
 
@@ -115,23 +117,23 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     let user_id = &me.user.id;
     let now = state.clock.now();
     let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
-    let upcoming = jobs::upcoming_interviews(pool, user_id, now, until, 50).await?;
+    let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, 50).await?;
     // "Today" where the user is: the zone of their latest interview, else UTC.
-    let zone = jobs::latest_time_zone(pool, user_id).await?.and_then(|name| jiff::tz::TimeZone::get(&name).ok());
+    let zone = interviews::latest_time_zone(pool, user_id).await?.and_then(|name| jiff::tz::TimeZone::get(&name).ok());
     let today = zone
         .zip(jiff::Timestamp::from_millisecond(now.0).ok())
         .map(|(zone, instant)| instant.to_zoned(zone).date().to_string())
         .unwrap_or_else(|| now.iso_date());
-    let due = jobs::due_actions(pool, user_id, ("", &today), 50).await?;
-    let counts = jobs::status_counts(pool, user_id).await?;
+    let due = dashboard::due_actions(pool, user_id, ("", &today), 50).await?;
+    let counts = dashboard::status_counts(pool, user_id).await?;
     let mut columns = Vec::with_capacity(STATUSES.len());
     for (status, name) in STATUSES {
         let total = counts.iter().find(|(s, _)| s == status).map(|(_, n)| *n).unwrap_or(0);
         let cards =
-            if total == 0 { Vec::new() } else { jobs::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
+            if total == 0 { Vec::new() } else { dashboard::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
         columns.push(Column { status, name, total, cards });
     }
-    let funnel = funnel(&jobs::furthest_stages(pool, user_id, now).await?);
+    let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());
     Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel })?.into_response())
 }

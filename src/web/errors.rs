@@ -10,8 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::app::AppState;
-use crate::error::ErrorReport;
+use crate::state::AppState;
+use crate::web::error::ErrorReport;
 use crate::web::pages::{render, Chrome};
 use crate::web::request_id::RequestId;
 use crate::web::session::Visitor;

@@ -14,9 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::{profiles, uploads};
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::services::images;
 use crate::web::session::Visitor;
 

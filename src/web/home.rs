@@ -5,10 +5,12 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::app::AppState;
-use crate::db::career::{self, JournalEntry, ListFilter};
-use crate::domain::career::RecordKind;
-use crate::error::AppResult;
+use crate::db::{career, journal, lists};
+use crate::state::AppState;
+use crate::db::journal::{JournalEntry};
+use crate::db::lists::{ListFilter};
+use crate::domain::records::RecordKind;
+use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::Visitor;
 
@@ -45,14 +47,14 @@ pub async fn index(
             let pool = state.db.pool();
             let mut record = Vec::new();
             for table in
-                [&career::EXPERIENCES, &career::SKILLS, &career::PROJECTS, &career::ACHIEVEMENTS, &career::JOURNAL]
+                [&career::EXPERIENCES, &career::SKILLS, &career::PROJECTS, &career::ACHIEVEMENTS, &journal::JOURNAL]
             {
                 let kind = table.kind;
                 let title = if kind == RecordKind::JournalEntry { "Journal entries" } else { kind.plural_title() };
-                record.push((title, kind.path(), career::count(pool, table, &user.id).await?));
+                record.push((title, kind.path(), lists::count(pool, table, &user.id).await?));
             }
             let filter = ListFilter { label: None, page: 1, per_page: 3, ..ListFilter::default() };
-            let recent = career::rows(pool, &career::JOURNAL, &user.id, &filter).await?;
+            let recent = lists::rows(pool, &journal::JOURNAL, &user.id, &filter).await?;
             let page = Home {
                 chrome: Chrome::new(&state, &visitor, "Home", "home").with_notice(notice.notice()),
                 email: user.email.clone().unwrap_or_default(),

@@ -5,16 +5,19 @@ use askama::Template;
 use axum::response::Html;
 use sqlx::AnyConnection;
 
-use crate::app::AppState;
+use crate::db::lists;
+use crate::db::{contacts, interviews, notes, opportunities};
+use crate::state::AppState;
 use crate::clock::Timestamp;
-use crate::db::career::{self, Table};
-use crate::db::jobs::{self, Interview, Note, OPPORTUNITIES};
-use crate::domain::career::RecordKind;
-use crate::domain::jobs::{
-    InterviewDraft, InterviewInput, InterviewWrite, NoteDraft, NoteInput, NoteWrite, INTERVIEW_KINDS, OUTCOMES,
-};
+use crate::db::lists::{Table};
+use crate::db::interviews::{Interview};
+use crate::db::notes::{Note};
+use crate::db::opportunities::{OPPORTUNITIES};
+use crate::domain::records::RecordKind;
+use crate::domain::interviews::{InterviewDraft, InterviewInput, InterviewWrite, INTERVIEW_KINDS, OUTCOMES};
+use crate::domain::notes::{NoteDraft, NoteInput, NoteWrite};
 use crate::domain::FieldErrors;
-use crate::error::AppResult;
+use crate::web::error::AppResult;
 use crate::web::jobs::{HasContacts, LinkedTo};
 use crate::web::pages::Chrome;
 use crate::web::records::{html, label_text, FormView, LabelForm, ListView, NewQuery, Resource};
@@ -73,7 +76,7 @@ pub struct NotesSection {
 
 impl NotesSection {
     pub async fn load(state: &AppState, user_id: &str, kind: RecordKind, id: &str) -> AppResult<Self> {
-        let notes = jobs::notes_about(state.db.pool(), user_id, id).await?;
+        let notes = notes::notes_about(state.db.pool(), user_id, id).await?;
         Ok(Self { subject_kind: kind.as_str(), subject_id: id.to_owned(), notes })
     }
 }
@@ -87,7 +90,7 @@ impl HasContacts for Interviews {
 
 #[async_trait::async_trait]
 impl Resource for Interviews {
-    const TABLE: &'static Table = &jobs::INTERVIEWS;
+    const TABLE: &'static Table = &interviews::INTERVIEWS;
     type Row = Interview;
     type Draft = InterviewDraft;
     type Write = InterviewWrite;
@@ -101,12 +104,12 @@ impl Resource for Interviews {
     async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<InterviewDraft> {
         let mut draft = InterviewDraft::blank();
         if let Some(id) = query.opportunity.as_deref().map(str::trim) {
-            if uuid::Uuid::parse_str(id).is_ok() && career::exists(state.db.pool(), &OPPORTUNITIES, user_id, id).await?
+            if uuid::Uuid::parse_str(id).is_ok() && lists::exists(state.db.pool(), &OPPORTUNITIES, user_id, id).await?
             {
                 draft.opportunity_id = id.to_owned();
             }
         }
-        draft.time_zone = jobs::latest_time_zone(state.db.pool(), user_id).await?.unwrap_or_default();
+        draft.time_zone = interviews::latest_time_zone(state.db.pool(), user_id).await?.unwrap_or_default();
         Ok(draft)
     }
     fn draft_of(row: &Interview) -> InterviewDraft {
@@ -141,7 +144,7 @@ impl Resource for Interviews {
     }
     async fn check(state: &AppState, user_id: &str, input: &InterviewInput) -> AppResult<FieldErrors> {
         let mut errors = FieldErrors::new();
-        if !career::exists(state.db.pool(), &OPPORTUNITIES, user_id, &input.opportunity_id).await? {
+        if !lists::exists(state.db.pool(), &OPPORTUNITIES, user_id, &input.opportunity_id).await? {
             errors.add("opportunity_id", "Choose one of your opportunities.");
         }
         Ok(errors)
@@ -153,7 +156,7 @@ impl Resource for Interviews {
         i: &InterviewInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        jobs::insert_interview(c, u, id, i, now).await
+        interviews::insert_interview(c, u, id, i, now).await
     }
     async fn update(
         c: &mut AnyConnection,
@@ -162,15 +165,15 @@ impl Resource for Interviews {
         i: &InterviewInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        jobs::update_interview(c, u, id, i, now).await
+        interviews::update_interview(c, u, id, i, now).await
     }
     async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
-        jobs::forget_dependents(c, u, RecordKind::Interview, id).await?;
+        interviews::forget_dependents(c, u, RecordKind::Interview, id).await?;
         Ok(Vec::new())
     }
     async fn enrich(state: &AppState, user_id: &str, rows: &mut [Interview]) -> AppResult<()> {
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let interviewers = jobs::interviewers_of(state.db.pool(), user_id, &ids).await?;
+        let interviewers = interviews::interviewers_of(state.db.pool(), user_id, &ids).await?;
         for row in rows.iter_mut() {
             row.interviewers = interviewers.iter().filter(|(id, _)| *id == row.id).map(|(_, c)| c.clone()).collect();
         }
@@ -186,11 +189,11 @@ impl Resource for Interviews {
         view: FormView<InterviewDraft>,
     ) -> AppResult<Html<String>> {
         let title = "t.role || ' at ' || t.company";
-        let mut opportunities = career::choices(state.db.pool(), &OPPORTUNITIES, title, user_id).await?;
+        let mut opportunities = lists::choices(state.db.pool(), &OPPORTUNITIES, title, user_id).await?;
         // The list holds the newest 500; the one an interview belongs to is always in it.
         let current = view.draft.opportunity_id.trim();
         if uuid::Uuid::parse_str(current).is_ok() && !opportunities.iter().any(|(id, _)| id == current) {
-            let row: Option<jobs::Opportunity> = career::get(state.db.pool(), &OPPORTUNITIES, user_id, current).await?;
+            let row: Option<opportunities::Opportunity> = lists::get(state.db.pool(), &OPPORTUNITIES, user_id, current).await?;
             if let Some(row) = row {
                 opportunities.insert(0, (row.id, format!("{} at {}", row.role, row.company)));
             }
@@ -204,7 +207,7 @@ impl Resource for Interviews {
         row: Interview,
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
-        let all_contacts = career::choices(state.db.pool(), &jobs::CONTACTS, "t.name", user_id).await?;
+        let all_contacts = lists::choices(state.db.pool(), &contacts::CONTACTS, "t.name", user_id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Interview, &row.id).await?;
         html(&InterviewShow { chrome, row, label_form, all_contacts, notes })
     }
@@ -235,11 +238,11 @@ pub struct NoteShow {
 
 pub struct Notes;
 
-use jobs::note_subject_table as subject_table;
+use notes::note_subject_table as subject_table;
 
 #[async_trait::async_trait]
 impl Resource for Notes {
-    const TABLE: &'static Table = &jobs::NOTES;
+    const TABLE: &'static Table = &notes::NOTES;
     const LABELLED: bool = false;
     type Row = Note;
     type Draft = NoteDraft;
@@ -253,8 +256,8 @@ impl Resource for Notes {
     async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<NoteDraft> {
         let about = query.about.as_deref().map(str::trim).unwrap_or_default();
         if uuid::Uuid::parse_str(about).is_ok() {
-            for (kind, _) in crate::domain::jobs::NOTE_SUBJECTS {
-                if career::exists(state.db.pool(), subject_table(kind), user_id, about).await? {
+            for (kind, _) in crate::domain::notes::NOTE_SUBJECTS {
+                if lists::exists(state.db.pool(), subject_table(kind), user_id, about).await? {
                     let (subject_kind, subject_id) = (kind.to_owned(), about.to_owned());
                     return Ok(NoteDraft { subject_kind, subject_id, body: String::new() });
                 }
@@ -289,7 +292,7 @@ impl Resource for Notes {
     }
     async fn check(state: &AppState, user_id: &str, input: &NoteInput) -> AppResult<FieldErrors> {
         let table = subject_table(input.subject_kind);
-        if career::exists(state.db.pool(), table, user_id, &input.subject_id).await? {
+        if lists::exists(state.db.pool(), table, user_id, &input.subject_id).await? {
             Ok(FieldErrors::new())
         } else {
             Ok(FieldErrors::single("subject_id", format!("Choose one of your {}.", table.kind.path())))
@@ -302,7 +305,7 @@ impl Resource for Notes {
         i: &NoteInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        jobs::insert_note(c, u, id, i, now).await
+        notes::insert_note(c, u, id, i, now).await
     }
     async fn update(
         c: &mut AnyConnection,
@@ -311,7 +314,7 @@ impl Resource for Notes {
         i: &NoteInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        jobs::update_note(c, u, id, i, now).await
+        notes::update_note(c, u, id, i, now).await
     }
     fn list_page(chrome: Chrome, view: ListView<Note>) -> AppResult<Html<String>> {
         html(&NoteList { chrome, view })

@@ -11,18 +11,19 @@ use serde::Deserialize;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::db::{contacts, interviews, opportunities};
+use crate::state::AppState;
 use crate::clock::Timestamp;
-use crate::db::career::Table;
-pub use crate::db::jobs::LinkedTo;
-use crate::db::jobs::{self, Contact, Event, Interview, Opportunity, MANUAL_EVENTS};
-use crate::domain::career::RecordKind;
-use crate::domain::jobs::{
-    ContactDraft, ContactInput, ContactWrite, OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES,
-    WORK_MODES,
-};
+use crate::db::lists::Table;
+pub use crate::db::contacts::LinkedTo;
+use crate::db::contacts::{Contact};
+use crate::db::interviews::{Interview};
+use crate::db::opportunities::{Event, Opportunity, MANUAL_EVENTS};
+use crate::domain::records::RecordKind;
+use crate::domain::contacts::{ContactDraft, ContactInput, ContactWrite};
+use crate::domain::opportunities::{OpportunityDraft, OpportunityInput, OpportunityWrite, STATUSES, WORK_MODES};
 use crate::domain::{fields, FieldErrors};
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::interviews::NotesSection;
 use crate::web::pages::Chrome;
@@ -88,10 +89,10 @@ impl OpportunityShow {
         entry: EntryForm,
     ) -> AppResult<Self> {
         let pool = state.db.pool();
-        let timeline = jobs::timeline(pool, user_id, &row.id).await?;
-        let contacts = jobs::contacts_of(pool, user_id, &row.id).await?;
-        let all_contacts = crate::db::career::choices(pool, &jobs::CONTACTS, "t.name", user_id).await?;
-        let interviews = jobs::interviews_for(pool, user_id, &row.id).await?;
+        let timeline = opportunities::timeline(pool, user_id, &row.id).await?;
+        let contacts = contacts::contacts_of(pool, user_id, &row.id).await?;
+        let all_contacts = crate::db::lists::choices(pool, &contacts::CONTACTS, "t.name", user_id).await?;
+        let interviews = interviews::interviews_for(pool, user_id, &row.id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Opportunity, &row.id).await?;
         Ok(Self {
             chrome,
@@ -118,7 +119,7 @@ pub struct Opportunities;
 
 #[async_trait::async_trait]
 impl Resource for Opportunities {
-    const TABLE: &'static Table = &jobs::OPPORTUNITIES;
+    const TABLE: &'static Table = &opportunities::OPPORTUNITIES;
     type Row = Opportunity;
     type Draft = OpportunityDraft;
     type Write = OpportunityWrite;
@@ -166,7 +167,7 @@ impl Resource for Opportunities {
         i: &OpportunityInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        jobs::insert(c, u, id, i, now).await
+        opportunities::insert(c, u, id, i, now).await
     }
     async fn update(
         c: &mut AnyConnection,
@@ -175,10 +176,10 @@ impl Resource for Opportunities {
         i: &OpportunityInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        jobs::update(c, u, id, i, now).await
+        opportunities::update(c, u, id, i, now).await
     }
     async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
-        jobs::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
+        interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
         Ok(Vec::new())
     }
     fn list_page(chrome: Chrome, view: ListView<Opportunity>) -> AppResult<Html<String>> {
@@ -291,7 +292,7 @@ async fn connect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, cont
     let record = load_one::<R>(state, &me.user.id, id).await?;
     let contact = load_one::<Contacts>(state, &me.user.id, contact_id).await?;
     let mut tx = state.db.begin_write().await?;
-    let linked = jobs::link_contact(
+    let linked = contacts::link_contact(
         &mut tx,
         &me.user.id,
         R::LINK,
@@ -312,7 +313,7 @@ async fn connect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, cont
 async fn disconnect<R: HasContacts>(state: &AppState, me: &SignedIn, id: &str, contact_id: &str) -> AppResult<()> {
     let record = load_one::<R>(state, &me.user.id, id).await?;
     records::valid_id(contact_id)?;
-    if !jobs::unlink_contact(state.db.pool(), &me.user.id, R::LINK, records::Labelled::id(&record), contact_id).await? {
+    if !contacts::unlink_contact(state.db.pool(), &me.user.id, R::LINK, records::Labelled::id(&record), contact_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(())
@@ -388,7 +389,7 @@ pub struct ContactShow {
 
 impl ContactShow {
     fn status_name(&self, status: &str) -> &'static str {
-        crate::domain::jobs::status_name(status)
+        crate::domain::opportunities::status_name(status)
     }
 }
 
@@ -396,7 +397,7 @@ pub struct Contacts;
 
 #[async_trait::async_trait]
 impl Resource for Contacts {
-    const TABLE: &'static Table = &jobs::CONTACTS;
+    const TABLE: &'static Table = &contacts::CONTACTS;
     type Row = Contact;
     type Draft = ContactDraft;
     type Write = ContactWrite;
@@ -437,7 +438,7 @@ impl Resource for Contacts {
         i: &ContactInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        jobs::insert_contact(c, u, id, i, now).await
+        contacts::insert_contact(c, u, id, i, now).await
     }
     async fn update(
         c: &mut AnyConnection,
@@ -446,10 +447,10 @@ impl Resource for Contacts {
         i: &ContactInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        jobs::update_contact(c, u, id, i, now).await
+        contacts::update_contact(c, u, id, i, now).await
     }
     async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
-        jobs::forget_dependents(c, u, RecordKind::Contact, id).await?;
+        interviews::forget_dependents(c, u, RecordKind::Contact, id).await?;
         Ok(Vec::new())
     }
     fn list_page(chrome: Chrome, view: ListView<Contact>) -> AppResult<Html<String>> {
@@ -465,8 +466,8 @@ impl Resource for Contacts {
         row: Contact,
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
-        let opportunities = jobs::opportunities_of(state.db.pool(), user_id, &row.id).await?;
-        let interviews = jobs::interviews_with(state.db.pool(), user_id, &row.id).await?;
+        let opportunities = contacts::opportunities_of(state.db.pool(), user_id, &row.id).await?;
+        let interviews = interviews::interviews_with(state.db.pool(), user_id, &row.id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Contact, &row.id).await?;
         html(&ContactShow { chrome, row, label_form, opportunities, interviews, notes })
     }
@@ -485,8 +486,8 @@ async fn add_entry(
         Err(errors) => return Ok((row, Err(errors))),
     };
     let mut tx = state.db.begin_write().await?;
-    let about = jobs::EventAbout::Nothing;
-    jobs::record_event(&mut tx, &me.user.id, &row.id, kind, about, &body, state.clock.now()).await?;
+    let about = opportunities::EventAbout::Nothing;
+    opportunities::record_event(&mut tx, &me.user.id, &row.id, kind, about, &body, state.clock.now()).await?;
     tx.commit().await?;
     Ok((row, Ok(())))
 }
@@ -531,7 +532,7 @@ async fn timeline_api(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Event>>> {
     let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
-    Ok(Json(jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?))
+    Ok(Json(opportunities::timeline(state.db.pool(), &me.user.id, &row.id).await?))
 }
 
 async fn add_entry_api(
@@ -542,6 +543,6 @@ async fn add_entry_api(
 ) -> AppResult<Response> {
     let (row, added) = add_entry(&state, &me, &id, &form).await?;
     added.map_err(AppError::Validation)?;
-    let timeline = jobs::timeline(state.db.pool(), &me.user.id, &row.id).await?;
+    let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &row.id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
 }

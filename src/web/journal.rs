@@ -10,15 +10,17 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use sqlx::AnyConnection;
 
-use crate::app::AppState;
+use crate::db::journal;
+use crate::state::AppState;
 use crate::clock::Timestamp;
-use crate::db::career::{self, JournalEntry, Table};
+use crate::db::journal::{JournalEntry};
+use crate::db::lists::{Table};
 use crate::db::labels;
 use crate::db::uploads::{self, ImageRef};
 use crate::domain::career::{JournalDraft, JournalInput, JournalWrite};
 use crate::domain::markdown;
 use crate::domain::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
 use crate::web::files::{human_size, image_problem, read_upload};
@@ -66,7 +68,7 @@ pub struct Journal;
 
 #[async_trait::async_trait]
 impl Resource for Journal {
-    const TABLE: &'static Table = &career::JOURNAL;
+    const TABLE: &'static Table = &journal::JOURNAL;
     type Row = JournalEntry;
     type Draft = JournalDraft;
     type Write = JournalWrite;
@@ -103,7 +105,7 @@ impl Resource for Journal {
         i: &JournalInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        career::insert_journal_entry(c, u, id, i, now).await
+        journal::insert_journal_entry(c, u, id, i, now).await
     }
     async fn update(
         c: &mut AnyConnection,
@@ -112,7 +114,7 @@ impl Resource for Journal {
         i: &JournalInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        career::update_journal_entry(c, u, id, i, now).await
+        journal::update_journal_entry(c, u, id, i, now).await
     }
     async fn before_delete(
         conn: &mut AnyConnection,
@@ -205,7 +207,7 @@ async fn preview(
     Query(query): Query<PreviewQuery>,
     Form(draft): Form<JournalDraft>,
 ) -> AppResult<Response> {
-    let rendered = match crate::domain::fields::text(&draft.body, crate::domain::career::JOURNAL_BODY) {
+    let rendered = match crate::domain::fields::text(&draft.body, crate::domain::records::JOURNAL_BODY) {
         Ok(body) => markdown::to_safe_html(&body),
         Err(message) => format!(
             "<p class=\"field-error\">{}</p>",

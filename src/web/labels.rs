@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 
-use crate::app::AppState;
-use crate::db::career::{self, ListFilter};
+use crate::db::{career, journal, lists};
+use crate::state::AppState;
+use crate::db::lists::{ListFilter};
 use crate::db::is_unique_violation;
 use crate::db::labels::{self, Label};
 use crate::domain::career::{LabelDraft, LabelInput, LabelWrite};
 use crate::domain::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::records::{valid_id, ListBody, ListQuery, HTML_PER_PAGE};
@@ -147,7 +148,7 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
     let mut records = Vec::new();
     macro_rules! collect {
         ($table:expr, $row:ty, $title:expr) => {{
-            let rows: Vec<$row> = career::rows(state.db.pool(), &$table, user_id, &filter).await?;
+            let rows: Vec<$row> = lists::rows(state.db.pool(), &$table, user_id, &filter).await?;
             for row in rows {
                 records.push(TaggedRecord {
                     kind: $table.kind.singular(),
@@ -161,13 +162,13 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
     collect!(career::SKILLS, career::Skill, |r: &career::Skill| r.name.clone());
     collect!(career::PROJECTS, career::Project, |r: &career::Project| r.name.clone());
     collect!(career::ACHIEVEMENTS, career::Achievement, |r: &career::Achievement| r.title.clone());
-    collect!(career::JOURNAL, career::JournalEntry, |r: &career::JournalEntry| r.title.clone());
-    collect!(crate::db::jobs::CONTACTS, crate::db::jobs::Contact, |r: &crate::db::jobs::Contact| r.name.clone());
-    collect!(crate::db::jobs::OPPORTUNITIES, crate::db::jobs::Opportunity, |r: &crate::db::jobs::Opportunity| format!(
+    collect!(journal::JOURNAL, journal::JournalEntry, |r: &journal::JournalEntry| r.title.clone());
+    collect!(crate::db::contacts::CONTACTS, crate::db::contacts::Contact, |r: &crate::db::contacts::Contact| r.name.clone());
+    collect!(crate::db::opportunities::OPPORTUNITIES, crate::db::opportunities::Opportunity, |r: &crate::db::opportunities::Opportunity| format!(
         "{} at {}",
         r.role, r.company
     ));
-    collect!(crate::db::jobs::INTERVIEWS, crate::db::jobs::Interview, |r: &crate::db::jobs::Interview| format!(
+    collect!(crate::db::interviews::INTERVIEWS, crate::db::interviews::Interview, |r: &crate::db::interviews::Interview| format!(
         "{} · {}",
         r.round_name, r.company
     ));

@@ -10,6 +10,7 @@ pub mod career;
 pub mod client;
 pub mod csrf;
 pub mod dashboard;
+pub mod error;
 pub mod errors;
 pub mod files;
 pub mod home;
@@ -38,8 +39,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::error::AppError;
 
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()

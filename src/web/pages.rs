@@ -5,8 +5,8 @@ use askama::Template;
 use axum::response::Html;
 use serde::Deserialize;
 
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::assets;
 use crate::web::session::Visitor;
 

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::prep::{self, InterviewPrep};
-use crate::domain::jobs::{PrepDraft, PrepWrite, LINKEDIN_SUMMARY_MAX, RESUME_TEXT_MAX};
+use crate::domain::prep::{PrepDraft, PrepWrite, LINKEDIN_SUMMARY_MAX, RESUME_TEXT_MAX};
 use crate::domain::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;

@@ -12,13 +12,16 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::app::AppState;
-use crate::db::career::{self, Achievement, Audience, Experience, JournalEntry, ListFilter, Project, Skill};
+use crate::db::{career, journal, lists};
+use crate::state::AppState;
+use crate::db::career::{Achievement, Experience, Project, Skill};
+use crate::db::journal::{JournalEntry};
+use crate::db::lists::{Audience, ListFilter};
 use crate::db::labels::{self, Label};
 use crate::db::profiles::{self, PublicProfile};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::services::analytics::{self, ContentKind, View};
 use crate::web::assets;
 use crate::web::client::ClientAddr;
@@ -196,7 +199,7 @@ impl PublicQuery {
 async fn resume_rows<R>(
     state: &AppState,
     owner: &PublicProfile,
-    table: &career::Table,
+    table: &lists::Table,
     label: &Option<String>,
 ) -> AppResult<Vec<R>>
 where
@@ -209,7 +212,7 @@ where
         audience: Audience::Resume,
         ..ListFilter::default()
     };
-    let mut rows: Vec<R> = career::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
+    let mut rows: Vec<R> = lists::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
     attach_labels(state, &owner.user_id, table.kind, &mut rows, true).await?;
     Ok(rows)
 }
@@ -349,9 +352,9 @@ async fn journal(
         audience: Audience::PublicJournal,
         ..ListFilter::default()
     };
-    let page = career::list::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
+    let page = lists::list::<JournalEntry>(state.db.pool(), &journal::JOURNAL, &owner.user_id, &filter).await?;
     let mut entries = page.items;
-    attach_labels(&state, &owner.user_id, career::JOURNAL.kind, &mut entries, true).await?;
+    attach_labels(&state, &owner.user_id, journal::JOURNAL.kind, &mut entries, true).await?;
     let path = format!("/u/{}/journal", owner.username);
     count_view(&state, &request, &owner, ContentKind::Journal, path.clone());
     let json_ld = serde_json::json!({
@@ -398,8 +401,8 @@ async fn entry(
 ) -> AppResult<Response> {
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let mut entry =
-        career::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
-    attach_labels(&state, &owner.user_id, career::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
+        journal::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
+    attach_labels(&state, &owner.user_id, journal::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
     <crate::web::journal::Journal as crate::web::records::Resource>::enrich(
         &state,
         &owner.user_id,
@@ -438,7 +441,7 @@ async fn feed(
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let filter =
         ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal, ..ListFilter::default() };
-    let entries = career::rows::<JournalEntry>(state.db.pool(), &career::JOURNAL, &owner.user_id, &filter).await?;
+    let entries = lists::rows::<JournalEntry>(state.db.pool(), &journal::JOURNAL, &owner.user_id, &filter).await?;
     let time =
         |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));
     let journal_url = absolute(&state, &format!("/u/{}/journal", owner.username));

@@ -16,14 +16,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
-use crate::app::AppState;
+use crate::db::lists;
+use crate::state::AppState;
 use crate::clock::Timestamp;
-use crate::db::career::{self, ListFilter, Page, Table};
+use crate::db::lists::{ListFilter, Page, Table};
 use crate::db::labels::{self, Label, LabelChip};
 use crate::db::{is_unique_violation, new_id};
-use crate::domain::career::RecordKind;
+use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::web::api::ApiJson;
 use crate::web::pages::{Chrome, NoticeQuery};
 use crate::web::session::SignedIn;
@@ -176,7 +177,7 @@ impl ListQuery {
     /// The `status` asked for, if it is one we know (as our own static text).
     fn known_status(&self) -> Option<&'static str> {
         let wanted = self.status.as_deref()?.trim().to_ascii_lowercase();
-        crate::domain::jobs::STATUSES.iter().map(|(key, _)| *key).find(|key| *key == wanted)
+        crate::domain::opportunities::STATUSES.iter().map(|(key, _)| *key).find(|key| *key == wanted)
     }
 
     /// A `status` that names no status: the API says so rather than list everything.
@@ -319,7 +320,7 @@ async fn with_labels<R: Resource>(state: &AppState, user_id: &str, rows: &mut [R
 }
 
 async fn load_page<R: Resource>(state: &AppState, user_id: &str, filter: &ListFilter) -> AppResult<Page<R::Row>> {
-    let mut page: Page<R::Row> = career::list(state.db.pool(), R::TABLE, user_id, filter).await?;
+    let mut page: Page<R::Row> = lists::list(state.db.pool(), R::TABLE, user_id, filter).await?;
     with_labels::<R>(state, user_id, &mut page.items).await?;
     Ok(page)
 }
@@ -327,7 +328,7 @@ async fn load_page<R: Resource>(state: &AppState, user_id: &str, filter: &ListFi
 /// One of the user's records with its labels, or 404.
 pub async fn load_one<R: Resource>(state: &AppState, user_id: &str, id: &str) -> AppResult<R::Row> {
     valid_id(id)?;
-    let mut row: R::Row = career::get(state.db.pool(), R::TABLE, user_id, id).await?.ok_or(AppError::NotFound)?;
+    let mut row: R::Row = lists::get(state.db.pool(), R::TABLE, user_id, id).await?.ok_or(AppError::NotFound)?;
     with_labels::<R>(state, user_id, std::slice::from_mut(&mut row)).await?;
     Ok(row)
 }
@@ -389,11 +390,11 @@ async fn remove<R: Resource>(state: &AppState, user_id: &str, id: &str) -> AppRe
     valid_id(id)?;
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    if !career::exists(&mut *tx, R::TABLE, user_id, id).await? {
+    if !lists::exists(&mut *tx, R::TABLE, user_id, id).await? {
         return Err(AppError::NotFound);
     }
     let queued = R::before_delete(&mut tx, user_id, id, now).await?;
-    career::delete(&mut tx, R::TABLE, user_id, id).await?;
+    lists::delete(&mut tx, R::TABLE, user_id, id).await?;
     tx.commit().await?;
     crate::services::uploads::remove_files_soon(state, queued);
     Ok(())
@@ -510,7 +511,7 @@ async fn update_html<R: Resource>(
         Ok(id) => Ok(crate::web::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.
-            if !career::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
+            if !lists::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
                 return Err(AppError::NotFound);
             }
             form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(id), draft, errors).await

@@ -16,13 +16,13 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::clock::Timestamp;
 use crate::db::accounts::User;
 use crate::db::sessions::SessionRow;
 use crate::db::{api_tokens, sessions};
 use crate::domain::token::{looks_like_token, random_token};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::secrets::hash_token;
 
 /// Prefix of personal access tokens, so they are recognisable in a leaked-secrets scan.
@@ -140,6 +140,11 @@ pub struct CookiePolicy {
 }
 
 impl CookiePolicy {
+    /// The policy for this instance: `__Host-` names and `Secure` when served over HTTPS.
+    pub fn of(state: &AppState) -> Self {
+        Self::new(state.base_url.scheme() == "https")
+    }
+
     pub fn new(https: bool) -> Self {
         if https {
             Self { session_name: "__Host-careerlog_session", csrf_name: "__Host-careerlog_csrf", secure: true }
@@ -204,7 +209,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
             Ok(None) => return invalid_token_response(),
             Err(err) => return err.into_response(),
         }
-    } else if let Some(cookie) = cookie_value(headers, state.cookies.session_name) {
+    } else if let Some(cookie) = cookie_value(headers, CookiePolicy::of(&state).session_name) {
         match resume_session(&state, cookie, now).await {
             Ok(Some((row, found))) => {
                 session = Some(row);
@@ -217,7 +222,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
     }
 
     let existing_seed =
-        cookie_value(request.headers(), state.cookies.csrf_name).filter(|v| looks_like_token(v)).map(str::to_owned);
+        cookie_value(request.headers(), CookiePolicy::of(&state).csrf_name).filter(|v| looks_like_token(v)).map(str::to_owned);
     let anon_seed_is_new = existing_seed.is_none();
     let anon_seed = existing_seed.unwrap_or_else(random_token);
     let anon_csrf_token = state.csrf_key.mac(anon_seed.as_bytes());
@@ -235,7 +240,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
 
     let mut response = next.run(request).await;
     if visitor.0.anon_seed_is_new && visitor.0.anon_token_used.load(Ordering::Relaxed) {
-        response.headers_mut().append(SET_COOKIE, state.cookies.set(state.cookies.csrf_name, &visitor.0.anon_seed));
+        response.headers_mut().append(SET_COOKIE, CookiePolicy::of(&state).set(CookiePolicy::of(&state).csrf_name, &visitor.0.anon_seed));
     }
     response.extensions_mut().insert(visitor);
     response
@@ -243,7 +248,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
 
 fn invalid_token_response() -> Response {
     let mut response = AppError::Unauthorized.into_response();
-    if let Some(report) = response.extensions_mut().get_mut::<crate::error::ErrorReport>() {
+    if let Some(report) = response.extensions_mut().get_mut::<crate::web::error::ErrorReport>() {
         report.code = "invalid_token";
         report.message = "The access token is missing, malformed, revoked or unknown.".into();
     }
@@ -292,7 +297,7 @@ pub async fn start_session(state: &AppState, user_id: &str) -> Result<HeaderValu
     let now = state.clock.now();
     let max_age = Duration::from_secs(u64::from(state.config.security.session_max_hours) * 3600);
     sessions::insert(state.db.pool(), &hash_token(&token), user_id, &random_token(), now, now.plus(max_age)).await?;
-    Ok(state.cookies.set(state.cookies.session_name, &token))
+    Ok(CookiePolicy::of(&state).set(CookiePolicy::of(&state).session_name, &token))
 }
 
 /// End the current session and return the header that removes its cookie.
@@ -300,5 +305,5 @@ pub async fn end_session(state: &AppState, visitor: &Visitor) -> Result<HeaderVa
     if let Some(id_hash) = visitor.session_id_hash() {
         sessions::delete(state.db.pool(), id_hash).await?;
     }
-    Ok(state.cookies.clear(state.cookies.session_name))
+    Ok(CookiePolicy::of(&state).clear(CookiePolicy::of(&state).session_name))
 }

@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::{api_tokens, sessions};
 use crate::domain::token::random_token;
 use crate::domain::{Email, FieldErrors, Password};
-use crate::error::{AppError, AppResult};
+use crate::web::error::{AppError, AppResult};
 use crate::secrets::hash_token;
 use crate::services::accounts as account_rules;
+use crate::services::ServiceError;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
 use crate::web::session::{SignedIn, API_TOKEN_PREFIX};
@@ -92,11 +93,11 @@ pub async fn change_password(
         Ok(Err(errors)) => {
             account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await
         }
-        Err(AppError::RateLimited { message, .. }) => {
+        Err(ServiceError::RateLimited { message, .. }) => {
             let errors = FieldErrors::single("current_password", message);
             account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default()).await
         }
-        Err(err) => Err(err),
+        Err(err) => Err(err.into()),
     }
 }
 

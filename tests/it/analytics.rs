@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use careerlog::jobs::housekeeping;
+use careerlog::housekeeping::run as housekeeping;
 
 use crate::on_both_databases;
 use crate::public::{ada_with_a_record, switches};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use careerlog::clock::Timestamp;
 use careerlog::db::leases;
-use careerlog::jobs::housekeeping;
+use careerlog::housekeeping::run as housekeeping;
 
 use crate::on_both_databases;
 use crate::support::TestApp;

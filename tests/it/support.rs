@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use careerlog::app::{AppState, Overrides};
+use careerlog::app::Overrides;
+use careerlog::state::AppState;
 use careerlog::clock::AdjustableClock;
 use careerlog::{Application, Config};
 use reqwest::redirect::Policy;

@@ -1,13 +1,17 @@
-//! Background work. Housekeeping deletes what has expired: verification and reset links, OAuth
-//! requests, sessions, old throttle counters; and removes files whose records are gone. With several instances on one database, a lease
-//! makes sure one of them does it at a time.
+//! Housekeeping, the background work every instance may do: delete what has expired
+//! (verification and reset links, OAuth requests, sessions, old throttle counters, yesterday's
+//! analytics salts), roll old page views up into daily figures, and remove files whose records
+//! are gone. With several instances on one database, a lease makes sure one of them does it at
+//! a time.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::app::AppState;
+use std::sync::Arc;
+
+use crate::services::Handles;
 use crate::db::accounts::{self, LinkKind};
 use crate::db::{analytics, leases, sessions, throttle};
 use crate::services::throttle::LONGEST_WINDOW_MS;
@@ -29,8 +33,8 @@ pub struct HousekeepingReport {
     pub salts_deleted: u64,
 }
 
-pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    let every = Duration::from_secs(u64::from(state.config.housekeeping_minutes) * 60);
+pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    let every = handles.limits.housekeeping_every;
     tokio::spawn(async move {
         if every.is_zero() {
             tracing::warn!(
@@ -40,7 +44,7 @@ pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()>
             return;
         }
         loop {
-            match housekeeping(&state).await {
+            match run(&handles).await {
                 Ok(report) if report.ran => tracing::debug!(?report, "housekeeping done"),
                 Ok(_) => tracing::debug!("housekeeping skipped: another instance holds the lease"),
                 Err(err) => tracing::warn!(error = %format!("{err:#}"), "housekeeping failed"),
@@ -54,7 +58,7 @@ pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()>
 }
 
 /// One housekeeping pass, if this instance can take the lease.
-pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport> {
+pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
     let now = state.clock.now();
     let pool = state.db.pool();
     if !leases::try_acquire(pool, "housekeeping", &state.instance_id, now, now.plus(HOUSEKEEPING_LEASE)).await? {
@@ -68,7 +72,7 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
             0
         }
     };
-    let idle = Duration::from_secs(u64::from(state.config.security.session_idle_minutes) * 60);
+    let idle = state.limits.session_idle;
     Ok(HousekeepingReport {
         ran: true,
         verification_links: accounts::delete_expired_links(pool, LinkKind::EmailVerification, now).await?,
@@ -83,8 +87,8 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<HousekeepingReport
 }
 
 /// Raw page views older than the retention window become daily figures.
-async fn roll_up_views(state: &AppState, now: crate::clock::Timestamp) -> anyhow::Result<u64> {
-    let retention = Duration::from_secs(u64::from(state.config.analytics_retention_days) * 86_400);
+async fn roll_up_views(state: &Handles, now: crate::clock::Timestamp) -> anyhow::Result<u64> {
+    let retention = state.limits.analytics_retention;
     let mut tx = state.db.begin_write().await?;
     let rolled = analytics::roll_up(&mut tx, &now.minus(retention).iso_date()).await?;
     tx.commit().await?;

@@ -33,6 +33,18 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<crate::services::ServiceError> for AppError {
+    fn from(err: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match err {
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Invalid(fields) => AppError::Validation(fields),
+            ServiceError::RateLimited { retry_after_secs, message } => AppError::RateLimited { retry_after_secs, message },
+            ServiceError::Internal(err) => AppError::Internal(err),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("database"))

@@ -1,0 +1,249 @@
+//! The list and write machinery every kind of record shares: where a kind is kept, a page of
+//! it filtered by label, status or parent, lookups by owner and id, and one way of binding writes.
+//! Every query names the owner: a record is only ever found, changed or deleted with its user's id.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use crate::clock::Timestamp;
+use crate::domain::records::{RecordKind};
+use crate::domain::fields::name_key;
+
+
+/// Where a kind of record is kept and how its list is ordered.
+pub struct Table {
+    pub kind: RecordKind,
+    pub name: &'static str,
+    pub columns: &'static str,
+    pub order_by: &'static str,
+    /// Whether its records have a `status` that lists can be filtered by.
+    pub has_status: bool,
+    /// The record its records belong to, if lists can be narrowed to one: the query
+    /// parameter and the column (`?opportunity=` and `opportunity_id` for interviews).
+    pub parent: Option<(&'static str, &'static str)>,
+    /// Tables joined into every list and lookup (`t` is the record's own).
+    pub joins: &'static str,
+}
+
+/// Which page of a list, and an optional label (by name) every record on it must carry.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub label: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+    pub audience: Audience,
+    /// Only records in this status; one of our own known statuses, never user text.
+    pub status: Option<&'static str>,
+    /// Only records that belong to this one (see [`Table::parent`]).
+    pub parent: Option<uuid::Uuid>,
+}
+
+/// Who the list is for: its owner sees everything; a visitor sees only what the owner made
+/// public, filtered only by public labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Audience {
+    #[default]
+    Owner,
+    /// Records marked "show on my resume".
+    Resume,
+    /// Journal entries marked public.
+    PublicJournal,
+}
+
+impl Audience {
+    fn condition(self) -> &'static str {
+        match self {
+            Audience::Owner => "",
+            Audience::Resume => " AND t.on_resume = 1",
+            Audience::PublicJournal => " AND t.is_public = 1",
+        }
+    }
+    fn label_condition(self) -> &'static str {
+        match self {
+            Audience::Owner => "",
+            _ => " AND l.is_public = 1",
+        }
+    }
+}
+
+impl ListFilter {
+    fn offset(&self) -> i64 {
+        (self.page.max(1) - 1) * self.per_page
+    }
+}
+
+/// One page of a list and how many records match in all.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+fn list_condition(table: &Table, filter: &ListFilter) -> String {
+    // The status is one of the static names in domain::jobs::STATUSES, so it may be written in.
+    let status = match filter.status {
+        Some(status) if table.has_status => format!(" AND t.status = '{status}'"),
+        _ => String::new(),
+    };
+    // A parsed UUID is hex digits and dashes, so it too may be written in.
+    let parent = match (filter.parent, table.parent) {
+        (Some(id), Some((_, column))) => format!(" AND t.{column} = '{id}'"),
+        _ => String::new(),
+    };
+    // Without a label the condition still names `$2` and `$3` (every query binds the same
+    // values in the same places), but as a constant the planner drops, so a plain list or count
+    // can be answered from an index alone.
+    let label = if filter.label.is_some() {
+        format!(
+            "EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
+             WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{})",
+            filter.audience.label_condition()
+        )
+    } else {
+        "$2 = '' AND $3 <> ''".to_owned()
+    };
+    format!("t.user_id = $1{}{status}{parent} AND {label}", filter.audience.condition())
+}
+
+/// One page of a list and how many records match in all.
+pub async fn list<'e, T>(
+    ex: impl Executor<'e, Database = Any> + Copy,
+    table: &Table,
+    user_id: &str,
+    filter: &ListFilter,
+) -> Result<Page<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let label = filter.label.as_deref().map(name_key).unwrap_or_default();
+    // Counted without the joins: they only name what a record belongs to, which always exists.
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
+            .bind(user_id)
+            .bind(&label)
+            .bind(table.kind.as_str())
+            .fetch_one(ex)
+            .await?;
+    let items = rows(ex, table, user_id, filter).await?;
+    Ok(Page { items, total })
+}
+
+/// One page of a list, without counting the rest (for pages that show everything at once).
+pub async fn rows<'e, T>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+    filter: &ListFilter,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let label = filter.label.as_deref().map(name_key).unwrap_or_default();
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} t {} WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
+        table.columns,
+        table.name,
+        table.joins,
+        list_condition(table, filter),
+        table.order_by
+    ))
+    .bind(user_id)
+    .bind(&label)
+    .bind(table.kind.as_str())
+    .bind(filter.per_page)
+    .bind(filter.offset())
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn get<'e, T>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} t {} WHERE t.user_id = $1 AND t.id = $2",
+        table.columns, table.name, table.joins
+    ))
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Delete a record and the labels on it.
+pub async fn delete(conn: &mut AnyConnection, table: &Table, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    crate::db::labels::remove_all_from_record(&mut *conn, user_id, table.kind, id).await?;
+    let done = sqlx::query(&format!("DELETE FROM {} WHERE user_id = $1 AND id = $2", table.name))
+        .bind(user_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many records of this kind the user has.
+pub async fn count<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} WHERE user_id = $1", table.name))
+        .bind(user_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// `(id, title)` pairs of a user's records, for choosing one in a form (newest first).
+pub async fn choices<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    title_sql: &str,
+    user_id: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT t.id, {title_sql} FROM {} t {} WHERE t.user_id = $1 ORDER BY {} LIMIT 500",
+        table.name, table.joins, table.order_by
+    ))
+    .bind(user_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn exists<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    table: &Table,
+    user_id: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE user_id = $1 AND id = $2", table.name))
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub(crate) fn date_text(date: Option<crate::domain::fields::PartialDate>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Run an insert or update whose placeholders are `$1` the owner, `$2` the record, then the
+/// record's fields, then the time: inserts and updates of a kind share one way of binding.
+pub(crate) async fn write<'q>(
+    conn: &mut AnyConnection,
+    sql: &'q str,
+    user_id: &'q str,
+    id: &'q str,
+    fields: impl FnOnce(Query<'q>) -> Query<'q>,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let query = fields(sqlx::query(sql).bind(user_id).bind(id));
+    Ok(query.bind(now).execute(conn).await?.rows_affected())
+}

@@ -1,0 +1,131 @@
+//! Free notes about an opportunity, a contact or an interview.
+
+use serde::Serialize;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+use utoipa::ToSchema;
+
+use crate::clock::Timestamp;
+use crate::db::lists::{write, Query, Table};
+use crate::db::labels::LabelChip;
+use crate::domain::records::RecordKind;
+use crate::domain::notes::{NoteInput};
+
+pub const NOTES: Table = Table {
+    kind: RecordKind::Note,
+    name: "notes",
+    columns: "t.id, t.subject_kind, t.subject_id, t.body, t.created_at, t.updated_at",
+    order_by: "t.updated_at DESC, t.id DESC",
+    has_status: false,
+    parent: Some(("about", "subject_id")),
+    joins: "",
+};
+use crate::db::contacts::{CONTACTS};
+use crate::db::interviews::{INTERVIEWS};
+use crate::db::opportunities::OPPORTUNITIES;
+
+/// A free note about an opportunity, a contact or an interview.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Note {
+    pub id: String,
+    /// `opportunity`, `contact` or `interview`.
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub body: String,
+    #[sqlx(skip)]
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Note {
+    /// The page of the record it is about.
+    pub fn subject_url(&self) -> String {
+        let path = crate::domain::notes::NOTE_SUBJECTS
+            .iter()
+            .find(|(kind, _)| *kind == self.subject_kind)
+            .map(|(_, path)| *path)
+            .unwrap_or("opportunities");
+        format!("/{path}/{}", self.subject_id)
+    }
+    pub fn when(&self) -> String {
+        self.updated_at.human()
+    }
+}
+
+fn note_fields<'q>(query: Query<'q>, input: &'q NoteInput) -> Query<'q> {
+    query.bind(input.subject_kind).bind(&input.subject_id).bind(&input.body)
+}
+
+/// The table of each kind a note can be about.
+pub fn note_subject_table(kind: &str) -> &'static Table {
+    match kind {
+        "contact" => &CONTACTS,
+        "interview" => &INTERVIEWS,
+        _ => &OPPORTUNITIES,
+    }
+}
+
+/// Save a new note, only while its subject is the user's: a subject deleted a moment ago
+/// writes nothing and answers `RowNotFound`.
+pub async fn insert_note(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &NoteInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO notes (user_id, id, subject_kind, subject_id, body, created_at, updated_at)
+             SELECT $1, $2, $3, $4, $5, $6, $6
+             WHERE EXISTS (SELECT 1 FROM {} WHERE user_id = $1 AND id = $4)",
+        note_subject_table(input.subject_kind).name
+    );
+    match write(conn, &sql, user_id, id, |q| note_fields(q, input), now).await? {
+        1 => Ok(()),
+        _ => Err(sqlx::Error::RowNotFound),
+    }
+}
+
+pub async fn update_note(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &NoteInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let subject = note_subject_table(input.subject_kind);
+    if !crate::db::lists::exists(&mut *conn, subject, user_id, &input.subject_id).await? {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    let changed = write(
+        conn,
+        "UPDATE notes SET subject_kind = $3, subject_id = $4, body = $5, updated_at = $6
+             WHERE user_id = $1 AND id = $2",
+        user_id,
+        id,
+        |q| note_fields(q, input),
+        now,
+    )
+    .await?;
+    Ok(changed == 1)
+}
+
+/// The newest notes about one record.
+pub async fn notes_about<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    subject_id: &str,
+) -> Result<Vec<Note>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM notes t WHERE t.user_id = $1 AND t.subject_id = $2 ORDER BY {} LIMIT 50",
+        NOTES.columns, NOTES.order_by
+    ))
+    .bind(user_id)
+    .bind(subject_id)
+    .fetch_all(ex)
+    .await
+}

@@ -1,0 +1,306 @@
+//! Opportunities and their activity timeline.
+
+use serde::Serialize;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+use utoipa::ToSchema;
+
+use crate::clock::Timestamp;
+use crate::db::lists::{write, Query, Table};
+use crate::db::labels::LabelChip;
+use crate::db::new_id;
+use crate::domain::records::RecordKind;
+use crate::domain::fields::human_date;
+use crate::domain::opportunities::{status_name, work_mode_name, OpportunityInput};
+
+pub const OPPORTUNITIES: Table = Table {
+    kind: RecordKind::Opportunity,
+    name: "opportunities",
+    columns: "t.id, t.company, t.role, t.description, t.posting_url, t.location, t.work_mode, t.salary_min, \
+              t.salary_max, t.currency, t.source, t.status, t.applied_on, t.next_action, t.next_action_due, \
+              t.created_at, t.updated_at",
+    order_by: "t.updated_at DESC, t.id DESC",
+    has_status: true,
+    parent: None,
+    joins: "",
+};
+
+/// A job one might take, and where it stands.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Opportunity {
+    pub id: String,
+    pub company: String,
+    pub role: String,
+    /// The job description.
+    pub description: String,
+    pub posting_url: Option<String>,
+    pub location: String,
+    /// `remote`, `hybrid`, `onsite`, or empty.
+    pub work_mode: String,
+    pub salary_min: Option<i64>,
+    pub salary_max: Option<i64>,
+    pub currency: String,
+    pub source: String,
+    pub status: String,
+    pub applied_on: Option<String>,
+    pub next_action: String,
+    pub next_action_due: Option<String>,
+    #[sqlx(skip)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Opportunity {
+    pub fn status_name(&self) -> &'static str {
+        status_name(&self.status)
+    }
+    pub fn work_mode_name(&self) -> &'static str {
+        work_mode_name(&self.work_mode)
+    }
+    pub fn salary(&self) -> String {
+        let money = |n: i64| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        match (self.salary_min, self.salary_max) {
+            (Some(a), Some(b)) if a == b => format!("{} {}", money(a), self.currency),
+            (Some(a), Some(b)) => format!("{}–{} {}", money(a), money(b), self.currency),
+            (Some(a), None) => format!("from {} {}", money(a), self.currency),
+            (None, Some(b)) => format!("up to {} {}", money(b), self.currency),
+            (None, None) => String::new(),
+        }
+    }
+    pub fn due(&self) -> String {
+        self.next_action_due.as_deref().map(human_date).unwrap_or_default()
+    }
+    /// Whether its next action was due before `today` (`YYYY-MM-DD`).
+    pub fn is_overdue(&self, today: &str) -> bool {
+        self.next_action_due.as_deref().is_some_and(|due| due < today)
+    }
+    pub fn applied(&self) -> String {
+        self.applied_on.as_deref().map(human_date).unwrap_or_default()
+    }
+}
+
+/// One line of an opportunity's timeline.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Event {
+    pub id: String,
+    /// `created`, `status_changed`, `interview_scheduled`, `interview_moved`, `debrief_added`,
+    /// `interview_outcome`, or a manual entry: `email`, `call`, `follow_up`, `note`.
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub body: String,
+    /// The interview it is about, for interview events.
+    pub interview_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: Timestamp,
+}
+
+pub const MANUAL_EVENTS: [(&str, &str); 4] =
+    [("email", "Email"), ("call", "Call"), ("follow_up", "Follow-up"), ("note", "Note")];
+
+impl Event {
+    pub fn describe(&self) -> String {
+        match self.kind.as_str() {
+            "created" => format!("Added as {}", status_name(self.to_status.as_deref().unwrap_or("saved"))),
+            "status_changed" => format!(
+                "{} → {}",
+                status_name(self.from_status.as_deref().unwrap_or_default()),
+                status_name(self.to_status.as_deref().unwrap_or_default())
+            ),
+            "interview_scheduled" => "Interview scheduled".to_owned(),
+            "interview_moved" => "Interview moved".to_owned(),
+            "debrief_added" => "Debrief added".to_owned(),
+            "interview_outcome" => "Interview outcome".to_owned(),
+            kind => {
+                MANUAL_EVENTS.iter().find(|(k, _)| *k == kind).map(|(_, name)| (*name).to_owned()).unwrap_or_default()
+            }
+        }
+    }
+    pub fn when(&self) -> String {
+        self.occurred_at.human()
+    }
+}
+
+pub(crate) fn fields<'q>(query: Query<'q>, input: &'q OpportunityInput) -> Query<'q> {
+    query
+        .bind(&input.company)
+        .bind(&input.role)
+        .bind(&input.description)
+        .bind(input.posting_url.as_deref())
+        .bind(&input.location)
+        .bind(&input.work_mode)
+        .bind(input.salary_min)
+        .bind(input.salary_max)
+        .bind(&input.currency)
+        .bind(&input.source)
+        .bind(&input.status)
+        .bind(input.applied_on.map(|d| d.to_string()))
+        .bind(&input.next_action)
+        .bind(input.next_action_due.map(|d| d.to_string()))
+}
+
+/// What a timeline event is about, beyond its kind and text.
+#[derive(Debug, Clone, Copy)]
+pub enum EventAbout<'a> {
+    /// A manual entry.
+    Nothing,
+    /// A status it came from (none when it was added) and the status it went to.
+    Status(Option<&'a str>, &'a str),
+    /// One of the opportunity's interviews.
+    Interview(&'a str),
+}
+
+pub async fn record_event(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    opportunity_id: &str,
+    kind: &str,
+    about: EventAbout<'_>,
+    body: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let (from, to, interview) = match about {
+        EventAbout::Nothing => (None, None, None),
+        EventAbout::Status(from, to) => (from, Some(to), None),
+        EventAbout::Interview(id) => (None, None, Some(id)),
+    };
+    sqlx::query(
+        "INSERT INTO opportunity_events (id, user_id, opportunity_id, kind, from_status, to_status, interview_id,
+                 body, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(new_id())
+    .bind(user_id)
+    .bind(opportunity_id)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .bind(interview)
+    .bind(body)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &OpportunityInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    write(
+        &mut *conn,
+        "INSERT INTO opportunities (user_id, id, company, role, description, posting_url, location, work_mode,
+                 salary_min, salary_max, currency, source, status, applied_on, next_action, next_action_due,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+        user_id,
+        id,
+        |q| fields(q, input),
+        now,
+    )
+    .await?;
+    record_event(&mut *conn, user_id, id, "created", EventAbout::Status(None, &input.status), "", now).await?;
+    raise_stage(conn, user_id, id, &input.status).await
+}
+
+/// Remember the furthest stage an opportunity's status reached, for the funnel.
+async fn raise_stage(conn: &mut AnyConnection, user_id: &str, id: &str, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE opportunities SET reached_stage = $3 WHERE user_id = $1 AND id = $2 AND reached_stage < $3")
+        .bind(user_id)
+        .bind(id)
+        .bind(crate::domain::opportunities::stage_of(status))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keep an opportunity's `first_interview_at` (its earliest interview not cancelled, leaving out
+/// `except`, an interview about to be deleted) true after its interviews change.
+pub async fn refresh_first_interview(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    opportunity_id: &str,
+    except: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE opportunities SET first_interview_at = (
+             SELECT MIN(i.starts_at) FROM interviews i
+             WHERE i.user_id = $1 AND i.opportunity_id = $2 AND i.outcome <> 'cancelled' AND i.id <> $3)
+         WHERE user_id = $1 AND id = $2",
+    )
+    .bind(user_id)
+    .bind(opportunity_id)
+    .bind(except.unwrap_or_default())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Save changes; a change of status goes on the timeline.
+pub async fn update(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    input: &OpportunityInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let before: Option<String> = sqlx::query_scalar("SELECT status FROM opportunities WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(before) = before else { return Ok(false) };
+    let changed = write(
+        &mut *conn,
+        "UPDATE opportunities SET company = $3, role = $4, description = $5, posting_url = $6, location = $7,
+                 work_mode = $8, salary_min = $9, salary_max = $10, currency = $11, source = $12, status = $13,
+                 applied_on = $14, next_action = $15, next_action_due = $16, updated_at = $17
+             WHERE user_id = $1 AND id = $2",
+        user_id,
+        id,
+        |q| fields(q, input),
+        now,
+    )
+    .await?;
+    // Deleted between the two statements (another transaction, on PostgreSQL).
+    if changed != 1 {
+        return Ok(false);
+    }
+    if before != input.status {
+        let change = EventAbout::Status(Some(&before), &input.status);
+        record_event(&mut *conn, user_id, id, "status_changed", change, "", now).await?;
+        raise_stage(conn, user_id, id, &input.status).await?;
+    }
+    Ok(true)
+}
+
+/// The opportunity's timeline, newest first.
+pub async fn timeline<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    opportunity_id: &str,
+) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, from_status, to_status, body, interview_id, occurred_at FROM opportunity_events
+         WHERE user_id = $1 AND opportunity_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 500",
+    )
+    .bind(user_id)
+    .bind(opportunity_id)
+    .fetch_all(ex)
+    .await
+}

@@ -1,0 +1,135 @@
+//! A contact as a form or the API gives it.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::domain::records::{DESCRIPTION, SHORT};
+use crate::domain::fields::{self, nullable_list, nullable_text, set};
+use crate::domain::FieldErrors;
+
+pub const CONTACT_LINKS_MAX: usize = 10;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactDraft {
+    pub name: String,
+    pub company: String,
+    pub role: String,
+    pub email: String,
+    pub phone: String,
+    /// One web address per line.
+    pub links: String,
+    pub how_we_met: String,
+    pub notes: String,
+    pub labels: String,
+}
+
+/// A contact as the API takes it: `name` is needed on create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub company: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub phone: Option<String>,
+    /// http(s) addresses: a profile, a site.
+    #[serde(default, deserialize_with = "nullable_list")]
+    pub links: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub how_we_met: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    pub notes: Option<String>,
+    #[serde(default, deserialize_with = "nullable_list")]
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactInput {
+    pub name: String,
+    pub company: String,
+    pub role: String,
+    pub email: String,
+    pub phone: String,
+    pub links: Vec<String>,
+    pub how_we_met: String,
+    pub notes: String,
+    pub labels: Vec<String>,
+}
+
+fn phone(input: &str) -> Result<String, String> {
+    let value = fields::line(input, 40)?;
+    if !value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        return Err("Use digits, spaces and + - ( ) only.".into());
+    }
+    Ok(value)
+}
+
+impl ContactDraft {
+    pub fn blank() -> Self {
+        Self::default()
+    }
+
+    pub fn apply(&mut self, write: ContactWrite) {
+        set(&mut self.name, write.name);
+        set(&mut self.company, write.company);
+        set(&mut self.role, write.role);
+        set(&mut self.email, write.email);
+        set(&mut self.phone, write.phone);
+        if let Some(links) = write.links {
+            let links = &links[..links.len().min(CONTACT_LINKS_MAX + 1)];
+            self.links = links.iter().map(|l| l.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
+        }
+        set(&mut self.how_we_met, write.how_we_met);
+        set(&mut self.notes, write.notes);
+        crate::domain::records::set_label_names(&mut self.labels, write.labels);
+    }
+
+    pub fn validate(&self) -> Result<ContactInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", fields::required_line(&self.name, SHORT, "the person’s name"));
+        let company = e.check("company", fields::line(&self.company, SHORT));
+        let role = e.check("role", fields::line(&self.role, SHORT));
+        let email = if self.email.trim().is_empty() {
+            Some(String::new())
+        } else {
+            e.check("email", crate::domain::Email::parse(&self.email).map(|m| m.as_str().to_owned()))
+        };
+        let phone = e.check("phone", phone(&self.phone));
+        let mut links = Vec::new();
+        let lines: Vec<&str> = self.links.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        if lines.len() > CONTACT_LINKS_MAX {
+            e.add("links", format!("At most {CONTACT_LINKS_MAX} links."));
+        } else {
+            for line in lines {
+                match fields::optional_web_link(line) {
+                    Ok(Some(link)) => links.push(link),
+                    Ok(None) => {}
+                    Err(message) => e.add("links", message),
+                }
+            }
+        }
+        let how_we_met = e.check("how_we_met", fields::line(&self.how_we_met, SHORT));
+        let notes = e.check("notes", fields::text(&self.notes, DESCRIPTION));
+        let labels = crate::domain::records::parse_labels(&mut e, &self.labels);
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(ContactInput {
+            name: name.unwrap_or_default(),
+            company: company.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+            links,
+            how_we_met: how_we_met.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            labels,
+        })
+    }
+}
