@@ -90,7 +90,9 @@ impl Application {
             limits: Limits {
                 upload_max_bytes: config.uploads.max_bytes,
                 session_idle: minutes(config.security.session_idle_minutes),
-                analytics_retention: std::time::Duration::from_secs(u64::from(config.analytics_retention_days) * 86_400),
+                analytics_retention: std::time::Duration::from_secs(
+                    u64::from(config.analytics_retention_days) * 86_400,
+                ),
                 housekeeping_every: minutes(config.housekeeping_minutes),
             },
         };

@@ -11,10 +11,10 @@ use tokio::task::JoinHandle;
 
 use std::sync::Arc;
 
-use crate::services::Handles;
 use crate::db::accounts::{self, LinkKind};
 use crate::db::{analytics, leases, sessions, throttle};
 use crate::services::throttle::LONGEST_WINDOW_MS;
+use crate::services::Handles;
 
 /// A pass holds the lease this long, so instances that wake at the same moment do not repeat
 /// each other's work.

@@ -8,9 +8,8 @@ use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::{Flag, TextList};
 use crate::domain::career::{AchievementInput, ExperienceInput, ProjectInput, SkillInput};
-use crate::domain::records::{RecordKind};
 use crate::domain::fields::{human_date, name_key};
-
+use crate::domain::records::RecordKind;
 
 // ---- experiences ----
 
@@ -271,7 +270,7 @@ pub const ACHIEVEMENTS: Table = Table {
     parent: None,
     joins: "",
 };
-use crate::db::lists::{Query, Table, date_text, write};
+use crate::db::lists::{date_text, write, Query, Table};
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Achievement {

@@ -5,8 +5,8 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::lists::{write, Query, Table};
 use crate::db::labels::LabelChip;
+use crate::db::lists::{write, Query, Table};
 use crate::domain::records::RecordKind;
 
 pub const CONTACTS: Table = Table {

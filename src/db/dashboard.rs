@@ -3,7 +3,7 @@
 use sqlx::{Any, Executor};
 
 use crate::clock::Timestamp;
-use crate::db::opportunities::{OPPORTUNITIES, Opportunity};
+use crate::db::opportunities::{Opportunity, OPPORTUNITIES};
 
 /// Statuses where the search goes on; the others are settled.
 pub const OPEN_STATUSES: &str = "'saved', 'applied', 'screening', 'interviewing', 'offer'";

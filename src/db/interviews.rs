@@ -5,10 +5,10 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::lists::{write, Query, Table};
 use crate::db::labels::LabelChip;
-use crate::domain::records::RecordKind;
+use crate::db::lists::{write, Query, Table};
 use crate::domain::interviews::{interview_kind_name, InterviewInput};
+use crate::domain::records::RecordKind;
 
 pub const INTERVIEWS: Table = Table {
     kind: RecordKind::Interview,
@@ -23,7 +23,7 @@ pub const INTERVIEWS: Table = Table {
     // write checks; said again here so no join could ever reach another user's).
     joins: "JOIN opportunities o ON o.id = t.opportunity_id AND o.user_id = t.user_id",
 };
-use crate::db::opportunities::{EventAbout, record_event, refresh_first_interview};
+use crate::db::opportunities::{record_event, refresh_first_interview, EventAbout};
 
 /// The user's (`$1`) interviews that meet `condition`, in `order` (and its limit).
 fn interviews_where(condition: &str, order: &str) -> String {

@@ -8,9 +8,8 @@ use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::Flag;
 use crate::domain::career::JournalInput;
-use crate::domain::records::{RecordKind};
 use crate::domain::fields::human_date;
-
+use crate::domain::records::RecordKind;
 
 pub const JOURNAL: Table = Table {
     kind: RecordKind::JournalEntry,
@@ -21,7 +20,7 @@ pub const JOURNAL: Table = Table {
     parent: None,
     joins: "",
 };
-use crate::db::lists::{Query, Table, write};
+use crate::db::lists::{write, Query, Table};
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct JournalEntry {

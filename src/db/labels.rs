@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
 use crate::db::{new_id, placeholders, Flag};
-use crate::domain::career::{LabelInput};
-use crate::domain::records::{RecordKind};
+use crate::domain::career::LabelInput;
 use crate::domain::fields::name_key;
+use crate::domain::records::RecordKind;
 
 /// A user may have this many labels: plenty for any career, few enough to show in one list.
 pub const MAX_PER_USER: i64 = 500;

@@ -6,9 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use crate::clock::Timestamp;
-use crate::domain::records::{RecordKind};
 use crate::domain::fields::name_key;
-
+use crate::domain::records::RecordKind;
 
 /// Where a kind of record is kept and how its list is ordered.
 pub struct Table {

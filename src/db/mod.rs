@@ -132,14 +132,31 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Was this error a foreign-key violation (a referenced row is gone)?
-pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+/// A database rule a write broke, read the same way on both databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    /// A referenced row is gone.
+    ForeignKey,
+    /// A value that must be unique is taken.
+    Unique,
+    /// A conditional write (`INSERT … SELECT … WHERE`) found nothing to write.
+    NothingWritten,
+}
+
+impl Violation {
+    pub fn of(err: &sqlx::Error) -> Option<Self> {
+        match err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Some(Violation::ForeignKey),
+            sqlx::Error::Database(db) if db.is_unique_violation() => Some(Violation::Unique),
+            sqlx::Error::RowNotFound => Some(Violation::NothingWritten),
+            _ => None,
+        }
+    }
 }
 
 /// Was this error a unique-constraint violation?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+    Violation::of(err) == Some(Violation::Unique)
 }
 
 /// A boolean stored as BIGINT 0/1 (the one form both databases read the same through `Any`).

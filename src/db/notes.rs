@@ -5,10 +5,10 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::lists::{write, Query, Table};
 use crate::db::labels::LabelChip;
+use crate::db::lists::{write, Query, Table};
+use crate::domain::notes::NoteInput;
 use crate::domain::records::RecordKind;
-use crate::domain::notes::{NoteInput};
 
 pub const NOTES: Table = Table {
     kind: RecordKind::Note,
@@ -19,8 +19,8 @@ pub const NOTES: Table = Table {
     parent: Some(("about", "subject_id")),
     joins: "",
 };
-use crate::db::contacts::{CONTACTS};
-use crate::db::interviews::{INTERVIEWS};
+use crate::db::contacts::CONTACTS;
+use crate::db::interviews::INTERVIEWS;
 use crate::db::opportunities::OPPORTUNITIES;
 
 /// A free note about an opportunity, a contact or an interview.

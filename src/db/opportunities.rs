@@ -5,12 +5,12 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::lists::{write, Query, Table};
 use crate::db::labels::LabelChip;
+use crate::db::lists::{write, Query, Table};
 use crate::db::new_id;
-use crate::domain::records::RecordKind;
 use crate::domain::fields::human_date;
 use crate::domain::opportunities::{status_name, work_mode_name, OpportunityInput};
+use crate::domain::records::RecordKind;
 
 pub const OPPORTUNITIES: Table = Table {
     kind: RecordKind::Opportunity,

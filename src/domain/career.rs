@@ -3,13 +3,14 @@
 //! JSON body the API accepts (every field optional, so one type serves create and PATCH), and
 //! the validation that turns a draft into clean values.
 
-
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::{
+    finish, parse_labels, set_label_names, DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH, JOURNAL_BODY, MEDIUM, SHORT,
+};
 use crate::domain::FieldErrors;
-use crate::domain::records::{DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH, JOURNAL_BODY, MEDIUM, SHORT, finish, parse_labels, set_label_names};
 
 // ---- experience ----
 

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
+use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
 
 pub const CONTACT_LINKS_MAX: usize = 10;

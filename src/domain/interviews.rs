@@ -3,10 +3,10 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
+use crate::domain::opportunities::nullable_number;
+use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
-use crate::domain::opportunities::{nullable_number};
 
 pub const INTERVIEW_KINDS: [(&str, &str); 7] = [
     ("phone_screen", "Phone screen"),

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
 use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
 use crate::domain::FieldErrors;
 
 /// Where an opportunity stands. The first six are the pipeline in order; the last three can

@@ -1,6 +1,5 @@
 //! What every kind of record shares: its kind, text limits, and the labels field.
 
-
 use crate::domain::fields::{self};
 use crate::domain::FieldErrors;
 

@@ -10,6 +10,7 @@ use crate::db::{is_unique_violation, sessions};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::{Email, FieldErrors, Password};
 use crate::secrets::hash_token;
+use crate::services::error::rejected_write;
 use crate::services::mail::OutgoingMail;
 use crate::services::throttle::{self, plural};
 use crate::services::{Handles, ServiceError};
@@ -29,11 +30,14 @@ pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Res
     let new = NewUser { email, password_hash: &hash, is_admin: false, verified: false };
     match accounts::insert_user(state.db.pool(), new, now).await {
         Ok(user) => Ok(user),
-        Err(err) if is_unique_violation(&err) => Err(ServiceError::field(
-            "email",
-            "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
+        Err(err) => Err(rejected_write(
+            err,
+            Some((
+                "email",
+                "An account with this email address already exists. Sign in, or reset your password if you forgot it."
+                    .into(),
+            )),
         )),
-        Err(err) => Err(err.into()),
     }
 }
 
@@ -221,12 +225,7 @@ impl From<ServiceError> for SignInError {
 }
 
 /// Check credentials, within the per-account and per-client limits on failures.
-pub async fn sign_in(
-    state: &Handles,
-    email: &Email,
-    password: &Password,
-    client: IpAddr,
-) -> Result<User, SignInError> {
+pub async fn sign_in(state: &Handles, email: &Email, password: &Password, client: IpAddr) -> Result<User, SignInError> {
     let account = throttle::account_bucket(state, email);
     let client_bucket = throttle::client_bucket(state, "signin", client);
     // Each attempt is counted before the password is checked (see services::throttle); a

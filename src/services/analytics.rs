@@ -19,9 +19,9 @@ use axum::http::HeaderMap;
 use rand::RngCore;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::services::Handles;
 use crate::clock::Timestamp;
 use crate::db::analytics as store;
+use crate::services::Handles;
 
 /// What a public page is, for "resume vs journal".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

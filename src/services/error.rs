@@ -30,3 +30,29 @@ impl From<sqlx::Error> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What a write that the database refused means for the user: the one place where broken
+/// database rules become messages. `conflict` names the field and message for a duplicate.
+pub fn rejected_write(err: sqlx::Error, conflict: Option<(&'static str, String)>) -> ServiceError {
+    use crate::db::Violation;
+    match Violation::of(&err) {
+        // What the record refers to (an achievement's experience, a note's subject) was deleted
+        // a moment ago; a conditional insert that wrote nothing says so with `RowNotFound`.
+        Some(Violation::ForeignKey | Violation::NothingWritten) => {
+            ServiceError::field("form", "Something this refers to was just deleted. Check the form and save again.")
+        }
+        Some(Violation::Unique) => match conflict {
+            Some((field, message)) => ServiceError::field(field, message),
+            None => err.into(),
+        },
+        None => err.into(),
+    }
+}
+
+/// A write whose other side disappeared meanwhile (a foreign key): not found.
+pub fn gone_or(err: sqlx::Error) -> ServiceError {
+    match crate::db::Violation::of(&err) {
+        Some(crate::db::Violation::ForeignKey) => ServiceError::NotFound,
+        _ => err.into(),
+    }
+}

@@ -9,6 +9,7 @@ pub mod files;
 pub mod images;
 pub mod mail;
 pub mod passwords;
+pub mod records;
 pub mod throttle;
 pub mod uploads;
 

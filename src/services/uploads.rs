@@ -5,8 +5,8 @@
 use bytes::Bytes;
 
 use crate::db::uploads::{self, Upload};
-use crate::services::{Handles, ServiceError, ServiceResult};
 use crate::services::images::{self, ImageError, ImagePurpose};
+use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// Where a new image belongs.
 pub struct NewImage<'a> {
@@ -86,7 +86,7 @@ pub async fn store_image(
     match uploads::insert(&mut tx, &upload).await {
         Ok(()) => tx.commit().await?,
         // The entry was deleted while its image was being processed.
-        Err(err) if crate::db::is_foreign_key_violation(&err) => {
+        Err(err) if crate::db::Violation::of(&err) == Some(crate::db::Violation::ForeignKey) => {
             drop(tx);
             remove_files_soon(state, vec![upload.storage_key]);
             return Err(ServiceError::NotFound);

@@ -7,9 +7,9 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::state::AppState;
 use crate::db::analytics;
 use crate::domain::fields::PartialDate;
+use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome};
 use crate::web::session::SignedIn;

@@ -3,8 +3,7 @@
 //! `{ "error": { "code", "message", "fields"? } }`. The OpenAPI 3.1 document is built from the
 //! annotations here; later resources add their paths to `ApiDoc`.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -12,25 +11,17 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
 use crate::web::api_docs::CareerPaths;
+use crate::web::error::{AppError, AppResult};
 use crate::web::session::SignedIn;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    use crate::web::{career, jobs, journal, labels, profile, records};
+    use crate::web::{journal, labels, profile};
     Router::new()
         .route("/me", get(me))
         .route("/openapi.json", get(openapi))
-        .merge(records::api_routes::<career::Experiences>())
-        .merge(records::api_routes::<career::Skills>())
-        .merge(records::api_routes::<career::Projects>())
-        .merge(records::api_routes::<career::Achievements>())
-        .merge(records::api_routes::<journal::Journal>())
-        .merge(records::api_routes::<jobs::Opportunities>())
-        .merge(records::api_routes::<jobs::Contacts>())
-        .merge(records::api_routes::<crate::web::interviews::Interviews>())
-        .merge(records::api_routes::<crate::web::interviews::Notes>())
-        .merge(jobs::api_routes())
+        .merge(crate::web::routes::record_api())
+        .merge(crate::web::opportunities::api_routes())
         .merge(crate::web::prep::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
@@ -52,7 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
         crate::db::opportunities::Opportunity, crate::domain::opportunities::OpportunityWrite,
-        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::web::jobs::EntryForm,
+        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::web::opportunities::EntryForm,
         crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
         crate::db::notes::Note, crate::domain::notes::NoteWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
@@ -128,31 +119,4 @@ async fn me(me: SignedIn) -> AppResult<Json<Me>> {
 
 async fn openapi(State(_): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
-}
-
-/// A JSON request body. Unlike axum's own extractor, a body we cannot read answers with our
-/// error shape and a message naming the problem (`invalid_json`), never a bare status.
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(AppError::InvalidJson("Send the body as JSON with `Content-Type: application/json`.".into()))
-            }
-            Err(JsonRejection::JsonDataError(err)) => Err(AppError::InvalidJson(err.body_text())),
-            Err(JsonRejection::JsonSyntaxError(err)) => Err(AppError::InvalidJson(err.body_text())),
-            Err(JsonRejection::BytesRejection(_)) => {
-                Err(AppError::TooLarge("The request body is larger than this server accepts.".into()))
-            }
-            Err(other) => Err(AppError::InvalidJson(other.body_text())),
-        }
-    }
 }

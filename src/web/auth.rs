@@ -8,15 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::state::AppState;
 use crate::config::Signups;
 use crate::db::accounts::{self, LinkKind};
 use crate::domain::{Email, FieldErrors, Password};
-use crate::web::error::{AppError, AppResult};
 use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError};
-use crate::services::ServiceError;
 use crate::services::throttle::{self, plural};
+use crate::services::ServiceError;
+use crate::state::AppState;
 use crate::web::client::ClientAddr;
+use crate::web::error::{AppError, AppResult};
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
 use crate::web::session::{end_session, start_session, Visitor};

@@ -43,7 +43,8 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         return AppError::Csrf.into_response();
     }
 
-    let has_anon_cookie = cookie_value(request.headers(), crate::web::session::CookiePolicy::of(&state).csrf_name).is_some();
+    let has_anon_cookie =
+        cookie_value(request.headers(), crate::web::session::CookiePolicy::of(&state).csrf_name).is_some();
     let acceptable = visitor.acceptable_csrf_tokens(has_anon_cookie);
 
     let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::db::interviews::Interview;
+use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
-use crate::state::AppState;
-use crate::db::interviews::{Interview};
-use crate::db::opportunities::{Opportunity};
 use crate::domain::opportunities::STATUSES;
+use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::SignedIn;

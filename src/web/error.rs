@@ -39,7 +39,9 @@ impl From<crate::services::ServiceError> for AppError {
         match err {
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Invalid(fields) => AppError::Validation(fields),
-            ServiceError::RateLimited { retry_after_secs, message } => AppError::RateLimited { retry_after_secs, message },
+            ServiceError::RateLimited { retry_after_secs, message } => {
+                AppError::RateLimited { retry_after_secs, message }
+            }
             ServiceError::Internal(err) => AppError::Internal(err),
         }
     }

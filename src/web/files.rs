@@ -14,10 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::state::AppState;
 use crate::db::{profiles, uploads};
-use crate::web::error::{AppError, AppResult};
 use crate::services::images;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::session::Visitor;
 
 /// An upload form's content.

@@ -5,11 +5,11 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::db::journal::JournalEntry;
+use crate::db::lists::ListFilter;
 use crate::db::{career, journal, lists};
-use crate::state::AppState;
-use crate::db::journal::{JournalEntry};
-use crate::db::lists::{ListFilter};
 use crate::domain::records::RecordKind;
+use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::session::Visitor;

@@ -8,24 +8,21 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde::Deserialize;
-use sqlx::AnyConnection;
 
-use crate::db::journal;
-use crate::state::AppState;
-use crate::clock::Timestamp;
-use crate::db::journal::{JournalEntry};
-use crate::db::lists::{Table};
+use crate::db::journal::JournalEntry;
 use crate::db::labels;
 use crate::db::uploads::{self, ImageRef};
-use crate::domain::career::{JournalDraft, JournalInput, JournalWrite};
+use crate::domain::career::JournalDraft;
 use crate::domain::markdown;
 use crate::domain::FieldErrors;
-use crate::web::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
+use crate::services::records::kinds::Journal;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::files::{human_size, image_problem, read_upload};
 use crate::web::pages::Chrome;
-use crate::web::records::{html, label_text, load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::records::{html, load_one, FormView, LabelForm, ListView, Resource};
 use crate::web::session::SignedIn;
 
 #[derive(Template)]
@@ -64,73 +61,10 @@ pub struct PreviewFragment {
     pub html: String,
 }
 
-pub struct Journal;
-
 #[async_trait::async_trait]
 impl Resource for Journal {
-    const TABLE: &'static Table = &journal::JOURNAL;
-    type Row = JournalEntry;
-    type Draft = JournalDraft;
-    type Write = JournalWrite;
-    type Input = JournalInput;
-
-    fn blank(state: &AppState) -> JournalDraft {
-        JournalDraft::blank(state.clock.now().date())
-    }
-    fn draft_of(row: &JournalEntry) -> JournalDraft {
-        JournalDraft {
-            title: row.title.clone(),
-            entry_date: row.entry_date.clone(),
-            body: row.body.clone(),
-            is_public: row.is_public.get(),
-            labels: label_text(&row.labels),
-        }
-    }
-    fn apply(draft: &mut JournalDraft, write: JournalWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &JournalDraft) -> Result<JournalInput, FieldErrors> {
-        draft.validate()
-    }
-    fn label_names(input: &JournalInput) -> &[String] {
-        &input.labels
-    }
     fn title(row: &JournalEntry) -> String {
         row.title.clone()
-    }
-    async fn insert(
-        c: &mut AnyConnection,
-        u: &str,
-        id: &str,
-        i: &JournalInput,
-        now: Timestamp,
-    ) -> Result<(), sqlx::Error> {
-        journal::insert_journal_entry(c, u, id, i, now).await
-    }
-    async fn update(
-        c: &mut AnyConnection,
-        u: &str,
-        id: &str,
-        i: &JournalInput,
-        now: Timestamp,
-    ) -> Result<bool, sqlx::Error> {
-        journal::update_journal_entry(c, u, id, i, now).await
-    }
-    async fn before_delete(
-        conn: &mut AnyConnection,
-        user_id: &str,
-        id: &str,
-        now: Timestamp,
-    ) -> Result<Vec<String>, sqlx::Error> {
-        uploads::delete_for_entry(conn, user_id, id, now).await
-    }
-    async fn enrich(state: &AppState, user_id: &str, rows: &mut [JournalEntry]) -> AppResult<()> {
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let mut images = uploads::images_of_entries(state.db.pool(), user_id, &ids).await?;
-        for row in rows.iter_mut() {
-            row.images = images.remove(&row.id).unwrap_or_default();
-        }
-        Ok(())
     }
     fn list_page(chrome: Chrome, view: ListView<JournalEntry>) -> AppResult<Html<String>> {
         html(&JournalList { chrome, view })

@@ -7,15 +7,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 
-use crate::db::{career, journal, lists};
-use crate::state::AppState;
-use crate::db::lists::{ListFilter};
 use crate::db::is_unique_violation;
 use crate::db::labels::{self, Label};
+use crate::db::lists::ListFilter;
+use crate::db::{career, journal, lists};
 use crate::domain::career::{LabelDraft, LabelInput, LabelWrite};
 use crate::domain::FieldErrors;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::api::ApiJson;
+use crate::web::extract::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::records::{valid_id, ListBody, ListQuery, HTML_PER_PAGE};
 use crate::web::redirect;
@@ -163,15 +163,19 @@ async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppRe
     collect!(career::PROJECTS, career::Project, |r: &career::Project| r.name.clone());
     collect!(career::ACHIEVEMENTS, career::Achievement, |r: &career::Achievement| r.title.clone());
     collect!(journal::JOURNAL, journal::JournalEntry, |r: &journal::JournalEntry| r.title.clone());
-    collect!(crate::db::contacts::CONTACTS, crate::db::contacts::Contact, |r: &crate::db::contacts::Contact| r.name.clone());
-    collect!(crate::db::opportunities::OPPORTUNITIES, crate::db::opportunities::Opportunity, |r: &crate::db::opportunities::Opportunity| format!(
-        "{} at {}",
-        r.role, r.company
-    ));
-    collect!(crate::db::interviews::INTERVIEWS, crate::db::interviews::Interview, |r: &crate::db::interviews::Interview| format!(
-        "{} · {}",
-        r.round_name, r.company
-    ));
+    collect!(crate::db::contacts::CONTACTS, crate::db::contacts::Contact, |r: &crate::db::contacts::Contact| r
+        .name
+        .clone());
+    collect!(
+        crate::db::opportunities::OPPORTUNITIES,
+        crate::db::opportunities::Opportunity,
+        |r: &crate::db::opportunities::Opportunity| format!("{} at {}", r.role, r.company)
+    );
+    collect!(
+        crate::db::interviews::INTERVIEWS,
+        crate::db::interviews::Interview,
+        |r: &crate::db::interviews::Interview| format!("{} · {}", r.round_name, r.company)
+    );
     Ok(records)
 }
 

@@ -8,22 +8,26 @@ pub mod auth;
 pub mod calendar;
 pub mod career;
 pub mod client;
+pub mod contacts;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
 pub mod errors;
+pub mod extract;
 pub mod files;
 pub mod home;
 pub mod interviews;
-pub mod jobs;
 pub mod journal;
 pub mod labels;
+pub mod notes;
+pub mod opportunities;
 pub mod pages;
 pub mod prep;
 pub mod profile;
 pub mod public;
 pub mod records;
 pub mod request_id;
+pub mod routes;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -59,16 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/files/{id}", get(files::serve))
         .route("/analytics", get(analytics::page))
-        .merge(records::html_routes::<career::Experiences>())
-        .merge(records::html_routes::<career::Skills>())
-        .merge(records::html_routes::<career::Projects>())
-        .merge(records::html_routes::<career::Achievements>())
-        .merge(records::html_routes::<journal::Journal>())
-        .merge(records::html_routes::<jobs::Opportunities>())
-        .merge(records::html_routes::<jobs::Contacts>())
-        .merge(records::html_routes::<interviews::Interviews>())
-        .merge(records::html_routes::<interviews::Notes>())
-        .merge(jobs::html_routes())
+        .merge(routes::record_pages())
+        .merge(opportunities::html_routes())
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())

@@ -6,8 +6,8 @@ use axum::response::Html;
 use serde::Deserialize;
 
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
 use crate::web::assets;
+use crate::web::error::{AppError, AppResult};
 use crate::web::session::Visitor;
 
 /// The signed-in user as the page frame shows them.

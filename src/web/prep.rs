@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 
-use crate::state::AppState;
 use crate::db::prep::{self, InterviewPrep};
 use crate::domain::prep::{PrepDraft, PrepWrite, LINKEDIN_SUMMARY_MAX, RESUME_TEXT_MAX};
 use crate::domain::FieldErrors;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::api::ApiJson;
+use crate::web::extract::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
 use crate::web::session::SignedIn;

@@ -10,15 +10,15 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::state::AppState;
 use crate::db::profiles::{self, Profile, ProfileInput};
 use crate::db::{is_unique_violation, uploads};
 use crate::domain::fields::{self, checkbox, nullable_text, set};
 use crate::domain::FieldErrors;
-use crate::web::error::{AppError, AppResult};
 use crate::services::images::ImagePurpose;
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
-use crate::web::api::ApiJson;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::ApiJson;
 use crate::web::files::{human_size, image_problem, read_upload, MULTIPART_OVERHEAD};
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;

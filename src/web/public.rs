@@ -12,21 +12,22 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::db::{career, journal, lists};
-use crate::state::AppState;
 use crate::db::career::{Achievement, Experience, Project, Skill};
-use crate::db::journal::{JournalEntry};
-use crate::db::lists::{Audience, ListFilter};
+use crate::db::journal::JournalEntry;
 use crate::db::labels::{self, Label};
+use crate::db::lists::{Audience, ListFilter};
 use crate::db::profiles::{self, PublicProfile};
+use crate::db::{career, journal, lists};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
-use crate::web::error::{AppError, AppResult};
 use crate::services::analytics::{self, ContentKind, View};
+use crate::services::records::kinds::Journal;
+use crate::services::records::{attach_labels, RecordType};
+use crate::state::AppState;
 use crate::web::assets;
 use crate::web::client::ClientAddr;
+use crate::web::error::{AppError, AppResult};
 use crate::web::pages::render;
-use crate::web::records::attach_labels;
 use crate::web::session::Visitor;
 
 pub fn routes() -> Router<AppState> {
@@ -213,7 +214,7 @@ where
         ..ListFilter::default()
     };
     let mut rows: Vec<R> = lists::rows(state.db.pool(), table, &owner.user_id, &filter).await?;
-    attach_labels(state, &owner.user_id, table.kind, &mut rows, true).await?;
+    attach_labels(&state.db, &owner.user_id, table.kind, &mut rows, true).await?;
     Ok(rows)
 }
 
@@ -354,7 +355,7 @@ async fn journal(
     };
     let page = lists::list::<JournalEntry>(state.db.pool(), &journal::JOURNAL, &owner.user_id, &filter).await?;
     let mut entries = page.items;
-    attach_labels(&state, &owner.user_id, journal::JOURNAL.kind, &mut entries, true).await?;
+    attach_labels(&state.db, &owner.user_id, journal::JOURNAL.kind, &mut entries, true).await?;
     let path = format!("/u/{}/journal", owner.username);
     count_view(&state, &request, &owner, ContentKind::Journal, path.clone());
     let json_ld = serde_json::json!({
@@ -402,13 +403,8 @@ async fn entry(
     let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let mut entry =
         journal::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
-    attach_labels(&state, &owner.user_id, journal::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
-    <crate::web::journal::Journal as crate::web::records::Resource>::enrich(
-        &state,
-        &owner.user_id,
-        std::slice::from_mut(&mut entry),
-    )
-    .await?;
+    attach_labels(&state.db, &owner.user_id, journal::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
+    <Journal as RecordType>::enrich(&state.db, &owner.user_id, std::slice::from_mut(&mut entry)).await?;
     let path = format!("/u/{}/journal/{}", owner.username, entry.slug);
     count_view(&state, &request, &owner, ContentKind::Entry, path.clone());
     let json_ld = serde_json::json!({

@@ -16,14 +16,14 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::state::AppState;
 use crate::clock::Timestamp;
 use crate::db::accounts::User;
 use crate::db::sessions::SessionRow;
 use crate::db::{api_tokens, sessions};
 use crate::domain::token::{looks_like_token, random_token};
-use crate::web::error::AppError;
 use crate::secrets::hash_token;
+use crate::state::AppState;
+use crate::web::error::AppError;
 
 /// Prefix of personal access tokens, so they are recognisable in a leaked-secrets scan.
 pub const API_TOKEN_PREFIX: &str = "clg_";
@@ -221,8 +221,9 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
         }
     }
 
-    let existing_seed =
-        cookie_value(request.headers(), CookiePolicy::of(&state).csrf_name).filter(|v| looks_like_token(v)).map(str::to_owned);
+    let existing_seed = cookie_value(request.headers(), CookiePolicy::of(&state).csrf_name)
+        .filter(|v| looks_like_token(v))
+        .map(str::to_owned);
     let anon_seed_is_new = existing_seed.is_none();
     let anon_seed = existing_seed.unwrap_or_else(random_token);
     let anon_csrf_token = state.csrf_key.mac(anon_seed.as_bytes());
@@ -240,7 +241,9 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
 
     let mut response = next.run(request).await;
     if visitor.0.anon_seed_is_new && visitor.0.anon_token_used.load(Ordering::Relaxed) {
-        response.headers_mut().append(SET_COOKIE, CookiePolicy::of(&state).set(CookiePolicy::of(&state).csrf_name, &visitor.0.anon_seed));
+        response
+            .headers_mut()
+            .append(SET_COOKIE, CookiePolicy::of(&state).set(CookiePolicy::of(&state).csrf_name, &visitor.0.anon_seed));
     }
     response.extensions_mut().insert(visitor);
     response

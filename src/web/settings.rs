@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::state::AppState;
 use crate::db::{api_tokens, sessions};
 use crate::domain::token::random_token;
 use crate::domain::{Email, FieldErrors, Password};
-use crate::web::error::{AppError, AppResult};
 use crate::secrets::hash_token;
 use crate::services::accounts as account_rules;
 use crate::services::ServiceError;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
 use crate::web::session::{SignedIn, API_TOKEN_PREFIX};

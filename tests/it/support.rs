@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use careerlog::app::Overrides;
-use careerlog::state::AppState;
 use careerlog::clock::AdjustableClock;
+use careerlog::state::AppState;
 use careerlog::{Application, Config};
 use reqwest::redirect::Policy;
 use sqlx::Connection;

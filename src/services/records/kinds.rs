@@ -1,0 +1,596 @@
+//! The kinds of record: for each, its table, its draft and how it is validated, checked and
+//! written. Pages add their templates on top (see `web::records::Resource`).
+
+use sqlx::AnyConnection;
+
+use crate::clock::Timestamp;
+use crate::db::career::{self, Achievement, Experience, Project, Skill};
+use crate::db::contacts::LinkedTo;
+use crate::db::contacts::{self, Contact};
+use crate::db::interviews::{self, Interview};
+use crate::db::journal::{self, JournalEntry};
+use crate::db::lists::{self, Table};
+use crate::db::notes::{self, Note};
+use crate::db::opportunities::{self, Opportunity};
+use crate::db::{uploads, Db};
+use crate::domain::career::{
+    AchievementDraft, AchievementInput, AchievementWrite, ExperienceDraft, ExperienceInput, ExperienceWrite,
+    JournalDraft, JournalInput, JournalWrite, ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput,
+    SkillWrite,
+};
+use crate::domain::contacts::{ContactDraft, ContactInput, ContactWrite};
+use crate::domain::interviews::{InterviewDraft, InterviewInput, InterviewWrite};
+use crate::domain::notes::{NoteDraft, NoteInput, NoteWrite};
+use crate::domain::opportunities::{OpportunityDraft, OpportunityInput, OpportunityWrite};
+use crate::domain::records::RecordKind;
+use crate::domain::FieldErrors;
+use crate::services::records::{label_text, HasContacts, RecordType};
+use crate::services::ServiceResult;
+
+crate::labelled!(Experience, Skill, Project, Achievement, JournalEntry, Opportunity, Contact, Interview, Note);
+
+pub struct Experiences;
+
+#[async_trait::async_trait]
+impl RecordType for Experiences {
+    const TABLE: &'static Table = &career::EXPERIENCES;
+    type Row = Experience;
+    type Draft = ExperienceDraft;
+    type Write = ExperienceWrite;
+    type Input = ExperienceInput;
+
+    fn blank(_: Timestamp) -> ExperienceDraft {
+        ExperienceDraft::blank()
+    }
+    fn draft_of(row: &Experience) -> ExperienceDraft {
+        ExperienceDraft {
+            role: row.role.clone(),
+            company: row.company.clone(),
+            location: row.location.clone(),
+            start_date: row.start_date.clone(),
+            end_date: row.end_date.clone().unwrap_or_default(),
+            current: row.is_current.get(),
+            description: row.description.clone(),
+            highlights: row.highlights.0.join("\n"),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &ExperienceInput) -> &[String] {
+        &input.labels
+    }
+    fn apply(draft: &mut ExperienceDraft, write: ExperienceWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &ExperienceDraft) -> Result<ExperienceInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ExperienceInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_experience(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ExperienceInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_experience(c, u, id, i, now).await
+    }
+}
+
+pub struct Skills;
+
+#[async_trait::async_trait]
+impl RecordType for Skills {
+    const TABLE: &'static Table = &career::SKILLS;
+    type Row = Skill;
+    type Draft = SkillDraft;
+    type Write = SkillWrite;
+    type Input = SkillInput;
+
+    fn blank(_: Timestamp) -> SkillDraft {
+        SkillDraft::blank()
+    }
+    fn draft_of(row: &Skill) -> SkillDraft {
+        SkillDraft {
+            name: row.name.clone(),
+            category: row.category.clone(),
+            level: row.level.clone(),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &SkillInput) -> &[String] {
+        &input.labels
+    }
+    fn conflict(input: &SkillInput) -> Option<(&'static str, String)> {
+        Some(("name", format!("You already have a skill called “{}”.", input.name)))
+    }
+    fn apply(draft: &mut SkillDraft, write: SkillWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &SkillDraft) -> Result<SkillInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &SkillInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_skill(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &SkillInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_skill(c, u, id, i, now).await
+    }
+}
+
+pub struct Projects;
+
+#[async_trait::async_trait]
+impl RecordType for Projects {
+    const TABLE: &'static Table = &career::PROJECTS;
+    type Row = Project;
+    type Draft = ProjectDraft;
+    type Write = ProjectWrite;
+    type Input = ProjectInput;
+
+    fn blank(_: Timestamp) -> ProjectDraft {
+        ProjectDraft::blank()
+    }
+    fn draft_of(row: &Project) -> ProjectDraft {
+        ProjectDraft {
+            name: row.name.clone(),
+            role: row.role.clone(),
+            kind: row.kind.clone(),
+            description: row.description.clone(),
+            url: row.url.clone().unwrap_or_default(),
+            start_date: row.start_date.clone().unwrap_or_default(),
+            end_date: row.end_date.clone().unwrap_or_default(),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &ProjectInput) -> &[String] {
+        &input.labels
+    }
+    fn apply(draft: &mut ProjectDraft, write: ProjectWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &ProjectDraft) -> Result<ProjectInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ProjectInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_project(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ProjectInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_project(c, u, id, i, now).await
+    }
+}
+
+pub struct Achievements;
+
+#[async_trait::async_trait]
+impl RecordType for Achievements {
+    const TABLE: &'static Table = &career::ACHIEVEMENTS;
+    type Row = Achievement;
+    type Draft = AchievementDraft;
+    type Write = AchievementWrite;
+    type Input = AchievementInput;
+
+    fn blank(_: Timestamp) -> AchievementDraft {
+        AchievementDraft::blank()
+    }
+    fn draft_of(row: &Achievement) -> AchievementDraft {
+        AchievementDraft {
+            title: row.title.clone(),
+            date: row.achieved_on.clone().unwrap_or_default(),
+            description: row.description.clone(),
+            experience_id: row.experience_id.clone().unwrap_or_default(),
+            project_id: row.project_id.clone().unwrap_or_default(),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &AchievementInput) -> &[String] {
+        &input.labels
+    }
+    /// An achievement may only belong to the user's own experience and project.
+    async fn check(db: &Db, user_id: &str, input: &AchievementInput) -> ServiceResult<FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Some(id) = &input.experience_id {
+            if !lists::exists(db.pool(), &career::EXPERIENCES, user_id, id).await? {
+                errors.add("experience_id", "Choose one of your experiences.");
+            }
+        }
+        if let Some(id) = &input.project_id {
+            if !lists::exists(db.pool(), &career::PROJECTS, user_id, id).await? {
+                errors.add("project_id", "Choose one of your projects.");
+            }
+        }
+        Ok(errors)
+    }
+    fn apply(draft: &mut AchievementDraft, write: AchievementWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &AchievementDraft) -> Result<AchievementInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &AchievementInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_achievement(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &AchievementInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_achievement(c, u, id, i, now).await
+    }
+}
+
+pub struct Journal;
+
+#[async_trait::async_trait]
+impl RecordType for Journal {
+    const TABLE: &'static Table = &journal::JOURNAL;
+    type Row = JournalEntry;
+    type Draft = JournalDraft;
+    type Write = JournalWrite;
+    type Input = JournalInput;
+
+    fn blank(now: Timestamp) -> JournalDraft {
+        JournalDraft::blank(now.date())
+    }
+    fn draft_of(row: &JournalEntry) -> JournalDraft {
+        JournalDraft {
+            title: row.title.clone(),
+            entry_date: row.entry_date.clone(),
+            body: row.body.clone(),
+            is_public: row.is_public.get(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &JournalInput) -> &[String] {
+        &input.labels
+    }
+    fn apply(draft: &mut JournalDraft, write: JournalWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &JournalDraft) -> Result<JournalInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &JournalInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        journal::insert_journal_entry(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &JournalInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        journal::update_journal_entry(c, u, id, i, now).await
+    }
+    async fn before_delete(
+        conn: &mut AnyConnection,
+        user_id: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        uploads::delete_for_entry(conn, user_id, id, now).await
+    }
+    async fn enrich(db: &Db, user_id: &str, rows: &mut [JournalEntry]) -> ServiceResult<()> {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let mut images = uploads::images_of_entries(db.pool(), user_id, &ids).await?;
+        for row in rows.iter_mut() {
+            row.images = images.remove(&row.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+}
+
+pub struct Opportunities;
+
+#[async_trait::async_trait]
+impl RecordType for Opportunities {
+    const TABLE: &'static Table = &opportunities::OPPORTUNITIES;
+    type Row = Opportunity;
+    type Draft = OpportunityDraft;
+    type Write = OpportunityWrite;
+    type Input = OpportunityInput;
+
+    fn blank(_: Timestamp) -> OpportunityDraft {
+        OpportunityDraft::blank()
+    }
+    fn draft_of(row: &Opportunity) -> OpportunityDraft {
+        let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        OpportunityDraft {
+            company: row.company.clone(),
+            role: row.role.clone(),
+            description: row.description.clone(),
+            posting_url: row.posting_url.clone().unwrap_or_default(),
+            location: row.location.clone(),
+            work_mode: row.work_mode.clone(),
+            salary_min: number(row.salary_min),
+            salary_max: number(row.salary_max),
+            currency: row.currency.clone(),
+            source: row.source.clone(),
+            status: row.status.clone(),
+            applied_on: row.applied_on.clone().unwrap_or_default(),
+            next_action: row.next_action.clone(),
+            next_action_due: row.next_action_due.clone().unwrap_or_default(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &OpportunityInput) -> &[String] {
+        &input.labels
+    }
+    fn apply(draft: &mut OpportunityDraft, write: OpportunityWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &OpportunityDraft) -> Result<OpportunityInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &OpportunityInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        opportunities::insert(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &OpportunityInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        opportunities::update(c, u, id, i, now).await
+    }
+    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+        interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
+        Ok(Vec::new())
+    }
+}
+
+pub struct Contacts;
+
+#[async_trait::async_trait]
+impl RecordType for Contacts {
+    const TABLE: &'static Table = &contacts::CONTACTS;
+    type Row = Contact;
+    type Draft = ContactDraft;
+    type Write = ContactWrite;
+    type Input = ContactInput;
+
+    fn blank(_: Timestamp) -> ContactDraft {
+        ContactDraft::blank()
+    }
+    fn draft_of(row: &Contact) -> ContactDraft {
+        ContactDraft {
+            name: row.name.clone(),
+            company: row.company.clone(),
+            role: row.role.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            links: row.links.0.join("\n"),
+            how_we_met: row.how_we_met.clone(),
+            notes: row.notes.clone(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &ContactInput) -> &[String] {
+        &input.labels
+    }
+    fn apply(draft: &mut ContactDraft, write: ContactWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &ContactDraft) -> Result<ContactInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ContactInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        contacts::insert_contact(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &ContactInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        contacts::update_contact(c, u, id, i, now).await
+    }
+    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+        interviews::forget_dependents(c, u, RecordKind::Contact, id).await?;
+        Ok(Vec::new())
+    }
+}
+
+pub struct Interviews;
+
+#[async_trait::async_trait]
+impl RecordType for Interviews {
+    const TABLE: &'static Table = &interviews::INTERVIEWS;
+    type Row = Interview;
+    type Draft = InterviewDraft;
+    type Write = InterviewWrite;
+    type Input = InterviewInput;
+
+    fn blank(_: Timestamp) -> InterviewDraft {
+        InterviewDraft::blank()
+    }
+    fn draft_of(row: &Interview) -> InterviewDraft {
+        InterviewDraft {
+            opportunity_id: row.opportunity_id.clone(),
+            round_name: row.round_name.clone(),
+            kind: row.kind.clone(),
+            start: row.local_start.clone(),
+            time_zone: row.time_zone.clone(),
+            duration_minutes: row.duration_minutes.to_string(),
+            location: row.location.clone(),
+            meeting_url: row.meeting_url.clone().unwrap_or_default(),
+            prep_notes: row.prep_notes.clone(),
+            debrief_summary: row.debrief_summary.clone(),
+            debrief_questions: row.debrief_questions.clone(),
+            debrief_improve: row.debrief_improve.clone(),
+            outcome: row.outcome.clone(),
+            labels: label_text(&row.labels),
+        }
+    }
+    fn label_names(input: &InterviewInput) -> &[String] {
+        &input.labels
+    }
+    async fn check(db: &Db, user_id: &str, input: &InterviewInput) -> ServiceResult<FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !lists::exists(db.pool(), &opportunities::OPPORTUNITIES, user_id, &input.opportunity_id).await? {
+            errors.add("opportunity_id", "Choose one of your opportunities.");
+        }
+        Ok(errors)
+    }
+    fn apply(draft: &mut InterviewDraft, write: InterviewWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &InterviewDraft) -> Result<InterviewInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &InterviewInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        interviews::insert_interview(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &InterviewInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        interviews::update_interview(c, u, id, i, now).await
+    }
+    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+        interviews::forget_dependents(c, u, RecordKind::Interview, id).await?;
+        Ok(Vec::new())
+    }
+    async fn enrich(db: &Db, user_id: &str, rows: &mut [Interview]) -> ServiceResult<()> {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let interviewers = interviews::interviewers_of(db.pool(), user_id, &ids).await?;
+        for row in rows.iter_mut() {
+            row.interviewers = interviewers.iter().filter(|(id, _)| *id == row.id).map(|(_, c)| c.clone()).collect();
+        }
+        Ok(())
+    }
+}
+
+pub struct Notes;
+
+#[async_trait::async_trait]
+impl RecordType for Notes {
+    const TABLE: &'static Table = &notes::NOTES;
+    const LABELLED: bool = false;
+    type Row = Note;
+    type Draft = NoteDraft;
+    type Write = NoteWrite;
+    type Input = NoteInput;
+
+    fn blank(_: Timestamp) -> NoteDraft {
+        NoteDraft::default()
+    }
+    fn draft_of(row: &Note) -> NoteDraft {
+        NoteDraft { subject_kind: row.subject_kind.clone(), subject_id: row.subject_id.clone(), body: row.body.clone() }
+    }
+    fn label_names(_: &NoteInput) -> &[String] {
+        &[]
+    }
+    async fn check(db: &Db, user_id: &str, input: &NoteInput) -> ServiceResult<FieldErrors> {
+        let table = notes::note_subject_table(input.subject_kind);
+        if lists::exists(db.pool(), table, user_id, &input.subject_id).await? {
+            Ok(FieldErrors::new())
+        } else {
+            Ok(FieldErrors::single("subject_id", format!("Choose one of your {}.", table.kind.path())))
+        }
+    }
+    fn apply(draft: &mut NoteDraft, write: NoteWrite) {
+        draft.apply(write)
+    }
+    fn validate(draft: &NoteDraft) -> Result<NoteInput, FieldErrors> {
+        draft.validate()
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &NoteInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        notes::insert_note(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &str,
+        id: &str,
+        i: &NoteInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        notes::update_note(c, u, id, i, now).await
+    }
+}
+
+impl HasContacts for Opportunities {
+    const LINK: LinkedTo = LinkedTo::Opportunity;
+}
+
+impl HasContacts for Interviews {
+    const LINK: LinkedTo = LinkedTo::Interview;
+}
