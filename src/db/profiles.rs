@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
+use crate::domain::profile::ProfileInput;
 use crate::clock::Timestamp;
 use crate::db::Flag;
 
@@ -43,17 +44,6 @@ impl Profile {
     }
 }
 
-pub struct ProfileInput {
-    pub username: Option<String>,
-    pub display_name: String,
-    pub job_title: String,
-    pub region: String,
-    pub bio: String,
-    pub photo_public: bool,
-    pub resume_public: bool,
-    pub journal_public: bool,
-    pub allow_indexing: bool,
-}
 
 const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public, resume_public, \
                        journal_public, allow_indexing";

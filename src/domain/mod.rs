@@ -11,6 +11,7 @@ pub mod notes;
 pub mod opportunities;
 pub mod password;
 pub mod prep;
+pub mod profile;
 pub mod records;
 pub mod token;
 pub mod validation;

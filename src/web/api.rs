@@ -47,7 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
         crate::db::notes::Note, crate::domain::notes::NoteWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
-        crate::db::profiles::Profile, crate::web::profile::ProfileWrite,
+        crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
     )),
     modifiers(&BearerAuth, &CareerPaths),
     security(("bearer" = [])),

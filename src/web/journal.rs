@@ -15,9 +15,8 @@ use crate::db::uploads::{self, ImageRef};
 use crate::domain::career::JournalDraft;
 use crate::domain::markdown;
 use crate::domain::FieldErrors;
-use crate::services::images::ImagePurpose;
 use crate::services::records::kinds::Journal;
-use crate::services::uploads::{remove_files_soon, store_image, NewImage};
+use crate::services::journal::{self as journal_service, ImageRefused};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::files::{human_size, image_problem, read_upload};
@@ -176,20 +175,11 @@ async fn add_image(
         Ok(bytes) => bytes,
         Err(problem) => return Ok((entry, Err(problem), alt_text)),
     };
-    if uploads::count_for_entry(state.db.pool(), &me.user.id, &entry.id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
-        let message = format!("An entry can have at most {} images.", uploads::IMAGES_PER_ENTRY_MAX);
-        return Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, message)), alt_text));
-    }
-    let new = NewImage {
-        user_id: &me.user.id,
-        purpose: ImagePurpose::JournalImage,
-        journal_entry_id: Some(&entry.id),
-        original_name: &form.file_name,
-        alt_text: alt_text.clone(),
-    };
-    match store_image(state, new, bytes).await? {
-        Ok(upload) => Ok((entry, Ok(ImageRef::from(upload)), alt_text)),
-        Err(err) => Ok((entry, Err(image_problem(err)), alt_text)),
+    let added = journal_service::add_image(state, &me.user.id, &entry.id, &form.file_name, alt_text.clone(), bytes);
+    match added.await? {
+        Ok(image) => Ok((entry, Ok(image), alt_text)),
+        Err(ImageRefused::Full(message)) => Ok((entry, Err((StatusCode::UNPROCESSABLE_ENTITY, message)), alt_text)),
+        Err(ImageRefused::Image(err)) => Ok((entry, Err(image_problem(err)), alt_text)),
     }
 }
 
@@ -223,24 +213,12 @@ async fn add_image_api(
     }
 }
 
-async fn delete_image(state: &AppState, me: &SignedIn, entry_id: &str, image_id: &str) -> AppResult<()> {
-    let entry = load_one::<Journal>(state, &me.user.id, entry_id).await?;
-    if !entry.images.iter().any(|i| i.id == image_id) {
-        return Err(AppError::NotFound);
-    }
-    let mut tx = state.db.begin_write().await?;
-    let key = uploads::delete_one(&mut tx, &me.user.id, image_id, state.clock.now()).await?;
-    tx.commit().await?;
-    remove_files_soon(state, key.into_iter().collect());
-    Ok(())
-}
-
 async fn delete_image_html(
     State(state): State<AppState>,
     me: SignedIn,
     Path((id, image_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    delete_image(&state, &me, &id, &image_id).await?;
+    journal_service::delete_image(&state, &me.user.id, &id, &image_id).await?;
     Ok(crate::web::redirect(&format!("/journal/{id}?notice=image_removed#images")))
 }
 
@@ -249,6 +227,6 @@ async fn delete_image_api(
     me: SignedIn,
     Path((id, image_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    delete_image(&state, &me, &id, &image_id).await?;
+    journal_service::delete_image(&state, &me.user.id, &id, &image_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

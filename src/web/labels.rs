@@ -7,17 +7,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 
-use crate::db::is_unique_violation;
 use crate::db::labels::{self, Label};
 use crate::db::lists::ListFilter;
 use crate::db::{career, journal, lists};
-use crate::domain::career::{LabelDraft, LabelInput, LabelWrite};
+use crate::domain::career::{LabelDraft, LabelWrite};
 use crate::domain::FieldErrors;
+use crate::services::labels as label_service;
+use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::records::{valid_id, ListBody, ListQuery, HTML_PER_PAGE};
+use crate::web::records::{ListBody, ListQuery, HTML_PER_PAGE};
 use crate::web::redirect;
 use crate::web::session::SignedIn;
 
@@ -61,45 +62,19 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 async fn load(state: &AppState, user_id: &str, id: &str) -> AppResult<Label> {
-    valid_id(id)?;
-    labels::get(state.db.pool(), user_id, id).await?.ok_or(AppError::NotFound)
+    Ok(label_service::get(state, user_id, id).await?)
 }
 
-/// Create (`id` None) or update a label. Inner error: what the user must fix.
+/// Save the form; what the user must fix comes back for the form.
 async fn save(
     state: &AppState,
     user_id: &str,
     id: Option<&str>,
     draft: &LabelDraft,
 ) -> AppResult<Result<String, FieldErrors>> {
-    let input: LabelInput = match draft.validate() {
-        Ok(input) => input,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let now = state.clock.now();
-    let mut tx = state.db.begin_write().await?;
-    let saved = match id {
-        None => {
-            if labels::count_for_user(&mut *tx, user_id).await? >= labels::MAX_PER_USER {
-                let message = format!("You have {} labels, the most allowed.", labels::MAX_PER_USER);
-                return Ok(Err(FieldErrors::single("name", message)));
-            }
-            labels::insert(&mut tx, user_id, &input, now).await
-        }
-        Some(id) => match labels::update(&mut tx, user_id, id, &input, now).await {
-            Ok(true) => Ok(id.to_owned()),
-            Ok(false) => return Err(AppError::NotFound),
-            Err(err) => Err(err),
-        },
-    };
-    match saved {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Ok(id))
-        }
-        Err(err) if is_unique_violation(&err) => {
-            Ok(Err(FieldErrors::single("name", format!("You already have a label called “{}”.", input.name))))
-        }
+    match label_service::save(state, user_id, id, draft).await {
+        Ok(id) => Ok(Ok(id)),
+        Err(ServiceError::Invalid(errors)) => Ok(Err(errors)),
         Err(err) => Err(err.into()),
     }
 }
@@ -200,14 +175,6 @@ async fn edit_page(
     Ok((status, render(&page)?).into_response())
 }
 
-fn draft_of(label: &Label) -> LabelDraft {
-    LabelDraft {
-        name: label.name.clone(),
-        colour: label.colour.clone().unwrap_or_default(),
-        is_public: label.is_public.get(),
-    }
-}
-
 async fn edit_html(
     State(state): State<AppState>,
     me: SignedIn,
@@ -215,7 +182,7 @@ async fn edit_html(
     Query(notice): Query<NoticeQuery>,
 ) -> AppResult<Response> {
     let label = load(&state, &me.user.id, &id).await?;
-    let draft = draft_of(&label);
+    let draft = label_service::draft_of(&label);
     edit_page(&state, &me, StatusCode::OK, label, draft, FieldErrors::new(), notice).await
 }
 
@@ -235,10 +202,7 @@ async fn update_html(
 }
 
 async fn delete_html(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    valid_id(&id)?;
-    if !labels::delete(state.db.pool(), &me.user.id, &id).await? {
-        return Err(AppError::NotFound);
-    }
+    label_service::delete(&state, &me.user.id, &id).await?;
     Ok(redirect("/labels?notice=label_deleted"))
 }
 
@@ -263,12 +227,9 @@ async fn create_api(
     me: SignedIn,
     ApiJson(write): ApiJson<LabelWrite>,
 ) -> AppResult<Response> {
-    let mut draft = LabelDraft::blank();
-    draft.apply(write);
-    let id = save(&state, &me.user.id, None, &draft).await?.map_err(AppError::Validation)?;
-    let label = load(&state, &me.user.id, &id).await?;
-    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, format!("/api/v1/labels/{id}"))], Json(label))
-        .into_response())
+    let label = label_service::create(&state, &me.user.id, write).await?;
+    let location = format!("/api/v1/labels/{}", label.id);
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(label)).into_response())
 }
 
 async fn get_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Json<Label>> {
@@ -281,17 +242,10 @@ async fn patch_api(
     Path(id): Path<String>,
     ApiJson(write): ApiJson<LabelWrite>,
 ) -> AppResult<Json<Label>> {
-    let label = load(&state, &me.user.id, &id).await?;
-    let mut draft = draft_of(&label);
-    draft.apply(write);
-    save(&state, &me.user.id, Some(&id), &draft).await?.map_err(AppError::Validation)?;
-    Ok(Json(load(&state, &me.user.id, &id).await?))
+    Ok(Json(label_service::patch(&state, &me.user.id, &id, write).await?))
 }
 
 async fn delete_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<StatusCode> {
-    valid_id(&id)?;
-    if !labels::delete(state.db.pool(), &me.user.id, &id).await? {
-        return Err(AppError::NotFound);
-    }
+    label_service::delete(&state, &me.user.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,8 +11,10 @@ use axum::{Form, Json, Router};
 use crate::db::prep::{self, InterviewPrep};
 use crate::domain::prep::{PrepDraft, PrepWrite, LINKEDIN_SUMMARY_MAX, RESUME_TEXT_MAX};
 use crate::domain::FieldErrors;
+use crate::services::prep as prep_service;
+use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
 use crate::web::pages::{render, Chrome, NoticeQuery};
 use crate::web::redirect;
@@ -56,32 +58,19 @@ fn page(
     Ok((status, render(&page)?).into_response())
 }
 
-/// Validate and keep the texts; the outer error is a failure, the inner one what to fix.
-async fn save(state: &AppState, user_id: &str, draft: &PrepDraft) -> AppResult<Result<(), FieldErrors>> {
-    // Read inside the write transaction, so two changes to different fields both stay.
-    let mut tx = state.db.begin_write().await?;
-    let current = prep::get(&mut *tx, user_id).await?;
-    let (resume, summary) = match draft.validate(&current.resume_text, &current.linkedin_summary) {
-        Ok(texts) => texts,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    prep::save(&mut tx, user_id, &resume, &summary, state.clock.now()).await?;
-    tx.commit().await?;
-    Ok(Ok(()))
-}
-
 async fn show(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
     let current = prep::get(state.db.pool(), &me.user.id).await?;
     page(&state, &me, (current.resume_text, current.linkedin_summary), FieldErrors::new(), notice)
 }
 
 async fn update(State(state): State<AppState>, me: SignedIn, Form(draft): Form<PrepDraft>) -> AppResult<Response> {
-    match save(&state, &me.user.id, &draft).await? {
-        Ok(()) => Ok(redirect("/settings/interview-prep?notice=saved")),
-        Err(errors) => {
+    match prep_service::save(&state, &me.user.id, &draft).await {
+        Ok(_) => Ok(redirect("/settings/interview-prep?notice=saved")),
+        Err(ServiceError::Invalid(errors)) => {
             let typed = (draft.resume_text.unwrap_or_default(), draft.linkedin_summary.unwrap_or_default());
             page(&state, &me, typed, errors, NoticeQuery::default())
         }
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -94,6 +83,5 @@ async fn patch_api(
     me: SignedIn,
     ApiJson(write): ApiJson<PrepWrite>,
 ) -> AppResult<Json<InterviewPrep>> {
-    save(&state, &me.user.id, &write.into()).await?.map_err(AppError::Validation)?;
-    Ok(Json(prep::get(state.db.pool(), &me.user.id).await?))
+    Ok(Json(prep_service::save(&state, &me.user.id, &write.into()).await?))
 }
