@@ -15,6 +15,7 @@ pub mod journal;
 pub mod labels;
 pub mod leases;
 pub mod lists;
+pub mod migrations;
 pub mod notes;
 pub mod opportunities;
 pub mod prep;
@@ -30,8 +31,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
-pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
-pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+pub use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -95,17 +95,12 @@ impl Db {
     }
 
     pub fn migrator(&self) -> &'static Migrator {
-        match self.kind {
-            DbKind::Sqlite => &SQLITE_MIGRATIONS,
-            DbKind::Postgres => &POSTGRES_MIGRATIONS,
-        }
+        migrations::migrator(self.kind)
     }
 
-    /// Apply pending migrations. On PostgreSQL the migrator takes an advisory lock, so several
-    /// instances starting at once migrate one after another.
+    /// Apply pending migrations (see `migrations::run`).
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator().run(&self.pool).await.context("running database migrations")?;
-        Ok(())
+        migrations::run(&self.pool, self.kind).await
     }
 
     /// A transaction for writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),

@@ -1,30 +1,645 @@
-//! Both migration sets stay in step, and `careerlog migrate` brings a database up to date.
+//! Both databases end with the same schema, databases migrated before the shared folder keep
+//! working, and `careerlog migrate` brings a database up to date.
 
-use careerlog::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use careerlog::db::migrations::{LEGACY_CHECKSUMS, SHARED_MIGRATIONS};
+use careerlog::db::Db;
+use sqlx::migrate::{MigrateError, Migration, Migrator};
+use sqlx::{Connection, Row};
 
 use crate::support::{fresh_postgres_database, Backend};
 
-#[test]
-fn sqlite_and_postgres_migrations_have_the_same_versions_and_names() {
-    let list =
-        |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
-    let sqlite = list(&SQLITE_MIGRATIONS);
-    let postgres = list(&POSTGRES_MIGRATIONS);
-    assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres);
+/// An empty database of either kind; a SQLite file (not `:memory:`, which a pool cannot share).
+struct TestDatabase {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    async fn fresh(backend: Backend) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Some(TestDatabase { url, _dir: Some(dir) })
+            }
+            Backend::Postgres => Some(TestDatabase { url: fresh_postgres_database().await?, _dir: None }),
+        }
+    }
+
+    async fn connect(&self) -> Db {
+        Db::connect(&self.url, 2).await.unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema parity
+
+/// The schema as a set of comparable facts, one line each, e.g.
+/// `users: column email text null`, `skills: unique (user_id, name_key)`,
+/// `notes: index notes_owner (user_id, updated_at)`. Names and types are normalised so that what
+/// is the same on both databases reads the same; sqlx's own `_sqlx_migrations` is left out.
+type Schema = BTreeSet<String>;
+
+async fn schema(url: &str) -> Schema {
+    if url.starts_with("sqlite:") {
+        sqlite_schema(url).await
+    } else {
+        postgres_schema(url).await
+    }
+}
+
+#[derive(Default)]
+struct Column {
+    name: String,
+    declared_type: String,
+    not_null: bool,
+    default: Option<String>,
+}
+
+#[derive(Default)]
+struct Index {
+    unique: bool,
+    partial: bool,
+    /// Column names in order; `<expression>` for an expression, ` desc` appended when descending.
+    columns: Vec<String>,
+}
+
+#[derive(Default)]
+struct ForeignKey {
+    columns: Vec<String>,
+    references: String,
+    referenced: Vec<String>,
+    on_update: String,
+    on_delete: String,
+}
+
+/// One table read from either database, before it becomes facts.
+#[derive(Default)]
+struct Table {
+    columns: Vec<Column>,
+    primary_key: Vec<String>,
+    /// Indexes made by `CREATE INDEX`, by name.
+    indexes: BTreeMap<String, Index>,
+    /// Indexes behind `UNIQUE` constraints, whose names each database makes up: compared by columns.
+    unique_constraints: Vec<Vec<String>>,
+    foreign_keys: Vec<ForeignKey>,
+}
+
+fn facts(tables: &BTreeMap<String, Table>, views: &[String]) -> Schema {
+    let mut facts = Schema::new();
+    for view in views {
+        facts.insert(format!("view {view}"));
+    }
+    for (name, table) in tables {
+        facts.insert(format!("table {name}"));
+        let order: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        facts.insert(format!("{name}: columns in order ({})", order.join(", ")));
+        for column in &table.columns {
+            let mut fact = format!("{name}: column {} {}", column.name, normal_type(&column.declared_type));
+            fact.push_str(if column.not_null { " not null" } else { " null" });
+            if let Some(default) = normal_default(column.default.as_deref()) {
+                fact.push_str(&format!(" default {default}"));
+            }
+            facts.insert(fact);
+        }
+        if !table.primary_key.is_empty() {
+            facts.insert(format!("{name}: primary key ({})", table.primary_key.join(", ")));
+        }
+        for columns in &table.unique_constraints {
+            facts.insert(format!("{name}: unique ({})", columns.join(", ")));
+        }
+        for (index_name, index) in &table.indexes {
+            facts.insert(format!(
+                "{name}: {}index {index_name} ({}){}",
+                if index.unique { "unique " } else { "" },
+                index.columns.join(", "),
+                if index.partial { " partial" } else { "" }
+            ));
+        }
+        for key in &table.foreign_keys {
+            facts.insert(format!(
+                "{name}: foreign key ({}) references {}({}) on update {} on delete {}",
+                key.columns.join(", "),
+                key.references,
+                key.referenced.join(", "),
+                key.on_update.to_lowercase(),
+                key.on_delete.to_lowercase()
+            ));
+        }
+    }
+    facts
+}
+
+/// One spelling per type: SQLite keeps the declared type as written, PostgreSQL names its own.
+fn normal_type(declared: &str) -> String {
+    let lower = declared.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let (base, size) = match lower.find('(') {
+        Some(at) => (lower[..at].trim().to_owned(), lower[at..].replace(' ', "")),
+        None => (lower, String::new()),
+    };
+    let base = match base.as_str() {
+        "int" | "int4" | "integer" => "integer",
+        "int8" | "bigint" => "bigint",
+        "int2" | "smallint" => "smallint",
+        "blob" | "bytea" => "blob",
+        "float4" | "real" => "real",
+        "float8" | "double" | "double precision" => "double precision",
+        "bool" | "boolean" => "boolean",
+        "character varying" | "varchar" => "varchar",
+        "decimal" | "numeric" => "numeric",
+        other => other,
+    };
+    format!("{base}{size}")
+}
+
+/// One spelling per default: PostgreSQL shows a literal with its cast (`''::text`,
+/// `'-1'::integer`), SQLite shows the text as written (`''`, `-1`, sometimes in parentheses).
+fn normal_default(raw: Option<&str>) -> Option<String> {
+    let cast = regex::Regex::new(r"^(.*)::[a-z_][a-z0-9_ ]*(\(\d+(,\s*\d+)?\))?$").unwrap();
+    let mut value = raw?.trim().to_owned();
+    loop {
+        if let Some(inner) = strip_outer_parentheses(&value) {
+            value = inner.trim().to_owned();
+        } else if let Some(captures) = cast.captures(&value) {
+            value = captures[1].trim().to_owned();
+        } else {
+            break;
+        }
+    }
+    if let Some(quoted) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        if quoted.parse::<f64>().is_ok() {
+            value = quoted.to_owned();
+        }
+    }
+    (!value.eq_ignore_ascii_case("null")).then_some(value)
+}
+
+/// `(x)` → `x`, but not `(a) + (b)`.
+fn strip_outer_parentheses(value: &str) -> Option<&str> {
+    let inner = value.strip_prefix('(')?.strip_suffix(')')?;
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return None;
+        }
+    }
+    (depth == 0).then_some(inner)
+}
+
+async fn sqlite_schema(url: &str) -> Schema {
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    let names = |kind: &'static str| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT name FROM sqlite_master WHERE type = $1 AND name NOT LIKE 'sqlite_%' \
+             AND name <> '_sqlx_migrations' ORDER BY name",
+        )
+        .bind(kind)
+    };
+    let table_names = names("table").fetch_all(&mut conn).await.unwrap();
+    let views = names("view").fetch_all(&mut conn).await.unwrap();
+    let mut tables = BTreeMap::new();
+    for name in table_names {
+        let mut table = Table::default();
+        let mut primary_key = Vec::new();
+        let rows =
+            sqlx::query(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info($1) ORDER BY cid"#)
+                .bind(&name)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        for row in rows {
+            let pk: i64 = row.get("pk");
+            let column = Column {
+                name: row.get("name"),
+                declared_type: row.get("type"),
+                // SQLite lets a primary-key column that is not INTEGER hold NULL (an old quirk
+                // no migration can change); PostgreSQL makes it NOT NULL. Both mean the same key.
+                not_null: row.get::<i64, _>("notnull") != 0 || pk > 0,
+                default: row.get("dflt_value"),
+            };
+            if pk > 0 {
+                primary_key.push((pk, column.name.clone()));
+            }
+            table.columns.push(column);
+        }
+        primary_key.sort();
+        table.primary_key = primary_key.into_iter().map(|(_, column)| column).collect();
+
+        let indexes = sqlx::query(r#"SELECT name, "unique", origin, partial FROM pragma_index_list($1)"#)
+            .bind(&name)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for index in indexes {
+            let index_name: String = index.get("name");
+            let origin: String = index.get("origin");
+            let columns =
+                sqlx::query(r#"SELECT name, cid, "desc" FROM pragma_index_xinfo($1) WHERE key = 1 ORDER BY seqno"#)
+                    .bind(&index_name)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|column| {
+                        let name = column.get::<Option<String>, _>("name").unwrap_or_else(|| "<expression>".into());
+                        if column.get::<i64, _>("desc") != 0 {
+                            format!("{name} desc")
+                        } else {
+                            name
+                        }
+                    })
+                    .collect();
+            match origin.as_str() {
+                // The primary key's own index: the primary key is compared from the columns.
+                "pk" => {}
+                "u" => table.unique_constraints.push(columns),
+                _ => {
+                    let index = Index {
+                        unique: index.get::<i64, _>("unique") != 0,
+                        partial: index.get::<i64, _>("partial") != 0,
+                        columns,
+                    };
+                    table.indexes.insert(index_name, index);
+                }
+            }
+        }
+
+        let keys = sqlx::query(
+            r#"SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list($1)
+               ORDER BY id, seq"#,
+        )
+        .bind(&name)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let mut by_id: BTreeMap<i64, ForeignKey> = BTreeMap::new();
+        for row in keys {
+            let key = by_id.entry(row.get("id")).or_default();
+            key.references = row.get("table");
+            key.on_update = row.get("on_update");
+            key.on_delete = row.get("on_delete");
+            key.columns.push(row.get("from"));
+            // `REFERENCES t` without a column means t's primary key; SQLite leaves `to` empty.
+            let to: Option<String> = row.get("to");
+            key.referenced.push(to.unwrap_or_default());
+        }
+        table.foreign_keys = by_id.into_values().collect();
+        tables.insert(name, table);
+    }
+    // Fill in the primary key for `REFERENCES t` (no column), now that every table is read.
+    let primary_keys: BTreeMap<String, Vec<String>> =
+        tables.iter().map(|(name, table)| (name.clone(), table.primary_key.clone())).collect();
+    for table in tables.values_mut() {
+        for key in &mut table.foreign_keys {
+            if key.referenced.iter().all(String::is_empty) {
+                key.referenced = primary_keys.get(&key.references).cloned().unwrap_or_default();
+            }
+        }
+    }
+    conn.close().await.unwrap();
+    facts(&tables, &views)
+}
+
+async fn postgres_schema(url: &str) -> Schema {
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let table_names: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let views: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema() ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut tables: BTreeMap<String, Table> = table_names.into_iter().map(|name| (name, Table::default())).collect();
+
+    let columns = sqlx::query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, data_type::text AS data_type,
+                character_maximum_length::int8 AS length, numeric_precision::int8 AS precision,
+                numeric_scale::int8 AS scale, is_nullable::text AS is_nullable, column_default::text AS column_default
+         FROM information_schema.columns
+         WHERE table_schema = current_schema()
+         ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for row in columns {
+        let Some(table) = tables.get_mut(&row.get::<String, _>("table_name")) else { continue };
+        let data_type: String = row.get("data_type");
+        // Give sized types their size, as SQLite shows `VARCHAR(20)` or `NUMERIC(10,2)`.
+        let declared_type = match (row.get::<Option<i64>, _>("length"), data_type.as_str()) {
+            (Some(length), _) => format!("{data_type}({length})"),
+            (None, "numeric") => match (row.get::<Option<i64>, _>("precision"), row.get::<Option<i64>, _>("scale")) {
+                (Some(precision), Some(scale)) => format!("numeric({precision},{scale})"),
+                _ => data_type,
+            },
+            _ => data_type,
+        };
+        table.columns.push(Column {
+            name: row.get("column_name"),
+            declared_type,
+            not_null: row.get::<String, _>("is_nullable") == "NO",
+            default: row.get("column_default"),
+        });
+    }
+
+    // Every index with its key columns in order (INCLUDE columns left out; attnum 0 is an
+    // expression). indkey and indoption are int2vectors, which count from 0.
+    let index_columns = sqlx::query(
+        "SELECT t.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique,
+                ix.indisprimary AS is_primary, ix.indpred IS NOT NULL AS partial,
+                EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype = 'u')
+                    AS is_constraint,
+                a.attname::text AS column_name, (ix.indoption[(k.ord - 1)::int] & 1) = 1 AS descending
+         FROM pg_index ix
+         JOIN pg_class i ON i.oid = ix.indexrelid
+         JOIN pg_class t ON t.oid = ix.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
+         LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum AND k.attnum <> 0
+         WHERE n.nspname = current_schema() AND k.ord <= ix.indnkeyatts
+         ORDER BY t.relname, i.relname, k.ord",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut unique_constraints: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for row in index_columns {
+        let table_name: String = row.get("table_name");
+        let Some(table) = tables.get_mut(&table_name) else { continue };
+        let index_name: String = row.get("index_name");
+        let mut column = row.get::<Option<String>, _>("column_name").unwrap_or_else(|| "<expression>".into());
+        if row.get::<bool, _>("descending") {
+            column.push_str(" desc");
+        }
+        if row.get("is_primary") {
+            table.primary_key.push(column);
+        } else if row.get("is_constraint") {
+            unique_constraints.entry((table_name, index_name)).or_default().push(column);
+        } else {
+            let index = table.indexes.entry(index_name).or_default();
+            index.unique = row.get("is_unique");
+            index.partial = row.get("partial");
+            index.columns.push(column);
+        }
+    }
+    for ((table_name, _), columns) in unique_constraints {
+        tables.get_mut(&table_name).unwrap().unique_constraints.push(columns);
+    }
+
+    let key_columns = sqlx::query(
+        "SELECT c.conname::text AS name, t.relname::text AS table_name, r.relname::text AS references_table,
+                a.attname::text AS column_name, ra.attname::text AS referenced_column,
+                c.confupdtype::text AS on_update, c.confdeltype::text AS on_delete
+         FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid
+         JOIN pg_class r ON r.oid = c.confrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(attnum, refnum, ord)
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+         JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refnum
+         WHERE c.contype = 'f' AND n.nspname = current_schema()
+         ORDER BY t.relname, c.conname, k.ord",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    // PostgreSQL's one-letter actions, in the words SQLite's pragma_foreign_key_list uses.
+    let action = |code: String| {
+        match code.as_str() {
+            "a" => "NO ACTION",
+            "r" => "RESTRICT",
+            "c" => "CASCADE",
+            "n" => "SET NULL",
+            "d" => "SET DEFAULT",
+            other => panic!("unknown foreign-key action {other}"),
+        }
+        .to_owned()
+    };
+    let mut keys: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
+    for row in key_columns {
+        let key = keys.entry((row.get("table_name"), row.get("name"))).or_default();
+        key.references = row.get("references_table");
+        key.on_update = action(row.get("on_update"));
+        key.on_delete = action(row.get("on_delete"));
+        key.columns.push(row.get("column_name"));
+        key.referenced.push(row.get("referenced_column"));
+    }
+    for ((table_name, _), key) in keys {
+        if let Some(table) = tables.get_mut(&table_name) {
+            table.foreign_keys.push(key);
+        }
+    }
+    conn.close().await.unwrap();
+    facts(&tables, &views)
+}
+
+/// What one schema has and the other lacks, one fact a line; empty when they agree.
+fn difference(sqlite: &Schema, postgres: &Schema) -> String {
+    let mut out = String::new();
+    for (label, ours, theirs) in [("only on SQLite", sqlite, postgres), ("only on PostgreSQL", postgres, sqlite)] {
+        let extra: Vec<&String> = ours.difference(theirs).collect();
+        if !extra.is_empty() {
+            out.push_str(&format!("{label}:\n"));
+            for fact in extra {
+                out.push_str(&format!("  {fact}\n"));
+            }
+        }
+    }
+    out
+}
+
+async fn migrated_schema(backend: Backend) -> Option<Schema> {
+    let database = TestDatabase::fresh(backend).await?;
+    let db = database.connect().await;
+    db.migrate().await.unwrap();
+    db.close().await;
+    Some(schema(&database.url).await)
+}
+
+/// The guard on the two dialects: after every migration, shared and dialect-only, both databases
+/// have the same tables, columns (type, NOT NULL, default, order), keys, indexes and foreign keys.
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match_column_by_column() {
+    let Some(postgres) = migrated_schema(Backend::Postgres).await else { return };
+    let sqlite = migrated_schema(Backend::Sqlite).await.unwrap();
+    // The readers see the schema at all (an empty reading would trivially agree).
+    for fact in [
+        "table users",
+        "users: column id text not null",
+        "users: primary key (id)",
+        "users: unique (email)",
+        "skills: unique (user_id, name_key)",
+        "experiences: column highlights text not null default '[]'",
+        "profiles: column allow_indexing bigint not null default 0",
+        "opportunities: index opportunities_recent (user_id, updated_at, id)",
+        "achievements: foreign key (project_id) references projects(id) on update no action on delete set null",
+        "record_labels: primary key (label_id, record_kind, record_id)",
+    ] {
+        assert!(sqlite.contains(fact), "SQLite's schema lacks `{fact}`:\n{sqlite:#?}");
+    }
+    assert!(!sqlite.iter().any(|fact| fact.contains("_sqlx_migrations")));
+    let difference = difference(&sqlite, &postgres);
+    assert!(
+        difference.is_empty(),
+        "after migrating, the SQLite and PostgreSQL schemas differ (a migration in migrations/sqlite or \
+         migrations/postgres without its counterpart, or a shared one the dialects read differently):\n{difference}"
+    );
 }
 
 #[test]
-fn both_migration_sets_create_the_same_tables() {
-    let tables = |m: &sqlx::migrate::Migrator| {
-        let re = regex::Regex::new(r"CREATE TABLE (\w+)").unwrap();
-        let mut names: Vec<String> =
-            m.iter().flat_map(|m| re.captures_iter(&m.sql).map(|c| c[1].to_owned()).collect::<Vec<_>>()).collect();
-        names.sort();
-        names
-    };
-    assert_eq!(tables(&SQLITE_MIGRATIONS), tables(&POSTGRES_MIGRATIONS));
+fn types_and_defaults_are_normalised_across_dialects() {
+    assert_eq!(normal_type("BIGINT"), normal_type("bigint"));
+    assert_eq!(normal_type("INTEGER"), normal_type("integer"));
+    assert_eq!(normal_type("VARCHAR (20)"), normal_type("character varying(20)"));
+    assert_eq!(normal_type("BLOB"), normal_type("bytea"));
+    assert_ne!(normal_type("TEXT"), normal_type("bigint"));
+    assert_eq!(normal_default(Some("'x'::text")), Some("'x'".into()));
+    assert_eq!(normal_default(Some("'a::b'::character varying")), Some("'a::b'".into()));
+    assert_eq!(normal_default(Some("'-1'::integer")), Some("-1".into()));
+    assert_eq!(normal_default(Some("(0)")), Some("0".into()));
+    assert_eq!(normal_default(Some("(1) + (2)")), Some("(1) + (2)".into()));
+    assert_eq!(normal_default(Some("NULL")), None);
+    assert_eq!(normal_default(Some("''")), Some("''".into()));
+    assert_eq!(normal_default(None), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Databases migrated before the shared folder
+
+/// How each file began when each dialect had its own copy: the shared file's text with the old
+/// comment that named the other folder. `(version, now, then)`; `{other}` is the other dialect.
+const OLD_HEADERS: &[(i64, &str, &str)] = &[
+    (20261123000001, "housekeeping.\n", "housekeeping. Keep in step with migrations/{other}.\n"),
+    (20261123000002, "-- profile.\n", "-- profile. Keep in step with migrations/{other}.\n"),
+    (20261123000003, "turns it on.\n", "turns it on. Keep in step with\n-- migrations/{other}.\n"),
+    (20261123000004, "public pages.\n", "public pages. Keep in step with migrations/{other}.\n"),
+    (20261123000005, "activity.\n", "activity. Keep in step with\n-- migrations/{other}.\n"),
+    (20261123000006, "connected to.\n", "connected to. Keep in step with\n-- migrations/{other}.\n"),
+    (20261123000007, "-- preparation.\n", "-- preparation. Keep in step with migrations/{other}.\n"),
+];
+
+fn migrator_of(migrations: Vec<Migration>) -> Migrator {
+    Migrator { migrations: Cow::Owned(migrations), ignore_missing: false, locking: true, no_tx: false }
+}
+
+/// The migrator a database of this kind ran before the shared folder (the same versions, the
+/// old texts), rebuilt from the shared files.
+fn old_migrator(backend: Backend) -> Migrator {
+    let other = match backend {
+        Backend::Sqlite => "postgres",
+        Backend::Postgres => "sqlite",
+    };
+    let migrations = OLD_HEADERS
+        .iter()
+        .map(|&(version, now, then)| {
+            let shared = SHARED_MIGRATIONS.iter().find(|m| m.version == version).unwrap();
+            assert_eq!(shared.sql.matches(now).count(), 1, "{version}: `{now}` marks one place");
+            let sql = shared.sql.replacen(now, &then.replace("{other}", other), 1);
+            Migration::new(version, shared.description.clone(), shared.migration_type, sql.into(), shared.no_tx)
+        })
+        .collect();
+    migrator_of(migrations)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rebuilt old texts hash to the constants the adoption trusts, which were taken from the
+/// old files themselves: so both the constants and the rebuilt texts are the old files.
+#[test]
+fn the_rebuilt_old_files_have_the_legacy_checksums() {
+    assert_eq!(OLD_HEADERS.len(), LEGACY_CHECKSUMS.len());
+    for (backend, column) in [(Backend::Sqlite, 1), (Backend::Postgres, 2)] {
+        for migration in old_migrator(backend).iter() {
+            let legacy = LEGACY_CHECKSUMS.iter().find(|entry| entry.0 == migration.version).unwrap();
+            let expected = if column == 1 { legacy.1 } else { legacy.2 };
+            assert_eq!(hex(&migration.checksum), expected, "{backend:?} {}", migration.version);
+        }
+    }
+}
+
+async fn adopts_a_database_migrated_with_the_old_files(backend: Backend) {
+    let Some(database) = TestDatabase::fresh(backend).await else { return };
+    let db = database.connect().await;
+    old_migrator(backend).run(db.pool()).await.unwrap();
+    let before = schema(&database.url).await;
+
+    // Without the adoption sqlx refuses the shared files. A connection of its own, closed after:
+    // sqlx returns this error still holding its PostgreSQL advisory lock.
+    let mut conn = sqlx::AnyConnection::connect(&database.url).await.unwrap();
+    let refused = db.migrator().run(&mut conn).await.unwrap_err();
+    assert!(matches!(refused, MigrateError::VersionMismatch(20261123000001)), "{refused}");
+    conn.close().await.unwrap();
+
+    db.migrate().await.unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(schema(&database.url).await, before, "adopting changes checksums, never the schema");
+    let stored: Vec<(i64, Vec<u8>)> = sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let expected: Vec<(i64, Vec<u8>)> = db.migrator().iter().map(|m| (m.version, m.checksum.to_vec())).collect();
+    assert_eq!(stored, expected);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_sqlite_database_migrated_with_the_old_files_is_adopted() {
+    adopts_a_database_migrated_with_the_old_files(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_postgres_database_migrated_with_the_old_files_is_adopted() {
+    adopts_a_database_migrated_with_the_old_files(Backend::Postgres).await;
+}
+
+/// Adoption trusts only the old files' checksums: a migration edited after it ran is refused.
+async fn refuses_a_migration_edited_after_it_ran(backend: Backend) {
+    let Some(database) = TestDatabase::fresh(backend).await else { return };
+    let db = database.connect().await;
+    let edited: Vec<Migration> = db
+        .migrator()
+        .iter()
+        .map(|m| match m.version {
+            20261123000003 => {
+                let sql = format!("{}-- edited after it ran\n", m.sql);
+                Migration::new(m.version, m.description.clone(), m.migration_type, sql.into(), m.no_tx)
+            }
+            _ => m.clone(),
+        })
+        .collect();
+    migrator_of(edited).run(db.pool()).await.unwrap();
+    let error = format!("{:#}", db.migrate().await.unwrap_err());
+    assert!(error.contains("migration 20261123000003 was previously applied but has been modified"), "{error}");
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_migration_edited_after_it_ran() {
+    refuses_a_migration_edited_after_it_ran(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_refuses_a_migration_edited_after_it_ran() {
+    refuses_a_migration_edited_after_it_ran(Backend::Postgres).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The migrate command
 
 async fn migrate_command(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();

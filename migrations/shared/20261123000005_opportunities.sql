@@ -1,5 +1,4 @@
--- The job search, first part: opportunities and their activity. Keep in step with
--- migrations/sqlite.
+-- The job search, first part: opportunities and their activity.
 
 CREATE TABLE opportunities (
     id               TEXT PRIMARY KEY,

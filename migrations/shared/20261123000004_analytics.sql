@@ -1,4 +1,4 @@
--- Page-view analytics for public pages. Keep in step with migrations/postgres.
+-- Page-view analytics for public pages.
 -- No address is ever stored: a view keeps a keyed hash of the visitor's address with that day's
 -- random salt, and the salt is deleted once its day is over.
 

@@ -1,5 +1,4 @@
--- Public pages: each switch is off until the owner turns it on. Keep in step with
--- migrations/sqlite.
+-- Public pages: each switch is off until the owner turns it on.
 ALTER TABLE profiles ADD COLUMN resume_public BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE profiles ADD COLUMN journal_public BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE profiles ADD COLUMN allow_indexing BIGINT NOT NULL DEFAULT 0;

@@ -1,4 +1,4 @@
--- Accounts, sign-in and housekeeping. Keep in step with migrations/postgres.
+-- Accounts, sign-in and housekeeping.
 -- Conventions: ids are UUIDv7 text, times are unix milliseconds, booleans are 0/1.
 
 CREATE TABLE users (

@@ -1,5 +1,5 @@
 -- The job search, third part: interviews, notes, the calendar feed and the texts for interview
--- preparation. Keep in step with migrations/postgres.
+-- preparation.
 
 CREATE TABLE interviews (
     id                TEXT PRIMARY KEY,

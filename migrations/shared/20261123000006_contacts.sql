@@ -1,5 +1,4 @@
--- The job search, second part: contacts and who they are connected to. Keep in step with
--- migrations/postgres.
+-- The job search, second part: contacts and who they are connected to.
 
 CREATE TABLE contacts (
     id           TEXT PRIMARY KEY,

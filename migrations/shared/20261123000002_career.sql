@@ -1,5 +1,5 @@
 -- The career record: experiences, skills, projects, achievements, journal, labels, uploads,
--- profile. Keep in step with migrations/postgres.
+-- profile.
 -- Dates a person enters (start, end, achieved) are text in JSON Resume's form: YYYY, YYYY-MM or
 -- YYYY-MM-DD, which sorts correctly as text.
 
