@@ -138,13 +138,16 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
         let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let is_person = parts.method != axum::http::Method::HEAD
             && !analytics::is_bot(user_agent)
-            && !analytics::is_prefetch(&parts.headers);
+            && !analytics::is_prefetch(|name| parts.headers.get(name).and_then(|v| v.to_str().ok()));
         if !is_person {
             return Ok(ViewRequest { visitor_id, reader: None });
         }
         let reader = Reader {
             user_agent: user_agent.chars().take(500).collect(),
-            referrer: analytics::clean_referrer(&parts.headers, &state.base_url),
+            referrer: analytics::clean_referrer(
+                parts.headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()),
+                &state.base_url,
+            ),
             address: ClientAddr::from_request_parts(parts, state).await.map(|a| a.0).unwrap_or_else(|e| match e {}),
         };
         Ok(ViewRequest { visitor_id, reader: Some(reader) })

@@ -13,6 +13,7 @@ mod files;
 mod housekeeping;
 mod interviews;
 mod jobs;
+mod layers;
 mod mail;
 mod migrations;
 mod public;
