@@ -135,7 +135,9 @@ pub struct Skill {
 
 impl Skill {
     pub fn level_name(&self) -> &'static str {
-        crate::domain::career::skill_level_name(&self.level)
+        crate::domain::career::SkillLevel::parse(&self.level)
+            .map(crate::domain::career::SkillLevel::label)
+            .unwrap_or_default()
     }
 }
 
@@ -168,7 +170,7 @@ fn skill_fields<'q>(query: Query<'q>, input: &'q SkillInput) -> Query<'q> {
         .bind(&input.name)
         .bind(name_key(&input.name))
         .bind(&input.category)
-        .bind(&input.level)
+        .bind(input.level.map(crate::domain::career::SkillLevel::as_str).unwrap_or_default())
         .bind(Flag::bind(input.on_resume))
 }
 

@@ -4,9 +4,14 @@ use sqlx::{Any, Executor};
 
 use crate::clock::Timestamp;
 use crate::db::opportunities::{Opportunity, OPPORTUNITIES};
+use crate::domain::opportunities::OpportunityStatus;
 
-/// Statuses where the search goes on; the others are settled.
-pub const OPEN_STATUSES: &str = "'saved', 'applied', 'screening', 'interviewing', 'offer'";
+/// The statuses where the search goes on, as an SQL list (`'saved', 'applied', …`); the
+/// others are settled.
+pub fn open_statuses() -> String {
+    let open = OpportunityStatus::ALL.iter().filter(|status| status.is_open());
+    open.map(|status| format!("'{status}'")).collect::<Vec<_>>().join(", ")
+}
 
 /// Open opportunities with a next action due from `from` to `to` (`YYYY-MM-DD`, both included;
 /// an empty `from` has no lower bound), soonest first; by the `opportunities_due` index.
@@ -19,9 +24,10 @@ pub async fn due_actions<'e>(
     sqlx::query_as(&format!(
         "SELECT {} FROM opportunities t
          WHERE t.user_id = $1 AND t.next_action_due >= $2 AND t.next_action_due <= $3
-           AND t.next_action <> '' AND t.status IN ({OPEN_STATUSES})
+           AND t.next_action <> '' AND t.status IN ({})
          ORDER BY t.next_action_due, t.id LIMIT $4",
-        OPPORTUNITIES.columns
+        OPPORTUNITIES.columns,
+        open_statuses()
     ))
     .bind(user_id)
     .bind(from)
@@ -46,7 +52,7 @@ pub async fn status_counts<'e>(
 pub async fn in_status<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    status: &str,
+    status: OpportunityStatus,
     limit: i64,
 ) -> Result<Vec<Opportunity>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -54,7 +60,7 @@ pub async fn in_status<'e>(
         OPPORTUNITIES.columns, OPPORTUNITIES.order_by
     ))
     .bind(user_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(limit)
     .fetch_all(ex)
     .await
@@ -79,4 +85,12 @@ pub async fn furthest_stages<'e>(
     .bind(now)
     .fetch_all(ex)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_open_statuses_are_the_ones_before_a_decision() {
+        assert_eq!(super::open_statuses(), "'saved', 'applied', 'screening', 'interviewing', 'offer'");
+    }
 }

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
-use crate::domain::interviews::{interview_kind_name, InterviewInput};
+use crate::domain::interviews::{InterviewInput, InterviewKind, InterviewOutcome};
+use crate::domain::opportunities::EventKind;
 use crate::domain::records::RecordKind;
 
 pub const INTERVIEWS: Table = Table {
@@ -43,8 +44,8 @@ pub struct Interview {
     /// The opportunity's role.
     pub role: String,
     pub round_name: String,
-    /// phone_screen, technical, behavioural, system_design, panel, onsite, other.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: InterviewKind,
     /// The instant it starts.
     #[schema(value_type = String, format = DateTime)]
     pub starts_at: Timestamp,
@@ -58,8 +59,8 @@ pub struct Interview {
     pub debrief_summary: String,
     pub debrief_questions: String,
     pub debrief_improve: String,
-    /// pending, passed, not_passed, cancelled.
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: InterviewOutcome,
     /// The contacts who interview.
     #[sqlx(skip)]
     pub interviewers: Vec<ContactRef>,
@@ -81,10 +82,10 @@ pub struct ContactRef {
 
 impl Interview {
     pub fn kind_name(&self) -> &'static str {
-        crate::domain::interviews::interview_kind_name(&self.kind)
+        self.kind.label()
     }
     pub fn outcome_name(&self) -> &'static str {
-        crate::domain::interviews::outcome_name(&self.outcome)
+        self.outcome.label()
     }
     /// "Tue 1 Dec 2026, 14:00" in the interview's own time zone.
     pub fn when(&self) -> String {
@@ -117,7 +118,7 @@ fn interview_fields<'q>(query: Query<'q>, input: &'q InterviewInput) -> Query<'q
     query
         .bind(&input.opportunity_id)
         .bind(&input.round_name)
-        .bind(&input.kind)
+        .bind(input.kind.as_str())
         .bind(Timestamp(input.start.instant_millis))
         .bind(&input.start.local)
         .bind(&input.start.time_zone)
@@ -128,12 +129,12 @@ fn interview_fields<'q>(query: Query<'q>, input: &'q InterviewInput) -> Query<'q
         .bind(&input.debrief_summary)
         .bind(&input.debrief_questions)
         .bind(&input.debrief_improve)
-        .bind(&input.outcome)
+        .bind(input.outcome.as_str())
 }
 
 fn scheduled_text(input: &InterviewInput) -> String {
     let when = human_local(&input.start.local);
-    format!("{} ({}), {when} {}", input.round_name, interview_kind_name(&input.kind), input.start.time_zone)
+    format!("{} ({}), {when} {}", input.round_name, input.kind.label(), input.start.time_zone)
 }
 
 async fn interview_event(
@@ -141,7 +142,7 @@ async fn interview_event(
     user_id: &str,
     interview_id: &str,
     input: &InterviewInput,
-    kind: &str,
+    kind: EventKind,
     body: &str,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -169,9 +170,9 @@ pub async fn insert_interview(
         now,
     )
     .await?;
-    interview_event(conn, user_id, id, input, "interview_scheduled", &scheduled_text(input), now).await?;
+    interview_event(conn, user_id, id, input, EventKind::InterviewScheduled, &scheduled_text(input), now).await?;
     if input.has_debrief() {
-        interview_event(conn, user_id, id, input, "debrief_added", &input.round_name, now).await?;
+        interview_event(conn, user_id, id, input, EventKind::DebriefAdded, &input.round_name, now).await?;
     }
     refresh_first_interview(conn, user_id, &input.opportunity_id, None).await
 }
@@ -210,16 +211,16 @@ pub async fn update_interview(
         return Ok(false);
     }
     if opportunity_id != input.opportunity_id {
-        interview_event(conn, user_id, id, input, "interview_scheduled", &scheduled_text(input), now).await?;
+        interview_event(conn, user_id, id, input, EventKind::InterviewScheduled, &scheduled_text(input), now).await?;
     } else if starts_at != input.start.instant_millis || time_zone != input.start.time_zone {
-        interview_event(conn, user_id, id, input, "interview_moved", &scheduled_text(input), now).await?;
+        interview_event(conn, user_id, id, input, EventKind::InterviewMoved, &scheduled_text(input), now).await?;
     }
     if debrief.is_empty() && input.has_debrief() {
-        interview_event(conn, user_id, id, input, "debrief_added", &input.round_name, now).await?;
+        interview_event(conn, user_id, id, input, EventKind::DebriefAdded, &input.round_name, now).await?;
     }
-    if outcome != input.outcome && input.outcome != "pending" {
-        let body = format!("{}: {}", input.round_name, crate::domain::interviews::outcome_name(&input.outcome));
-        interview_event(conn, user_id, id, input, "interview_outcome", &body, now).await?;
+    if outcome != input.outcome.as_str() && input.outcome != InterviewOutcome::Pending {
+        let body = format!("{}: {}", input.round_name, input.outcome.label());
+        interview_event(conn, user_id, id, input, EventKind::InterviewOutcome, &body, now).await?;
     }
     refresh_first_interview(&mut *conn, user_id, &input.opportunity_id, None).await?;
     if opportunity_id != input.opportunity_id {
@@ -323,7 +324,7 @@ pub async fn upcoming_interviews<'e>(
     let earliest = Timestamp(now.0 - crate::domain::interviews::DURATION_MAX * 60_000);
     sqlx::query_as(&interviews_where(
         "t.starts_at >= $2 AND t.starts_at < $3 AND t.starts_at + t.duration_minutes * 60000 > $4
-         AND t.outcome <> 'cancelled'",
+         AND t.outcome <> $6",
         "t.starts_at, t.id LIMIT $5",
     ))
     .bind(user_id)
@@ -331,6 +332,7 @@ pub async fn upcoming_interviews<'e>(
     .bind(until)
     .bind(now)
     .bind(limit)
+    .bind(InterviewOutcome::Cancelled.as_str())
     .fetch_all(ex)
     .await
 }

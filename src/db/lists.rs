@@ -7,6 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use crate::clock::Timestamp;
 use crate::domain::fields::name_key;
+use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::records::RecordKind;
 
 /// Where a kind of record is kept and how its list is ordered.
@@ -31,8 +32,8 @@ pub struct ListFilter {
     pub page: i64,
     pub per_page: i64,
     pub audience: Audience,
-    /// Only records in this status; one of our own known statuses, never user text.
-    pub status: Option<&'static str>,
+    /// Only records in this status.
+    pub status: Option<OpportunityStatus>,
     /// Only records that belong to this one (see [`Table::parent`]).
     pub parent: Option<uuid::Uuid>,
 }
@@ -78,7 +79,7 @@ pub struct Page<T> {
 }
 
 fn list_condition(table: &Table, filter: &ListFilter) -> String {
-    // The status is one of the static names in domain::jobs::STATUSES, so it may be written in.
+    // A status's key is one of our own words, so it may be written in.
     let status = match filter.status {
         Some(status) if table.has_status => format!(" AND t.status = '{status}'"),
         _ => String::new(),

@@ -8,6 +8,7 @@ use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
 use crate::domain::notes::NoteInput;
+use crate::domain::notes::NoteSubject;
 use crate::domain::records::RecordKind;
 
 pub const NOTES: Table = Table {
@@ -27,8 +28,8 @@ use crate::db::opportunities::OPPORTUNITIES;
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Note {
     pub id: String,
-    /// `opportunity`, `contact` or `interview`.
-    pub subject_kind: String,
+    #[sqlx(try_from = "String")]
+    pub subject_kind: NoteSubject,
     pub subject_id: String,
     pub body: String,
     #[sqlx(skip)]
@@ -44,12 +45,7 @@ pub struct Note {
 impl Note {
     /// The page of the record it is about.
     pub fn subject_url(&self) -> String {
-        let path = crate::domain::notes::NOTE_SUBJECTS
-            .iter()
-            .find(|(kind, _)| *kind == self.subject_kind)
-            .map(|(_, path)| *path)
-            .unwrap_or("opportunities");
-        format!("/{path}/{}", self.subject_id)
+        format!("/{}/{}", self.subject_kind.record_kind().path(), self.subject_id)
     }
     pub fn when(&self) -> String {
         self.updated_at.human()
@@ -57,15 +53,15 @@ impl Note {
 }
 
 fn note_fields<'q>(query: Query<'q>, input: &'q NoteInput) -> Query<'q> {
-    query.bind(input.subject_kind).bind(&input.subject_id).bind(&input.body)
+    query.bind(input.subject_kind.as_str()).bind(&input.subject_id).bind(&input.body)
 }
 
 /// The table of each kind a note can be about.
-pub fn note_subject_table(kind: &str) -> &'static Table {
-    match kind {
-        "contact" => &CONTACTS,
-        "interview" => &INTERVIEWS,
-        _ => &OPPORTUNITIES,
+pub fn note_subject_table(subject: NoteSubject) -> &'static Table {
+    match subject {
+        NoteSubject::Opportunity => &OPPORTUNITIES,
+        NoteSubject::Contact => &CONTACTS,
+        NoteSubject::Interview => &INTERVIEWS,
     }
 }
 

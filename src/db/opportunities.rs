@@ -9,7 +9,8 @@ use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
 use crate::db::new_id;
 use crate::domain::fields::human_date;
-use crate::domain::opportunities::{status_name, work_mode_name, OpportunityInput};
+use crate::domain::interviews::InterviewOutcome;
+use crate::domain::opportunities::{EventKind, OpportunityInput, OpportunityStatus, WorkMode};
 use crate::domain::records::RecordKind;
 
 pub const OPPORTUNITIES: Table = Table {
@@ -40,7 +41,8 @@ pub struct Opportunity {
     pub salary_max: Option<i64>,
     pub currency: String,
     pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OpportunityStatus,
     pub applied_on: Option<String>,
     pub next_action: String,
     pub next_action_due: Option<String>,
@@ -54,10 +56,10 @@ pub struct Opportunity {
 
 impl Opportunity {
     pub fn status_name(&self) -> &'static str {
-        status_name(&self.status)
+        self.status.label()
     }
     pub fn work_mode_name(&self) -> &'static str {
-        work_mode_name(&self.work_mode)
+        WorkMode::parse(&self.work_mode).map(WorkMode::label).unwrap_or_default()
     }
     pub fn salary(&self) -> String {
         let money = |n: i64| {
@@ -97,7 +99,8 @@ pub struct Event {
     pub id: String,
     /// `created`, `status_changed`, `interview_scheduled`, `interview_moved`, `debrief_added`,
     /// `interview_outcome`, or a manual entry: `email`, `call`, `follow_up`, `note`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EventKind,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub body: String,
@@ -107,25 +110,17 @@ pub struct Event {
     pub occurred_at: Timestamp,
 }
 
-pub const MANUAL_EVENTS: [(&str, &str); 4] =
-    [("email", "Email"), ("call", "Call"), ("follow_up", "Follow-up"), ("note", "Note")];
-
 impl Event {
     pub fn describe(&self) -> String {
-        match self.kind.as_str() {
-            "created" => format!("Added as {}", status_name(self.to_status.as_deref().unwrap_or("saved"))),
-            "status_changed" => format!(
+        let status = |stored: Option<&str>| stored.and_then(OpportunityStatus::parse).map(OpportunityStatus::label);
+        match self.kind {
+            EventKind::Created => format!("Added as {}", status(self.to_status.as_deref()).unwrap_or("Saved")),
+            EventKind::StatusChanged => format!(
                 "{} → {}",
-                status_name(self.from_status.as_deref().unwrap_or_default()),
-                status_name(self.to_status.as_deref().unwrap_or_default())
+                status(self.from_status.as_deref()).unwrap_or("Unknown"),
+                status(self.to_status.as_deref()).unwrap_or("Unknown")
             ),
-            "interview_scheduled" => "Interview scheduled".to_owned(),
-            "interview_moved" => "Interview moved".to_owned(),
-            "debrief_added" => "Debrief added".to_owned(),
-            "interview_outcome" => "Interview outcome".to_owned(),
-            kind => {
-                MANUAL_EVENTS.iter().find(|(k, _)| *k == kind).map(|(_, name)| (*name).to_owned()).unwrap_or_default()
-            }
+            kind => kind.label().to_owned(),
         }
     }
     pub fn when(&self) -> String {
@@ -140,12 +135,12 @@ pub(crate) fn fields<'q>(query: Query<'q>, input: &'q OpportunityInput) -> Query
         .bind(&input.description)
         .bind(input.posting_url.as_deref())
         .bind(&input.location)
-        .bind(&input.work_mode)
+        .bind(input.work_mode.map(WorkMode::as_str).unwrap_or_default())
         .bind(input.salary_min)
         .bind(input.salary_max)
         .bind(&input.currency)
         .bind(&input.source)
-        .bind(&input.status)
+        .bind(input.status.as_str())
         .bind(input.applied_on.map(|d| d.to_string()))
         .bind(&input.next_action)
         .bind(input.next_action_due.map(|d| d.to_string()))
@@ -157,7 +152,7 @@ pub enum EventAbout<'a> {
     /// A manual entry.
     Nothing,
     /// A status it came from (none when it was added) and the status it went to.
-    Status(Option<&'a str>, &'a str),
+    Status(Option<&'a str>, OpportunityStatus),
     /// One of the opportunity's interviews.
     Interview(&'a str),
 }
@@ -166,14 +161,14 @@ pub async fn record_event(
     conn: &mut AnyConnection,
     user_id: &str,
     opportunity_id: &str,
-    kind: &str,
+    kind: EventKind,
     about: EventAbout<'_>,
     body: &str,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let (from, to, interview) = match about {
         EventAbout::Nothing => (None, None, None),
-        EventAbout::Status(from, to) => (from, Some(to), None),
+        EventAbout::Status(from, to) => (from, Some(to.as_str()), None),
         EventAbout::Interview(id) => (None, None, Some(id)),
     };
     sqlx::query(
@@ -184,7 +179,7 @@ pub async fn record_event(
     .bind(new_id())
     .bind(user_id)
     .bind(opportunity_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(from)
     .bind(to)
     .bind(interview)
@@ -214,16 +209,21 @@ pub async fn insert(
         now,
     )
     .await?;
-    record_event(&mut *conn, user_id, id, "created", EventAbout::Status(None, &input.status), "", now).await?;
-    raise_stage(conn, user_id, id, &input.status).await
+    record_event(&mut *conn, user_id, id, EventKind::Created, EventAbout::Status(None, input.status), "", now).await?;
+    raise_stage(conn, user_id, id, input.status).await
 }
 
 /// Remember the furthest stage an opportunity's status reached, for the funnel.
-async fn raise_stage(conn: &mut AnyConnection, user_id: &str, id: &str, status: &str) -> Result<(), sqlx::Error> {
+async fn raise_stage(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    id: &str,
+    status: OpportunityStatus,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE opportunities SET reached_stage = $3 WHERE user_id = $1 AND id = $2 AND reached_stage < $3")
         .bind(user_id)
         .bind(id)
-        .bind(crate::domain::opportunities::stage_of(status))
+        .bind(status.stage())
         .execute(conn)
         .await?;
     Ok(())
@@ -240,12 +240,13 @@ pub async fn refresh_first_interview(
     sqlx::query(
         "UPDATE opportunities SET first_interview_at = (
              SELECT MIN(i.starts_at) FROM interviews i
-             WHERE i.user_id = $1 AND i.opportunity_id = $2 AND i.outcome <> 'cancelled' AND i.id <> $3)
+             WHERE i.user_id = $1 AND i.opportunity_id = $2 AND i.outcome <> $4 AND i.id <> $3)
          WHERE user_id = $1 AND id = $2",
     )
     .bind(user_id)
     .bind(opportunity_id)
     .bind(except.unwrap_or_default())
+    .bind(InterviewOutcome::Cancelled.as_str())
     .execute(conn)
     .await?;
     Ok(())
@@ -281,10 +282,10 @@ pub async fn update(
     if changed != 1 {
         return Ok(false);
     }
-    if before != input.status {
-        let change = EventAbout::Status(Some(&before), &input.status);
-        record_event(&mut *conn, user_id, id, "status_changed", change, "", now).await?;
-        raise_stage(conn, user_id, id, &input.status).await?;
+    if before != input.status.as_str() {
+        let change = EventAbout::Status(Some(&before), input.status);
+        record_event(&mut *conn, user_id, id, EventKind::StatusChanged, change, "", now).await?;
+        raise_stage(conn, user_id, id, input.status).await?;
     }
     Ok(true)
 }

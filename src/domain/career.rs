@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::choice::pick;
 use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::LabelNames;
 use crate::domain::records::{
     finish, parse_labels, set_label_names, DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH, JOURNAL_BODY, MEDIUM, SHORT,
 };
@@ -30,7 +32,7 @@ pub struct ExperienceDraft {
     #[serde(deserialize_with = "checkbox")]
     pub on_resume: bool,
     /// Comma separated.
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// An experience as the API takes it: on create, `role`, `company` and `start_date` are needed;
@@ -121,11 +123,13 @@ impl ExperienceDraft {
         let description = e.check("description", fields::text(&self.description, DESCRIPTION));
         let highlights = e.check("highlights", fields::lines_list(&self.highlights, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH));
         let labels = parse_labels(&mut e, &self.labels);
+        // A start date is needed; without one the draft goes back with its messages.
+        let Some(start_date) = start_date.filter(|_| e.is_empty()) else { return Err(e) };
         finish(e, || ExperienceInput {
             role: role.unwrap_or_default(),
             company: company.unwrap_or_default(),
             location: location.unwrap_or_default(),
-            start_date: start_date.expect("checked"),
+            start_date,
             end_date,
             current: self.current,
             description: description.unwrap_or_default(),
@@ -138,9 +142,15 @@ impl ExperienceDraft {
 
 // ---- skill ----
 
-/// How well someone knows a skill; optional.
-pub const SKILL_LEVELS: [(&str, &str); 4] =
-    [("beginner", "Beginner"), ("intermediate", "Intermediate"), ("advanced", "Advanced"), ("expert", "Expert")];
+crate::closed_set! {
+    /// How well someone knows a skill; optional.
+    pub enum SkillLevel {
+        Beginner = ("beginner", "Beginner"),
+        Intermediate = ("intermediate", "Intermediate"),
+        Advanced = ("advanced", "Advanced"),
+        Expert = ("expert", "Expert"),
+    }
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -150,7 +160,7 @@ pub struct SkillDraft {
     pub level: String,
     #[serde(deserialize_with = "checkbox")]
     pub on_resume: bool,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// A skill as the API takes it: `name` is needed on create.
@@ -174,7 +184,7 @@ pub struct SkillWrite {
 pub struct SkillInput {
     pub name: String,
     pub category: String,
-    pub level: String,
+    pub level: Option<SkillLevel>,
     pub on_resume: bool,
     pub labels: Vec<String>,
 }
@@ -196,10 +206,8 @@ impl SkillDraft {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, MEDIUM, "the skill’s name"));
         let category = e.check("category", fields::line(&self.category, MEDIUM));
-        let level = self.level.trim().to_ascii_lowercase();
-        if !level.is_empty() && !SKILL_LEVELS.iter().any(|(key, _)| *key == level) {
-            e.add("level", "Choose beginner, intermediate, advanced or expert, or leave it empty.");
-        }
+        let message = "Choose beginner, intermediate, advanced or expert, or leave it empty.";
+        let level = pick::<SkillLevel>(&mut e, "level", &self.level, None, message);
         let labels = parse_labels(&mut e, &self.labels);
         finish(e, || SkillInput {
             name: name.unwrap_or_default(),
@@ -209,10 +217,6 @@ impl SkillDraft {
             labels,
         })
     }
-}
-
-pub fn skill_level_name(level: &str) -> &'static str {
-    SKILL_LEVELS.iter().find(|(key, _)| *key == level).map(|(_, name)| *name).unwrap_or("")
 }
 
 // ---- project ----
@@ -229,7 +233,7 @@ pub struct ProjectDraft {
     pub end_date: String,
     #[serde(deserialize_with = "checkbox")]
     pub on_resume: bool,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// A project as the API takes it: `name` is needed on create.
@@ -328,7 +332,7 @@ pub struct AchievementDraft {
     pub project_id: String,
     #[serde(deserialize_with = "checkbox")]
     pub on_resume: bool,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// An achievement as the API takes it: `title` is needed on create. It may belong to one of
@@ -418,7 +422,7 @@ pub struct JournalDraft {
     pub body: String,
     #[serde(deserialize_with = "checkbox")]
     pub is_public: bool,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// A journal entry as the API takes it: `title` is needed on create; `entry_date` defaults to
@@ -468,9 +472,10 @@ impl JournalDraft {
         let entry_date = e.check("entry_date", PartialDate::parse_day(&self.entry_date));
         let body = e.check("body", fields::text(&self.body, JOURNAL_BODY));
         let labels = parse_labels(&mut e, &self.labels);
+        let Some(entry_date) = entry_date.filter(|_| e.is_empty()) else { return Err(e) };
         finish(e, || JournalInput {
             title: title.unwrap_or_default(),
-            entry_date: entry_date.expect("checked"),
+            entry_date,
             body: body.unwrap_or_default(),
             is_public: self.is_public,
             labels,
@@ -553,7 +558,10 @@ mod tests {
         let mut draft = SkillDraft { name: "Rust".into(), level: "expert".into(), ..SkillDraft::blank() };
         draft.apply(serde_json::from_str(r#"{"category": "Languages", "level": null}"#).unwrap());
         let input = draft.validate().unwrap();
-        assert_eq!((input.name.as_str(), input.category.as_str(), input.level.as_str()), ("Rust", "Languages", ""));
+        assert_eq!(
+            (input.name.as_str(), input.category.as_str(), input.level.map(SkillLevel::as_str).unwrap_or_default()),
+            ("Rust", "Languages", "")
+        );
         assert!(serde_json::from_str::<SkillWrite>(r#"{"nmae": "typo"}"#).is_err());
     }
 

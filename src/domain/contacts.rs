@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
+use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
 
@@ -21,7 +22,7 @@ pub struct ContactDraft {
     pub links: String,
     pub how_we_met: String,
     pub notes: String,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// A contact as the API takes it: `name` is needed on create.

@@ -240,13 +240,34 @@ pub fn name_key(name: &str) -> String {
 /// Labels entered as a comma-separated list; duplicates (ignoring case) are dropped. The input
 /// is measured before it is taken apart, so an enormous list costs nothing.
 pub fn label_list(input: &str) -> Result<Vec<String>, String> {
-    let too_many = || format!("At most {LABELS_PER_RECORD_MAX} labels on one record.");
     if input.len() > LABELS_PER_RECORD_MAX * (LABEL_NAME_MAX * 4 + 2) {
-        return Err(too_many());
+        return Err(too_many_labels());
     }
+    distinct_labels(input.split(','))
+}
+
+/// Labels sent as a list of names (the API). A name with a comma is refused rather than split in
+/// two; a list far too long is refused before any name is looked at.
+pub fn listed_labels(names: &[String]) -> Result<Vec<String>, String> {
+    if names.len() > LABELS_PER_RECORD_MAX {
+        return Err(too_many_labels());
+    }
+    if names.iter().any(|name| name.contains(',')) {
+        return Err("A label name cannot contain a comma.".into());
+    }
+    distinct_labels(names.iter().map(String::as_str))
+}
+
+fn too_many_labels() -> String {
+    format!("At most {LABELS_PER_RECORD_MAX} labels on one record.")
+}
+
+/// Each name checked, blanks skipped, duplicates (ignoring case) dropped.
+fn distinct_labels<'a>(parts: impl Iterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let too_many = too_many_labels;
     let mut names: Vec<String> = Vec::new();
     let mut keys = std::collections::HashSet::new();
-    for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
         let name = label_name(part).map_err(|e| format!("“{}”: {e}", part.chars().take(20).collect::<String>()))?;
         if keys.insert(name_key(&name)) {
             names.push(name);

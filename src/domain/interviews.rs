@@ -3,34 +3,39 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
 use crate::domain::opportunities::nullable_number;
+use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
 
-pub const INTERVIEW_KINDS: [(&str, &str); 7] = [
-    ("phone_screen", "Phone screen"),
-    ("technical", "Technical"),
-    ("behavioural", "Behavioural"),
-    ("system_design", "System design"),
-    ("panel", "Panel"),
-    ("onsite", "On-site"),
-    ("other", "Other"),
-];
+crate::closed_set! {
+    /// What kind of interview a round is.
+    pub enum InterviewKind {
+        PhoneScreen = ("phone_screen", "Phone screen"),
+        Technical = ("technical", "Technical"),
+        Behavioural = ("behavioural", "Behavioural"),
+        SystemDesign = ("system_design", "System design"),
+        Panel = ("panel", "Panel"),
+        Onsite = ("onsite", "On-site"),
+        Other = ("other", "Other"),
+    }
+}
 
-pub const OUTCOMES: [(&str, &str); 4] =
-    [("pending", "Waiting to hear"), ("passed", "Passed"), ("not_passed", "Not passed"), ("cancelled", "Cancelled")];
+crate::closed_set! {
+    /// How a round ended. A cancelled interview stays on record but leaves the upcoming list,
+    /// the funnel, and the calendar (as cancelled).
+    pub enum InterviewOutcome {
+        Pending = ("pending", "Waiting to hear"),
+        Passed = ("passed", "Passed"),
+        NotPassed = ("not_passed", "Not passed"),
+        Cancelled = ("cancelled", "Cancelled"),
+    }
+}
 
 pub const DURATION_DEFAULT: i64 = 60;
 pub const DURATION_MAX: i64 = 24 * 60;
-
-pub fn interview_kind_name(kind: &str) -> &'static str {
-    INTERVIEW_KINDS.iter().find(|(key, _)| *key == kind).map(|(_, name)| *name).unwrap_or("Interview")
-}
-
-pub fn outcome_name(outcome: &str) -> &'static str {
-    OUTCOMES.iter().find(|(key, _)| *key == outcome).map(|(_, name)| *name).unwrap_or("")
-}
 
 /// An interview as the form gives it. `start` is the wall-clock time in `time_zone`
 /// (`YYYY-MM-DDTHH:MM`, what a `datetime-local` field sends).
@@ -50,7 +55,7 @@ pub struct InterviewDraft {
     pub debrief_questions: String,
     pub debrief_improve: String,
     pub outcome: String,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// An interview as the API takes it: `opportunity_id`, `round_name`, `kind`, `start` and
@@ -172,7 +177,7 @@ fn wall_clock_minute(input: &str) -> Option<jiff::civil::DateTime> {
 pub struct InterviewInput {
     pub opportunity_id: String,
     pub round_name: String,
-    pub kind: String,
+    pub kind: InterviewKind,
     pub start: InterviewStart,
     pub duration_minutes: i64,
     pub location: String,
@@ -181,7 +186,7 @@ pub struct InterviewInput {
     pub debrief_summary: String,
     pub debrief_questions: String,
     pub debrief_improve: String,
-    pub outcome: String,
+    pub outcome: InterviewOutcome,
     pub labels: Vec<String>,
 }
 
@@ -191,28 +196,12 @@ impl InterviewInput {
     }
 }
 
-fn choice(
-    e: &mut FieldErrors,
-    field: &str,
-    input: &str,
-    choices: &[(&str, &str)],
-    default: &str,
-    message: &str,
-) -> String {
-    let value = input.trim().to_ascii_lowercase();
-    let value = if value.is_empty() { default.to_owned() } else { value };
-    if !choices.iter().any(|(key, _)| *key == value) {
-        e.add(field, message);
-    }
-    value
-}
-
 impl InterviewDraft {
     pub fn blank() -> Self {
         Self {
-            kind: "phone_screen".into(),
+            kind: InterviewKind::PhoneScreen.to_string(),
             duration_minutes: DURATION_DEFAULT.to_string(),
-            outcome: "pending".into(),
+            outcome: InterviewOutcome::Pending.to_string(),
             ..Self::default()
         }
     }
@@ -241,8 +230,8 @@ impl InterviewDraft {
             e.add("opportunity_id", "Choose the opportunity this interview is for.");
         }
         let round_name = e.check("round_name", fields::required_line(&self.round_name, SHORT, "the round’s name"));
-        let kind =
-            choice(&mut e, "kind", &self.kind, &INTERVIEW_KINDS, "other", "Choose a kind of interview from the list.");
+        let other = Some(InterviewKind::Other);
+        let kind = pick(&mut e, "kind", &self.kind, other, "Choose a kind of interview from the list.");
         let (local, zone) = InterviewStart::parse(&self.start, &self.time_zone);
         let local = e.check("start", local);
         let zone = e.check("time_zone", zone);
@@ -268,11 +257,11 @@ impl InterviewDraft {
         let debrief_summary = e.check("debrief_summary", fields::text(&self.debrief_summary, DESCRIPTION));
         let debrief_questions = e.check("debrief_questions", fields::text(&self.debrief_questions, DESCRIPTION));
         let debrief_improve = e.check("debrief_improve", fields::text(&self.debrief_improve, DESCRIPTION));
-        let outcome =
-            choice(&mut e, "outcome", &self.outcome, &OUTCOMES, "pending", "Choose an outcome from the list.");
+        let pending = Some(InterviewOutcome::Pending);
+        let outcome = pick(&mut e, "outcome", &self.outcome, pending, "Choose an outcome from the list.");
         let labels = crate::domain::records::parse_labels(&mut e, &self.labels);
-        match start {
-            Some(start) if e.is_empty() => Ok(InterviewInput {
+        match (start, kind, outcome) {
+            (Some(start), Some(kind), Some(outcome)) if e.is_empty() => Ok(InterviewInput {
                 opportunity_id,
                 round_name: round_name.unwrap_or_default(),
                 kind,

@@ -1,6 +1,7 @@
 //! Plain types that parse and validate input once; no I/O here.
 
 pub mod career;
+pub mod choice;
 pub mod contacts;
 pub mod email;
 pub mod fields;

@@ -4,11 +4,28 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::fields::{self, nullable_text, set};
+use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
 
-/// What a note can be about.
-pub const NOTE_SUBJECTS: [(&str, &str); 3] =
-    [("opportunity", "opportunities"), ("contact", "contacts"), ("interview", "interviews")];
+crate::closed_set! {
+    /// What a note can be about.
+    pub enum NoteSubject {
+        Opportunity = ("opportunity", "Opportunity"),
+        Contact = ("contact", "Contact"),
+        Interview = ("interview", "Interview"),
+    }
+}
+
+impl NoteSubject {
+    /// The kind of record a note about this is attached to.
+    pub fn record_kind(self) -> RecordKind {
+        match self {
+            NoteSubject::Opportunity => RecordKind::Opportunity,
+            NoteSubject::Contact => RecordKind::Contact,
+            NoteSubject::Interview => RecordKind::Interview,
+        }
+    }
+}
 
 pub const NOTE_MAX: usize = 20_000;
 
@@ -37,8 +54,7 @@ pub struct NoteWrite {
 
 #[derive(Debug, Clone)]
 pub struct NoteInput {
-    /// One of [`NOTE_SUBJECTS`]' kinds, as our own text.
-    pub subject_kind: &'static str,
+    pub subject_kind: NoteSubject,
     pub subject_id: String,
     pub body: String,
 }
@@ -52,8 +68,7 @@ impl NoteDraft {
 
     pub fn validate(&self) -> Result<NoteInput, FieldErrors> {
         let mut e = FieldErrors::new();
-        let wanted = self.subject_kind.trim().to_ascii_lowercase();
-        let subject_kind = NOTE_SUBJECTS.iter().map(|(kind, _)| *kind).find(|kind| *kind == wanted);
+        let subject_kind = NoteSubject::parse(&self.subject_kind);
         if subject_kind.is_none() {
             e.add("subject_kind", "A note is about an opportunity, a contact or an interview.");
         }

@@ -3,44 +3,93 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
 use crate::domain::FieldErrors;
 
-/// Where an opportunity stands. The first six are the pipeline in order; the last three can
-/// happen at any point.
-pub const STATUSES: [(&str, &str); 9] = [
-    ("saved", "Saved"),
-    ("applied", "Applied"),
-    ("screening", "Screening"),
-    ("interviewing", "Interviewing"),
-    ("offer", "Offer"),
-    ("accepted", "Accepted"),
-    ("rejected", "Rejected"),
-    ("withdrawn", "Withdrawn"),
-    ("ghosted", "Ghosted"),
-];
-
-pub const WORK_MODES: [(&str, &str); 3] = [("remote", "Remote"), ("hybrid", "Hybrid"), ("onsite", "On-site")];
-
-/// How far along the search a status is, for the funnel: 1 applied, 2 screening,
-/// 3 interviewing, 4 offer (or accepted); 0 for saved and the endings.
-pub fn stage_of(status: &str) -> i64 {
-    match status {
-        "applied" => 1,
-        "screening" => 2,
-        "interviewing" => 3,
-        "offer" | "accepted" => 4,
-        _ => 0,
+crate::closed_set! {
+    /// Where an opportunity stands. The first six are the pipeline in order; the last three can
+    /// happen at any point.
+    pub enum OpportunityStatus {
+        Saved = ("saved", "Saved"),
+        Applied = ("applied", "Applied"),
+        Screening = ("screening", "Screening"),
+        Interviewing = ("interviewing", "Interviewing"),
+        Offer = ("offer", "Offer"),
+        Accepted = ("accepted", "Accepted"),
+        Rejected = ("rejected", "Rejected"),
+        Withdrawn = ("withdrawn", "Withdrawn"),
+        Ghosted = ("ghosted", "Ghosted"),
     }
 }
 
-pub fn status_name(status: &str) -> &'static str {
-    STATUSES.iter().find(|(key, _)| *key == status).map(|(_, name)| *name).unwrap_or("Unknown")
+impl OpportunityStatus {
+    /// How far along the search a status is, for the funnel: 1 applied, 2 screening,
+    /// 3 interviewing, 4 offer (or accepted); 0 for saved and the endings.
+    pub fn stage(self) -> i64 {
+        match self {
+            OpportunityStatus::Applied => 1,
+            OpportunityStatus::Screening => 2,
+            OpportunityStatus::Interviewing => 3,
+            OpportunityStatus::Offer | OpportunityStatus::Accepted => 4,
+            _ => 0,
+        }
+    }
+
+    /// Still in play: its next action is due, it can move on.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OpportunityStatus::Saved
+                | OpportunityStatus::Applied
+                | OpportunityStatus::Screening
+                | OpportunityStatus::Interviewing
+                | OpportunityStatus::Offer
+        )
+    }
 }
 
-pub fn work_mode_name(mode: &str) -> &'static str {
-    WORK_MODES.iter().find(|(key, _)| *key == mode).map(|(_, name)| *name).unwrap_or("")
+crate::closed_set! {
+    /// Where the work is done.
+    pub enum WorkMode {
+        Remote = ("remote", "Remote"),
+        Hybrid = ("hybrid", "Hybrid"),
+        Onsite = ("onsite", "On-site"),
+    }
+}
+
+crate::closed_set! {
+    /// What an entry on an opportunity's timeline records: the first six are written by
+    /// Careerlog as things happen, the last four by the user.
+    pub enum EventKind {
+        Created = ("created", "Added"),
+        StatusChanged = ("status_changed", "Status changed"),
+        InterviewScheduled = ("interview_scheduled", "Interview scheduled"),
+        InterviewMoved = ("interview_moved", "Interview moved"),
+        DebriefAdded = ("debrief_added", "Debrief added"),
+        InterviewOutcome = ("interview_outcome", "Interview outcome"),
+        Email = ("email", "Email"),
+        Call = ("call", "Call"),
+        FollowUp = ("follow_up", "Follow-up"),
+        Note = ("note", "Note"),
+    }
+}
+
+impl EventKind {
+    /// The kinds a user writes by hand.
+    pub const MANUAL: [EventKind; 4] = [EventKind::Email, EventKind::Call, EventKind::FollowUp, EventKind::Note];
+    /// `(key, label)` of the kinds a user writes, for the entry form's options.
+    pub const MANUAL_CHOICES: [(&'static str, &'static str); 4] = {
+        let [a, b, c, d] = EventKind::MANUAL;
+        [(a.as_str(), a.label()), (b.as_str(), b.label()), (c.as_str(), c.label()), (d.as_str(), d.label())]
+    };
+
+    /// A kind the user may write: one of [`EventKind::MANUAL`].
+    pub fn parse_manual(input: &str) -> Option<Self> {
+        EventKind::parse(input).filter(|kind| EventKind::MANUAL.contains(kind))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -60,7 +109,7 @@ pub struct OpportunityDraft {
     pub applied_on: String,
     pub next_action: String,
     pub next_action_due: String,
-    pub labels: String,
+    pub labels: LabelNames,
 }
 
 /// An opportunity as the API takes it: `company` and `role` are needed on create; `status`
@@ -120,12 +169,12 @@ pub struct OpportunityInput {
     pub description: String,
     pub posting_url: Option<String>,
     pub location: String,
-    pub work_mode: String,
+    pub work_mode: Option<WorkMode>,
     pub salary_min: Option<i64>,
     pub salary_max: Option<i64>,
     pub currency: String,
     pub source: String,
-    pub status: String,
+    pub status: OpportunityStatus,
     pub applied_on: Option<PartialDate>,
     pub next_action: String,
     pub next_action_due: Option<PartialDate>,
@@ -153,7 +202,7 @@ fn optional_day(input: &str) -> Result<Option<PartialDate>, String> {
 
 impl OpportunityDraft {
     pub fn blank() -> Self {
-        Self { status: "saved".into(), ..Self::default() }
+        Self { status: OpportunityStatus::Saved.to_string(), ..Self::default() }
     }
 
     pub fn apply(&mut self, write: OpportunityWrite) {
@@ -181,10 +230,13 @@ impl OpportunityDraft {
         let description = e.check("description", fields::text(&self.description, 50_000.max(DESCRIPTION)));
         let posting_url = e.check("posting_url", fields::optional_web_link(&self.posting_url)).flatten();
         let location = e.check("location", fields::line(&self.location, MEDIUM));
-        let work_mode = self.work_mode.trim().to_ascii_lowercase();
-        if !work_mode.is_empty() && !WORK_MODES.iter().any(|(key, _)| *key == work_mode) {
-            e.add("work_mode", "Choose remote, hybrid or on-site, or leave it empty.");
-        }
+        let work_mode = pick::<WorkMode>(
+            &mut e,
+            "work_mode",
+            &self.work_mode,
+            None,
+            "Choose remote, hybrid or on-site, or leave it empty.",
+        );
         let salary_min = e.check("salary_min", salary(&self.salary_min)).flatten();
         let salary_max = e.check("salary_max", salary(&self.salary_max)).flatten();
         if let (Some(min), Some(max)) = (salary_min, salary_max) {
@@ -201,18 +253,13 @@ impl OpportunityDraft {
             e.add("currency", "Say which currency the salary is in, such as EUR.");
         }
         let source = e.check("source", fields::line(&self.source, MEDIUM));
-        let status = self.status.trim().to_ascii_lowercase();
-        let status = if status.is_empty() { "saved".to_owned() } else { status };
-        if !STATUSES.iter().any(|(key, _)| *key == status) {
-            e.add("status", "Choose a status from the list.");
-        }
+        let saved = Some(OpportunityStatus::Saved);
+        let status = pick(&mut e, "status", &self.status, saved, "Choose a status from the list.");
         let applied_on = e.check("applied_on", optional_day(&self.applied_on)).flatten();
         let next_action = e.check("next_action", fields::line(&self.next_action, SHORT));
         let next_action_due = e.check("next_action_due", optional_day(&self.next_action_due)).flatten();
         let labels = crate::domain::records::parse_labels(&mut e, &self.labels);
-        if !e.is_empty() {
-            return Err(e);
-        }
+        let Some(status) = status.filter(|_| e.is_empty()) else { return Err(e) };
         Ok(OpportunityInput {
             company: company.unwrap_or_default(),
             role: role.unwrap_or_default(),
@@ -233,6 +280,33 @@ impl OpportunityDraft {
     }
 }
 
+/// A manual timeline entry: an email sent, a call, a follow-up, a note.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EntryForm {
+    /// `email`, `call`, `follow_up` or `note`.
+    pub kind: String,
+    pub body: String,
+}
+
+impl EntryForm {
+    pub fn validate(&self) -> Result<(EventKind, String), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = EventKind::parse_manual(&self.kind);
+        if kind.is_none() {
+            errors.add("kind", "Choose what happened: email, call, follow-up or note.");
+        }
+        let body = errors.check("body", fields::text(&self.body, 5_000));
+        if body.as_deref().is_some_and(str::is_empty) {
+            errors.add("body", "Write a line about it.");
+        }
+        match (kind, body) {
+            (Some(kind), Some(body)) if errors.is_empty() => Ok((kind, body)),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,7 +317,7 @@ mod tests {
 
     #[test]
     fn statuses_salaries_and_currencies_are_checked() {
-        assert_eq!(draft().validate().unwrap().status, "saved");
+        assert_eq!(draft().validate().unwrap().status, OpportunityStatus::Saved);
         let unknown = OpportunityDraft { status: "hired".into(), ..draft() };
         assert!(unknown.validate().unwrap_err().get("status").is_some());
         let range = OpportunityDraft {

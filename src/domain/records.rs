@@ -83,26 +83,64 @@ pub const JOURNAL_BODY: usize = 100_000;
 pub const HIGHLIGHTS_MAX: usize = 30;
 pub const HIGHLIGHT_LENGTH: usize = 500;
 
-pub fn set_label_names(target: &mut String, value: Option<Vec<String>>) {
-    if let Some(names) = value {
-        // A name with a comma is refused by validation rather than silently split in two; a list
-        // far too long is refused without joining it.
-        if names.len() > fields::LABELS_PER_RECORD_MAX {
-            *target = (0..=fields::LABELS_PER_RECORD_MAX).map(|n| n.to_string()).collect::<Vec<_>>().join(",");
-        } else if names.iter().any(|n| n.contains(',')) {
-            *target = "\u{1}".into();
-        } else {
-            *target = names.join(", ");
+/// A record's labels as they arrived: the text typed into a form's field (names separated by
+/// commas), or the list of names an API body sent. Each is validated in its own way, so a name
+/// sent with a comma in it is refused rather than split in two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelNames {
+    Typed(String),
+    Listed(Vec<String>),
+}
+
+impl Default for LabelNames {
+    fn default() -> Self {
+        LabelNames::Typed(String::new())
+    }
+}
+
+impl From<&str> for LabelNames {
+    fn from(typed: &str) -> Self {
+        LabelNames::Typed(typed.to_owned())
+    }
+}
+
+impl From<String> for LabelNames {
+    fn from(typed: String) -> Self {
+        LabelNames::Typed(typed)
+    }
+}
+
+/// As a form's field shows it.
+impl std::fmt::Display for LabelNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LabelNames::Typed(text) => f.write_str(text),
+            LabelNames::Listed(names) => f.write_str(&names.join(", ")),
         }
     }
 }
 
-pub fn parse_labels(errors: &mut FieldErrors, input: &str) -> Vec<String> {
-    if input.contains('\u{1}') {
-        errors.add("labels", "A label name cannot contain a comma.");
-        return Vec::new();
+/// A form sends the field as text.
+impl<'de> serde::Deserialize<'de> for LabelNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(LabelNames::Typed)
     }
-    errors.check("labels", fields::label_list(input)).unwrap_or_default()
+}
+
+/// An API body's `labels`, when sent, replaces the draft's.
+pub fn set_label_names(target: &mut LabelNames, value: Option<Vec<String>>) {
+    if let Some(names) = value {
+        *target = LabelNames::Listed(names);
+    }
+}
+
+/// The label names to put on the record, or the message beside the field.
+pub fn parse_labels(errors: &mut FieldErrors, labels: &LabelNames) -> Vec<String> {
+    let parsed = match labels {
+        LabelNames::Typed(text) => fields::label_list(text),
+        LabelNames::Listed(names) => fields::listed_labels(names),
+    };
+    errors.check("labels", parsed).unwrap_or_default()
 }
 
 pub(crate) fn finish<T>(errors: FieldErrors, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {

@@ -10,6 +10,7 @@ pub mod images;
 pub mod journal;
 pub mod labels;
 pub mod mail;
+pub mod opportunities;
 pub mod passwords;
 pub mod prep;
 pub mod profiles;

@@ -43,7 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
         crate::db::opportunities::Opportunity, crate::domain::opportunities::OpportunityWrite,
-        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::web::opportunities::EntryForm,
+        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::domain::opportunities::EntryForm,
         crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
         crate::db::notes::Note, crate::domain::notes::NoteWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,

@@ -21,6 +21,7 @@ use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
 use crate::domain::ical::{self, Event, When};
+use crate::domain::interviews::InterviewOutcome;
 use crate::domain::token::{looks_like_token, random_token};
 use crate::secrets::hash_token;
 use crate::state::AppState;
@@ -174,7 +175,7 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
         description: description.join("\n"),
         url: interview.meeting_url.clone(),
         last_modified: Some(interview.updated_at),
-        cancelled: interview.outcome == "cancelled",
+        cancelled: interview.outcome == InterviewOutcome::Cancelled,
         transparent: false,
     }
 }

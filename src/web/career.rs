@@ -5,7 +5,7 @@ use axum::response::Html;
 
 use crate::db::career::{Achievement, Experience, Project, Skill};
 use crate::db::{career, lists};
-use crate::domain::career::{AchievementDraft, ExperienceDraft, ProjectDraft, SkillDraft, SKILL_LEVELS};
+use crate::domain::career::{AchievementDraft, ExperienceDraft, ProjectDraft, SkillDraft, SkillLevel};
 use crate::services::records::kinds::{Achievements, Experiences, Projects, Skills};
 use crate::services::records::RecordType;
 use crate::state::AppState;
@@ -141,7 +141,7 @@ impl Resource for Skills {
 
 impl SkillForm {
     pub fn levels(&self) -> &'static [(&'static str, &'static str)] {
-        &SKILL_LEVELS
+        SkillLevel::CHOICES
     }
 }
 

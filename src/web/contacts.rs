@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::db::contacts::{self, Contact, LinkedTo};
 use crate::db::interviews::{self, Interview};
 use crate::domain::contacts::ContactDraft;
+use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::records::RecordKind;
 use crate::services::records::kinds::Contacts;
 use crate::services::records::{self as records_service, HasContacts};
@@ -104,7 +105,7 @@ pub struct ContactShow {
 
 impl ContactShow {
     fn status_name(&self, status: &str) -> &'static str {
-        crate::domain::opportunities::status_name(status)
+        OpportunityStatus::parse(status).map(OpportunityStatus::label).unwrap_or("Unknown")
     }
 }
 

@@ -13,7 +13,7 @@ use axum::Router;
 use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
-use crate::domain::opportunities::STATUSES;
+use crate::domain::opportunities::OpportunityStatus;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::{render, Chrome, NoticeQuery};
@@ -64,7 +64,7 @@ pub struct Dashboard {
 
 impl Dashboard {
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        &STATUSES
+        OpportunityStatus::CHOICES
     }
     pub fn has_opportunities(&self) -> bool {
         self.columns.iter().any(|c| c.total > 0)
@@ -126,12 +126,12 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
         .unwrap_or_else(|| now.iso_date());
     let due = dashboard::due_actions(pool, user_id, ("", &today), 50).await?;
     let counts = dashboard::status_counts(pool, user_id).await?;
-    let mut columns = Vec::with_capacity(STATUSES.len());
-    for (status, name) in STATUSES {
-        let total = counts.iter().find(|(s, _)| s == status).map(|(_, n)| *n).unwrap_or(0);
+    let mut columns = Vec::with_capacity(OpportunityStatus::ALL.len());
+    for status in OpportunityStatus::ALL.iter().copied() {
+        let total = counts.iter().find(|(s, _)| status == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
         let cards =
             if total == 0 { Vec::new() } else { dashboard::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
-        columns.push(Column { status, name, total, cards });
+        columns.push(Column { status: status.as_str(), name: status.label(), total, cards });
     }
     let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());

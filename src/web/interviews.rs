@@ -8,7 +8,7 @@ use crate::db::interviews::Interview;
 use crate::db::lists;
 use crate::db::opportunities::OPPORTUNITIES;
 use crate::db::{contacts, interviews, opportunities};
-use crate::domain::interviews::{InterviewDraft, INTERVIEW_KINDS, OUTCOMES};
+use crate::domain::interviews::{InterviewDraft, InterviewKind, InterviewOutcome};
 use crate::domain::records::RecordKind;
 use crate::services::records::kinds::Interviews;
 use crate::state::AppState;
@@ -35,10 +35,10 @@ pub struct InterviewForm {
 
 impl InterviewForm {
     fn kinds(&self) -> &'static [(&'static str, &'static str)] {
-        &INTERVIEW_KINDS
+        InterviewKind::CHOICES
     }
     fn outcomes(&self) -> &'static [(&'static str, &'static str)] {
-        &OUTCOMES
+        InterviewOutcome::CHOICES
     }
     /// Every time zone name we know, for the field's suggestions.
     fn time_zones(&self) -> Vec<String> {

@@ -6,7 +6,7 @@ use axum::response::Html;
 
 use crate::db::lists;
 use crate::db::notes::{self, Note};
-use crate::domain::notes::NoteDraft;
+use crate::domain::notes::{NoteDraft, NoteSubject};
 use crate::domain::records::RecordKind;
 use crate::services::records::kinds::Notes;
 use crate::state::AppState;
@@ -57,9 +57,9 @@ impl Resource for Notes {
     async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<NoteDraft> {
         let about = query.about.as_deref().map(str::trim).unwrap_or_default();
         if uuid::Uuid::parse_str(about).is_ok() {
-            for (kind, _) in crate::domain::notes::NOTE_SUBJECTS {
-                if lists::exists(state.db.pool(), subject_table(kind), user_id, about).await? {
-                    let (subject_kind, subject_id) = (kind.to_owned(), about.to_owned());
+            for subject in NoteSubject::ALL.iter().copied() {
+                if lists::exists(state.db.pool(), subject_table(subject), user_id, about).await? {
+                    let (subject_kind, subject_id) = (subject.to_string(), about.to_owned());
                     return Ok(NoteDraft { subject_kind, subject_id, body: String::new() });
                 }
             }
@@ -75,9 +75,9 @@ impl Resource for Notes {
         title
     }
     fn saved_url(_id: &str, draft: &NoteDraft) -> String {
-        let kind = draft.subject_kind.trim().to_ascii_lowercase();
+        let subject = NoteSubject::parse(&draft.subject_kind).unwrap_or(NoteSubject::Opportunity);
         let id = draft.subject_id.trim().to_ascii_lowercase();
-        format!("/{}/{id}?notice=saved#notes", subject_table(&kind).kind.path())
+        format!("/{}/{id}?notice=saved#notes", subject_table(subject).kind.path())
     }
     fn list_page(chrome: Chrome, view: ListView<Note>) -> AppResult<Html<String>> {
         html(&NoteList { chrome, view })

@@ -8,16 +8,18 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::db::interviews::Interview;
-use crate::db::opportunities::{self, Event, Opportunity, MANUAL_EVENTS};
+use crate::db::opportunities::{self, Event, Opportunity};
 use crate::db::{contacts, interviews};
-use crate::domain::opportunities::{OpportunityDraft, STATUSES, WORK_MODES};
+use crate::domain::opportunities::OpportunityDraft;
+use crate::domain::opportunities::{EntryForm, EventKind, OpportunityStatus, WorkMode};
 use crate::domain::records::RecordKind;
-use crate::domain::{fields, FieldErrors};
+use crate::domain::FieldErrors;
+use crate::services::opportunities as opportunity_service;
 use crate::services::records::kinds::Opportunities;
 use crate::services::records::{self as records_service, RecordType};
+use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
@@ -60,16 +62,16 @@ pub struct OpportunityShow {
 
 impl OpportunityForm {
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        &STATUSES
+        OpportunityStatus::CHOICES
     }
     fn work_modes(&self) -> &'static [(&'static str, &'static str)] {
-        &WORK_MODES
+        WorkMode::CHOICES
     }
 }
 
 impl OpportunityList {
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        &STATUSES
+        OpportunityStatus::CHOICES
     }
 }
 
@@ -102,10 +104,10 @@ impl OpportunityShow {
         })
     }
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        &STATUSES
+        OpportunityStatus::CHOICES
     }
     fn entry_kinds(&self) -> &'static [(&'static str, &'static str)] {
-        &MANUAL_EVENTS
+        &EventKind::MANUAL_CHOICES
     }
 }
 
@@ -137,34 +139,6 @@ impl Resource for Opportunities {
     }
 }
 
-/// A manual timeline entry: an email sent, a call, a follow-up, a note.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct EntryForm {
-    /// `email`, `call`, `follow_up` or `note`.
-    pub kind: String,
-    pub body: String,
-}
-
-impl EntryForm {
-    fn validate(&self) -> Result<(&'static str, String), FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let kind = MANUAL_EVENTS.iter().find(|(k, _)| *k == self.kind.trim()).map(|(k, _)| *k);
-        if kind.is_none() {
-            errors.add("kind", "Choose what happened: email, call, follow-up or note.");
-        }
-        let body = errors.check("body", fields::text(&self.body, 5_000));
-        if body.as_deref().is_some_and(str::is_empty) {
-            errors.add("body", "Write a line about it.");
-        }
-        if errors.is_empty() {
-            Ok((kind.unwrap_or("note"), body.unwrap_or_default()))
-        } else {
-            Err(errors)
-        }
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct StatusForm {
@@ -191,15 +165,11 @@ async fn add_entry(
     form: &EntryForm,
 ) -> AppResult<(Opportunity, Result<(), FieldErrors>)> {
     let row = load_one::<Opportunities>(state, &me.user.id, id).await?;
-    let (kind, body) = match form.validate() {
-        Ok(entry) => entry,
-        Err(errors) => return Ok((row, Err(errors))),
-    };
-    let mut tx = state.db.begin_write().await?;
-    let about = opportunities::EventAbout::Nothing;
-    opportunities::record_event(&mut tx, &me.user.id, &row.id, kind, about, &body, state.clock.now()).await?;
-    tx.commit().await?;
-    Ok((row, Ok(())))
+    match opportunity_service::add_timeline_entry(state, &me.user.id, &row.id, form).await {
+        Ok(()) => Ok((row, Ok(()))),
+        Err(ServiceError::Invalid(errors)) => Ok((row, Err(errors))),
+        Err(err) => Err(err.into()),
+    }
 }
 
 async fn add_entry_html(

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::labels::{self, Label};
 use crate::db::lists::{self, ListFilter, Table};
+use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::FieldErrors;
 use crate::services::records::{self as records_service, RecordType};
 use crate::services::ServiceError;
@@ -100,10 +101,9 @@ impl ListQuery {
         ListFilter { parent, ..self.filter(default_per_page) }
     }
 
-    /// The `status` asked for, if it is one we know (as our own static text).
-    fn known_status(&self) -> Option<&'static str> {
-        let wanted = self.status.as_deref()?.trim().to_ascii_lowercase();
-        crate::domain::opportunities::STATUSES.iter().map(|(key, _)| *key).find(|key| *key == wanted)
+    /// The `status` asked for, if it is one we know.
+    fn known_status(&self) -> Option<OpportunityStatus> {
+        OpportunityStatus::parse(self.status.as_deref()?)
     }
 
     /// A `status` that names no status: the API says so rather than list everything.
@@ -130,7 +130,7 @@ pub struct ListView<R> {
     /// The label the list is filtered by, as the user wrote it.
     pub label: Option<String>,
     /// The status the list is filtered by (opportunities).
-    pub status: Option<&'static str>,
+    pub status: Option<OpportunityStatus>,
     /// The record the list is narrowed to: its query parameter and id.
     pub parent: Option<(&'static str, uuid::Uuid)>,
     pub all_labels: Vec<Label>,
@@ -152,7 +152,7 @@ impl<R> ListView<R> {
         }
         if let Some(status) = self.status {
             url.push_str("&status=");
-            url.push_str(status);
+            url.push_str(status.as_str());
         }
         if let Some((param, id)) = self.parent {
             url.push_str(&format!("&{param}={id}"));
@@ -169,7 +169,7 @@ impl<R> ListView<R> {
         self.label.is_some() || self.status.is_some() || self.parent.is_some()
     }
     pub fn status_is(&self, status: &str) -> bool {
-        self.status == Some(status)
+        self.status.is_some_and(|s| s == status)
     }
     pub fn label_is(&self, name: &str) -> bool {
         self.label

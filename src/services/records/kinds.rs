@@ -53,7 +53,7 @@ impl RecordType for Experiences {
             description: row.description.clone(),
             highlights: row.highlights.0.join("\n"),
             on_resume: row.on_resume.get(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &ExperienceInput) -> &[String] {
@@ -104,7 +104,7 @@ impl RecordType for Skills {
             category: row.category.clone(),
             level: row.level.clone(),
             on_resume: row.on_resume.get(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &SkillInput) -> &[String] {
@@ -156,13 +156,13 @@ impl RecordType for Projects {
         ProjectDraft {
             name: row.name.clone(),
             role: row.role.clone(),
-            kind: row.kind.clone(),
+            kind: row.kind.to_string(),
             description: row.description.clone(),
             url: row.url.clone().unwrap_or_default(),
             start_date: row.start_date.clone().unwrap_or_default(),
             end_date: row.end_date.clone().unwrap_or_default(),
             on_resume: row.on_resume.get(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &ProjectInput) -> &[String] {
@@ -215,7 +215,7 @@ impl RecordType for Achievements {
             experience_id: row.experience_id.clone().unwrap_or_default(),
             project_id: row.project_id.clone().unwrap_or_default(),
             on_resume: row.on_resume.get(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &AchievementInput) -> &[String] {
@@ -281,7 +281,7 @@ impl RecordType for Journal {
             entry_date: row.entry_date.clone(),
             body: row.body.clone(),
             is_public: row.is_public.get(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &JournalInput) -> &[String] {
@@ -355,11 +355,11 @@ impl RecordType for Opportunities {
             salary_max: number(row.salary_max),
             currency: row.currency.clone(),
             source: row.source.clone(),
-            status: row.status.clone(),
+            status: row.status.to_string(),
             applied_on: row.applied_on.clone().unwrap_or_default(),
             next_action: row.next_action.clone(),
             next_action_due: row.next_action_due.clone().unwrap_or_default(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &OpportunityInput) -> &[String] {
@@ -418,7 +418,7 @@ impl RecordType for Contacts {
             links: row.links.0.join("\n"),
             how_we_met: row.how_we_met.clone(),
             notes: row.notes.clone(),
-            labels: label_text(&row.labels),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &ContactInput) -> &[String] {
@@ -471,7 +471,7 @@ impl RecordType for Interviews {
         InterviewDraft {
             opportunity_id: row.opportunity_id.clone(),
             round_name: row.round_name.clone(),
-            kind: row.kind.clone(),
+            kind: row.kind.to_string(),
             start: row.local_start.clone(),
             time_zone: row.time_zone.clone(),
             duration_minutes: row.duration_minutes.to_string(),
@@ -481,8 +481,8 @@ impl RecordType for Interviews {
             debrief_summary: row.debrief_summary.clone(),
             debrief_questions: row.debrief_questions.clone(),
             debrief_improve: row.debrief_improve.clone(),
-            outcome: row.outcome.clone(),
-            labels: label_text(&row.labels),
+            outcome: row.outcome.to_string(),
+            labels: label_text(&row.labels).into(),
         }
     }
     fn label_names(input: &InterviewInput) -> &[String] {
@@ -548,7 +548,11 @@ impl RecordType for Notes {
         NoteDraft::default()
     }
     fn draft_of(row: &Note) -> NoteDraft {
-        NoteDraft { subject_kind: row.subject_kind.clone(), subject_id: row.subject_id.clone(), body: row.body.clone() }
+        NoteDraft {
+            subject_kind: row.subject_kind.to_string(),
+            subject_id: row.subject_id.clone(),
+            body: row.body.clone(),
+        }
     }
     fn label_names(_: &NoteInput) -> &[String] {
         &[]
