@@ -4,10 +4,12 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
 use crate::domain::Email;
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct User {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: UserId,
     pub email: Option<String>,
     pub email_verified_at: Option<Timestamp>,
     pub password_hash: Option<String>,
@@ -40,7 +42,7 @@ pub async fn insert_user<'e>(
     new: NewUser<'_>,
     now: Timestamp,
 ) -> Result<User, sqlx::Error> {
-    let id = super::new_id();
+    let id = UserId::generate();
     sqlx::query(
         "INSERT INTO users (id, email, email_verified_at, password_hash, is_admin, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -64,7 +66,7 @@ pub async fn insert_user<'e>(
     })
 }
 
-pub async fn find_by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &UserId) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(ex).await
 }
 
@@ -80,7 +82,7 @@ pub async fn find_by_email<'e>(
 
 pub async fn set_password_hash<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     password_hash: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -95,7 +97,7 @@ pub async fn set_password_hash<'e>(
 
 pub async fn mark_email_verified<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     email: &str,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -113,7 +115,8 @@ pub async fn mark_email_verified<'e>(
 #[derive(Debug, Clone, FromRow)]
 pub struct LinkToken {
     pub token_hash: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
@@ -138,7 +141,7 @@ impl LinkKind {
 pub async fn insert_email_verification<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
-    user_id: &str,
+    user_id: &UserId,
     email: &str,
     now: Timestamp,
     expires_at: Timestamp,
@@ -160,7 +163,7 @@ pub async fn insert_email_verification<'e>(
 pub async fn insert_password_reset<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
-    user_id: &str,
+    user_id: &UserId,
     email: &str,
     now: Timestamp,
     expires_at: Timestamp,
@@ -237,7 +240,7 @@ pub async fn consume_link<'e>(
 pub async fn retire_links<'e>(
     ex: impl Executor<'e, Database = Any>,
     kind: LinkKind,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!("UPDATE {} SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", kind.table()))

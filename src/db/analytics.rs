@@ -6,9 +6,10 @@ use sqlx::{Any, AnyConnection, Executor};
 
 use crate::clock::Timestamp;
 use crate::db::new_id;
+use crate::domain::UserId;
 
 pub struct NewView {
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub kind: &'static str,
     pub path: String,
     pub visitor_hash: String,
@@ -97,7 +98,7 @@ pub async fn roll_up(conn: &mut AnyConnection, before_day: &str) -> Result<u64, 
 }
 
 /// Views and visitors per day since `since_day`, raw and rolled-up together.
-pub async fn daily<'e, E>(ex: E, owner_id: &str, since_day: &str) -> Result<HashMap<String, (i64, i64)>, sqlx::Error>
+pub async fn daily<'e, E>(ex: E, owner_id: &UserId, since_day: &str) -> Result<HashMap<String, (i64, i64)>, sqlx::Error>
 where
     E: Executor<'e, Database = Any> + Copy,
 {
@@ -129,7 +130,7 @@ where
 /// Views by one dimension (`kind`, `page`, `referrer`) since `since_day`, largest first.
 pub async fn top<'e, E>(
     ex: E,
-    owner_id: &str,
+    owner_id: &UserId,
     since_day: &str,
     dimension: &str,
     limit: usize,

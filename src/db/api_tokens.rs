@@ -4,11 +4,13 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
 use crate::db::accounts::User;
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ApiToken {
     pub id: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub name: String,
     pub token_prefix: String,
     pub created_at: Timestamp,
@@ -22,7 +24,7 @@ pub const MAX_PER_USER: i64 = 50;
 
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     name: &str,
     token_hash: &str,
     token_prefix: &str,
@@ -52,7 +54,7 @@ pub async fn insert<'e>(
 
 pub async fn list_for_user<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT {MAX_PER_USER}"
@@ -62,7 +64,7 @@ pub async fn list_for_user<'e>(
     .await
 }
 
-pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
@@ -104,7 +106,11 @@ pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id: &str, now: Tim
 }
 
 /// Revoke one of the user's tokens. Another user's token id simply matches nothing.
-pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(ex).await?;
     Ok(done.rows_affected() == 1)

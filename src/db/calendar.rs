@@ -3,11 +3,12 @@
 use sqlx::{Any, Executor};
 
 use crate::clock::Timestamp;
+use crate::domain::UserId;
 
 /// Make the user's feed, or give it a new address: the old one stops working at once.
 pub async fn replace<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     token_hash: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -24,7 +25,7 @@ pub async fn replace<'e>(
 }
 
 /// Turn the user's feed off. `false` when there was none.
-pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(ex).await?;
     Ok(done.rows_affected() > 0)
 }
@@ -32,7 +33,7 @@ pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) ->
 /// Since when the user's feed has had its current address, if it is on.
 pub async fn created_at<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<Timestamp>, sqlx::Error> {
     sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE user_id = $1")
         .bind(user_id)
@@ -44,9 +45,10 @@ pub async fn created_at<'e>(
 pub async fn find_owner<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+) -> Result<Option<UserId>, sqlx::Error> {
+    let owner: Option<String> = sqlx::query_scalar("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(ex)
-        .await
+        .await?;
+    Ok(owner.map(UserId::from))
 }

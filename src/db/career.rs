@@ -10,6 +10,7 @@ use crate::db::{Flag, TextList};
 use crate::domain::career::{AchievementInput, ExperienceInput, ProjectInput, SkillInput};
 use crate::domain::fields::{human_date, name_key};
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 // ---- experiences ----
 
@@ -66,7 +67,7 @@ impl Experience {
 
 pub async fn insert_experience(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &ExperienceInput,
     now: Timestamp,
@@ -79,7 +80,7 @@ pub async fn insert_experience(
 
 pub async fn update_experience(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &ExperienceInput,
     now: Timestamp,
@@ -143,7 +144,7 @@ impl Skill {
 
 pub async fn insert_skill(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &SkillInput,
     now: Timestamp,
@@ -155,7 +156,7 @@ pub async fn insert_skill(
 
 pub async fn update_skill(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &SkillInput,
     now: Timestamp,
@@ -222,7 +223,7 @@ impl Project {
 
 pub async fn insert_project(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &ProjectInput,
     now: Timestamp,
@@ -235,7 +236,7 @@ pub async fn insert_project(
 
 pub async fn update_project(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &ProjectInput,
     now: Timestamp,
@@ -308,7 +309,7 @@ impl Achievement {
 
 pub async fn insert_achievement(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &AchievementInput,
     now: Timestamp,
@@ -321,7 +322,7 @@ pub async fn insert_achievement(
 
 pub async fn update_achievement(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &AchievementInput,
     now: Timestamp,
@@ -345,7 +346,7 @@ fn achievement_fields<'q>(query: Query<'q>, input: &'q AchievementInput) -> Quer
 /// The achievements that belong to one experience or project.
 pub async fn achievements_of<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     id: &str,
 ) -> Result<Vec<Achievement>, sqlx::Error> {

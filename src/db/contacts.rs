@@ -8,6 +8,7 @@ use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 pub const CONTACTS: Table = Table {
     kind: RecordKind::Contact,
@@ -56,7 +57,7 @@ fn contact_fields<'q>(query: Query<'q>, input: &'q crate::domain::contacts::Cont
 
 pub async fn insert_contact(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &crate::domain::contacts::ContactInput,
     now: Timestamp,
@@ -77,7 +78,7 @@ pub async fn insert_contact(
 
 pub async fn update_contact(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &crate::domain::contacts::ContactInput,
     now: Timestamp,
@@ -116,7 +117,7 @@ impl LinkedTo {
 /// Connect a contact with an opportunity or interview (both the user's own; checked by the caller).
 pub async fn link_contact(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     to: LinkedTo,
     record_id: &str,
     contact_id: &str,
@@ -137,7 +138,7 @@ pub async fn link_contact(
 
 pub async fn unlink_contact<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     to: LinkedTo,
     record_id: &str,
     contact_id: &str,
@@ -155,7 +156,7 @@ pub async fn unlink_contact<'e>(
 /// `(id, name, company)` of the contacts connected to an opportunity.
 pub async fn contacts_of<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     opportunity_id: &str,
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -171,7 +172,7 @@ pub async fn contacts_of<'e>(
 /// `(id, role, company, status)` of the opportunities a contact is connected to.
 pub async fn opportunities_of<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     contact_id: &str,
 ) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
     sqlx::query_as(

@@ -5,6 +5,7 @@ use sqlx::{Any, Executor};
 use crate::clock::Timestamp;
 use crate::db::opportunities::{Opportunity, OPPORTUNITIES};
 use crate::domain::opportunities::OpportunityStatus;
+use crate::domain::UserId;
 
 /// The statuses where the search goes on, as an SQL list (`'saved', 'applied', …`); the
 /// others are settled.
@@ -17,7 +18,7 @@ pub fn open_statuses() -> String {
 /// an empty `from` has no lower bound), soonest first; by the `opportunities_due` index.
 pub async fn due_actions<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     (from, to): (&str, &str),
     limit: i64,
 ) -> Result<Vec<Opportunity>, sqlx::Error> {
@@ -40,7 +41,7 @@ pub async fn due_actions<'e>(
 /// How many opportunities are in each status.
 pub async fn status_counts<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT status, COUNT(*) FROM opportunities WHERE user_id = $1 GROUP BY status")
         .bind(user_id)
@@ -51,7 +52,7 @@ pub async fn status_counts<'e>(
 /// The most recently changed opportunities in one status.
 pub async fn in_status<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     status: OpportunityStatus,
     limit: i64,
 ) -> Result<Vec<Opportunity>, sqlx::Error> {
@@ -71,7 +72,7 @@ pub async fn in_status<'e>(
 /// status or a later one, or (for interviewed) by an interview that took place by `now`.
 pub async fn furthest_stages<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     // Both halves are kept on the opportunity as it changes (`reached_stage`,

@@ -10,6 +10,7 @@ use crate::db::lists::{write, Query, Table};
 use crate::domain::interviews::{InterviewInput, InterviewKind, InterviewOutcome};
 use crate::domain::opportunities::EventKind;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 pub const INTERVIEWS: Table = Table {
     kind: RecordKind::Interview,
@@ -139,7 +140,7 @@ fn scheduled_text(input: &InterviewInput) -> String {
 
 async fn interview_event(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     interview_id: &str,
     input: &InterviewInput,
     kind: EventKind,
@@ -153,7 +154,7 @@ async fn interview_event(
 /// on its opportunity's timeline.
 pub async fn insert_interview(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &InterviewInput,
     now: Timestamp,
@@ -180,7 +181,7 @@ pub async fn insert_interview(
 /// Save changes; a new time, a first debrief and a new outcome go on the timeline.
 pub async fn update_interview(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &InterviewInput,
     now: Timestamp,
@@ -232,7 +233,7 @@ pub async fn update_interview(
 /// The interviewers of each of `interview_ids`, in one query.
 pub async fn interviewers_of<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     interview_ids: &[&str],
 ) -> Result<Vec<(String, ContactRef)>, sqlx::Error> {
     if interview_ids.is_empty() {
@@ -256,7 +257,7 @@ pub async fn interviewers_of<'e>(
 /// `(id, round, company, when)` of the interviews a contact takes part in.
 pub async fn interviews_with<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     contact_id: &str,
 ) -> Result<Vec<Interview>, sqlx::Error> {
     sqlx::query_as(&interviews_where(
@@ -273,7 +274,7 @@ pub async fn interviews_with<'e>(
 /// An opportunity's interviews, soonest first.
 pub async fn interviews_for<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     opportunity_id: &str,
 ) -> Result<Vec<Interview>, sqlx::Error> {
     sqlx::query_as(&interviews_where("t.opportunity_id = $2", "t.starts_at, t.id LIMIT 200"))
@@ -286,7 +287,7 @@ pub async fn interviews_for<'e>(
 /// Interviews starting in `[from, to)`, soonest first.
 pub async fn interviews_between<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     from: Timestamp,
     to: Timestamp,
     limit: i64,
@@ -303,7 +304,7 @@ pub async fn interviews_between<'e>(
 /// The time zone of the user's most recently added interview.
 pub async fn latest_time_zone<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT time_zone FROM interviews WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
         .bind(user_id)
@@ -315,7 +316,7 @@ pub async fn latest_time_zone<'e>(
 /// first: one in progress is still on the list.
 pub async fn upcoming_interviews<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
     until: Timestamp,
     limit: i64,
@@ -342,7 +343,7 @@ pub async fn upcoming_interviews<'e>(
 /// first interview up to date.
 pub async fn forget_dependents(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     id: &str,
 ) -> Result<(), sqlx::Error> {

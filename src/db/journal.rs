@@ -10,6 +10,7 @@ use crate::db::Flag;
 use crate::domain::career::JournalInput;
 use crate::domain::fields::human_date;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 pub const JOURNAL: Table = Table {
     kind: RecordKind::JournalEntry,
@@ -55,7 +56,7 @@ impl JournalEntry {
 }
 
 /// A slug for a new entry: from the title, made unique among the user's entries.
-async fn free_slug(conn: &mut AnyConnection, user_id: &str, title: &str) -> Result<String, sqlx::Error> {
+async fn free_slug(conn: &mut AnyConnection, user_id: &UserId, title: &str) -> Result<String, sqlx::Error> {
     let base = crate::domain::fields::slugify(title);
     let mut candidate = base.clone();
     for n in 2.. {
@@ -74,7 +75,7 @@ async fn free_slug(conn: &mut AnyConnection, user_id: &str, title: &str) -> Resu
 
 pub async fn insert_journal_entry(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &JournalInput,
     now: Timestamp,
@@ -101,7 +102,7 @@ pub async fn insert_journal_entry(
 
 pub async fn update_journal_entry(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &JournalInput,
     now: Timestamp,
@@ -118,7 +119,7 @@ fn journal_fields<'q>(query: Query<'q>, input: &'q JournalInput) -> Query<'q> {
 /// A public journal entry by its slug.
 pub async fn public_entry_by_slug<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     slug: &str,
 ) -> Result<Option<JournalEntry>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -12,6 +12,7 @@ use crate::db::{new_id, placeholders, Flag};
 use crate::domain::career::LabelInput;
 use crate::domain::fields::name_key;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 /// A user may have this many labels: plenty for any career, few enough to show in one list.
 pub const MAX_PER_USER: i64 = 500;
@@ -59,7 +60,7 @@ const COLUMNS: &str = "l.id, l.name, l.colour, l.is_public, l.created_at, l.upda
 /// All of a user's labels by name, each with how many records carry it.
 pub async fn list_for_user<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Vec<Label>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS}, (SELECT COUNT(*) FROM record_labels rl WHERE rl.label_id = l.id) AS uses
@@ -72,7 +73,7 @@ pub async fn list_for_user<'e>(
 
 pub async fn get<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
 ) -> Result<Option<Label>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -85,14 +86,14 @@ pub async fn get<'e>(
     .await
 }
 
-pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM labels WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
 /// Create a label. A name the user already has (ignoring case) is a unique violation.
 pub async fn insert(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     input: &LabelInput,
     now: Timestamp,
 ) -> Result<String, sqlx::Error> {
@@ -115,7 +116,7 @@ pub async fn insert(
 
 pub async fn update(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &LabelInput,
     now: Timestamp,
@@ -137,7 +138,11 @@ pub async fn update(
 }
 
 /// Delete a label; it comes off every record (the links cascade).
-pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("DELETE FROM labels WHERE user_id = $1 AND id = $2").bind(user_id).bind(id).execute(ex).await?;
     Ok(done.rows_affected() == 1)
@@ -146,7 +151,7 @@ pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str, id
 /// The labels on each of `record_ids`, by record id.
 pub async fn chips_for_records<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_ids: &[&str],
 ) -> Result<HashMap<String, Vec<LabelChip>>, sqlx::Error> {
@@ -175,7 +180,7 @@ pub async fn chips_for_records<'e>(
 /// Make `names` exactly the labels on a record, creating labels the user does not have yet.
 pub async fn set_for_record(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_id: &str,
     names: &[String],
@@ -192,7 +197,7 @@ pub async fn set_for_record(
 /// name. Putting a label on twice is the same as once.
 pub async fn add_to_record(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_id: &str,
     name: &str,
@@ -230,7 +235,7 @@ pub async fn add_to_record(
 /// How many labels a record carries.
 pub async fn count_on_record<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_id: &str,
 ) -> Result<i64, sqlx::Error> {
@@ -245,7 +250,7 @@ pub async fn count_on_record<'e>(
 /// Take one label off a record.
 pub async fn remove_from_record<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_id: &str,
     label_id: &str,
@@ -264,7 +269,7 @@ pub async fn remove_from_record<'e>(
 
 pub async fn remove_all_from_record<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     record_id: &str,
 ) -> Result<(), sqlx::Error> {
@@ -278,7 +283,11 @@ pub async fn remove_all_from_record<'e>(
 }
 
 /// How many labels the user would have after adding `names`: to keep within [`MAX_PER_USER`].
-pub async fn count_after_adding(conn: &mut AnyConnection, user_id: &str, names: &[String]) -> Result<i64, sqlx::Error> {
+pub async fn count_after_adding(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    names: &[String],
+) -> Result<i64, sqlx::Error> {
     let mut count = count_for_user(&mut *conn, user_id).await?;
     for name in names {
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM labels WHERE user_id = $1 AND name_key = $2")
@@ -297,7 +306,7 @@ pub async fn count_after_adding(conn: &mut AnyConnection, user_id: &str, names: 
 /// or in the public journal. A public label on hidden records only is not offered as a filter.
 pub async fn public_on_page<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     journal: bool,
 ) -> Result<Vec<Label>, sqlx::Error> {
     let visible = |kind: RecordKind, table: &str, flag: &str| {

@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::domain::fields::name_key;
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 /// Where a kind of record is kept and how its list is ordered.
 pub struct Table {
@@ -108,7 +109,7 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
 pub async fn list<'e, T>(
     ex: impl Executor<'e, Database = Any> + Copy,
     table: &Table,
-    user_id: &str,
+    user_id: &UserId,
     filter: &ListFilter,
 ) -> Result<Page<T>, sqlx::Error>
 where
@@ -131,7 +132,7 @@ where
 pub async fn rows<'e, T>(
     ex: impl Executor<'e, Database = Any>,
     table: &Table,
-    user_id: &str,
+    user_id: &UserId,
     filter: &ListFilter,
 ) -> Result<Vec<T>, sqlx::Error>
 where
@@ -158,7 +159,7 @@ where
 pub async fn get<'e, T>(
     ex: impl Executor<'e, Database = Any>,
     table: &Table,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error>
 where
@@ -175,7 +176,7 @@ where
 }
 
 /// Delete a record and the labels on it.
-pub async fn delete(conn: &mut AnyConnection, table: &Table, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete(conn: &mut AnyConnection, table: &Table, user_id: &UserId, id: &str) -> Result<bool, sqlx::Error> {
     crate::db::labels::remove_all_from_record(&mut *conn, user_id, table.kind, id).await?;
     let done = sqlx::query(&format!("DELETE FROM {} WHERE user_id = $1 AND id = $2", table.name))
         .bind(user_id)
@@ -189,7 +190,7 @@ pub async fn delete(conn: &mut AnyConnection, table: &Table, user_id: &str, id: 
 pub async fn count<'e>(
     ex: impl Executor<'e, Database = Any>,
     table: &Table,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} WHERE user_id = $1", table.name))
         .bind(user_id)
@@ -202,7 +203,7 @@ pub async fn choices<'e>(
     ex: impl Executor<'e, Database = Any>,
     table: &Table,
     title_sql: &str,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT t.id, {title_sql} FROM {} t {} WHERE t.user_id = $1 ORDER BY {} LIMIT 500",
@@ -216,7 +217,7 @@ pub async fn choices<'e>(
 pub async fn exists<'e>(
     ex: impl Executor<'e, Database = Any>,
     table: &Table,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<i64> =
@@ -239,7 +240,7 @@ pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<
 pub(crate) async fn write<'q>(
     conn: &mut AnyConnection,
     sql: &'q str,
-    user_id: &'q str,
+    user_id: &'q UserId,
     id: &'q str,
     fields: impl FnOnce(Query<'q>) -> Query<'q>,
     now: Timestamp,

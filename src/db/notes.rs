@@ -10,6 +10,7 @@ use crate::db::lists::{write, Query, Table};
 use crate::domain::notes::NoteInput;
 use crate::domain::notes::NoteSubject;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 pub const NOTES: Table = Table {
     kind: RecordKind::Note,
@@ -69,7 +70,7 @@ pub fn note_subject_table(subject: NoteSubject) -> &'static Table {
 /// writes nothing and answers `RowNotFound`.
 pub async fn insert_note(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &NoteInput,
     now: Timestamp,
@@ -88,7 +89,7 @@ pub async fn insert_note(
 
 pub async fn update_note(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &NoteInput,
     now: Timestamp,
@@ -113,7 +114,7 @@ pub async fn update_note(
 /// The newest notes about one record.
 pub async fn notes_about<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     subject_id: &str,
 ) -> Result<Vec<Note>, sqlx::Error> {
     sqlx::query_as(&format!(

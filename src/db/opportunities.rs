@@ -12,6 +12,7 @@ use crate::domain::fields::human_date;
 use crate::domain::interviews::InterviewOutcome;
 use crate::domain::opportunities::{EventKind, OpportunityInput, OpportunityStatus, WorkMode};
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 
 pub const OPPORTUNITIES: Table = Table {
     kind: RecordKind::Opportunity,
@@ -159,7 +160,7 @@ pub enum EventAbout<'a> {
 
 pub async fn record_event(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     opportunity_id: &str,
     kind: EventKind,
     about: EventAbout<'_>,
@@ -192,7 +193,7 @@ pub async fn record_event(
 
 pub async fn insert(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &OpportunityInput,
     now: Timestamp,
@@ -216,7 +217,7 @@ pub async fn insert(
 /// Remember the furthest stage an opportunity's status reached, for the funnel.
 async fn raise_stage(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     status: OpportunityStatus,
 ) -> Result<(), sqlx::Error> {
@@ -233,7 +234,7 @@ async fn raise_stage(
 /// `except`, an interview about to be deleted) true after its interviews change.
 pub async fn refresh_first_interview(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     opportunity_id: &str,
     except: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -255,7 +256,7 @@ pub async fn refresh_first_interview(
 /// Save changes; a change of status goes on the timeline.
 pub async fn update(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     input: &OpportunityInput,
     now: Timestamp,
@@ -293,7 +294,7 @@ pub async fn update(
 /// The opportunity's timeline, newest first.
 pub async fn timeline<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     opportunity_id: &str,
 ) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as(

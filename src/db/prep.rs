@@ -5,6 +5,7 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
+use crate::domain::UserId;
 
 /// What the AI interview preparation will read about the user.
 #[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
@@ -18,7 +19,7 @@ pub struct InterviewPrep {
     pub updated_at: Option<Timestamp>,
 }
 
-pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<InterviewPrep, sqlx::Error> {
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<InterviewPrep, sqlx::Error> {
     let found: Option<InterviewPrep> =
         sqlx::query_as("SELECT resume_text, linkedin_summary, updated_at FROM interview_prep WHERE user_id = $1")
             .bind(user_id)
@@ -29,7 +30,7 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Re
 
 pub async fn save(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     resume_text: &str,
     linkedin_summary: &str,
     now: Timestamp,

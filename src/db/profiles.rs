@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::clock::Timestamp;
 use crate::db::Flag;
 use crate::domain::profile::ProfileInput;
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
 pub struct Profile {
@@ -48,7 +49,7 @@ const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upl
                        journal_public, allow_indexing";
 
 /// The user's profile; an empty one when they have not filled it in.
-pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<Profile, sqlx::Error> {
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<Profile, sqlx::Error> {
     let found: Option<Profile> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM profiles WHERE user_id = $1"))
         .bind(user_id)
         .fetch_optional(ex)
@@ -56,7 +57,7 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Re
     Ok(found.unwrap_or_default())
 }
 
-async fn ensure_row(conn: &mut AnyConnection, user_id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+async fn ensure_row(conn: &mut AnyConnection, user_id: &UserId, now: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO profiles (user_id, updated_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
         .bind(user_id)
         .bind(now)
@@ -68,7 +69,7 @@ async fn ensure_row(conn: &mut AnyConnection, user_id: &str, now: Timestamp) -> 
 /// Save the profile's fields. A username someone else has is a unique violation.
 pub async fn save(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     input: &ProfileInput,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -97,7 +98,7 @@ pub async fn save(
 /// Point the profile at a new photo; returns the previous photo's upload id.
 pub async fn set_photo(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     upload_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<String>, sqlx::Error> {
@@ -130,7 +131,8 @@ pub async fn photo_is_public<'e>(ex: impl Executor<'e, Database = Any>, upload_i
 /// A profile found by its public username, with its owner's id: for public pages.
 #[derive(Debug, Clone, FromRow)]
 pub struct PublicProfile {
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     pub job_title: String,

@@ -5,11 +5,13 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
 use crate::db::accounts::User;
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub csrf_token: String,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
@@ -19,7 +21,7 @@ pub struct SessionRow {
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     id_hash: &str,
-    user_id: &str,
+    user_id: &UserId,
     csrf_token: &str,
     now: Timestamp,
     expires_at: Timestamp,
@@ -93,7 +95,7 @@ pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str) ->
 /// End every session of the user except `keep` (the one making the request, if any).
 pub async fn delete_all_for_user<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     keep: Option<&str>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
@@ -104,7 +106,7 @@ pub async fn delete_all_for_user<'e>(
     Ok(done.rows_affected())
 }
 
-pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 

@@ -7,6 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
+use crate::domain::UserId;
 
 pub const PURPOSE_JOURNAL_IMAGE: &str = "journal_image";
 pub const PURPOSE_PROFILE_PHOTO: &str = "profile_photo";
@@ -17,7 +18,8 @@ pub const IMAGES_PER_ENTRY_MAX: i64 = 30;
 #[derive(Debug, Clone, FromRow)]
 pub struct Upload {
     pub id: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub purpose: String,
     pub journal_entry_id: Option<String>,
     pub storage_key: String,
@@ -108,7 +110,7 @@ pub async fn find<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result
 /// The images of several entries at once, by entry id.
 pub async fn images_of_entries<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     entry_ids: &[&str],
 ) -> Result<std::collections::HashMap<String, Vec<ImageRef>>, sqlx::Error> {
     let mut by_entry: std::collections::HashMap<String, Vec<ImageRef>> = std::collections::HashMap::new();
@@ -133,7 +135,7 @@ pub async fn images_of_entries<'e>(
 
 pub async fn count_for_entry<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     entry_id: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1 AND journal_entry_id = $2")
@@ -148,7 +150,7 @@ pub async fn count_for_entry<'e>(
 async fn delete_where(
     conn: &mut AnyConnection,
     condition: &str,
-    user_id: &str,
+    user_id: &UserId,
     value: &str,
     now: Timestamp,
 ) -> Result<Vec<String>, sqlx::Error> {
@@ -176,7 +178,7 @@ async fn delete_where(
 /// Delete one of the user's uploads; `None` when there is no such upload of theirs.
 pub async fn delete_one(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     now: Timestamp,
 ) -> Result<Option<String>, sqlx::Error> {
@@ -185,7 +187,7 @@ pub async fn delete_one(
 
 pub async fn delete_for_entry(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     entry_id: &str,
     now: Timestamp,
 ) -> Result<Vec<String>, sqlx::Error> {

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod email;
 pub mod fields;
 pub mod ical;
+pub mod ids;
 pub mod interviews;
 pub mod markdown;
 pub mod notes;
@@ -18,5 +19,6 @@ pub mod token;
 pub mod validation;
 
 pub use email::Email;
+pub use ids::UserId;
 pub use password::Password;
 pub use validation::FieldErrors;

@@ -8,6 +8,7 @@ use crate::clock::Timestamp;
 use crate::db::accounts::{self, LinkKind, NewUser, User};
 use crate::db::{is_unique_violation, sessions};
 use crate::domain::token::{looks_like_token, random_token};
+use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
 use crate::secrets::hash_token;
 use crate::services::error::rejected_write;
@@ -126,7 +127,7 @@ pub async fn check_link(
 }
 
 /// Use a verification link: the address it was sent to becomes verified.
-pub async fn verify_email(state: &Handles, token: &str) -> Result<Result<String, LinkProblem>, ServiceError> {
+pub async fn verify_email(state: &Handles, token: &str) -> Result<Result<UserId, LinkProblem>, ServiceError> {
     let found = match check_link(state, LinkKind::EmailVerification, token).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),

@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::clock::Timestamp;
 use crate::db::analytics as store;
+use crate::domain::UserId;
 use crate::services::Handles;
 
 /// What a public page is, for "resume vs journal".
@@ -46,7 +47,7 @@ impl ContentKind {
 /// writer has hashed it.
 #[derive(Debug, Clone)]
 pub struct View {
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub kind: ContentKind,
     pub path: String,
     pub address: IpAddr,

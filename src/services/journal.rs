@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use crate::db::uploads::{self, ImageRef};
+use crate::domain::UserId;
 use crate::services::images::{ImageError, ImagePurpose};
 use crate::services::records::{self, kinds::Journal};
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
@@ -21,7 +22,7 @@ pub enum ImageRefused {
 /// Check that the entry is the user's and can take another image, then store the image.
 pub async fn add_image(
     handles: &Handles,
-    user_id: &str,
+    user_id: &UserId,
     entry_id: &str,
     original_name: &str,
     alt_text: String,
@@ -43,7 +44,7 @@ pub async fn add_image(
 }
 
 /// Remove one of an entry's images and its file.
-pub async fn delete_image(handles: &Handles, user_id: &str, entry_id: &str, image_id: &str) -> ServiceResult<()> {
+pub async fn delete_image(handles: &Handles, user_id: &UserId, entry_id: &str, image_id: &str) -> ServiceResult<()> {
     let entry = records::get::<Journal>(&handles.db, user_id, entry_id).await?;
     if !entry.images.iter().any(|i| i.id == image_id) {
         return Err(ServiceError::NotFound);

@@ -3,12 +3,13 @@
 
 use crate::db::labels::{self, Label};
 use crate::domain::career::{LabelDraft, LabelWrite};
+use crate::domain::UserId;
 use crate::services::error::rejected_write;
 use crate::services::records::valid_id;
 use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// One of the user's labels.
-pub async fn get(handles: &Handles, user_id: &str, id: &str) -> ServiceResult<Label> {
+pub async fn get(handles: &Handles, user_id: &UserId, id: &str) -> ServiceResult<Label> {
     valid_id(id)?;
     labels::get(handles.db.pool(), user_id, id).await?.ok_or(ServiceError::NotFound)
 }
@@ -23,7 +24,7 @@ pub fn draft_of(label: &Label) -> LabelDraft {
 }
 
 /// Create (`id` None) or update a label; answers its id.
-pub async fn save(handles: &Handles, user_id: &str, id: Option<&str>, draft: &LabelDraft) -> ServiceResult<String> {
+pub async fn save(handles: &Handles, user_id: &UserId, id: Option<&str>, draft: &LabelDraft) -> ServiceResult<String> {
     if let Some(id) = id {
         valid_id(id)?;
     }
@@ -51,7 +52,7 @@ pub async fn save(handles: &Handles, user_id: &str, id: Option<&str>, draft: &La
 }
 
 /// Create a label from an API body.
-pub async fn create(handles: &Handles, user_id: &str, write: LabelWrite) -> ServiceResult<Label> {
+pub async fn create(handles: &Handles, user_id: &UserId, write: LabelWrite) -> ServiceResult<Label> {
     let mut draft = LabelDraft::blank();
     draft.apply(write);
     let id = save(handles, user_id, None, &draft).await?;
@@ -59,7 +60,7 @@ pub async fn create(handles: &Handles, user_id: &str, write: LabelWrite) -> Serv
 }
 
 /// Change only the fields an API body names.
-pub async fn patch(handles: &Handles, user_id: &str, id: &str, write: LabelWrite) -> ServiceResult<Label> {
+pub async fn patch(handles: &Handles, user_id: &UserId, id: &str, write: LabelWrite) -> ServiceResult<Label> {
     let mut draft = draft_of(&get(handles, user_id, id).await?);
     draft.apply(write);
     save(handles, user_id, Some(id), &draft).await?;
@@ -67,7 +68,7 @@ pub async fn patch(handles: &Handles, user_id: &str, id: &str, write: LabelWrite
 }
 
 /// Delete a label; the records it was on stay.
-pub async fn delete(handles: &Handles, user_id: &str, id: &str) -> ServiceResult<()> {
+pub async fn delete(handles: &Handles, user_id: &UserId, id: &str) -> ServiceResult<()> {
     valid_id(id)?;
     if !labels::delete(handles.db.pool(), user_id, id).await? {
         return Err(ServiceError::NotFound);

@@ -2,12 +2,13 @@
 
 use crate::db::opportunities::{self, EventAbout};
 use crate::domain::opportunities::EntryForm;
+use crate::domain::UserId;
 use crate::services::records::{self, kinds::Opportunities};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// Write an entry (an email sent, a call, a follow-up, a note) on one of the user's
 /// opportunities' timeline.
-pub async fn add_timeline_entry(handles: &Handles, user_id: &str, id: &str, entry: &EntryForm) -> ServiceResult<()> {
+pub async fn add_timeline_entry(handles: &Handles, user_id: &UserId, id: &str, entry: &EntryForm) -> ServiceResult<()> {
     let opportunity = records::get::<Opportunities>(&handles.db, user_id, id).await?;
     let (kind, body) = entry.validate().map_err(ServiceError::Invalid)?;
     let mut tx = handles.db.begin_write().await?;

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use crate::db::profiles::{self, Profile};
 use crate::db::uploads;
 use crate::domain::profile::{ProfileDraft, ProfileWrite};
+use crate::domain::UserId;
 use crate::services::error::rejected_write;
 use crate::services::images::{ImageError, ImagePurpose};
 use crate::services::uploads::{remove_files_soon, store_image, NewImage};
@@ -26,7 +27,7 @@ pub fn draft_of(profile: &Profile) -> ProfileDraft {
 }
 
 /// Validate and keep the profile; a taken username is the user's to fix.
-pub async fn save(handles: &Handles, user_id: &str, draft: &ProfileDraft) -> ServiceResult<()> {
+pub async fn save(handles: &Handles, user_id: &UserId, draft: &ProfileDraft) -> ServiceResult<()> {
     let input = draft.validate().map_err(ServiceError::Invalid)?;
     let mut tx = handles.db.begin_write().await?;
     profiles::save(&mut tx, user_id, &input, handles.clock.now())
@@ -37,7 +38,7 @@ pub async fn save(handles: &Handles, user_id: &str, draft: &ProfileDraft) -> Ser
 }
 
 /// Change only the fields an API body names.
-pub async fn patch(handles: &Handles, user_id: &str, write: ProfileWrite) -> ServiceResult<Profile> {
+pub async fn patch(handles: &Handles, user_id: &UserId, write: ProfileWrite) -> ServiceResult<Profile> {
     let mut draft = draft_of(&profiles::get(handles.db.pool(), user_id).await?);
     draft.apply(write);
     save(handles, user_id, &draft).await?;
@@ -48,7 +49,7 @@ pub async fn patch(handles: &Handles, user_id: &str, write: ProfileWrite) -> Ser
 /// of the last one. `Ok(Err(_))` is the user's mistake.
 pub async fn store_photo(
     handles: &Handles,
-    user_id: &str,
+    user_id: &UserId,
     original_name: &str,
     bytes: Bytes,
 ) -> ServiceResult<Result<(), ImageError>> {
@@ -68,7 +69,7 @@ pub async fn store_photo(
 }
 
 /// Point the profile at `upload_id` (or none) and let the previous photo go.
-pub async fn replace_photo(handles: &Handles, user_id: &str, upload_id: Option<&str>) -> ServiceResult<()> {
+pub async fn replace_photo(handles: &Handles, user_id: &UserId, upload_id: Option<&str>) -> ServiceResult<()> {
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
     let previous = profiles::set_photo(&mut tx, user_id, upload_id, now).await?;

@@ -21,6 +21,7 @@ use crate::db::{new_id, Db};
 use crate::domain::fields::{self, name_key};
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::error::rejected_write;
 use crate::services::{uploads, Handles, ServiceError, ServiceResult};
 
@@ -66,7 +67,7 @@ pub trait RecordType: Send + Sync + Sized + 'static {
     fn label_names(input: &Self::Input) -> &[String];
 
     /// Checks that need the database, such as links to the user's own records.
-    async fn check(_db: &Db, _user_id: &str, _input: &Self::Input) -> ServiceResult<FieldErrors> {
+    async fn check(_db: &Db, _user_id: &UserId, _input: &Self::Input) -> ServiceResult<FieldErrors> {
         Ok(FieldErrors::new())
     }
     /// The field and message for a unique-constraint violation on save.
@@ -75,14 +76,14 @@ pub trait RecordType: Send + Sync + Sized + 'static {
     }
     async fn insert(
         conn: &mut AnyConnection,
-        user_id: &str,
+        user_id: &UserId,
         id: &str,
         input: &Self::Input,
         now: Timestamp,
     ) -> Result<(), sqlx::Error>;
     async fn update(
         conn: &mut AnyConnection,
-        user_id: &str,
+        user_id: &UserId,
         id: &str,
         input: &Self::Input,
         now: Timestamp,
@@ -91,14 +92,14 @@ pub trait RecordType: Send + Sync + Sized + 'static {
     /// removal from the file store.
     async fn before_delete(
         _conn: &mut AnyConnection,
-        _user_id: &str,
+        _user_id: &UserId,
         _id: &str,
         _now: Timestamp,
     ) -> Result<Vec<String>, sqlx::Error> {
         Ok(Vec::new())
     }
     /// Add what rows carry beyond their columns and labels (a journal entry's images).
-    async fn enrich(_db: &Db, _user_id: &str, _rows: &mut [Self::Row]) -> ServiceResult<()> {
+    async fn enrich(_db: &Db, _user_id: &UserId, _rows: &mut [Self::Row]) -> ServiceResult<()> {
         Ok(())
     }
 }
@@ -111,7 +112,7 @@ pub fn valid_id(id: &str) -> ServiceResult<()> {
 /// Put each row's labels on it, in one query; for visitors (`public_only`) only public ones.
 pub async fn attach_labels<L: Labelled>(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     kind: RecordKind,
     rows: &mut [L],
     public_only: bool,
@@ -128,7 +129,7 @@ pub async fn attach_labels<L: Labelled>(
     Ok(())
 }
 
-async fn complete<K: RecordType>(db: &Db, user_id: &str, rows: &mut [K::Row]) -> ServiceResult<()> {
+async fn complete<K: RecordType>(db: &Db, user_id: &UserId, rows: &mut [K::Row]) -> ServiceResult<()> {
     if K::LABELLED {
         attach_labels(db, user_id, K::TABLE.kind, rows, false).await?;
     }
@@ -136,14 +137,14 @@ async fn complete<K: RecordType>(db: &Db, user_id: &str, rows: &mut [K::Row]) ->
 }
 
 /// One page of the user's records of a kind, with their labels.
-pub async fn list<K: RecordType>(db: &Db, user_id: &str, filter: &ListFilter) -> ServiceResult<Page<K::Row>> {
+pub async fn list<K: RecordType>(db: &Db, user_id: &UserId, filter: &ListFilter) -> ServiceResult<Page<K::Row>> {
     let mut page: Page<K::Row> = lists::list(db.pool(), K::TABLE, user_id, filter).await?;
     complete::<K>(db, user_id, &mut page.items).await?;
     Ok(page)
 }
 
 /// One of the user's records with its labels.
-pub async fn get<K: RecordType>(db: &Db, user_id: &str, id: &str) -> ServiceResult<K::Row> {
+pub async fn get<K: RecordType>(db: &Db, user_id: &UserId, id: &str) -> ServiceResult<K::Row> {
     valid_id(id)?;
     let mut row: K::Row = lists::get(db.pool(), K::TABLE, user_id, id).await?.ok_or(ServiceError::NotFound)?;
     complete::<K>(db, user_id, std::slice::from_mut(&mut row)).await?;
@@ -151,7 +152,7 @@ pub async fn get<K: RecordType>(db: &Db, user_id: &str, id: &str) -> ServiceResu
 }
 
 /// Is this id one of the user's records of this kind?
-pub async fn exists<K: RecordType>(db: &Db, user_id: &str, id: &str) -> ServiceResult<bool> {
+pub async fn exists<K: RecordType>(db: &Db, user_id: &UserId, id: &str) -> ServiceResult<bool> {
     Ok(uuid::Uuid::parse_str(id).is_ok() && lists::exists(db.pool(), K::TABLE, user_id, id).await?)
 }
 
@@ -159,7 +160,7 @@ pub async fn exists<K: RecordType>(db: &Db, user_id: &str, id: &str) -> ServiceR
 /// record's id. What the user must fix comes back as [`ServiceError::Invalid`].
 pub async fn save<K: RecordType>(
     handles: &Handles,
-    user_id: &str,
+    user_id: &UserId,
     id: Option<&str>,
     draft: &K::Draft,
 ) -> ServiceResult<String> {
@@ -196,7 +197,7 @@ pub async fn save<K: RecordType>(
 }
 
 /// Create a record from an API body (or an importer's): the blank draft with the body applied.
-pub async fn create<K: RecordType>(handles: &Handles, user_id: &str, write: K::Write) -> ServiceResult<K::Row> {
+pub async fn create<K: RecordType>(handles: &Handles, user_id: &UserId, write: K::Write) -> ServiceResult<K::Row> {
     let mut draft = K::blank(handles.clock.now());
     K::apply(&mut draft, write);
     let id = save::<K>(handles, user_id, None, &draft).await?;
@@ -206,7 +207,7 @@ pub async fn create<K: RecordType>(handles: &Handles, user_id: &str, write: K::W
 /// Change only the fields an API body names; `null` clears an optional one.
 pub async fn patch<K: RecordType>(
     handles: &Handles,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     write: K::Write,
 ) -> ServiceResult<K::Row> {
@@ -218,7 +219,7 @@ pub async fn patch<K: RecordType>(
 }
 
 /// Delete a record, its labels and (through `before_delete`) what hangs off it, files included.
-pub async fn delete<K: RecordType>(handles: &Handles, user_id: &str, id: &str) -> ServiceResult<()> {
+pub async fn delete<K: RecordType>(handles: &Handles, user_id: &UserId, id: &str) -> ServiceResult<()> {
     valid_id(id)?;
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
@@ -234,7 +235,7 @@ pub async fn delete<K: RecordType>(handles: &Handles, user_id: &str, id: &str) -
 
 /// Put one label, new or existing, on a record. A name that cannot be used comes back as
 /// [`ServiceError::Invalid`] on the field `name`.
-pub async fn add_label<K: RecordType>(handles: &Handles, user_id: &str, id: &str, typed: &str) -> ServiceResult<()> {
+pub async fn add_label<K: RecordType>(handles: &Handles, user_id: &UserId, id: &str, typed: &str) -> ServiceResult<()> {
     let row = get::<K>(&handles.db, user_id, id).await?;
     let name = fields::label_name(typed).map_err(|message| ServiceError::field("name", message))?;
     if row.labels().iter().any(|l| name_key(&l.name) == name_key(&name)) {
@@ -255,7 +256,7 @@ pub async fn add_label<K: RecordType>(handles: &Handles, user_id: &str, id: &str
 }
 
 /// Take a label off a record (the label itself stays).
-pub async fn remove_label<K: RecordType>(db: &Db, user_id: &str, id: &str, label_id: &str) -> ServiceResult<()> {
+pub async fn remove_label<K: RecordType>(db: &Db, user_id: &UserId, id: &str, label_id: &str) -> ServiceResult<()> {
     valid_id(id)?;
     valid_id(label_id)?;
     if !labels::remove_from_record(db.pool(), user_id, K::TABLE.kind, id, label_id).await? {
@@ -277,7 +278,7 @@ pub trait HasContacts: RecordType {
 /// Connect one of the user's contacts with one of their records (again is harmless).
 pub async fn connect_contact<K: HasContacts>(
     handles: &Handles,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     contact_id: &str,
 ) -> ServiceResult<()> {
@@ -295,7 +296,7 @@ pub async fn connect_contact<K: HasContacts>(
 /// Disconnect a contact from one of the user's records.
 pub async fn disconnect_contact<K: HasContacts>(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
     contact_id: &str,
 ) -> ServiceResult<()> {

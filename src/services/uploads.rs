@@ -5,12 +5,13 @@
 use bytes::Bytes;
 
 use crate::db::uploads::{self, Upload};
+use crate::domain::UserId;
 use crate::services::images::{self, ImageError, ImagePurpose};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// Where a new image belongs.
 pub struct NewImage<'a> {
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub purpose: ImagePurpose,
     pub journal_entry_id: Option<&'a str>,
     pub original_name: &'a str,
@@ -62,7 +63,7 @@ pub async fn store_image(
     let storage_key = format!("u/{}/{id}.{}", new.user_id, image.extension);
     let upload = Upload {
         id,
-        user_id: new.user_id.to_owned(),
+        user_id: new.user_id.clone(),
         purpose: match purpose {
             ImagePurpose::JournalImage => uploads::PURPOSE_JOURNAL_IMAGE,
             ImagePurpose::ProfilePhoto => uploads::PURPOSE_PROFILE_PHOTO,

@@ -109,7 +109,7 @@ async fn me(me: SignedIn) -> AppResult<Json<Me>> {
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(Json(Me {
-        id: me.user.id.clone(),
+        id: me.user.id.to_string(),
         email: me.user.email.clone(),
         email_verified: me.user.is_verified(),
         is_admin: me.user.is_admin(),

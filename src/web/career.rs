@@ -6,6 +6,7 @@ use axum::response::Html;
 use crate::db::career::{Achievement, Experience, Project, Skill};
 use crate::db::{career, lists};
 use crate::domain::career::{AchievementDraft, ExperienceDraft, ProjectDraft, SkillDraft, SkillLevel};
+use crate::domain::UserId;
 use crate::services::records::kinds::{Achievements, Experiences, Projects, Skills};
 use crate::services::records::RecordType;
 use crate::state::AppState;
@@ -99,7 +100,7 @@ impl Resource for Experiences {
     }
     async fn form_page(
         _: &AppState,
-        _: &str,
+        _: &UserId,
         chrome: Chrome,
         view: FormView<ExperienceDraft>,
     ) -> AppResult<Html<String>> {
@@ -107,7 +108,7 @@ impl Resource for Experiences {
     }
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Experience,
         label_form: LabelForm,
@@ -125,12 +126,17 @@ impl Resource for Skills {
     fn list_page(chrome: Chrome, view: ListView<Skill>) -> AppResult<Html<String>> {
         html(&SkillList { chrome, view })
     }
-    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<SkillDraft>) -> AppResult<Html<String>> {
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<SkillDraft>,
+    ) -> AppResult<Html<String>> {
         html(&SkillForm { chrome, view, choices: Choices::default() })
     }
     async fn show_page(
         _: &AppState,
-        _: &str,
+        _: &UserId,
         chrome: Chrome,
         row: Skill,
         label_form: LabelForm,
@@ -153,12 +159,17 @@ impl Resource for Projects {
     fn list_page(chrome: Chrome, view: ListView<Project>) -> AppResult<Html<String>> {
         html(&ProjectList { chrome, view })
     }
-    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<ProjectDraft>) -> AppResult<Html<String>> {
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<ProjectDraft>,
+    ) -> AppResult<Html<String>> {
         html(&ProjectForm { chrome, view, choices: Choices::default() })
     }
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Project,
         label_form: LabelForm,
@@ -178,7 +189,7 @@ impl Resource for Achievements {
     }
     async fn form_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         view: FormView<AchievementDraft>,
     ) -> AppResult<Html<String>> {
@@ -189,7 +200,7 @@ impl Resource for Achievements {
     }
     async fn show_page(
         _: &AppState,
-        _: &str,
+        _: &UserId,
         chrome: Chrome,
         row: Achievement,
         label_form: LabelForm,

@@ -13,6 +13,7 @@ use crate::db::interviews::{self, Interview};
 use crate::domain::contacts::ContactDraft;
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 use crate::services::records::kinds::Contacts;
 use crate::services::records::{self as records_service, HasContacts};
 use crate::state::AppState;
@@ -117,12 +118,17 @@ impl Resource for Contacts {
     fn list_page(chrome: Chrome, view: ListView<Contact>) -> AppResult<Html<String>> {
         html(&ContactList { chrome, view })
     }
-    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<ContactDraft>) -> AppResult<Html<String>> {
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<ContactDraft>,
+    ) -> AppResult<Html<String>> {
         html(&ContactForm { chrome, view })
     }
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Contact,
         label_form: LabelForm,

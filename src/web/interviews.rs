@@ -10,6 +10,7 @@ use crate::db::opportunities::OPPORTUNITIES;
 use crate::db::{contacts, interviews, opportunities};
 use crate::domain::interviews::{InterviewDraft, InterviewKind, InterviewOutcome};
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 use crate::services::records::kinds::Interviews;
 use crate::state::AppState;
 use crate::web::error::AppResult;
@@ -64,7 +65,7 @@ pub struct InterviewShow {
 impl Resource for Interviews {
     /// A new interview starts in the opportunity asked for and in the time zone of the user's
     /// latest interview (the browser fills in its own zone when there is none).
-    async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<InterviewDraft> {
+    async fn new_draft(state: &AppState, user_id: &UserId, query: &NewQuery) -> AppResult<InterviewDraft> {
         let mut draft = InterviewDraft::blank();
         if let Some(id) = query.opportunity.as_deref().map(str::trim) {
             if uuid::Uuid::parse_str(id).is_ok() && lists::exists(state.db.pool(), &OPPORTUNITIES, user_id, id).await? {
@@ -82,7 +83,7 @@ impl Resource for Interviews {
     }
     async fn form_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         view: FormView<InterviewDraft>,
     ) -> AppResult<Html<String>> {
@@ -101,7 +102,7 @@ impl Resource for Interviews {
     }
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Interview,
         label_form: LabelForm,

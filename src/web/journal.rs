@@ -15,6 +15,7 @@ use crate::db::uploads::{self, ImageRef};
 use crate::domain::career::JournalDraft;
 use crate::domain::markdown;
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::journal::{self as journal_service, ImageRefused};
 use crate::services::records::kinds::Journal;
 use crate::state::AppState;
@@ -68,12 +69,17 @@ impl Resource for Journal {
     fn list_page(chrome: Chrome, view: ListView<JournalEntry>) -> AppResult<Html<String>> {
         html(&JournalList { chrome, view })
     }
-    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<JournalDraft>) -> AppResult<Html<String>> {
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<JournalDraft>,
+    ) -> AppResult<Html<String>> {
         html(&JournalForm { chrome, view, preview: None })
     }
     async fn show_page(
         state: &AppState,
-        _: &str,
+        _: &UserId,
         chrome: Chrome,
         row: JournalEntry,
         label_form: LabelForm,

@@ -12,6 +12,7 @@ use crate::db::lists::ListFilter;
 use crate::db::{career, journal, lists};
 use crate::domain::career::{LabelDraft, LabelWrite};
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::labels as label_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
@@ -61,14 +62,14 @@ pub fn api_routes() -> Router<AppState> {
         .route("/labels/{id}", get(get_api).patch(patch_api).delete(delete_api))
 }
 
-async fn load(state: &AppState, user_id: &str, id: &str) -> AppResult<Label> {
+async fn load(state: &AppState, user_id: &UserId, id: &str) -> AppResult<Label> {
     Ok(label_service::get(state, user_id, id).await?)
 }
 
 /// Save the form; what the user must fix comes back for the form.
 async fn save(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     id: Option<&str>,
     draft: &LabelDraft,
 ) -> AppResult<Result<String, FieldErrors>> {
@@ -118,7 +119,7 @@ async fn create_html(
 }
 
 /// Records carrying the label, a few of each kind.
-async fn tagged_records(state: &AppState, user_id: &str, label: &Label) -> AppResult<Vec<TaggedRecord>> {
+async fn tagged_records(state: &AppState, user_id: &UserId, label: &Label) -> AppResult<Vec<TaggedRecord>> {
     let filter = ListFilter { label: Some(label.name.clone()), page: 1, per_page: 50, ..ListFilter::default() };
     let mut records = Vec::new();
     macro_rules! collect {

@@ -8,6 +8,7 @@ use crate::db::lists;
 use crate::db::notes::{self, Note};
 use crate::domain::notes::{NoteDraft, NoteSubject};
 use crate::domain::records::RecordKind;
+use crate::domain::UserId;
 use crate::services::records::kinds::Notes;
 use crate::state::AppState;
 use crate::web::error::AppResult;
@@ -22,7 +23,7 @@ pub struct NotesSection {
 }
 
 impl NotesSection {
-    pub async fn load(state: &AppState, user_id: &str, kind: RecordKind, id: &str) -> AppResult<Self> {
+    pub async fn load(state: &AppState, user_id: &UserId, kind: RecordKind, id: &str) -> AppResult<Self> {
         let notes = notes::notes_about(state.db.pool(), user_id, id).await?;
         Ok(Self { subject_kind: kind.as_str(), subject_id: id.to_owned(), notes })
     }
@@ -54,7 +55,7 @@ use notes::note_subject_table as subject_table;
 #[async_trait::async_trait]
 impl Resource for Notes {
     /// `/notes/new?about=<id>`: a note about one of the user's records.
-    async fn new_draft(state: &AppState, user_id: &str, query: &NewQuery) -> AppResult<NoteDraft> {
+    async fn new_draft(state: &AppState, user_id: &UserId, query: &NewQuery) -> AppResult<NoteDraft> {
         let about = query.about.as_deref().map(str::trim).unwrap_or_default();
         if uuid::Uuid::parse_str(about).is_ok() {
             for subject in NoteSubject::ALL.iter().copied() {
@@ -82,10 +83,10 @@ impl Resource for Notes {
     fn list_page(chrome: Chrome, view: ListView<Note>) -> AppResult<Html<String>> {
         html(&NoteList { chrome, view })
     }
-    async fn form_page(_: &AppState, _: &str, chrome: Chrome, view: FormView<NoteDraft>) -> AppResult<Html<String>> {
+    async fn form_page(_: &AppState, _: &UserId, chrome: Chrome, view: FormView<NoteDraft>) -> AppResult<Html<String>> {
         html(&NoteForm { chrome, view })
     }
-    async fn show_page(_: &AppState, _: &str, chrome: Chrome, row: Note, _: LabelForm) -> AppResult<Html<String>> {
+    async fn show_page(_: &AppState, _: &UserId, chrome: Chrome, row: Note, _: LabelForm) -> AppResult<Html<String>> {
         html(&NoteShow { chrome, row })
     }
 }

@@ -16,6 +16,7 @@ use crate::domain::opportunities::OpportunityDraft;
 use crate::domain::opportunities::{EntryForm, EventKind, OpportunityStatus, WorkMode};
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::opportunities as opportunity_service;
 use crate::services::records::kinds::Opportunities;
 use crate::services::records::{self as records_service, RecordType};
@@ -78,7 +79,7 @@ impl OpportunityList {
 impl OpportunityShow {
     async fn load(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Opportunity,
         label_form: LabelForm,
@@ -121,7 +122,7 @@ impl Resource for Opportunities {
     }
     async fn form_page(
         _: &AppState,
-        _: &str,
+        _: &UserId,
         chrome: Chrome,
         view: FormView<OpportunityDraft>,
     ) -> AppResult<Html<String>> {
@@ -129,7 +130,7 @@ impl Resource for Opportunities {
     }
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Opportunity,
         label_form: LabelForm,

@@ -11,6 +11,7 @@ use axum::{Form, Json, Router};
 use crate::db::profiles::{self, Profile};
 use crate::domain::profile::{ProfileDraft, ProfileWrite};
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::profiles as profile_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
@@ -76,7 +77,7 @@ async fn show(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
 }
 
 /// Save the form; what the user must fix comes back for the form.
-async fn save(state: &AppState, user_id: &str, draft: &ProfileDraft) -> AppResult<Result<(), FieldErrors>> {
+async fn save(state: &AppState, user_id: &UserId, draft: &ProfileDraft) -> AppResult<Result<(), FieldErrors>> {
     match profile_service::save(state, user_id, draft).await {
         Ok(()) => Ok(Ok(())),
         Err(ServiceError::Invalid(errors)) => Ok(Err(errors)),

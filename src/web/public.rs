@@ -20,6 +20,7 @@ use crate::db::profiles::{self, PublicProfile};
 use crate::db::{career, journal, lists};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
+use crate::domain::UserId;
 use crate::services::analytics::{self, ContentKind, View};
 use crate::services::records::kinds::Journal;
 use crate::services::records::{attach_labels, RecordType};
@@ -102,7 +103,7 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
 /// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
 fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, kind: ContentKind, path: String) {
     let Some(reader) = &request.reader else { return };
-    if request.visitor_id.as_deref() == Some(owner.user_id.as_str()) {
+    if request.visitor_id.as_ref() == Some(&owner.user_id) {
         return;
     }
     state.analytics.record(View {
@@ -118,7 +119,7 @@ fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, ki
 
 /// Who is asking for a public page, as far as counting the view needs to know.
 pub struct ViewRequest {
-    visitor_id: Option<String>,
+    visitor_id: Option<UserId>,
     /// `None` when no person is reading: a robot, a prefetch, a link checker's HEAD.
     reader: Option<Reader>,
 }

@@ -16,6 +16,7 @@ use crate::db::labels::{self, Label};
 use crate::db::lists::{self, ListFilter, Table};
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::records::{self as records_service, RecordType};
 use crate::services::ServiceError;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub trait Resource: RecordType {
     fn title(row: &Self::Row) -> String;
 
     /// The draft a "new" form starts from; `?opportunity=` can preselect the record it belongs to.
-    async fn new_draft(state: &AppState, _user_id: &str, _query: &NewQuery) -> AppResult<Self::Draft> {
+    async fn new_draft(state: &AppState, _user_id: &UserId, _query: &NewQuery) -> AppResult<Self::Draft> {
         Ok(Self::blank(state.clock.now()))
     }
     /// Where the browser goes once a form is saved: the record's page, or for a note the page of
@@ -44,13 +45,13 @@ pub trait Resource: RecordType {
     fn list_page(chrome: Chrome, view: ListView<Self::Row>) -> AppResult<Html<String>>;
     async fn form_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         view: FormView<Self::Draft>,
     ) -> AppResult<Html<String>>;
     async fn show_page(
         state: &AppState,
-        user_id: &str,
+        user_id: &UserId,
         chrome: Chrome,
         row: Self::Row,
         label_form: LabelForm,
@@ -218,14 +219,14 @@ fn section<R: Resource>() -> &'static str {
 }
 
 /// One of the user's records with its labels, or 404.
-pub async fn load_one<R: RecordType>(state: &AppState, user_id: &str, id: &str) -> AppResult<R::Row> {
+pub async fn load_one<R: RecordType>(state: &AppState, user_id: &UserId, id: &str) -> AppResult<R::Row> {
     Ok(records_service::get::<R>(&state.db, user_id, id).await?)
 }
 
 /// A save's outcome for a form: the id, or what the user must fix.
 async fn save_form<R: Resource>(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     id: Option<&str>,
     draft: &R::Draft,
 ) -> AppResult<Result<String, FieldErrors>> {

@@ -21,6 +21,7 @@ use crate::db::accounts::User;
 use crate::db::sessions::SessionRow;
 use crate::db::{api_tokens, sessions};
 use crate::domain::token::{looks_like_token, random_token};
+use crate::domain::UserId;
 use crate::secrets::hash_token;
 use crate::state::AppState;
 use crate::web::error::AppError;
@@ -221,9 +222,9 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
         }
     }
 
-    let existing_seed = cookie_value(request.headers(), CookiePolicy::of(&state).csrf_name)
-        .filter(|v| looks_like_token(v))
-        .map(str::to_owned);
+    let cookies = CookiePolicy::of(&state);
+    let existing_seed =
+        cookie_value(request.headers(), cookies.csrf_name).filter(|v| looks_like_token(v)).map(str::to_owned);
     let anon_seed_is_new = existing_seed.is_none();
     let anon_seed = existing_seed.unwrap_or_else(random_token);
     let anon_csrf_token = state.csrf_key.mac(anon_seed.as_bytes());
@@ -241,9 +242,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
 
     let mut response = next.run(request).await;
     if visitor.0.anon_seed_is_new && visitor.0.anon_token_used.load(Ordering::Relaxed) {
-        response
-            .headers_mut()
-            .append(SET_COOKIE, CookiePolicy::of(&state).set(CookiePolicy::of(&state).csrf_name, &visitor.0.anon_seed));
+        response.headers_mut().append(SET_COOKIE, cookies.set(cookies.csrf_name, &visitor.0.anon_seed));
     }
     response.extensions_mut().insert(visitor);
     response
@@ -295,12 +294,13 @@ async fn resume_session(
 
 /// Start a new session for `user_id` (always a new id, so a session fixed before sign-in is
 /// useless) and return the Set-Cookie header for it.
-pub async fn start_session(state: &AppState, user_id: &str) -> Result<HeaderValue, AppError> {
+pub async fn start_session(state: &AppState, user_id: &UserId) -> Result<HeaderValue, AppError> {
     let token = random_token();
     let now = state.clock.now();
     let max_age = Duration::from_secs(u64::from(state.config.security.session_max_hours) * 3600);
     sessions::insert(state.db.pool(), &hash_token(&token), user_id, &random_token(), now, now.plus(max_age)).await?;
-    Ok(CookiePolicy::of(&state).set(CookiePolicy::of(&state).session_name, &token))
+    let cookies = CookiePolicy::of(state);
+    Ok(cookies.set(cookies.session_name, &token))
 }
 
 /// End the current session and return the header that removes its cookie.
@@ -308,5 +308,6 @@ pub async fn end_session(state: &AppState, visitor: &Visitor) -> Result<HeaderVa
     if let Some(id_hash) = visitor.session_id_hash() {
         sessions::delete(state.db.pool(), id_hash).await?;
     }
-    Ok(CookiePolicy::of(&state).clear(CookiePolicy::of(&state).session_name))
+    let cookies = CookiePolicy::of(state);
+    Ok(cookies.clear(cookies.session_name))
 }

@@ -24,6 +24,7 @@ use crate::domain::notes::{NoteDraft, NoteInput, NoteWrite};
 use crate::domain::opportunities::{OpportunityDraft, OpportunityInput, OpportunityWrite};
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
+use crate::domain::UserId;
 use crate::services::records::{label_text, HasContacts, RecordType};
 use crate::services::ServiceResult;
 
@@ -67,7 +68,7 @@ impl RecordType for Experiences {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ExperienceInput,
         now: Timestamp,
@@ -76,7 +77,7 @@ impl RecordType for Experiences {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ExperienceInput,
         now: Timestamp,
@@ -121,7 +122,7 @@ impl RecordType for Skills {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &SkillInput,
         now: Timestamp,
@@ -130,7 +131,7 @@ impl RecordType for Skills {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &SkillInput,
         now: Timestamp,
@@ -176,7 +177,7 @@ impl RecordType for Projects {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ProjectInput,
         now: Timestamp,
@@ -185,7 +186,7 @@ impl RecordType for Projects {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ProjectInput,
         now: Timestamp,
@@ -222,7 +223,7 @@ impl RecordType for Achievements {
         &input.labels
     }
     /// An achievement may only belong to the user's own experience and project.
-    async fn check(db: &Db, user_id: &str, input: &AchievementInput) -> ServiceResult<FieldErrors> {
+    async fn check(db: &Db, user_id: &UserId, input: &AchievementInput) -> ServiceResult<FieldErrors> {
         let mut errors = FieldErrors::new();
         if let Some(id) = &input.experience_id {
             if !lists::exists(db.pool(), &career::EXPERIENCES, user_id, id).await? {
@@ -244,7 +245,7 @@ impl RecordType for Achievements {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &AchievementInput,
         now: Timestamp,
@@ -253,7 +254,7 @@ impl RecordType for Achievements {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &AchievementInput,
         now: Timestamp,
@@ -295,7 +296,7 @@ impl RecordType for Journal {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &JournalInput,
         now: Timestamp,
@@ -304,7 +305,7 @@ impl RecordType for Journal {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &JournalInput,
         now: Timestamp,
@@ -313,13 +314,13 @@ impl RecordType for Journal {
     }
     async fn before_delete(
         conn: &mut AnyConnection,
-        user_id: &str,
+        user_id: &UserId,
         id: &str,
         now: Timestamp,
     ) -> Result<Vec<String>, sqlx::Error> {
         uploads::delete_for_entry(conn, user_id, id, now).await
     }
-    async fn enrich(db: &Db, user_id: &str, rows: &mut [JournalEntry]) -> ServiceResult<()> {
+    async fn enrich(db: &Db, user_id: &UserId, rows: &mut [JournalEntry]) -> ServiceResult<()> {
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let mut images = uploads::images_of_entries(db.pool(), user_id, &ids).await?;
         for row in rows.iter_mut() {
@@ -373,7 +374,7 @@ impl RecordType for Opportunities {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &OpportunityInput,
         now: Timestamp,
@@ -382,14 +383,19 @@ impl RecordType for Opportunities {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &OpportunityInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
         opportunities::update(c, u, id, i, now).await
     }
-    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+    async fn before_delete(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        _: Timestamp,
+    ) -> Result<Vec<String>, sqlx::Error> {
         interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
         Ok(Vec::new())
     }
@@ -432,7 +438,7 @@ impl RecordType for Contacts {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ContactInput,
         now: Timestamp,
@@ -441,14 +447,19 @@ impl RecordType for Contacts {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &ContactInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
         contacts::update_contact(c, u, id, i, now).await
     }
-    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+    async fn before_delete(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        _: Timestamp,
+    ) -> Result<Vec<String>, sqlx::Error> {
         interviews::forget_dependents(c, u, RecordKind::Contact, id).await?;
         Ok(Vec::new())
     }
@@ -488,7 +499,7 @@ impl RecordType for Interviews {
     fn label_names(input: &InterviewInput) -> &[String] {
         &input.labels
     }
-    async fn check(db: &Db, user_id: &str, input: &InterviewInput) -> ServiceResult<FieldErrors> {
+    async fn check(db: &Db, user_id: &UserId, input: &InterviewInput) -> ServiceResult<FieldErrors> {
         let mut errors = FieldErrors::new();
         if !lists::exists(db.pool(), &opportunities::OPPORTUNITIES, user_id, &input.opportunity_id).await? {
             errors.add("opportunity_id", "Choose one of your opportunities.");
@@ -503,7 +514,7 @@ impl RecordType for Interviews {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &InterviewInput,
         now: Timestamp,
@@ -512,18 +523,23 @@ impl RecordType for Interviews {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &InterviewInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
         interviews::update_interview(c, u, id, i, now).await
     }
-    async fn before_delete(c: &mut AnyConnection, u: &str, id: &str, _: Timestamp) -> Result<Vec<String>, sqlx::Error> {
+    async fn before_delete(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        _: Timestamp,
+    ) -> Result<Vec<String>, sqlx::Error> {
         interviews::forget_dependents(c, u, RecordKind::Interview, id).await?;
         Ok(Vec::new())
     }
-    async fn enrich(db: &Db, user_id: &str, rows: &mut [Interview]) -> ServiceResult<()> {
+    async fn enrich(db: &Db, user_id: &UserId, rows: &mut [Interview]) -> ServiceResult<()> {
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let interviewers = interviews::interviewers_of(db.pool(), user_id, &ids).await?;
         for row in rows.iter_mut() {
@@ -557,7 +573,7 @@ impl RecordType for Notes {
     fn label_names(_: &NoteInput) -> &[String] {
         &[]
     }
-    async fn check(db: &Db, user_id: &str, input: &NoteInput) -> ServiceResult<FieldErrors> {
+    async fn check(db: &Db, user_id: &UserId, input: &NoteInput) -> ServiceResult<FieldErrors> {
         let table = notes::note_subject_table(input.subject_kind);
         if lists::exists(db.pool(), table, user_id, &input.subject_id).await? {
             Ok(FieldErrors::new())
@@ -573,7 +589,7 @@ impl RecordType for Notes {
     }
     async fn insert(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &NoteInput,
         now: Timestamp,
@@ -582,7 +598,7 @@ impl RecordType for Notes {
     }
     async fn update(
         c: &mut AnyConnection,
-        u: &str,
+        u: &UserId,
         id: &str,
         i: &NoteInput,
         now: Timestamp,
