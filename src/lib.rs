@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod housekeeping;
+pub mod integrations;
 pub mod secrets;
 pub mod services;
 pub mod state;

@@ -3,7 +3,7 @@
 use crate::domain::fields::{self};
 use crate::domain::FieldErrors;
 
-/// The kinds of record a label can be put on. The text form is stored in `record_labels`.
+/// The kinds of record. Adding one means a variant here and its row in [`KINDS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     Experience,
@@ -17,62 +17,69 @@ pub enum RecordKind {
     Note,
 }
 
+/// What each kind is called: its key (stored in `record_labels`), the path segment of its pages
+/// and API (`/experiences`, `/api/v1/experiences`), one of it in words, and its list's title.
+struct Names {
+    key: &'static str,
+    path: &'static str,
+    singular: &'static str,
+    plural_title: &'static str,
+}
+
+const KINDS: [(RecordKind, Names); 9] = {
+    use RecordKind::*;
+    const fn names(key: &'static str, path: &'static str, singular: &'static str, plural_title: &'static str) -> Names {
+        Names { key, path, singular, plural_title }
+    }
+    [
+        (Experience, names("experience", "experiences", "experience", "Experience")),
+        (Skill, names("skill", "skills", "skill", "Skills")),
+        (Project, names("project", "projects", "project", "Projects")),
+        (Achievement, names("achievement", "achievements", "achievement", "Achievements")),
+        (JournalEntry, names("journal_entry", "journal", "journal entry", "Journal")),
+        (Opportunity, names("opportunity", "opportunities", "opportunity", "Opportunities")),
+        (Contact, names("contact", "contacts", "contact", "Contacts")),
+        (Interview, names("interview", "interviews", "interview", "Interviews")),
+        (Note, names("note", "notes", "note", "Notes")),
+    ]
+};
+
 impl RecordKind {
+    fn names(self) -> &'static Names {
+        // The table lists every variant once, in declaration order.
+        &KINDS[self as usize].1
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Experience => "experience",
-            RecordKind::Skill => "skill",
-            RecordKind::Project => "project",
-            RecordKind::Achievement => "achievement",
-            RecordKind::JournalEntry => "journal_entry",
-            RecordKind::Opportunity => "opportunity",
-            RecordKind::Contact => "contact",
-            RecordKind::Interview => "interview",
-            RecordKind::Note => "note",
-        }
+        self.names().key
     }
 
     /// The path segment of its pages and API (`/experiences`, `/api/v1/experiences`).
     pub fn path(self) -> &'static str {
-        match self {
-            RecordKind::Experience => "experiences",
-            RecordKind::Skill => "skills",
-            RecordKind::Project => "projects",
-            RecordKind::Achievement => "achievements",
-            RecordKind::JournalEntry => "journal",
-            RecordKind::Opportunity => "opportunities",
-            RecordKind::Contact => "contacts",
-            RecordKind::Interview => "interviews",
-            RecordKind::Note => "notes",
-        }
+        self.names().path
     }
 
     pub fn singular(self) -> &'static str {
-        match self {
-            RecordKind::Experience => "experience",
-            RecordKind::Skill => "skill",
-            RecordKind::Project => "project",
-            RecordKind::Achievement => "achievement",
-            RecordKind::JournalEntry => "journal entry",
-            RecordKind::Opportunity => "opportunity",
-            RecordKind::Contact => "contact",
-            RecordKind::Interview => "interview",
-            RecordKind::Note => "note",
-        }
+        self.names().singular
     }
 
     pub fn plural_title(self) -> &'static str {
-        match self {
-            RecordKind::Experience => "Experience",
-            RecordKind::Skill => "Skills",
-            RecordKind::Project => "Projects",
-            RecordKind::Achievement => "Achievements",
-            RecordKind::JournalEntry => "Journal",
-            RecordKind::Opportunity => "Opportunities",
-            RecordKind::Contact => "Contacts",
-            RecordKind::Interview => "Interviews",
-            RecordKind::Note => "Notes",
+        self.names().plural_title
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_row_in_the_table() {
+        for (index, (kind, _)) in KINDS.iter().enumerate() {
+            assert_eq!(*kind as usize, index, "{kind:?} is in declaration order");
         }
+        assert_eq!(RecordKind::JournalEntry.as_str(), "journal_entry");
+        assert_eq!(RecordKind::JournalEntry.path(), "journal");
+        assert_eq!(RecordKind::Opportunity.plural_title(), "Opportunities");
     }
 }
 

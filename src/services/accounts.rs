@@ -10,9 +10,9 @@ use crate::db::{is_unique_violation, sessions};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
+use crate::integrations::mail::OutgoingMail;
 use crate::secrets::hash_token;
 use crate::services::error::rejected_write;
-use crate::services::mail::OutgoingMail;
 use crate::services::throttle::{self, plural};
 use crate::services::{Handles, ServiceError};
 

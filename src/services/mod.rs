@@ -5,11 +5,9 @@
 pub mod accounts;
 pub mod analytics;
 pub mod error;
-pub mod files;
 pub mod images;
 pub mod journal;
 pub mod labels;
-pub mod mail;
 pub mod opportunities;
 pub mod passwords;
 pub mod prep;
@@ -34,9 +32,9 @@ use crate::secrets::DerivedKey;
 pub struct Handles {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub mailer: Arc<dyn mail::Mailer>,
+    pub mailer: Arc<dyn crate::integrations::mail::Mailer>,
     /// Where uploaded files are kept.
-    pub files: Arc<dyn files::FileStore>,
+    pub files: Arc<dyn crate::integrations::files::FileStore>,
     pub hasher: passwords::PasswordHasher,
     /// The public URL every link is built from (never a request's Host header).
     pub base_url: Url,

@@ -111,7 +111,7 @@ pub fn remove_files_soon(state: &Handles, keys: Vec<String>) {
     });
 }
 
-async fn remove_file(db: &crate::db::Db, files: &dyn crate::services::files::FileStore, key: &str) -> bool {
+async fn remove_file(db: &crate::db::Db, files: &dyn crate::integrations::files::FileStore, key: &str) -> bool {
     match files.delete(key).await {
         Ok(()) => uploads::deletion_done(db.pool(), key).await.is_ok(),
         Err(err) => {

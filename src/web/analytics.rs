@@ -11,7 +11,8 @@ use crate::db::analytics;
 use crate::domain::fields::PartialDate;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::pages::{render, Chrome};
+use crate::web::pages::Chrome;
+use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 #[derive(Debug, Default, Deserialize)]

@@ -17,8 +17,9 @@ use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::error::{AppError, AppResult};
-use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::redirect;
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::redirect;
+use crate::web::respond::render;
 use crate::web::session::{end_session, start_session, Visitor};
 
 fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {

@@ -26,8 +26,9 @@ use crate::domain::token::{looks_like_token, random_token};
 use crate::secrets::hash_token;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::pages::{render, Chrome, Notice};
-use crate::web::redirect;
+use crate::web::pages::{Chrome, Notice};
+use crate::web::respond::redirect;
+use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 pub const CALENDAR_NAME: &str = "Careerlog job search";

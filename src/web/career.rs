@@ -12,7 +12,8 @@ use crate::services::records::RecordType;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, FormView, LabelForm, ListView, Resource};
+use crate::web::records::{FormView, LabelForm, ListView, Resource};
+use crate::web::respond::render as html;
 
 /// Askama needs one template type per file: this declares the list, form and show page types
 /// of one kind of record.

@@ -20,8 +20,9 @@ use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, FormView, LabelForm, ListView, Resource};
-use crate::web::redirect;
+use crate::web::records::{FormView, LabelForm, ListView, Resource};
+use crate::web::respond::redirect;
+use crate::web::respond::render as html;
 use crate::web::session::SignedIn;
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,21 +79,21 @@ pub async fn disconnect_api<R: HasContacts + Resource>(
 }
 
 #[derive(Template)]
-#[template(path = "jobs/contacts/list.html")]
+#[template(path = "contacts/list.html")]
 pub struct ContactList {
     pub chrome: Chrome,
     pub view: ListView<Contact>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/contacts/form.html")]
+#[template(path = "contacts/form.html")]
 pub struct ContactForm {
     pub chrome: Chrome,
     pub view: FormView<ContactDraft>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/contacts/show.html")]
+#[template(path = "contacts/show.html")]
 pub struct ContactShow {
     pub chrome: Chrome,
     pub row: Contact,

@@ -16,7 +16,8 @@ use crate::db::{dashboard, interviews};
 use crate::domain::opportunities::OpportunityStatus;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 /// Cards shown in one board column; the column links to the full list beyond that.
@@ -52,7 +53,7 @@ pub struct Stage {
 }
 
 #[derive(Template)]
-#[template(path = "jobs/dashboard.html")]
+#[template(path = "dashboard/dashboard.html")]
 pub struct Dashboard {
     pub chrome: Chrome,
     pub upcoming: Vec<Interview>,

@@ -11,7 +11,8 @@ use crate::db::{career, journal, lists};
 use crate::domain::records::RecordKind;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::pages::{render, Chrome, NoticeQuery};
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::render;
 use crate::web::session::Visitor;
 
 #[derive(Template)]

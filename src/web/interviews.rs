@@ -16,17 +16,18 @@ use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, FormView, LabelForm, ListView, NewQuery, Resource};
+use crate::web::records::{FormView, LabelForm, ListView, NewQuery, Resource};
+use crate::web::respond::render as html;
 
 #[derive(Template)]
-#[template(path = "jobs/interviews/list.html")]
+#[template(path = "interviews/list.html")]
 pub struct InterviewList {
     pub chrome: Chrome,
     pub view: ListView<Interview>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/interviews/form.html")]
+#[template(path = "interviews/form.html")]
 pub struct InterviewForm {
     pub chrome: Chrome,
     pub view: FormView<InterviewDraft>,
@@ -51,7 +52,7 @@ impl InterviewForm {
 }
 
 #[derive(Template)]
-#[template(path = "jobs/interviews/show.html")]
+#[template(path = "interviews/show.html")]
 pub struct InterviewShow {
     pub chrome: Chrome,
     pub row: Interview,

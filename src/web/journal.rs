@@ -22,7 +22,8 @@ use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::files::{human_size, image_problem, read_upload};
 use crate::web::pages::Chrome;
-use crate::web::records::{html, load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::records::{load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::respond::render as html;
 use crate::web::session::SignedIn;
 
 #[derive(Template)]
@@ -197,7 +198,7 @@ async fn add_image_html(
 ) -> AppResult<Response> {
     let (entry, result, alt_text) = add_image(&state, &me, &id, multipart).await?;
     match result {
-        Ok(_) => Ok(crate::web::redirect(&format!("/journal/{}?notice=image_added#images", entry.id))),
+        Ok(_) => Ok(crate::web::respond::redirect(&format!("/journal/{}?notice=image_added#images", entry.id))),
         Err((status, message)) => {
             let chrome = Chrome::new(&state, &me.visitor, entry.title.clone(), "journal");
             Ok((status, show(&state, chrome, entry, Some(message), alt_text, LabelForm::default())?).into_response())
@@ -225,7 +226,7 @@ async fn delete_image_html(
     Path((id, image_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     journal_service::delete_image(&state, &me.user.id, &id, &image_id).await?;
-    Ok(crate::web::redirect(&format!("/journal/{id}?notice=image_removed#images")))
+    Ok(crate::web::respond::redirect(&format!("/journal/{id}?notice=image_removed#images")))
 }
 
 async fn delete_image_api(

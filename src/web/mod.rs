@@ -12,7 +12,7 @@ pub mod contacts;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
-pub mod errors;
+pub mod error_pages;
 pub mod extract;
 pub mod files;
 pub mod home;
@@ -27,6 +27,7 @@ pub mod profile;
 pub mod public;
 pub mod records;
 pub mod request_id;
+pub mod respond;
 pub mod routes;
 pub mod security;
 pub mod session;
@@ -35,10 +36,7 @@ pub mod settings;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header::LOCATION;
-use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -84,14 +82,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(csrf::MAX_FORM_BYTES))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(state.clone(), session::load_visitor))
-        .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .layer(from_fn_with_state(state.clone(), error_pages::render_errors))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(from_fn(request_id::assign))
         .with_state(state)
-}
-
-/// 303 See Other: where a form sends the browser after it has done its work.
-pub fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }

@@ -13,7 +13,8 @@ use crate::services::records::kinds::Notes;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, FormView, LabelForm, ListView, NewQuery, Resource};
+use crate::web::records::{FormView, LabelForm, ListView, NewQuery, Resource};
+use crate::web::respond::render as html;
 
 /// The notes part of an opportunity's, contact's or interview's page.
 pub struct NotesSection {
@@ -30,21 +31,21 @@ impl NotesSection {
 }
 
 #[derive(Template)]
-#[template(path = "jobs/notes/list.html")]
+#[template(path = "notes/list.html")]
 pub struct NoteList {
     pub chrome: Chrome,
     pub view: ListView<Note>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/notes/form.html")]
+#[template(path = "notes/form.html")]
 pub struct NoteForm {
     pub chrome: Chrome,
     pub view: FormView<NoteDraft>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/notes/show.html")]
+#[template(path = "notes/show.html")]
 pub struct NoteShow {
     pub chrome: Chrome,
     pub row: Note,

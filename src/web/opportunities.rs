@@ -26,26 +26,27 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
-use crate::web::records::{html, load_one, FormView, LabelForm, ListView, Resource};
-use crate::web::redirect;
+use crate::web::records::{load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::respond::redirect;
+use crate::web::respond::render as html;
 use crate::web::session::SignedIn;
 
 #[derive(Template)]
-#[template(path = "jobs/list.html")]
+#[template(path = "opportunities/list.html")]
 pub struct OpportunityList {
     pub chrome: Chrome,
     pub view: ListView<Opportunity>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/form.html")]
+#[template(path = "opportunities/form.html")]
 pub struct OpportunityForm {
     pub chrome: Chrome,
     pub view: FormView<OpportunityDraft>,
 }
 
 #[derive(Template)]
-#[template(path = "jobs/show.html")]
+#[template(path = "opportunities/show.html")]
 pub struct OpportunityShow {
     pub chrome: Chrome,
     pub row: Opportunity,

@@ -1,13 +1,10 @@
 //! What every page shares: the frame around the content (navigation, the signed-in user, the CSRF
 //! token for forms, a notice), and rendering a template into a response.
 
-use askama::Template;
-use axum::response::Html;
 use serde::Deserialize;
 
 use crate::state::AppState;
 use crate::web::assets;
-use crate::web::error::{AppError, AppResult};
 use crate::web::session::Visitor;
 
 /// The signed-in user as the page frame shows them.
@@ -146,9 +143,4 @@ impl Chrome {
     pub fn is(&self, name: &str) -> bool {
         self.section == name || self.section.strip_prefix(name).is_some_and(|rest| rest.starts_with('/'))
     }
-}
-
-/// Render a template, or fail with an internal error (a template bug, never the user's fault).
-pub fn render<T: Template>(template: &T) -> AppResult<Html<String>> {
-    template.render().map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("template rendering failed: {e}")))
 }

@@ -16,8 +16,9 @@ use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
-use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::redirect;
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::redirect;
+use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 #[derive(Template)]

@@ -18,8 +18,9 @@ use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
 use crate::web::files::{human_size, image_problem, read_upload, MULTIPART_OVERHEAD};
-use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::redirect;
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::redirect;
+use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 #[derive(Template)]

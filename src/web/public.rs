@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::web::assets;
 use crate::web::client::ClientAddr;
 use crate::web::error::{AppError, AppResult};
-use crate::web::pages::render;
+use crate::web::respond::render;
 use crate::web::session::Visitor;
 
 pub fn routes() -> Router<AppState> {

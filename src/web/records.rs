@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -204,11 +203,6 @@ impl<D> FormView<D> {
     }
 }
 
-/// Render a template or fail with an internal error.
-pub fn html<T: Template>(template: &T) -> AppResult<Html<String>> {
-    crate::web::pages::render(template)
-}
-
 /// Ids are UUIDs; anything else names nothing (404), without asking the database.
 pub fn valid_id(id: &str) -> AppResult<()> {
     Ok(records_service::valid_id(id)?)
@@ -296,7 +290,7 @@ pub async fn create_html<R: Resource>(
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
     match save_form::<R>(&state, &me.user.id, None, &draft).await? {
-        Ok(id) => Ok(crate::web::redirect(&R::saved_url(&id, &draft))),
+        Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, None, draft, errors).await,
     }
 }
@@ -329,7 +323,7 @@ pub async fn update_html<R: Resource>(
 ) -> AppResult<Response> {
     valid_id(&id)?;
     match save_form::<R>(&state, &me.user.id, Some(&id), &draft).await? {
-        Ok(id) => Ok(crate::web::redirect(&R::saved_url(&id, &draft))),
+        Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.
             if !lists::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
@@ -346,7 +340,7 @@ pub async fn delete_html<R: Resource>(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     records_service::delete::<R>(&state, &me.user.id, &id).await?;
-    Ok(crate::web::redirect(&format!("/{}?notice=deleted", R::TABLE.kind.path())))
+    Ok(crate::web::respond::redirect(&format!("/{}?notice=deleted", R::TABLE.kind.path())))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -363,7 +357,9 @@ pub async fn add_label_html<R: Resource>(
     Form(form): Form<AddLabelForm>,
 ) -> AppResult<Response> {
     match records_service::add_label::<R>(&state, &me.user.id, &id, &form.name).await {
-        Ok(()) => Ok(crate::web::redirect(&format!("/{}/{id}?notice=label_added#labels", R::TABLE.kind.path()))),
+        Ok(()) => {
+            Ok(crate::web::respond::redirect(&format!("/{}/{id}?notice=label_added#labels", R::TABLE.kind.path())))
+        }
         Err(ServiceError::Invalid(errors)) => {
             let row = load_one::<R>(&state, &me.user.id, &id).await?;
             let message = errors.get("name").unwrap_or("This label cannot be added.").to_owned();
@@ -392,7 +388,7 @@ pub async fn remove_label_html<R: Resource>(
     Path((id, label_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     records_service::remove_label::<R>(&state.db, &me.user.id, &id, &label_id).await?;
-    Ok(crate::web::redirect(&format!("/{}/{id}?notice=label_removed#labels", R::TABLE.kind.path())))
+    Ok(crate::web::respond::redirect(&format!("/{}/{id}?notice=label_removed#labels", R::TABLE.kind.path())))
 }
 
 // ---- JSON API ----

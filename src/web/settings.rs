@@ -15,8 +15,9 @@ use crate::services::accounts as account_rules;
 use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::pages::{render, Chrome, NoticeQuery};
-use crate::web::redirect;
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::redirect;
+use crate::web::respond::render;
 use crate::web::session::{SignedIn, API_TOKEN_PREFIX};
 
 #[derive(Template)]

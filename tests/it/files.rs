@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use careerlog::services::files::{self, FileStore};
+use careerlog::integrations::files::{self, FileStore};
 use careerlog::Config;
 use object_store::aws::AmazonS3Builder;
 use object_store::{Attribute, ObjectStore};

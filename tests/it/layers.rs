@@ -16,6 +16,8 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
         ("domain/", with(&["crate::db", "crate::services", "axum", "sqlx", "tokio", "reqwest"])),
         // SQL only.
         ("db/", with(&["crate::services", "axum"])),
+        // Each external service behind its trait: below the use cases.
+        ("integrations/", with(&["crate::services", "axum"])),
         // Use cases: no HTTP types; they answer ServiceError, never the web's AppError.
         ("services/", with(&["axum", "AppError"])),
         // Background work calls the use cases.

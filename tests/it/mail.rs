@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use careerlog::integrations::mail::{Mailer, OutgoingMail, PostmarkMailer};
 use careerlog::secrets::Secret;
-use careerlog::services::mail::{Mailer, OutgoingMail, PostmarkMailer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 

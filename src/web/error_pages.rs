@@ -12,8 +12,9 @@ use axum::Json;
 
 use crate::state::AppState;
 use crate::web::error::ErrorReport;
-use crate::web::pages::{render, Chrome};
+use crate::web::pages::Chrome;
 use crate::web::request_id::RequestId;
+use crate::web::respond::render;
 use crate::web::session::Visitor;
 
 #[derive(Template)]
