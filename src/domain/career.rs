@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{
     finish, parse_labels, set_label_names, DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH, JOURNAL_BODY, MEDIUM, SHORT,
@@ -81,8 +82,13 @@ impl ExperienceDraft {
     pub fn blank() -> Self {
         Self { on_resume: true, ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: ExperienceWrite) {
+impl Draft for ExperienceDraft {
+    type Write = ExperienceWrite;
+    type Input = ExperienceInput;
+
+    fn apply(&mut self, write: ExperienceWrite) {
         set(&mut self.role, write.role);
         set(&mut self.company, write.company);
         set(&mut self.location, write.location);
@@ -98,7 +104,7 @@ impl ExperienceDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<ExperienceInput, FieldErrors> {
+    fn validate(&self) -> Result<ExperienceInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let role = e.check("role", fields::required_line(&self.role, SHORT, "your role or job title"));
         let company = e.check("company", fields::required_line(&self.company, SHORT, "the company or organisation"));
@@ -193,8 +199,13 @@ impl SkillDraft {
     pub fn blank() -> Self {
         Self { on_resume: true, ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: SkillWrite) {
+impl Draft for SkillDraft {
+    type Write = SkillWrite;
+    type Input = SkillInput;
+
+    fn apply(&mut self, write: SkillWrite) {
         set(&mut self.name, write.name);
         set(&mut self.category, write.category);
         set(&mut self.level, write.level);
@@ -202,7 +213,7 @@ impl SkillDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<SkillInput, FieldErrors> {
+    fn validate(&self) -> Result<SkillInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, MEDIUM, "the skill’s name"));
         let category = e.check("category", fields::line(&self.category, MEDIUM));
@@ -278,8 +289,13 @@ impl ProjectDraft {
     pub fn blank() -> Self {
         Self { on_resume: true, ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: ProjectWrite) {
+impl Draft for ProjectDraft {
+    type Write = ProjectWrite;
+    type Input = ProjectInput;
+
+    fn apply(&mut self, write: ProjectWrite) {
         set(&mut self.name, write.name);
         set(&mut self.role, write.role);
         set(&mut self.kind, write.kind);
@@ -291,7 +307,7 @@ impl ProjectDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<ProjectInput, FieldErrors> {
+    fn validate(&self) -> Result<ProjectInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, SHORT, "the project’s name"));
         let role = e.check("role", fields::line(&self.role, SHORT));
@@ -378,8 +394,13 @@ impl AchievementDraft {
     pub fn blank() -> Self {
         Self { on_resume: true, ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: AchievementWrite) {
+impl Draft for AchievementDraft {
+    type Write = AchievementWrite;
+    type Input = AchievementInput;
+
+    fn apply(&mut self, write: AchievementWrite) {
         set(&mut self.title, write.title);
         set(&mut self.date, write.date);
         set(&mut self.description, write.description);
@@ -391,7 +412,7 @@ impl AchievementDraft {
 
     /// Checks the fields; that the linked experience and project are the user's own is checked
     /// against the database by the caller.
-    pub fn validate(&self) -> Result<AchievementInput, FieldErrors> {
+    fn validate(&self) -> Result<AchievementInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = e.check("title", fields::required_line(&self.title, SHORT, "what you achieved"));
         let date = e.check("date", PartialDate::parse_optional(&self.date)).flatten();
@@ -457,8 +478,13 @@ impl JournalDraft {
     pub fn blank(today: time::Date) -> Self {
         Self { entry_date: PartialDate::from_date(today).to_string(), ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: JournalWrite) {
+impl Draft for JournalDraft {
+    type Write = JournalWrite;
+    type Input = JournalInput;
+
+    fn apply(&mut self, write: JournalWrite) {
         set(&mut self.title, write.title);
         set(&mut self.entry_date, write.entry_date);
         set(&mut self.body, write.body);
@@ -466,7 +492,7 @@ impl JournalDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<JournalInput, FieldErrors> {
+    fn validate(&self) -> Result<JournalInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = e.check("title", fields::required_line(&self.title, SHORT, "a title"));
         let entry_date = e.check("entry_date", PartialDate::parse_day(&self.entry_date));

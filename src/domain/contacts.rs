@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
+use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
@@ -75,8 +76,13 @@ impl ContactDraft {
     pub fn blank() -> Self {
         Self::default()
     }
+}
 
-    pub fn apply(&mut self, write: ContactWrite) {
+impl Draft for ContactDraft {
+    type Write = ContactWrite;
+    type Input = ContactInput;
+
+    fn apply(&mut self, write: ContactWrite) {
         set(&mut self.name, write.name);
         set(&mut self.company, write.company);
         set(&mut self.role, write.role);
@@ -91,7 +97,7 @@ impl ContactDraft {
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<ContactInput, FieldErrors> {
+    fn validate(&self) -> Result<ContactInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, SHORT, "the person’s name"));
         let company = e.check("company", fields::line(&self.company, SHORT));

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set};
 use crate::domain::opportunities::nullable_number;
+use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, SHORT};
 use crate::domain::FieldErrors;
@@ -205,8 +206,13 @@ impl InterviewDraft {
             ..Self::default()
         }
     }
+}
 
-    pub fn apply(&mut self, write: InterviewWrite) {
+impl Draft for InterviewDraft {
+    type Write = InterviewWrite;
+    type Input = InterviewInput;
+
+    fn apply(&mut self, write: InterviewWrite) {
         set(&mut self.opportunity_id, write.opportunity_id);
         set(&mut self.round_name, write.round_name);
         set(&mut self.kind, write.kind);
@@ -223,7 +229,7 @@ impl InterviewDraft {
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<InterviewInput, FieldErrors> {
+    fn validate(&self) -> Result<InterviewInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let opportunity_id = self.opportunity_id.trim().to_ascii_lowercase();
         if uuid::Uuid::parse_str(&opportunity_id).is_err() {

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::fields::{self, nullable_text, set};
+use crate::domain::records::Draft;
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
 
@@ -59,14 +60,17 @@ pub struct NoteInput {
     pub body: String,
 }
 
-impl NoteDraft {
-    pub fn apply(&mut self, write: NoteWrite) {
+impl Draft for NoteDraft {
+    type Write = NoteWrite;
+    type Input = NoteInput;
+
+    fn apply(&mut self, write: NoteWrite) {
         set(&mut self.subject_kind, write.subject_kind);
         set(&mut self.subject_id, write.subject_id);
         set(&mut self.body, write.body);
     }
 
-    pub fn validate(&self) -> Result<NoteInput, FieldErrors> {
+    fn validate(&self) -> Result<NoteInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let subject_kind = NoteSubject::parse(&self.subject_kind);
         if subject_kind.is_none() {

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
 use crate::domain::FieldErrors;
@@ -204,8 +205,13 @@ impl OpportunityDraft {
     pub fn blank() -> Self {
         Self { status: OpportunityStatus::Saved.to_string(), ..Self::default() }
     }
+}
 
-    pub fn apply(&mut self, write: OpportunityWrite) {
+impl Draft for OpportunityDraft {
+    type Write = OpportunityWrite;
+    type Input = OpportunityInput;
+
+    fn apply(&mut self, write: OpportunityWrite) {
         set(&mut self.company, write.company);
         set(&mut self.role, write.role);
         set(&mut self.description, write.description);
@@ -223,7 +229,7 @@ impl OpportunityDraft {
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
     }
 
-    pub fn validate(&self) -> Result<OpportunityInput, FieldErrors> {
+    fn validate(&self) -> Result<OpportunityInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let company = e.check("company", fields::required_line(&self.company, SHORT, "the company"));
         let role = e.check("role", fields::required_line(&self.role, SHORT, "the role"));

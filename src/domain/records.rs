@@ -83,6 +83,18 @@ mod kind_tests {
     }
 }
 
+/// A record as typed: the draft a form fills in (kept as typed, so a form with mistakes comes
+/// back whole), onto which an API body is applied, and which validates into clean values.
+pub trait Draft: Sized {
+    /// The API's JSON body for create and PATCH: only the fields it names change.
+    type Write;
+    /// The validated draft.
+    type Input;
+
+    fn apply(&mut self, write: Self::Write);
+    fn validate(&self) -> Result<Self::Input, FieldErrors>;
+}
+
 pub const SHORT: usize = 200;
 pub const MEDIUM: usize = 100;
 pub const DESCRIPTION: usize = 10_000;

@@ -19,7 +19,7 @@ use crate::db::labels::{self, LabelChip};
 use crate::db::lists::{self, ListFilter, Page, Table};
 use crate::db::{new_id, Db};
 use crate::domain::fields::{self, name_key};
-use crate::domain::records::RecordKind;
+use crate::domain::records::{Draft, RecordKind};
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::error::rejected_write;
@@ -53,7 +53,7 @@ pub trait RecordType: Send + Sync + Sized + 'static {
     const LABELLED: bool = true;
     type Row: for<'r> FromRow<'r, AnyRow> + Labelled + Serialize + Clone + Send + Sync + Unpin + 'static;
     /// The record as typed into a form (and the base an API PATCH is applied to).
-    type Draft: DeserializeOwned + Clone + Send + Sync + 'static;
+    type Draft: Draft<Write = Self::Write, Input = Self::Input> + DeserializeOwned + Clone + Send + Sync + 'static;
     /// The API's JSON body for create and PATCH.
     type Write: DeserializeOwned + Send + 'static;
     /// A validated draft: clean values only.
@@ -62,8 +62,6 @@ pub trait RecordType: Send + Sync + Sized + 'static {
     /// A new record's draft; `now` gives a journal entry today's date.
     fn blank(now: Timestamp) -> Self::Draft;
     fn draft_of(row: &Self::Row) -> Self::Draft;
-    fn apply(draft: &mut Self::Draft, write: Self::Write);
-    fn validate(draft: &Self::Draft) -> Result<Self::Input, FieldErrors>;
     fn label_names(input: &Self::Input) -> &[String];
 
     /// Checks that need the database, such as links to the user's own records.
@@ -167,7 +165,7 @@ pub async fn save<K: RecordType>(
     if let Some(id) = id {
         valid_id(id)?;
     }
-    let input = K::validate(draft).map_err(ServiceError::Invalid)?;
+    let input = draft.validate().map_err(ServiceError::Invalid)?;
     let errors = K::check(&handles.db, user_id, &input).await?;
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
@@ -199,7 +197,7 @@ pub async fn save<K: RecordType>(
 /// Create a record from an API body (or an importer's): the blank draft with the body applied.
 pub async fn create<K: RecordType>(handles: &Handles, user_id: &UserId, write: K::Write) -> ServiceResult<K::Row> {
     let mut draft = K::blank(handles.clock.now());
-    K::apply(&mut draft, write);
+    draft.apply(write);
     let id = save::<K>(handles, user_id, None, &draft).await?;
     get::<K>(&handles.db, user_id, &id).await
 }
@@ -213,7 +211,7 @@ pub async fn patch<K: RecordType>(
 ) -> ServiceResult<K::Row> {
     let row = get::<K>(&handles.db, user_id, id).await?;
     let mut draft = K::draft_of(&row);
-    K::apply(&mut draft, write);
+    draft.apply(write);
     save::<K>(handles, user_id, Some(id), &draft).await?;
     get::<K>(&handles.db, user_id, id).await
 }

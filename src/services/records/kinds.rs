@@ -60,12 +60,6 @@ impl RecordType for Experiences {
     fn label_names(input: &ExperienceInput) -> &[String] {
         &input.labels
     }
-    fn apply(draft: &mut ExperienceDraft, write: ExperienceWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &ExperienceDraft) -> Result<ExperienceInput, FieldErrors> {
-        draft.validate()
-    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -113,12 +107,6 @@ impl RecordType for Skills {
     }
     fn conflict(input: &SkillInput) -> Option<(&'static str, String)> {
         Some(("name", format!("You already have a skill called “{}”.", input.name)))
-    }
-    fn apply(draft: &mut SkillDraft, write: SkillWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &SkillDraft) -> Result<SkillInput, FieldErrors> {
-        draft.validate()
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -168,12 +156,6 @@ impl RecordType for Projects {
     }
     fn label_names(input: &ProjectInput) -> &[String] {
         &input.labels
-    }
-    fn apply(draft: &mut ProjectDraft, write: ProjectWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &ProjectDraft) -> Result<ProjectInput, FieldErrors> {
-        draft.validate()
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -237,12 +219,6 @@ impl RecordType for Achievements {
         }
         Ok(errors)
     }
-    fn apply(draft: &mut AchievementDraft, write: AchievementWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &AchievementDraft) -> Result<AchievementInput, FieldErrors> {
-        draft.validate()
-    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -287,12 +263,6 @@ impl RecordType for Journal {
     }
     fn label_names(input: &JournalInput) -> &[String] {
         &input.labels
-    }
-    fn apply(draft: &mut JournalDraft, write: JournalWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &JournalDraft) -> Result<JournalInput, FieldErrors> {
-        draft.validate()
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -366,12 +336,6 @@ impl RecordType for Opportunities {
     fn label_names(input: &OpportunityInput) -> &[String] {
         &input.labels
     }
-    fn apply(draft: &mut OpportunityDraft, write: OpportunityWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &OpportunityDraft) -> Result<OpportunityInput, FieldErrors> {
-        draft.validate()
-    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -429,12 +393,6 @@ impl RecordType for Contacts {
     }
     fn label_names(input: &ContactInput) -> &[String] {
         &input.labels
-    }
-    fn apply(draft: &mut ContactDraft, write: ContactWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &ContactDraft) -> Result<ContactInput, FieldErrors> {
-        draft.validate()
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -506,12 +464,6 @@ impl RecordType for Interviews {
         }
         Ok(errors)
     }
-    fn apply(draft: &mut InterviewDraft, write: InterviewWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &InterviewDraft) -> Result<InterviewInput, FieldErrors> {
-        draft.validate()
-    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -580,12 +532,6 @@ impl RecordType for Notes {
         } else {
             Ok(FieldErrors::single("subject_id", format!("Choose one of your {}.", table.kind.path())))
         }
-    }
-    fn apply(draft: &mut NoteDraft, write: NoteWrite) {
-        draft.apply(write)
-    }
-    fn validate(draft: &NoteDraft) -> Result<NoteInput, FieldErrors> {
-        draft.validate()
     }
     async fn insert(
         c: &mut AnyConnection,
