@@ -408,8 +408,8 @@ pub async fn list_api<R: Resource>(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<ListBody<R::Row>>> {
     if R::TABLE.has_status && query.unknown_status() {
-        let message =
-            "Use one of: saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.";
+        let keys: Vec<&str> = OpportunityStatus::ALL.iter().map(|status| status.as_str()).collect();
+        let message = format!("Use one of: {}.", keys.join(", "));
         return Err(AppError::Validation(FieldErrors::single("status", message)));
     }
     let filter = query.filter_for(R::TABLE, HTML_PER_PAGE);
