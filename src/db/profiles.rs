@@ -4,9 +4,9 @@ use serde::Serialize;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
-use crate::domain::profile::ProfileInput;
 use crate::clock::Timestamp;
 use crate::db::Flag;
+use crate::domain::profile::ProfileInput;
 
 #[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
 pub struct Profile {
@@ -43,7 +43,6 @@ impl Profile {
         self.photo_upload_id.as_ref().map(|id| format!("/files/{id}"))
     }
 }
-
 
 const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public, resume_public, \
                        journal_public, allow_indexing";

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 
 use crate::db::profiles::{self, Profile};
-use crate::domain::FieldErrors;
 use crate::domain::profile::{ProfileDraft, ProfileWrite};
+use crate::domain::FieldErrors;
 use crate::services::profiles as profile_service;
 use crate::services::ServiceError;
 use crate::state::AppState;

@@ -300,7 +300,7 @@ pub async fn start_session(state: &AppState, user_id: &str) -> Result<HeaderValu
     let now = state.clock.now();
     let max_age = Duration::from_secs(u64::from(state.config.security.session_max_hours) * 3600);
     sessions::insert(state.db.pool(), &hash_token(&token), user_id, &random_token(), now, now.plus(max_age)).await?;
-    Ok(CookiePolicy::of(&state).set(CookiePolicy::of(&state).session_name, &token))
+    Ok(CookiePolicy::of(state).set(CookiePolicy::of(state).session_name, &token))
 }
 
 /// End the current session and return the header that removes its cookie.
@@ -308,5 +308,5 @@ pub async fn end_session(state: &AppState, visitor: &Visitor) -> Result<HeaderVa
     if let Some(id_hash) = visitor.session_id_hash() {
         sessions::delete(state.db.pool(), id_hash).await?;
     }
-    Ok(CookiePolicy::of(&state).clear(CookiePolicy::of(&state).session_name))
+    Ok(CookiePolicy::of(state).clear(CookiePolicy::of(state).session_name))
 }
