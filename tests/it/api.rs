@@ -16,7 +16,7 @@ on_both_databases!(
 );
 
 /// Create a token in settings and return it, as the user copies it from the page.
-async fn create_token(app: &TestApp, name: &str) -> String {
+pub(crate) async fn create_token(app: &TestApp, name: &str) -> String {
     let response = app.submit("/settings/tokens", "/settings/tokens", &[("name", name)]).await;
     assert_eq!(response.status(), 201);
     let html = response.text().await.unwrap();

@@ -15,6 +15,7 @@ mod interviews;
 mod jobs;
 mod mail;
 mod migrations;
+mod openapi;
 mod public;
 mod security;
 mod uploads;
