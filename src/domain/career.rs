@@ -39,25 +39,33 @@ pub struct ExperienceDraft {
 #[serde(deny_unknown_fields)]
 pub struct ExperienceWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub location: Option<String>,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub start_date: Option<String>,
     /// Same forms as `start_date`; `null` when current.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub end_date: Option<String>,
     pub current: Option<bool>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 30)]
     pub highlights: Option<Vec<String>>,
     pub on_resume: Option<bool>,
     /// Label names; missing labels are created. Replaces the record's labels.
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -158,15 +166,19 @@ pub struct SkillDraft {
 #[serde(deny_unknown_fields)]
 pub struct SkillWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 100)]
     pub name: Option<String>,
     /// Free text, such as "Languages" or "Leadership".
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub category: Option<String>,
     /// One of `beginner`, `intermediate`, `advanced`, `expert`, or `null`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::skill_level_input)]
     pub level: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -237,23 +249,31 @@ pub struct ProjectDraft {
 #[serde(deny_unknown_fields)]
 pub struct ProjectWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200)]
     pub role: Option<String>,
     /// The type of project, such as "Open source" or "Volunteering".
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// An http(s) link.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = "uri", max_length = 2000)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub start_date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub end_date: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -337,17 +357,23 @@ pub struct AchievementDraft {
 #[serde(deny_unknown_fields)]
 pub struct AchievementWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Uuid)]
     pub experience_id: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Uuid)]
     pub project_id: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -427,16 +453,20 @@ pub struct JournalDraft {
 #[serde(deny_unknown_fields)]
 pub struct JournalWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub title: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, format = Date)]
     pub entry_date: Option<String>,
     /// Markdown; rendered to sanitised HTML.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100000)]
     pub body: Option<String>,
     /// Shown on your public journal (when that is turned on). Off by default.
     pub is_public: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -494,9 +524,11 @@ pub struct LabelDraft {
 #[serde(deny_unknown_fields)]
 pub struct LabelWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 40, pattern = r"^[^,]*$")]
     pub name: Option<String>,
     /// `#rrggbb`, or `null` for the default.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^#?[0-9A-Fa-f]{6}$")]
     pub colour: Option<String>,
     /// Visitors of your public pages may see and filter by it. Off by default.
     pub is_public: Option<bool>,

@@ -29,23 +29,32 @@ pub struct ContactDraft {
 #[serde(deny_unknown_fields)]
 pub struct ContactWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200)]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200)]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 40, pattern = r"^[0-9 +().-]*$")]
     pub phone: Option<String>,
     /// http(s) addresses: a profile, a site.
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(format = "uri", max_items = 10)]
     pub links: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200)]
     pub how_we_met: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 

@@ -13,6 +13,7 @@ pub mod password;
 pub mod prep;
 pub mod profile;
 pub mod records;
+pub mod schema;
 pub mod token;
 pub mod validation;
 

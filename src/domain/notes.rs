@@ -27,11 +27,14 @@ pub struct NoteDraft {
 pub struct NoteWrite {
     /// `opportunity`, `contact` or `interview`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::note_subject)]
     pub subject_kind: Option<String>,
     /// The id of the opportunity, contact or interview.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, format = Uuid)]
     pub subject_id: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 20000)]
     pub body: Option<String>,
 }
 

@@ -69,41 +69,56 @@ pub struct OpportunityDraft {
 #[serde(deny_unknown_fields)]
 pub struct OpportunityWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, max_length = 200)]
     pub role: Option<String>,
     /// The job description.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 50000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = "uri", max_length = 2000)]
     pub posting_url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub location: Option<String>,
     /// `remote`, `hybrid` or `onsite`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::work_mode_input)]
     pub work_mode: Option<String>,
     #[serde(default, deserialize_with = "nullable_number")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000000)]
     pub salary_min: Option<String>,
     #[serde(default, deserialize_with = "nullable_number")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000000)]
     pub salary_max: Option<String>,
     /// ISO 4217, e.g. `EUR`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
     /// Where you found it.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub source: Option<String>,
     /// saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::status_input)]
     pub status: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Date)]
     pub applied_on: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200)]
     pub next_action: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Date)]
     pub next_action_due: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(max_items = 20)]
     pub labels: Option<Vec<String>>,
 }
 

@@ -23,9 +23,11 @@ pub struct PrepDraft {
 pub struct PrepWrite {
     /// Your resume as plain text (up to 50 000 characters).
     #[serde(deserialize_with = "nullable_text")]
+    #[schema(max_length = 50000)]
     pub resume_text: Option<String>,
     /// Your LinkedIn "About" text (up to 10 000 characters).
     #[serde(deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000)]
     pub linkedin_summary: Option<String>,
 }
 

@@ -32,14 +32,19 @@ pub struct ProfileDraft {
 #[serde(deny_unknown_fields)]
 pub struct ProfileWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(min_length = 3, max_length = 30, pattern = r"^[A-Za-z](-?[A-Za-z0-9])+$")]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 150)]
     pub job_title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100)]
     pub region: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 1000)]
     pub bio: Option<String>,
     pub photo_public: Option<bool>,
     /// Publish your resume at `/u/{username}` (needs a username).

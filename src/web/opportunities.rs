@@ -137,8 +137,30 @@ impl Resource for Opportunities {
     }
 }
 
+/// A manual timeline entry as the API takes it: `kind` and `body` are needed.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimelineEntryWrite {
+    #[schema(schema_with = entry_kind_schema)]
+    pub kind: String,
+    /// What happened, in a line or a few.
+    #[schema(min_length = 1, max_length = 5000)]
+    pub body: String,
+}
+
+fn entry_kind_schema() -> utoipa::openapi::schema::Object {
+    let kinds = MANUAL_EVENTS.iter().map(|(kind, _)| *kind);
+    crate::domain::schema::choice(kinds, false, false, "What happened: an email, a call, a follow-up or a note.")
+}
+
+impl From<TimelineEntryWrite> for EntryForm {
+    fn from(write: TimelineEntryWrite) -> Self {
+        EntryForm { kind: write.kind, body: write.body }
+    }
+}
+
 /// A manual timeline entry: an email sent, a call, a follow-up, a note.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct EntryForm {
     /// `email`, `call`, `follow_up` or `note`.
@@ -249,9 +271,9 @@ async fn add_entry_api(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
-    ApiJson(form): ApiJson<EntryForm>,
+    ApiJson(write): ApiJson<TimelineEntryWrite>,
 ) -> AppResult<Response> {
-    let (row, added) = add_entry(&state, &me, &id, &form).await?;
+    let (row, added) = add_entry(&state, &me, &id, &write.into()).await?;
     added.map_err(AppError::Validation)?;
     let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &row.id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
