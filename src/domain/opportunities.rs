@@ -122,10 +122,21 @@ pub struct OpportunityWrite {
     pub labels: Option<Vec<String>>,
 }
 
-/// A whole number from JSON (or `null`), kept as text like the form's field.
+/// A whole number from JSON (or `null`), kept as text like the form's field. JSON does not tell
+/// `90000` from `90000.0` or `9e4` (JSON Schema's `integer` takes all three), so neither does
+/// this; a fraction is refused.
 pub(crate) fn nullable_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let value = Option::<i64>::deserialize(deserializer)?;
-    Ok(Some(value.map(|n| n.to_string()).unwrap_or_default()))
+    let whole = |n: &serde_json::Number| {
+        // Beyond 2^53 a float is no longer exact; validation refuses such amounts anyway.
+        n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+    };
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(Some(String::new())),
+        Some(n) => match whole(&n) {
+            Some(n) => Ok(Some(n.to_string())),
+            None => Err(serde::de::Error::custom(format!("invalid value: {n}, expected a whole number"))),
+        },
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +287,9 @@ mod tests {
         };
         let input = ok.validate().unwrap();
         assert_eq!((input.salary_min, input.salary_max, input.currency.as_str()), (Some(80_000), Some(90_000), "EUR"));
+        let write: OpportunityWrite = serde_json::from_str(r#"{"salary_min": 80000.0, "salary_max": 9e4}"#).unwrap();
+        assert_eq!((write.salary_min.as_deref(), write.salary_max.as_deref()), (Some("80000"), Some("90000")));
+        assert!(serde_json::from_str::<OpportunityWrite>(r#"{"salary_min": 80000.5}"#).is_err());
         let no_currency = OpportunityDraft { salary_min: "80000".into(), ..draft() };
         assert!(no_currency.validate().unwrap_err().get("currency").is_some());
         let bad_url = OpportunityDraft { posting_url: "javascript:alert(1)".into(), ..draft() };
