@@ -33,9 +33,9 @@ pub struct Experience {
     pub company: String,
     pub location: String,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date)]
     pub start_date: String,
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     #[sqlx(try_from = "i64")]
     #[serde(rename = "current")]
@@ -201,9 +201,9 @@ pub struct Project {
     pub description: String,
     #[schema(format = "uri")]
     pub url: Option<String>,
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub start_date: Option<String>,
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]
@@ -288,7 +288,7 @@ pub struct Achievement {
     pub title: String,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(rename = "date")]
-    #[schema(rename = "date", pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(rename = "date", schema_with = crate::domain::schema::partial_date_or_null)]
     pub achieved_on: Option<String>,
     pub description: String,
     #[schema(format = Uuid)]

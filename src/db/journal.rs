@@ -30,7 +30,7 @@ pub struct JournalEntry {
     /// The entry's name in its public address; fixed when the entry is created.
     pub slug: String,
     /// `YYYY-MM-DD`.
-    #[schema(format = Date)]
+    #[schema(schema_with = crate::domain::schema::day)]
     pub entry_date: String,
     /// Markdown.
     pub body: String,

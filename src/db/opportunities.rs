@@ -46,10 +46,10 @@ pub struct Opportunity {
     pub source: String,
     #[schema(schema_with = crate::domain::schema::status)]
     pub status: String,
-    #[schema(format = Date)]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
     pub next_action: String,
-    #[schema(format = Date)]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
     #[sqlx(skip)]
     pub labels: Vec<LabelChip>,

@@ -39,33 +39,43 @@ pub struct ExperienceDraft {
 #[serde(deny_unknown_fields)]
 pub struct ExperienceWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date)]
     pub start_date: Option<String>,
     /// Same forms as `start_date`; `null` when current.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     pub current: Option<bool>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 30)]
+    #[schema(schema_with = crate::domain::schema::highlights)]
     pub highlights: Option<Vec<String>>,
     pub on_resume: Option<bool>,
     /// Label names; missing labels are created. Replaces the record's labels.
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -166,11 +176,16 @@ pub struct SkillDraft {
 #[serde(deny_unknown_fields)]
 pub struct SkillWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 100)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     /// Free text, such as "Languages" or "Leadership".
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub category: Option<String>,
     /// One of `beginner`, `intermediate`, `advanced`, `expert`, or `null`.
     #[serde(default, deserialize_with = "nullable_text")]
@@ -178,7 +193,7 @@ pub struct SkillWrite {
     pub level: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -249,31 +264,36 @@ pub struct ProjectDraft {
 #[serde(deny_unknown_fields)]
 pub struct ProjectWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub role: Option<String>,
     /// The type of project, such as "Open source" or "Volunteering".
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     /// An http(s) link.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(format = "uri", max_length = 2000)]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub start_date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -357,13 +377,18 @@ pub struct AchievementDraft {
 #[serde(deny_unknown_fields)]
 pub struct AchievementWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 10000)]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
     #[schema(format = Uuid)]
@@ -373,7 +398,7 @@ pub struct AchievementWrite {
     pub project_id: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -453,20 +478,25 @@ pub struct JournalDraft {
 #[serde(deny_unknown_fields)]
 pub struct JournalWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, format = Date)]
+    #[schema(schema_with = crate::domain::schema::day)]
     pub entry_date: Option<String>,
     /// Markdown; rendered to sanitised HTML.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100000)]
+    #[schema(max_length = 100000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub body: Option<String>,
     /// Shown on your public journal (when that is turned on). Off by default.
     pub is_public: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -524,7 +554,12 @@ pub struct LabelDraft {
 #[serde(deny_unknown_fields)]
 pub struct LabelWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 40, pattern = r"^[^,]*$")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^,\x00-\x1f\x7f-\x9f]*[^,\s\x00-\x1f\x7f-\x9f][^,\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     /// `#rrggbb`, or `null` for the default.
     #[serde(default, deserialize_with = "nullable_text")]

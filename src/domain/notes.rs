@@ -34,7 +34,12 @@ pub struct NoteWrite {
     #[schema(nullable = false, format = Uuid)]
     pub subject_id: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 20000)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub body: Option<String>,
 }
 

@@ -69,20 +69,30 @@ pub struct OpportunityDraft {
 #[serde(deny_unknown_fields)]
 pub struct OpportunityWrite {
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(nullable = false, max_length = 200)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub role: Option<String>,
     /// The job description.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 50000)]
+    #[schema(max_length = 50000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(format = "uri", max_length = 2000)]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub posting_url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     /// `remote`, `hybrid` or `onsite`.
     #[serde(default, deserialize_with = "nullable_text")]
@@ -100,7 +110,7 @@ pub struct OpportunityWrite {
     pub currency: Option<String>,
     /// Where you found it.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub source: Option<String>,
     /// saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.
     #[serde(default, deserialize_with = "nullable_text")]
@@ -108,17 +118,17 @@ pub struct OpportunityWrite {
     pub status: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(format = Date)]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub next_action: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(format = Date)]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 

@@ -609,3 +609,58 @@ fn job_search_paths(openapi: &mut OpenApi) {
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], disconnect);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use crate::domain::schema;
+
+    /// Every text field a request may send states its rule (a choice, a format or a pattern),
+    /// and the patterns written out in field attributes are the ones `domain::schema` names.
+    #[test]
+    fn every_text_field_of_a_request_states_its_rule() {
+        let doc = serde_json::to_value(crate::web::api::ApiDoc::openapi()).unwrap();
+        let built = [
+            schema::partial_date(),
+            schema::partial_date_or_null(),
+            schema::day(),
+            schema::day_or_null(),
+            schema::interview_start(),
+            schema::web_link_input(),
+        ];
+        let mut known: Vec<String> =
+            [schema::LINE, schema::LINE_NEEDED, schema::TEXT, schema::TEXT_NEEDED, schema::LABEL_NAME]
+                .iter()
+                .map(|p| (*p).to_owned())
+                .chain(built.iter().filter_map(|s| s.pattern.clone()))
+                .collect();
+        // Shapes of their own: a colour, a currency code, a phone number, a username.
+        known.extend(
+            [r"^#?[0-9A-Fa-f]{6}$", r"^[A-Za-z]{3}$", r"^[0-9 +().-]*$", r"^[A-Za-z](-?[A-Za-z0-9])+$"]
+                .map(String::from),
+        );
+        let mut checked = 0;
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            if !(name.ends_with("Write") || name.ends_with("Create")) {
+                continue;
+            }
+            let object = if schema["allOf"].is_array() { &schema["allOf"][0] } else { schema };
+            for (field, property) in object["properties"].as_object().unwrap() {
+                let types = &property["type"];
+                let is_text = types == "string" || types.as_array().is_some_and(|t| t.iter().any(|t| t == "string"));
+                if !is_text {
+                    continue;
+                }
+                checked += 1;
+                let stated =
+                    property["enum"].is_array() || property["format"].is_string() || property["pattern"].is_string();
+                assert!(stated, "{name}.{field} states no rule: {property}");
+                if let Some(pattern) = property["pattern"].as_str() {
+                    assert!(known.iter().any(|k| k == pattern), "{name}.{field}: unknown pattern {pattern}");
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+}

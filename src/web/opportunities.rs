@@ -141,10 +141,15 @@ impl Resource for Opportunities {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TimelineEntryWrite {
-    #[schema(schema_with = entry_kind_schema)]
+    #[schema(required = true, schema_with = entry_kind_schema)]
     pub kind: String,
     /// What happened, in a line or a few.
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub body: String,
 }
 
