@@ -484,7 +484,8 @@ fn journal_images(openapi: &mut OpenApi) {
                     .property(
                         "alt_text",
                         typed(Type::String).description(Some(
-                            "A description for people who cannot see it; the first 1000 characters are kept.",
+                            "A description for people who cannot see it: one line (line breaks and control \
+                             characters become spaces), of which the first 1000 characters are kept.",
                         )),
                     )
                     .required("image"),
