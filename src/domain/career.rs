@@ -34,7 +34,8 @@ pub struct ExperienceDraft {
 }
 
 /// An experience as the API takes it: on create, `role`, `company` and `start_date` are needed;
-/// on PATCH, only the fields sent change. `null` clears an optional field.
+/// on PATCH, only the fields sent change. `null` clears an optional field. A role you are in now
+/// has `current: true` and no `end_date`; one that ended has an `end_date`, not before the start.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceWrite {
@@ -171,7 +172,8 @@ pub struct SkillDraft {
     pub labels: String,
 }
 
-/// A skill as the API takes it: `name` is needed on create.
+/// A skill as the API takes it: `name` is needed on create, and is unique among your skills
+/// (in any case).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillWrite {
@@ -259,7 +261,8 @@ pub struct ProjectDraft {
     pub labels: String,
 }
 
-/// A project as the API takes it: `name` is needed on create.
+/// A project as the API takes it: `name` is needed on create. The end date may not be before
+/// the start date.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectWrite {
@@ -549,7 +552,8 @@ pub struct LabelDraft {
     pub is_public: bool,
 }
 
-/// A label as the API takes it: `name` is needed on create.
+/// A label as the API takes it: `name` is needed on create, and is unique among your labels (in
+/// any case); you may have 500 labels.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelWrite {

@@ -53,8 +53,8 @@ pub struct InterviewDraft {
     pub labels: String,
 }
 
-/// An interview as the API takes it: `opportunity_id`, `round_name`, `kind`, `start` and
-/// `time_zone` are needed on create.
+/// An interview as the API takes it: `opportunity_id` (one of your opportunities),
+/// `round_name`, `start` and `time_zone` are needed on create.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterviewWrite {

@@ -21,7 +21,8 @@ pub struct NoteDraft {
     pub body: String,
 }
 
-/// A note as the API takes it: all three fields are needed on create.
+/// A note as the API takes it: all three fields are needed on create; the subject is one of
+/// your opportunities, contacts or interviews.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteWrite {

@@ -64,7 +64,8 @@ pub struct OpportunityDraft {
 }
 
 /// An opportunity as the API takes it: `company` and `role` are needed on create; `status`
-/// defaults to `saved`. Only the fields sent change on PATCH; `null` clears an optional one.
+/// defaults to `saved`. Only the fields sent change on PATCH; `null` clears an optional one. A
+/// salary needs its `currency`, and `salary_max` may not be below `salary_min`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityWrite {

@@ -27,7 +27,8 @@ pub struct ProfileDraft {
     pub allow_indexing: bool,
 }
 
-/// The profile as the API takes it; only the fields sent change, `null` clears.
+/// The profile as the API takes it; only the fields sent change, `null` clears. A username is
+/// unique (some are reserved); a public resume or journal needs one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileWrite {

@@ -295,9 +295,10 @@ fn create_schema(openapi: &OpenApi, resource: &Resource) -> Schema {
         }
     }
     let needed = resource.required.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+    let rules = write.description.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default();
     create.description = Some(format!(
         "A new {}: {needed} needed, the other fields may be left out (their defaults are described with \
-         them). Text is trimmed; one-line fields refuse line breaks and control characters.",
+         them).{rules}",
         resource.noun
     ));
     match cross_field_rule(resource.path) {
