@@ -279,9 +279,10 @@ fn create_schema(openapi: &OpenApi, resource: &Resource) -> Schema {
     let mut create = write.clone();
     create.required = resource.required.iter().map(|field| (*field).to_owned()).collect();
     for field in resource.required {
-        let Some(RefOr::T(Schema::Object(property))) = create.properties.get_mut(*field) else {
-            panic!("{} has the field {field}", resource.write);
-        };
+        let property = create.properties.get_mut(*field);
+        let property = property.unwrap_or_else(|| panic!("{} has the field {field}", resource.write));
+        // A field whose type is a schema of its own (a `$ref`, say) is only required.
+        let RefOr::T(Schema::Object(property)) = property else { continue };
         if let SchemaType::Array(types) = &property.schema_type {
             let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
             property.schema_type =
