@@ -45,6 +45,18 @@ pub enum AdminCommand {
         #[command(flatten)]
         storage: StorageConfig,
     },
+    /// Create a personal access token for an existing account and print it (`clg_…`) on
+    /// standard output: the only time it is shown. For scripts, such as the API checks.
+    CreateToken {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, as Settings → API tokens lists it.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        storage: StorageConfig,
+    },
 }
 
 pub fn init_logging(format: LogFormat) {
@@ -106,6 +118,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             db.close().await;
             Ok(())
+        }
+        Command::Admin(AdminCommand::CreateToken { email, name, storage }) => {
+            init_logging(LogFormat::Text);
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            std::fs::create_dir_all(&storage.data_dir)?;
+            let db = Db::connect(&storage.database_url(), 1).await?;
+            db.migrate().await?;
+            let created = match crate::db::accounts::find_by_email(db.pool(), &email).await? {
+                Some(user) => crate::services::api_tokens::create(&db, &user.id, &name, SystemClock.now()).await,
+                None => Err(crate::services::ServiceError::NotFound),
+            };
+            db.close().await;
+            match created {
+                Ok(token) => {
+                    eprintln!("Created a token for {email}; it is shown only now:");
+                    println!("{token}");
+                    Ok(())
+                }
+                Err(crate::services::ServiceError::NotFound) => anyhow::bail!("there is no account for {email}"),
+                Err(crate::services::ServiceError::Invalid(errors)) => {
+                    anyhow::bail!("{}", errors.get("name").unwrap_or("the token cannot be created"))
+                }
+                Err(err) => Err(err.into()),
+            }
         }
     }
 }

@@ -28,12 +28,15 @@ pub const EXPERIENCES: Table = Table {
 /// A job or role held.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Experience {
+    #[schema(format = Uuid)]
     pub id: String,
     pub role: String,
     pub company: String,
     pub location: String,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::schema::partial_date)]
     pub start_date: String,
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     #[sqlx(try_from = "i64")]
     #[serde(rename = "current")]
@@ -118,10 +121,12 @@ pub const SKILLS: Table = Table {
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Skill {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub category: String,
     /// `beginner`, `intermediate`, `advanced`, `expert`, or empty.
+    #[schema(schema_with = crate::domain::schema::skill_level)]
     pub level: String,
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]
@@ -190,14 +195,18 @@ pub const PROJECTS: Table = Table {
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Project {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub role: String,
     /// The type of project.
     pub kind: String,
     pub description: String,
+    #[schema(format = "uri")]
     pub url: Option<String>,
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub start_date: Option<String>,
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]
@@ -277,14 +286,17 @@ use crate::db::lists::{date_text, write, Query, Table};
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Achievement {
+    #[schema(format = Uuid)]
     pub id: String,
     pub title: String,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(rename = "date")]
-    #[schema(rename = "date")]
+    #[schema(rename = "date", schema_with = crate::domain::schema::partial_date_or_null)]
     pub achieved_on: Option<String>,
     pub description: String,
+    #[schema(format = Uuid)]
     pub experience_id: Option<String>,
+    #[schema(format = Uuid)]
     pub project_id: Option<String>,
     /// "Role at Company" of the linked experience.
     pub experience_title: Option<String>,

@@ -24,6 +24,7 @@ pub const CONTACTS: Table = Table {
 /// Someone met along the way.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Contact {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub company: String,
@@ -31,7 +32,7 @@ pub struct Contact {
     pub email: String,
     pub phone: String,
     #[sqlx(try_from = "String")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<String>, format = "uri")]
     pub links: crate::db::TextList,
     pub how_we_met: String,
     pub notes: String,

@@ -38,7 +38,9 @@ fn interviews_where(condition: &str, order: &str) -> String {
 /// One round of interviews for an opportunity.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Interview {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub opportunity_id: String,
     /// The opportunity's company.
     pub company: String,
@@ -46,21 +48,25 @@ pub struct Interview {
     pub role: String,
     pub round_name: String,
     #[sqlx(try_from = "String")]
+    #[schema(schema_with = crate::domain::schema::interview_kind)]
     pub kind: InterviewKind,
     /// The instant it starts.
     #[schema(value_type = String, format = DateTime)]
     pub starts_at: Timestamp,
     /// The wall-clock start in `time_zone`, `YYYY-MM-DDTHH:MM`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
     pub local_start: String,
     pub time_zone: String,
     pub duration_minutes: i64,
     pub location: String,
+    #[schema(format = "uri")]
     pub meeting_url: Option<String>,
     pub prep_notes: String,
     pub debrief_summary: String,
     pub debrief_questions: String,
     pub debrief_improve: String,
     #[sqlx(try_from = "String")]
+    #[schema(schema_with = crate::domain::schema::outcome)]
     pub outcome: InterviewOutcome,
     /// The contacts who interview.
     #[sqlx(skip)]
@@ -76,6 +82,7 @@ pub struct Interview {
 /// A contact as other records name it.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct ContactRef {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub company: String,

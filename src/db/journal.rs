@@ -25,11 +25,13 @@ use crate::db::lists::{write, Query, Table};
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct JournalEntry {
+    #[schema(format = Uuid)]
     pub id: String,
     pub title: String,
     /// The entry's name in its public address; fixed when the entry is created.
     pub slug: String,
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = crate::domain::schema::day)]
     pub entry_date: String,
     /// Markdown.
     pub body: String,

@@ -19,9 +19,11 @@ pub const MAX_PER_USER: i64 = 500;
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Label {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     /// `#rrggbb`, or null for the default.
+    #[schema(pattern = r"^#[0-9a-f]{6}$")]
     pub colour: Option<String>,
     /// Whether visitors of your public pages may see it.
     #[sqlx(try_from = "i64")]
@@ -39,8 +41,10 @@ pub struct Label {
 /// A label as shown on a record.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema, PartialEq, Eq)]
 pub struct LabelChip {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
+    #[schema(pattern = r"^#[0-9a-f]{6}$")]
     pub colour: Option<String>,
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]

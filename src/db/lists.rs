@@ -93,7 +93,10 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
     // Without a label the condition still names `$2` and `$3` (every query binds the same
     // values in the same places), but as a constant the planner drops, so a plain list or count
     // can be answered from an index alone.
-    let label = if filter.label.is_some() {
+    let label = if label_key(filter).is_none() {
+        // A name no label can have: the condition holds for nothing ($3 is a kind's name).
+        "$2 = '' AND $3 = ''".to_owned()
+    } else if filter.label.is_some() {
         format!(
             "EXISTS (SELECT 1 FROM record_labels rl JOIN labels l ON l.id = rl.label_id \
              WHERE rl.user_id = $1 AND rl.record_kind = $3 AND rl.record_id = t.id AND l.name_key = $2{})",
@@ -103,6 +106,17 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
         "$2 = '' AND $3 <> ''".to_owned()
     };
     format!("t.user_id = $1{}{status}{parent} AND {label}", filter.audience.condition())
+}
+
+/// The key the records' labels are matched by: `""` without a label filter, `None` for a name
+/// no label can have. Label names refuse control characters, and PostgreSQL cannot take a NUL in
+/// a text parameter at all, so such a name is not sent to the database.
+fn label_key(filter: &ListFilter) -> Option<String> {
+    match filter.label.as_deref() {
+        Some(label) if label.chars().any(char::is_control) => None,
+        Some(label) => Some(name_key(label)),
+        None => Some(String::new()),
+    }
 }
 
 /// One page of a list and how many records match in all.
@@ -115,7 +129,7 @@ pub async fn list<'e, T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let label = filter.label.as_deref().map(name_key).unwrap_or_default();
+    let label = label_key(filter).unwrap_or_default();
     // Counted without the joins: they only name what a record belongs to, which always exists.
     let total: i64 =
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
@@ -138,7 +152,7 @@ pub async fn rows<'e, T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let label = filter.label.as_deref().map(name_key).unwrap_or_default();
+    let label = label_key(filter).unwrap_or_default();
     sqlx::query_as(&format!(
         "SELECT {} FROM {} t {} WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
         table.columns,

@@ -28,9 +28,12 @@ use crate::db::opportunities::OPPORTUNITIES;
 /// A free note about an opportunity, a contact or an interview.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Note {
+    #[schema(format = Uuid)]
     pub id: String,
     #[sqlx(try_from = "String")]
+    #[schema(schema_with = crate::domain::schema::note_subject)]
     pub subject_kind: NoteSubject,
+    #[schema(format = Uuid)]
     pub subject_id: String,
     pub body: String,
     #[sqlx(skip)]

@@ -29,23 +29,30 @@ pub const OPPORTUNITIES: Table = Table {
 /// A job one might take, and where it stands.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Opportunity {
+    #[schema(format = Uuid)]
     pub id: String,
     pub company: String,
     pub role: String,
     /// The job description.
     pub description: String,
+    #[schema(format = "uri")]
     pub posting_url: Option<String>,
     pub location: String,
     /// `remote`, `hybrid`, `onsite`, or empty.
+    #[schema(schema_with = crate::domain::schema::work_mode)]
     pub work_mode: String,
     pub salary_min: Option<i64>,
     pub salary_max: Option<i64>,
+    #[schema(pattern = r"^([A-Z]{3})?$")]
     pub currency: String,
     pub source: String,
     #[sqlx(try_from = "String")]
+    #[schema(schema_with = crate::domain::schema::status)]
     pub status: OpportunityStatus,
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
     pub next_action: String,
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
     #[sqlx(skip)]
     pub labels: Vec<LabelChip>,
@@ -97,18 +104,29 @@ impl Opportunity {
 /// One line of an opportunity's timeline.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct Event {
+    #[schema(format = Uuid)]
     pub id: String,
     /// `created`, `status_changed`, `interview_scheduled`, `interview_moved`, `debrief_added`,
     /// `interview_outcome`, or a manual entry: `email`, `call`, `follow_up`, `note`.
     #[sqlx(try_from = "String")]
+    #[schema(schema_with = event_kind_schema)]
     pub kind: EventKind,
+    #[schema(schema_with = crate::domain::schema::event_status)]
     pub from_status: Option<String>,
+    #[schema(schema_with = crate::domain::schema::event_status)]
     pub to_status: Option<String>,
     pub body: String,
     /// The interview it is about, for interview events.
+    #[schema(format = Uuid)]
     pub interview_id: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: Timestamp,
+}
+
+/// An event's kind in the OpenAPI document.
+fn event_kind_schema() -> utoipa::openapi::schema::Object {
+    let kinds = EventKind::ALL.iter().map(|kind| kind.as_str());
+    crate::domain::schema::choice(kinds, false, false, "What happened: an event of its own, or a manual entry.")
 }
 
 impl Event {

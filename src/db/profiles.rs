@@ -12,6 +12,7 @@ use crate::domain::UserId;
 #[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
 pub struct Profile {
     /// Unique; used in your public links. Lower case letters, digits and hyphens.
+    #[schema(pattern = r"^[a-z](-?[a-z0-9])+$")]
     pub username: Option<String>,
     pub display_name: String,
     pub job_title: String,

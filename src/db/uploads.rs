@@ -35,9 +35,11 @@ pub struct Upload {
 /// An image as a page or the API refers to it.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
 pub struct ImageRef {
+    #[schema(format = Uuid)]
     pub id: String,
     /// Where the image is served (only to those allowed to see it).
     #[sqlx(skip)]
+    #[schema(format = "uri-reference")]
     pub url: String,
     pub width: i64,
     pub height: i64,

@@ -37,30 +37,49 @@ pub struct ExperienceDraft {
 }
 
 /// An experience as the API takes it: on create, `role`, `company` and `start_date` are needed;
-/// on PATCH, only the fields sent change. `null` clears an optional field.
+/// on PATCH, only the fields sent change. `null` clears an optional field. A role you are in now
+/// has `current: true` and no `end_date`; one that ended has an `end_date`, not before the start.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperienceWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date)]
     pub start_date: Option<String>,
     /// Same forms as `start_date`; `null` when current.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     pub current: Option<bool>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::highlights)]
     pub highlights: Option<Vec<String>>,
     pub on_resume: Option<bool>,
     /// Label names; missing labels are created. Replaces the record's labels.
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -169,20 +188,30 @@ pub struct SkillDraft {
     pub labels: LabelNames,
 }
 
-/// A skill as the API takes it: `name` is needed on create.
+/// A skill as the API takes it: `name` is needed on create, and is unique among your skills
+/// (in any case).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     /// Free text, such as "Languages" or "Leadership".
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub category: Option<String>,
     /// One of `beginner`, `intermediate`, `advanced`, `expert`, or `null`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::skill_level_input)]
     pub level: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -247,28 +276,42 @@ pub struct ProjectDraft {
     pub labels: LabelNames,
 }
 
-/// A project as the API takes it: `name` is needed on create.
+/// A project as the API takes it: `name` is needed on create. The end date may not be before
+/// the start date.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub role: Option<String>,
     /// The type of project, such as "Open source" or "Volunteering".
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     /// An http(s) link.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub start_date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub end_date: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -357,17 +400,28 @@ pub struct AchievementDraft {
 #[serde(deny_unknown_fields)]
 pub struct AchievementWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
     pub date: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Uuid)]
     pub experience_id: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Uuid)]
     pub project_id: Option<String>,
     pub on_resume: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -452,16 +506,25 @@ pub struct JournalDraft {
 #[serde(deny_unknown_fields)]
 pub struct JournalWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::day)]
     pub entry_date: Option<String>,
     /// Markdown; rendered to sanitised HTML.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub body: Option<String>,
     /// Shown on your public journal (when that is turned on). Off by default.
     pub is_public: Option<bool>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
@@ -520,14 +583,22 @@ pub struct LabelDraft {
     pub is_public: bool,
 }
 
-/// A label as the API takes it: `name` is needed on create.
+/// A label as the API takes it: `name` is needed on create, and is unique among your labels (in
+/// any case); you may have 500 labels.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^,\x00-\x1f\x7f-\x9f]*[^,\s\x00-\x1f\x7f-\x9f][^,\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     /// `#rrggbb`, or `null` for the default.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^#?[0-9A-Fa-f]{6}$")]
     pub colour: Option<String>,
     /// Visitors of your public pages may see and filter by it. Off by default.
     pub is_public: Option<bool>,

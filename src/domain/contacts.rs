@@ -31,23 +31,37 @@ pub struct ContactDraft {
 #[serde(deny_unknown_fields)]
 pub struct ContactWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 40, pattern = r"^[0-9 +().-]*$")]
     pub phone: Option<String>,
     /// http(s) addresses: a profile, a site.
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::web_links_input)]
     pub links: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub how_we_met: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub notes: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 

@@ -199,11 +199,40 @@ pub fn optional_web_link(input: &str) -> Result<Option<String>, String> {
             Err("A link cannot contain a user name or password.".into())
         }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
-            Ok(Some(url.to_string()))
+            Ok(Some(rfc3986(&url)))
         }
         Ok(_) => Err("Only web links (https://…) can be used here.".into()),
         Err(_) => Err(format!("“{}” is not a web address.", value.chars().take(60).collect::<String>())),
     }
+}
+
+/// A parsed link written as RFC 3986 allows, so that it is a URI for any reader: the URL parser
+/// (WHATWG) leaves some characters as they are in paths, queries and fragments (`^`, `|`, `\`,
+/// `[`, `{`, a second `#`, a `%` not followed by two hex digits); they are percent-encoded here.
+fn rfc3986(url: &url::Url) -> String {
+    let text = url.as_str();
+    let split = url[..url::Position::BeforePath].len();
+    let (origin, rest) = text.split_at(split);
+    let bytes = rest.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    out.push_str(origin);
+    let mut in_fragment = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let keep = match b {
+            b'#' if !in_fragment => {
+                in_fragment = true;
+                true
+            }
+            b'%' => bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)),
+            _ => b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b),
+        };
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A colour as `#rrggbb` (lower case). Empty input is `None`.
@@ -395,6 +424,11 @@ mod tests {
         assert!(optional_web_link("javascript:alert(1)").is_err());
         assert!(optional_web_link("ftp://example.com").is_err());
         assert!(optional_web_link("https://user:secret@example.com").is_err());
+        // What is stored is a URI (RFC 3986), not only a URL a browser reads.
+        assert_eq!(
+            optional_web_link("https://example.com/a^b|c?q=[1]\\x#frag#ment%zz%41").unwrap().as_deref(),
+            Some("https://example.com/a%5Eb%7Cc?q=%5B1%5D%5Cx#frag%23ment%25zz%41")
+        );
         assert_eq!(optional_colour("#2F6FDE").unwrap().as_deref(), Some("#2f6fde"));
         assert!(optional_colour("red").is_err());
         assert_eq!(label_list("Rust, rust, Leadership ,").unwrap(), vec!["Rust", "Leadership"]);

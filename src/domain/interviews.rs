@@ -59,47 +59,66 @@ pub struct InterviewDraft {
     pub labels: LabelNames,
 }
 
-/// An interview as the API takes it: `opportunity_id`, `round_name`, `kind`, `start` and
-/// `time_zone` are needed on create.
+/// An interview as the API takes it: `opportunity_id` (one of your opportunities),
+/// `round_name`, `start` and `time_zone` are needed on create.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterviewWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, format = Uuid)]
     pub opportunity_id: Option<String>,
     /// "First round", "Meet the team".
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub round_name: Option<String>,
     /// phone_screen, technical, behavioural, system_design, panel, onsite, other.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::interview_kind_input)]
     pub kind: Option<String>,
     /// The wall-clock start in `time_zone`: `YYYY-MM-DDTHH:MM`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::interview_start)]
     pub start: Option<String>,
     /// An IANA time zone, such as `Europe/Berlin`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::time_zone_input)]
     pub time_zone: Option<String>,
     /// 5 to 1440; 60 when left out.
     #[serde(default, deserialize_with = "nullable_number")]
+    #[schema(value_type = Option<i64>, minimum = 5, maximum = 1440)]
     pub duration_minutes: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub meeting_url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub prep_notes: Option<String>,
     /// Debrief: how it went.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub debrief_summary: Option<String>,
     /// Debrief: the questions asked.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub debrief_questions: Option<String>,
     /// Debrief: what to do better.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub debrief_improve: Option<String>,
     /// pending, passed, not_passed, cancelled.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::outcome_input)]
     pub outcome: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 

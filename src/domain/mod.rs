@@ -15,6 +15,7 @@ pub mod password;
 pub mod prep;
 pub mod profile;
 pub mod records;
+pub mod schema;
 pub mod token;
 pub mod validation;
 

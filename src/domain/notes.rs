@@ -39,17 +39,26 @@ pub struct NoteDraft {
     pub body: String,
 }
 
-/// A note as the API takes it: all three fields are needed on create.
+/// A note as the API takes it: all three fields are needed on create; the subject is one of
+/// your opportunities, contacts or interviews.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteWrite {
     /// `opportunity`, `contact` or `interview`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::note_subject)]
     pub subject_kind: Option<String>,
     /// The id of the opportunity, contact or interview.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(nullable = false, format = Uuid)]
     pub subject_id: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub body: Option<String>,
 }
 

@@ -114,53 +114,90 @@ pub struct OpportunityDraft {
 }
 
 /// An opportunity as the API takes it: `company` and `role` are needed on create; `status`
-/// defaults to `saved`. Only the fields sent change on PATCH; `null` clears an optional one.
+/// defaults to `saved`. Only the fields sent change on PATCH; `null` clears an optional one. A
+/// salary needs its `currency`, and `salary_max` may not be below `salary_min`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub role: Option<String>,
     /// The job description.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 50000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub posting_url: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     /// `remote`, `hybrid` or `onsite`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::work_mode_input)]
     pub work_mode: Option<String>,
     #[serde(default, deserialize_with = "nullable_number")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000000)]
     pub salary_min: Option<String>,
     #[serde(default, deserialize_with = "nullable_number")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000000000)]
     pub salary_max: Option<String>,
     /// ISO 4217, e.g. `EUR`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
     /// Where you found it.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub source: Option<String>,
     /// saved, applied, screening, interviewing, offer, accepted, rejected, withdrawn, ghosted.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::status_input)]
     pub status: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub next_action: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
     #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
     pub labels: Option<Vec<String>>,
 }
 
-/// A whole number from JSON (or `null`), kept as text like the form's field.
+/// A whole number from JSON (or `null`), kept as text like the form's field. JSON does not tell
+/// `90000` from `90000.0` or `9e4` (JSON Schema's `integer` takes all three), so neither does
+/// this; a fraction is refused.
 pub(crate) fn nullable_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let value = Option::<i64>::deserialize(deserializer)?;
-    Ok(Some(value.map(|n| n.to_string()).unwrap_or_default()))
+    let whole = |n: &serde_json::Number| {
+        // Beyond 2^53 a float is no longer exact; validation refuses such amounts anyway.
+        n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+    };
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(Some(String::new())),
+        Some(n) => match whole(&n) {
+            Some(n) => Ok(Some(n.to_string())),
+            None => Err(serde::de::Error::custom(format!("invalid value: {n}, expected a whole number"))),
+        },
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -313,6 +350,33 @@ impl EntryForm {
     }
 }
 
+/// A manual timeline entry as the API takes it: `kind` and `body` are needed.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimelineEntryWrite {
+    #[schema(required = true, schema_with = entry_kind_schema)]
+    pub kind: String,
+    /// What happened, in a line or a few.
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
+    pub body: String,
+}
+
+fn entry_kind_schema() -> utoipa::openapi::schema::Object {
+    let kinds = EventKind::MANUAL.iter().map(|kind| kind.as_str());
+    crate::domain::schema::choice(kinds, false, false, "What happened: an email, a call, a follow-up or a note.")
+}
+
+impl From<TimelineEntryWrite> for EntryForm {
+    fn from(write: TimelineEntryWrite) -> Self {
+        EntryForm { kind: write.kind, body: write.body }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +405,9 @@ mod tests {
         };
         let input = ok.validate().unwrap();
         assert_eq!((input.salary_min, input.salary_max, input.currency.as_str()), (Some(80_000), Some(90_000), "EUR"));
+        let write: OpportunityWrite = serde_json::from_str(r#"{"salary_min": 80000.0, "salary_max": 9e4}"#).unwrap();
+        assert_eq!((write.salary_min.as_deref(), write.salary_max.as_deref()), (Some("80000"), Some("90000")));
+        assert!(serde_json::from_str::<OpportunityWrite>(r#"{"salary_min": 80000.5}"#).is_err());
         let no_currency = OpportunityDraft { salary_min: "80000".into(), ..draft() };
         assert!(no_currency.validate().unwrap_err().get("currency").is_some());
         let bad_url = OpportunityDraft { posting_url: "javascript:alert(1)".into(), ..draft() };

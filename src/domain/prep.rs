@@ -23,9 +23,11 @@ pub struct PrepDraft {
 pub struct PrepWrite {
     /// Your resume as plain text (up to 50 000 characters).
     #[serde(deserialize_with = "nullable_text")]
+    #[schema(max_length = 50000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub resume_text: Option<String>,
     /// Your LinkedIn "About" text (up to 10 000 characters).
     #[serde(deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub linkedin_summary: Option<String>,
 }
 

@@ -27,19 +27,25 @@ pub struct ProfileDraft {
     pub allow_indexing: bool,
 }
 
-/// The profile as the API takes it; only the fields sent change, `null` clears.
+/// The profile as the API takes it; only the fields sent change, `null` clears. A username is
+/// unique (some are reserved); a public resume or journal needs one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileWrite {
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(min_length = 3, max_length = 30, pattern = r"^[A-Za-z](-?[A-Za-z0-9])+$")]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 150, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub job_title: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub region: Option<String>,
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub bio: Option<String>,
     pub photo_public: Option<bool>,
     /// Publish your resume at `/u/{username}` (needs a username).

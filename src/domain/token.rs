@@ -4,6 +4,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 
+/// Prefix of personal access tokens, so they are recognisable in a leaked-secrets scan.
+pub const API_TOKEN_PREFIX: &str = "clg_";
+
 /// 32 random bytes from the OS, as URL-safe base64 (43 characters).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod api_tokens;
 pub mod error;
 pub mod images;
 pub mod journal;

@@ -31,10 +31,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Careerlog API", version = "1", description = "Your career record, over HTTP. Authenticate with a personal access token created in Settings → API tokens."),
+    info(title = "Careerlog API", version = "1", description = "Your career record, over HTTP. Authenticate with a personal access token created in Settings → API tokens.\n\nBodies are JSON objects; an unknown field, a value of the wrong type or a body that is not an object answers 400 (`invalid_json`). Values that break a rule answer 422 (`validation_failed`) with a message per field. Text is trimmed; one-line fields refuse line breaks and control characters. A choice is read case-insensitively; answers give its canonical spelling."),
     paths(me),
     components(schemas(
-        Me, ErrorBody, ErrorDetail,
+        Me, ErrorBody, ErrorDetail, ValidationFailed, ValidationDetail,
         crate::db::career::Experience, crate::domain::career::ExperienceWrite,
         crate::db::career::Skill, crate::domain::career::SkillWrite,
         crate::db::career::Project, crate::domain::career::ProjectWrite,
@@ -43,7 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
         crate::db::uploads::ImageRef,
         crate::db::opportunities::Opportunity, crate::domain::opportunities::OpportunityWrite,
-        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::domain::opportunities::EntryForm,
+        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
         crate::db::notes::Note, crate::domain::notes::NoteWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
@@ -80,18 +80,40 @@ pub struct ErrorDetail {
     /// A sentence for people.
     pub message: String,
     /// Per-field messages when `code` is `validation_failed`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>, nullable = false)]
     pub fields: Option<serde_json::Value>,
+}
+
+/// The answer when some fields break a rule (422).
+#[derive(ToSchema)]
+#[allow(dead_code)] // Only described: errors are rendered by `web::errors`.
+pub struct ValidationFailed {
+    pub error: ValidationDetail,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationDetail {
+    /// Always `validation_failed`.
+    #[schema(pattern = "^validation_failed$")]
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// A message per field that needs attention, by the field's name.
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// The signed-in account.
 #[derive(Serialize, ToSchema)]
 pub struct Me {
+    #[schema(format = Uuid)]
     pub id: String,
+    /// `null` for an account that signed up without one.
     pub email: Option<String>,
     pub email_verified: bool,
     pub is_admin: bool,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -1,25 +1,139 @@
-//! The career resources in the OpenAPI document. They share one set of routes (see
-//! `web::records`), so their paths are described here from one table instead of one annotation
-//! per handler; their schemas come from the types themselves.
+//! The paths of the OpenAPI document beyond `/me`. The record resources share one set of routes
+//! (see `web::records`), so their paths are described here from one table instead of one
+//! annotation per handler; their schemas come from the types the server reads and answers with.
+//!
+//! One `…Write` type serves create and PATCH. PATCH takes it as it is (every field optional,
+//! `null` clears an optional one); create takes `…Create`, made here from the same schema with
+//! the fields a new record needs marked `required` (and the cross-field rules JSON Schema can
+//! say), so the two cannot drift apart.
 
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{Array, ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Schema};
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, Array, ObjectBuilder, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::{ContentBuilder, KnownFormat, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder, Schema};
 use utoipa::Modify;
 
-/// `(path, tag, record schema, write schema, what it is)` for each resource.
-const RESOURCES: [(&str, &str, &str, &str, &str); 10] = [
-    ("experiences", "career", "Experience", "ExperienceWrite", "experience"),
-    ("skills", "career", "Skill", "SkillWrite", "skill"),
-    ("projects", "career", "Project", "ProjectWrite", "project"),
-    ("achievements", "career", "Achievement", "AchievementWrite", "achievement"),
-    ("journal", "journal", "JournalEntry", "JournalWrite", "journal entry"),
-    ("labels", "labels", "Label", "LabelWrite", "label"),
-    ("opportunities", "job search", "Opportunity", "OpportunityWrite", "opportunity"),
-    ("contacts", "job search", "Contact", "ContactWrite", "contact"),
-    ("interviews", "job search", "Interview", "InterviewWrite", "interview"),
-    ("notes", "job search", "Note", "NoteWrite", "note"),
+use crate::web::records::API_PER_PAGE_MAX;
+
+/// A list's query parameters beyond `page` and `per_page`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    /// `?label=`: records carrying a label.
+    Label,
+    /// `?status=`: opportunities in a status.
+    Status,
+    /// `?opportunity=`: an opportunity's interviews.
+    Opportunity,
+    /// `?about=`: the notes about a record.
+    About,
+}
+
+/// One kind of record in the API.
+struct Resource {
+    path: &'static str,
+    tag: &'static str,
+    /// The schema of a stored record.
+    schema: &'static str,
+    /// The schema of a PATCH body; the create body is made from it (`…Create`).
+    write: &'static str,
+    noun: &'static str,
+    /// The fields a new record needs.
+    required: &'static [&'static str],
+    filters: &'static [Filter],
+}
+
+const RESOURCES: [Resource; 10] = [
+    Resource {
+        path: "experiences",
+        tag: "career",
+        schema: "Experience",
+        write: "ExperienceWrite",
+        noun: "experience",
+        required: &["role", "company", "start_date"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "skills",
+        tag: "career",
+        schema: "Skill",
+        write: "SkillWrite",
+        noun: "skill",
+        required: &["name"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "projects",
+        tag: "career",
+        schema: "Project",
+        write: "ProjectWrite",
+        noun: "project",
+        required: &["name"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "achievements",
+        tag: "career",
+        schema: "Achievement",
+        write: "AchievementWrite",
+        noun: "achievement",
+        required: &["title"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "journal",
+        tag: "journal",
+        schema: "JournalEntry",
+        write: "JournalWrite",
+        noun: "journal entry",
+        required: &["title"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "labels",
+        tag: "labels",
+        schema: "Label",
+        write: "LabelWrite",
+        noun: "label",
+        required: &["name"],
+        filters: &[],
+    },
+    Resource {
+        path: "opportunities",
+        tag: "job search",
+        schema: "Opportunity",
+        write: "OpportunityWrite",
+        noun: "opportunity",
+        required: &["company", "role"],
+        filters: &[Filter::Label, Filter::Status],
+    },
+    Resource {
+        path: "contacts",
+        tag: "job search",
+        schema: "Contact",
+        write: "ContactWrite",
+        noun: "contact",
+        required: &["name"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "interviews",
+        tag: "job search",
+        schema: "Interview",
+        write: "InterviewWrite",
+        noun: "interview",
+        required: &["opportunity_id", "round_name", "start", "time_zone"],
+        filters: &[Filter::Label, Filter::Opportunity],
+    },
+    Resource {
+        path: "notes",
+        tag: "job search",
+        schema: "Note",
+        write: "NoteWrite",
+        noun: "note",
+        required: &["subject_kind", "subject_id", "body"],
+        filters: &[Filter::About],
+    },
 ];
 
 pub struct CareerPaths;
@@ -32,7 +146,11 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn response(description: &str, schema: Option<RefOr<Schema>>) -> utoipa::openapi::Response {
+fn typed(kind: Type) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(kind)
+}
+
+fn response(description: &str, schema: Option<RefOr<Schema>>) -> Response {
     let builder = ResponseBuilder::new().description(description);
     match schema {
         Some(schema) => builder.content("application/json", json(schema)).build(),
@@ -40,30 +158,92 @@ fn response(description: &str, schema: Option<RefOr<Schema>>) -> utoipa::openapi
     }
 }
 
-fn error(description: &str) -> utoipa::openapi::Response {
+fn error(description: &str) -> Response {
     response(description, Some(schema_ref("ErrorBody")))
 }
 
-fn query(name: &str, kind: Type, description: &str) -> utoipa::openapi::path::Parameter {
+/// The answers an operation may give besides its success, as the server gives them.
+#[derive(Clone, Copy, Default)]
+struct Errors {
+    /// It reads a JSON body (400 `invalid_json`, 413, 422).
+    json_body: bool,
+    /// It reads a multipart body (400 `bad_request`, 413, 422).
+    multipart: bool,
+    /// It has path or query parameters (400 `bad_request` when they cannot be read).
+    parameters: bool,
+    /// Its path names a record (404).
+    record: bool,
+    /// It changes something (403 for a session cookie without the CSRF header).
+    changes: bool,
+}
+
+fn with_errors(mut operation: OperationBuilder, errors: Errors) -> OperationBuilder {
+    if errors.json_body {
+        operation = operation.response(
+            "400",
+            error(
+                "The body is not a JSON object, or has an unknown field or a value of the wrong type \
+                 (`invalid_json`); or a parameter cannot be read (`bad_request`)",
+            ),
+        );
+    } else if errors.multipart {
+        operation = operation
+            .response("400", error("The body is not a readable multipart form, or a parameter cannot be read"));
+    } else if errors.parameters {
+        operation = operation.response("400", error("A parameter cannot be read (`bad_request`)"));
+    }
+    let mut unauthorized = error("No token, or a token that is not valid (`unauthorized`, `invalid_token`)");
+    unauthorized.headers.insert(
+        "WWW-Authenticate".into(),
+        HeaderBuilder::new().schema(typed(Type::String)).description(Some("`Bearer realm=\"careerlog\"`")).build(),
+    );
+    operation = operation.response("401", unauthorized);
+    if errors.changes {
+        operation = operation.response(
+            "403",
+            error("Signed in with the session cookie, without the `X-CSRF-Token` header (`csrf_failed`)"),
+        );
+    }
+    if errors.record {
+        operation = operation.response("404", error("No such record of yours (`not_found`)"));
+    }
+    if errors.json_body || errors.multipart {
+        operation =
+            operation.response("413", error("The body is larger than the server accepts (`payload_too_large`)"));
+    }
+    if errors.json_body || errors.multipart {
+        operation = operation.response(
+            "422",
+            response(
+                "Some fields are invalid (`validation_failed`); `fields` says which and why",
+                Some(schema_ref("ValidationFailed")),
+            ),
+        );
+    }
+    operation
+}
+
+fn query(name: &str, schema: impl Into<RefOr<Schema>>, description: &str) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(kind).build()))
+        .schema(Some(schema))
         .build()
 }
 
-fn id_parameter(name: &str) -> utoipa::openapi::path::Parameter {
+fn uuid() -> ObjectBuilder {
+    typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+}
+
+fn id_parameter(name: &str, what: &str) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uuid))),
-        ))
+        .description(Some(format!("The id of {what}; anything that is not one of yours answers 404.")))
+        .schema(Some(uuid()))
         .build()
 }
 
@@ -77,11 +257,11 @@ fn body(schema: &str) -> Option<utoipa::openapi::request_body::RequestBody> {
 }
 
 fn page_of(schema: &str) -> RefOr<Schema> {
-    ObjectBuilder::new()
+    typed(Type::Object)
         .property("items", Array::new(schema_ref(schema)))
-        .property("page", ObjectBuilder::new().schema_type(Type::Integer))
-        .property("per_page", ObjectBuilder::new().schema_type(Type::Integer))
-        .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+        .property("page", typed(Type::Integer).minimum(Some(1)))
+        .property("per_page", typed(Type::Integer).minimum(Some(1)).maximum(Some(API_PER_PAGE_MAX)))
+        .property("total", typed(Type::Integer).minimum(Some(0)))
         .required("items")
         .required("page")
         .required("per_page")
@@ -89,200 +269,401 @@ fn page_of(schema: &str) -> RefOr<Schema> {
         .into()
 }
 
+/// The create body of a resource: its PATCH schema with the fields a new record needs required
+/// (and then neither `null` nor empty), plus the cross-field rule JSON Schema can state.
+fn create_schema(openapi: &OpenApi, resource: &Resource) -> Schema {
+    let components = openapi.components.as_ref().expect("the document has components");
+    let Some(RefOr::T(Schema::Object(write))) = components.schemas.get(resource.write) else {
+        panic!("{} is an object schema in the document", resource.write);
+    };
+    let mut create = write.clone();
+    create.required = resource.required.iter().map(|field| (*field).to_owned()).collect();
+    for field in resource.required {
+        let property = create.properties.get_mut(*field);
+        let property = property.unwrap_or_else(|| panic!("{} has the field {field}", resource.write));
+        // A field whose type is a schema of its own (a `$ref`, say) is only required.
+        let RefOr::T(Schema::Object(property)) = property else { continue };
+        if let SchemaType::Array(types) = &property.schema_type {
+            let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+            property.schema_type =
+                if types.len() == 1 { SchemaType::Type(types[0].clone()) } else { SchemaType::Array(types) };
+        }
+        if let Some(values) = &mut property.enum_values {
+            values.retain(|v| !v.is_null());
+        }
+        if property.schema_type == SchemaType::Type(Type::String) && property.enum_values.is_none() {
+            property.min_length.get_or_insert(1);
+        }
+    }
+    let needed = resource.required.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+    let rules = write.description.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default();
+    create.description = Some(format!(
+        "A new {}: {needed} needed, the other fields may be left out (their defaults are described with \
+         them).{rules}",
+        resource.noun
+    ));
+    match cross_field_rule(resource.path) {
+        Some(rule) => AllOfBuilder::new().item(Schema::Object(create)).item(rule).into(),
+        None => Schema::Object(create),
+    }
+}
+
+/// A rule between the fields of a new record, where JSON Schema can state it.
+fn cross_field_rule(path: &str) -> Option<Schema> {
+    let boolean = |value: bool| typed(Type::Boolean).enum_values(Some([value]));
+    match path {
+        "experiences" => Some(
+            AnyOfBuilder::new()
+                .description(Some(
+                    "A role you are in now has `current: true` and no `end_date`; one that ended has its \
+                     `end_date` (not before `start_date`).",
+                ))
+                .item(
+                    typed(Type::Object)
+                        .property("current", boolean(true))
+                        .property("end_date", typed(Type::Null))
+                        .required("current"),
+                )
+                .item(
+                    typed(Type::Object)
+                        .property(
+                            "current",
+                            ObjectBuilder::new()
+                                .schema_type(SchemaType::from_iter([Type::Boolean, Type::Null]))
+                                .enum_values(Some([serde_json::Value::Bool(false), serde_json::Value::Null])),
+                        )
+                        .property("end_date", typed(Type::String).min_length(Some(1)))
+                        .required("end_date"),
+                )
+                .into(),
+        ),
+        "opportunities" => Some(
+            AnyOfBuilder::new()
+                .description(Some("A salary needs its `currency`; `salary_max` may not be below `salary_min`."))
+                .item(
+                    typed(Type::Object)
+                        .property("salary_min", typed(Type::Null))
+                        .property("salary_max", typed(Type::Null)),
+                )
+                .item(
+                    typed(Type::Object)
+                        .property("currency", typed(Type::String).pattern(Some(r"^[A-Za-z]{3}$")))
+                        .required("currency"),
+                )
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn list_operation(resource: &Resource) -> Operation {
+    let path = resource.path;
+    let mut list = OperationBuilder::new()
+        .tag(resource.tag)
+        .summary(Some(format!("List your {path}")))
+        .operation_id(Some(format!("list_{path}")))
+        .parameter(query(
+            "page",
+            typed(Type::Integer).minimum(Some(1)),
+            "Page number, from 1 (the default). Read leniently: a value that is not a whole number \
+             reads as 1, and one out of range as the nearest page.",
+        ))
+        .parameter(query(
+            "per_page",
+            typed(Type::Integer).minimum(Some(1)).maximum(Some(API_PER_PAGE_MAX)),
+            "Records per page (default 25). Read leniently, like `page`.",
+        ))
+        .response("200", response("One page of the list", Some(page_of(resource.schema))));
+    for filter in resource.filters {
+        list = match filter {
+            Filter::Label => list.parameter(query(
+                "label",
+                typed(Type::String),
+                "Only records carrying this label (by name, any case).",
+            )),
+            Filter::Status => list
+                .parameter(query("status", crate::domain::schema::status(), "Only opportunities in this status."))
+                .response(
+                    "422",
+                    response("An unknown status (`validation_failed`)", Some(schema_ref("ValidationFailed"))),
+                ),
+            Filter::Opportunity => list.parameter(query(
+                "opportunity",
+                uuid(),
+                "Only the interviews of this opportunity (its id); an id that is not one of yours matches nothing.",
+            )),
+            Filter::About => list.parameter(query(
+                "about",
+                uuid(),
+                "Only the notes about this opportunity, contact or interview (its id); an id that is not one \
+                 of yours matches nothing.",
+            )),
+        };
+    }
+    with_errors(list, Errors { parameters: true, ..Errors::default() }).build()
+}
+
 impl Modify for CareerPaths {
     fn modify(&self, openapi: &mut OpenApi) {
-        for (path, tag, schema, write, noun) in RESOURCES {
+        for resource in &RESOURCES {
+            let (path, tag, schema, write, noun) =
+                (resource.path, resource.tag, resource.schema, resource.write, resource.noun);
+            let create_name = write.replace("Write", "Create");
+            let create_body = create_schema(openapi, resource);
+            openapi
+                .components
+                .get_or_insert_with(Default::default)
+                .schemas
+                .insert(create_name.clone(), create_body.into());
+
             let collection = format!("/{path}");
             let item = format!("/{path}/{{id}}");
-            let list = OperationBuilder::new()
-                .tag(tag)
-                .summary(Some(format!("List your {path}")))
-                .operation_id(Some(format!("list_{path}")))
-                .parameter(query("page", Type::Integer, "Page number, from 1."))
-                .parameter(query("per_page", Type::Integer, "Records per page (1–100, default 25)."))
-                .parameter(query("label", Type::String, "Only records carrying this label (by name, any case)."))
-                .response("200", response("One page of the list", Some(page_of(schema))))
-                .response("401", error("Missing or invalid token"));
-            let list = if path == "opportunities" {
-                list.parameter(query(
-                    "status",
-                    Type::String,
-                    "Only opportunities in this status (422 for an unknown one).",
-                ))
-                .response("422", error("An unknown status (`validation_failed`)"))
-            } else if path == "interviews" {
-                list.parameter(query("opportunity", Type::String, "Only the interviews of this opportunity (its id)."))
-            } else if path == "notes" {
-                list.parameter(query(
-                    "about",
-                    Type::String,
-                    "Only the notes about this opportunity, contact or interview (its id).",
-                ))
-            } else {
-                list
-            };
+            let id = || id_parameter("id", &format!("the {noun}"));
+            let location = HeaderBuilder::new()
+                .schema(typed(Type::String).format(Some(SchemaFormat::Custom("uri-reference".into()))))
+                .description(Some("The new record's address in the API."))
+                .build();
+            let mut created = response(&format!("The new {noun}; `Location` is its address"), Some(schema_ref(schema)));
+            created.headers.insert("Location".into(), location);
             let create = OperationBuilder::new()
                 .tag(tag)
                 .summary(Some(format!("Create a {noun}")))
                 .operation_id(Some(format!("create_{path}")))
-                .request_body(body(write))
-                .response(
-                    "201",
-                    response(&format!("The new {noun}; `Location` is its address"), Some(schema_ref(schema))),
-                )
-                .response(
-                    "400",
-                    error("The body is not valid JSON, or has an unknown field or a wrong type (`invalid_json`)"),
-                )
-                .response("401", error("Missing or invalid token"))
-                .response("422", error("Some fields are invalid (`validation_failed`, see `fields`)"));
+                .request_body(body(&create_name))
+                .response("201", created);
+            let create = with_errors(create, Errors { json_body: true, changes: true, ..Errors::default() });
             let get = OperationBuilder::new()
                 .tag(tag)
                 .summary(Some(format!("Get a {noun}")))
                 .operation_id(Some(format!("get_{path}")))
-                .parameter(id_parameter("id"))
-                .response("200", response(&format!("The {noun}"), Some(schema_ref(schema))))
-                .response("404", error("No such record of yours"));
+                .parameter(id())
+                .response("200", response(&format!("The {noun}"), Some(schema_ref(schema))));
+            let get = with_errors(get, Errors { parameters: true, record: true, ..Errors::default() });
             let patch = OperationBuilder::new()
                 .tag(tag)
                 .summary(Some(format!("Change a {noun}: only the fields sent change; `null` clears an optional one")))
                 .operation_id(Some(format!("update_{path}")))
-                .parameter(id_parameter("id"))
+                .parameter(id())
                 .request_body(body(write))
-                .response("200", response(&format!("The changed {noun}"), Some(schema_ref(schema))))
-                .response("400", error("Unreadable body (`invalid_json`)"))
-                .response("404", error("No such record of yours"))
-                .response("422", error("Some fields are invalid (`validation_failed`)"));
+                .response("200", response(&format!("The changed {noun}"), Some(schema_ref(schema))));
+            let patch = with_errors(
+                patch,
+                Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+            );
             let delete = OperationBuilder::new()
                 .tag(tag)
                 .summary(Some(format!("Delete a {noun}")))
                 .operation_id(Some(format!("delete_{path}")))
-                .parameter(id_parameter("id"))
-                .response("204", response("Deleted", None))
-                .response("404", error("No such record of yours"));
-            openapi.paths.add_path_operation(&collection, vec![HttpMethod::Get], list);
-            openapi.paths.add_path_operation(&collection, vec![HttpMethod::Post], create);
-            openapi.paths.add_path_operation(&item, vec![HttpMethod::Get], get);
-            openapi.paths.add_path_operation(&item, vec![HttpMethod::Patch], patch);
-            openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], delete);
+                .parameter(id())
+                .response("204", response("Deleted", None));
+            let delete =
+                with_errors(delete, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+            openapi.paths.add_path_operation(&collection, vec![HttpMethod::Get], list_operation(resource));
+            openapi.paths.add_path_operation(&collection, vec![HttpMethod::Post], create.build());
+            openapi.paths.add_path_operation(&item, vec![HttpMethod::Get], get.build());
+            openapi.paths.add_path_operation(&item, vec![HttpMethod::Patch], patch.build());
+            openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], delete.build());
         }
-
-        let upload = RequestBodyBuilder::new()
-            .required(Some(Required::True))
-            .content(
-                "multipart/form-data",
-                json(
-                    ObjectBuilder::new()
-                        .property(
-                            "image",
-                            ObjectBuilder::new()
-                                .schema_type(Type::String)
-                                .format(Some(utoipa::openapi::SchemaFormat::Custom("binary".into())))
-                                .description(Some("A JPEG, PNG, WebP or GIF image (re-encoded; metadata removed).")),
-                        )
-                        .property("alt_text", ObjectBuilder::new().schema_type(Type::String))
-                        .required("image"),
-                ),
-            )
-            .build();
-        let add_image = OperationBuilder::new()
-            .tag("journal")
-            .summary(Some("Attach an image to a journal entry"))
-            .operation_id(Some("add_journal_image"))
-            .parameter(id_parameter("id"))
-            .request_body(Some(upload))
-            .response("201", response("The stored image", Some(schema_ref("ImageRef"))))
-            .response("404", error("No such entry of yours"))
-            .response("413", error("The file is over the size limit (`payload_too_large`)"))
-            .response("422", error("Not an accepted image, or too many pixels (`validation_failed`)"));
-        let remove_image = OperationBuilder::new()
-            .tag("journal")
-            .summary(Some("Remove an image from a journal entry"))
-            .operation_id(Some("remove_journal_image"))
-            .parameter(id_parameter("id"))
-            .parameter(id_parameter("image_id"))
-            .response("204", response("Removed", None))
-            .response("404", error("No such entry or image of yours"));
-        openapi.paths.add_path_operation("/journal/{id}/images", vec![HttpMethod::Post], add_image);
-        openapi.paths.add_path_operation("/journal/{id}/images/{image_id}", vec![HttpMethod::Delete], remove_image);
-
-        let get_profile = OperationBuilder::new()
-            .tag("profile")
-            .summary(Some("Your profile"))
-            .operation_id(Some("get_profile"))
-            .response("200", response("The profile", Some(schema_ref("Profile"))));
-        let patch_profile = OperationBuilder::new()
-            .tag("profile")
-            .summary(Some("Change your profile: only the fields sent change"))
-            .operation_id(Some("update_profile"))
-            .request_body(body("ProfileWrite"))
-            .response("200", response("The changed profile", Some(schema_ref("Profile"))))
-            .response("422", error("Some fields are invalid, or the username is taken"));
-        openapi.paths.add_path_operation("/profile", vec![HttpMethod::Get], get_profile);
-        openapi.paths.add_path_operation("/profile", vec![HttpMethod::Patch], patch_profile);
+        journal_images(openapi);
+        account_paths(openapi);
         job_search_paths(openapi);
     }
 }
 
+fn journal_images(openapi: &mut OpenApi) {
+    let upload = RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "multipart/form-data",
+            json(
+                typed(Type::Object)
+                    .property(
+                        "image",
+                        typed(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                            .description(Some("A JPEG, PNG, WebP or GIF image (re-encoded; metadata removed).")),
+                    )
+                    .property(
+                        "alt_text",
+                        typed(Type::String).description(Some(
+                            "A description for people who cannot see it: one line (line breaks and control \
+                             characters become spaces), of which the first 1000 characters are kept.",
+                        )),
+                    )
+                    .required("image"),
+            ),
+        )
+        .build();
+    let add_image = OperationBuilder::new()
+        .tag("journal")
+        .summary(Some("Attach an image to a journal entry"))
+        .operation_id(Some("add_journal_image"))
+        .parameter(id_parameter("id", "the journal entry"))
+        .request_body(Some(upload))
+        .response("201", response("The stored image", Some(schema_ref("ImageRef"))));
+    let add_image = with_errors(
+        add_image,
+        Errors { multipart: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    let remove_image = OperationBuilder::new()
+        .tag("journal")
+        .summary(Some("Remove an image from a journal entry"))
+        .operation_id(Some("remove_journal_image"))
+        .parameter(id_parameter("id", "the journal entry"))
+        .parameter(id_parameter("image_id", "the image"))
+        .response("204", response("Removed", None));
+    let remove_image =
+        with_errors(remove_image, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/journal/{id}/images", vec![HttpMethod::Post], add_image.build());
+    openapi.paths.add_path_operation("/journal/{id}/images/{image_id}", vec![HttpMethod::Delete], remove_image.build());
+}
+
+/// The profile and the interview-prep texts: one of each per account, read and changed.
+fn account_paths(openapi: &mut OpenApi) {
+    let singletons = [
+        ("/profile", "profile", "profile", "Profile", "ProfileWrite", "Your profile"),
+        (
+            "/interview-prep",
+            "job search",
+            "interview_prep",
+            "InterviewPrep",
+            "PrepWrite",
+            "Your resume text and LinkedIn summary for interview preparation",
+        ),
+    ];
+    for (path, tag, name, schema, write, summary) in singletons {
+        let get = OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(summary))
+            .operation_id(Some(format!("get_{name}")))
+            .response("200", response(summary, Some(schema_ref(schema))));
+        let patch = OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(format!("Change {}: only the fields sent change", summary.to_lowercase())))
+            .operation_id(Some(format!("update_{name}")))
+            .request_body(body(write))
+            .response("200", response("What is kept now", Some(schema_ref(schema))));
+        let get = with_errors(get, Errors::default());
+        let patch = with_errors(patch, Errors { json_body: true, changes: true, ..Errors::default() });
+        openapi.paths.add_path_operation(path, vec![HttpMethod::Get], get.build());
+        openapi.paths.add_path_operation(path, vec![HttpMethod::Patch], patch.build());
+    }
+
+    // The document itself needs no token.
+    let mut document = OperationBuilder::new()
+        .tag("meta")
+        .summary(Some("This OpenAPI document"))
+        .operation_id(Some("get_openapi_document"))
+        .response("200", response("The OpenAPI 3.1 document", Some(typed(Type::Object).into())))
+        .build();
+    document.security = Some(Vec::new());
+    openapi.paths.add_path_operation("/openapi.json", vec![HttpMethod::Get], document);
+}
+
 /// The job search's routes beyond create/read/update/delete: the timeline, connected contacts
-/// and interviewers, and the interview-prep texts.
+/// and interviewers.
 fn job_search_paths(openapi: &mut OpenApi) {
     let tag = "job search";
     let timeline = OperationBuilder::new()
         .tag(tag)
         .summary(Some("An opportunity's activity timeline, newest first"))
         .operation_id(Some("get_timeline"))
-        .parameter(id_parameter("id"))
-        .response("200", response("The timeline", Some(Array::new(schema_ref("Event")).into())))
-        .response("404", error("No such opportunity of yours"));
+        .parameter(id_parameter("id", "the opportunity"))
+        .response("200", response("The timeline", Some(Array::new(schema_ref("Event")).into())));
+    let timeline = with_errors(timeline, Errors { parameters: true, record: true, ..Errors::default() });
     let add_entry = OperationBuilder::new()
         .tag(tag)
         .summary(Some("Add an email, call, follow-up or note to the timeline"))
         .operation_id(Some("add_timeline_entry"))
-        .parameter(id_parameter("id"))
-        .request_body(body("EntryForm"))
-        .response("201", response("The timeline with the entry", Some(Array::new(schema_ref("Event")).into())))
-        .response("404", error("No such opportunity of yours"))
-        .response("422", error("An unknown kind or an empty body (`validation_failed`)"));
-    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Get], timeline);
-    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Post], add_entry);
-    for (path, segment, what) in [
-        ("opportunities", "contacts", "a contact with an opportunity"),
-        ("interviews", "interviewers", "an interviewer"),
+        .parameter(id_parameter("id", "the opportunity"))
+        .request_body(body("TimelineEntryWrite"))
+        .response("201", response("The timeline with the entry", Some(Array::new(schema_ref("Event")).into())));
+    let add_entry = with_errors(
+        add_entry,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Get], timeline.build());
+    openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Post], add_entry.build());
+    for (path, segment, what, record) in [
+        ("opportunities", "contacts", "a contact with an opportunity", "the opportunity"),
+        ("interviews", "interviewers", "an interviewer", "the interview"),
     ] {
         let item = format!("/{path}/{{id}}/{segment}/{{contact_id}}");
+        let errors = Errors { parameters: true, record: true, changes: true, ..Errors::default() };
         let connect = OperationBuilder::new()
             .tag(tag)
             .summary(Some(format!("Connect {what}")))
             .operation_id(Some(format!("connect_{path}_{segment}")))
-            .parameter(id_parameter("id"))
-            .parameter(id_parameter("contact_id"))
-            .response("204", response("Connected (again is harmless)", None))
-            .response("404", error("No such record or contact of yours"));
+            .parameter(id_parameter("id", record))
+            .parameter(id_parameter("contact_id", "the contact"))
+            .response("204", response("Connected (again is harmless)", None));
         let disconnect = OperationBuilder::new()
             .tag(tag)
             .summary(Some(format!("Disconnect {what}")))
             .operation_id(Some(format!("disconnect_{path}_{segment}")))
-            .parameter(id_parameter("id"))
-            .parameter(id_parameter("contact_id"))
-            .response("204", response("Disconnected", None))
-            .response("404", error("Not connected, or not yours"));
-        openapi.paths.add_path_operation(&item, vec![HttpMethod::Put], connect);
+            .parameter(id_parameter("id", record))
+            .parameter(id_parameter("contact_id", "the contact"))
+            .response("204", response("Disconnected", None));
+        let mut disconnect = with_errors(disconnect, errors).build();
+        if let Some(RefOr::T(not_found)) = disconnect.responses.responses.get_mut("404") {
+            not_found.description = "Not connected, or no such record of yours (`not_found`)".into();
+        }
+        openapi.paths.add_path_operation(&item, vec![HttpMethod::Put], with_errors(connect, errors).build());
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], disconnect);
     }
-    let get_prep = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some("Your resume text and LinkedIn summary for interview preparation"))
-        .operation_id(Some("get_interview_prep"))
-        .response("200", response("The texts", Some(schema_ref("InterviewPrep"))));
-    let patch_prep = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some("Change the interview-prep texts: only the fields sent change"))
-        .operation_id(Some("update_interview_prep"))
-        .request_body(body("PrepWrite"))
-        .response("200", response("The changed texts", Some(schema_ref("InterviewPrep"))))
-        .response("400", error("Unreadable body (`invalid_json`)"))
-        .response("422", error("A text is too long (`validation_failed`)"));
-    openapi.paths.add_path_operation("/interview-prep", vec![HttpMethod::Get], get_prep);
-    openapi.paths.add_path_operation("/interview-prep", vec![HttpMethod::Patch], patch_prep);
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use crate::domain::schema;
+
+    /// Every text field a request may send states its rule (a choice, a format or a pattern),
+    /// and the patterns written out in field attributes are the ones `domain::schema` names.
+    #[test]
+    fn every_text_field_of_a_request_states_its_rule() {
+        let doc = serde_json::to_value(crate::web::api::ApiDoc::openapi()).unwrap();
+        let built = [
+            schema::partial_date(),
+            schema::partial_date_or_null(),
+            schema::day(),
+            schema::day_or_null(),
+            schema::interview_start(),
+            schema::web_link_input(),
+        ];
+        let mut known: Vec<String> =
+            [schema::LINE, schema::LINE_NEEDED, schema::TEXT, schema::TEXT_NEEDED, schema::LABEL_NAME]
+                .iter()
+                .map(|p| (*p).to_owned())
+                .chain(built.iter().filter_map(|s| s.pattern.clone()))
+                .collect();
+        // Shapes of their own: a colour, a currency code, a phone number, a username.
+        known.extend(
+            [r"^#?[0-9A-Fa-f]{6}$", r"^[A-Za-z]{3}$", r"^[0-9 +().-]*$", r"^[A-Za-z](-?[A-Za-z0-9])+$"]
+                .map(String::from),
+        );
+        let mut checked = 0;
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            if !(name.ends_with("Write") || name.ends_with("Create")) {
+                continue;
+            }
+            let object = if schema["allOf"].is_array() { &schema["allOf"][0] } else { schema };
+            for (field, property) in object["properties"].as_object().unwrap() {
+                let types = &property["type"];
+                let is_text = types == "string" || types.as_array().is_some_and(|t| t.iter().any(|t| t == "string"));
+                if !is_text {
+                    continue;
+                }
+                checked += 1;
+                let stated =
+                    property["enum"].is_array() || property["format"].is_string() || property["pattern"].is_string();
+                assert!(stated, "{name}.{field} states no rule: {property}");
+                if let Some(pattern) = property["pattern"].as_str() {
+                    assert!(known.iter().any(|k| k == pattern), "{name}.{field}: unknown pattern {pattern}");
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 }

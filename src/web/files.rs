@@ -89,12 +89,18 @@ pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field:
             }
             Some("alt_text") => {
                 let text = field.text().await.map_err(unreadable)?;
-                form.alt_text = text.chars().take(1000).collect();
+                form.alt_text = alt_text(&text);
             }
             _ => {}
         }
     }
     Ok(form)
+}
+
+/// An image's description as it is kept: one line (line breaks and other control characters
+/// become spaces, which PostgreSQL needs for a NUL), at most 1000 characters.
+fn alt_text(typed: &str) -> String {
+    typed.chars().map(|c| if c.is_control() { ' ' } else { c }).take(1000).collect()
 }
 
 /// `GET /files/{id}`: the file, to those allowed to see it.
@@ -147,4 +153,13 @@ pub async fn serve(
     // Even if a browser were talked into rendering the file as a document, it could run nothing.
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_alt_text_is_one_line_of_at_most_1000_characters() {
+        assert_eq!(super::alt_text("The team\r\nat the\u{0}launch"), "The team  at the launch");
+        assert_eq!(super::alt_text(&"é".repeat(1200)).chars().count(), 1000);
+    }
 }

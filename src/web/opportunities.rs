@@ -13,7 +13,7 @@ use crate::db::interviews::Interview;
 use crate::db::opportunities::{self, Event, Opportunity};
 use crate::db::{contacts, interviews};
 use crate::domain::opportunities::OpportunityDraft;
-use crate::domain::opportunities::{EntryForm, EventKind, OpportunityStatus, WorkMode};
+use crate::domain::opportunities::{EntryForm, EventKind, OpportunityStatus, TimelineEntryWrite, WorkMode};
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
@@ -221,9 +221,9 @@ async fn add_entry_api(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
-    ApiJson(form): ApiJson<EntryForm>,
+    ApiJson(write): ApiJson<TimelineEntryWrite>,
 ) -> AppResult<Response> {
-    let (row, added) = add_entry(&state, &me, &id, &form).await?;
+    let (row, added) = add_entry(&state, &me, &id, &write.into()).await?;
     added.map_err(AppError::Validation)?;
     let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &row.id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())

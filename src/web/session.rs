@@ -26,8 +26,7 @@ use crate::secrets::hash_token;
 use crate::state::AppState;
 use crate::web::error::AppError;
 
-/// Prefix of personal access tokens, so they are recognisable in a leaked-secrets scan.
-pub const API_TOKEN_PREFIX: &str = "clg_";
+pub use crate::domain::token::API_TOKEN_PREFIX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {

@@ -8,10 +8,9 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::db::{api_tokens, sessions};
-use crate::domain::token::random_token;
 use crate::domain::{Email, FieldErrors, Password};
-use crate::secrets::hash_token;
 use crate::services::accounts as account_rules;
+use crate::services::api_tokens as api_token_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
@@ -173,46 +172,19 @@ pub struct TokenForm {
     name: String,
 }
 
-pub const TOKEN_NAME_MAX: usize = 100;
-
-pub fn parse_token_name(input: &str) -> Result<String, String> {
-    let name = input.trim();
-    if name.is_empty() {
-        return Err("Give the token a name, such as the program that will use it.".into());
-    }
-    if name.chars().count() > TOKEN_NAME_MAX {
-        return Err(format!("A token name has at most {TOKEN_NAME_MAX} characters."));
-    }
-    if name.chars().any(char::is_control) {
-        return Err("A token name cannot contain control characters.".into());
-    }
-    Ok(name.to_owned())
-}
-
 pub async fn create_token(
     State(state): State<AppState>,
     me: SignedIn,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let checked = match parse_token_name(&form.name) {
-        Ok(_) if api_tokens::count_for_user(state.db.pool(), &me.user.id).await? >= api_tokens::MAX_PER_USER => Err(
-            format!("You have {} tokens, the most allowed. Revoke one you no longer use.", api_tokens::MAX_PER_USER),
-        ),
-        other => other,
-    };
-    let name = match checked {
-        Ok(name) => name,
-        Err(message) => {
-            let errors = FieldErrors::single("name", message);
+    let token = match api_token_service::create(&state.db, &me.user.id, &form.name, state.clock.now()).await {
+        Ok(token) => token,
+        Err(ServiceError::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return tokens_page(&state, &me, status, form.name, errors, None, NoticeQuery::default()).await;
         }
+        Err(err) => return Err(err.into()),
     };
-    let secret = random_token();
-    let token = format!("{API_TOKEN_PREFIX}{secret}");
-    api_tokens::insert(state.db.pool(), &me.user.id, &name, &hash_token(&token), &secret[..6], state.clock.now())
-        .await?;
-    tracing::info!(user_id = %me.user.id, "API token created");
     // Shown in this response only; never stored in the clear, never shown again.
     tokens_page(
         &state,

@@ -13,10 +13,11 @@ on_both_databases!(
     cookie_api_calls_that_change_state_need_the_csrf_header_and_token_calls_do_not,
     the_openapi_document_describes_the_api,
     unknown_api_paths_answer_json_404,
+    the_admin_command_creates_a_token_that_reads_me,
 );
 
 /// Create a token in settings and return it, as the user copies it from the page.
-async fn create_token(app: &TestApp, name: &str) -> String {
+pub(crate) async fn create_token(app: &TestApp, name: &str) -> String {
     let response = app.submit("/settings/tokens", "/settings/tokens", &[("name", name)]).await;
     assert_eq!(response.status(), 201);
     let html = response.text().await.unwrap();
@@ -181,4 +182,38 @@ async fn unknown_api_paths_answer_json_404(app: TestApp) {
     assert_eq!(response.status(), 404);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// `careerlog admin create-token` with the app's storage; answers (success, stdout, stderr).
+fn admin_create_token(app: &TestApp, email: &str, name: &str) -> (bool, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"));
+    command.args(["admin", "create-token", "--email", email, "--name", name, "--data-dir"]).arg(&app.data_dir);
+    if let Some(url) = &app.database_url {
+        command.args(["--database-url", url]);
+    }
+    let output = command.output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.success(), text(&output.stdout), text(&output.stderr))
+}
+
+async fn the_admin_command_creates_a_token_that_reads_me(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (ok, stdout, stderr) = admin_create_token(&app, "Ada@Example.com", "API checks");
+    assert!(ok, "{stderr}");
+    let token = stdout.trim_end_matches('\n');
+    assert!(regex::Regex::new(r"^clg_[A-Za-z0-9_-]{43}$").unwrap().is_match(token), "only the token: {stdout:?}");
+    let api = crate::support::browser();
+    let me: serde_json::Value =
+        api.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.com");
+    let (_, list) = app.get_text("/settings/tokens").await;
+    assert!(list.contains("API checks"), "listed with the others");
+
+    let (ok, stdout, stderr) = admin_create_token(&app, "nobody@example.com", "API checks");
+    assert!(!ok && stdout.is_empty());
+    assert!(stderr.contains("no account for nobody@example.com"), "{stderr}");
+    let (ok, stdout, stderr) = admin_create_token(&app, "ada@example.com", "  ");
+    assert!(!ok && stdout.is_empty());
+    assert!(stderr.contains("Give the token a name"), "{stderr}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM api_tokens").await, 1);
 }

@@ -16,6 +16,7 @@ mod jobs;
 mod layers;
 mod mail;
 mod migrations;
+mod openapi;
 mod public;
 mod security;
 mod uploads;
