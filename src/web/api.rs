@@ -33,19 +33,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
 #[openapi(
     info(title = "Careerlog API", version = "1", description = "Your career record, over HTTP. Authenticate with a personal access token created in Settings → API tokens.\n\nBodies are JSON objects; an unknown field, a value of the wrong type or a body that is not an object answers 400 (`invalid_json`). Values that break a rule answer 422 (`validation_failed`) with a message per field. Text is trimmed; one-line fields refuse line breaks and control characters. A choice is read case-insensitively; answers give its canonical spelling."),
     paths(me),
+    // The record kinds' own schemas are registered by `api_docs::CareerPaths` from its table.
     components(schemas(
         Me, ErrorBody, ErrorDetail, ValidationFailed, ValidationDetail,
-        crate::db::career::Experience, crate::domain::career::ExperienceWrite,
-        crate::db::career::Skill, crate::domain::career::SkillWrite,
-        crate::db::career::Project, crate::domain::career::ProjectWrite,
-        crate::db::career::Achievement, crate::domain::career::AchievementWrite,
-        crate::db::journal::JournalEntry, crate::domain::career::JournalWrite,
-        crate::db::labels::Label, crate::db::labels::LabelChip, crate::domain::career::LabelWrite,
-        crate::db::uploads::ImageRef,
-        crate::db::opportunities::Opportunity, crate::domain::opportunities::OpportunityWrite,
-        crate::db::contacts::Contact, crate::domain::contacts::ContactWrite, crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
-        crate::db::interviews::Interview, crate::db::interviews::ContactRef, crate::domain::interviews::InterviewWrite,
-        crate::db::notes::Note, crate::domain::notes::NoteWrite,
+        crate::db::labels::LabelChip, crate::db::uploads::ImageRef, crate::db::interviews::ContactRef,
+        crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
     )),

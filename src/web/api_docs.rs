@@ -12,7 +12,7 @@ use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterBu
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, Array, ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, KnownFormat, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder, Schema};
-use utoipa::Modify;
+use utoipa::{Modify, ToSchema};
 
 use crate::web::records::API_PER_PAGE_MAX;
 
@@ -29,14 +29,22 @@ enum Filter {
     About,
 }
 
-/// One kind of record in the API.
+/// A type's name and schema in the document.
+type Named = fn() -> (String, RefOr<Schema>);
+
+fn named<T: ToSchema>() -> (String, RefOr<Schema>) {
+    (T::name().into_owned(), T::schema())
+}
+
+/// One kind of record in the API. Its two types' schemas are registered from here, so a new
+/// kind is described by its row in [`RESOURCES`] alone.
 struct Resource {
     path: &'static str,
     tag: &'static str,
-    /// The schema of a stored record.
-    schema: &'static str,
-    /// The schema of a PATCH body; the create body is made from it (`…Create`).
-    write: &'static str,
+    /// The type of a stored record.
+    record: Named,
+    /// The type of a PATCH body; the create body is made from it (`…Create`).
+    write: Named,
     noun: &'static str,
     /// The fields a new record needs.
     required: &'static [&'static str],
@@ -47,8 +55,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "experiences",
         tag: "career",
-        schema: "Experience",
-        write: "ExperienceWrite",
+        record: named::<crate::db::career::Experience>,
+        write: named::<crate::domain::career::ExperienceWrite>,
         noun: "experience",
         required: &["role", "company", "start_date"],
         filters: &[Filter::Label],
@@ -56,8 +64,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "skills",
         tag: "career",
-        schema: "Skill",
-        write: "SkillWrite",
+        record: named::<crate::db::career::Skill>,
+        write: named::<crate::domain::career::SkillWrite>,
         noun: "skill",
         required: &["name"],
         filters: &[Filter::Label],
@@ -65,8 +73,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "projects",
         tag: "career",
-        schema: "Project",
-        write: "ProjectWrite",
+        record: named::<crate::db::career::Project>,
+        write: named::<crate::domain::career::ProjectWrite>,
         noun: "project",
         required: &["name"],
         filters: &[Filter::Label],
@@ -74,8 +82,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "achievements",
         tag: "career",
-        schema: "Achievement",
-        write: "AchievementWrite",
+        record: named::<crate::db::career::Achievement>,
+        write: named::<crate::domain::career::AchievementWrite>,
         noun: "achievement",
         required: &["title"],
         filters: &[Filter::Label],
@@ -83,8 +91,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "journal",
         tag: "journal",
-        schema: "JournalEntry",
-        write: "JournalWrite",
+        record: named::<crate::db::journal::JournalEntry>,
+        write: named::<crate::domain::career::JournalWrite>,
         noun: "journal entry",
         required: &["title"],
         filters: &[Filter::Label],
@@ -92,8 +100,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "labels",
         tag: "labels",
-        schema: "Label",
-        write: "LabelWrite",
+        record: named::<crate::db::labels::Label>,
+        write: named::<crate::domain::career::LabelWrite>,
         noun: "label",
         required: &["name"],
         filters: &[],
@@ -101,8 +109,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "opportunities",
         tag: "job search",
-        schema: "Opportunity",
-        write: "OpportunityWrite",
+        record: named::<crate::db::opportunities::Opportunity>,
+        write: named::<crate::domain::opportunities::OpportunityWrite>,
         noun: "opportunity",
         required: &["company", "role"],
         filters: &[Filter::Label, Filter::Status],
@@ -110,8 +118,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "contacts",
         tag: "job search",
-        schema: "Contact",
-        write: "ContactWrite",
+        record: named::<crate::db::contacts::Contact>,
+        write: named::<crate::domain::contacts::ContactWrite>,
         noun: "contact",
         required: &["name"],
         filters: &[Filter::Label],
@@ -119,8 +127,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "interviews",
         tag: "job search",
-        schema: "Interview",
-        write: "InterviewWrite",
+        record: named::<crate::db::interviews::Interview>,
+        write: named::<crate::domain::interviews::InterviewWrite>,
         noun: "interview",
         required: &["opportunity_id", "round_name", "start", "time_zone"],
         filters: &[Filter::Label, Filter::Opportunity],
@@ -128,8 +136,8 @@ const RESOURCES: [Resource; 10] = [
     Resource {
         path: "notes",
         tag: "job search",
-        schema: "Note",
-        write: "NoteWrite",
+        record: named::<crate::db::notes::Note>,
+        write: named::<crate::domain::notes::NoteWrite>,
         noun: "note",
         required: &["subject_kind", "subject_id", "body"],
         filters: &[Filter::About],
@@ -273,14 +281,15 @@ fn page_of(schema: &str) -> RefOr<Schema> {
 /// (and then neither `null` nor empty), plus the cross-field rule JSON Schema can state.
 fn create_schema(openapi: &OpenApi, resource: &Resource) -> Schema {
     let components = openapi.components.as_ref().expect("the document has components");
-    let Some(RefOr::T(Schema::Object(write))) = components.schemas.get(resource.write) else {
-        panic!("{} is an object schema in the document", resource.write);
+    let write_name = (resource.write)().0;
+    let Some(RefOr::T(Schema::Object(write))) = components.schemas.get(&write_name) else {
+        panic!("{write_name} is an object schema in the document");
     };
     let mut create = write.clone();
     create.required = resource.required.iter().map(|field| (*field).to_owned()).collect();
     for field in resource.required {
         let property = create.properties.get_mut(*field);
-        let property = property.unwrap_or_else(|| panic!("{} has the field {field}", resource.write));
+        let property = property.unwrap_or_else(|| panic!("{write_name} has the field {field}"));
         // A field whose type is a schema of its own (a `$ref`, say) is only required.
         let RefOr::T(Schema::Object(property)) = property else { continue };
         if let SchemaType::Array(types) = &property.schema_type {
@@ -373,7 +382,7 @@ fn list_operation(resource: &Resource) -> Operation {
             typed(Type::Integer).minimum(Some(1)).maximum(Some(API_PER_PAGE_MAX)),
             "Records per page (default 25). Read leniently, like `page`.",
         ))
-        .response("200", response("One page of the list", Some(page_of(resource.schema))));
+        .response("200", response("One page of the list", Some(page_of(&(resource.record)().0))));
     for filter in resource.filters {
         list = match filter {
             Filter::Label => list.parameter(query(
@@ -406,8 +415,11 @@ fn list_operation(resource: &Resource) -> Operation {
 impl Modify for CareerPaths {
     fn modify(&self, openapi: &mut OpenApi) {
         for resource in &RESOURCES {
-            let (path, tag, schema, write, noun) =
-                (resource.path, resource.tag, resource.schema, resource.write, resource.noun);
+            let schemas = &mut openapi.components.get_or_insert_with(Default::default).schemas;
+            let ((schema, record), (write, write_body)) = ((resource.record)(), (resource.write)());
+            schemas.insert(schema.clone(), record);
+            schemas.insert(write.clone(), write_body);
+            let (path, tag, schema, noun) = (resource.path, resource.tag, schema.as_str(), resource.noun);
             let create_name = write.replace("Write", "Create");
             let create_body = create_schema(openapi, resource);
             openapi
@@ -444,7 +456,7 @@ impl Modify for CareerPaths {
                 .summary(Some(format!("Change a {noun}: only the fields sent change; `null` clears an optional one")))
                 .operation_id(Some(format!("update_{path}")))
                 .parameter(id())
-                .request_body(body(write))
+                .request_body(body(&write))
                 .response("200", response(&format!("The changed {noun}"), Some(schema_ref(schema))));
             let patch = with_errors(
                 patch,
