@@ -99,7 +99,6 @@ impl Application {
         let state = AppState::new(AppStateInner {
             handles: Arc::new(handles),
             csrf_key: master_key.derive(KeyPurpose::Csrf),
-            master_key,
             config,
         });
         let router = crate::web::router(state.clone());

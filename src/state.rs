@@ -6,7 +6,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::secrets::{DerivedKey, MasterKey};
+use crate::secrets::DerivedKey;
 use crate::services::Handles;
 
 /// Everything a request handler may need. Cheap to clone. Dereferences to the [`Handles`], so a
@@ -18,7 +18,6 @@ pub struct AppStateInner {
     pub config: Config,
     pub handles: Arc<Handles>,
     pub csrf_key: DerivedKey,
-    pub master_key: MasterKey,
 }
 
 impl AppState {

@@ -1,6 +1,6 @@
 //! The data layer: one SQL text for SQLite and PostgreSQL through sqlx's `Any` driver.
 //!
-//! Conventions (see DESIGN.md): UUIDv7 text ids made in Rust, BIGINT unix-millisecond times,
+//! Conventions (see ARCHITECTURE.md): UUIDv7 text ids made in Rust, BIGINT unix-millisecond times,
 //! BIGINT 0/1 booleans, `$n` placeholders, nothing database-specific in queries.
 
 pub mod accounts;

@@ -131,14 +131,17 @@ fn event_kind_schema() -> utoipa::openapi::schema::Object {
 
 impl Event {
     pub fn describe(&self) -> String {
-        let status = |stored: Option<&str>| stored.and_then(OpportunityStatus::parse).map(OpportunityStatus::label);
+        // A status no longer known reads "Unknown"; a missing one, where there must be one, too.
+        let status = |stored: Option<&str>| {
+            stored
+                .and_then(|s| OpportunityStatus::try_from(s.to_owned()).ok())
+                .map_or("Unknown", OpportunityStatus::label)
+        };
         match self.kind {
-            EventKind::Created => format!("Added as {}", status(self.to_status.as_deref()).unwrap_or("Saved")),
-            EventKind::StatusChanged => format!(
-                "{} → {}",
-                status(self.from_status.as_deref()).unwrap_or("Unknown"),
-                status(self.to_status.as_deref()).unwrap_or("Unknown")
-            ),
+            EventKind::Created => format!("Added as {}", status(Some(self.to_status.as_deref().unwrap_or("saved")))),
+            EventKind::StatusChanged => {
+                format!("{} → {}", status(self.from_status.as_deref()), status(self.to_status.as_deref()))
+            }
             kind => kind.label().to_owned(),
         }
     }

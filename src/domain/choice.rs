@@ -53,11 +53,16 @@ macro_rules! closed_set {
             }
         }
 
-        /// Reading a stored key back (sqlx `try_from`): anything else is a broken row.
+        /// Reading a stored key back (sqlx `try_from`): exactly as written, since queries compare
+        /// it exactly too; anything else is a broken row.
         impl TryFrom<String> for $name {
             type Error = String;
             fn try_from(stored: String) -> Result<Self, String> {
-                Self::parse(&stored).ok_or_else(|| format!("{stored:?} is not a known {}", stringify!($name)))
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == stored)
+                    .ok_or_else(|| format!("{stored:?} is not a known {}", stringify!($name)))
             }
         }
 
@@ -124,6 +129,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&Colour::DarkBlue).unwrap(), "\"dark_blue\"");
         assert_eq!(Colour::try_from("red".to_owned()), Ok(Colour::Red));
         assert!(Colour::try_from("purple".to_owned()).is_err());
+        assert!(Colour::try_from("Red".to_owned()).is_err(), "stored keys are read exactly");
         assert_eq!(Colour::Red.to_string(), "red");
     }
 }

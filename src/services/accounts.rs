@@ -305,3 +305,9 @@ pub async fn create_user_directly(
         Err(err) => Err(err.into()),
     }
 }
+
+/// Sign out everywhere else: every session of the account ends but `keep` (the one asking).
+pub async fn end_other_sessions(state: &Handles, user_id: &UserId, keep: Option<&str>) -> Result<(), ServiceError> {
+    sessions::delete_all_for_user(state.db.pool(), user_id, keep).await?;
+    Ok(())
+}

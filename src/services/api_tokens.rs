@@ -40,3 +40,13 @@ pub async fn create(db: &Db, user_id: &UserId, name: &str, now: Timestamp) -> Se
     tracing::info!(user_id = %user_id, "API token created");
     Ok(token)
 }
+
+/// Revoke one of the user's tokens: it stops working at once.
+pub async fn revoke(db: &Db, user_id: &UserId, id: &str) -> ServiceResult<()> {
+    crate::services::records::valid_id(id)?;
+    if !api_tokens::delete(db.pool(), user_id, id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tracing::info!(user_id = %user_id, "API token revoked");
+    Ok(())
+}

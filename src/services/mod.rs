@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod api_tokens;
+pub mod calendar;
 pub mod error;
 pub mod images;
 pub mod journal;

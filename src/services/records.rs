@@ -234,6 +234,9 @@ pub async fn delete<K: RecordType>(handles: &Handles, user_id: &UserId, id: &str
 /// Put one label, new or existing, on a record. A name that cannot be used comes back as
 /// [`ServiceError::Invalid`] on the field `name`.
 pub async fn add_label<K: RecordType>(handles: &Handles, user_id: &UserId, id: &str, typed: &str) -> ServiceResult<()> {
+    if !K::LABELLED {
+        return Err(ServiceError::NotFound);
+    }
     let row = get::<K>(&handles.db, user_id, id).await?;
     let name = fields::label_name(typed).map_err(|message| ServiceError::field("name", message))?;
     if row.labels().iter().any(|l| name_key(&l.name) == name_key(&name)) {
@@ -255,6 +258,9 @@ pub async fn add_label<K: RecordType>(handles: &Handles, user_id: &UserId, id: &
 
 /// Take a label off a record (the label itself stays).
 pub async fn remove_label<K: RecordType>(db: &Db, user_id: &UserId, id: &str, label_id: &str) -> ServiceResult<()> {
+    if !K::LABELLED {
+        return Err(ServiceError::NotFound);
+    }
     valid_id(id)?;
     valid_id(label_id)?;
     if !labels::remove_from_record(db.pool(), user_id, K::TABLE.kind, id, label_id).await? {

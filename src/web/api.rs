@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`: personal access tokens (`Authorization: Bearer clg_…`) or the
 //! session cookie (then state changes need the `X-CSRF-Token` header). Errors are
 //! `{ "error": { "code", "message", "fields"? } }`. The OpenAPI 3.1 document is built from the
-//! annotations here; later resources add their paths to `ApiDoc`.
+//! annotations here and, for the record kinds, from the table in `web::api_docs`.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -78,7 +78,7 @@ pub struct ErrorDetail {
 
 /// The answer when some fields break a rule (422).
 #[derive(ToSchema)]
-#[allow(dead_code)] // Only described: errors are rendered by `web::errors`.
+#[allow(dead_code)] // Only described: errors are rendered by `web::error_pages`.
 pub struct ValidationFailed {
     pub error: ValidationDetail,
 }

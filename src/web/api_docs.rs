@@ -1,5 +1,5 @@
 //! The paths of the OpenAPI document beyond `/me`. The record resources share one set of routes
-//! (see `web::records`), so their paths are described here from one table instead of one
+//! (see `web::routes` and `web::records`), so their paths are described here from one table instead of one
 //! annotation per handler; their schemas come from the types the server reads and answers with.
 //!
 //! One `…Write` type serves create and PATCH. PATCH takes it as it is (every field optional,

@@ -22,8 +22,9 @@ use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
 use crate::domain::ical::{self, Event, When};
 use crate::domain::interviews::InterviewOutcome;
-use crate::domain::token::{looks_like_token, random_token};
+use crate::domain::token::looks_like_token;
 use crate::secrets::hash_token;
+use crate::services::calendar::{self as calendar_service, NewFeed};
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::pages::{Chrome, Notice};
@@ -92,13 +93,8 @@ async fn settings(
 
 /// Turn the feed on, or give it a new address.
 async fn make(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
+    let NewFeed { secret, replaced } = calendar_service::make_feed(&state, &me.user.id).await?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await?;
-    let replaced = calendar::created_at(&mut *tx, &me.user.id).await?.is_some();
-    let secret = random_token();
-    calendar::replace(&mut *tx, &me.user.id, &hash_token(&secret), now).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %me.user.id, replaced, "calendar feed address made");
     // Shown in this response only; never stored in the clear, never shown again.
     let page = CalendarPage {
         chrome: Chrome::new(&state, &me.visitor, "Calendar feed", "settings/calendar"),
@@ -110,9 +106,7 @@ async fn make(State(state): State<AppState>, me: SignedIn) -> AppResult<Response
 }
 
 async fn turn_off(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    if calendar::delete(state.db.pool(), &me.user.id).await? {
-        tracing::info!(user_id = %me.user.id, "calendar feed turned off");
-    }
+    calendar_service::turn_off(&state, &me.user.id).await?;
     Ok(redirect("/settings/calendar?notice=calendar_off"))
 }
 

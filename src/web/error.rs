@@ -1,5 +1,5 @@
 //! One error type for the web layer. A handler returns `AppError`; the response it makes carries
-//! an `ErrorReport`, which the HTML or API error layer (see `web::errors`) turns into a styled page
+//! an `ErrorReport`, which the HTML or API error layer (see `web::error_pages`) turns into a styled page
 //! or a JSON body. Internal causes are logged there with the request id and never shown.
 
 use axum::http::StatusCode;

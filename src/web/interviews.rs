@@ -1,5 +1,5 @@
-//! Interviews (each belongs to an opportunity, with its interviewers, preparation and debrief)
-//! and the free notes a user keeps about an opportunity, a contact or an interview.
+//! Interview pages: each interview belongs to an opportunity, with its interviewers,
+//! preparation and debrief.
 
 use askama::Template;
 use axum::response::Html;

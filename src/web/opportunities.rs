@@ -22,7 +22,7 @@ use crate::services::records::kinds::Opportunities;
 use crate::services::records::{self as records_service, RecordType};
 use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
@@ -159,35 +159,23 @@ pub fn api_routes() -> Router<AppState> {
     Router::new().route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
 }
 
-/// Add a manual entry to one of the user's opportunities; the opportunity comes back either way.
-async fn add_entry(
-    state: &AppState,
-    me: &SignedIn,
-    id: &str,
-    form: &EntryForm,
-) -> AppResult<(Opportunity, Result<(), FieldErrors>)> {
-    let row = load_one::<Opportunities>(state, &me.user.id, id).await?;
-    match opportunity_service::add_timeline_entry(state, &me.user.id, &row.id, form).await {
-        Ok(()) => Ok((row, Ok(()))),
-        Err(ServiceError::Invalid(errors)) => Ok((row, Err(errors))),
-        Err(err) => Err(err.into()),
-    }
-}
-
 async fn add_entry_html(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<EntryForm>,
 ) -> AppResult<Response> {
-    match add_entry(&state, &me, &id, &form).await? {
-        (_, Ok(())) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
-        (row, Err(errors)) => {
+    match opportunity_service::add_timeline_entry(&state, &me.user.id, &id, &form).await {
+        Ok(()) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
+        Err(ServiceError::Invalid(errors)) => {
+            // The page again, with what was typed and the message beside the field.
+            let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
             let chrome = Chrome::new(&state, &me.visitor, Opportunities::title(&row), "opportunities");
             let mut page = OpportunityShow::load(&state, &me.user.id, chrome, row, LabelForm::default(), form).await?;
             page.entry_errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
         }
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -223,8 +211,7 @@ async fn add_entry_api(
     Path(id): Path<String>,
     ApiJson(write): ApiJson<TimelineEntryWrite>,
 ) -> AppResult<Response> {
-    let (row, added) = add_entry(&state, &me, &id, &write.into()).await?;
-    added.map_err(AppError::Validation)?;
-    let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &row.id).await?;
+    opportunity_service::add_timeline_entry(&state, &me.user.id, &id, &write.into()).await?;
+    let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
 }

@@ -1,5 +1,5 @@
 //! What every page shares: the frame around the content (navigation, the signed-in user, the CSRF
-//! token for forms, a notice), and rendering a template into a response.
+//! token for forms, a notice), and the notices a redirect can ask for.
 
 use serde::Deserialize;
 

@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 
 use crate::db::labels::{self, Label};
-use crate::db::lists::{self, ListFilter, Table};
+use crate::db::lists::{ListFilter, Table};
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
@@ -24,7 +24,7 @@ use crate::web::extract::ApiJson;
 use crate::web::pages::{Chrome, NoticeQuery};
 use crate::web::session::SignedIn;
 
-pub use crate::services::records::{label_text, Labelled};
+pub use crate::services::records::Labelled;
 
 /// A kind of record as pages show it.
 #[async_trait::async_trait]
@@ -326,7 +326,7 @@ pub async fn update_html<R: Resource>(
         Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.
-            if !lists::exists(state.db.pool(), R::TABLE, &me.user.id, &id).await? {
+            if !records_service::exists::<R>(&state.db, &me.user.id, &id).await? {
                 return Err(AppError::NotFound);
             }
             form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(id), draft, errors).await

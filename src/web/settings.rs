@@ -13,7 +13,7 @@ use crate::services::accounts as account_rules;
 use crate::services::api_tokens as api_token_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::pages::{Chrome, NoticeQuery};
 use crate::web::respond::redirect;
 use crate::web::respond::render;
@@ -102,7 +102,7 @@ pub async fn change_password(
 }
 
 pub async fn end_other_sessions(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    sessions::delete_all_for_user(state.db.pool(), &me.user.id, me.visitor.session_id_hash()).await?;
+    account_rules::end_other_sessions(&state, &me.user.id, me.visitor.session_id_hash()).await?;
     Ok(redirect("/settings?notice=sessions_ended"))
 }
 
@@ -199,9 +199,6 @@ pub async fn create_token(
 }
 
 pub async fn revoke_token(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    if uuid::Uuid::parse_str(&id).is_err() || !api_tokens::delete(state.db.pool(), &me.user.id, &id).await? {
-        return Err(AppError::NotFound);
-    }
-    tracing::info!(user_id = %me.user.id, "API token revoked");
+    api_token_service::revoke(&state.db, &me.user.id, &id).await?;
     Ok(redirect("/settings/tokens?notice=token_revoked"))
 }

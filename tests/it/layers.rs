@@ -20,15 +20,16 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
         ("integrations/", with(&["crate::services", "axum"])),
         // Use cases: no HTTP types; they answer ServiceError, never the web's AppError.
         ("services/", with(&["axum", "AppError"])),
-        // Background work calls the use cases.
+        // Background work: below the web layer, beside the use cases.
         ("housekeeping.rs", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
         // The shared state is read by the web layer; it knows nothing of HTTP.
         ("state.rs", vec!["crate::web", "crate::app", "crate::cli", "axum"]),
         ("clock.rs", with(&["crate::db", "crate::services", "axum"])),
         ("secrets.rs", with(&["crate::db", "crate::services", "axum"])),
         ("config.rs", with(&["crate::db", "crate::services", "axum"])),
-        // The web layer is built by the composition root, never the other way round.
-        ("web/", vec!["crate::app", "crate::cli"]),
+        // The web layer is built by the composition root, never the other way round, and it
+        // writes only through the use cases: it never opens a write transaction itself.
+        ("web/", vec!["crate::app", "crate::cli", "begin_write"]),
     ]
 }
 

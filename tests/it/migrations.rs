@@ -11,6 +11,32 @@ use sqlx::{Connection, Row};
 
 use crate::support::{fresh_postgres_database, Backend};
 
+/// Both databases run the same versions: a migration written for one dialect has its
+/// counterpart in the other. Cheap, so it also runs where no PostgreSQL is at hand.
+#[test]
+fn sqlite_and_postgres_migrations_have_the_same_versions_and_names() {
+    use careerlog::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+    let list = |m: &Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
+    let sqlite = list(&SQLITE_MIGRATIONS);
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, list(&POSTGRES_MIGRATIONS));
+}
+
+/// Both create the same tables (the column-by-column comparison below needs PostgreSQL).
+#[test]
+fn both_migration_sets_create_the_same_tables() {
+    use careerlog::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+    let tables = |m: &Migrator| {
+        let re = regex::Regex::new(r"CREATE TABLE (\w+)").unwrap();
+        let mut names: Vec<String> =
+            m.iter().flat_map(|m| re.captures_iter(&m.sql).map(|c| c[1].to_owned()).collect::<Vec<_>>()).collect();
+        names.sort();
+        names
+    };
+    assert!(!tables(&SQLITE_MIGRATIONS).is_empty());
+    assert_eq!(tables(&SQLITE_MIGRATIONS), tables(&POSTGRES_MIGRATIONS));
+}
+
 /// An empty database of either kind; a SQLite file (not `:memory:`, which a pool cannot share).
 struct TestDatabase {
     url: String,
