@@ -192,12 +192,7 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
     let mut session = None;
     let mut method = AuthMethod::Anonymous;
 
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .map(str::to_owned);
+    let bearer = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer_token).map(str::to_owned);
 
     if let (true, Some(token)) = (is_api, bearer) {
         // A Bearer token is the whole story: no cookie is consulted, so no CSRF applies.
@@ -309,4 +304,27 @@ pub async fn end_session(state: &AppState, visitor: &Visitor) -> Result<HeaderVa
     }
     let cookies = CookiePolicy::of(state);
     Ok(cookies.clear(cookies.session_name))
+}
+
+/// The token of an `Authorization: Bearer …` header. The scheme is read in any letter case
+/// (RFC 9110, 11.1), with any run of spaces before the token.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod bearer_tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for header in ["Bearer clg_x", "bearer clg_x", "BEARER  clg_x", "bEaReR\tclg_x "] {
+            assert_eq!(bearer_token(header), Some("clg_x"), "{header:?}");
+        }
+        for header in ["Basic clg_x", "Bearer", "Bearer   ", "Bearerclg_x", ""] {
+            assert_eq!(bearer_token(header), None, "{header:?}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ on_both_databases!(
     the_openapi_document_describes_the_api,
     unknown_api_paths_answer_json_404,
     the_admin_command_creates_a_token_that_reads_me,
+    issue_11_the_bearer_scheme_is_case_insensitive_and_a_write_without_credentials_is_401,
 );
 
 /// Create a token in settings and return it, as the user copies it from the page.
@@ -216,4 +217,39 @@ async fn the_admin_command_creates_a_token_that_reads_me(app: TestApp) {
     assert!(!ok && stdout.is_empty());
     assert!(stderr.contains("Give the token a name"), "{stderr}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM api_tokens").await, 1);
+}
+
+/// Issue 11, item 4: RFC 9110 makes the scheme case-insensitive, and a state change sent to the
+/// API with no credentials at all is unauthenticated (401), not a forged form (403).
+async fn issue_11_the_bearer_scheme_is_case_insensitive_and_a_write_without_credentials_is_401(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let token = create_token(&app, "script").await;
+    let api = crate::support::browser();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response =
+            api.get(app.url("/api/v1/me")).header("Authorization", format!("{scheme} {token}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+    let created = api
+        .post(app.url("/api/v1/skills"))
+        .header("Authorization", format!("bearer {token}"))
+        .json(&serde_json::json!({"name": "Rust"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201, "a lower-case scheme writes too");
+    let some_id = "01936c2e-0000-7000-8000-000000000000";
+    let writes = [
+        (reqwest::Method::POST, "/api/v1/skills".to_owned()),
+        (reqwest::Method::PATCH, format!("/api/v1/skills/{some_id}")),
+        (reqwest::Method::PUT, format!("/api/v1/opportunities/{some_id}/contacts/{some_id}")),
+        (reqwest::Method::DELETE, format!("/api/v1/skills/{some_id}")),
+    ];
+    for (method, path) in writes {
+        let response = api.request(method.clone(), app.url(&path)).json(&serde_json::json!({})).send().await;
+        let response = response.unwrap();
+        assert_eq!(response.status(), 401, "{method} {path} without credentials");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized", "{method}");
+    }
 }
