@@ -17,7 +17,7 @@ pub struct Config {
 
     /// Public URL of this instance, used to build every link in pages and emails
     /// (never the request's Host header). Defaults to http://<listen>.
-    #[arg(long, env = "CAREERLOG_BASE_URL")]
+    #[arg(long, env = "CAREERLOG_BASE_URL", value_parser = parse_base_url)]
     pub base_url: Option<Url>,
 
     #[command(flatten)]
@@ -250,5 +250,47 @@ impl Config {
         use clap::Parser;
         let args = std::iter::once(std::ffi::OsString::from("careerlog")).chain(args.into_iter().map(Into::into));
         Wrapper::try_parse_from(args).map(|w| w.config)
+    }
+}
+
+/// A public URL people's browsers can open: http or https, with a host, and no credentials,
+/// query or fragment (every link is built by appending a path to it).
+fn parse_base_url(input: &str) -> Result<Url, String> {
+    let url = Url::parse(input.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("the base URL must start with http:// or https://, not {}://", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the base URL needs a host name".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err("the base URL cannot carry a user name, password, query or fragment".into());
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod base_url_tests {
+    use super::Config;
+
+    /// Issue 11, item 7: `--base-url ftp://…` was accepted, and every link the instance sent
+    /// would have pointed nowhere.
+    #[test]
+    fn the_base_url_is_http_or_https_with_a_host() {
+        for good in ["https://careerlog.example", "http://127.0.0.1:8080", "https://example.org/careerlog/"] {
+            let config = Config::from_args(["--base-url", good]).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert!(config.base_url.is_some(), "{good}");
+        }
+        for bad in [
+            "ftp://careerlog.example",
+            "javascript:alert(1)",
+            "file:///etc",
+            "https://u:p@x.example",
+            "https://x.example/?a=1",
+            "careerlog.example",
+        ] {
+            let error = Config::from_args(["--base-url", bad]).err().unwrap_or_else(|| panic!("{bad} is refused"));
+            assert!(error.to_string().contains("base-url"), "{bad}: {error}");
+        }
     }
 }
