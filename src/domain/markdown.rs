@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser};
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -29,11 +29,56 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Render `markdown` to sanitised HTML.
+/// Elements whose content a browser (and the sanitiser's HTML parser) reads as raw text up to
+/// their closing tag: one left open would swallow the rest of the entry.
+const RAW_TEXT_ELEMENTS: [&str; 9] =
+    ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"];
+
+/// Where in `html` a raw-text element starts (`<script>` or `<script …`, not `<scripts>`)
+/// whose closing tag never comes in `rest`.
+fn unclosed_raw_text_start(html: &str, rest: &str) -> Option<usize> {
+    let html = html.to_ascii_lowercase();
+    let rest = rest.to_ascii_lowercase();
+    let mut first: Option<usize> = None;
+    for tag in RAW_TEXT_ELEMENTS.iter().filter(|tag| !rest.contains(&format!("</{tag}"))) {
+        let opening = format!("<{tag}");
+        for (at, _) in html.match_indices(&opening) {
+            let after = html[at + opening.len()..].chars().next();
+            if after.is_none_or(|c| c == '>' || c == '/' || c.is_whitespace()) {
+                first = Some(first.map_or(at, |f| f.min(at)));
+            }
+        }
+    }
+    first
+}
+
+/// The Markdown with every unclosed raw-text start tag's `<` written as `&lt;`, so it reads as
+/// text and the rest of the entry is Markdown again.
+fn defuse_unclosed_raw_text(markdown: &str, options: Options) -> Cow<'_, str> {
+    let mut markdown = Cow::Borrowed(markdown);
+    // Each pass defuses the first such tag; a few passes cover any real entry, and the cap keeps
+    // a hostile one cheap (what is left is still cleaned by the sanitiser below).
+    for _ in 0..16 {
+        let found = Parser::new_ext(&markdown, options).into_offset_iter().find_map(|(event, range)| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                unclosed_raw_text_start(&raw, &markdown[range.start..]).map(|at| range.start + at)
+            }
+            _ => None,
+        });
+        let Some(at) = found else { break };
+        let fixed = format!("{}&lt;{}", &markdown[..at], &markdown[at + 1..]);
+        markdown = Cow::Owned(fixed);
+    }
+    markdown
+}
+
+/// Render `markdown` to sanitised HTML. Raw HTML that opens a `<script>`, `<style>` or another
+/// raw-text element and never closes it is shown as text, so it cannot hide what follows.
 pub fn to_safe_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let markdown = defuse_unclosed_raw_text(markdown, options);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    html::push_html(&mut unsafe_html, Parser::new_ext(&markdown, options));
     cleaner().clean(&unsafe_html).to_string()
 }
 
@@ -71,6 +116,28 @@ mod tests {
         assert!(html.contains(r#"href="https://example.com""#));
         assert!(html.contains(r#"rel="noopener noreferrer nofollow ugc""#));
         assert!(html.contains("checkbox"));
+    }
+
+    /// Issue 11, item 7: an unclosed `<style>` or `<script>` swallowed the rest of the entry.
+    #[test]
+    fn an_unclosed_raw_text_tag_is_shown_as_text_and_hides_nothing() {
+        for opener in ["<style>", "<script>", "<SCRIPT type=\"text/javascript\">", "<textarea>", "<title>"] {
+            for markdown in [
+                format!("Before.\n\n{opener}\n\nThe **rest** of my entry."),
+                format!("Before {opener} inline.\n\nThe **rest** of my entry."),
+            ] {
+                let html = to_safe_html(&markdown);
+                assert!(html.contains("<strong>rest</strong>"), "{markdown:?} keeps what follows:\n{html}");
+                assert!(html.contains("&lt;"), "{markdown:?} shows the tag as text:\n{html}");
+                let lower = html.to_lowercase();
+                assert!(!lower.contains("<script") && !lower.contains("<style"), "no live tag:\n{html}");
+            }
+        }
+        // Closed ones are still removed with what they hold, as before.
+        let closed = to_safe_html("A <style>p{color:red}</style> b\n\n<script>alert(1)</script>\n\nEnd");
+        assert!(!closed.contains("color:red") && !closed.contains("alert(") && closed.contains("End"), "{closed}");
+        // A tag that only starts like one is left to the sanitiser.
+        assert!(to_safe_html("a <scripts> b\n\nrest").contains("rest"));
     }
 
     #[test]
