@@ -9,9 +9,12 @@ use crate::domain::UserId;
 
 /// The statuses where the search goes on, as an SQL list (`'saved', 'applied', …`); the
 /// others are settled.
-pub fn open_statuses() -> String {
-    let open = OpportunityStatus::ALL.iter().filter(|status| status.is_open());
-    open.map(|status| format!("'{status}'")).collect::<Vec<_>>().join(", ")
+pub fn open_statuses() -> &'static str {
+    static OPEN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let open = OpportunityStatus::ALL.iter().filter(|status| status.is_open());
+        open.map(|status| format!("'{status}'")).collect::<Vec<_>>().join(", ")
+    });
+    &OPEN
 }
 
 /// Open opportunities with a next action due from `from` to `to` (`YYYY-MM-DD`, both included;

@@ -208,6 +208,7 @@ impl<'q> sqlx::Encode<'q, Any> for crate::domain::UserId {
         &self,
         buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>,
     ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-        <String as sqlx::Encode<'q, Any>>::encode_by_ref(&self.as_str().to_owned(), buf)
+        // The argument outlives the borrow of `self`, so the text is copied once.
+        <String as sqlx::Encode<'q, Any>>::encode(self.as_str().to_owned(), buf)
     }
 }

@@ -28,15 +28,15 @@ pub async fn add_image(
     alt_text: String,
     bytes: Bytes,
 ) -> ServiceResult<Result<ImageRef, ImageRefused>> {
-    let entry = records::get::<Journal>(&handles.db, user_id, entry_id).await?;
-    if uploads::count_for_entry(handles.db.pool(), user_id, &entry.id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
+    records::require::<Journal>(&handles.db, user_id, entry_id).await?;
+    if uploads::count_for_entry(handles.db.pool(), user_id, entry_id).await? >= uploads::IMAGES_PER_ENTRY_MAX {
         let message = format!("An entry can have at most {} images.", uploads::IMAGES_PER_ENTRY_MAX);
         return Ok(Err(ImageRefused::Full(message)));
     }
     let new = NewImage {
         user_id,
         purpose: ImagePurpose::JournalImage,
-        journal_entry_id: Some(&entry.id),
+        journal_entry_id: Some(entry_id),
         original_name,
         alt_text,
     };

@@ -154,6 +154,16 @@ pub async fn exists<K: RecordType>(db: &Db, user_id: &UserId, id: &str) -> Servi
     Ok(uuid::Uuid::parse_str(id).is_ok() && lists::exists(db.pool(), K::TABLE, user_id, id).await?)
 }
 
+/// One of the user's records of this kind, or [`ServiceError::NotFound`]: for a use case that
+/// needs only to know the record is there and the user's, without loading it.
+pub async fn require<K: RecordType>(db: &Db, user_id: &UserId, id: &str) -> ServiceResult<()> {
+    if exists::<K>(db, user_id, id).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 /// Validate a draft and save it as a new record (`id` None) or over an existing one; answers the
 /// record's id. What the user must fix comes back as [`ServiceError::Invalid`].
 pub async fn save<K: RecordType>(
@@ -286,10 +296,10 @@ pub async fn connect_contact<K: HasContacts>(
     id: &str,
     contact_id: &str,
 ) -> ServiceResult<()> {
-    let record = get::<K>(&handles.db, user_id, id).await?;
-    let contact = get::<kinds::Contacts>(&handles.db, user_id, contact_id).await?;
+    require::<K>(&handles.db, user_id, id).await?;
+    require::<kinds::Contacts>(&handles.db, user_id, contact_id).await?;
     let mut tx = handles.db.begin_write().await?;
-    crate::db::contacts::link_contact(&mut tx, user_id, K::LINK, record.id(), &contact.id, handles.clock.now())
+    crate::db::contacts::link_contact(&mut tx, user_id, K::LINK, id, contact_id, handles.clock.now())
         .await
         // One of the two was deleted a moment ago.
         .map_err(crate::services::error::gone_or)?;
@@ -304,9 +314,9 @@ pub async fn disconnect_contact<K: HasContacts>(
     id: &str,
     contact_id: &str,
 ) -> ServiceResult<()> {
-    let record = get::<K>(db, user_id, id).await?;
+    require::<K>(db, user_id, id).await?;
     valid_id(contact_id)?;
-    if !crate::db::contacts::unlink_contact(db.pool(), user_id, K::LINK, record.id(), contact_id).await? {
+    if !crate::db::contacts::unlink_contact(db.pool(), user_id, K::LINK, id, contact_id).await? {
         return Err(ServiceError::NotFound);
     }
     Ok(())
