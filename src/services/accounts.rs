@@ -12,7 +12,6 @@ use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
 use crate::integrations::mail::OutgoingMail;
 use crate::secrets::hash_token;
-use crate::services::error::rejected_write;
 use crate::services::throttle::{self, plural};
 use crate::services::{Handles, ServiceError};
 
@@ -24,22 +23,70 @@ pub fn password_context(email: &Email) -> [&str; 2] {
     [email.as_str(), email.local_part()]
 }
 
-/// Create an account. Field errors come back for the form; a taken address is one of them.
-pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Result<User, ServiceError> {
+/// What a sign-up led to, for the log and for tests; the visitor is told the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignUpOutcome {
+    /// A new account, with a verification link on its way.
+    Created(MailOutcome),
+    /// The address already had an account: its owner was told someone tried, nothing changed.
+    AlreadyTaken(MailOutcome),
+}
+
+/// The work of a sign-up whose form was valid and whose attempt was counted. The caller runs
+/// this after answering, so neither the answer nor its timing says whether the address already
+/// had an account (issue 11). The cheap check comes first: an address that has an account costs
+/// one lookup and, at most, one mail, never a password hash.
+pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Result<SignUpOutcome, ServiceError> {
+    if let Some(owner) = accounts::find_by_email(state.db.pool(), email).await? {
+        return Ok(SignUpOutcome::AlreadyTaken(tell_owner_of_sign_up_attempt(state, &owner, email).await?));
+    }
     let hash = state.hasher.hash(password).await?;
     let now = state.clock.now();
     let new = NewUser { email, password_hash: &hash, is_admin: false, verified: false };
     match accounts::insert_user(state.db.pool(), new, now).await {
-        Ok(user) => Ok(user),
-        Err(err) => Err(rejected_write(
-            err,
-            Some((
-                "email",
-                "An account with this email address already exists. Sign in, or reset your password if you forgot it."
-                    .into(),
-            )),
-        )),
+        Ok(user) => {
+            tracing::info!(user_id = %user.id, "account created");
+            Ok(SignUpOutcome::Created(send_verification(state, &user).await?))
+        }
+        // Someone signed up with the same address a moment earlier.
+        Err(err) if is_unique_violation(&err) => match accounts::find_by_email(state.db.pool(), email).await? {
+            Some(owner) => Ok(SignUpOutcome::AlreadyTaken(tell_owner_of_sign_up_attempt(state, &owner, email).await?)),
+            None => Err(ServiceError::Internal(err.into())),
+        },
+        Err(err) => Err(ServiceError::Internal(err.into())),
     }
+}
+
+/// "Someone tried to create an account with your address": the owner learns of it (it may be
+/// them, having forgotten), and learns how to get in. Counted against the address's mail limit,
+/// so nobody can flood an inbox by signing up with it again and again.
+async fn tell_owner_of_sign_up_attempt(
+    state: &Handles,
+    owner: &User,
+    email: &Email,
+) -> Result<MailOutcome, ServiceError> {
+    if !throttle::hit(state, &throttle::mail_bucket(state, email.as_str()), throttle::MAIL_PER_ADDRESS).await? {
+        return Ok(MailOutcome::Throttled);
+    }
+    let base = state.base_url.as_str().trim_end_matches('/');
+    let text = format!(
+        "Hello,\n\nSomeone, perhaps you, just tried to create a Careerlog account with this address. \
+         There already is one, so nothing was changed and no new account was made.\n\n\
+         If it was you: sign in at {base}/login\n\
+         If you forgot your password, choose a new one at {base}/forgot-password\n\n\
+         If it was not you, you need not do anything: nobody can get into your account without your password.\n\n\
+         -- \nCareerlog at {base}\n",
+    );
+    tracing::info!(user_id = %owner.id, "sign-up attempted with an address that has an account");
+    Ok(deliver(
+        state,
+        OutgoingMail {
+            to: email.as_str().to_owned(),
+            subject: "Someone tried to sign up with your address".into(),
+            text,
+        },
+    )
+    .await)
 }
 
 fn link(state: &Handles, path: &str, token: &str) -> String {

@@ -62,6 +62,8 @@ struct SignUpPage {
     email: String,
     errors: FieldErrors,
     closed: bool,
+    /// The form was taken: "check your inbox", whatever the address.
+    sent: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,8 +81,13 @@ fn sign_up_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let closed = state.config.signups == Signups::Closed;
-    let page =
-        SignUpPage { chrome: Chrome::new(state, visitor, "Create your account", "signup"), email, errors, closed };
+    let page = SignUpPage {
+        chrome: Chrome::new(state, visitor, "Create your account", "signup"),
+        email,
+        errors,
+        closed,
+        sent: false,
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -91,6 +98,9 @@ pub async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Ap
     sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new())
 }
 
+/// Sign-up answers "check your inbox" whether or not the address has an account, at once, and
+/// does the work afterwards (see `services::accounts::sign_up`): the page is no oracle for who
+/// has an account here, and a client cannot make us hash passwords faster than its limit allows.
 pub async fn sign_up(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -100,7 +110,17 @@ pub async fn sign_up(
     if state.config.signups == Signups::Closed {
         return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new());
     }
+    // Every attempt counts, whatever becomes of it; the cheapest check comes first.
     let mut errors = FieldErrors::new();
+    let bucket = throttle::client_bucket(&state, "signup", client);
+    if let Err(err) = throttle::take(&state, &bucket, throttle::SIGN_UP_PER_CLIENT, |minutes| {
+        format!("Too many sign-ups from your network. Try again in {minutes} minute{}.", plural(minutes))
+    })
+    .await
+    {
+        let status = form_level(err, &mut errors)?;
+        return sign_up_page(&state, &visitor, status, form.email, errors);
+    }
     let email = errors.check("email", Email::parse(&form.email));
     let context = email.as_ref().map(account_rules::password_context);
     let password =
@@ -108,29 +128,21 @@ pub async fn sign_up(
     let (Some(email), Some(password)) = (email, password) else {
         return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
     };
-    // Counted before the (expensive) hashing, so parallel requests cannot overrun the limit.
-    let bucket = throttle::client_bucket(&state, "signup", client);
-    if let Err(err) = throttle::take(&state, &bucket, throttle::SIGN_UP_PER_CLIENT, |minutes| {
-        format!("Too many accounts were created from your network. Try again in {minutes} minute{}.", plural(minutes))
-    })
-    .await
-    {
-        let status = form_level(err, &mut errors)?;
-        return sign_up_page(&state, &visitor, status, form.email, errors);
-    }
-    let user = match account_rules::sign_up(&state, &email, &password).await {
-        Ok(user) => user,
-        Err(ServiceError::Invalid(errors)) => {
-            throttle::give_back(&state, &bucket).await?;
-            return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
+    let background = state.clone();
+    let address = email.clone();
+    tokio::spawn(async move {
+        if let Err(err) = account_rules::sign_up(&background, &address, &password).await {
+            tracing::error!(error = %err, "a sign-up failed");
         }
-        Err(err) => return Err(err.into()),
+    });
+    let page = SignUpPage {
+        chrome: Chrome::new(&state, &visitor, "Check your inbox", "signup"),
+        email: email.to_string(),
+        errors: FieldErrors::new(),
+        closed: false,
+        sent: true,
     };
-    tracing::info!(user_id = %user.id, "account created");
-    let outcome = account_rules::send_verification(&state, &user).await?;
-    let cookie = start_session(&state, &user.id).await?;
-    let to = if outcome == MailOutcome::Sent { "/?notice=welcome" } else { "/?notice=mail_failed" };
-    Ok(redirect_with_cookie(to, cookie))
+    Ok(render(&page)?.into_response())
 }
 
 // ---- sign-in and sign-out ----

@@ -57,9 +57,6 @@ pub struct NoticeQuery {
 impl NoticeQuery {
     pub fn notice(&self) -> Option<Notice> {
         let text = match self.notice.as_deref()? {
-            "welcome" => return Some(Notice::success(
-                "Welcome to Careerlog! We sent you a link to verify your email address; it is valid for 30 minutes.",
-            )),
             "verified" => return Some(Notice::success("Your email address is verified.")),
             "verification_sent" => "We sent a new verification link. It is valid for 30 minutes.",
             "mail_failed" => {

@@ -167,6 +167,7 @@ async fn journey_cookies(app: &TestApp) -> Vec<String> {
     record(&app.sign_up("ada@example.com", "maple orbit lantern quietly").await);
     let link = app.wait_for_mail("ada@example.com", "Verify").await.link();
     record(&app.client.get(link).send().await.unwrap());
+    record(&app.sign_in("ada@example.com", "maple orbit lantern quietly").await);
     for path in ["/", "/settings", "/settings/tokens"] {
         record(&app.get(path).await);
     }
@@ -217,12 +218,20 @@ async fn promise_7_over_https_cookies_are_host_prefixed_and_secure_and_hsts_is_s
         .send()
         .await
         .unwrap();
-    assert_eq!(signup.status(), 303);
-    let session = signup.headers()["set-cookie"].to_str().unwrap();
-    assert!(session.starts_with("__Host-careerlog_session="), "{session}");
-    assert!(session.contains("; Secure") && session.contains("HttpOnly") && !session.contains("Max-Age"), "{session}");
+    assert_eq!(signup.status(), 200);
     let mail = https.wait_for_mail("ada@example.com", "Verify").await;
     assert!(mail.link().starts_with("https://careerlog.example/verify-email?token="));
+    let signin = client
+        .post(https.url("/login"))
+        .header("cookie", &csrf_cookie)
+        .form(&[("_csrf", token.as_str()), ("email", "ada@example.com"), ("password", "maple orbit lantern quietly")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signin.status(), 303);
+    let session = signin.headers()["set-cookie"].to_str().unwrap();
+    assert!(session.starts_with("__Host-careerlog_session="), "{session}");
+    assert!(session.contains("; Secure") && session.contains("HttpOnly") && !session.contains("Max-Age"), "{session}");
 }
 
 async fn signing_in_always_issues_a_new_session_id(app: TestApp) {

@@ -200,15 +200,24 @@ impl TestApp {
         self.submit("/settings", "/logout", &[]).await
     }
 
-    /// Sign up and verify; the client is signed in afterwards.
+    /// Sign up, verify and sign in; the client is signed in afterwards.
     pub async fn signed_up_user(&self, email: &str) -> &'static str {
         let password = "maple orbit lantern quietly";
-        let response = self.sign_up(email, password).await;
-        assert_eq!(response.status(), 303, "sign-up of {email} should succeed");
+        self.signed_up_unverified_user(email, password).await;
         let link = self.wait_for_mail(email, "Verify").await.link();
         let verified = self.client.get(link).send().await.unwrap();
         assert_eq!(verified.status(), 303);
         password
+    }
+
+    /// Sign up and sign in without opening the verification link (which is in the mail).
+    pub async fn signed_up_unverified_user(&self, email: &str, password: &str) {
+        let response = self.sign_up(email, password).await;
+        assert_eq!(response.status(), 200, "sign-up of {email} should be taken");
+        assert!(response.text().await.unwrap().contains("Check your inbox"));
+        // The account is made after the answer: it exists once its verification mail is out.
+        self.wait_for_mail(email, "Verify").await;
+        assert_eq!(self.sign_in(email, password).await.status(), 303, "{email} signs in after signing up");
     }
 
     pub fn mail_dir(&self) -> PathBuf {
