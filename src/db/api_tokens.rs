@@ -105,6 +105,14 @@ pub async fn touch<'e>(ex: impl Executor<'e, Database = Any>, id: &str, now: Tim
     Ok(())
 }
 
+/// Revoke every token of the user (after a password reset, or when they ask). Returns how many.
+pub async fn delete_all_for_user<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(ex).await?.rows_affected())
+}
+
 /// Revoke one of the user's tokens. Another user's token id simply matches nothing.
 pub async fn delete<'e>(
     ex: impl Executor<'e, Database = Any>,

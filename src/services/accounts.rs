@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::clock::Timestamp;
 use crate::db::accounts::{self, LinkKind, NewUser, User};
-use crate::db::{is_unique_violation, sessions};
+use crate::db::{api_tokens, calendar, is_unique_violation, sessions};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
@@ -225,8 +225,25 @@ pub async fn request_password_reset(state: &Handles, email: &Email) -> Result<Ma
         .await)
 }
 
-/// Use a reset link to set a new password. Every session of the account ends; the address is
-/// now proven, so it counts as verified.
+/// Whether a password change also ends the access programs have: API tokens and the calendar
+/// feed's secret address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgramAccess {
+    Keep,
+    Revoke,
+}
+
+/// End what lets programs in without a password: every API token and the calendar feed address.
+async fn revoke_program_access(conn: &mut sqlx::AnyConnection, user_id: &UserId) -> Result<(), sqlx::Error> {
+    let tokens = api_tokens::delete_all_for_user(&mut *conn, user_id).await?;
+    let feed = calendar::delete(&mut *conn, user_id).await?;
+    tracing::info!(user_id = %user_id, tokens, calendar_feed = feed, "program access revoked");
+    Ok(())
+}
+
+/// Use a reset link to set a new password. A reset is what someone does who fears their account
+/// is known to another: every session, every API token and the calendar feed address end with
+/// it (issue 11). The address is now proven, so it counts as verified.
 pub async fn reset_password(
     state: &Handles,
     token: &str,
@@ -251,6 +268,7 @@ pub async fn reset_password(
         accounts::mark_email_verified(&mut *tx, &found.user_id, &sent_to, now).await?;
     }
     sessions::delete_all_for_user(&mut *tx, &found.user_id, None).await?;
+    revoke_program_access(&mut tx, &found.user_id).await?;
     tx.commit().await?;
     // Whoever holds the mailbox may sign in again at once, even if somebody kept the account
     // locked with wrong passwords.
@@ -304,13 +322,15 @@ pub async fn sign_in(state: &Handles, email: &Email, password: &Password, client
 }
 
 /// Change the password of a signed-in user: the current password is required (and its failures
-/// count against the account's limit); every other session ends.
+/// count against the account's limit); every other session ends, and, when asked, every API
+/// token and the calendar feed address too.
 pub async fn change_password(
     state: &Handles,
     user: &User,
     current: &Password,
     new: &Password,
     keep_session: Option<&str>,
+    programs: ProgramAccess,
 ) -> Result<Result<(), FieldErrors>, ServiceError> {
     let email = Email::parse(user.email.as_deref().unwrap_or_default()).ok();
     let account = email.as_ref().map(|e| throttle::account_bucket(state, e));
@@ -331,6 +351,9 @@ pub async fn change_password(
     let mut tx = state.db.begin_write().await?;
     accounts::set_password_hash(&mut *tx, &user.id, &hash, now).await?;
     sessions::delete_all_for_user(&mut *tx, &user.id, keep_session).await?;
+    if programs == ProgramAccess::Revoke {
+        revoke_program_access(&mut tx, &user.id).await?;
+    }
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -69,6 +69,12 @@ impl NoticeQuery {
             "password_changed" => {
                 return Some(Notice::success("Your password has been changed and your other sessions were signed out."))
             }
+            "password_changed_programs_revoked" => {
+                return Some(Notice::success(
+                    "Your password has been changed, your other sessions were signed out, and your API tokens and \
+                     calendar feed address no longer work.",
+                ))
+            }
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
             "token_revoked" => {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::db::{api_tokens, sessions};
+use crate::db::{api_tokens, calendar, sessions};
 use crate::domain::{Email, FieldErrors, Password};
-use crate::services::accounts as account_rules;
+use crate::services::accounts::{self as account_rules, ProgramAccess};
 use crate::services::api_tokens as api_token_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
@@ -28,7 +28,37 @@ struct AccountPage {
     member_since: String,
     other_sessions: i64,
     has_password: bool,
+    /// API tokens and calendar feed: what a password change may also end.
+    program_access: ProgramAccessSummary,
+    /// The "also revoke" box, as the user left it.
+    revoke_programs: bool,
     errors: FieldErrors,
+}
+
+/// What lets programs in without a password, for the change-password form.
+struct ProgramAccessSummary {
+    tokens: i64,
+    calendar_feed: bool,
+}
+
+impl ProgramAccessSummary {
+    fn any(&self) -> bool {
+        self.tokens > 0 || self.calendar_feed
+    }
+
+    /// "2 API tokens and your calendar feed address".
+    fn describe(&self) -> String {
+        let tokens = match self.tokens {
+            0 => None,
+            1 => Some("your API token".to_owned()),
+            n => Some(format!("your {n} API tokens")),
+        };
+        match (tokens, self.calendar_feed) {
+            (Some(tokens), true) => format!("{tokens} and your calendar feed address"),
+            (Some(tokens), false) => tokens,
+            (None, _) => "your calendar feed address".to_owned(),
+        }
+    }
 }
 
 async fn account_page(
@@ -37,8 +67,13 @@ async fn account_page(
     status: StatusCode,
     errors: FieldErrors,
     notice: NoticeQuery,
+    revoke_programs: bool,
 ) -> AppResult<Response> {
     let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
+    let program_access = ProgramAccessSummary {
+        tokens: api_tokens::count_for_user(state.db.pool(), &me.user.id).await?,
+        calendar_feed: calendar::created_at(state.db.pool(), &me.user.id).await?.is_some(),
+    };
     let current = i64::from(me.visitor.session_id_hash().is_some());
     let page = AccountPage {
         chrome: Chrome::new(state, &me.visitor, "Account settings", "settings/account").with_notice(notice.notice()),
@@ -47,6 +82,8 @@ async fn account_page(
         member_since: me.user.created_at.human(),
         other_sessions: (all_sessions - current).max(0),
         has_password: me.user.password_hash.is_some(),
+        program_access,
+        revoke_programs,
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -57,7 +94,7 @@ pub async fn account(
     me: SignedIn,
     Query(notice): Query<NoticeQuery>,
 ) -> AppResult<Response> {
-    account_page(&state, &me, StatusCode::OK, FieldErrors::new(), notice).await
+    account_page(&state, &me, StatusCode::OK, FieldErrors::new(), notice, false).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +102,8 @@ pub async fn account(
 pub struct PasswordForm {
     current_password: String,
     new_password: String,
+    /// "on" when the user also wants API tokens and the calendar feed address ended.
+    revoke_programs: Option<String>,
 }
 
 pub async fn change_password(
@@ -82,20 +121,28 @@ pub async fn change_password(
     let context = email.as_ref().map(account_rules::password_context);
     let new = errors
         .check("new_password", Password::parse_new(&form.new_password, context.as_ref().map_or(&[][..], |c| &c[..])));
+    let revoke = form.revoke_programs.is_some();
     let (Some(current), Some(new)) = (current, new) else {
-        return account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await;
+        return account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default(), revoke)
+            .await;
     };
-    match account_rules::change_password(&state, &me.user, &current, &new, me.visitor.session_id_hash()).await {
+    let programs = if revoke { ProgramAccess::Revoke } else { ProgramAccess::Keep };
+    match account_rules::change_password(&state, &me.user, &current, &new, me.visitor.session_id_hash(), programs).await
+    {
         Ok(Ok(())) => {
             tracing::info!(user_id = %me.user.id, "password changed");
-            Ok(redirect("/settings?notice=password_changed"))
+            Ok(redirect(if revoke {
+                "/settings?notice=password_changed_programs_revoked"
+            } else {
+                "/settings?notice=password_changed"
+            }))
         }
         Ok(Err(errors)) => {
-            account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default()).await
+            account_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, NoticeQuery::default(), revoke).await
         }
         Err(ServiceError::RateLimited { message, .. }) => {
             let errors = FieldErrors::single("current_password", message);
-            account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default()).await
+            account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default(), revoke).await
         }
         Err(err) => Err(err.into()),
     }

@@ -29,6 +29,8 @@ on_both_databases!(
     promise_12_a_reset_link_works_once_and_expires_after_15_minutes,
     resetting_the_password_ends_every_session_and_the_new_password_works,
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
+    a_password_reset_ends_every_api_token_and_the_calendar_feed_address,
+    a_password_change_ends_api_tokens_and_the_calendar_feed_only_when_asked,
     closed_sign_ups_refuse_new_accounts,
     the_admin_command_creates_a_verified_administrator,
     parallel_sign_in_attempts_cannot_overrun_the_account_limit,
@@ -542,6 +544,86 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app
     assert_eq!(laptop.get(app.url("/settings")).send().await.unwrap().status(), 303, "the other one ended");
     app.sign_out().await;
     assert_eq!(app.sign_in("ada@example.com", "another fine passphrase").await.status(), 303);
+}
+
+/// Can programs still get in? (an API call with the token, the calendar feed at its address)
+async fn program_access(app: &TestApp, token: &str, feed_path: &str) -> (u16, u16) {
+    let api = app.new_browser().get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap();
+    let feed = app.new_browser().get(app.url(feed_path)).send().await.unwrap();
+    (api.status().as_u16(), feed.status().as_u16())
+}
+
+/// Issue 11, item 3: API tokens survived a password reset. A reset is what someone does who
+/// fears their account is known to another, so every token and the calendar feed address end
+/// with it, and the reset page says so beforehand.
+async fn a_password_reset_ends_every_api_token_and_the_calendar_feed_address(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let token = crate::api::create_token(&app, "Backup script").await;
+    let (_, feed) = crate::calendar::make_feed(&app).await;
+    assert_eq!(program_access(&app, &token, &feed).await, (200, 200));
+
+    app.submit("/forgot-password", "/forgot-password", &[("email", "ada@example.com")]).await;
+    let mail = app.wait_for_mail("ada@example.com", "Reset").await;
+    let page = mail.link().replace(&app.base_url, "");
+    let (_, html) = app.get_text(&page).await;
+    assert!(html.contains("Your API tokens and your calendar feed address stop working too"), "{html}");
+    let done =
+        app.submit(&page, "/reset-password", &[("token", &mail.token()), ("password", "a brand new passphrase")]).await;
+    assert_eq!(done.status(), 303);
+
+    assert_eq!(program_access(&app, &token, &feed).await, (401, 404));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM api_tokens").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM calendar_feeds").await, 0);
+}
+
+/// Issue 11, item 3: a password change offers the same, and does it only when asked; the box is
+/// kept as it was when the form comes back with an error.
+async fn a_password_change_ends_api_tokens_and_the_calendar_feed_only_when_asked(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (_, settings) = app.get_text("/settings").await;
+    assert!(!settings.contains("revoke_programs"), "nothing to revoke, nothing offered");
+    let token = crate::api::create_token(&app, "Backup script").await;
+    let (_, feed) = crate::calendar::make_feed(&app).await;
+    let (_, settings) = app.get_text("/settings").await;
+    assert!(settings.contains("Also revoke your API token and your calendar feed address"), "{settings}");
+
+    let kept = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[("current_password", GOOD_PASSWORD), ("new_password", "another fine passphrase")],
+        )
+        .await;
+    assert_eq!(location(&kept), "/settings?notice=password_changed");
+    assert_eq!(program_access(&app, &token, &feed).await, (200, 200), "not asked, so kept");
+
+    let wrong = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[("current_password", "not it"), ("new_password", "a third passphrase here"), ("revoke_programs", "on")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains(r#"name="revoke_programs" type="checkbox" value="on" checked"#), "the box stays ticked");
+    assert_eq!(program_access(&app, &token, &feed).await, (200, 200), "a refused change ends nothing");
+
+    let revoked = app
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[
+                ("current_password", "another fine passphrase"),
+                ("new_password", "a third passphrase here"),
+                ("revoke_programs", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&revoked), "/settings?notice=password_changed_programs_revoked");
+    assert_eq!(program_access(&app, &token, &feed).await, (401, 404));
+    let (_, settings) = app.get_text("/settings?notice=password_changed_programs_revoked").await;
+    assert!(settings.contains("your API tokens and calendar feed address no longer work"));
 }
 
 async fn closed_sign_ups_refuse_new_accounts(app: TestApp) {

@@ -43,7 +43,7 @@ fn day_from_now(app: &TestApp, days: u64) -> String {
 /// A place long enough that its line must be folded.
 const LONG_PLACE: &str = "Globex HQ, Building 4, Room 12; ask for the platform team at the front desk, second floor";
 
-async fn make_feed(app: &TestApp) -> (String, String) {
+pub(crate) async fn make_feed(app: &TestApp) -> (String, String) {
     let response = app.submit("/settings/calendar", "/settings/calendar", &[]).await;
     assert_eq!(response.status(), 201);
     let html = response.text().await.unwrap();
