@@ -42,6 +42,35 @@ pub async fn insert(conn: &mut AnyConnection, view: &NewView) -> Result<(), sqlx
     Ok(())
 }
 
+/// What is already stored of one visitor's views of one owner's pages on one day.
+pub struct VisitorDay {
+    pub views: i64,
+    /// When each page was last counted.
+    pub last_seen: HashMap<String, Timestamp>,
+}
+
+/// The views stored for `visitor_hash` of `owner_id`'s pages on `day` (index page_views_visitor).
+pub async fn visitor_day(
+    conn: &mut AnyConnection,
+    owner_id: &UserId,
+    visitor_hash: &str,
+    day: &str,
+) -> Result<VisitorDay, sqlx::Error> {
+    let pages: Vec<(String, i64, Timestamp)> = sqlx::query_as(
+        "SELECT path, COUNT(*), MAX(viewed_at) FROM page_views
+         WHERE owner_id = $1 AND visitor_hash = $2 AND day = $3 GROUP BY path",
+    )
+    .bind(owner_id)
+    .bind(visitor_hash)
+    .bind(day)
+    .fetch_all(conn)
+    .await?;
+    Ok(VisitorDay {
+        views: pages.iter().map(|(_, views, _)| views).sum(),
+        last_seen: pages.into_iter().map(|(path, _, at)| (path, at)).collect(),
+    })
+}
+
 /// The salt of `day`: `fresh` if the day had none yet, else the one already chosen.
 pub async fn salt_for_day<'e, E>(ex: E, day: &str, fresh: &str) -> Result<String, sqlx::Error>
 where

@@ -9,6 +9,9 @@
 //!   nobody can tell whether two days' visitors were the same person.
 //! - Known bots, crawlers, command-line tools, headless browsers and prefetches are not counted,
 //!   and neither are owners looking at their own pages.
+//! - One visitor moves the owner's figures only as a person would: a page counts once per
+//!   visitor per half hour, and one visitor counts at most [`VIEWS_PER_VISITOR_PER_DAY`] times a
+//!   day across an owner's pages, so a script reloading a page cannot inflate the chart.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -66,6 +69,11 @@ pub struct Analytics {
     sender: mpsc::Sender<Command>,
     receiver: Mutex<Option<mpsc::Receiver<Command>>>,
 }
+
+/// A visitor who opens the same page again within this time is not counted again.
+pub const SAME_PAGE_WINDOW: Duration = Duration::from_secs(30 * 60);
+/// The most views one visitor adds to one owner's figures in a day: more than a person reads.
+pub const VIEWS_PER_VISITOR_PER_DAY: i64 = 50;
 
 /// Views waiting to be written; beyond this, new views are dropped.
 const QUEUE: usize = 10_000;
@@ -177,18 +185,38 @@ async fn write_views(state: &Handles, views: Vec<View>) -> anyhow::Result<()> {
         });
     }
     let mut tx = state.db.begin_write().await?;
+    let mut visitors: HashMap<(UserId, String, String), store::VisitorDay> = HashMap::new();
     for row in &rows {
-        store::insert(&mut tx, row).await?;
+        let key = (row.owner_id.clone(), row.visitor_hash.clone(), row.day.clone());
+        let seen = match visitors.entry(key) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(store::visitor_day(&mut tx, &row.owner_id, &row.visitor_hash, &row.day).await?)
+            }
+        };
+        if counts_again(seen, &row.path, row.at) {
+            seen.views += 1;
+            seen.last_seen.insert(row.path.clone(), row.at);
+            store::insert(&mut tx, row).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// The keyed one-way hash that stands for a visitor on one day.
+/// Does a view add to the figures, given what this visitor was already counted for today?
+fn counts_again(seen: &store::VisitorDay, path: &str, at: Timestamp) -> bool {
+    let window = SAME_PAGE_WINDOW.as_millis() as i64;
+    let recently = seen.last_seen.get(path).is_some_and(|last| (at.0 - last.0).abs() < window);
+    !recently && seen.views < VIEWS_PER_VISITOR_PER_DAY
+}
+
+/// The keyed one-way hash that stands for a visitor on one day. A visitor is a client as the
+/// rate limits see one (an IPv6 visitor is their /64), so one machine cannot be many visitors.
 pub fn visitor_hash(state: &Handles, salt: &str, address: IpAddr) -> String {
     let mut message = salt.as_bytes().to_vec();
     message.push(0);
-    message.extend_from_slice(address.to_string().as_bytes());
+    message.extend_from_slice(crate::services::throttle::client_network(address).as_bytes());
     state.analytics_key.mac(&message)
 }
 

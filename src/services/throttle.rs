@@ -39,16 +39,21 @@ pub fn account_bucket(state: &Handles, email: &Email) -> String {
     format!("signin-account:{}", state.throttle_key.mac(email.as_str().as_bytes()))
 }
 
-/// A client's bucket. An IPv6 client usually controls a whole /64, so that is what is counted.
+/// A client's bucket.
 pub fn client_bucket(state: &Handles, kind: &str, client: IpAddr) -> String {
-    let key = match client.to_canonical() {
+    format!("{kind}-client:{}", state.throttle_key.mac(client_network(client).as_bytes()))
+}
+
+/// What stands for one client: its IPv4 address, or its IPv6 /64, since one household or phone
+/// usually controls a whole /64 and could otherwise be thousands of clients.
+pub fn client_network(client: IpAddr) -> String {
+    match client.to_canonical() {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-    };
-    format!("{kind}-client:{}", state.throttle_key.mac(key.as_bytes()))
+    }
 }
 
 pub fn mail_bucket(state: &Handles, email: &str) -> String {

@@ -16,6 +16,8 @@ on_both_databases!(
     a_new_day_brings_a_new_salt_and_a_different_hash,
     promise_3_the_analytics_page_shows_aggregates_only,
     old_views_are_rolled_up_into_daily_figures,
+    issue_11_a_visitor_reloading_a_page_counts_once_per_half_hour,
+    issue_11_one_visitor_adds_at_most_fifty_views_a_day,
 );
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
@@ -215,4 +217,60 @@ async fn old_views_are_rolled_up_into_daily_figures(app: TestApp) {
     let stats = &page[page.find("stat-grid").unwrap()..][..400];
     assert!(page.contains(r#"<span class="stat-number">3</span> <span class="stat-label">Views</span>"#), "{stats}");
     assert!(page.contains("news.example.org"));
+}
+
+/// Issue 11, item 6: one client counted 22 808 views in 20 s. Now a visitor (the day's hash of
+/// their address, or of their IPv6 /64) counts once per page per half hour.
+async fn issue_11_a_visitor_reloading_a_page_counts_once_per_half_hour(app: TestApp) {
+    let app = published(app).await;
+    for _ in 0..40 {
+        assert_eq!(view(&app, "/u/ada", ADDRESS, FIREFOX).await.status(), 200);
+    }
+    assert_eq!(counted(&app).await, 1, "forty reloads are one view");
+    // Addresses from one IPv6 /64 are one visitor; another network is another.
+    for host in 1..=20 {
+        view(&app, "/u/ada", &format!("2001:db8:7:9::{host:x}"), FIREFOX).await;
+    }
+    view(&app, "/u/ada", "198.51.100.4", FIREFOX).await;
+    assert_eq!(counted(&app).await, 3);
+    // Another page counts; the same page counts again once the half hour is over.
+    view(&app, "/u/ada/journal", ADDRESS, FIREFOX).await;
+    app.clock.advance(Duration::from_secs(29 * 60));
+    view(&app, "/u/ada", ADDRESS, FIREFOX).await;
+    assert_eq!(counted(&app).await, 4);
+    app.clock.advance(Duration::from_secs(2 * 60));
+    view(&app, "/u/ada", ADDRESS, FIREFOX).await;
+    assert_eq!(counted(&app).await, 5);
+    let (_, page) = app.get_text("/analytics").await;
+    assert!(page.contains(r#"<span class="stat-number">5</span> <span class="stat-label">Views</span>"#));
+}
+
+/// Issue 11, item 6: a script that walks through every page moves the owner's figures at most
+/// fifty times a day; other visitors, and the same visitor tomorrow, still count.
+async fn issue_11_one_visitor_adds_at_most_fifty_views_a_day(app: TestApp) {
+    let app = TestApp::spawn_with(app.backend, &["--trusted-proxies", "127.0.0.1", "--housekeeping-minutes", "0"])
+        .await
+        .unwrap();
+    let api = ada_with_a_record(&app).await;
+    switches(&api, true, true, false).await;
+    let mut pages = Vec::new();
+    for n in 0..55 {
+        let entry = api
+            .create(
+                "/journal",
+                serde_json::json!({"title": format!("Note {n}"), "entry_date": "2026-11-20", "body": "Short.",
+                                   "is_public": true}),
+            )
+            .await;
+        pages.push(format!("/u/ada/journal/{}", entry["slug"].as_str().expect("a slug")));
+    }
+    for page in &pages {
+        assert_eq!(view(&app, page, ADDRESS, FIREFOX).await.status(), 200, "{page}");
+    }
+    assert_eq!(counted(&app).await, 50);
+    view(&app, &pages[0], "198.51.100.4", FIREFOX).await;
+    assert_eq!(counted(&app).await, 51, "another visitor still counts");
+    app.clock.advance(Duration::from_secs(24 * 3600));
+    view(&app, &pages[0], ADDRESS, FIREFOX).await;
+    assert_eq!(counted(&app).await, 52, "tomorrow is another day");
 }
