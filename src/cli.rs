@@ -80,7 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate(storage) => {
             init_logging(LogFormat::Text);
-            std::fs::create_dir_all(&storage.data_dir)?;
+            create_data_dir(&storage.data_dir)?;
             let db = Db::connect(&storage.database_url(), 1).await?;
             db.migrate().await?;
             let applied = db.migrator().iter().count();
@@ -97,7 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let line = line.trim_end_matches(['\r', '\n']);
             let context = crate::services::accounts::password_context(&email);
             let password = Password::parse_new(line, &context).map_err(anyhow::Error::msg)?;
-            std::fs::create_dir_all(&storage.data_dir)?;
+            create_data_dir(&storage.data_dir)?;
             let db = Db::connect(&storage.database_url(), 1).await?;
             db.migrate().await?;
             let hasher = PasswordHasher::new(1);
@@ -122,7 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::CreateToken { email, name, storage }) => {
             init_logging(LogFormat::Text);
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            std::fs::create_dir_all(&storage.data_dir)?;
+            create_data_dir(&storage.data_dir)?;
             let db = Db::connect(&storage.database_url(), 1).await?;
             db.migrate().await?;
             let created = match crate::db::accounts::find_by_email(db.pool(), &email).await? {
@@ -144,4 +144,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::Context::with_context(std::fs::create_dir_all(dir), || {
+        format!("could not create the data directory {}", dir.display())
+    })
 }

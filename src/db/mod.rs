@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;
 pub mod career;
+mod connect;
 pub mod contacts;
 pub mod dashboard;
 pub mod interviews;
@@ -64,6 +65,8 @@ impl Db {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://");
         };
         let options: AnyConnectOptions = url.parse().context("the database URL is malformed")?;
+        let target = connect::describe_target(url, kind);
+        connect::check(&options, kind, &target).await?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
@@ -82,7 +85,7 @@ impl Db {
             })
             .connect_with(options)
             .await
-            .context("could not connect to the database")?;
+            .with_context(|| format!("could not connect to {target}"))?;
         Ok(Self { pool, kind })
     }
 

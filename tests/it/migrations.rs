@@ -744,3 +744,38 @@ async fn serve_starts_with_no_configuration_and_stops_gracefully_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "a graceful stop exits with success: {status}");
 }
+
+/// Issue 11, item 7: a corrupt SQLite file ended in "pool timed out" after 10 s. The first
+/// connection now says what is wrong and where.
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("careerlog.db");
+    std::fs::write(&path, b"these bytes were never a SQLite database, whatever the name says. ".repeat(200)).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let error = format!("{:#}", careerlog::db::Db::connect(&url, 2).await.unwrap_err());
+    assert!(error.contains(&format!("the SQLite file {}", path.display())), "{error}");
+    assert!(error.contains("not a usable SQLite database"), "{error}");
+    assert!(!error.contains("timed out"), "{error}");
+}
+
+/// Issue 11, item 7: an unreachable PostgreSQL, or one without the database, is named as such,
+/// and the password in the URL appears nowhere.
+#[tokio::test]
+async fn an_unreachable_postgres_or_a_missing_database_is_named_as_such() {
+    // A port nobody listens on: refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = format!("postgres://careerlog:s3cret-pass@127.0.0.1:{port}/careerlog");
+    let error = format!("{:#}", careerlog::db::Db::connect(&url, 2).await.unwrap_err());
+    assert!(error.contains(&format!("could not reach PostgreSQL at 127.0.0.1:{port}/careerlog")), "{error}");
+    assert!(!error.contains("s3cret-pass") && !error.contains("timed out"), "{error}");
+
+    // A server that answers, asked for a database it does not have.
+    let Some(fresh) = crate::support::fresh_postgres_database().await else { return };
+    let (server, _) = fresh.rsplit_once('/').unwrap();
+    let missing = format!("{server}/careerlog_no_such_database");
+    let error = format!("{:#}", careerlog::db::Db::connect(&missing, 2).await.unwrap_err());
+    assert!(error.contains("careerlog_no_such_database: the database does not exist"), "{error}");
+}

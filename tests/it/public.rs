@@ -201,6 +201,11 @@ async fn promise_5_the_indexing_switch_controls_the_sitemap_structured_data_and_
         assert!(!body.contains("application/ld+json"), "{path} has no structured data");
         if !path.ends_with(".atom") {
             assert!(body.contains(r#"<meta name="robots" content="noindex, nofollow">"#), "{path}");
+            // Issue 11, item 7: nor OpenGraph, Twitter or canonical tags, as the README says.
+            for tag in ["og:", "twitter:", r#"rel="canonical""#] {
+                assert!(!body.contains(tag), "{path} carries {tag} with indexing off");
+            }
+            assert!(body.contains(r#"<meta name="description""#), "link previews still get a description");
         }
     }
 
