@@ -264,7 +264,7 @@ async fn sign_up_takes_the_same_time_whether_or_not_the_address_has_an_account(a
         app.wait_for_mail(&address, "Verify").await;
     }
     let (taken, free) = (median(taken), median(free));
-    let difference = if taken > free { taken - free } else { free - taken };
+    let difference = taken.abs_diff(free);
     assert!(
         difference < hash_cost / 2,
         "an address with an account answered in {taken:?}, a new one in {free:?}; one hash takes {hash_cost:?}"
