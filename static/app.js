@@ -11,6 +11,7 @@
  *  - [data-editor]        the journal editor's Write / Preview tabs (the server renders the preview)
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
+ *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
  */
 (function () {
   "use strict";
@@ -374,6 +375,15 @@
     });
   }
 
+  /* Print ------------------------------------------------------------------------------------ */
+
+  function setupPrint(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -390,6 +400,7 @@
     each("[data-editor]", setupEditor);
     each("input[data-default-time-zone]", setupDefaultTimeZone);
     each("[data-board]", setupBoard);
+    each("button[data-print]", setupPrint);
   }
 
   if (document.readyState === "loading") {

@@ -194,6 +194,30 @@ impl TextList {
     }
 }
 
+/// A short list of structured items stored as JSON text (profile links, languages). A value
+/// that does not read as the list is read as empty rather than failing the whole row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct JsonList<T>(pub Vec<T>);
+
+impl<T> Default for JsonList<T> {
+    fn default() -> Self {
+        JsonList(Vec::new())
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> From<String> for JsonList<T> {
+    fn from(value: String) -> Self {
+        JsonList(serde_json::from_str(&value).unwrap_or_default())
+    }
+}
+
+impl<T: serde::Serialize> JsonList<T> {
+    pub fn to_json(items: &[T]) -> String {
+        serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+    }
+}
+
 /// `$first, $first+1, …` for `count` values: the placeholders of an `IN (…)` list.
 pub fn placeholders(first: usize, count: usize) -> String {
     (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")

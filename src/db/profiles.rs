@@ -5,8 +5,8 @@ use sqlx::{Any, AnyConnection, Executor, FromRow};
 use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
-use crate::db::Flag;
-use crate::domain::profile::ProfileInput;
+use crate::db::{Flag, JsonList};
+use crate::domain::profile::{Language, ProfileInput, ProfileLink};
 use crate::domain::UserId;
 
 #[derive(Debug, Clone, Default, FromRow, Serialize, ToSchema)]
@@ -38,6 +38,30 @@ pub struct Profile {
     #[sqlx(try_from = "i64")]
     #[schema(value_type = bool)]
     pub allow_indexing: Flag,
+    /// Contact address for your resume (not necessarily the one you sign in with).
+    pub email: String,
+    /// The contact address is shown on your public resume. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub email_public: Flag,
+    pub phone: String,
+    /// The phone number is shown on your public resume. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub phone_public: Flag,
+    /// Your website.
+    pub url: String,
+    /// The website is shown on your public resume. Off by default.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub url_public: Flag,
+    /// Profiles elsewhere, each shown publicly only when its `public` is true.
+    #[sqlx(rename = "links", try_from = "String")]
+    #[schema(value_type = Vec<ProfileLink>)]
+    pub profiles: JsonList<ProfileLink>,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = Vec<Language>)]
+    pub languages: JsonList<Language>,
 }
 
 impl Profile {
@@ -47,7 +71,8 @@ impl Profile {
 }
 
 const COLUMNS: &str = "username, display_name, job_title, region, bio, photo_upload_id, photo_public, resume_public, \
-                       journal_public, allow_indexing";
+                       journal_public, allow_indexing, email, email_public, phone, phone_public, url, url_public, \
+                       links, languages";
 
 /// The user's profile; an empty one when they have not filled it in.
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<Profile, sqlx::Error> {
@@ -77,7 +102,9 @@ pub async fn save(
     ensure_row(&mut *conn, user_id, now).await?;
     sqlx::query(
         "UPDATE profiles SET username = $2, display_name = $3, job_title = $4, region = $5, bio = $6, photo_public = $7,
-             resume_public = $8, journal_public = $9, allow_indexing = $10, updated_at = $11
+             resume_public = $8, journal_public = $9, allow_indexing = $10, updated_at = $11, email = $12,
+             email_public = $13, phone = $14, phone_public = $15, url = $16, url_public = $17, links = $18,
+             languages = $19
          WHERE user_id = $1",
     )
     .bind(user_id)
@@ -91,6 +118,14 @@ pub async fn save(
     .bind(Flag::bind(input.journal_public))
     .bind(Flag::bind(input.allow_indexing))
     .bind(now)
+    .bind(&input.email)
+    .bind(Flag::bind(input.email_public))
+    .bind(&input.phone)
+    .bind(Flag::bind(input.phone_public))
+    .bind(&input.url)
+    .bind(Flag::bind(input.url_public))
+    .bind(JsonList::to_json(&input.profiles))
+    .bind(JsonList::to_json(&input.languages))
     .execute(conn)
     .await?;
     Ok(())
@@ -149,15 +184,57 @@ pub struct PublicProfile {
     #[sqlx(try_from = "i64")]
     pub allow_indexing: Flag,
     pub updated_at: Timestamp,
+    pub email: String,
+    #[sqlx(try_from = "i64")]
+    pub email_public: Flag,
+    pub phone: String,
+    #[sqlx(try_from = "i64")]
+    pub phone_public: Flag,
+    pub url: String,
+    #[sqlx(try_from = "i64")]
+    pub url_public: Flag,
+    #[sqlx(rename = "links", try_from = "String")]
+    pub profiles: JsonList<ProfileLink>,
+    #[sqlx(try_from = "String")]
+    pub languages: JsonList<Language>,
 }
 
 impl PublicProfile {
-    /// The name to show: the display name, or the username.
+    /// The name to show: the display name, or the username (or a placeholder in a preview of a
+    /// profile with neither).
     pub fn name(&self) -> &str {
-        if self.display_name.is_empty() {
+        if !self.display_name.is_empty() {
+            &self.display_name
+        } else if !self.username.is_empty() {
             &self.username
         } else {
-            &self.display_name
+            "Your name"
+        }
+    }
+
+    /// A profile nobody has filled in yet: what the preview shows before the first save.
+    pub fn empty(user_id: UserId) -> Self {
+        PublicProfile {
+            user_id,
+            username: String::new(),
+            display_name: String::new(),
+            job_title: String::new(),
+            region: String::new(),
+            bio: String::new(),
+            photo_upload_id: None,
+            photo_public: Flag::default(),
+            resume_public: Flag::default(),
+            journal_public: Flag::default(),
+            allow_indexing: Flag::default(),
+            updated_at: Timestamp(0),
+            email: String::new(),
+            email_public: Flag::default(),
+            phone: String::new(),
+            phone_public: Flag::default(),
+            url: String::new(),
+            url_public: Flag::default(),
+            profiles: JsonList::default(),
+            languages: JsonList::default(),
         }
     }
 
@@ -170,14 +247,73 @@ impl PublicProfile {
         }
     }
 
+    /// The contact details to show: those the owner shows publicly, or all of them (the owner's
+    /// own preview, when they ask). Nothing is shown, on the page or in JSON-LD, unless its
+    /// switch is on.
+    pub fn contact_details(&self, include_private: bool) -> ContactDetails {
+        let shown = |value: &str, public: Flag| {
+            ((include_private || public.get()) && !value.is_empty()).then(|| value.to_owned())
+        };
+        ContactDetails {
+            email: shown(&self.email, self.email_public),
+            phone: shown(&self.phone, self.phone_public),
+            url: shown(&self.url, self.url_public),
+            profiles: self.profiles.0.iter().filter(|p| include_private || p.public).cloned().collect(),
+        }
+    }
+
     /// The photo, only when the owner shows it publicly.
     pub fn photo_url(&self) -> Option<String> {
         self.photo_upload_id.as_ref().filter(|_| self.photo_public.get()).map(|id| format!("/files/{id}"))
     }
 }
 
+/// Contact details as a resume shows them.
+#[derive(Debug, Clone, Default)]
+pub struct ContactDetails {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub url: Option<String>,
+    pub profiles: Vec<ProfileLink>,
+}
+
+impl ContactDetails {
+    pub fn is_empty(&self) -> bool {
+        self.len_shown() == 0
+    }
+
+    /// How many details are shown.
+    pub fn len_shown(&self) -> usize {
+        [self.email.is_some(), self.phone.is_some(), self.url.is_some()].iter().filter(|s| **s).count()
+            + self.profiles.len()
+    }
+
+    /// The website as people read it: without `https://` and a trailing slash.
+    pub fn url_text(&self) -> Option<String> {
+        self.url
+            .as_ref()
+            .map(|u| u.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_owned())
+    }
+
+    /// The `tel:` link: the number's digits and a leading `+`.
+    pub fn phone_href(&self) -> Option<String> {
+        self.phone.as_ref().map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
+    }
+}
+
 const PUBLIC_COLUMNS: &str = "user_id, username, display_name, job_title, region, bio, photo_upload_id, photo_public, \
-                              resume_public, journal_public, allow_indexing, updated_at";
+                              resume_public, journal_public, allow_indexing, updated_at, email, email_public, phone, \
+                              phone_public, url, url_public, links, languages";
+
+/// The signed-in user's own profile in its public shape, for their private preview: it exists
+/// whether or not anything is published, and even before a username is chosen (then empty).
+pub async fn find_by_user_id<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+) -> Result<Option<PublicProfile>, sqlx::Error> {
+    let columns = PUBLIC_COLUMNS.replacen("username", "COALESCE(username, '') AS username", 1);
+    sqlx::query_as(&format!("SELECT {columns} FROM profiles WHERE user_id = $1")).bind(user_id).fetch_optional(ex).await
+}
 
 pub async fn find_by_username<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -23,6 +23,14 @@ pub fn draft_of(profile: &Profile) -> ProfileDraft {
         resume_public: profile.resume_public.get(),
         journal_public: profile.journal_public.get(),
         allow_indexing: profile.allow_indexing.get(),
+        email: profile.email.clone(),
+        email_public: profile.email_public.get(),
+        phone: profile.phone.clone(),
+        phone_public: profile.phone_public.get(),
+        url: profile.url.clone(),
+        url_public: profile.url_public.get(),
+        profiles: profile.profiles.0.clone(),
+        languages: profile.languages.0.clone(),
     }
 }
 

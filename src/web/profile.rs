@@ -2,20 +2,21 @@
 //! user says so) and the username their public links will use.
 
 use askama::Template;
+use axum::extract::RawForm;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 
 use crate::db::profiles::{self, Profile};
-use crate::domain::profile::{ProfileDraft, ProfileWrite};
+use crate::domain::profile::{row_field, Language, ProfileDraft, ProfileLink, ProfileWrite, FLUENCY_SUGGESTIONS};
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::profiles as profile_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::files::{human_size, image_problem, read_upload, MULTIPART_OVERHEAD};
 use crate::web::pages::{Chrome, NoticeQuery};
@@ -35,6 +36,38 @@ struct ProfilePage {
     public_username: Option<String>,
     max_upload: String,
     max_upload_bytes: usize,
+    link_rows: Vec<Row<ProfileLink>>,
+    language_rows: Vec<Row<Language>>,
+    fluency_suggestions: &'static [&'static str],
+}
+
+/// One row of a repeated group in the form, with the errors of its fields.
+struct Row<T> {
+    index: usize,
+    item: T,
+    errors: FieldErrors,
+}
+
+impl<T> Row<T> {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+}
+
+/// The rows of one list (`profiles` or `languages`), each with its own fields' errors.
+fn rows<T>(items: Vec<(usize, T)>, list: &str, fields: &[&str], errors: &FieldErrors) -> Vec<Row<T>> {
+    items
+        .into_iter()
+        .map(|(index, item)| {
+            let mut row_errors = FieldErrors::new();
+            for field in fields {
+                if let Some(message) = errors.get(&row_field(list, index, field)) {
+                    row_errors.add(field, message);
+                }
+            }
+            Row { index, item, errors: row_errors }
+        })
+        .collect()
 }
 
 pub fn html_routes(state: &AppState) -> Router<AppState> {
@@ -60,9 +93,13 @@ async fn page(
 ) -> AppResult<Response> {
     let profile = profiles::get(state.db.pool(), &me.user.id).await?;
     let max = state.config.uploads.max_bytes;
+    let draft = draft.unwrap_or_else(|| profile_service::draft_of(&profile));
     let page = ProfilePage {
         chrome: Chrome::new(state, &me.visitor, "Profile", "settings/profile").with_notice(notice.notice()),
-        draft: draft.unwrap_or_else(|| profile_service::draft_of(&profile)),
+        link_rows: rows(draft.link_rows(), "profiles", &["network", "username", "url"], &errors),
+        language_rows: rows(draft.language_rows(), "languages", &["language", "fluency"], &errors),
+        fluency_suggestions: FLUENCY_SUGGESTIONS,
+        draft,
         errors,
         photo_url: profile.photo_url(),
         photo_error,
@@ -86,7 +123,13 @@ async fn save(state: &AppState, user_id: &UserId, draft: &ProfileDraft) -> AppRe
     }
 }
 
-async fn update(State(state): State<AppState>, me: SignedIn, Form(draft): Form<ProfileDraft>) -> AppResult<Response> {
+async fn update(State(state): State<AppState>, me: SignedIn, RawForm(body): RawForm) -> AppResult<Response> {
+    // The plain fields read as a struct; the repeated rows (links, languages) by their numbers.
+    let mut draft: ProfileDraft =
+        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(format!("unreadable form: {e}")))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(format!("unreadable form: {e}")))?;
+    draft.read_rows(&pairs);
     match save(&state, &me.user.id, &draft).await? {
         Ok(()) => Ok(redirect("/settings/profile?notice=profile_saved")),
         Err(errors) => {

@@ -16,7 +16,7 @@ use crate::db::career::{Achievement, Experience, Project, Skill};
 use crate::db::journal::JournalEntry;
 use crate::db::labels::{self, Label};
 use crate::db::lists::{Audience, ListFilter};
-use crate::db::profiles::{self, PublicProfile};
+use crate::db::profiles::{self, ContactDetails, PublicProfile};
 use crate::db::{career, journal, lists};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
@@ -34,6 +34,7 @@ use crate::web::session::Visitor;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/u/{username}", get(resume))
+        .route("/resume", get(resume_preview))
         .route("/u/{username}/journal", get(journal))
         .route("/u/{username}/journal.atom", get(feed))
         .route("/u/{username}/journal/{slug}", get(entry))
@@ -57,6 +58,8 @@ pub struct PublicMeta {
     pub image: Option<String>,
     pub css_url: &'static str,
     pub icon_url: &'static str,
+    /// Public pages run no script; the owner's preview does (its print button, the theme).
+    pub js_url: Option<&'static str>,
 }
 
 impl PublicMeta {
@@ -73,6 +76,7 @@ impl PublicMeta {
             image: owner.photo_url().map(|p| absolute(state, &p)),
             css_url: assets.css,
             icon_url: assets.icon,
+            js_url: None,
         }
     }
 
@@ -181,6 +185,33 @@ fn person(state: &AppState, owner: &PublicProfile) -> serde_json::Value {
     if let Some(photo) = owner.photo_url() {
         person["image"] = absolute(state, &photo).into();
     }
+    // Contact details only as the owner shows them publicly (never the private ones).
+    let contact = owner.contact_details(false);
+    if let Some(email) = &contact.email {
+        person["email"] = email.clone().into();
+    }
+    if let Some(phone) = &contact.phone {
+        person["telephone"] = phone.clone().into();
+    }
+    let same_as: Vec<&str> = contact
+        .url
+        .iter()
+        .map(String::as_str)
+        .chain(contact.profiles.iter().map(|p| p.url.as_str()))
+        .filter(|u| !u.is_empty())
+        .collect();
+    if !same_as.is_empty() {
+        person["sameAs"] = same_as.into();
+    }
+    if !owner.languages.0.is_empty() {
+        person["knowsLanguage"] = owner
+            .languages
+            .0
+            .iter()
+            .map(|l| serde_json::json!({ "@type": "Language", "name": l.language }))
+            .collect::<Vec<_>>()
+            .into();
+    }
     person
 }
 
@@ -233,6 +264,11 @@ pub struct ResumeExperience {
 struct ResumePage {
     meta: PublicMeta,
     owner: PublicProfile,
+    /// Where label filters link: the public page, or the preview.
+    base_path: String,
+    contact: ContactDetails,
+    /// Set when the owner looks at their own private preview.
+    preview: Option<Preview>,
     experiences: Vec<ResumeExperience>,
     skills: Vec<(String, Vec<Skill>)>,
     projects: Vec<Project>,
@@ -241,12 +277,26 @@ struct ResumePage {
     label: Option<String>,
 }
 
+/// What the banner of the owner's private preview says.
+struct Preview {
+    /// The public address, when the resume is published.
+    public_path: Option<String>,
+    has_username: bool,
+    /// Private contact details are shown (for a printout the owner sends themselves).
+    with_private_contact: bool,
+    /// Some contact detail is filled in but not public: the toggle is worth offering.
+    has_private_contact: bool,
+    /// The `?label=` in force, kept when the toggle is followed.
+    label_query: String,
+}
+
 impl ResumePage {
     fn is_empty(&self) -> bool {
         self.experiences.is_empty()
             && self.skills.is_empty()
             && self.projects.is_empty()
             && self.achievements.is_empty()
+            && self.owner.languages.0.is_empty()
     }
     fn label_is(&self, name: &str) -> bool {
         self.label.as_deref().is_some_and(|l| name_key(l) == name_key(name))
@@ -260,13 +310,74 @@ async fn resume(
     Query(query): Query<PublicQuery>,
 ) -> AppResult<Response> {
     let owner = find_owner(&state, &username, |p| p.resume_public.get()).await?;
-    let label = query.label();
+    let path = format!("/u/{}", owner.username);
+    count_view(&state, &request, &owner, ContentKind::Resume, path.clone());
+    let contact = owner.contact_details(false);
+    let page = resume_page(&state, owner, query.label(), path, contact, None).await?;
+    let response = render(&page)?.into_response();
+    Ok(with_robots(&page.owner, response))
+}
+
+/// `?contact=all` on the preview.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviewQuery {
+    contact: Option<String>,
+    label: Option<String>,
+}
+
+/// The owner's private preview at `/resume`: exactly what visitors of the public resume see,
+/// whatever the publish switch says, with a banner saying who can see it (hidden in print).
+/// Optionally with the contact details that are not public, for a printout the owner sends.
+/// Never indexed, never counted.
+async fn resume_preview(
+    State(state): State<AppState>,
+    me: crate::web::session::SignedIn,
+    Query(query): Query<PreviewQuery>,
+) -> AppResult<Response> {
+    let owner = profiles::find_by_user_id(state.db.pool(), &me.user.id)
+        .await?
+        .unwrap_or_else(|| PublicProfile::empty(me.user.id.clone()));
+    let with_private_contact = query.contact.as_deref() == Some("all");
+    let label = PublicQuery { label: query.label, page: None }.label();
+    let preview = Preview {
+        public_path: (owner.resume_public.get() && !owner.username.is_empty())
+            .then(|| format!("/u/{}", owner.username)),
+        has_username: !owner.username.is_empty(),
+        with_private_contact,
+        has_private_contact: owner.contact_details(true).len_shown() > owner.contact_details(false).len_shown(),
+        label_query: label.as_deref().map(|l| format!("&label={}", urlencode(l))).unwrap_or_default(),
+    };
+    let contact = owner.contact_details(with_private_contact);
+    let mut page = resume_page(&state, owner, label, "/resume".into(), contact, Some(preview)).await?;
+    page.meta.indexable = false;
+    page.meta.json_ld = None;
+    page.meta.title = "Resume preview".into();
+    page.meta.js_url = Some(assets::urls().js);
+    let mut response = render(&page)?.into_response();
+    response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    Ok(response)
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The resume of `owner` as a page: their on-resume records (filtered by a public label).
+async fn resume_page(
+    state: &AppState,
+    owner: PublicProfile,
+    label: Option<String>,
+    base_path: String,
+    contact: ContactDetails,
+    preview: Option<Preview>,
+) -> AppResult<ResumePage> {
     // Read one after another: on SQLite, spreading one page over several connections costs more
     // under load than it saves (scripts/bench).
-    let experiences: Vec<Experience> = resume_rows(&state, &owner, &career::EXPERIENCES, &label).await?;
-    let mut skill_rows: Vec<Skill> = resume_rows(&state, &owner, &career::SKILLS, &label).await?;
-    let projects: Vec<Project> = resume_rows(&state, &owner, &career::PROJECTS, &label).await?;
-    let achievement_rows: Vec<Achievement> = resume_rows(&state, &owner, &career::ACHIEVEMENTS, &label).await?;
+    let experiences: Vec<Experience> = resume_rows(state, &owner, &career::EXPERIENCES, &label).await?;
+    let mut skill_rows: Vec<Skill> = resume_rows(state, &owner, &career::SKILLS, &label).await?;
+    let projects: Vec<Project> = resume_rows(state, &owner, &career::PROJECTS, &label).await?;
+    let achievement_rows: Vec<Achievement> = resume_rows(state, &owner, &career::ACHIEVEMENTS, &label).await?;
     let labels = labels::public_on_page(state.db.pool(), &owner.user_id, false).await?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
@@ -302,16 +413,25 @@ async fn resume(
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "ProfilePage",
-        "url": absolute(&state, &path),
+        "url": absolute(state, &path),
         "dateModified": owner.updated_at.rfc3339(),
-        "mainEntity": person(&state, &owner),
+        "mainEntity": person(state, &owner),
     });
-    count_view(&state, &request, &owner, ContentKind::Resume, path.clone());
     let meta =
-        PublicMeta::new(&state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
-    let page = ResumePage { meta, labels, owner, experiences, skills, projects, achievements, label };
-    let response = render(&page)?.into_response();
-    Ok(with_robots(&page.owner, response))
+        PublicMeta::new(state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
+    Ok(ResumePage {
+        meta,
+        labels,
+        owner,
+        base_path,
+        contact,
+        preview,
+        experiences,
+        skills,
+        projects,
+        achievements,
+        label,
+    })
 }
 
 #[derive(Template)]

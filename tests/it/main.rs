@@ -18,5 +18,6 @@ mod mail;
 mod migrations;
 mod openapi;
 mod public;
+mod resume;
 mod security;
 mod uploads;
