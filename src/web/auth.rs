@@ -566,3 +566,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties;
