@@ -16,5 +16,8 @@ pub mod services;
 pub mod state;
 pub mod web;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use app::Application;
 pub use config::Config;

@@ -133,3 +133,73 @@ mod tests {
         assert_eq!(Colour::Red.to_string(), "red");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use crate::domain::career::SkillLevel;
+    use crate::domain::interviews::{InterviewKind, InterviewOutcome};
+    use crate::domain::notes::NoteSubject;
+    use crate::domain::opportunities::{EventKind, OpportunityStatus, WorkMode};
+    use crate::testing::{proptest_config, respelled, user_text};
+    use proptest::prelude::*;
+
+    /// Each property below, for every closed set in the domain.
+    macro_rules! for_every_closed_set {
+        ($($set:ident),+) => {
+            /// Any value of any set, as its key respelled the way someone might type it.
+            fn typed_keys() -> impl Strategy<Value = (&'static str, String)> {
+                let keys: Vec<&'static str> = [$($set::CHOICES),+].concat().iter().map(|(key, _)| *key).collect();
+                proptest::sample::select(keys).prop_flat_map(|key| (Just(key), respelled(key)))
+            }
+
+            /// Does `input` read as a value of some set? Then its key is `input`, trimmed,
+            /// in any letter case.
+            fn parsed_key(input: &str) -> Vec<&'static str> {
+                let mut keys = Vec::new();
+                $(keys.extend($set::parse(input).map($set::as_str));)+
+                keys
+            }
+
+            /// Every value's key reads back as that value, and is what is stored and sent.
+            fn assert_keys_round_trip() {
+                $(for value in $set::ALL {
+                    assert_eq!($set::parse(value.as_str()), Some(*value));
+                    assert_eq!($set::try_from(value.as_str().to_owned()), Ok(*value));
+                    let json = serde_json::to_string(value).unwrap();
+                    assert_eq!(serde_json::from_str::<$set>(&json).unwrap(), *value);
+                })+
+            }
+        };
+    }
+
+    for_every_closed_set!(
+        OpportunityStatus,
+        WorkMode,
+        EventKind,
+        InterviewKind,
+        InterviewOutcome,
+        SkillLevel,
+        NoteSubject
+    );
+
+    #[test]
+    fn every_closed_set_key_round_trips() {
+        assert_keys_round_trip();
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn a_key_typed_in_any_case_with_space_around_it_is_read((key, typed) in typed_keys()) {
+            prop_assert!(parsed_key(&typed).contains(&key), "{typed:?}");
+        }
+
+        #[test]
+        fn only_a_key_is_read_as_a_value(input in prop_oneof![user_text(), "[a-zA-Z_ ]{0,20}"]) {
+            for key in parsed_key(&input) {
+                prop_assert!(key.eq_ignore_ascii_case(input.trim()), "{input:?} read as {key}");
+            }
+        }
+    }
+}

@@ -154,3 +154,23 @@ impl Draft for ContactDraft {
         })
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn a_phone_number_has_only_its_characters(input in prop_oneof!["[0-9 +().-]{0,45}", user_text()]) {
+            if let Ok(number) = phone(&input) {
+                prop_assert!(number.chars().count() <= 40 && number.trim() == number);
+                prop_assert!(number.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)));
+                prop_assert_eq!(phone(&number), Ok(number.clone()));
+            }
+        }
+    }
+}

@@ -84,3 +84,31 @@ mod tests {
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        /// An address, once read, is in its one spelling: reading it again changes nothing.
+        #[test]
+        fn an_email_address_is_normalised_once(input in prop_oneof![
+            "[ ]?[A-Za-z0-9._%+-]{1,20}@[A-Za-z0-9-]{1,10}(\\.[A-Za-z0-9-]{1,10}){0,3}[ ]?",
+            "[A-Za-zÉßΣİ0-9.@ <>-]{0,30}",
+            user_text(),
+        ]) {
+            if let Ok(email) = Email::parse(&input) {
+                let text = email.as_str();
+                prop_assert!(text.len() <= Email::MAX_LEN);
+                prop_assert_eq!(text.matches('@').count(), 1);
+                prop_assert!(!text.contains(char::is_whitespace) && !text.contains(char::is_control));
+                prop_assert_eq!(Email::parse(text), Ok(email.clone()));
+                prop_assert_eq!(format!("{}@", email.local_part()), text[..=text.find('@').unwrap()].to_owned());
+            }
+        }
+    }
+}

@@ -449,3 +449,148 @@ mod tests {
         assert_eq!(lines_list("one\n\n two \n", 5, 10).unwrap(), vec!["one", "two"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{awkward_text, date_like, proptest_config, user_text};
+    use proptest::prelude::*;
+
+    /// A list of label names as a user might type them.
+    fn label_names() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec(prop_oneof!["[A-Za-z][A-Za-z0-9 .+#-]{0,30}", awkward_text(12)], 0..25)
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn a_line_is_trimmed_short_and_has_no_control_characters(input in user_text(), max in 0..100usize) {
+            if let Ok(value) = line(&input, max) {
+                prop_assert_eq!(value.trim(), value.as_str());
+                prop_assert!(value.chars().count() <= max);
+                prop_assert!(!value.chars().any(char::is_control));
+                prop_assert_eq!(line(&value, max), Ok(value.clone()), "a clean line stays as it is");
+            }
+            if let Ok(value) = required_line(&input, max, "it") {
+                prop_assert!(!value.is_empty());
+            }
+        }
+
+        #[test]
+        fn text_keeps_only_line_breaks_and_tabs_and_is_stable(input in user_text(), max in 0..500usize) {
+            if let Ok(value) = text(&input, max) {
+                prop_assert!(value.chars().count() <= max);
+                prop_assert!(!value.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{value:?}");
+                prop_assert!(!value.starts_with('\n') && value.trim_end() == value);
+                prop_assert_eq!(text(&value, max), Ok(value.clone()), "clean text stays as it is");
+            }
+        }
+
+        #[test]
+        fn a_lines_list_round_trips_through_its_text(input in user_text(), items in 0..10usize, each in 0..50usize) {
+            if let Ok(list) = lines_list(&input, items, each) {
+                prop_assert!(list.len() <= items);
+                for item in &list {
+                    prop_assert_eq!(line(item, each), Ok(item.clone()));
+                    prop_assert!(!item.is_empty());
+                }
+                prop_assert_eq!(lines_list(&list.join("\n"), items, each), Ok(list.clone()));
+            }
+        }
+
+        #[test]
+        fn a_parsed_date_prints_and_parses_back_to_itself(input in date_like()) {
+            let parsed = PartialDate::parse(&input);
+            // Whatever was stored, something can be shown.
+            prop_assert_eq!(human_date(&input).is_empty(), input.is_empty());
+            if let Ok(date) = parsed {
+                prop_assert_eq!(PartialDate::parse(&date.to_string()), Ok(date));
+                prop_assert!((1900..=2100).contains(&date.year));
+                prop_assert!(!date.human().is_empty() && !date.day_and_month().is_empty());
+                prop_assert!(!date.is_before(&date), "a date is not before itself");
+                prop_assert_eq!(PartialDate::parse_day(&input).is_ok(), date.day.is_some());
+            }
+            if let Ok(Some(date)) = PartialDate::parse_optional(&input) {
+                prop_assert_eq!(Ok(date), PartialDate::parse(&input));
+            }
+        }
+
+        #[test]
+        fn every_real_day_from_1900_to_2100_is_a_date(day in 0..73_414i64) {
+            let date = time::macros::date!(1900 - 01 - 01) + time::Duration::days(day);
+            let partial = PartialDate::from_date(date);
+            prop_assert_eq!(PartialDate::parse(&partial.to_string()), Ok(partial));
+            prop_assert_eq!(partial.to_string(), date.to_string());
+        }
+
+        #[test]
+        fn before_is_never_both_ways(a in date_like(), b in date_like()) {
+            if let (Ok(a), Ok(b)) = (PartialDate::parse(&a), PartialDate::parse(&b)) {
+                prop_assert!(!(a.is_before(&b) && b.is_before(&a)), "{a} and {b}");
+            }
+        }
+
+        #[test]
+        fn a_web_link_is_an_http_uri_and_stable(input in prop_oneof![
+            "(https?://)?[a-z0-9.-]{1,20}\\.[a-z]{2,4}(/[ -~]{0,30})?",
+            "(https?://|//|javascript:|ftp://|mailto:)?[ -~]{0,40}",
+            user_text(),
+        ]) {
+            if let Ok(Some(link)) = optional_web_link(&input) {
+                prop_assert!(link.starts_with("https://") || link.starts_with("http://"), "{link}");
+                prop_assert!(link.bytes().all(|b| b.is_ascii_graphic()), "{link:?}");
+                let url = url::Url::parse(&link).unwrap();
+                prop_assert!(url.username().is_empty() && url.password().is_none());
+                prop_assert_eq!(optional_web_link(&link), Ok(Some(link.clone())), "a stored link reads back as itself");
+            }
+        }
+
+        #[test]
+        fn a_colour_is_six_lower_case_hex_digits(input in prop_oneof!["#?[0-9a-fA-F]{5,7}", user_text()]) {
+            if let Ok(Some(colour)) = optional_colour(&input) {
+                prop_assert!(colour.len() == 7 && colour.starts_with('#'));
+                prop_assert!(colour[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+                prop_assert_eq!(optional_colour(&colour), Ok(Some(colour.clone())));
+            }
+        }
+
+        #[test]
+        fn a_label_list_round_trips(input in prop_oneof![label_names().prop_map(|n| n.join(",")), user_text()]) {
+            if let Ok(names) = label_list(&input) {
+                prop_assert!(names.len() <= LABELS_PER_RECORD_MAX);
+                let keys: std::collections::HashSet<String> = names.iter().map(|n| name_key(n)).collect();
+                prop_assert_eq!(keys.len(), names.len(), "no name twice");
+                for name in &names {
+                    prop_assert_eq!(label_name(name), Ok(name.clone()));
+                }
+                prop_assert_eq!(label_list(&names.join(", ")), Ok(names.clone()));
+                prop_assert_eq!(listed_labels(&names), Ok(names.clone()));
+            }
+        }
+
+        #[test]
+        fn listed_labels_never_split_a_name(names in label_names()) {
+            if let Ok(clean) = listed_labels(&names) {
+                prop_assert!(clean.iter().all(|name| names.iter().any(|sent| sent.trim() == name)));
+            }
+        }
+
+        #[test]
+        fn a_username_has_the_documented_shape(input in prop_oneof!["[a-zA-Z0-9 -]{0,34}", user_text()]) {
+            if let Ok(name) = username(&input) {
+                let shape = regex::Regex::new("^[a-z](-?[a-z0-9])+$").unwrap();
+                prop_assert!(shape.is_match(&name) && (3..=30).contains(&name.len()), "{name}");
+                prop_assert_eq!(username(&name), Ok(name.clone()));
+            }
+        }
+
+        #[test]
+        fn a_slug_is_short_lower_case_and_stable(title in user_text()) {
+            let slug = slugify(&title);
+            let shape = regex::Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$").unwrap();
+            prop_assert!(shape.is_match(&slug) && slug.len() <= 60, "{slug:?}");
+            prop_assert_eq!(slugify(&slug), slug);
+        }
+    }
+}

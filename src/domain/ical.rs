@@ -112,15 +112,17 @@ pub fn escape_text(value: &str) -> String {
 
 /// One content line, folded: no line longer than 75 octets, each continuation starting with one
 /// space, never splitting a UTF-8 character; every line ends in CRLF. A fold does not leave
-/// whitespace at the end of a line (some readers trim it away): the whitespace starts the next
-/// line instead.
+/// whitespace at the end of a line (some readers trim it away, Unicode whitespace such as a
+/// no-break space included): the whitespace starts the next line instead.
 pub fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + line.len() / 60 * 3 + 2);
     // The line being filled (a continuation's leading space included).
     let mut current = String::new();
     for c in line.chars() {
         if current.len() + c.len_utf8() > MAX_LINE_OCTETS {
-            let text = current.trim_end_matches([' ', '\t']);
+            // Any whitespace, not only spaces and tabs: readers that trim a line's end (the
+            // `ical` crate, with Rust's `trim_end`) trim a no-break space or U+2028 as well.
+            let text = current.trim_end_matches(char::is_whitespace);
             let trailing = current.len() - text.len();
             // Carry trailing whitespace over only when the line keeps some text and the
             // whitespace fits on the next line.
@@ -232,6 +234,16 @@ mod tests {
         assert!(fold(&blank).split("\r\n").all(|p| p.len() <= 75));
     }
 
+    /// Found by `a_calendar_reads_back_as_its_events`: a no-break space at the fold point ended a
+    /// line, and a reader that trims line ends lost it from the summary.
+    #[test]
+    fn a_fold_leaves_no_unicode_whitespace_at_the_end_of_a_line() {
+        let line = format!("SUMMARY:{}\u{a0}b", "x".repeat(65));
+        let folded = fold(&line);
+        assert_eq!(folded, format!("SUMMARY:{}\r\n \u{a0}b\r\n", "x".repeat(65)));
+        assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+    }
+
     #[test]
     fn times_are_utc_and_days_are_dates() {
         // 2026-12-01 13:00:00 UTC
@@ -278,5 +290,153 @@ mod tests {
         assert!(text.contains("URL:https://example.com/a\r\nLAST-MODIFIED:19700101T000000Z\r\nTRANSP:TRANSPARENT\r\n"));
         assert_eq!(text.matches("BEGIN:VEVENT\r\n").count(), 2);
         assert!(!text.replace("\r\n", "").contains('\n'), "no bare line feeds");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{awkward_text, proptest_config, user_text};
+    use proptest::prelude::*;
+
+    /// A TEXT value read back as RFC 5545 says (section 3.3.11).
+    fn unescape(value: &str) -> String {
+        let mut out = String::new();
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            match (c, c == '\\') {
+                (_, true) => match chars.next() {
+                    Some('n' | 'N') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => out.push('\\'),
+                },
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// What a text should read as once written: line breaks made `\n`, other control
+    /// characters but tabs gone.
+    fn as_written(text: &str) -> String {
+        text.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+            .collect()
+    }
+
+    /// The content lines of a folded text, unfolded exactly as RFC 5545 says (a CRLF followed
+    /// by one space or tab is removed), after checking each physical line.
+    fn unfold(folded: &str) -> Result<Vec<String>, TestCaseError> {
+        prop_assert!(folded.ends_with("\r\n"), "the last line ends in CRLF");
+        let mut lines: Vec<String> = Vec::new();
+        for line in folded[..folded.len() - 2].split("\r\n") {
+            prop_assert!(line.len() <= MAX_LINE_OCTETS, "{} octets: {line:?}", line.len());
+            prop_assert!(!line.contains(['\r', '\n']), "a bare line break in {line:?}");
+            match line.strip_prefix([' ', '\t']) {
+                Some(rest) => lines.last_mut().expect("a first line").push_str(rest),
+                None => lines.push(line.to_owned()),
+            }
+        }
+        Ok(lines)
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        let instant = (-2_208_988_800_000i64..7_258_118_400_000).prop_map(Timestamp);
+        let day = (1900..=2200i16, 1..=12i8, 1..=28i8).prop_map(|(y, m, d)| jiff::civil::date(y, m, d));
+        let when = prop_oneof![instant.clone().prop_map(When::At), day.prop_map(When::Day)];
+        let url =
+            proptest::option::of(prop_oneof!["https?://[!-~]{0,100}", "(javascript:|ftp://)[ -~]{0,20}", user_text()]);
+        (
+            (user_text(), when.clone(), when, user_text(), user_text()),
+            (prop_oneof![user_text(), awkward_text(300)], url, proptest::option::of(instant), any::<(bool, bool)>()),
+        )
+            .prop_map(|((uid, start, end, summary, location), (description, url, last_modified, flags))| {
+                Event {
+                    uid,
+                    start,
+                    end,
+                    summary,
+                    location,
+                    description,
+                    url,
+                    last_modified,
+                    cancelled: flags.0,
+                    transparent: flags.1,
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn escaped_text_reads_back_as_written(text in user_text()) {
+            let escaped = escape_text(&text);
+            prop_assert!(!escaped.chars().any(|c| c.is_control() && c != '\t'), "{escaped:?}");
+            prop_assert_eq!(unescape(&escaped), as_written(&text));
+        }
+
+        #[test]
+        fn a_folded_line_unfolds_to_itself(name in "[A-Z-]{1,20}", value in prop_oneof![user_text(), awkward_text(400)]) {
+            let line = format!("{name}:{}", escape_text(&value));
+            let folded = fold(&line);
+            prop_assert_eq!(unfold(&folded)?, vec![line]);
+        }
+
+        #[test]
+        fn utc_times_have_one_shape(millis in -62_167_219_200_000i64..253_402_300_800_000, any_millis in any::<i64>()) {
+            // Any instant at all is written somehow (years before 0 or after 9999 are not ours)…
+            let _ = utc(Timestamp(any_millis));
+            // …and those of years 0 to 9999 in the one shape RFC 5545 gives.
+            let text = utc(Timestamp(millis));
+            prop_assert!(regex::Regex::new("^[0-9]{8}T[0-9]{6}Z$").unwrap().is_match(&text), "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(64))]
+
+        /// A whole calendar unfolds, line by line, into the properties written, each text
+        /// reading back as it was given; and an iCalendar library reads the same events.
+        #[test]
+        fn a_calendar_reads_back_as_its_events(name in user_text(), events in proptest::collection::vec(event(), 0..4)) {
+            let text = calendar(&name, Timestamp(0), &events);
+            let lines = unfold(&text)?;
+            let value = |line: &String, property: &str| {
+                line.strip_prefix(property).and_then(|rest| rest.strip_prefix(':')).map(unescape)
+            };
+            prop_assert_eq!(value(&lines[4], "X-WR-CALNAME"), Some(as_written(&name)));
+            let starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| *l == "BEGIN:VEVENT").map(|(i, _)| i).collect();
+            prop_assert_eq!(starts.len(), events.len());
+            for (event, start) in events.iter().zip(starts) {
+                let lines = &lines[start..];
+                let find = |property: &str| lines.iter().find_map(|line| value(line, property));
+                prop_assert_eq!(find("UID"), Some(as_written(&event.uid)));
+                prop_assert_eq!(find("SUMMARY"), Some(as_written(&event.summary)));
+                let location = find("LOCATION").filter(|_| !event.location.is_empty());
+                prop_assert_eq!(location.unwrap_or_default(), as_written(&event.location));
+                let description = find("DESCRIPTION").filter(|_| !event.description.is_empty());
+                prop_assert_eq!(description.unwrap_or_default(), as_written(&event.description));
+                let url = lines.iter().take_while(|l| *l != "END:VEVENT").find_map(|l| l.strip_prefix("URL:"));
+                if let Some(url) = url {
+                    prop_assert_eq!(Some(url), event.url.as_deref());
+                    prop_assert!(url.starts_with("http") && !url.contains(char::is_whitespace));
+                }
+            }
+
+            let mut parser = ::ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+            let read = parser.next().expect("a calendar").expect("a valid calendar");
+            prop_assert_eq!(read.events.len(), events.len());
+            for (event, read) in events.iter().zip(&read.events) {
+                let summary = read.properties.iter().find(|p| p.name == "SUMMARY").and_then(|p| p.value.clone());
+                // That library trims the end of each line it reads (and a leading colon): a
+                // fold must not put anything it would trim at the end of a line.
+                let expected = escape_text(&event.summary);
+                let expected = expected.trim_end().trim_start_matches(':');
+                prop_assert_eq!(summary.as_deref().unwrap_or_default(), expected);
+            }
+        }
     }
 }

@@ -366,3 +366,76 @@ mod interview_tests {
         assert!(no_time.get("start").is_some());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    /// Text shaped like a wall-clock minute, and its near misses.
+    fn start_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9T :-]{0,20}",
+            (1890..2210i32, 0..14u32, 0..33u32, 0..26u32, 0..62u32, "[T tZ]", "(:00|:30|:0|)")
+                .prop_map(|(y, mo, d, h, mi, sep, secs)| format!("{y}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}{secs}")),
+            user_text(),
+        ]
+    }
+
+    /// A zone the server knows, spelled in any letter case, or any text.
+    fn zone_name() -> impl Strategy<Value = String> {
+        let names: Vec<String> = jiff::tz::db().available().map(|name| name.as_str().to_owned()).collect();
+        prop_oneof![
+            4 => (proptest::sample::select(names), any::<bool>())
+                .prop_map(|(name, lower)| if lower { name.to_lowercase() } else { name }),
+            1 => user_text(),
+        ]
+    }
+
+    /// Any minute from 1900 to 2200.
+    fn wall_clock() -> impl Strategy<Value = jiff::civil::DateTime> {
+        (1900..=2200i16, 1..=12i8, 1..=31i8, 0..24i8, 0..60i8)
+            .prop_filter_map("a real day", |(y, mo, d, h, mi)| jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok())
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn a_start_reads_back_as_the_minute_it_was(start in start_like(), zone in zone_name()) {
+            let (local, tz) = InterviewStart::parse(&start, &zone);
+            if let Ok(local) = local {
+                prop_assert!((1900..=2200).contains(&local.year()));
+                prop_assert_eq!((local.second(), local.subsec_nanosecond()), (0, 0));
+                let printed = local.strftime("%Y-%m-%dT%H:%M").to_string();
+                prop_assert_eq!(InterviewStart::parse(&printed, "UTC").0, Ok(local));
+            }
+            if let Ok(tz) = tz {
+                prop_assert_eq!(tz.iana_name().map(str::to_lowercase), Some(zone.trim().to_lowercase()));
+            }
+        }
+
+        /// The document's pattern for `start` takes exactly what validation takes.
+        #[test]
+        fn the_start_pattern_accepts_exactly_the_starts_validation_accepts(start in start_like()) {
+            let pattern = crate::domain::schema::interview_start().pattern.unwrap();
+            let matches = regex::Regex::new(&pattern).unwrap().is_match(&start);
+            prop_assert_eq!(matches, wall_clock_minute(&start).is_some(), "{:?}", start);
+        }
+
+        /// Whatever minute and zone, the start is a real time there: what is kept is what the
+        /// clock shows at that instant, and reading it again changes nothing.
+        #[test]
+        fn a_start_in_any_zone_is_a_real_time_there(local in wall_clock(), zone in zone_name()) {
+            let Ok(tz) = jiff::tz::TimeZone::get(zone.trim()) else { return Ok(()) };
+            let start = InterviewStart::new(local, &tz, &zone).unwrap();
+            let instant = jiff::Timestamp::from_millisecond(start.instant_millis).unwrap();
+            let shown = tz.to_datetime(instant).strftime("%Y-%m-%dT%H:%M").to_string();
+            prop_assert_eq!(&shown, &start.local);
+            prop_assert_eq!(jiff::tz::TimeZone::get(&start.time_zone).ok(), Some(tz.clone()));
+            let (again, _) = InterviewStart::parse(&start.local, &start.time_zone);
+            prop_assert_eq!(InterviewStart::new(again.unwrap(), &tz, &start.time_zone), Ok(start.clone()));
+        }
+    }
+}

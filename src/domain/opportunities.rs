@@ -414,3 +414,36 @@ mod tests {
         assert!(bad_url.validate().unwrap_err().get("posting_url").is_some());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn a_salary_is_a_whole_amount_in_range_and_reads_back(input in prop_oneof![
+            "[0-9 ,_.+-]{0,16}", "[0-9\u{a0}]{0,12}", user_text(),
+        ], amount in 0..=1_000_000_000i64) {
+            if let Ok(Some(n)) = salary(&input) {
+                prop_assert!((0..=1_000_000_000).contains(&n));
+                prop_assert_eq!(salary(&n.to_string()), Ok(Some(n)));
+            }
+            prop_assert_eq!(salary(&amount.to_string()), Ok(Some(amount)));
+            // As people write it: with thousands separators.
+            let grouped = amount.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
+            prop_assert_eq!(salary(&grouped), Ok(Some(amount)));
+        }
+
+        #[test]
+        fn only_the_manual_kinds_are_written_by_hand(input in prop_oneof![user_text(), "[a-zA-Z_ ]{0,20}"]) {
+            if let Some(kind) = EventKind::parse_manual(&input) {
+                prop_assert!(EventKind::MANUAL.contains(&kind));
+                prop_assert!(kind.as_str().eq_ignore_ascii_case(input.trim()));
+            }
+        }
+    }
+}

@@ -98,3 +98,32 @@ mod tests {
         assert!(!format!("{p:?}").contains("secret"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{awkward_text, proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        // The strength check is the slow part; a few cases cover its input handling.
+        #![proptest_config(proptest_config(64))]
+
+        #[test]
+        fn a_new_password_is_checked_whatever_it_holds(
+            input in prop_oneof![user_text(), awkward_text(40), "[ -~]{10,30}"],
+            context in proptest::collection::vec(user_text(), 0..3),
+        ) {
+            let context: Vec<&str> = context.iter().map(String::as_str).collect();
+            if let Ok(password) = Password::parse_new(&input, &context) {
+                let chars = input.chars().count();
+                prop_assert!((Password::MIN_CHARS..=Password::MAX_CHARS).contains(&chars));
+                prop_assert_eq!(password.expose(), input.as_str(), "a password is kept exactly as typed");
+            }
+            if let Ok(attempt) = Password::parse_attempt(&input) {
+                prop_assert!(!input.is_empty());
+                prop_assert_eq!(attempt.expose(), input.as_str());
+            }
+        }
+    }
+}

@@ -328,3 +328,79 @@ mod tests {
         assert!(link.is_match("example.com") && !link.is_match("ftp://example.com"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::domain::fields::{self, PartialDate};
+    use crate::testing::{date_like, matching, proptest_config, user_text};
+    use proptest::prelude::*;
+
+    fn pattern(schema: &Object) -> regex::Regex {
+        regex::Regex::new(schema.pattern.as_deref().unwrap()).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        /// The document promises exactly the dates validation takes (spaces aside, which
+        /// validation trims).
+        #[test]
+        fn the_date_patterns_accept_exactly_the_dates_validation_accepts(input in date_like()) {
+            let input = input.trim();
+            let partial = PartialDate::parse(input);
+            prop_assert_eq!(pattern(&partial_date()).is_match(input), partial.is_ok(), "{:?}", input);
+            prop_assert_eq!(pattern(&day()).is_match(input), PartialDate::parse_day(input).is_ok(), "{:?}", input);
+        }
+
+        #[test]
+        fn a_date_the_pattern_generates_is_a_date(input in matching(&partial_date().pattern.unwrap())) {
+            prop_assert!(PartialDate::parse(&input).is_ok(), "{:?}", input);
+        }
+
+        #[test]
+        fn what_a_text_pattern_accepts_its_field_accepts(
+            line in prop_oneof![matching(LINE), user_text()],
+            needed in prop_oneof![matching(LINE_NEEDED), user_text()],
+            text in prop_oneof![matching(TEXT), user_text()],
+            text_needed in prop_oneof![matching(TEXT_NEEDED), user_text()],
+            label in prop_oneof![matching(LABEL_NAME), user_text()],
+        ) {
+            let re = |p: &str| regex::Regex::new(p).unwrap();
+            if re(LINE).is_match(&line) {
+                prop_assert!(fields::line(&line, usize::MAX).is_ok(), "{:?}", line);
+            }
+            if re(LINE_NEEDED).is_match(&needed) {
+                prop_assert!(fields::required_line(&needed, usize::MAX, "it").is_ok(), "{:?}", needed);
+            }
+            if re(TEXT).is_match(&text) {
+                prop_assert!(fields::text(&text, usize::MAX).is_ok(), "{:?}", text);
+            }
+            if re(TEXT_NEEDED).is_match(&text_needed) {
+                prop_assert!(!fields::text(&text_needed, usize::MAX).unwrap().is_empty(), "{:?}", text_needed);
+            }
+            if re(LABEL_NAME).is_match(&label) && label.chars().count() <= fields::LABEL_NAME_MAX {
+                prop_assert!(fields::label_name(&label).is_ok(), "{:?}", label);
+            }
+        }
+
+        #[test]
+        fn what_the_link_pattern_accepts_is_a_web_link(input in prop_oneof![matching(WEB_LINK), user_text()]) {
+            // Broken Punycode (`xn--…`) is a known gap: see the ignored test below.
+            let punycode = input.to_ascii_lowercase().contains("xn--");
+            if regex::Regex::new(WEB_LINK).unwrap().is_match(&input) && input.len() <= 2000 && !punycode {
+                prop_assert!(matches!(fields::optional_web_link(&input), Ok(Some(_))), "{:?}", input);
+            }
+        }
+    }
+
+    /// Found by the long run of `what_the_link_pattern_accepts_is_a_web_link`: the pattern takes
+    /// a host label that is broken Punycode (`xn--…`), which the URL parser refuses. Not fixed
+    /// yet: the pattern has no look-ahead to leave such labels out.
+    #[test]
+    #[ignore = "known gap: the link pattern accepts broken Punycode hosts"]
+    fn the_link_pattern_refuses_broken_punycode() {
+        assert!(fields::optional_web_link("xn--A000.a").is_err());
+        assert!(!regex::Regex::new(WEB_LINK).unwrap().is_match("xn--A000.a"));
+    }
+}

@@ -22,3 +22,29 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn looks_like_token(candidate: &str) -> bool {
     candidate.len() == 43 && candidate.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(proptest_config(256))]
+
+        #[test]
+        fn every_token_we_make_looks_like_one(bytes in any::<[u8; 32]>(), other in user_text()) {
+            prop_assert!(looks_like_token(&encode(&bytes)));
+            if looks_like_token(&other) {
+                // The shape check admits only the shape `encode` makes: 43 URL-safe characters.
+                prop_assert_eq!(other.len(), 43);
+                prop_assert!(other.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            }
+        }
+    }
+
+    #[test]
+    fn a_random_token_looks_like_one() {
+        assert!(looks_like_token(&random_token()));
+    }
+}

@@ -317,3 +317,6 @@ mod tests {
         assert_eq!(referrer_host("https://www.Example.com/a").as_deref(), Some("example.com"));
     }
 }
+
+#[cfg(test)]
+mod properties;

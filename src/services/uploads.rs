@@ -146,3 +146,6 @@ mod tests {
         assert_eq!(safe_file_name("ünïcödé.png"), "n_c_d_.png");
     }
 }
+
+#[cfg(test)]
+mod properties;
