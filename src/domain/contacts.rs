@@ -78,14 +78,6 @@ pub struct ContactInput {
     pub labels: Vec<String>,
 }
 
-fn phone(input: &str) -> Result<String, String> {
-    let value = fields::line(input, 40)?;
-    if !value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-        return Err("Use digits, spaces and + - ( ) only.".into());
-    }
-    Ok(value)
-}
-
 impl ContactDraft {
     pub fn blank() -> Self {
         Self::default()
@@ -121,7 +113,7 @@ impl Draft for ContactDraft {
         } else {
             e.check("email", crate::domain::Email::parse(&self.email).map(|m| m.as_str().to_owned()))
         };
-        let phone = e.check("phone", phone(&self.phone));
+        let phone = e.check("phone", fields::phone(&self.phone));
         let mut links = Vec::new();
         let lines: Vec<&str> = self.links.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         if lines.len() > CONTACT_LINKS_MAX {
@@ -166,10 +158,10 @@ mod properties {
 
         #[test]
         fn a_phone_number_has_only_its_characters(input in prop_oneof!["[0-9 +().-]{0,45}", user_text()]) {
-            if let Ok(number) = phone(&input) {
+            if let Ok(number) = fields::phone(&input) {
                 prop_assert!(number.chars().count() <= 40 && number.trim() == number);
                 prop_assert!(number.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)));
-                prop_assert_eq!(phone(&number), Ok(number.clone()));
+                prop_assert_eq!(fields::phone(&number), Ok(number.clone()));
             }
         }
     }

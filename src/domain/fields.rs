@@ -184,6 +184,16 @@ pub fn human_date(stored: &str) -> String {
     PartialDate::parse(stored).map(|d| d.human()).unwrap_or_else(|_| stored.to_owned())
 }
 
+/// A phone number as people write it (a contact's, or the owner's for their resume): digits,
+/// spaces and `+ - ( ) .`, at most 40 characters. Empty is allowed.
+pub fn phone(input: &str) -> Result<String, String> {
+    let value = line(input, 40)?;
+    if !value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        return Err("Use digits, spaces and + - ( ) only.".into());
+    }
+    Ok(value)
+}
+
 /// An http(s) link, at most 2000 characters. Empty input is `None`.
 pub fn optional_web_link(input: &str) -> Result<Option<String>, String> {
     let value = input.trim();

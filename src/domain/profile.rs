@@ -120,18 +120,18 @@ pub struct ProfileWrite {
     pub allow_indexing: Option<bool>,
     /// Contact address for your resume (not your sign-in address). `null` clears it.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     /// Show the contact address on your public resume. Off by default.
     pub email_public: Option<bool>,
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 40, pattern = r"^[0-9+()./ x-]*$")]
+    #[schema(max_length = 40, pattern = r"^[0-9 +().-]*$")]
     pub phone: Option<String>,
     /// Show the phone number on your public resume. Off by default.
     pub phone_public: Option<bool>,
-    /// Your website: an http(s) link.
+    /// Your website.
     #[serde(default, deserialize_with = "nullable_text")]
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
     pub url: Option<String>,
     /// Show the website on your public resume. Off by default.
     pub url_public: Option<bool>,
@@ -223,7 +223,7 @@ impl ProfileDraft {
         } else {
             e.check("email", Email::parse(&self.email).map(|email| email.to_string()))
         };
-        let phone = e.check("phone", phone(&self.phone));
+        let phone = e.check("phone", fields::phone(&self.phone));
         let url = e.check("url", fields::optional_web_link(&self.url).map(Option::unwrap_or_default));
         let profiles = validate_links(&self.profiles, &mut e);
         let languages = validate_languages(&self.languages, &mut e);
@@ -291,26 +291,6 @@ pub fn row_field(list: &str, index: usize, field: &str) -> String {
     format!("{list}[{index}].{field}")
 }
 
-/// A phone number as people write it: digits with spaces, `+`, `-`, `.`, `/`, brackets and an
-/// `x` for an extension; 5 to 20 digits.
-pub fn phone(input: &str) -> Result<String, String> {
-    let value = input.trim();
-    if value.is_empty() {
-        return Ok(String::new());
-    }
-    if value.chars().count() > 40 {
-        return Err("A phone number has at most 40 characters.".into());
-    }
-    if !value.chars().all(|c| c.is_ascii_digit() || " +-./()x".contains(c)) {
-        return Err("Use digits, spaces and + - . / ( ) only, e.g. +44 20 7946 0958.".into());
-    }
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    if !(5..=20).contains(&digits) {
-        return Err("A phone number has between 5 and 20 digits.".into());
-    }
-    Ok(value.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
 fn validate_links(links: &[ProfileLink], e: &mut FieldErrors) -> Vec<ProfileLink> {
     if links.len() > PROFILE_LINKS_MAX {
         e.add("profiles", format!("At most {PROFILE_LINKS_MAX} profile links, please."));
@@ -372,4 +352,38 @@ pub struct ProfileInput {
     pub url_public: bool,
     pub profiles: Vec<ProfileLink>,
     pub languages: Vec<Language>,
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::testing::{proptest_config, user_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(proptest_config(128))]
+
+        /// Whatever rows a form posts, they are read and checked without a panic, and every
+        /// message names a field of one of the rows (so the form can show it there).
+        #[test]
+        fn form_rows_never_panic_and_each_message_belongs_to_a_row(
+            keys in proptest::collection::vec("(link|language)[0-9]{1,4}_(network|username|url|public|name|fluency|x)", 0..30),
+            values in proptest::collection::vec(user_text(), 30),
+        ) {
+            let pairs: Vec<(String, String)> = keys.into_iter().zip(values).collect();
+            let mut draft = ProfileDraft::default();
+            draft.read_rows(&pairs);
+            prop_assert!(draft.profiles.len() <= PROFILE_LINKS_MAX + BLANK_ROWS);
+            prop_assert!(draft.languages.len() <= LANGUAGES_MAX + BLANK_ROWS);
+            if let Err(errors) = draft.validate() {
+                for field in serde_json::to_value(&errors).unwrap().as_object().unwrap().keys() {
+                    prop_assert!(
+                        field == "profiles" || field == "languages"
+                            || field.starts_with("profiles[") || field.starts_with("languages["),
+                        "{field}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -295,7 +295,8 @@ mod properties {
         a_note_draft_never_panics: NoteDraft, NoteWrite, NoteDraft::default(), ["subject_kind", "subject_id", "body"];
         a_profile_draft_never_panics: ProfileDraft, ProfileWrite, ProfileDraft::default(),
             ["username", "display_name", "job_title", "region", "bio", "photo_public", "resume_public",
-             "journal_public", "allow_indexing"];
+             "journal_public", "allow_indexing", "email", "email_public", "phone", "phone_public", "url",
+             "url_public"];
     }
 
     proptest! {
