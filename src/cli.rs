@@ -75,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => {
             init_logging(config.log_format);
+            crate::server::raise_open_files_limit();
             let app = crate::Application::build(*config).await?;
             app.run_until_stopped().await
         }
