@@ -1,4 +1,5 @@
-//! Building the application: state, router, listener; running it until stopped.
+//! Building the application: state, router, listener; running it until stopped (the server
+//! loop itself is `server.rs`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -122,23 +123,23 @@ impl Application {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
         let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
+        let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
             address = %self.local_addr(),
+            max_connections = limits.max_connections,
             base_url = %self.state.base_url,
             database = ?self.state.db.kind(),
             mail = self.state.mailer.describe(),
             files = %self.state.files.describe(),
             "Careerlog is listening"
         );
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        crate::server::serve(self.listener, self.router, limits, shutdown).await;
         let _ = stop_jobs.send(true);
         let _ = jobs.await;
         let _ = views.await;
         self.state.db.close().await;
         tracing::info!("stopped");
-        served.context("serving HTTP")
+        Ok(())
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Config {
     pub base_url: Option<Url>,
 
     #[command(flatten)]
+    pub connections: ConnectionConfig,
+
+    #[command(flatten)]
     pub storage: StorageConfig,
 
     #[command(flatten)]
@@ -60,6 +63,46 @@ pub enum Signups {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// Client connections: how many may be open at once, and how long a slow or silent client may
+/// hold one.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionConfig {
+    /// Most client connections open at once. Past it, a newcomer is answered at once with
+    /// 503 Service Unavailable and Retry-After, then disconnected. 512 is far more than one
+    /// instance's users need (a browser opens at most 6) and keeps well clear of the common
+    /// 1024 open-files limit; at start it is lowered further if the limit leaves too little
+    /// room for the database and files.
+    #[arg(
+        long = "max-connections",
+        env = "CAREERLOG_MAX_CONNECTIONS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_open: u32,
+
+    /// Seconds a client has to send a request's line and headers, counted from the moment the
+    /// connection opens or the previous response has been sent.
+    #[arg(
+        long = "header-read-timeout-seconds",
+        env = "CAREERLOG_HEADER_READ_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub header_read_timeout_seconds: u64,
+
+    /// Seconds a connection may stay open with no request being answered and nothing sent or
+    /// received; then it is closed (browsers simply open a new one). Kept short so that idle
+    /// connections do not hold the server's sockets; a reverse proxy that keeps connections to
+    /// Careerlog open should let them go sooner than this.
+    #[arg(
+        long = "idle-timeout-seconds",
+        env = "CAREERLOG_IDLE_TIMEOUT_SECONDS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub idle_timeout_seconds: u64,
 }
 
 /// Where data lives: shared by `serve`, `migrate` and `admin`.

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod housekeeping;
 pub mod integrations;
 pub mod secrets;
+pub mod server;
 pub mod services;
 pub mod state;
 pub mod web;

@@ -1,6 +1,9 @@
 //! Uploaded images: type from the bytes, decoded with limits, re-encoded without metadata.
 //!
-//! Everything here is synchronous and CPU-bound: callers run [`process`] in `spawn_blocking`.
+//! Everything here is synchronous and CPU-bound: callers run [`process`] in `spawn_blocking`,
+//! after reserving the memory [`working_memory`] says it needs from a process-wide budget of
+//! [`MEMORY_BUDGET`] bytes: an image is the pixels its header declares, not its file size
+//! (a 150 KB PNG can declare 36 megapixels, 144 MB once decoded).
 //! Nothing of the uploaded file survives but its pixels (and an RGB colour profile): EXIF
 //! (GPS position, camera serial numbers), XMP, comments and bytes hidden after the image are all
 //! left behind, because the output is a freshly encoded JPEG or PNG.
@@ -9,16 +12,25 @@ use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
-use image::imageops::FilterType;
 use image::metadata::Orientation;
-use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits};
+use image::{
+    DynamicImage, ExtendedColorType, GenericImageView, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits,
+};
 
 /// The most pixels an uploaded image may have (40 megapixels: well above any phone camera).
 pub const MAX_PIXELS: u64 = 40_000_000;
 /// The longest edge an uploaded image may have, in pixels.
 pub const MAX_EDGE: u32 = 16_384;
-/// Most the decoder may allocate at once.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// The memory all image work of the process may use at once: the uploaded files being worked
+/// on, the decoders' buffers, the decoded pixels, their scaled copies and the encoders' output.
+/// Every upload reserves what [`working_memory`] computes from its header before any of it is
+/// allocated, and waits while the budget is taken; an image that needs more than the whole
+/// budget is refused as having too many pixels. With it, image work stays under 256 MiB however
+/// many uploads arrive at once (at most 40 megapixels is always accepted for 8-bit images; 16-bit
+/// PNGs and large progressive JPEGs need more memory per pixel and are refused sooner).
+pub const MEMORY_BUDGET: u64 = 256 * 1024 * 1024;
+/// Decoders' own state (tables, rows, compression windows) beside the pixels, rounded up.
+const DECODER_STATE: u64 = 1024 * 1024;
 /// Journal images are scaled down to at most this many pixels on the long edge.
 pub const JOURNAL_MAX_EDGE: u32 = 2560;
 /// Profile photos become squares of at most this many pixels on a side.
@@ -27,8 +39,6 @@ pub const PROFILE_EDGE: u32 = 512;
 const JPEG_QUALITY: u8 = 85;
 /// Largest colour profile carried over to the output (real ones are a few kilobytes).
 const MAX_ICC_PROFILE: usize = 64 * 1024;
-/// Scaling filter: sharp and without Lanczos's stronger ringing; a little faster too.
-const FILTER: FilterType = FilterType::CatmullRom;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImagePurpose {
@@ -65,7 +75,10 @@ pub enum ImageError {
     NotAnImage,
     #[error("This kind of image is not supported: please upload a JPEG, PNG, WebP or GIF image.")]
     Unsupported,
-    #[error("This image has too many pixels (at most 40 megapixels, and at most 16384 pixels on a side).")]
+    #[error(
+        "This image has too many pixels (at most 40 megapixels, fewer for some kinds of image, and at most 16384 \
+         pixels on a side)."
+    )]
     TooManyPixels,
     #[error("This image could not be read: the file may be damaged or incomplete.")]
     Corrupt,
@@ -106,25 +119,57 @@ pub fn is_served_type(content_type: &str) -> bool {
     matches!(content_type, "image/jpeg" | "image/png")
 }
 
-/// Check, decode, orient, scale and re-encode an uploaded image.
+/// The most memory processing this upload will take at any one moment, in bytes, read from its
+/// header alone; or why it is refused (not an image, too large, too many pixels). Reserve it
+/// from a budget of [`MEMORY_BUDGET`] before calling [`process`].
+pub fn working_memory(bytes: &[u8], purpose: ImagePurpose, max_bytes: usize) -> Result<u64, ImageError> {
+    let (format, decoder) = open(bytes, max_bytes)?;
+    let need = peak_memory(bytes, format, &decoder, purpose);
+    if need > MEMORY_BUDGET {
+        return Err(ImageError::TooManyPixels);
+    }
+    Ok(need)
+}
+
+/// Check, decode, scale, orient and re-encode an uploaded image.
 pub fn process(bytes: &[u8], purpose: ImagePurpose, max_bytes: usize) -> Result<ProcessedImage, ImageError> {
+    let (format, mut decoder) = open(bytes, max_bytes)?;
+    if peak_memory(bytes, format, &decoder, purpose) > MEMORY_BUDGET {
+        return Err(ImageError::TooManyPixels);
+    }
+    // Phone cameras store pixels sideways and say so in EXIF: turn them upright before EXIF goes.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| is_rgb_icc_profile(p));
+    // GIF (and animated WebP): the first frame.
+    let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    // Scaled before it is turned upright, so that the turn copies the small image, not the
+    // large one (the fitting box is square and the profile crop centred: the result is the same).
+    let mut image = match purpose {
+        ImagePurpose::JournalImage => fit_within(image, JOURNAL_MAX_EDGE),
+        ImagePurpose::ProfilePhoto => square(image, PROFILE_EDGE),
+    };
+    image.apply_orientation(orientation);
+    encode(image, icc_profile)
+}
+
+/// The decoder for an upload, its header read and checked: the type comes from the bytes
+/// alone (never from a file name or a declared content type), and the dimensions are checked
+/// before any pixel buffer exists.
+fn open(bytes: &[u8], max_bytes: usize) -> Result<(ImageFormat, impl ImageDecoder + '_), ImageError> {
     if bytes.len() > max_bytes {
         return Err(ImageError::TooLarge { limit_bytes: max_bytes });
     }
-    // The type comes from the bytes alone, never from a file name or a declared content type.
     let format = image::guess_format(bytes).map_err(|_| ImageError::NotAnImage)?;
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(ImageError::Unsupported);
     }
-
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_EDGE);
     limits.max_image_height = Some(MAX_EDGE);
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(MEMORY_BUDGET);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
-    // Reads the headers only: the dimensions are checked before any pixel buffer exists.
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(ImageError::Corrupt);
@@ -132,21 +177,129 @@ pub fn process(bytes: &[u8], purpose: ImagePurpose, max_bytes: usize) -> Result<
     if width > MAX_EDGE || height > MAX_EDGE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageError::TooManyPixels);
     }
-    if decoder.total_bytes() > MAX_ALLOC {
-        return Err(ImageError::TooManyPixels);
-    }
-    // Phone cameras store pixels sideways and say so in EXIF: turn them upright before EXIF goes.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| is_rgb_icc_profile(p));
-    // GIF (and animated WebP): the first frame.
-    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
-    image.apply_orientation(orientation);
+    Ok((format, decoder))
+}
 
-    let image = match purpose {
-        ImagePurpose::JournalImage => fit_within(image, JOURNAL_MAX_EDGE),
-        ImagePurpose::ProfilePhoto => square(image, PROFILE_EDGE),
+/// The most memory [`process`] holds at once for this image, phase by phase, each phase's
+/// buffers alive together: the uploaded file throughout; then the decoder's working memory
+/// beside the decoded pixels; then the decoded pixels beside their scaled copy; then the
+/// scaled image and its upright copy; then the scaled image, its 8-bit copy for the encoder and
+/// the encoder's growing output.
+fn peak_memory(bytes: &[u8], format: ImageFormat, decoder: &impl ImageDecoder, purpose: ImagePurpose) -> u64 {
+    let (width, height) = decoder.dimensions();
+    let pixels = u64::from(width) * u64::from(height);
+    let decoded = decoder.total_bytes();
+    let bytes_per_pixel = decoded.div_ceil(pixels.max(1));
+    let (out_width, out_height) = output_size(width, height, purpose);
+    let out_pixels = u64::from(out_width) * u64::from(out_height);
+    let scaled = if (out_width, out_height) == (width, height) { 0 } else { out_pixels * bytes_per_pixel };
+    let out_bytes = out_pixels * bytes_per_pixel;
+
+    let decoding = decoded + decoder_scratch(bytes, format, width, height) + DECODER_STATE;
+    let scaling = decoded + scaled;
+    let turning = 2 * out_bytes;
+    // The encoder's output grows by doubling: up to twice 4 bytes a pixel (PNG with alpha).
+    let encoding = out_bytes + 3 * out_pixels + 2 * 4 * out_pixels;
+    bytes.len() as u64 + decoding.max(scaling).max(turning).max(encoding)
+}
+
+/// What a decoder holds beside the pixels it returns, where that grows with the image.
+fn decoder_scratch(bytes: &[u8], format: ImageFormat, width: u32, height: u32) -> u64 {
+    let pixels = u64::from(width) * u64::from(height);
+    match format {
+        // A progressive JPEG keeps every DCT coefficient (2 bytes) of every component until
+        // its last scan; a baseline one decodes a row of blocks at a time.
+        ImageFormat::Jpeg => match jpeg_frame(bytes) {
+            Some(frame) if frame.progressive => {
+                let padded = u64::from(width.div_ceil(16) * 16) * u64::from(height.div_ceil(16) * 16);
+                padded * 2 * frame.samples_per_pixel_x4 / 4
+            }
+            Some(_) => 0,
+            // Unreadable here: assume the worst, four full-resolution components.
+            None => pixels * 2 * 4,
+        },
+        // The frame's palette indices and its colours before they are placed on the canvas.
+        ImageFormat::Gif => pixels * 5,
+        // Colour planes, alpha and, for animations, the canvas beside the frame.
+        ImageFormat::WebP => pixels * 8,
+        // PNG decodes row by row into the output.
+        _ => 0,
+    }
+}
+
+/// What the cost of decoding a JPEG depends on, from its frame header (SOFn).
+struct JpegFrame {
+    progressive: bool,
+    /// Component samples per pixel, times 4 (3 × 4 = 12 for full-resolution YCbCr, 6 for 4:2:0).
+    samples_per_pixel_x4: u64,
+}
+
+/// Find and read a JPEG's frame header, walking the marker segments that precede it.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+    let mut at = 2; // after SOI
+    loop {
+        // Markers may be preceded by any number of 0xFF fill bytes.
+        while *bytes.get(at)? == 0xFF && *bytes.get(at + 1)? == 0xFF {
+            at += 1;
+        }
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        let length = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+        let segment = bytes.get(at + 4..at + 2 + length)?;
+        match marker {
+            // SOF0–SOF15, less DHT (C4), JPG (C8) and DAC (CC).
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let components = usize::from(*segment.get(5)?);
+                let sampling: Vec<(u64, u64)> = (0..components)
+                    .map(|i| segment.get(6 + 3 * i + 1).map(|s| (u64::from(s >> 4), u64::from(s & 0x0F))))
+                    .collect::<Option<_>>()?;
+                let h_max = sampling.iter().map(|s| s.0).max()?.max(1);
+                let v_max = sampling.iter().map(|s| s.1).max()?.max(1);
+                let samples_x4 = sampling.iter().map(|(h, v)| 4 * h * v / (h_max * v_max)).sum::<u64>();
+                return Some(JpegFrame {
+                    progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
+                    samples_per_pixel_x4: samples_x4.max(1),
+                });
+            }
+            // Start of scan before any frame header: not a JPEG we can read.
+            0xDA => return None,
+            _ => at += 2 + length,
+        }
+    }
+}
+
+/// The size [`process`] scales an image of `width`×`height` to (before it crops a profile
+/// photo to its square and turns the image upright).
+fn output_size(width: u32, height: u32, purpose: ImagePurpose) -> (u32, u32) {
+    match purpose {
+        ImagePurpose::JournalImage => fitted_size(width, height, JOURNAL_MAX_EDGE),
+        ImagePurpose::ProfilePhoto => covering_size(width, height, PROFILE_EDGE),
+    }
+}
+
+/// Scaled down (never up) so that the shorter edge is at most `edge`, keeping the aspect ratio.
+fn covering_size(width: u32, height: u32, edge: u32) -> (u32, u32) {
+    let side = width.min(height);
+    if side <= edge {
+        return (width, height);
+    }
+    let scale = |length: u32| {
+        let scaled = (u64::from(length) * u64::from(edge) + u64::from(side) / 2) / u64::from(side);
+        u32::try_from(scaled).unwrap_or(u32::MAX).max(edge)
     };
-    encode(image, icc_profile)
+    (scale(width), scale(height))
+}
+
+/// Scaled down (never up) so that neither edge exceeds `max_edge`, keeping the aspect ratio.
+fn fitted_size(width: u32, height: u32, max_edge: u32) -> (u32, u32) {
+    if width <= max_edge && height <= max_edge {
+        return (width, height);
+    }
+    let ratio = f64::from(max_edge) / f64::from(width.max(height));
+    let scale = |edge: u32| ((f64::from(edge) * ratio).round() as u32).clamp(1, max_edge);
+    (scale(width), scale(height))
 }
 
 fn decode_error(err: image::ImageError) -> ImageError {
@@ -158,24 +311,29 @@ fn decode_error(err: image::ImageError) -> ImageError {
 }
 
 /// Scale down (never up) so that neither edge exceeds `max_edge`, keeping the aspect ratio.
+///
+/// Scaling averages the pixels each output pixel covers (`thumbnail`): it allocates only the
+/// output, where the two-pass filters of `resize` make an intermediate image of 16 bytes a
+/// pixel (245 MB for a 6000 × 6000 photo going to 2560 pixels).
 fn fit_within(image: DynamicImage, max_edge: u32) -> DynamicImage {
-    if image.width() <= max_edge && image.height() <= max_edge {
+    let (width, height) = fitted_size(image.width(), image.height(), max_edge);
+    if (width, height) == image.dimensions() {
         image
     } else {
-        image.resize(max_edge, max_edge, FILTER)
+        image.thumbnail_exact(width, height)
     }
 }
 
-/// The centred square of the image, scaled down (never up) to at most `edge` pixels.
+/// The centred square of the image, scaled down (never up) to at most `edge` pixels: scaled
+/// first (so that only the small image is copied), then cropped.
 fn square(image: DynamicImage, edge: u32) -> DynamicImage {
-    let (width, height) = (image.width(), image.height());
+    let (width, height) = covering_size(image.width(), image.height(), edge);
+    let scaled = if (width, height) == image.dimensions() { image } else { image.thumbnail_exact(width, height) };
     let side = width.min(height);
-    let cropped =
-        if width == height { image } else { image.crop_imm((width - side) / 2, (height - side) / 2, side, side) };
-    if side > edge {
-        cropped.resize_exact(edge, edge, FILTER)
+    if width == height {
+        scaled
     } else {
-        cropped
+        scaled.crop_imm((width - side) / 2, (height - side) / 2, side, side)
     }
 }
 
@@ -188,12 +346,8 @@ fn is_rgb_icc_profile(profile: &[u8]) -> bool {
 fn encode(image: DynamicImage, icc_profile: Option<Vec<u8>>) -> Result<ProcessedImage, ImageError> {
     let (width, height) = (image.width(), image.height());
     let mut bytes = Vec::new();
-    let transparent = if image.color().has_alpha() {
-        Some(image.to_rgba8()).filter(|rgba| rgba.pixels().any(|p| p.0[3] != u8::MAX))
-    } else {
-        None
-    };
-    if let Some(rgba) = transparent {
+    if has_transparency(&image) {
+        let rgba = image.into_rgba8();
         let mut encoder = PngEncoder::new(&mut bytes);
         if let Some(profile) = icc_profile {
             let _ = encoder.set_icc_profile(profile);
@@ -208,6 +362,19 @@ fn encode(image: DynamicImage, icc_profile: Option<Vec<u8>>) -> Result<Processed
         }
         encoder.write_image(rgb.as_raw(), width, height, ExtendedColorType::Rgb8).map_err(|_| ImageError::Corrupt)?;
         Ok(ProcessedImage { bytes, content_type: "image/jpeg", extension: "jpg", width, height })
+    }
+}
+
+/// Is some pixel less than fully opaque? Read in place: an alpha channel that is fully opaque
+/// counts as none.
+fn has_transparency(image: &DynamicImage) -> bool {
+    match image {
+        DynamicImage::ImageLumaA8(pixels) => pixels.pixels().any(|p| p.0[1] != u8::MAX),
+        DynamicImage::ImageRgba8(pixels) => pixels.pixels().any(|p| p.0[3] != u8::MAX),
+        DynamicImage::ImageLumaA16(pixels) => pixels.pixels().any(|p| p.0[1] != u16::MAX),
+        DynamicImage::ImageRgba16(pixels) => pixels.pixels().any(|p| p.0[3] != u16::MAX),
+        DynamicImage::ImageRgba32F(pixels) => pixels.pixels().any(|p| p.0[3] < 1.0),
+        other => other.color().has_alpha() && other.to_rgba8().pixels().any(|p| p.0[3] != u8::MAX),
     }
 }
 
@@ -331,9 +498,14 @@ mod tests {
 
     /// A PNG whose header claims `width`×`height` RGBA pixels, with a few bytes of image data.
     fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        png_claiming_bits(width, height, 8)
+    }
+
+    /// The same, with `bits` (8 or 16) per channel.
+    fn png_claiming_bits(width: u32, height: u32, bits: u8) -> Vec<u8> {
         let mut ihdr = width.to_be_bytes().to_vec();
         ihdr.extend_from_slice(&height.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8 bit, RGBA, deflate, adaptive, no interlace
+        ihdr.extend_from_slice(&[bits, 6, 0, 0, 0]); // RGBA, deflate, adaptive, no interlace
         let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
         out.extend(png_chunk(b"IHDR", &ihdr));
         out.extend(png_chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
@@ -454,6 +626,42 @@ mod tests {
         );
         // A valid header with too little data is damaged, not a bomb.
         assert_eq!(process(&png_claiming(50, 50), ImagePurpose::JournalImage, LIMIT).unwrap_err(), ImageError::Corrupt);
+    }
+
+    #[test]
+    fn every_8_bit_image_up_to_40_megapixels_fits_the_memory_budget() {
+        for purpose in [ImagePurpose::JournalImage, ImagePurpose::ProfilePhoto] {
+            let need = working_memory(&png_claiming(8000, 5000), purpose, LIMIT).unwrap();
+            assert!(need >= 8000 * 5000 * 4, "at least the decoded pixels: {need}");
+            assert!(need <= MEMORY_BUDGET, "{need}");
+        }
+        // The review's image: 144 MB of pixels, so that two are never decoded at once.
+        let need = working_memory(&png_claiming(6000, 6000), ImagePurpose::JournalImage, LIMIT).unwrap();
+        assert!(need > MEMORY_BUDGET / 2 && need < MEMORY_BUDGET, "{need}");
+        // Sixteen bits a channel: twice the memory, more than the whole budget.
+        let deep = png_claiming_bits(8000, 5000, 16);
+        assert_eq!(working_memory(&deep, ImagePurpose::JournalImage, LIMIT), Err(ImageError::TooManyPixels));
+        assert_eq!(process(&deep, ImagePurpose::JournalImage, LIMIT).unwrap_err(), ImageError::TooManyPixels);
+        // Small images need little.
+        let small = working_memory(&jpeg(64, 48), ImagePurpose::JournalImage, LIMIT).unwrap();
+        assert!(small < 2 * 1024 * 1024, "{small}");
+    }
+
+    #[test]
+    fn a_progressive_jpeg_counts_its_coefficients() {
+        let baseline = jpeg(64, 48);
+        let frame = jpeg_frame(&baseline).expect("a frame header");
+        assert!(!frame.progressive);
+        assert!((4..=12).contains(&frame.samples_per_pixel_x4), "{}", frame.samples_per_pixel_x4);
+        // The same header marked progressive (SOF2).
+        let sof0 = baseline.windows(2).position(|w| w == [0xFF, 0xC0]).expect("SOF0");
+        let mut progressive = baseline.clone();
+        progressive[sof0 + 1] = 0xC2;
+        assert!(jpeg_frame(&progressive).expect("a frame header").progressive);
+        assert_eq!(decoder_scratch(&baseline, ImageFormat::Jpeg, 4000, 4000), 0);
+        let coefficients = decoder_scratch(&progressive, ImageFormat::Jpeg, 4000, 4000);
+        assert_eq!(coefficients, 4000 * 4000 * 2 * frame.samples_per_pixel_x4 / 4);
+        assert!(jpeg_frame(b"\xFF\xD8\xFF").is_none(), "a damaged header is no frame");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod images;
 pub mod journal;
 pub mod labels;
+pub mod memory;
 pub mod opportunities;
 pub mod passwords;
 pub mod prep;

@@ -7,7 +7,11 @@ use bytes::Bytes;
 use crate::db::uploads::{self, Upload};
 use crate::domain::UserId;
 use crate::services::images::{self, ImageError, ImagePurpose};
+use crate::services::memory::MemoryBudget;
 use crate::services::{Handles, ServiceError, ServiceResult};
+
+/// The memory image work may take, process-wide (see [`images::MEMORY_BUDGET`]).
+static IMAGE_MEMORY: MemoryBudget = MemoryBudget::new(images::MEMORY_BUDGET);
 
 /// Where a new image belongs.
 pub struct NewImage<'a> {
@@ -44,17 +48,26 @@ pub async fn store_image(
 ) -> ServiceResult<Result<Upload, ImageError>> {
     let max_bytes = state.limits.upload_max_bytes;
     let purpose = new.purpose;
-    // A large image takes a few hundred MB while it is decoded: only a couple at a time. The
-    // permit goes with the work, so a request given up half-way still holds its slot until
-    // the decoding really ends.
-    static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let slot = IMAGE_SLOTS.acquire().await.map_err(|e| ServiceError::Internal(e.into()))?;
+    let blocking_failed = |e: tokio::task::JoinError| ServiceError::Internal(anyhow::anyhow!("image task failed: {e}"));
+    // The header says how many pixels are coming, and so how much memory the work will take:
+    // reserve that much before decoding, so that however many uploads arrive at once, image
+    // work stays within its budget. The reservation goes with the work, so a request given up
+    // half-way still holds it until the decoding really ends.
+    let header = bytes.clone();
+    let need = tokio::task::spawn_blocking(move || images::working_memory(&header, purpose, max_bytes))
+        .await
+        .map_err(blocking_failed)?;
+    let need = match need {
+        Ok(need) => need,
+        Err(err) => return Ok(Err(err)),
+    };
+    let reserved = IMAGE_MEMORY.reserve(need).await.map_err(|e| ServiceError::Internal(e.into()))?;
     let processed = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
+        let _reserved = reserved;
         images::process(&bytes, purpose, max_bytes)
     })
     .await
-    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("image processing task failed: {e}")))?;
+    .map_err(blocking_failed)?;
     let image = match processed {
         Ok(image) => image,
         Err(err) => return Ok(Err(err)),

@@ -5,19 +5,21 @@
 //!    session's token (or, before sign-in, the token bound to the anonymous CSRF cookie).
 //!
 //! Upload forms (multipart) carry the token as their first field; the body, at most the upload
-//! limit, is read here to find it and handed on unchanged.
+//! limit, is read here to find it and handed on unchanged. While it is read and until it is
+//! answered, an upload holds memory for its body from a process-wide budget.
 //!
 //! Requests authenticated by an API token carry no cookie, so a forged request could not carry
 //! the token either: they are exempt, as are API calls with no credentials (they answer 401).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
+use crate::services::memory::MemoryBudget;
 use crate::state::AppState;
 use crate::web::error::{AppError, ErrorReport};
 use crate::web::session::{cookie_value, AuthMethod, Visitor};
@@ -27,6 +29,12 @@ pub const HEADER: &str = "x-csrf-token";
 
 /// Largest form body read here to find the token; larger bodies are refused with 413.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// Upload bodies in memory at once, process-wide. Each upload reserves twice its declared size
+/// (at most twice the upload limit): the body as received, and the file the handler takes out
+/// of it. Uploads past the budget wait their turn (within the request timeout).
+pub static UPLOAD_BODIES: MemoryBudget = MemoryBudget::new(UPLOAD_BODY_BUDGET);
+pub const UPLOAD_BODY_BUDGET: u64 = 64 * 1024 * 1024;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
@@ -54,6 +62,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let acceptable = visitor.acceptable_csrf_tokens(has_anon_cookie);
 
     let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut upload_memory = None;
     let (request, offered) = match header_token {
         Some(token) => (request, Some(token)),
         None if is_urlencoded_form(request.headers()) => {
@@ -68,6 +77,16 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         // Only signed-in people upload: nobody else gets a large body read before the check.
         None if is_multipart(request.headers()) && visitor.user().is_some() => {
             let limit = state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD;
+            let declared = request
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok())
+                .map_or(limit, |length| length.min(limit));
+            upload_memory = match UPLOAD_BODIES.reserve(2 * declared as u64).await {
+                Ok(reserved) => Some(reserved),
+                Err(err) => return AppError::Internal(err.into()).into_response(),
+            };
             let boundary = request
                 .headers()
                 .get(CONTENT_TYPE)
@@ -79,10 +98,10 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
                 Err(_) => return upload_too_large(state.config.uploads.max_bytes),
             };
             let token = match boundary {
-                Some(boundary) => multipart_token(bytes.clone(), boundary).await,
+                Some(boundary) => multipart_token(&bytes, boundary).await,
                 None => None,
             };
-            (Request::from_parts(parts, Body::from(bytes)), token)
+            (Request::from_parts(parts, in_slices(bytes)), token)
         }
         None => (request, None),
     };
@@ -93,7 +112,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     if !valid {
         return AppError::Csrf.into_response();
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    drop(upload_memory);
+    response
 }
 
 fn too_large() -> Response {
@@ -113,9 +134,13 @@ fn is_multipart(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
-/// The `_csrf` field of a multipart body, looked for among the fields before the first file.
-async fn multipart_token(body: Bytes, boundary: String) -> Option<String> {
-    let stream = futures::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+/// The `_csrf` field of a multipart body, looked for among the fields before the first file,
+/// which all lie within its first [`MULTIPART_OVERHEAD`] bytes: the parser copies no more.
+///
+/// [`MULTIPART_OVERHEAD`]: crate::web::files::MULTIPART_OVERHEAD
+async fn multipart_token(body: &Bytes, boundary: String) -> Option<String> {
+    let start = body.slice(..body.len().min(crate::web::files::MULTIPART_OVERHEAD));
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(start) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.file_name().is_some() {
@@ -126,6 +151,17 @@ async fn multipart_token(body: Bytes, boundary: String) -> Option<String> {
         }
     }
     None
+}
+
+/// The body again, for the handler, as slices of the one buffer: the multipart parser then
+/// copies a slice at a time into its buffer, not the whole body at once.
+fn in_slices(bytes: Bytes) -> Body {
+    const SLICE: usize = 64 * 1024;
+    let length = bytes.len();
+    let slices = (0..length)
+        .step_by(SLICE)
+        .map(move |at| Ok::<Bytes, std::convert::Infallible>(bytes.slice(at..(at + SLICE).min(length))));
+    Body::from_stream(futures::stream::iter(slices))
 }
 
 fn is_urlencoded_form(headers: &HeaderMap) -> bool {

@@ -9,6 +9,7 @@ mod api;
 mod browser;
 mod calendar;
 mod career;
+mod connections;
 mod files;
 mod housekeeping;
 mod interviews;

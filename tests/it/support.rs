@@ -325,3 +325,104 @@ pub fn read_mails(dir: &Path) -> Vec<Mail> {
     names.sort();
     names.iter().map(|p| parse_mail(&std::fs::read_to_string(p).unwrap())).collect()
 }
+
+/// A real `careerlog serve` process (the built binary) on a random port with its own SQLite data
+/// directory: for what only a whole process shows (its memory, its open-files limit). It is
+/// killed when dropped.
+pub struct ServerProcess {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    child: std::process::Child,
+    _temp: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    /// Create the account `email` (verified) with `password`, then start the server with
+    /// `extra` settings; `max_open_files` lowers its open-files limit (soft and hard) first.
+    pub async fn start_with_user(
+        email: &str,
+        password: &str,
+        extra: &[&str],
+        max_open_files: Option<u32>,
+    ) -> ServerProcess {
+        use std::io::{BufRead, Write};
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().join("data");
+        let bin = env!("CARGO_BIN_EXE_careerlog");
+        let mut create = std::process::Command::new(bin)
+            .args(["admin", "create-user", "--email", email, "--data-dir"])
+            .arg(&data_dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run careerlog admin create-user");
+        create.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let created = create.wait_with_output().unwrap();
+        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+
+        let mut command = match max_open_files {
+            // `ulimit -n` in sh sets the soft and the hard limit: the server cannot raise it.
+            Some(limit) => {
+                let mut sh = std::process::Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\""), bin]);
+                sh
+            }
+            None => std::process::Command::new(bin),
+        };
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--password-hash-concurrency", "1"])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(extra)
+            .env("CAREERLOG_LOG", std::env::var("CAREERLOG_TEST_SERVER_LOG").unwrap_or_else(|_| "info".into()))
+            .env_remove("CAREERLOG_DATABASE_URL")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("start careerlog serve");
+        // The address is in the "listening" log line; the rest of the log is passed on so that
+        // a failing test shows it, and so that the pipe never fills.
+        let stderr = child.stderr.take().unwrap();
+        let (found, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let parsed: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+                if let Some(address) = parsed["fields"]["address"].as_str() {
+                    let _ = found.send(address.to_owned());
+                }
+                eprintln!("[server] {line}");
+            }
+        });
+        let address = match address.recv_timeout(Duration::from_secs(60)) {
+            Ok(address) => format!("http://{address}"),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not start: {:?}", child.wait());
+            }
+        };
+        ServerProcess { address, child, _temp: temp }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The process's peak resident memory (`VmHWM`) in KiB, where /proc tells it.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
