@@ -1440,7 +1440,9 @@ async fn the_profile_is_saved_and_usernames_are_checked(app: TestApp) {
         me,
         json!({"username": "ada-lovelace", "display_name": "Ada Lovelace", "job_title": "Principal Engineer",
                "region": "Yorkshire", "bio": "Builds reliable payment systems.\nMentors new engineers.",
-               "photo_public": false, "resume_public": false, "journal_public": false, "allow_indexing": false})
+               "photo_public": false, "resume_public": false, "journal_public": false, "allow_indexing": false,
+               "email": "", "email_public": false, "phone": "", "phone_public": false, "url": "", "url_public": false,
+               "profiles": [], "languages": []})
     );
 
     let with_username = |name: &'static str| {
