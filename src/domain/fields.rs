@@ -20,6 +20,27 @@ pub fn line(input: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// A list item without the bullet someone typed before it: `- Led…`, `* Led…`, `• Led…`,
+/// `– Led…`, `— Led…`, `· Led…` all read `Led…`. A `-` not followed by a space (`-5% churn`)
+/// is part of the text.
+fn without_bullet(item: &str) -> &str {
+    let mut item = item.trim();
+    // More than one (`• - Led…`, pasted from a list that had its own) all go, so reading the
+    // list back gives the same items.
+    loop {
+        let rest = ['-', '*', '•', '–', '—', '·', '▪', '◦', '‣'].iter().find_map(|&bullet| {
+            let rest = item.strip_prefix(bullet)?;
+            // `-5% churn` and `*nix` are text; other bullet characters are bullets anyway.
+            let spaced = rest.starts_with(char::is_whitespace) || rest.is_empty();
+            (spaced || !matches!(bullet, '-' | '*')).then_some(rest)
+        });
+        match rest {
+            Some(rest) => item = rest.trim_start(),
+            None => return item,
+        }
+    }
+}
+
 pub fn required_line(input: &str, max: usize, what: &str) -> Result<String, String> {
     let value = line(input, max)?;
     if value.is_empty() {
@@ -43,12 +64,14 @@ pub fn text(input: &str, max: usize) -> Result<String, String> {
     Ok(value)
 }
 
-/// A list entered one item per line (resume highlights): blank lines dropped.
+/// A list entered one item per line (resume highlights): blank lines dropped, and a bullet
+/// typed or pasted in front of an item (`- `, `* `, `• `, `– `) taken off, since the list shows
+/// its own.
 pub fn lines_list(input: &str, max_items: usize, max_each: usize) -> Result<Vec<String>, String> {
     if input.len() > max_items * (max_each * 4 + 2) {
         return Err(format!("At most {max_items} items of {max_each} characters, please."));
     }
-    let items: Vec<&str> = input.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let items: Vec<&str> = input.lines().map(without_bullet).filter(|l| !l.is_empty()).collect();
     if items.len() > max_items {
         return Err(format!("At most {max_items} items, please (this has {}).", items.len()));
     }
@@ -457,6 +480,12 @@ mod tests {
         assert!(line("a\nb", 10).is_err());
         assert!(required_line("  ", 10, "a role").unwrap_err().contains("a role"));
         assert_eq!(lines_list("one\n\n two \n", 5, 10).unwrap(), vec!["one", "two"]);
+        // Issue 12: highlights pasted with their bullets rendered "• - Led…".
+        assert_eq!(
+            lines_list("- Led the team\n• Cut costs\n* Shipped\n• - Both\n-5% churn\n*nix tools\n–Dash", 10, 40)
+                .unwrap(),
+            vec!["Led the team", "Cut costs", "Shipped", "Both", "-5% churn", "*nix tools", "Dash"]
+        );
     }
 }
 
