@@ -232,20 +232,23 @@ pub async fn insert(
     )
     .await?;
     record_event(&mut *conn, user_id, id, EventKind::Created, EventAbout::Status(None, input.status), "", now).await?;
-    raise_stage(conn, user_id, id, input.status).await
+    raise_stage(conn, user_id, id, input).await
 }
 
-/// Remember the furthest stage an opportunity's status reached, for the funnel.
+/// Remember the furthest stage an opportunity reached, for the funnel: its status's, or at
+/// least "applied" when it has an "applied on" date (one entered straight as rejected,
+/// withdrawn or ghosted was still applied for).
 async fn raise_stage(
     conn: &mut AnyConnection,
     user_id: &UserId,
     id: &str,
-    status: OpportunityStatus,
+    input: &OpportunityInput,
 ) -> Result<(), sqlx::Error> {
+    let applied = i64::from(input.applied_on.is_some());
     sqlx::query("UPDATE opportunities SET reached_stage = $3 WHERE user_id = $1 AND id = $2 AND reached_stage < $3")
         .bind(user_id)
         .bind(id)
-        .bind(status.stage())
+        .bind(input.status.stage().max(applied))
         .execute(conn)
         .await?;
     Ok(())
@@ -307,8 +310,8 @@ pub async fn update(
     if before != input.status.as_str() {
         let change = EventAbout::Status(Some(&before), input.status);
         record_event(&mut *conn, user_id, id, EventKind::StatusChanged, change, "", now).await?;
-        raise_stage(conn, user_id, id, input.status).await?;
     }
+    raise_stage(conn, user_id, id, input).await?;
     Ok(true)
 }
 

@@ -242,6 +242,17 @@ impl OpportunityDraft {
     pub fn blank() -> Self {
         Self { status: OpportunityStatus::Saved.to_string(), ..Self::default() }
     }
+
+    /// Move to `status`, as a card moved on the board or the record's quick form does. Moving
+    /// to Applied with no "applied on" date stamps `today` (YYYY-MM-DD): that is when people
+    /// move the card, and the funnel and the timeline read the date.
+    pub fn move_to(&mut self, status: &str, today: &str) {
+        self.status = status.to_owned();
+        let to_applied = OpportunityStatus::parse(status) == Some(OpportunityStatus::Applied);
+        if to_applied && self.applied_on.trim().is_empty() {
+            self.applied_on = today.to_owned();
+        }
+    }
 }
 
 impl Draft for OpportunityDraft {

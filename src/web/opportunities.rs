@@ -188,7 +188,7 @@ async fn move_html(
 ) -> AppResult<Response> {
     let row = load_one::<Opportunities>(&state, &me.user.id, &id).await?;
     let mut draft = Opportunities::draft_of(&row);
-    draft.status = form.status.clone();
+    draft.move_to(&form.status, &state.clock.now().iso_date());
     match records_service::save::<Opportunities>(&state, &me.user.id, Some(&id), &draft).await {
         Ok(_) if form.back == "board" => Ok(redirect("/jobs?notice=saved#board")),
         Ok(_) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),

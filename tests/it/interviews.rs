@@ -13,6 +13,7 @@ on_both_databases!(
     interviews_are_managed_and_validated_through_the_api,
     notes_are_kept_about_opportunities_contacts_and_interviews_and_go_with_them,
     the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel,
+    an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -369,6 +370,37 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
         .submit("/jobs", &format!("/opportunities/{initech}/status"), &[("status", "hired"), ("back", "board")])
         .await;
     assert_eq!(unknown.status(), 422);
+}
+
+/// Issue 12, item 7: an opportunity entered straight as rejected (or withdrawn, or ghosted) with
+/// an "applied on" date was applied for, and the funnel says so; moving a card to Applied stamps
+/// today when the date is empty, and keeps a date already there.
+async fn an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    api.create(
+        "/opportunities",
+        json!({"role": "SRE", "company": "Umbrella", "status": "rejected", "applied_on": "2026-10-01"}),
+    )
+    .await;
+    let (_, page) = app.get_text("/jobs").await;
+    assert!(page.contains("Applied: 1. Screened: 0."), "{}", section(&page, "funnel-heading"));
+
+    let vandelay = opportunity(&api, "Data Engineer", "Vandelay").await;
+    let dated = api
+        .create("/opportunities", json!({"role": "Analyst", "company": "Kramerica", "applied_on": "2026-09-01"}))
+        .await;
+    let dated = dated["id"].as_str().unwrap().to_owned();
+    for id in [&vandelay, &dated] {
+        let moved = app
+            .submit("/jobs", &format!("/opportunities/{id}/status"), &[("status", "applied"), ("back", "board")])
+            .await;
+        assert_eq!(moved.status(), 303);
+    }
+    let today = app.state.clock.now().iso_date();
+    assert_eq!(api.get(&format!("/opportunities/{vandelay}")).await.1["applied_on"], today.as_str());
+    assert_eq!(api.get(&format!("/opportunities/{dated}")).await.1["applied_on"], "2026-09-01", "a date is kept");
+    assert!(app.get_text("/jobs").await.1.contains("Applied: 3. Screened: 0."));
 }
 
 /// The dashboard section headed by the element with this id.
