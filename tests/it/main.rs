@@ -9,6 +9,7 @@ mod api;
 mod browser;
 mod calendar;
 mod career;
+mod education;
 mod files;
 mod housekeeping;
 mod interviews;
