@@ -1,4 +1,4 @@
-//! Experiences, skills, projects and achievements.
+//! Experiences, skills, projects, achievements, education and certifications.
 
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::{Flag, TextList};
-use crate::domain::career::{AchievementInput, ExperienceInput, ProjectInput, SkillInput};
+use crate::domain::career::{
+    AchievementInput, CertificationInput, EducationInput, ExperienceInput, ProjectInput, SkillInput,
+};
 use crate::domain::fields::{human_date, name_key};
 use crate::domain::records::RecordKind;
 use crate::domain::UserId;
@@ -375,4 +377,189 @@ pub async fn achievements_of<'e>(
     .bind(id)
     .fetch_all(ex)
     .await
+}
+
+// ---- education ----
+
+pub const EDUCATION: Table = Table {
+    kind: RecordKind::Education,
+    name: "education",
+    columns: "t.id, t.institution, t.area, t.study_type, t.start_date, t.end_date, t.score, t.url, t.courses, \
+              t.description, t.on_resume, t.created_at, t.updated_at",
+    // Newest first, by when it ended or else began; text dates in JSON Resume's form sort as dates.
+    order_by: "COALESCE(t.end_date, t.start_date, '0000') DESC, t.id DESC",
+    has_status: false,
+    parent: None,
+    joins: "",
+};
+
+/// A school, university or course studied at (JSON Resume's `education`).
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Education {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub institution: String,
+    /// The field of study.
+    pub area: String,
+    /// The kind of study, such as "Bachelor".
+    pub study_type: String,
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
+    pub start_date: Option<String>,
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
+    pub end_date: Option<String>,
+    /// A grade or result.
+    pub score: String,
+    #[schema(format = "uri")]
+    pub url: Option<String>,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = Vec<String>)]
+    pub courses: TextList,
+    pub description: String,
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub on_resume: Flag,
+    #[sqlx(skip)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Education {
+    /// "BSc, Computer Science": what was studied, as one line.
+    pub fn studies(&self) -> String {
+        [self.study_type.as_str(), self.area.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn period(&self) -> String {
+        match (&self.start_date, &self.end_date) {
+            (Some(start), Some(end)) => format!("{} – {}", human_date(start), human_date(end)),
+            (Some(start), None) => format!("Since {}", human_date(start)),
+            (None, Some(end)) => human_date(end),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+pub async fn insert_education(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    input: &EducationInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO education (user_id, id, institution, area, study_type, start_date, end_date, score, url,
+                   courses, description, on_resume, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
+    write(conn, sql, user_id, id, |q| education_fields(q, input), now).await.map(|_| ())
+}
+
+pub async fn update_education(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    input: &EducationInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE education SET institution = $3, area = $4, study_type = $5, start_date = $6, end_date = $7,
+                   score = $8, url = $9, courses = $10, description = $11, on_resume = $12, updated_at = $13
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| education_fields(q, input), now).await? == 1)
+}
+
+fn education_fields<'q>(query: Query<'q>, input: &'q EducationInput) -> Query<'q> {
+    query
+        .bind(&input.institution)
+        .bind(&input.area)
+        .bind(&input.study_type)
+        .bind(date_text(input.start_date))
+        .bind(date_text(input.end_date))
+        .bind(&input.score)
+        .bind(input.url.as_deref())
+        .bind(TextList::to_json(&input.courses))
+        .bind(&input.description)
+        .bind(Flag::bind(input.on_resume))
+}
+
+// ---- certifications ----
+
+pub const CERTIFICATIONS: Table = Table {
+    kind: RecordKind::Certification,
+    name: "certifications",
+    columns: "t.id, t.name, t.issuer, t.issued_on, t.url, t.on_resume, t.created_at, t.updated_at",
+    order_by: "COALESCE(t.issued_on, '0000') DESC, t.id DESC",
+    has_status: false,
+    parent: None,
+    joins: "",
+};
+
+/// A certificate or licence (JSON Resume's `certificates`).
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Certification {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    /// Who issued it.
+    pub issuer: String,
+    /// When it was issued: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[serde(rename = "date")]
+    #[schema(rename = "date", schema_with = crate::domain::schema::partial_date_or_null)]
+    pub issued_on: Option<String>,
+    #[schema(format = "uri")]
+    pub url: Option<String>,
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = bool)]
+    pub on_resume: Flag,
+    #[sqlx(skip)]
+    pub labels: Vec<LabelChip>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Certification {
+    pub fn when(&self) -> String {
+        self.issued_on.as_deref().map(human_date).unwrap_or_default()
+    }
+}
+
+pub async fn insert_certification(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    input: &CertificationInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let sql =
+        "INSERT INTO certifications (user_id, id, name, issuer, issued_on, url, on_resume, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    write(conn, sql, user_id, id, |q| certification_fields(q, input), now).await.map(|_| ())
+}
+
+pub async fn update_certification(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    input: &CertificationInput,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE certifications SET name = $3, issuer = $4, issued_on = $5, url = $6, on_resume = $7,
+                   updated_at = $8
+               WHERE user_id = $1 AND id = $2";
+    Ok(write(conn, sql, user_id, id, |q| certification_fields(q, input), now).await? == 1)
+}
+
+fn certification_fields<'q>(query: Query<'q>, input: &'q CertificationInput) -> Query<'q> {
+    query
+        .bind(&input.name)
+        .bind(&input.issuer)
+        .bind(date_text(input.date))
+        .bind(input.url.as_deref())
+        .bind(Flag::bind(input.on_resume))
 }

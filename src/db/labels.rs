@@ -327,6 +327,8 @@ pub async fn public_on_page<'e>(
             visible(RecordKind::Skill, "skills", "on_resume"),
             visible(RecordKind::Project, "projects", "on_resume"),
             visible(RecordKind::Achievement, "achievements", "on_resume"),
+            visible(RecordKind::Education, "education", "on_resume"),
+            visible(RecordKind::Certification, "certifications", "on_resume"),
         ]
         .join(" OR ")
     };

@@ -11,7 +11,8 @@ use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, P
 use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{
-    finish, parse_labels, set_label_names, DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH, JOURNAL_BODY, MEDIUM, SHORT,
+    finish, parse_labels, set_label_names, COURSES_MAX, COURSE_LENGTH, DESCRIPTION, HIGHLIGHTS_MAX, HIGHLIGHT_LENGTH,
+    JOURNAL_BODY, MEDIUM, SHORT,
 };
 use crate::domain::FieldErrors;
 
@@ -116,8 +117,7 @@ impl Draft for ExperienceDraft {
         set(&mut self.current, write.current);
         set(&mut self.description, write.description);
         if let Some(items) = write.highlights {
-            let items = &items[..items.len().min(HIGHLIGHTS_MAX + 1)];
-            self.highlights = items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n");
+            self.highlights = one_per_line(&items, HIGHLIGHTS_MAX);
         }
         set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
@@ -163,6 +163,14 @@ impl Draft for ExperienceDraft {
             labels,
         })
     }
+}
+
+/// A list sent by the API as a form's text, one item per line, so both are validated alike: a
+/// line break inside an item is a space, and one item past the most allowed is kept so that
+/// validation can say there are too many.
+fn one_per_line(items: &[String], max: usize) -> String {
+    let items = &items[..items.len().min(max + 1)];
+    items.iter().map(|i| i.replace(['\n', '\r'], " ")).collect::<Vec<_>>().join("\n")
 }
 
 // ---- skill ----
@@ -486,6 +494,249 @@ impl Draft for AchievementDraft {
     }
 }
 
+// ---- education ----
+//
+// Education and certifications follow JSON Resume's `education` and `certificates` field for
+// field (in snake_case), so an import or export maps one to one.
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EducationDraft {
+    pub institution: String,
+    /// The field of study, such as "Computer Science".
+    pub area: String,
+    /// The kind of degree or course, such as "Bachelor" or "MSc".
+    pub study_type: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub score: String,
+    pub url: String,
+    /// One per line.
+    pub courses: String,
+    pub description: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    pub labels: LabelNames,
+}
+
+/// An education as the API takes it (JSON Resume's `education`): `institution` is needed on
+/// create. The end date may not be before the start date; leave it out while you study there.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EducationWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    pub institution: Option<String>,
+    /// The field of study, such as "Computer Science".
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub area: Option<String>,
+    /// The kind of study, such as "Bachelor", "MSc" or "Apprenticeship".
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub study_type: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
+    pub start_date: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
+    pub end_date: Option<String>,
+    /// A grade or result, such as "First class" or "3.8 GPA".
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub score: Option<String>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
+    pub url: Option<String>,
+    #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::courses)]
+    pub courses: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    pub description: Option<String>,
+    /// Shown on your resume. On by default.
+    pub on_resume: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EducationInput {
+    pub institution: String,
+    pub area: String,
+    pub study_type: String,
+    pub start_date: Option<PartialDate>,
+    pub end_date: Option<PartialDate>,
+    pub score: String,
+    pub url: Option<String>,
+    pub courses: Vec<String>,
+    pub description: String,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+impl EducationDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+}
+
+impl Draft for EducationDraft {
+    type Write = EducationWrite;
+    type Input = EducationInput;
+
+    fn apply(&mut self, write: EducationWrite) {
+        set(&mut self.institution, write.institution);
+        set(&mut self.area, write.area);
+        set(&mut self.study_type, write.study_type);
+        set(&mut self.start_date, write.start_date);
+        set(&mut self.end_date, write.end_date);
+        set(&mut self.score, write.score);
+        set(&mut self.url, write.url);
+        if let Some(items) = write.courses {
+            self.courses = one_per_line(&items, COURSES_MAX);
+        }
+        set(&mut self.description, write.description);
+        set(&mut self.on_resume, write.on_resume);
+        set_label_names(&mut self.labels, write.labels);
+    }
+
+    fn validate(&self) -> Result<EducationInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let institution = e.check(
+            "institution",
+            fields::required_line(&self.institution, SHORT, "the school, university or institution"),
+        );
+        let area = e.check("area", fields::line(&self.area, SHORT));
+        let study_type = e.check("study_type", fields::line(&self.study_type, MEDIUM));
+        let start_date = e.check("start_date", PartialDate::parse_optional(&self.start_date)).flatten();
+        let end_date = e.check("end_date", PartialDate::parse_optional(&self.end_date)).flatten();
+        if let (Some(start), Some(end)) = (start_date, end_date) {
+            if end.is_before(&start) {
+                e.add("end_date", "The end date is before the start date.");
+            }
+        }
+        let score = e.check("score", fields::line(&self.score, MEDIUM));
+        let url = e.check("url", fields::optional_web_link(&self.url)).flatten();
+        let courses = e.check("courses", fields::lines_list(&self.courses, COURSES_MAX, COURSE_LENGTH));
+        let description = e.check("description", fields::text(&self.description, DESCRIPTION));
+        let labels = parse_labels(&mut e, &self.labels);
+        finish(e, || EducationInput {
+            institution: institution.unwrap_or_default(),
+            area: area.unwrap_or_default(),
+            study_type: study_type.unwrap_or_default(),
+            start_date,
+            end_date,
+            score: score.unwrap_or_default(),
+            url,
+            courses: courses.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
+// ---- certification ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CertificationDraft {
+    pub name: String,
+    pub issuer: String,
+    /// When it was issued.
+    pub date: String,
+    pub url: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub on_resume: bool,
+    pub labels: LabelNames,
+}
+
+/// A certification as the API takes it (JSON Resume's `certificates`): `name` is needed on
+/// create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationWrite {
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    pub name: Option<String>,
+    /// Who issued it, such as "Amazon Web Services".
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub issuer: Option<String>,
+    /// When it was issued.
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::partial_date_or_null)]
+    pub date: Option<String>,
+    /// Where it can be verified.
+    #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(schema_with = crate::domain::schema::web_link_input)]
+    pub url: Option<String>,
+    /// Shown on your resume. On by default.
+    pub on_resume: Option<bool>,
+    #[serde(default, deserialize_with = "nullable_list")]
+    #[schema(schema_with = crate::domain::schema::label_names)]
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CertificationInput {
+    pub name: String,
+    pub issuer: String,
+    pub date: Option<PartialDate>,
+    pub url: Option<String>,
+    pub on_resume: bool,
+    pub labels: Vec<String>,
+}
+
+impl CertificationDraft {
+    pub fn blank() -> Self {
+        Self { on_resume: true, ..Self::default() }
+    }
+}
+
+impl Draft for CertificationDraft {
+    type Write = CertificationWrite;
+    type Input = CertificationInput;
+
+    fn apply(&mut self, write: CertificationWrite) {
+        set(&mut self.name, write.name);
+        set(&mut self.issuer, write.issuer);
+        set(&mut self.date, write.date);
+        set(&mut self.url, write.url);
+        set(&mut self.on_resume, write.on_resume);
+        set_label_names(&mut self.labels, write.labels);
+    }
+
+    fn validate(&self) -> Result<CertificationInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", fields::required_line(&self.name, SHORT, "the certification’s name"));
+        let issuer = e.check("issuer", fields::line(&self.issuer, SHORT));
+        let date = e.check("date", PartialDate::parse_optional(&self.date)).flatten();
+        let url = e.check("url", fields::optional_web_link(&self.url)).flatten();
+        let labels = parse_labels(&mut e, &self.labels);
+        finish(e, || CertificationInput {
+            name: name.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            date,
+            url,
+            on_resume: self.on_resume,
+            labels,
+        })
+    }
+}
+
 // ---- journal entry ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -660,6 +911,28 @@ mod tests {
             ("Rust", "Languages", "")
         );
         assert!(serde_json::from_str::<SkillWrite>(r#"{"nmae": "typo"}"#).is_err());
+    }
+
+    #[test]
+    fn an_education_is_checked_like_a_project_and_its_courses_like_highlights() {
+        let mut draft = EducationDraft { institution: "University of Leeds".into(), ..EducationDraft::blank() };
+        draft.apply(
+            serde_json::from_str(
+                r#"{"area": "Computer Science", "study_type": "BSc", "start_date": "2012", "end_date": "2015-06",
+                    "score": "First class", "courses": ["Algorithms", "Compilers\nand interpreters"]}"#,
+            )
+            .unwrap(),
+        );
+        let input = draft.validate().unwrap();
+        assert_eq!(input.courses, ["Algorithms", "Compilers and interpreters"]);
+        assert!(input.on_resume, "on the resume unless switched off");
+        let backwards = EducationDraft { end_date: "2011".into(), ..draft.clone() };
+        assert_eq!(backwards.validate().unwrap_err().get("end_date"), Some("The end date is before the start date."));
+        let many = EducationDraft { courses: "Course\n".repeat(COURSES_MAX + 1), ..draft };
+        assert!(many.validate().unwrap_err().get("courses").unwrap().starts_with("At most 30 items"));
+        let nameless = CertificationDraft { issuer: "AWS".into(), ..CertificationDraft::blank() };
+        assert_eq!(nameless.validate().unwrap_err().get("name"), Some("Enter the certification’s name."));
+        assert!(serde_json::from_str::<CertificationWrite>(r#"{"name": "CKA", "expires": "2027"}"#).is_err());
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub enum RecordKind {
     Skill,
     Project,
     Achievement,
+    Education,
+    Certification,
     JournalEntry,
     Opportunity,
     Contact,
@@ -26,7 +28,7 @@ struct Names {
     plural_title: &'static str,
 }
 
-const KINDS: [(RecordKind, Names); 9] = {
+const KINDS: [(RecordKind, Names); 11] = {
     use RecordKind::*;
     const fn names(key: &'static str, path: &'static str, singular: &'static str, plural_title: &'static str) -> Names {
         Names { key, path, singular, plural_title }
@@ -36,6 +38,9 @@ const KINDS: [(RecordKind, Names); 9] = {
         (Skill, names("skill", "skills", "skill", "Skills")),
         (Project, names("project", "projects", "project", "Projects")),
         (Achievement, names("achievement", "achievements", "achievement", "Achievements")),
+        // Education is a mass noun: `/education` lists it, as `/journal` lists the journal.
+        (Education, names("education", "education", "education", "Education")),
+        (Certification, names("certification", "certifications", "certification", "Certifications")),
         (JournalEntry, names("journal_entry", "journal", "journal entry", "Journal")),
         (Opportunity, names("opportunity", "opportunities", "opportunity", "Opportunities")),
         (Contact, names("contact", "contacts", "contact", "Contacts")),
@@ -101,6 +106,9 @@ pub const DESCRIPTION: usize = 10_000;
 pub const JOURNAL_BODY: usize = 100_000;
 pub const HIGHLIGHTS_MAX: usize = 30;
 pub const HIGHLIGHT_LENGTH: usize = 500;
+/// An education's courses: short names such as "CS101 Algorithms", one per line in a form.
+pub const COURSES_MAX: usize = 30;
+pub const COURSE_LENGTH: usize = 200;
 
 /// A record's labels as they arrived: the text typed into a form's field (names separated by
 /// commas), or the list of names an API body sent. Each is validated in its own way, so a name

@@ -154,6 +154,17 @@ pub fn highlights() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// An education's courses, one line each.
+pub fn courses() -> utoipa::openapi::schema::Array {
+    let item = patterned(LINE, false, "One course.").max_length(Some(crate::domain::records::COURSE_LENGTH));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(item)
+        .max_items(Some(crate::domain::records::COURSES_MAX))
+        .description(Some("Courses or modules worth naming, as JSON Resume's `courses`; `null` removes them."))
+        .build()
+}
+
 // ---- web links ----
 
 /// A web link as `fields::optional_web_link` takes it: http or https (assumed when left out),

@@ -51,7 +51,7 @@ struct Resource {
     filters: &'static [Filter],
 }
 
-const RESOURCES: [Resource; 10] = [
+const RESOURCES: [Resource; 12] = [
     Resource {
         path: "experiences",
         tag: "career",
@@ -86,6 +86,24 @@ const RESOURCES: [Resource; 10] = [
         write: named::<crate::domain::career::AchievementWrite>,
         noun: "achievement",
         required: &["title"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "education",
+        tag: "career",
+        record: named::<crate::db::career::Education>,
+        write: named::<crate::domain::career::EducationWrite>,
+        noun: "degree or course",
+        required: &["institution"],
+        filters: &[Filter::Label],
+    },
+    Resource {
+        path: "certifications",
+        tag: "career",
+        record: named::<crate::db::career::Certification>,
+        write: named::<crate::domain::career::CertificationWrite>,
+        noun: "certification",
+        required: &["name"],
         filters: &[Filter::Label],
     },
     Resource {

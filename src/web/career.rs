@@ -1,13 +1,16 @@
-//! Experiences, skills, projects and achievements: each a [`Resource`] with its own templates.
+//! Experiences, skills, projects, achievements, education and certifications: each a
+//! [`Resource`] with its own templates.
 
 use askama::Template;
 use axum::response::Html;
 
-use crate::db::career::{Achievement, Experience, Project, Skill};
+use crate::db::career::{Achievement, Certification, Education, Experience, Project, Skill};
 use crate::db::{career, lists};
-use crate::domain::career::{AchievementDraft, ExperienceDraft, ProjectDraft, SkillDraft, SkillLevel};
+use crate::domain::career::{
+    AchievementDraft, CertificationDraft, EducationDraft, ExperienceDraft, ProjectDraft, SkillDraft, SkillLevel,
+};
 use crate::domain::UserId;
-use crate::services::records::kinds::{Achievements, Experiences, Projects, Skills};
+use crate::services::records::kinds::{Achievements, Certifications, EducationRecords, Experiences, Projects, Skills};
 use crate::services::records::RecordType;
 use crate::state::AppState;
 use crate::web::error::AppResult;
@@ -89,6 +92,26 @@ record_templates!(
     "career/achievements/list.html",
     "career/achievements/form.html",
     "career/achievements/show.html"
+);
+record_templates!(
+    EducationList,
+    EducationForm,
+    EducationShow,
+    Education,
+    EducationDraft,
+    "career/education/list.html",
+    "career/education/form.html",
+    "career/education/show.html"
+);
+record_templates!(
+    CertificationList,
+    CertificationForm,
+    CertificationShow,
+    Certification,
+    CertificationDraft,
+    "career/certifications/list.html",
+    "career/certifications/form.html",
+    "career/certifications/show.html"
 );
 
 #[async_trait::async_trait]
@@ -207,5 +230,59 @@ impl Resource for Achievements {
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
         html(&AchievementShow { chrome, row, related: Vec::new(), label_form })
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource for EducationRecords {
+    fn title(row: &Education) -> String {
+        row.institution.clone()
+    }
+    fn list_page(chrome: Chrome, view: ListView<Education>) -> AppResult<Html<String>> {
+        html(&EducationList { chrome, view })
+    }
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<EducationDraft>,
+    ) -> AppResult<Html<String>> {
+        html(&EducationForm { chrome, view, choices: Choices::default() })
+    }
+    async fn show_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        row: Education,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        html(&EducationShow { chrome, row, related: Vec::new(), label_form })
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource for Certifications {
+    fn title(row: &Certification) -> String {
+        row.name.clone()
+    }
+    fn list_page(chrome: Chrome, view: ListView<Certification>) -> AppResult<Html<String>> {
+        html(&CertificationList { chrome, view })
+    }
+    async fn form_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        view: FormView<CertificationDraft>,
+    ) -> AppResult<Html<String>> {
+        html(&CertificationForm { chrome, view, choices: Choices::default() })
+    }
+    async fn show_page(
+        _: &AppState,
+        _: &UserId,
+        chrome: Chrome,
+        row: Certification,
+        label_form: LabelForm,
+    ) -> AppResult<Html<String>> {
+        html(&CertificationShow { chrome, row, related: Vec::new(), label_form })
     }
 }

@@ -139,6 +139,8 @@ async fn tagged_records(state: &AppState, user_id: &UserId, label: &Label) -> Ap
     collect!(career::SKILLS, career::Skill, |r: &career::Skill| r.name.clone());
     collect!(career::PROJECTS, career::Project, |r: &career::Project| r.name.clone());
     collect!(career::ACHIEVEMENTS, career::Achievement, |r: &career::Achievement| r.title.clone());
+    collect!(career::EDUCATION, career::Education, |r: &career::Education| r.institution.clone());
+    collect!(career::CERTIFICATIONS, career::Certification, |r: &career::Certification| r.name.clone());
     collect!(journal::JOURNAL, journal::JournalEntry, |r: &journal::JournalEntry| r.title.clone());
     collect!(crate::db::contacts::CONTACTS, crate::db::contacts::Contact, |r: &crate::db::contacts::Contact| r
         .name

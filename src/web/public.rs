@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::db::career::{Achievement, Experience, Project, Skill};
+use crate::db::career::{Achievement, Certification, Education, Experience, Project, Skill};
 use crate::db::journal::JournalEntry;
 use crate::db::labels::{self, Label};
 use crate::db::lists::{Audience, ListFilter};
@@ -273,6 +273,9 @@ struct ResumePage {
     skills: Vec<(String, Vec<Skill>)>,
     projects: Vec<Project>,
     achievements: Vec<Achievement>,
+    // Education and certifications (issue 12): their own sections, after the work.
+    education: Vec<Education>,
+    certifications: Vec<Certification>,
     labels: Vec<Label>,
     label: Option<String>,
 }
@@ -297,6 +300,8 @@ impl ResumePage {
             && self.projects.is_empty()
             && self.achievements.is_empty()
             && self.owner.languages.0.is_empty()
+            && self.education.is_empty()
+            && self.certifications.is_empty()
     }
     fn label_is(&self, name: &str) -> bool {
         self.label.as_deref().is_some_and(|l| name_key(l) == name_key(name))
@@ -378,6 +383,8 @@ async fn resume_page(
     let mut skill_rows: Vec<Skill> = resume_rows(state, &owner, &career::SKILLS, &label).await?;
     let projects: Vec<Project> = resume_rows(state, &owner, &career::PROJECTS, &label).await?;
     let achievement_rows: Vec<Achievement> = resume_rows(state, &owner, &career::ACHIEVEMENTS, &label).await?;
+    let education: Vec<Education> = resume_rows(state, &owner, &career::EDUCATION, &label).await?;
+    let certifications: Vec<Certification> = resume_rows(state, &owner, &career::CERTIFICATIONS, &label).await?;
     let labels = labels::public_on_page(state.db.pool(), &owner.user_id, false).await?;
 
     // Achievements sit under their experience when it is on the page; the rest get a section.
@@ -410,13 +417,14 @@ async fn resume_page(
         markdown::summary(&owner.bio, 200)
     };
     let path = format!("/u/{}", owner.username);
-    let json_ld = serde_json::json!({
+    let mut json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "ProfilePage",
         "url": absolute(state, &path),
         "dateModified": owner.updated_at.rfc3339(),
         "mainEntity": person(state, &owner),
     });
+    add_studies_and_credentials(&mut json_ld["mainEntity"], &education, &certifications);
     let meta =
         PublicMeta::new(state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
     Ok(ResumePage {
@@ -430,8 +438,55 @@ async fn resume_page(
         skills,
         projects,
         achievements,
+        education,
+        certifications,
         label,
     })
+}
+
+/// The resume's person as schema.org knows studies and certificates: `alumniOf` names the
+/// institutions, `hasCredential` the certificates. Only what the page shows (records on the
+/// resume) is passed in, so nothing switched off reaches search engines.
+fn add_studies_and_credentials(
+    person: &mut serde_json::Value,
+    education: &[Education],
+    certifications: &[Certification],
+) {
+    let mut schools: Vec<&str> = Vec::new();
+    for study in education {
+        if !schools.iter().any(|name| name_key(name) == name_key(&study.institution)) {
+            schools.push(&study.institution);
+        }
+    }
+    if !schools.is_empty() {
+        person["alumniOf"] = schools
+            .into_iter()
+            .map(|name| serde_json::json!({ "@type": "EducationalOrganization", "name": name }))
+            .collect();
+    }
+    if !certifications.is_empty() {
+        person["hasCredential"] = certifications
+            .iter()
+            .map(|certificate| {
+                let mut credential = serde_json::json!({
+                    "@type": "EducationalOccupationalCredential",
+                    "name": certificate.name,
+                    "credentialCategory": "certificate",
+                });
+                if !certificate.issuer.is_empty() {
+                    credential["recognizedBy"] =
+                        serde_json::json!({ "@type": "Organization", "name": certificate.issuer });
+                }
+                if let Some(date) = &certificate.issued_on {
+                    credential["dateCreated"] = date.clone().into();
+                }
+                if let Some(url) = &certificate.url {
+                    credential["url"] = url.clone().into();
+                }
+                credential
+            })
+            .collect();
+    }
 }
 
 #[derive(Template)]

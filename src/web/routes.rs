@@ -5,7 +5,8 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::services::records::kinds::{
-    Achievements, Contacts, Experiences, Interviews, Journal, Notes, Opportunities, Projects, Skills,
+    Achievements, Certifications, Contacts, EducationRecords, Experiences, Interviews, Journal, Notes, Opportunities,
+    Projects, Skills,
 };
 use crate::state::AppState;
 use crate::web::contacts::{connect_api, connect_html, disconnect_api, disconnect_html};
@@ -46,6 +47,20 @@ pub fn record_pages() -> Router<AppState> {
         .route("/achievements/{id}/delete", post(delete_html::<Achievements>))
         .route("/achievements/{id}/labels", post(add_label_html::<Achievements>))
         .route("/achievements/{id}/labels/{label_id}/remove", post(remove_label_html::<Achievements>))
+        .route("/education", get(list_html::<EducationRecords>).post(create_html::<EducationRecords>))
+        .route("/education/new", get(new_html::<EducationRecords>))
+        .route("/education/{id}", get(show_html::<EducationRecords>).post(update_html::<EducationRecords>))
+        .route("/education/{id}/edit", get(edit_html::<EducationRecords>))
+        .route("/education/{id}/delete", post(delete_html::<EducationRecords>))
+        .route("/education/{id}/labels", post(add_label_html::<EducationRecords>))
+        .route("/education/{id}/labels/{label_id}/remove", post(remove_label_html::<EducationRecords>))
+        .route("/certifications", get(list_html::<Certifications>).post(create_html::<Certifications>))
+        .route("/certifications/new", get(new_html::<Certifications>))
+        .route("/certifications/{id}", get(show_html::<Certifications>).post(update_html::<Certifications>))
+        .route("/certifications/{id}/edit", get(edit_html::<Certifications>))
+        .route("/certifications/{id}/delete", post(delete_html::<Certifications>))
+        .route("/certifications/{id}/labels", post(add_label_html::<Certifications>))
+        .route("/certifications/{id}/labels/{label_id}/remove", post(remove_label_html::<Certifications>))
         .route("/journal", get(list_html::<Journal>).post(create_html::<Journal>))
         .route("/journal/new", get(new_html::<Journal>))
         .route("/journal/{id}", get(show_html::<Journal>).post(update_html::<Journal>))
@@ -102,6 +117,18 @@ pub fn record_api() -> Router<AppState> {
         .route(
             "/achievements/{id}",
             get(get_api::<Achievements>).patch(patch_api::<Achievements>).delete(delete_api::<Achievements>),
+        )
+        .route("/education", get(list_api::<EducationRecords>).post(create_api::<EducationRecords>))
+        .route(
+            "/education/{id}",
+            get(get_api::<EducationRecords>)
+                .patch(patch_api::<EducationRecords>)
+                .delete(delete_api::<EducationRecords>),
+        )
+        .route("/certifications", get(list_api::<Certifications>).post(create_api::<Certifications>))
+        .route(
+            "/certifications/{id}",
+            get(get_api::<Certifications>).patch(patch_api::<Certifications>).delete(delete_api::<Certifications>),
         )
         .route("/journal", get(list_api::<Journal>).post(create_api::<Journal>))
         .route("/journal/{id}", get(get_api::<Journal>).patch(patch_api::<Journal>).delete(delete_api::<Journal>))

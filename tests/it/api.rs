@@ -156,7 +156,9 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
 
-    for resource in ["experiences", "skills", "projects", "achievements", "journal", "labels"] {
+    for resource in
+        ["experiences", "skills", "projects", "achievements", "education", "certifications", "journal", "labels"]
+    {
         let collection = &doc["paths"][format!("/{resource}")];
         let item = &doc["paths"][format!("/{resource}/{{id}}")];
         for (operation, method) in

@@ -1,4 +1,5 @@
-//! The career record: experiences, skills, projects, achievements and journal entries through
+//! The career record: experiences, skills, projects, achievements, education, certifications and
+//! journal entries through
 //! their pages and the JSON API; labels; Markdown in the journal; the profile.
 //! Promises (SPEC §B) covered here: 8 (CSRF on every state change of the career record) and 18
 //! (another user's ids answer 404 and nothing of theirs leaks).
@@ -25,11 +26,13 @@ on_both_databases!(
 );
 
 /// Path and table of every kind of record.
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 7] = [
     ("experiences", "experiences"),
     ("skills", "skills"),
     ("projects", "projects"),
     ("achievements", "achievements"),
+    ("education", "education"),
+    ("certifications", "certifications"),
     ("journal", "journal_entries"),
 ];
 
@@ -41,6 +44,7 @@ const VALID_FOR_EVERY_KIND: &[(&str, &str)] = &[
     ("current", "on"),
     ("name", "Hijacked"),
     ("title", "Hijacked"),
+    ("institution", "Hijacked University"),
     ("entry_date", "2024-01-01"),
     ("body", "Hijacked"),
 ];
@@ -48,14 +52,14 @@ const VALID_FOR_EVERY_KIND: &[(&str, &str)] = &[
 // ---- helpers ----
 
 /// A page that must answer 200.
-async fn page(app: &TestApp, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, path: &str) -> String {
     let (status, html) = app.get_text(path).await;
     assert_eq!(status, 200, "GET {path}: {html}");
     html
 }
 
 /// Fill in `/{path}/new` and save; the new record's id.
-async fn add(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn add(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
     let response = app.submit(&format!("/{path}/new"), &format!("/{path}"), fields).await;
     let to = location(&response);
     let status = response.status();
@@ -67,14 +71,19 @@ async fn add(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// Post a form with the given CSRF token (or none) as the signed-in browser.
-async fn post_form(app: &TestApp, action: &str, csrf: Option<&str>, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(
+    app: &TestApp,
+    action: &str,
+    csrf: Option<&str>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let mut form: Vec<(&str, &str)> = csrf.map(|t| vec![("_csrf", t)]).unwrap_or_default();
     form.extend_from_slice(fields);
     app.client.post(app.url(action)).form(&form).send().await.unwrap()
 }
 
 /// The signed-in browser's CSRF token, as its forms carry it.
-async fn csrf_of(app: &TestApp) -> String {
+pub(crate) async fn csrf_of(app: &TestApp) -> String {
     csrf_token_in(&page(app, "/labels").await).expect("a CSRF token in the labels form")
 }
 
@@ -83,7 +92,7 @@ async fn text(app: &TestApp, sql: &str) -> String {
 }
 
 /// The message beside `field` on a form page.
-fn field_error(field: &str, message: &str) -> String {
+pub(crate) fn field_error(field: &str, message: &str) -> String {
     format!(r#"<p class="field-error" id="{field}-error">{message}</p>"#)
 }
 
@@ -108,7 +117,13 @@ pub(crate) async fn api_for(app: &TestApp) -> Api {
 
 impl Api {
     /// Send a body as it is; the status and the JSON answer (`null` when empty). Never a 5xx.
-    async fn raw(&self, method: Method, path: &str, content_type: Option<&str>, body: Option<String>) -> (u16, Value) {
+    pub(crate) async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<String>,
+    ) -> (u16, Value) {
         let mut request = self.client.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(&self.token);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
@@ -163,7 +178,17 @@ impl Api {
     /// Every record of every kind, and the labels: to compare before and after.
     async fn everything(&self) -> Vec<Value> {
         let mut all = Vec::new();
-        for path in ["/experiences", "/skills", "/projects", "/achievements", "/journal", "/labels", "/profile"] {
+        for path in [
+            "/experiences",
+            "/skills",
+            "/projects",
+            "/achievements",
+            "/education",
+            "/certifications",
+            "/journal",
+            "/labels",
+            "/profile",
+        ] {
             let (status, body) = self.get(&format!("{path}?per_page=100")).await;
             assert_eq!(status, 200);
             all.push(body);
@@ -382,6 +407,71 @@ async fn every_kind_of_record_is_added_shown_edited_and_deleted_through_its_page
             stored_after_edit: "title = 'Cut cloud spend by 41%' AND achieved_on = '2022-12' AND experience_id IS NULL",
         },
         PageStory {
+            path: "education",
+            table: "education",
+            added: &[
+                ("institution", "University of Leeds"),
+                ("study_type", "BSc"),
+                ("area", "Computer Science"),
+                ("start_date", "2012-09"),
+                ("end_date", "2015-06"),
+                ("score", "First class"),
+                ("url", "leeds.ac.uk"),
+                ("courses", "Algorithms\n\nCompilers"),
+                ("description", "Thesis on query planning."),
+                ("on_resume", "on"),
+                ("labels", "Databases"),
+            ],
+            shown: &[
+                "University of Leeds",
+                "BSc, Computer Science",
+                "Sep 2012 – Jun 2015 · First class",
+                r#"href="https://leeds.ac.uk/""#,
+                "<li>Algorithms</li><li>Compilers</li>",
+                "Thesis on query planning.",
+                "On resume",
+                "?label=Databases",
+            ],
+            edited: &[
+                ("institution", "University of Leeds"),
+                ("study_type", "MSc"),
+                ("area", "Computer Science"),
+                ("start_date", "2015-09"),
+                ("end_date", ""),
+                ("courses", "Distributed systems"),
+                ("labels", "Databases, Research"),
+            ],
+            shown_after_edit: &["MSc, Computer Science", "Since Sep 2015", "Not on resume", "?label=Research"],
+            gone_after_edit: &["BSc", "First class", "leeds.ac.uk", "Algorithms", "Thesis on query planning."],
+            stored_after_edit:
+                "study_type = 'MSc' AND end_date IS NULL AND url IS NULL AND score = '' AND on_resume = 0 \
+                                AND courses = '[\"Distributed systems\"]'",
+        },
+        PageStory {
+            path: "certifications",
+            table: "certifications",
+            added: &[
+                ("name", "Certified Kubernetes Administrator"),
+                ("issuer", "Cloud Native Computing Foundation"),
+                ("date", "2023-05"),
+                ("url", "https://www.credly.com/badges/cka-123"),
+                ("on_resume", "on"),
+                ("labels", "Cloud"),
+            ],
+            shown: &[
+                "Certified Kubernetes Administrator",
+                "Cloud Native Computing Foundation",
+                "Issued May 2023",
+                r#"href="https://www.credly.com/badges/cka-123""#,
+                "On resume",
+                "?label=Cloud",
+            ],
+            edited: &[("name", "Certified Kubernetes Administrator"), ("issuer", "CNCF"), ("date", "2024-05-02")],
+            shown_after_edit: &["CNCF", "Issued 2 May 2024", "Not on resume", "No labels yet."],
+            gone_after_edit: &["Cloud Native Computing Foundation", "credly.com", "?label=Cloud"],
+            stored_after_edit: "issuer = 'CNCF' AND issued_on = '2024-05-02' AND url IS NULL AND on_resume = 0",
+        },
+        PageStory {
             path: "journal",
             table: "journal_entries",
             added: &[
@@ -536,6 +626,29 @@ async fn every_kind_of_record_and_labels_are_managed_through_the_api(app: TestAp
             patched: json!({"description": "Introduced blameless postmortems.", "date": "2023-09"}),
         },
         ApiStory {
+            path: "/education",
+            create: json!({"institution": "Technische Universität München", "area": "Informatics",
+                           "study_type": "Master", "start_date": "2014-10", "end_date": "2016-09",
+                           "score": "1.3", "url": "https://www.tum.de/", "courses": ["Databases", "Compilers"],
+                           "labels": ["Research"]}),
+            created: json!({"institution": "Technische Universität München", "study_type": "Master",
+                            "start_date": "2014-10", "end_date": "2016-09", "score": "1.3",
+                            "url": "https://www.tum.de/", "courses": ["Databases", "Compilers"], "description": "",
+                            "on_resume": true}),
+            patch: json!({"courses": null, "score": null}),
+            patched: json!({"courses": [], "score": "", "area": "Informatics"}),
+        },
+        ApiStory {
+            path: "/certifications",
+            create: json!({"name": "AWS Certified Solutions Architect – Associate", "issuer": "Amazon Web Services",
+                           "date": "2022-03", "url": "aws.amazon.com/verification"}),
+            created: json!({"name": "AWS Certified Solutions Architect – Associate", "issuer": "Amazon Web Services",
+                            "date": "2022-03", "url": "https://aws.amazon.com/verification", "on_resume": true,
+                            "labels": []}),
+            patch: json!({"on_resume": false, "date": "2022-03-14"}),
+            patched: json!({"on_resume": false, "date": "2022-03-14", "issuer": "Amazon Web Services"}),
+        },
+        ApiStory {
             path: "/journal",
             create: json!({"title": "First week on the platform team", "entry_date": "2024-05-06",
                            "body": "Met the **team**."}),
@@ -574,7 +687,14 @@ async fn every_kind_of_record_and_labels_are_managed_through_the_api(app: TestAp
 // ---- 3. validation ----
 
 /// A form with a mistake comes back with 422, the message beside the field, and what was typed.
-async fn refused(app: &TestApp, action: &str, fields: &[(&str, &str)], field: &str, message: &str, kept: &[&str]) {
+pub(crate) async fn refused(
+    app: &TestApp,
+    action: &str,
+    fields: &[(&str, &str)],
+    field: &str,
+    message: &str,
+    kept: &[&str],
+) {
     let page = if action == "/labels" { "/labels".to_owned() } else { format!("{action}/new") };
     let response = app.submit(&page, action, fields).await;
     let status = response.status();
@@ -879,9 +999,19 @@ async fn api_mistakes_are_explained_as_json_and_never_fail_the_server(app: TestA
     let title_of = |path: &str| match path {
         "/experiences" => "role",
         "/achievements" | "/journal" => "title",
+        "/education" => "institution",
         _ => "name",
     };
-    for path in ["/experiences", "/skills", "/projects", "/achievements", "/journal", "/labels"] {
+    for path in [
+        "/experiences",
+        "/skills",
+        "/projects",
+        "/achievements",
+        "/education",
+        "/certifications",
+        "/journal",
+        "/labels",
+    ] {
         let title = title_of(path);
         let bodies = [
             (Some("application/json"), format!(r#"{{"{title}": "Rust""#), ""),
@@ -1223,6 +1353,12 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
             json!({"title": "Board meeting notes", "body": "Confidential: **Nightjar** timeline.", "labels": label}),
         )
         .await;
+    let study = ada
+        .create("/education", json!({"institution": "Harbor Business School", "area": "Mergers", "labels": label}))
+        .await;
+    let licence = ada
+        .create("/certifications", json!({"name": "Nightjar Clearance", "issuer": "Blackwood", "labels": label}))
+        .await;
     let (_, labels) = ada.get("/labels").await;
     let label_id = labels["items"][0]["id"].as_str().unwrap().to_owned();
     let secrets = [
@@ -1233,6 +1369,8 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
         "Harbor deal",
         "Board meeting",
         "Acquisition",
+        "Harbor Business School",
+        "Nightjar Clearance",
     ];
     let ids: Vec<(&str, String)> = [
         ("experiences", &role),
@@ -1240,6 +1378,8 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
         ("projects", &project),
         ("achievements", &award),
         ("journal", &entry),
+        ("education", &study),
+        ("certifications", &licence),
     ]
     .into_iter()
     .map(|(path, record)| (path, record["id"].as_str().unwrap().to_owned()))
@@ -1280,7 +1420,7 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
             assert_hidden(&body, &what);
         }
         let update = format!("/{path}/{id}");
-        for fields in [VALID_FOR_EVERY_KIND, &[("title", ""), ("name", ""), ("role", "")]] {
+        for fields in [VALID_FOR_EVERY_KIND, &[("title", ""), ("name", ""), ("role", ""), ("institution", "")]] {
             expect_404(post_form(&app, &update, Some(&csrf), fields).await, format!("POST {update} {fields:?}")).await;
         }
         for action in [format!("/{path}/{id}/delete"), format!("/{path}/{id}/labels/{label_id}/remove")] {
@@ -1291,6 +1431,7 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
         let title = match *path {
             "experiences" => "role",
             "achievements" | "journal" => "title",
+            "education" => "institution",
             _ => "name",
         };
         let mut change = json!({});
@@ -1360,7 +1501,17 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
         let html = page(&app, url).await.replace("Acquisition-Talks", "").replace("acquisition-talks", "");
         assert_hidden(&html, url);
     }
-    for path in ["/experiences", "/skills", "/projects", "/achievements", "/journal", "/labels", "/profile"] {
+    for path in [
+        "/experiences",
+        "/skills",
+        "/projects",
+        "/achievements",
+        "/education",
+        "/certifications",
+        "/journal",
+        "/labels",
+        "/profile",
+    ] {
         for query in ["", "?label=Acquisition-Talks"] {
             let (status, answer) = grace.get(&format!("{path}{query}")).await;
             assert_eq!(status, 200);
@@ -1405,7 +1556,7 @@ async fn promise_18_another_user_gets_404_for_every_route_with_my_ids(app: TestA
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM experiences").await, 2);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM labels").await, 2);
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM record_labels WHERE label_id = '{label_id}'")).await, 5);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM record_labels WHERE label_id = '{label_id}'")).await, 7);
 }
 
 // ---- 7. profile ----
@@ -1540,6 +1691,8 @@ async fn promise_8_every_career_form_post_without_the_csrf_token_is_refused(app:
         ("projects", json!({"name": "Invoice parser"})),
         ("achievements", json!({"title": "Cut cloud spend by 38%"})),
         ("journal", json!({"title": "Sprint review", "body": "Demoed search."})),
+        ("education", json!({"institution": "University of Leeds"})),
+        ("certifications", json!({"name": "Certified Kubernetes Administrator"})),
     ] {
         let mut body = body;
         body["labels"] = labels.clone();

@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod career;
 mod connections;
+mod education;
 mod files;
 mod housekeeping;
 mod interviews;

@@ -42,6 +42,16 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/achievements/{id}"),
     ("PATCH", "/achievements/{id}"),
     ("DELETE", "/achievements/{id}"),
+    ("GET", "/education"),
+    ("POST", "/education"),
+    ("GET", "/education/{id}"),
+    ("PATCH", "/education/{id}"),
+    ("DELETE", "/education/{id}"),
+    ("GET", "/certifications"),
+    ("POST", "/certifications"),
+    ("GET", "/certifications/{id}"),
+    ("PATCH", "/certifications/{id}"),
+    ("DELETE", "/certifications/{id}"),
     ("GET", "/journal"),
     ("POST", "/journal"),
     ("GET", "/journal/{id}"),
@@ -407,6 +417,26 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
             }),
         )
         .await;
+    let education = c
+        .create(
+            "/education",
+            json!({
+                "institution": "University of Leeds", "area": "Computer Science", "study_type": "BSc",
+                "start_date": "2012-09", "end_date": "2015-06", "score": "First class",
+                "url": "https://www.leeds.ac.uk", "courses": ["Algorithms", "Compilers"],
+                "description": "Thesis on query planning.", "on_resume": true, "labels": ["Rust"],
+            }),
+        )
+        .await;
+    let certification = c
+        .create(
+            "/certifications",
+            json!({
+                "name": "Certified Kubernetes Administrator", "issuer": "CNCF", "date": "2023-05",
+                "url": "https://www.credly.com/badges/cka", "on_resume": true, "labels": [],
+            }),
+        )
+        .await;
     let entry = c
         .create(
             "/journal",
@@ -461,6 +491,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
         ("/skills", skill.clone()),
         ("/projects", project.clone()),
         ("/achievements", achievement.clone()),
+        ("/education", education.clone()),
+        ("/certifications", certification.clone()),
         ("/journal", entry.clone()),
         ("/opportunities", opportunity.clone()),
         ("/contacts", contact.clone()),
@@ -492,6 +524,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
         ("/skills", &skill, json!({"level": null, "category": "Systems languages"})),
         ("/projects", &project, json!({"url": null, "end_date": null})),
         ("/achievements", &achievement, json!({"project_id": null, "date": "2023"})),
+        ("/education", &education, json!({"courses": null, "end_date": null, "score": "2:1"})),
+        ("/certifications", &certification, json!({"url": null, "date": "2024-05-02", "on_resume": false})),
         ("/journal", &entry, json!({"is_public": true, "body": "Edited."})),
         ("/opportunities", &opportunity, json!({"status": "interviewing", "salary_max": null, "work_mode": "hybrid"})),
         ("/contacts", &contact, json!({"email": null, "links": []})),

@@ -4,7 +4,7 @@
 use sqlx::AnyConnection;
 
 use crate::clock::Timestamp;
-use crate::db::career::{self, Achievement, Experience, Project, Skill};
+use crate::db::career::{self, Achievement, Certification, Education, Experience, Project, Skill};
 use crate::db::contacts::LinkedTo;
 use crate::db::contacts::{self, Contact};
 use crate::db::interviews::{self, Interview};
@@ -14,9 +14,9 @@ use crate::db::notes::{self, Note};
 use crate::db::opportunities::{self, Opportunity};
 use crate::db::{uploads, Db};
 use crate::domain::career::{
-    AchievementDraft, AchievementInput, AchievementWrite, ExperienceDraft, ExperienceInput, ExperienceWrite,
-    JournalDraft, JournalInput, JournalWrite, ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput,
-    SkillWrite,
+    AchievementDraft, AchievementInput, AchievementWrite, CertificationDraft, CertificationInput, CertificationWrite,
+    EducationDraft, EducationInput, EducationWrite, ExperienceDraft, ExperienceInput, ExperienceWrite, JournalDraft,
+    JournalInput, JournalWrite, ProjectDraft, ProjectInput, ProjectWrite, SkillDraft, SkillInput, SkillWrite,
 };
 use crate::domain::contacts::{ContactDraft, ContactInput, ContactWrite};
 use crate::domain::interviews::{InterviewDraft, InterviewInput, InterviewWrite};
@@ -28,7 +28,19 @@ use crate::domain::UserId;
 use crate::services::records::{label_text, HasContacts, RecordType};
 use crate::services::ServiceResult;
 
-crate::labelled!(Experience, Skill, Project, Achievement, JournalEntry, Opportunity, Contact, Interview, Note);
+crate::labelled!(
+    Experience,
+    Skill,
+    Project,
+    Achievement,
+    Education,
+    Certification,
+    JournalEntry,
+    Opportunity,
+    Contact,
+    Interview,
+    Note
+);
 
 pub struct Experiences;
 
@@ -236,6 +248,103 @@ impl RecordType for Achievements {
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
         career::update_achievement(c, u, id, i, now).await
+    }
+}
+
+pub struct EducationRecords;
+
+#[async_trait::async_trait]
+impl RecordType for EducationRecords {
+    const TABLE: &'static Table = &career::EDUCATION;
+    type Row = Education;
+    type Draft = EducationDraft;
+    type Write = EducationWrite;
+    type Input = EducationInput;
+
+    fn blank(_: Timestamp) -> EducationDraft {
+        EducationDraft::blank()
+    }
+    fn draft_of(row: &Education) -> EducationDraft {
+        EducationDraft {
+            institution: row.institution.clone(),
+            area: row.area.clone(),
+            study_type: row.study_type.clone(),
+            start_date: row.start_date.clone().unwrap_or_default(),
+            end_date: row.end_date.clone().unwrap_or_default(),
+            score: row.score.clone(),
+            url: row.url.clone().unwrap_or_default(),
+            courses: row.courses.0.join("\n"),
+            description: row.description.clone(),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels).into(),
+        }
+    }
+    fn label_names(input: &EducationInput) -> &[String] {
+        &input.labels
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &EducationInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_education(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &EducationInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_education(c, u, id, i, now).await
+    }
+}
+
+pub struct Certifications;
+
+#[async_trait::async_trait]
+impl RecordType for Certifications {
+    const TABLE: &'static Table = &career::CERTIFICATIONS;
+    type Row = Certification;
+    type Draft = CertificationDraft;
+    type Write = CertificationWrite;
+    type Input = CertificationInput;
+
+    fn blank(_: Timestamp) -> CertificationDraft {
+        CertificationDraft::blank()
+    }
+    fn draft_of(row: &Certification) -> CertificationDraft {
+        CertificationDraft {
+            name: row.name.clone(),
+            issuer: row.issuer.clone(),
+            date: row.issued_on.clone().unwrap_or_default(),
+            url: row.url.clone().unwrap_or_default(),
+            on_resume: row.on_resume.get(),
+            labels: label_text(&row.labels).into(),
+        }
+    }
+    fn label_names(input: &CertificationInput) -> &[String] {
+        &input.labels
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &CertificationInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        career::insert_certification(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &CertificationInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        career::update_certification(c, u, id, i, now).await
     }
 }
 
