@@ -723,7 +723,7 @@ async fn llms(State(state): State<AppState>) -> Response {
     let body = format!(
         "# Careerlog\n\n\
          > Careerlog is a self-hosted place where people keep their working life private: experience, skills, \
-         projects, achievements and a work journal. A person may choose to publish a resume and a journal; nothing \
+         projects, achievements, education, certifications and a work journal. A person may choose to publish a resume and a journal; nothing \
          else on this site is public.\n\n\
          ## Public pages\n\n\
          - `{base}/u/{{username}}`: a person's public resume, if they have published it. `?label={{label}}` filters \
