@@ -40,6 +40,12 @@ pub struct Note {
     #[serde(skip)]
     #[schema(ignore)]
     pub labels: Vec<LabelChip>,
+    /// What the note is about, as people name it ("Globex · Staff Engineer", "Grace Hopper",
+    /// "Technical round · Globex"), for pages that list notes away from their subject.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub subject_title: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -58,6 +64,42 @@ impl Note {
 
 fn note_fields<'q>(query: Query<'q>, input: &'q NoteInput) -> Query<'q> {
     query.bind(input.subject_kind.as_str()).bind(&input.subject_id).bind(&input.body)
+}
+
+/// What each subject of `notes` is called, by subject id, in one query per kind: an
+/// opportunity by company and role, a contact by name, an interview by round and company.
+pub async fn subject_titles(
+    pool: &sqlx::AnyPool,
+    user_id: &UserId,
+    notes: &[Note],
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let mut titles = std::collections::HashMap::new();
+    for subject in [NoteSubject::Opportunity, NoteSubject::Contact, NoteSubject::Interview] {
+        let ids: Vec<&str> =
+            notes.iter().filter(|n| n.subject_kind == subject).map(|n| n.subject_id.as_str()).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let list = crate::db::placeholders(2, ids.len());
+        let sql = match subject {
+            NoteSubject::Opportunity => format!(
+                "SELECT id, company || CASE WHEN role = '' THEN '' ELSE ' · ' || role END
+                 FROM opportunities WHERE user_id = $1 AND id IN ({list})"
+            ),
+            NoteSubject::Contact => format!("SELECT id, name FROM contacts WHERE user_id = $1 AND id IN ({list})"),
+            NoteSubject::Interview => format!(
+                "SELECT i.id, i.round_name || ' · ' || o.company FROM interviews i
+                 JOIN opportunities o ON o.id = i.opportunity_id AND o.user_id = i.user_id
+                 WHERE i.user_id = $1 AND i.id IN ({list})"
+            ),
+        };
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(user_id);
+        for id in ids {
+            query = query.bind(id);
+        }
+        titles.extend(query.fetch_all(pool).await?);
+    }
+    Ok(titles)
 }
 
 /// The table of each kind a note can be about.

@@ -14,6 +14,7 @@ on_both_databases!(
     notes_are_kept_about_opportunities_contacts_and_interviews_and_go_with_them,
     the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel,
     an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it,
+    notes_name_what_they_are_about,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -401,6 +402,32 @@ async fn an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it(app: 
     assert_eq!(api.get(&format!("/opportunities/{vandelay}")).await.1["applied_on"], today.as_str());
     assert_eq!(api.get(&format!("/opportunities/{dated}")).await.1["applied_on"], "2026-09-01", "a date is kept");
     assert!(app.get_text("/jobs").await.1.contains("Applied: 3. Screened: 0."));
+}
+
+/// Issue 12, item 11: away from their subject, notes say what they are about: company and role,
+/// a contact's name, an interview's round and company.
+async fn notes_name_what_they_are_about(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let round = interview(&api, &job, "Technical round", "2026-12-03T10:00").await;
+    let grace = api.create("/contacts", json!({"name": "Grace Hopper", "company": "Globex"})).await;
+    let mut note_pages = Vec::new();
+    for (kind, id) in [
+        ("opportunity", job.clone()),
+        ("interview", round["id"].as_str().unwrap().to_owned()),
+        ("contact", grace["id"].as_str().unwrap().to_owned()),
+    ] {
+        let note = api.create("/notes", json!({"subject_kind": kind, "subject_id": id, "body": "Worth a note"})).await;
+        note_pages.push(format!("/notes/{}", note["id"].as_str().unwrap()));
+    }
+    let (_, list) = app.get_text("/notes").await;
+    for title in ["Globex · Staff Engineer", "Technical round · Globex", "Grace Hopper"] {
+        assert!(list.contains(&format!(">{title}</a>")), "{title} on the list: {list}");
+    }
+    assert!(!list.contains("this opportunity") && !list.contains("this contact"));
+    let (_, one) = app.get_text(&note_pages[1]).await;
+    assert!(one.contains(">Technical round · Globex</a>"), "{one}");
 }
 
 /// The dashboard section headed by the element with this id.

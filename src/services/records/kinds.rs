@@ -660,6 +660,14 @@ impl RecordType for Notes {
     ) -> Result<bool, sqlx::Error> {
         notes::update_note(c, u, id, i, now).await
     }
+    /// Name each note's subject, for the pages that list notes away from it.
+    async fn enrich(db: &Db, user_id: &UserId, rows: &mut [Note]) -> ServiceResult<()> {
+        let mut titles = notes::subject_titles(db.pool(), user_id, rows).await?;
+        for note in rows.iter_mut() {
+            note.subject_title = titles.remove(&note.subject_id).unwrap_or_default();
+        }
+        Ok(())
+    }
 }
 
 impl HasContacts for Opportunities {
