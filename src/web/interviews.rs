@@ -64,6 +64,11 @@ pub struct InterviewShow {
 
 #[async_trait::async_trait]
 impl Resource for Interviews {
+    /// The next round is usually for the same opportunity.
+    fn another_url(draft: &InterviewDraft) -> String {
+        format!("/interviews/new?opportunity={}&notice=saved_another", draft.opportunity_id.trim())
+    }
+
     /// A new interview starts in the opportunity asked for and in the time zone of the user's
     /// latest interview (the browser fills in its own zone when there is none).
     async fn new_draft(state: &AppState, user_id: &UserId, query: &NewQuery) -> AppResult<InterviewDraft> {

@@ -81,6 +81,7 @@ impl NoticeQuery {
             }
             "signin_required" => "Sign in to continue.",
             "saved" => return Some(Notice::success("Saved.")),
+            "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
             "deleted" => return Some(Notice::success("Deleted.")),
             "label_removed" => return Some(Notice::success("The label was taken off.")),
             "label_added" => return Some(Notice::success("The label was added.")),

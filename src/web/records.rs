@@ -41,6 +41,12 @@ pub trait Resource: RecordType {
         format!("/{}/{id}?notice=saved", Self::TABLE.kind.path())
     }
 
+    /// Where "Save and add another" leads: a new, empty form of the same kind (with what ties it
+    /// to its parent kept, for kinds that have one).
+    fn another_url(_draft: &Self::Draft) -> String {
+        format!("/{}/new?notice=saved_another", Self::TABLE.kind.path())
+    }
+
     fn list_page(chrome: Chrome, view: ListView<Self::Row>) -> AppResult<Html<String>>;
     async fn form_page(
         state: &AppState,
@@ -119,6 +125,15 @@ pub struct NewQuery {
     pub opportunity: Option<String>,
     /// For a note: the opportunity, contact or interview it is about.
     pub about: Option<String>,
+    /// A notice from the form just saved ("Save and add another").
+    pub notice: Option<String>,
+}
+
+/// What to do once a new record's form is saved: `?then=another` opens a new form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AfterSave {
+    then: Option<String>,
 }
 
 /// A list page's content.
@@ -263,13 +278,14 @@ async fn form_response<R: Resource>(
     view_id: Option<String>,
     draft: R::Draft,
     errors: FieldErrors,
+    notice: NoticeQuery,
 ) -> AppResult<Response> {
     let kind = R::TABLE.kind;
     let title = match &view_id {
         Some(_) => format!("Edit {}", kind.singular()),
         None => format!("New {}", kind.singular()),
     };
-    let chrome = Chrome::new(state, &me.visitor, title, section::<R>());
+    let chrome = Chrome::new(state, &me.visitor, title, section::<R>()).with_notice(notice.notice());
     let all_labels = labels::list_for_user(state.db.pool(), &me.user.id).await?;
     let view = FormView { draft, errors, id: view_id, all_labels };
     Ok((status, R::form_page(state, &me.user.id, chrome, view).await?).into_response())
@@ -281,17 +297,31 @@ pub async fn new_html<R: Resource>(
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
     let draft = R::new_draft(&state, &me.user.id, &query).await?;
-    form_response::<R>(&state, &me, StatusCode::OK, None, draft, FieldErrors::new()).await
+    let notice = NoticeQuery { notice: query.notice.clone() };
+    form_response::<R>(&state, &me, StatusCode::OK, None, draft, FieldErrors::new(), notice).await
 }
 
 pub async fn create_html<R: Resource>(
     State(state): State<AppState>,
     me: SignedIn,
+    Query(after): Query<AfterSave>,
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
     match save_form::<R>(&state, &me.user.id, None, &draft).await? {
+        Ok(_) if after.then.as_deref() == Some("another") => Ok(crate::web::respond::redirect(&R::another_url(&draft))),
         Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
-        Err(errors) => form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, None, draft, errors).await,
+        Err(errors) => {
+            form_response::<R>(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                draft,
+                errors,
+                NoticeQuery::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -312,7 +342,16 @@ pub async fn edit_html<R: Resource>(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let row = load_one::<R>(&state, &me.user.id, &id).await?;
-    form_response::<R>(&state, &me, StatusCode::OK, Some(id), R::draft_of(&row), FieldErrors::new()).await
+    form_response::<R>(
+        &state,
+        &me,
+        StatusCode::OK,
+        Some(id),
+        R::draft_of(&row),
+        FieldErrors::new(),
+        NoticeQuery::default(),
+    )
+    .await
 }
 
 pub async fn update_html<R: Resource>(
@@ -329,7 +368,16 @@ pub async fn update_html<R: Resource>(
             if !records_service::exists::<R>(&state.db, &me.user.id, &id).await? {
                 return Err(AppError::NotFound);
             }
-            form_response::<R>(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(id), draft, errors).await
+            form_response::<R>(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(id),
+                draft,
+                errors,
+                NoticeQuery::default(),
+            )
+            .await
         }
     }
 }

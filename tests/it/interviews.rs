@@ -15,6 +15,7 @@ on_both_databases!(
     the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel,
     an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it,
     notes_name_what_they_are_about,
+    save_and_add_another_opens_a_new_form_with_the_record_kept,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -428,6 +429,39 @@ async fn notes_name_what_they_are_about(app: TestApp) {
     assert!(!list.contains("this opportunity") && !list.contains("this contact"));
     let (_, one) = app.get_text(&note_pages[1]).await;
     assert!(one.contains(">Technical round · Globex</a>"), "{one}");
+}
+
+/// Issue 12, item 14: "Save and add another" on a new record's form saves it and opens an empty
+/// form of the same kind (a new interview for the same opportunity); a mistake keeps the form.
+async fn save_and_add_another_opens_a_new_form_with_the_record_kept(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (_, form) = app.get_text("/skills/new").await;
+    assert!(form.contains(r#"formaction="/skills?then=another">Save and add another</button>"#), "{form}");
+    let saved = app.submit("/skills/new", "/skills?then=another", &[("name", "Rust"), ("on_resume", "on")]).await;
+    assert_eq!(location(&saved), "/skills/new?notice=saved_another");
+    let (_, next) = app.get_text("/skills/new?notice=saved_another").await;
+    assert!(next.contains("Saved. Here is a new form for the next one.") && !next.contains(r#"value="Rust""#));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM skills").await, 1);
+    let refused = app.submit("/skills/new", "/skills?then=another", &[("name", " ")]).await;
+    assert_eq!(refused.status(), 422, "a mistake stays on the form");
+
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let fields = [
+        ("opportunity_id", job.as_str()),
+        ("round_name", "Phone screen"),
+        ("kind", "phone_screen"),
+        ("start", "2026-12-03T10:00"),
+        ("time_zone", "Europe/Berlin"),
+        ("duration_minutes", "30"),
+    ];
+    let saved = app.submit(&format!("/interviews/new?opportunity={job}"), "/interviews?then=another", &fields).await;
+    assert_eq!(location(&saved), format!("/interviews/new?opportunity={job}&notice=saved_another"));
+    let (_, next) = app.get_text(&location(&saved)).await;
+    assert!(next.contains(&format!(r#"value="{job}" selected"#)) || next.contains(&format!(r#"value="{job}""#)));
+    // Edit forms save and go back to the record, with no second button.
+    let (_, edit) = app.get_text(&format!("/opportunities/{job}/edit")).await;
+    assert!(!edit.contains("Save and add another"));
 }
 
 /// The dashboard section headed by the element with this id.
