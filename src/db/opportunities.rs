@@ -92,6 +92,10 @@ impl Opportunity {
     pub fn due(&self) -> String {
         self.next_action_due.as_deref().map(human_date).unwrap_or_default()
     }
+    /// Whether its next action is due on `day` (`YYYY-MM-DD`).
+    pub fn is_due_on(&self, day: &str) -> bool {
+        self.next_action_due.as_deref() == Some(day)
+    }
     /// Whether its next action was due before `today` (`YYYY-MM-DD`).
     pub fn is_overdue(&self, today: &str) -> bool {
         self.next_action_due.as_deref().is_some_and(|due| due < today)
@@ -210,6 +214,56 @@ pub async fn record_event(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Take the opportunity's next action off it (it is done): its text, or `None` when it had none
+/// (or is not the user's).
+pub async fn take_next_action(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    let action: Option<String> = sqlx::query_scalar(
+        "SELECT next_action FROM opportunities WHERE user_id = $1 AND id = $2 AND next_action <> ''",
+    )
+    .bind(user_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if action.is_some() {
+        sqlx::query(
+            "UPDATE opportunities SET next_action = '', next_action_due = NULL, updated_at = $3
+             WHERE user_id = $1 AND id = $2",
+        )
+        .bind(user_id)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(action)
+}
+
+/// Move the next action's due date to `until` (YYYY-MM-DD). False when there is no next action.
+pub async fn snooze_next_action<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    id: &str,
+    until: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE opportunities SET next_action_due = $3, updated_at = $4
+         WHERE user_id = $1 AND id = $2 AND next_action <> ''",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(until)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn insert(

@@ -75,6 +75,7 @@ crate::closed_set! {
         Call = ("call", "Call"),
         FollowUp = ("follow_up", "Follow-up"),
         Note = ("note", "Note"),
+        ActionDone = ("action_done", "Next action done"),
     }
 }
 

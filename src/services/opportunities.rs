@@ -1,8 +1,12 @@
-//! What happens to an opportunity beyond its fields: entries the user writes on its timeline.
+//! What happens to an opportunity beyond its fields: entries the user writes on its timeline,
+//! and its next action done or put off.
 
-use crate::db::opportunities::{self, EventAbout};
-use crate::domain::opportunities::EntryForm;
-use crate::domain::UserId;
+use crate::db::{
+    interviews,
+    opportunities::{self, EventAbout},
+};
+use crate::domain::opportunities::{EntryForm, EventKind};
+use crate::domain::{FieldErrors, UserId};
 use crate::services::records::{self, kinds::Opportunities};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
@@ -15,5 +19,44 @@ pub async fn add_timeline_entry(handles: &Handles, user_id: &UserId, id: &str, e
     let now = handles.clock.now();
     opportunities::record_event(&mut tx, user_id, id, kind, EventAbout::Nothing, &body, now).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// "Today" where the user is: the zone of their latest interview, else UTC. (A time-zone setting
+/// of their own is to come, issue 12.)
+pub async fn today_for(handles: &Handles, user_id: &UserId) -> ServiceResult<jiff::civil::Date> {
+    let now = handles.clock.now();
+    let zone = interviews::latest_time_zone(handles.db.pool(), user_id)
+        .await?
+        .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let instant = jiff::Timestamp::from_millisecond(now.0).map_err(|e| ServiceError::Internal(e.into()))?;
+    Ok(instant.to_zoned(zone).date())
+}
+
+/// The next action is done: it comes off the opportunity and goes on its timeline.
+pub async fn complete_next_action(handles: &Handles, user_id: &UserId, id: &str) -> ServiceResult<()> {
+    records::require::<Opportunities>(&handles.db, user_id, id).await?;
+    let now = handles.clock.now();
+    let mut tx = handles.db.begin_write().await?;
+    if let Some(action) = opportunities::take_next_action(&mut tx, user_id, id, now).await? {
+        opportunities::record_event(&mut tx, user_id, id, EventKind::ActionDone, EventAbout::Nothing, &action, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How long a next action may be put off in one go.
+pub const SNOOZE_DAYS: [(i64, &str); 4] = [(1, "Tomorrow"), (3, "In 3 days"), (7, "In a week"), (14, "In 2 weeks")];
+
+/// Put the next action off: due `days` from today (where the user is).
+pub async fn snooze_next_action(handles: &Handles, user_id: &UserId, id: &str, days: &str) -> ServiceResult<()> {
+    records::require::<Opportunities>(&handles.db, user_id, id).await?;
+    let Some(days) = days.trim().parse::<i64>().ok().filter(|d| SNOOZE_DAYS.iter().any(|(n, _)| n == d)) else {
+        return Err(ServiceError::Invalid(FieldErrors::single("days", "Choose how long to put it off from the list.")));
+    };
+    let until = today_for(handles, user_id).await? + jiff::Span::new().days(days);
+    opportunities::snooze_next_action(handles.db.pool(), user_id, id, &until.to_string(), handles.clock.now()).await?;
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
 use crate::domain::opportunities::OpportunityStatus;
+use crate::services::opportunities as opportunity_service;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::pages::{Chrome, NoticeQuery};
@@ -23,6 +24,8 @@ use crate::web::session::SignedIn;
 /// Cards shown in one board column; the column links to the full list beyond that.
 pub const CARDS_PER_COLUMN: i64 = 20;
 const UPCOMING_DAYS: u64 = 14;
+/// Next actions due this many days ahead are listed with the overdue ones.
+const DUE_AHEAD_DAYS: i64 = 7;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/jobs", get(page))
@@ -61,6 +64,7 @@ pub struct Dashboard {
     pub today: String,
     pub columns: Vec<Column>,
     pub funnel: Vec<Stage>,
+    pub snooze_choices: &'static [(i64, &'static str)],
 }
 
 impl Dashboard {
@@ -119,13 +123,11 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     let now = state.clock.now();
     let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
     let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, 50).await?;
-    // "Today" where the user is: the zone of their latest interview, else UTC.
-    let zone = interviews::latest_time_zone(pool, user_id).await?.and_then(|name| jiff::tz::TimeZone::get(&name).ok());
-    let today = zone
-        .zip(jiff::Timestamp::from_millisecond(now.0).ok())
-        .map(|(zone, instant)| instant.to_zoned(zone).date().to_string())
-        .unwrap_or_else(|| now.iso_date());
-    let due = dashboard::due_actions(pool, user_id, ("", &today), 50).await?;
+    // Overdue, due today, and what comes in the next week, by "today" where the user is.
+    let today_date = opportunity_service::today_for(&state, user_id).await?;
+    let today = today_date.to_string();
+    let week_ahead = (today_date + jiff::Span::new().days(DUE_AHEAD_DAYS)).to_string();
+    let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), 50).await?;
     let counts = dashboard::status_counts(pool, user_id).await?;
     let mut columns = Vec::with_capacity(OpportunityStatus::ALL.len());
     for status in OpportunityStatus::ALL.iter().copied() {
@@ -136,7 +138,8 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     }
     let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());
-    Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel })?.into_response())
+    let snooze_choices = &opportunity_service::SNOOZE_DAYS;
+    Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel, snooze_choices })?.into_response())
 }
 
 #[cfg(test)]

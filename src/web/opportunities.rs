@@ -22,7 +22,7 @@ use crate::services::records::kinds::Opportunities;
 use crate::services::records::{self as records_service, RecordType};
 use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
@@ -60,6 +60,7 @@ pub struct OpportunityShow {
     pub all_contacts: Vec<(String, String)>,
     pub interviews: Vec<Interview>,
     pub notes: NotesSection,
+    pub snooze_choices: &'static [(i64, &'static str)],
 }
 
 impl OpportunityForm {
@@ -103,6 +104,7 @@ impl OpportunityShow {
             all_contacts,
             interviews,
             notes,
+            snooze_choices: &opportunity_service::SNOOZE_DAYS,
         })
     }
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
@@ -153,6 +155,8 @@ pub fn html_routes() -> Router<AppState> {
     Router::new()
         .route("/opportunities/{id}/timeline", post(add_entry_html))
         .route("/opportunities/{id}/status", post(move_html))
+        .route("/opportunities/{id}/next-action/done", post(next_action_done_html))
+        .route("/opportunities/{id}/next-action/snooze", post(next_action_snooze_html))
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -192,6 +196,50 @@ async fn move_html(
     match records_service::save::<Opportunities>(&state, &me.user.id, Some(&id), &draft).await {
         Ok(_) if form.back == "board" => Ok(redirect("/jobs?notice=saved#board")),
         Ok(_) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The next action's quick forms (dashboard, record page): how long to put it off, and where
+/// the browser goes back to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextActionForm {
+    days: String,
+    /// `jobs` when the form was on the dashboard.
+    back: String,
+}
+
+fn after_next_action(id: &str, back: &str, notice: &str) -> Response {
+    if back == "jobs" {
+        redirect(&format!("/jobs?notice={notice}#due-heading"))
+    } else {
+        redirect(&format!("/opportunities/{id}?notice={notice}#timeline"))
+    }
+}
+
+/// Mark the next action done: it leaves the opportunity and goes on its timeline.
+async fn next_action_done_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<NextActionForm>,
+) -> AppResult<Response> {
+    opportunity_service::complete_next_action(&state, &me.user.id, &id).await?;
+    Ok(after_next_action(&id, &form.back, "action_done"))
+}
+
+/// Put the next action off by a few days.
+async fn next_action_snooze_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<NextActionForm>,
+) -> AppResult<Response> {
+    match opportunity_service::snooze_next_action(&state, &me.user.id, &id, &form.days).await {
+        Ok(()) => Ok(after_next_action(&id, &form.back, "action_snoozed")),
+        // Only a forged form can send another number: say so plainly.
+        Err(ServiceError::Invalid(errors)) => Err(AppError::Validation(errors)),
         Err(err) => Err(err.into()),
     }
 }

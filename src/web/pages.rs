@@ -81,6 +81,8 @@ impl NoticeQuery {
             }
             "signin_required" => "Sign in to continue.",
             "saved" => return Some(Notice::success("Saved.")),
+            "action_done" => return Some(Notice::success("Done. It is on the opportunity’s timeline.")),
+            "action_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
             "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
             "deleted" => return Some(Notice::success("Deleted.")),
             "label_removed" => return Some(Notice::success("The label was taken off.")),

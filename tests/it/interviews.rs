@@ -16,6 +16,7 @@ on_both_databases!(
     an_applied_date_counts_as_applied_and_moving_to_applied_stamps_it,
     notes_name_what_they_are_about,
     save_and_add_another_opens_a_new_form_with_the_record_kept,
+    next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -462,6 +463,66 @@ async fn save_and_add_another_opens_a_new_form_with_the_record_kept(app: TestApp
     // Edit forms save and go back to the record, with no second button.
     let (_, edit) = app.get_text(&format!("/opportunities/{job}/edit")).await;
     assert!(!edit.contains("Save and add another"));
+}
+
+/// Issue 12, item 6: the dashboard lists next actions overdue, due today and due in the coming
+/// week; each can be marked done (it goes on the timeline) or put off, there and on the
+/// opportunity's page.
+async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let today: jiff::civil::Date = app.state.clock.now().iso_date().parse().unwrap();
+    let day = |n: i64| (today + jiff::Span::new().days(n)).to_string();
+    let mut ids = Vec::new();
+    for (company, action, due) in [
+        ("Globex", "Send the take-home", day(-2)),
+        ("Hooli", "Call the recruiter", day(0)),
+        ("Initech", "Prepare questions", day(3)),
+        ("Umbrella", "Follow up", day(10)),
+    ] {
+        let created = api
+            .create(
+                "/opportunities",
+                json!({"role": "Engineer", "company": company, "next_action": action, "next_action_due": due}),
+            )
+            .await;
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let due = section(&app.get_text("/jobs").await.1, "due-heading");
+    assert!(due.contains("Send the take-home") && due.contains("Overdue"));
+    assert!(due.contains("Call the recruiter") && due.contains(">Today<"));
+    assert!(due.contains("Prepare questions") && due.contains(">Coming<"), "the coming week is shown: {due}");
+    assert!(!due.contains("Follow up"), "ten days away is not yet");
+
+    // Done from the dashboard: off the list, off the opportunity, onto its timeline.
+    let done = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[0]), &[("back", "jobs")]).await;
+    assert_eq!(location(&done), "/jobs?notice=action_done#due-heading");
+    assert!(!section(&app.get_text("/jobs").await.1, "due-heading").contains("Send the take-home"));
+    let (_, globex) = api.get(&format!("/opportunities/{}", ids[0])).await;
+    assert_eq!((globex["next_action"].as_str(), globex["next_action_due"].clone()), (Some(""), Value::Null));
+    let (_, timeline) = api.get(&format!("/opportunities/{}/timeline", ids[0])).await;
+    assert!(timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "action_done" && e["body"] == "Send the take-home"));
+
+    // Put off from the opportunity's page: due three days from today.
+    let page = format!("/opportunities/{}", ids[1]);
+    let (_, show) = app.get_text(&page).await;
+    assert!(show.contains(&format!(r#"action="/opportunities/{}/next-action/snooze""#, ids[1])));
+    let put_off = app.submit(&page, &format!("{page}/next-action/snooze"), &[("days", "3")]).await;
+    assert_eq!(location(&put_off), format!("{page}?notice=action_snoozed#timeline"));
+    assert_eq!(api.get(&page).await.1["next_action_due"], day(3).as_str());
+    let forged = app.submit(&page, &format!("{page}/next-action/snooze"), &[("days", "-400")]).await;
+    assert_eq!(forged.status(), 422);
+
+    // Someone else's opportunity is not there to change.
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let other = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[2]), &[]).await;
+    assert_eq!(other.status(), 404);
+    assert_eq!(api.get(&format!("/opportunities/{}", ids[2])).await.1["next_action"], "Prepare questions");
 }
 
 /// The dashboard section headed by the element with this id.
