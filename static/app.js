@@ -12,6 +12,9 @@
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
  *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
+ *  - [data-error-summary] a form came back with mistakes: focus moves to the summary, so a
+ *                         keyboard or screen-reader user starts from what needs fixing
+ *  - #card-<id> in the URL  after a card moved on the board, focus lands on that card
  */
 (function () {
   "use strict";
@@ -357,6 +360,9 @@
         body: new URLSearchParams(new FormData(form)).toString()
       }).then(function (response) {
         if (!response.ok) throw new Error("move refused");
+        // Keyboard and screen-reader users carry on from the card they moved.
+        card.focus();
+        announce("Moved to " + column.getAttribute("data-name") + ".");
       }).catch(function () {
         // Put it back: the server did not record the move.
         select.value = previous;
@@ -401,6 +407,21 @@
     each("input[data-default-time-zone]", setupDefaultTimeZone);
     each("[data-board]", setupBoard);
     each("button[data-print]", setupPrint);
+    focusWhatChanged();
+  }
+
+  /* Focus ------------------------------------------------------------------------------------ */
+
+  function focusWhatChanged() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    if (/^#card-[0-9a-f-]+$/.test(window.location.hash)) {
+      var card = document.getElementById(window.location.hash.slice(1));
+      if (card) card.focus();
+    }
   }
 
   if (document.readyState === "loading") {

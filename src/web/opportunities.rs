@@ -194,7 +194,8 @@ async fn move_html(
     let mut draft = Opportunities::draft_of(&row);
     draft.move_to(&form.status, &state.clock.now().iso_date());
     match records_service::save::<Opportunities>(&state, &me.user.id, Some(&id), &draft).await {
-        Ok(_) if form.back == "board" => Ok(redirect("/jobs?notice=saved#board")),
+        // Back to the board, at the card that moved (focus lands on it, see static/app.js).
+        Ok(_) if form.back == "board" => Ok(redirect(&format!("/jobs?notice=saved#card-{id}"))),
         Ok(_) => Ok(redirect(&format!("/opportunities/{id}?notice=saved#timeline"))),
         Err(err) => Err(err.into()),
     }

@@ -338,7 +338,11 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
     let opportunity = browser.current_url().await?;
     let opportunity_id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
 
+    // A failed submit puts focus on the summary of what needs fixing (issue 12, item 9).
     browser.goto(&app.url("/contacts/new")).await?;
+    click(browser, "form[action='/contacts'] button[type=submit]").await?;
+    see(browser, "Some fields need attention").await?;
+    wait_until(browser, "document.activeElement && document.activeElement.hasAttribute('data-error-summary')").await?;
     fill(browser, "#name", "Sam Interviewer").await?;
     fill(browser, "#company", "Globex").await?;
     click(browser, "form[action='/contacts'] button[type=submit]").await?;
@@ -368,6 +372,9 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
     browser.find(Locator::Css(&format!("#move-{opportunity_id}"))).await?.select_by_value("applied").await?;
     click(browser, &format!(".board-card[data-id='{opportunity_id}'] button[type=submit]")).await?;
     see(browser, "Saved.").await?;
+    // Focus lands on the card that moved (issue 12, item 9).
+    wait_until(browser, &format!("document.activeElement && document.activeElement.id === 'card-{opportunity_id}'"))
+        .await?;
     wait_until(browser, &format!("!!document.querySelector(\"[data-status=applied] [data-id='{opportunity_id}']\")"))
         .await?;
     browser

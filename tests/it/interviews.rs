@@ -365,7 +365,7 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
         .submit("/jobs", &format!("/opportunities/{initech}/status"), &[("status", "screening"), ("back", "board")])
         .await;
     assert_eq!(moved.status(), 303);
-    assert_eq!(location(&moved), "/jobs?notice=saved#board");
+    assert_eq!(location(&moved), format!("/jobs?notice=saved#card-{initech}"));
     let (_, board) = app.get_text("/jobs").await;
     let column = board.split(r#"data-status="screening""#).nth(1).unwrap().split("</section>").next().unwrap();
     assert!(column.contains("SRE") && column.contains(">1<"), "the card is in its new column, counted");
