@@ -92,6 +92,18 @@ impl Opportunity {
     pub fn due(&self) -> String {
         self.next_action_due.as_deref().map(human_date).unwrap_or_default()
     }
+    /// The start of a long description (about 60 words), for pages that fold the rest away;
+    /// `None` when it is short enough to show whole.
+    pub fn description_preview(&self) -> Option<String> {
+        const SHOWN: usize = 400;
+        if self.description.chars().count() <= SHOWN + 200 {
+            return None;
+        }
+        let start: String = self.description.chars().take(SHOWN).collect();
+        let cut = start.rfind(char::is_whitespace).unwrap_or(start.len());
+        Some(format!("{}…", start[..cut].trim_end()))
+    }
+
     /// Whether its next action is due on `day` (`YYYY-MM-DD`).
     pub fn is_due_on(&self, day: &str) -> bool {
         self.next_action_due.as_deref() == Some(day)

@@ -17,6 +17,7 @@ on_both_databases!(
     notes_name_what_they_are_about,
     save_and_add_another_opens_a_new_form_with_the_record_kept,
     next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity,
+    a_long_job_description_is_folded_behind_show_full_description,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -523,6 +524,23 @@ async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity
     let other = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[2]), &[]).await;
     assert_eq!(other.status(), 404);
     assert_eq!(api.get(&format!("/opportunities/{}", ids[2])).await.1["next_action"], "Prepare questions");
+}
+
+/// Issue 12, item 15: a long job description shows its start and folds the rest behind "Show
+/// full description", so the interviews, timeline and notes below stay within reach.
+async fn a_long_job_description_is_folded_behind_show_full_description(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let long = format!("We are hiring. {} The end of the posting.", "You will build reliable systems. ".repeat(60));
+    let folded = api.create("/opportunities", json!({"role": "SRE", "company": "Globex", "description": long})).await;
+    let short = api.create("/opportunities", json!({"role": "SRE", "company": "Hooli", "description": "Short."})).await;
+    let (_, page) = app.get_text(&format!("/opportunities/{}", folded["id"].as_str().unwrap())).await;
+    assert!(page.contains("<summary>Show full description</summary>"));
+    assert!(page.contains("The end of the posting."), "the whole text is on the page, folded");
+    let preview = page.split(r#"description-preview">"#).nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(preview.starts_with("We are hiring.") && preview.ends_with('…') && preview.chars().count() <= 402);
+    let (_, page) = app.get_text(&format!("/opportunities/{}", short["id"].as_str().unwrap())).await;
+    assert!(page.contains("Short.") && !page.contains("Show full description"));
 }
 
 /// The dashboard section headed by the element with this id.
