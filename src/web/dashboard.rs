@@ -37,6 +37,8 @@ pub struct Column {
     pub name: &'static str,
     pub total: i64,
     pub cards: Vec<Opportunity>,
+    /// Still in play (saved … offer): these get the room; the closed ones sit compactly below.
+    pub open: bool,
 }
 
 impl Column {
@@ -134,7 +136,7 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
         let total = counts.iter().find(|(s, _)| status == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
         let cards =
             if total == 0 { Vec::new() } else { dashboard::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
-        columns.push(Column { status: status.as_str(), name: status.label(), total, cards });
+        columns.push(Column { status: status.as_str(), name: status.label(), total, cards, open: status.is_open() });
     }
     let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());

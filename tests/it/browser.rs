@@ -369,6 +369,7 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
     // The board: a move by the card's own form, then a drag to another column.
     click(browser, "nav a[href='/jobs']").await?;
     see(browser, "System design").await?;
+    click(browser, &format!(".board-card[data-id='{opportunity_id}'] summary")).await?;
     browser.find(Locator::Css(&format!("#move-{opportunity_id}"))).await?.select_by_value("applied").await?;
     click(browser, &format!(".board-card[data-id='{opportunity_id}'] button[type=submit]")).await?;
     see(browser, "Saved.").await?;
