@@ -307,6 +307,21 @@ pub async fn connect_contact<K: HasContacts>(
     Ok(())
 }
 
+/// Make a new contact from `draft` and connect it to one of the user's records: the picker's
+/// "someone new" (an interviewer met for the first time). Nothing is made when the record is
+/// not the user's. Returns the new contact's id.
+pub async fn create_and_connect_contact<K: HasContacts>(
+    handles: &Handles,
+    user_id: &UserId,
+    id: &str,
+    draft: &crate::domain::contacts::ContactDraft,
+) -> ServiceResult<String> {
+    require::<K>(&handles.db, user_id, id).await?;
+    let contact_id = save::<kinds::Contacts>(handles, user_id, None, draft).await?;
+    connect_contact::<K>(handles, user_id, id, &contact_id).await?;
+    Ok(contact_id)
+}
+
 /// Disconnect a contact from one of the user's records.
 pub async fn disconnect_contact<K: HasContacts>(
     db: &Db,

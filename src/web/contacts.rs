@@ -31,6 +31,14 @@ pub struct ConnectForm {
     contact_id: String,
 }
 
+/// Someone new, from the picker: a name and, if known, their company.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewContactForm {
+    name: String,
+    company: String,
+}
+
 /// The record page's part where its contacts are listed: `#contacts` on an opportunity,
 /// `#interviewers` on an interview.
 fn back_to_contacts<R: HasContacts>(id: &str) -> Response {
@@ -48,6 +56,18 @@ pub async fn connect_html<R: HasContacts + Resource>(
     Form(form): Form<ConnectForm>,
 ) -> AppResult<Response> {
     records_service::connect_contact::<R>(&state, &me.user.id, &id, form.contact_id.trim()).await?;
+    Ok(back_to_contacts::<R>(&id))
+}
+
+/// Add someone new from the picker and connect them at once.
+pub async fn create_and_connect_html<R: HasContacts + Resource>(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<NewContactForm>,
+) -> AppResult<Response> {
+    let draft = ContactDraft { name: form.name, company: form.company, ..ContactDraft::blank() };
+    records_service::create_and_connect_contact::<R>(&state, &me.user.id, &id, &draft).await?;
     Ok(back_to_contacts::<R>(&id))
 }
 

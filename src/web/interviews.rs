@@ -113,7 +113,9 @@ impl Resource for Interviews {
         row: Interview,
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
-        let all_contacts = lists::choices(state.db.pool(), &contacts::CONTACTS, "t.name", user_id).await?;
+        let mut all_contacts = lists::choices(state.db.pool(), &contacts::CONTACTS, "t.name", user_id).await?;
+        // The picker offers only people not among the interviewers yet.
+        all_contacts.retain(|(id, _)| !row.interviewers.iter().any(|person| &person.id == id));
         let notes = NotesSection::load(state, user_id, RecordKind::Interview, &row.id).await?;
         html(&InterviewShow { chrome, row, label_form, all_contacts, notes })
     }

@@ -90,7 +90,9 @@ impl OpportunityShow {
         let pool = state.db.pool();
         let timeline = opportunities::timeline(pool, user_id, &row.id).await?;
         let contacts = contacts::contacts_of(pool, user_id, &row.id).await?;
-        let all_contacts = crate::db::lists::choices(pool, &contacts::CONTACTS, "t.name", user_id).await?;
+        let mut all_contacts = crate::db::lists::choices(pool, &contacts::CONTACTS, "t.name", user_id).await?;
+        // The picker offers only people not connected yet.
+        all_contacts.retain(|(id, _)| !contacts.iter().any(|(connected, ..)| connected == id));
         let interviews = interviews::interviews_for(pool, user_id, &row.id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Opportunity, &row.id).await?;
         Ok(Self {

@@ -9,7 +9,7 @@ use crate::services::records::kinds::{
     Projects, Skills,
 };
 use crate::state::AppState;
-use crate::web::contacts::{connect_api, connect_html, disconnect_api, disconnect_html};
+use crate::web::contacts::{connect_api, connect_html, create_and_connect_html, disconnect_api, disconnect_html};
 use crate::web::records::{
     add_label_html, create_api, create_html, delete_api, delete_html, edit_html, get_api, list_api, list_html,
     new_html, patch_api, remove_label_html, show_html, update_html,
@@ -76,6 +76,7 @@ pub fn record_pages() -> Router<AppState> {
         .route("/opportunities/{id}/labels", post(add_label_html::<Opportunities>))
         .route("/opportunities/{id}/labels/{label_id}/remove", post(remove_label_html::<Opportunities>))
         .route("/opportunities/{id}/contacts", post(connect_html::<Opportunities>))
+        .route("/opportunities/{id}/contacts/new", post(create_and_connect_html::<Opportunities>))
         .route("/opportunities/{id}/contacts/{contact_id}/remove", post(disconnect_html::<Opportunities>))
         .route("/contacts", get(list_html::<Contacts>).post(create_html::<Contacts>))
         .route("/contacts/new", get(new_html::<Contacts>))
@@ -92,6 +93,7 @@ pub fn record_pages() -> Router<AppState> {
         .route("/interviews/{id}/labels", post(add_label_html::<Interviews>))
         .route("/interviews/{id}/labels/{label_id}/remove", post(remove_label_html::<Interviews>))
         .route("/interviews/{id}/interviewers", post(connect_html::<Interviews>))
+        .route("/interviews/{id}/interviewers/new", post(create_and_connect_html::<Interviews>))
         .route("/interviews/{id}/interviewers/{contact_id}/remove", post(disconnect_html::<Interviews>))
         // Notes carry no labels.
         .route("/notes", get(list_html::<Notes>).post(create_html::<Notes>))

@@ -18,6 +18,7 @@ on_both_databases!(
     save_and_add_another_opens_a_new_form_with_the_record_kept,
     next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity,
     a_long_job_description_is_folded_behind_show_full_description,
+    pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -541,6 +542,48 @@ async fn a_long_job_description_is_folded_behind_show_full_description(app: Test
     assert!(preview.starts_with("We are hiring.") && preview.ends_with('…') && preview.chars().count() <= 402);
     let (_, page) = app.get_text(&format!("/opportunities/{}", short["id"].as_str().unwrap())).await;
     assert!(page.contains("Short.") && !page.contains("Show full description"));
+}
+
+/// Issue 12, item 14: the contact and interviewer pickers leave out people already connected,
+/// and someone new is made and connected from the picker in one go.
+async fn pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let sam = api.create("/contacts", json!({"name": "Sam Recruiter"})).await;
+    let sam = sam["id"].as_str().unwrap().to_owned();
+    let page = format!("/opportunities/{job}");
+    let option = format!(r#"<option value="{sam}">Sam Recruiter</option>"#);
+    assert!(app.get_text(&page).await.1.contains(&option));
+    app.submit(&page, &format!("{page}/contacts"), &[("contact_id", sam.as_str())]).await;
+    assert!(!app.get_text(&page).await.1.contains(&option), "a connected contact is not offered again");
+
+    let added =
+        app.submit(&page, &format!("{page}/contacts/new"), &[("name", "Grace Hopper"), ("company", "Globex")]).await;
+    assert_eq!(location(&added), format!("{page}?notice=saved#contacts"));
+    let (_, shown) = app.get_text(&page).await;
+    assert!(shown.contains("Grace Hopper"), "connected at once");
+    let (_, contacts) = api.get("/contacts").await;
+    let grace = contacts["items"].as_array().unwrap().iter().find(|c| c["name"] == "Grace Hopper").unwrap().clone();
+    assert_eq!(grace["company"], "Globex");
+    let nameless = app.submit(&page, &format!("{page}/contacts/new"), &[("name", " ")]).await;
+    assert_eq!(nameless.status(), 422);
+
+    // The same on an interview, for its interviewers.
+    let round = interview(&api, &job, "Onsite", "2026-12-03T10:00").await;
+    let round = format!("/interviews/{}", round["id"].as_str().unwrap());
+    let added = app.submit(&round, &format!("{round}/interviewers/new"), &[("name", "Linus Panel")]).await;
+    assert_eq!(location(&added), format!("{round}?notice=saved#interviewers"));
+    let (_, shown) = app.get_text(&round).await;
+    assert!(shown.contains("Linus Panel"));
+    assert!(!shown.contains(r#">Linus Panel</option>"#), "an interviewer is not offered again");
+
+    // Nobody is made for someone else's record.
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let other = app.submit("/jobs", &format!("{page}/contacts/new"), &[("name", "Intruder")]).await;
+    assert_eq!(other.status(), 404);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM contacts WHERE name = 'Intruder'").await, 0);
 }
 
 /// The dashboard section headed by the element with this id.
