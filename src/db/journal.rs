@@ -49,6 +49,16 @@ pub struct JournalEntry {
 }
 
 impl JournalEntry {
+    /// Whether the entry's text shows `image` already (its Markdown names the image's address).
+    pub fn shows_inline(&self, image: &crate::db::uploads::ImageRef) -> bool {
+        self.body.contains(&format!("({})", image.url)) || self.body.contains(&format!("({} ", image.url))
+    }
+
+    /// The images not shown in the text: the gallery under the entry, so none appears twice.
+    pub fn gallery(&self) -> Vec<&crate::db::uploads::ImageRef> {
+        self.images.iter().filter(|image| !self.shows_inline(image)).collect()
+    }
+
     pub fn when(&self) -> String {
         human_date(&self.entry_date)
     }

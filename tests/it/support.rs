@@ -249,6 +249,11 @@ impl TestApp {
         self.mails().iter().filter(|m| m.to.contains(to)).count()
     }
 
+    /// Run a query that returns one text value, on the app's database.
+    pub async fn scalar_text(&self, sql: &str) -> String {
+        sqlx::query_scalar::<_, String>(sql).fetch_one(self.state.db.pool()).await.expect(sql)
+    }
+
     /// Run a query that returns one number, on the app's database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql).fetch_one(self.state.db.pool()).await.expect(sql)
@@ -425,4 +430,10 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A visitor's GET (no cookies): its status and body.
+pub async fn visitor_get(app: &TestApp, path: &str) -> (u16, String) {
+    let response = browser().get(app.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }

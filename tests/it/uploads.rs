@@ -16,6 +16,7 @@ on_both_databases!(
     a_jpg_that_is_really_html_is_refused,
     a_pixel_bomb_is_refused,
     public_entries_share_their_images_and_making_them_private_hides_them_again,
+    an_image_placed_in_the_text_is_not_shown_again_under_it_and_its_markdown_can_be_copied,
     deleting_an_entry_or_an_image_removes_the_files,
     a_profile_photo_is_square_and_public_only_when_the_user_says_so,
     images_can_be_added_and_removed_through_the_api,
@@ -264,6 +265,37 @@ async fn public_entries_share_their_images_and_making_them_private_hides_them_ag
     let private = [("title", "Launch day"), ("entry_date", "2026-11-20"), ("body", "We shipped.")];
     app.submit(&format!("/journal/{entry}/edit"), &format!("/journal/{entry}"), &private).await;
     assert_eq!(visitor.get(&url).send().await.unwrap().status(), 404, "private again, at once");
+}
+
+/// Issue 12, item 10: an image placed in the entry's text is not shown a second time in the
+/// gallery under it; the owner's page says which are in the text and offers a copy button for
+/// each image's Markdown.
+async fn an_image_placed_in_the_text_is_not_shown_again_under_it_and_its_markdown_can_be_copied(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let entry = new_entry(&app, "Launch day").await;
+    upload_to_entry(&app, &entry, "launch.png", png(64, 64, true)).await;
+    upload_to_entry(&app, &entry, "team.png", png(32, 32, true)).await;
+    let images = image_ids(&app, &entry).await;
+    let journal_on = [("username", "ada"), ("journal_public", "on")];
+    assert_eq!(app.submit("/settings/profile", "/settings/profile", &journal_on).await.status(), 303);
+    let inline = format!("We shipped. ![The launch](/files/{})", images[0]);
+    let fields =
+        [("title", "Launch day"), ("entry_date", "2026-11-20"), ("body", inline.as_str()), ("is_public", "on")];
+    assert_eq!(
+        app.submit(&format!("/journal/{entry}/edit"), &format!("/journal/{entry}"), &fields).await.status(),
+        303
+    );
+
+    let (_, owner) = app.get_text(&format!("/journal/{entry}")).await;
+    assert!(owner.contains(&format!(r#"data-copy="snippet-{}""#, images[0])));
+    assert_eq!(owner.matches(">In the text<").count(), 1);
+    let slug = app.scalar_text(&format!("SELECT slug FROM journal_entries WHERE id = '{entry}'")).await;
+    let (status, public) = crate::support::visitor_get(&app, &format!("/u/ada/journal/{slug}")).await;
+    assert_eq!(status, 200);
+    let gallery = public.split(r#"class="image-grid public-images""#).nth(1).unwrap_or_default();
+    assert!(!gallery.contains(&images[0]), "the inline image is not repeated");
+    assert!(gallery.contains(&images[1]), "the other one is in the gallery");
+    assert_eq!(public.matches(&format!("/files/{}", images[0])).count(), 1, "shown once, in the text");
 }
 
 async fn deleting_an_entry_or_an_image_removes_the_files(app: TestApp) {
