@@ -62,6 +62,13 @@ pub struct InterviewShow {
     pub notes: NotesSection,
 }
 
+impl InterviewShow {
+    /// Preparation and debrief are written like journal entries: Markdown, cleaned the same way.
+    fn markdown(&self, text: &str) -> String {
+        crate::domain::markdown::to_safe_html(text)
+    }
+}
+
 #[async_trait::async_trait]
 impl Resource for Interviews {
     /// The next round is usually for the same opportunity.

@@ -19,6 +19,7 @@ on_both_databases!(
     next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity,
     a_long_job_description_is_folded_behind_show_full_description,
     pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go,
+    preparation_and_debrief_are_written_in_markdown_like_the_journal,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -584,6 +585,27 @@ async fn pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in
     let other = app.submit("/jobs", &format!("{page}/contacts/new"), &[("name", "Intruder")]).await;
     assert_eq!(other.status(), 404);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM contacts WHERE name = 'Intruder'").await, 0);
+}
+
+/// Issue 12 (polish): preparation and debrief render Markdown, cleaned as the journal is.
+async fn preparation_and_debrief_are_written_in_markdown_like_the_journal(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let round = interview(&api, &job, "Onsite", "2026-12-03T10:00").await;
+    let url = format!("/interviews/{}", round["id"].as_str().unwrap());
+    let (status, _) = api
+        .patch(
+            &url,
+            json!({"prep_notes": "**Bring** a laptop\n\n- the planner story\n- questions <script>alert(1)</script>",
+                   "debrief_summary": "Went *well*."}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = app.get_text(&url).await;
+    assert!(page.contains("<strong>Bring</strong>") && page.contains("<li>the planner story</li>"), "{page}");
+    assert!(page.contains("<em>well</em>"));
+    assert!(!page.contains("<script>alert(1)</script>"));
 }
 
 /// The dashboard section headed by the element with this id.
