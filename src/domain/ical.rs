@@ -30,6 +30,8 @@ pub struct Event {
     pub cancelled: bool,
     /// Free time: the event does not block the day (an all-day reminder).
     pub transparent: bool,
+    /// A reminder this many minutes before the start (a VALARM the calendar app shows).
+    pub reminder_minutes: Option<u32>,
 }
 
 /// A whole VCALENDAR with `events`, stamped `now`.
@@ -68,6 +70,13 @@ pub fn calendar(name: &str, now: Timestamp, events: &[Event]) -> String {
         }
         if event.transparent {
             out.raw("TRANSP", "TRANSPARENT");
+        }
+        if let Some(minutes) = event.reminder_minutes.filter(|_| !event.cancelled) {
+            out.raw("BEGIN", "VALARM");
+            out.raw("ACTION", "DISPLAY");
+            out.text("DESCRIPTION", &event.summary);
+            out.raw("TRIGGER", &format!("-PT{minutes}M"));
+            out.raw("END", "VALARM");
         }
         out.raw("END", "VEVENT");
     }
@@ -264,6 +273,7 @@ mod tests {
             last_modified: None,
             cancelled: true,
             transparent: false,
+            reminder_minutes: Some(60),
         };
         let day = Event {
             uid: "next-action-1-2026-12-02@careerlog".into(),
@@ -276,8 +286,12 @@ mod tests {
             last_modified: Some(Timestamp(0)),
             cancelled: false,
             transparent: true,
+            reminder_minutes: Some(15),
         };
         let text = calendar("Careerlog job search", Timestamp(0), &[event, day]);
+        // A reminder, except on a cancelled event.
+        assert_eq!(text.matches("BEGIN:VALARM\r\n").count(), 1);
+        assert!(text.contains("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Next action\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"));
         assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Careerlog//Careerlog//EN\r\n"));
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         assert!(text.contains("DTSTAMP:19700101T000000Z\r\n"));
@@ -364,6 +378,7 @@ mod properties {
                     last_modified,
                     cancelled: flags.0,
                     transparent: flags.1,
+                    reminder_minutes: if flags.1 { None } else { Some(60) },
                 }
             })
     }

@@ -61,6 +61,15 @@ struct CalendarPage {
     replaced: bool,
 }
 
+impl CalendarPage {
+    /// The address as a `webcal:` link, which calendar apps open to subscribe in one click.
+    fn webcal_url(&self) -> Option<String> {
+        let url = self.new_url.as_deref()?;
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+        Some(format!("webcal://{rest}"))
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CalendarQuery {
@@ -124,7 +133,12 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let user_id = calendar::find_owner(pool, &hash_token(secret)).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let (from, to) = (now.minus(PAST), now.plus(AHEAD));
-    let interviews = interviews::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
+    let mut interviews = interviews::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
+    let ids: Vec<&str> = interviews.iter().map(|i| i.id.as_str()).collect();
+    let mut people = interviews::interviewers_of(pool, &user_id, &ids).await?;
+    for interview in &mut interviews {
+        interview.interviewers = people.extract_if(.., |(id, _)| *id == interview.id).map(|(_, p)| p).collect();
+    }
     let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews
@@ -154,6 +168,14 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
     if let Some(link) = &interview.meeting_url {
         description.push(format!("Meeting link: {link}"));
     }
+    if !interview.interviewers.is_empty() {
+        let names: Vec<String> = interview
+            .interviewers
+            .iter()
+            .map(|p| if p.company.is_empty() { p.name.clone() } else { format!("{} ({})", p.name, p.company) })
+            .collect();
+        description.push(format!("Interviewers: {}", names.join(", ")));
+    }
     // Preparation notes stay in Careerlog: calendar services keep copies of what they fetch.
     description.push(format!("\nIn Careerlog: {base}/interviews/{}", interview.id));
     let location = if interview.location.is_empty() {
@@ -172,6 +194,8 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
         last_modified: Some(interview.updated_at),
         cancelled: interview.outcome == InterviewOutcome::Cancelled,
         transparent: false,
+        // An hour's notice, to get to the room or the call.
+        reminder_minutes: Some(60),
     }
 }
 
@@ -194,5 +218,6 @@ fn action_event(base: &str, action: &Opportunity) -> Option<Event> {
         last_modified: Some(action.updated_at),
         cancelled: false,
         transparent: true,
+        reminder_minutes: None,
     })
 }

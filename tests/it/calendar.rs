@@ -16,6 +16,7 @@ use crate::support::{location, TestApp};
 on_both_databases!(
     promise_the_calendar_feed_is_private_valid_icalendar_and_stops_when_revoked,
     another_users_feed_never_shows_the_first_users_data_and_forms_need_a_csrf_token,
+    an_interview_in_the_feed_names_its_interviewers_and_reminds_an_hour_before,
 );
 
 /// The year of a 1 December the feed's window holds: this year's until four weeks after it,
@@ -321,4 +322,35 @@ async fn another_users_feed_never_shows_the_first_users_data_and_forms_need_a_cs
     assert_eq!(response.status(), 303);
     assert_eq!(feed_status(&app, &bob_path).await, 404);
     assert_eq!(feed_status(&app, &ada_path).await, 200);
+}
+
+/// Issue 12 (polish): the feed's interviews name their interviewers and carry a reminder an hour
+/// before (a VALARM); the new address is offered as a one-click `webcal:` subscription.
+async fn an_interview_in_the_feed_names_its_interviewers_and_reminds_an_hour_before(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let job = opportunity(&api, json!({"role": "SRE", "company": "Globex"})).await;
+    let start = format!("{}T10:00", day_from_now(&app, 3));
+    let round = interview(
+        &api,
+        json!({"opportunity_id": job, "round_name": "Onsite", "kind": "onsite", "start": start,
+               "time_zone": "UTC", "duration_minutes": 60}),
+    )
+    .await;
+    let sam = api.create("/contacts", json!({"name": "Sam Panel", "company": "Globex"})).await;
+    let connect = format!("/interviews/{round}/interviewers/{}", sam["id"].as_str().unwrap());
+    assert_eq!(api.call(reqwest::Method::PUT, &connect, None).await.0, 204);
+
+    let response = app.submit("/settings/calendar", "/settings/calendar", &[]).await;
+    let html = response.text().await.unwrap();
+    let webcal = format!(r#"href="webcal://{}/calendar/"#, app.base_url.trim_start_matches("http://"));
+    assert!(html.contains(&webcal), "{html}");
+    let url = regex::Regex::new(r#"id="feed-url" class="token-value">([^<]+)<"#).unwrap().captures(&html).unwrap()[1]
+        .to_owned();
+    let (text, calendar) = read_feed(&app, url.strip_prefix(&app.base_url).unwrap()).await;
+    let onsite = event(&calendar, &format!("interview-{round}@careerlog"));
+    let description = onsite.properties.iter().find(|p| p.name == "DESCRIPTION").unwrap().value.clone().unwrap();
+    assert!(description.contains("Interviewers: Sam Panel (Globex)"), "{description}");
+    assert_eq!(onsite.alarms.len(), 1, "one reminder");
+    assert!(text.contains("TRIGGER:-PT60M\r\n"));
 }
