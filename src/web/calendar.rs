@@ -135,9 +135,12 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let (from, to) = (now.minus(PAST), now.plus(AHEAD));
     let mut interviews = interviews::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
     let ids: Vec<&str> = interviews.iter().map(|i| i.id.as_str()).collect();
-    let mut people = interviews::interviewers_of(pool, &user_id, &ids).await?;
+    let mut people: std::collections::HashMap<String, Vec<_>> = std::collections::HashMap::new();
+    for (id, person) in interviews::interviewers_of(pool, &user_id, &ids).await? {
+        people.entry(id).or_default().push(person);
+    }
     for interview in &mut interviews {
-        interview.interviewers = people.extract_if(.., |(id, _)| *id == interview.id).map(|(_, p)| p).collect();
+        interview.interviewers = people.remove(&interview.id).unwrap_or_default();
     }
     let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
