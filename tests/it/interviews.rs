@@ -20,6 +20,7 @@ on_both_databases!(
     a_long_job_description_is_folded_behind_show_full_description,
     pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go,
     preparation_and_debrief_are_written_in_markdown_like_the_journal,
+    the_skills_list_is_grouped_by_category,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -606,6 +607,21 @@ async fn preparation_and_debrief_are_written_in_markdown_like_the_journal(app: T
     assert!(page.contains("<strong>Bring</strong>") && page.contains("<li>the planner story</li>"), "{page}");
     assert!(page.contains("<em>well</em>"));
     assert!(!page.contains("<script>alert(1)</script>"));
+}
+
+/// Issue 12 (polish): the skills page groups skills by category, as it says it does.
+async fn the_skills_list_is_grouped_by_category(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    for (name, category) in [("Rust", "Languages"), ("PostgreSQL", "Data"), ("Go", "Languages"), ("Mentoring", "")] {
+        api.create("/skills", json!({"name": name, "category": category})).await;
+    }
+    let (_, page) = app.get_text("/skills").await;
+    let heads: Vec<&str> =
+        page.split(r#"<th scope="colgroup" colspan="4">"#).skip(1).map(|s| s.split('<').next().unwrap()).collect();
+    assert_eq!(heads, ["Other", "Data", "Languages"], "one heading per category, in order");
+    let languages = page.split(">Languages</th>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    assert!(languages.contains(">Go</a>") && languages.contains(">Rust</a>") && !languages.contains("PostgreSQL"));
 }
 
 /// The dashboard section headed by the element with this id.
