@@ -48,6 +48,27 @@ pub struct JournalEntry {
     pub updated_at: Timestamp,
 }
 
+/// `(slug, title)` of the user's entries with these slugs (for pages that name entries by
+/// their address, such as analytics' top pages).
+pub async fn titles_by_slug<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    slugs: &[&str],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT slug, title FROM journal_entries WHERE user_id = $1 AND slug IN ({})",
+        crate::db::placeholders(2, slugs.len())
+    );
+    let mut query = sqlx::query_as(&sql).bind(user_id);
+    for slug in slugs {
+        query = query.bind(*slug);
+    }
+    query.fetch_all(ex).await
+}
+
 impl JournalEntry {
     /// Whether the entry's text shows `image` already (its Markdown names the image's address).
     pub fn shows_inline(&self, image: &crate::db::uploads::ImageRef) -> bool {

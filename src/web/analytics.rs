@@ -56,8 +56,43 @@ struct AnalyticsPage {
     total_views: i64,
     total_visitors: i64,
     kinds: Vec<Share>,
-    pages: Vec<(String, i64)>,
+    /// `(path, what it is, views)`.
+    pages: Vec<(String, String, i64)>,
     referrers: Vec<(String, i64)>,
+    /// Something is published: an empty chart means no visits yet, not nothing to visit.
+    publishes: bool,
+}
+
+/// Name each public page as its owner knows it: "Resume", "Journal", an entry's title.
+async fn titled(
+    state: &AppState,
+    user_id: &crate::domain::UserId,
+    pages: Vec<(String, i64)>,
+) -> AppResult<Vec<(String, String, i64)>> {
+    let slug_of = |path: &str| -> Option<String> {
+        let rest = path.strip_prefix("/u/")?;
+        let (_, entry) = rest.split_once("/journal/")?;
+        Some(entry.to_owned())
+    };
+    let slugs: Vec<String> = pages.iter().filter_map(|(path, _)| slug_of(path)).collect();
+    let slug_refs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    let titles: std::collections::HashMap<String, String> =
+        crate::db::journal::titles_by_slug(state.db.pool(), user_id, &slug_refs).await?.into_iter().collect();
+    Ok(pages
+        .into_iter()
+        .map(|(path, views)| {
+            let title = if let Some(slug) = slug_of(&path) {
+                titles.get(&slug).cloned().unwrap_or_else(|| "A journal entry since deleted".to_owned())
+            } else if path.ends_with("/journal.atom") {
+                "Journal feed".to_owned()
+            } else if path.ends_with("/journal") {
+                "Journal".to_owned()
+            } else {
+                "Resume".to_owned()
+            };
+            (path, title, views)
+        })
+        .collect())
 }
 
 pub const CHART_WIDTH: f64 = 720.0;
@@ -128,8 +163,12 @@ pub async fn page(
         peak: daily.values().map(|(views, _)| *views).max().unwrap_or(0),
         bars,
         kinds: shares(analytics::top(pool, &me.user.id, &since, "kind", 10).await?),
-        pages: analytics::top(pool, &me.user.id, &since, "page", 10).await?,
+        pages: titled(&state, &me.user.id, analytics::top(pool, &me.user.id, &since, "page", 10).await?).await?,
         referrers: analytics::top(pool, &me.user.id, &since, "referrer", 10).await?,
+        publishes: {
+            let profile = crate::db::profiles::get(pool, &me.user.id).await?;
+            profile.resume_public.get() || profile.journal_public.get()
+        },
     };
     Ok(render(&page)?.into_response())
 }

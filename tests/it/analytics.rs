@@ -179,6 +179,9 @@ async fn promise_3_the_analytics_page_shows_aggregates_only(app: TestApp) {
     assert!(page.contains(r#"<span class="stat-number">2</span>"#), "two visitors that day");
     assert!(page.contains("news.example.org"), "the referring site");
     assert!(page.contains("/u/ada/journal/why-we-rewrote-the-planner"), "top pages");
+    // Named as the owner knows them (issue 12, polish).
+    assert!(page.contains(r#"<a href="/u/ada/journal/why-we-rewrote-the-planner">Why we rewrote the planner</a>"#));
+    assert!(page.contains(r#"<a href="/u/ada">Resume</a>"#));
     assert!(page.contains("<svg class=\"chart\"") && page.contains("<title id=\"daily-title\">"));
     let hashes: Vec<String> =
         sqlx::query_scalar("SELECT visitor_hash FROM page_views").fetch_all(app.state.db.pool()).await.unwrap();
@@ -191,6 +194,7 @@ async fn promise_3_the_analytics_page_shows_aggregates_only(app: TestApp) {
     app.sign_out().await;
     app.signed_up_user("grace@example.com").await;
     let (_, other) = app.get_text("/analytics").await;
+    assert!(other.contains("No views yet: nothing is published."), "the hint fits: Grace publishes nothing");
     assert!(other.contains(r#"<span class="stat-number">0</span> <span class="stat-label">Views</span>"#));
     assert!(!other.contains("news.example.org"));
 }
