@@ -94,7 +94,26 @@ pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: 
     sqlx::query_scalar("SELECT COUNT(*) FROM labels WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
-/// Create a label. A name the user already has (ignoring case) is a unique violation.
+/// Colours a new label gets when none is chosen: distinct hues that read on light and dark
+/// backgrounds, handed out in turn so that a user's labels differ at a glance.
+pub const PALETTE: [&str; 12] = [
+    "#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8590c", "#0c8599", "#c2255c", "#5f3dc4", "#74b816", "#1971c2",
+    "#f08c00", "#868e96",
+];
+
+/// The palette colour the user's labels use least (the first such): the colour for a new label.
+async fn next_colour(conn: &mut AnyConnection, user_id: &UserId) -> Result<&'static str, sqlx::Error> {
+    let used: Vec<(String, i64)> =
+        sqlx::query_as("SELECT colour, COUNT(*) FROM labels WHERE user_id = $1 AND colour IS NOT NULL GROUP BY colour")
+            .bind(user_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let uses = |colour: &str| used.iter().find(|(c, _)| c == colour).map_or(0, |(_, n)| *n);
+    Ok(PALETTE.iter().copied().min_by_key(|colour| uses(colour)).unwrap_or(PALETTE[0]))
+}
+
+/// Create a label (with the next palette colour when none is given). A name the user already
+/// has (ignoring case) is a unique violation.
 pub async fn insert(
     conn: &mut AnyConnection,
     user_id: &UserId,
@@ -102,6 +121,10 @@ pub async fn insert(
     now: Timestamp,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
+    let colour = match input.colour.as_deref() {
+        Some(colour) => colour,
+        None => next_colour(&mut *conn, user_id).await?,
+    };
     sqlx::query(
         "INSERT INTO labels (id, user_id, name, name_key, colour, is_public, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -110,7 +133,7 @@ pub async fn insert(
     .bind(user_id)
     .bind(&input.name)
     .bind(name_key(&input.name))
-    .bind(input.colour.as_deref())
+    .bind(colour)
     .bind(Flag::bind(input.is_public))
     .bind(now)
     .execute(conn)
@@ -209,15 +232,17 @@ pub async fn add_to_record(
 ) -> Result<(), sqlx::Error> {
     {
         // Two requests may create the same label at once: the unique key decides, quietly.
+        let colour = next_colour(&mut *conn, user_id).await?;
         sqlx::query(
             "INSERT INTO labels (id, user_id, name, name_key, colour, is_public, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, NULL, 0, $5, $5) ON CONFLICT (user_id, name_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $6, 0, $5, $5) ON CONFLICT (user_id, name_key) DO NOTHING",
         )
         .bind(new_id())
         .bind(user_id)
         .bind(name)
         .bind(name_key(name))
         .bind(now)
+        .bind(colour)
         .execute(&mut *conn)
         .await?;
         sqlx::query(

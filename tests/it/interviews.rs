@@ -21,6 +21,7 @@ on_both_databases!(
     pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go,
     preparation_and_debrief_are_written_in_markdown_like_the_journal,
     the_skills_list_is_grouped_by_category,
+    new_labels_get_distinct_colours_by_default,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -622,6 +623,23 @@ async fn the_skills_list_is_grouped_by_category(app: TestApp) {
     assert_eq!(heads, ["Other", "Data", "Languages"], "one heading per category, in order");
     let languages = page.split(">Languages</th>").nth(1).unwrap().split("</tbody>").next().unwrap();
     assert!(languages.contains(">Go</a>") && languages.contains(">Rust</a>") && !languages.contains("PostgreSQL"));
+}
+
+/// Issue 12 (polish): labels made without a colour each take the next colour of the palette,
+/// so a user's labels differ at a glance; a colour given is kept.
+async fn new_labels_get_distinct_colours_by_default(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    api.create("/skills", json!({"name": "Rust", "labels": ["Backend", "Leadership", "Open source"]})).await;
+    let chosen = api.create("/labels", json!({"name": "Salary", "colour": "#123456"})).await;
+    assert_eq!(chosen["colour"], "#123456");
+    let (_, labels) = api.get("/labels").await;
+    let colours: Vec<String> =
+        labels["items"].as_array().unwrap().iter().map(|l| l["colour"].as_str().unwrap().to_owned()).collect();
+    let mut distinct = colours.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "every label has its own colour: {colours:?}");
 }
 
 /// The dashboard section headed by the element with this id.
