@@ -13,6 +13,7 @@ use crate::support::{in_ci, TestApp};
 
 on_both_databases!(
     an_account_journey_in_a_real_browser,
+    a_resume_you_can_send_journey_in_a_real_browser,
     a_career_record_journey_in_a_real_browser,
     a_public_resume_journey_in_a_real_browser,
     a_job_search_journey_in_a_real_browser
@@ -428,6 +429,79 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
         see(browser, text).await?;
     }
     Ok(())
+}
+
+/// Issue 12: fill a complete resume through the forms (contact details, experience with pasted
+/// bullets, skills, education, a certification, a language), preview it privately without
+/// publishing, and print it with Chromium: one page, as a one-page record should be.
+async fn resume_to_send_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+    browser.goto(&app.url("/settings/profile")).await?;
+    fill(browser, "#display_name", "Ada Lovelace").await?;
+    fill(browser, "#job_title", "Staff Engineer").await?;
+    fill(browser, "#region", "London").await?;
+    fill(browser, "#email", "ada@analytical.example").await?;
+    fill(browser, "#phone", "+44 20 7946 0958").await?;
+    fill(browser, "#link0_network", "GitHub").await?;
+    fill(browser, "#link0_url", "https://github.com/ada").await?;
+    fill(browser, "#language0_name", "English").await?;
+    fill(browser, "#language0_fluency", "Native or bilingual").await?;
+    click(browser, "form[action='/settings/profile'] button.btn-primary").await?;
+    see(browser, "Your profile was saved.").await?;
+
+    browser.goto(&app.url("/experiences/new")).await?;
+    fill(browser, "#role", "Staff Engineer").await?;
+    fill(browser, "#company", "Acme Analytics").await?;
+    fill(browser, "#start_date", "2021-03").await?;
+    click(browser, "#current").await?;
+    fill(browser, "#highlights", "- Cut p99 latency by 60%\n• Led a team of six through a storage migration").await?;
+    // "Save and add another": straight on to the next role.
+    click(browser, "form[action='/experiences'] button[formaction]").await?;
+    see(browser, "Here is a new form for the next one.").await?;
+    fill(browser, "#role", "Senior Engineer").await?;
+    fill(browser, "#company", "Babbage & Co").await?;
+    fill(browser, "#start_date", "2017-01").await?;
+    fill(browser, "#end_date", "2021-02").await?;
+    click(browser, "form[action='/experiences'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    for (name, category) in [("Rust", "Languages"), ("PostgreSQL", "Data")] {
+        browser.goto(&app.url("/skills/new")).await?;
+        fill(browser, "#name", name).await?;
+        fill(browser, "#category", category).await?;
+        click(browser, "form[action='/skills'] button[type=submit]").await?;
+        see(browser, "Saved.").await?;
+    }
+    browser.goto(&app.url("/education/new")).await?;
+    fill(browser, "#institution", "University of London").await?;
+    fill(browser, "#study_type", "BSc").await?;
+    fill(browser, "#area", "Mathematics").await?;
+    click(browser, "form[action='/education'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    browser.goto(&app.url("/certifications/new")).await?;
+    fill(browser, "#name", "Certified Kubernetes Administrator").await?;
+    fill(browser, "#issuer", "CNCF").await?;
+    click(browser, "form[action='/certifications'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+
+    // The private preview: nothing published, everything the resume would show.
+    browser.goto(&app.url("/resume?contact=all")).await?;
+    see(browser, "Private preview: only you can see this page.").await?;
+    see(browser, "University of London").await?;
+    see(browser, "Certified Kubernetes Administrator").await?;
+    see(browser, "ada@analytical.example").await?;
+    let source = browser.source().await?;
+    assert!(source.contains("<li>Cut p99 latency by 60%</li>"), "pasted bullets are not doubled");
+    let pdf = browser.print(fantoccini::wd::PrintConfiguration::default()).await?;
+    assert!(pdf.starts_with(b"%PDF"));
+    let pages = regex::bytes::Regex::new(r"/Type\s*/Page[^s]").unwrap().find_iter(&pdf).count();
+    assert_eq!(pages, 1, "a one-page record prints on one page");
+    assert_eq!(app.new_browser().get(app.url("/u/ada")).send().await.unwrap().status(), 404, "still unpublished");
+    Ok(())
+}
+
+async fn a_resume_you_can_send_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, resume_to_send_journey).await
 }
 
 async fn a_job_search_journey_in_a_real_browser(app: TestApp) {
