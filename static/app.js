@@ -8,7 +8,9 @@
  *  - [data-copy="id"]     copies the text of element #id to the clipboard
  *  - [data-autosubmit]    a filter <select> that applies itself when changed
  *  - [data-max-bytes]     a file input that says at once when a file is over the size limit
- *  - [data-editor]        the journal editor's Write / Preview tabs (the server renders the preview)
+ *  - [data-editor]        the journal editor's Write / Preview tabs (the server renders the preview);
+ *                         with [data-image-upload], an image pasted or dropped into the text is
+ *                         uploaded to the entry and its Markdown put where the cursor is
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
  *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
@@ -244,6 +246,9 @@
     var button = form.querySelector("[data-preview-button]");
     if (button) button.hidden = true;
     tabs.hidden = false;
+    var uploadTo = editor.getAttribute("data-image-upload");
+    var textarea = form.querySelector('textarea[name="body"]');
+    if (uploadTo && textarea && window.FormData) setupImageDrop(form, textarea, uploadTo);
 
     function select(preview) {
       writeTab.setAttribute("aria-selected", preview ? "false" : "true");
@@ -278,6 +283,78 @@
         .catch(function () {
           pane.textContent = "The preview could not be loaded. Your text is safe; try again.";
         });
+    });
+  }
+
+  // Images pasted or dropped into the entry's text go up through the API as the owner (the
+  // session cookie and the form's CSRF token), then appear in the text as Markdown.
+  function setupImageDrop(form, textarea, uploadTo) {
+    var token = form.querySelector('input[name="_csrf"]');
+
+    function insert(text) {
+      var start = textarea.selectionStart || 0;
+      var end = textarea.selectionEnd || start;
+      var before = textarea.value.slice(0, start);
+      var spacer = before && !/\n$/.test(before) ? "\n" : "";
+      textarea.value = before + spacer + text + "\n" + textarea.value.slice(end);
+      var caret = (before + spacer + text + "\n").length;
+      textarea.setSelectionRange(caret, caret);
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    function upload(file) {
+      var body = new FormData();
+      body.append("image", file, file.name || "pasted-image.png");
+      body.append("alt_text", "");
+      announce("Uploading the image…");
+      return fetch(uploadTo, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": token ? token.value : "" },
+        body: body
+      })
+        .then(function (response) {
+          return response.json().then(function (answer) {
+            if (!response.ok) {
+              var fields = answer && answer.error && answer.error.fields;
+              throw new Error((fields && fields.image) || (answer.error && answer.error.message) || "The image could not be added.");
+            }
+            return answer;
+          });
+        })
+        .then(function (image) {
+          insert("![](" + image.url + ")");
+          announce("Image added. Describe it between the square brackets.");
+        })
+        .catch(function (error) {
+          announce(error.message || "The image could not be added.");
+        });
+    }
+
+    function images(list) {
+      var found = [];
+      for (var i = 0; list && i < list.length; i++) {
+        if (list[i].type && list[i].type.indexOf("image/") === 0) found.push(list[i]);
+      }
+      return found;
+    }
+
+    textarea.addEventListener("paste", function (event) {
+      var files = images(event.clipboardData && event.clipboardData.files);
+      if (!files.length) return;
+      event.preventDefault();
+      files.forEach(upload);
+    });
+    textarea.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0) {
+        event.preventDefault();
+      }
+    });
+    textarea.addEventListener("drop", function (event) {
+      var files = images(event.dataTransfer && event.dataTransfer.files);
+      if (!files.length) return;
+      event.preventDefault();
+      files.forEach(upload);
     });
   }
 

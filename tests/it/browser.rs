@@ -244,6 +244,31 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     let width = browser.execute("return document.querySelector('.image-grid img').naturalWidth", vec![]).await?;
     assert_eq!(width, serde_json::json!(320), "the browser loads the stored image");
 
+    // Dropped into the text while editing: uploaded, and its Markdown put in place (issue 12).
+    let entry_page = browser.current_url().await?;
+    browser.goto(&format!("{}/edit", entry_page.as_str().split(['?', '#']).next().unwrap())).await?;
+    wait_until(browser, "document.querySelector('[data-editor-tabs]').hidden === false").await?;
+    let mut dropped = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(40, 30, image::Rgb([200, 90, 40])))
+        .write_to(&mut std::io::Cursor::new(&mut dropped), image::ImageFormat::Png)
+        .unwrap();
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&dropped);
+    browser
+        .execute(
+            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+             const files = new DataTransfer();
+             files.items.add(new File([bytes], 'sketch.png', { type: 'image/png' }));
+             const body = document.querySelector('#body');
+             body.setSelectionRange(body.value.length, body.value.length);
+             body.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));",
+            vec![serde_json::json!(encoded)],
+        )
+        .await?;
+    wait_until(browser, "document.querySelector('#body').value.includes('![](/files/')").await?;
+    click(browser, "form[action^='/journal/'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+
     // A second entry without the label, so the filter has something to leave out.
     browser.goto(&app.url("/journal/new")).await?;
     fill(browser, "#title", "Quarterly planning notes").await?;
@@ -254,7 +279,7 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     click(browser, "nav a[href='/journal']").await?;
     see(browser, "Quarterly planning notes").await?;
     see(browser, "Shipped the new query planner").await?;
-    see(browser, "1 image").await?;
+    see(browser, "2 images").await?;
     browser.find(Locator::Css("#filter-label")).await?.select_by_value("Writing").await?;
     see(browser, "shown with “Writing”").await?;
     let source = browser.source().await?;
