@@ -5,6 +5,17 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+tokio::task_local! {
+    /// The time zone of the person a request is answered for, set around each request by the
+    /// web layer (from their settings), so every time a page shows is in it.
+    pub static VIEWER_TIME_ZONE: Option<jiff::tz::TimeZone>;
+}
+
+/// The zone of the person being answered, when they have told us one.
+pub fn viewer_time_zone() -> Option<jiff::tz::TimeZone> {
+    VIEWER_TIME_ZONE.try_with(Clone::clone).ok().flatten()
+}
+
 /// A point in time, as unix milliseconds (how every timestamp is stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type)]
 #[sqlx(transparent)]
@@ -37,11 +48,14 @@ impl Timestamp {
     pub fn date(self) -> time::Date {
         self.to_offset_date_time().date()
     }
-    /// "23 Nov 2026, 14:05 UTC": for pages.
+    /// "23 Nov 2026, 15:05 CET": for pages, in the time zone of whoever is reading (see
+    /// [`VIEWER_TIME_ZONE`]), or UTC where nobody is (mail, logs).
     pub fn human(self) -> String {
-        let format =
-            time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-        self.to_offset_date_time().format(&format).unwrap_or_default()
+        let zone = viewer_time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
+        match jiff::Timestamp::from_millisecond(self.0) {
+            Ok(instant) => instant.to_zoned(zone).strftime("%-d %b %Y, %H:%M %Z").to_string(),
+            Err(_) => String::new(),
+        }
     }
 }
 

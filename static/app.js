@@ -370,6 +370,27 @@
     }
   }
 
+  // A signed-in user without a time zone: tell the server the browser's, once, so times are
+  // shown in it from the next page on (Settings can change it).
+  function sendTimeZoneOnce(form) {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (e) {
+      return;
+    }
+    if (!zone || !window.fetch) return;
+    form.querySelector('input[name="time_zone"]').value = zone;
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(new FormData(form)).toString()
+    }).catch(function () {
+      /* next page will try again */
+    });
+  }
+
   /* Board ------------------------------------------------------------------------------------ */
 
   // Dragging a card to another column submits the card's own move form in the background, so
@@ -482,6 +503,7 @@
     each("input[type=file][data-max-bytes]", setupMaxBytes);
     each("[data-editor]", setupEditor);
     each("input[data-default-time-zone]", setupDefaultTimeZone);
+    each("form[data-auto-time-zone]", sendTimeZoneOnce);
     each("[data-board]", setupBoard);
     each("button[data-print]", setupPrint);
     focusWhatChanged();

@@ -16,6 +16,8 @@ pub struct User {
     pub is_admin: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The IANA zone the user reads times in; empty until known.
+    pub time_zone: String,
 }
 
 impl User {
@@ -27,7 +29,7 @@ impl User {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, email_verified_at, password_hash, is_admin, created_at, updated_at";
+const USER_COLUMNS: &str = "id, email, email_verified_at, password_hash, is_admin, created_at, updated_at, time_zone";
 
 pub struct NewUser<'a> {
     pub email: &'a Email,
@@ -63,7 +65,24 @@ pub async fn insert_user<'e>(
         is_admin: i64::from(new.is_admin),
         created_at: now,
         updated_at: now,
+        time_zone: String::new(),
     })
+}
+
+/// Keep the time zone the user reads times in (an IANA name, checked by the caller).
+pub async fn set_time_zone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &UserId,
+    zone: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET time_zone = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(zone)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 pub async fn find_by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &UserId) -> Result<Option<User>, sqlx::Error> {

@@ -95,6 +95,23 @@ impl Interview {
     pub fn outcome_name(&self) -> &'static str {
         self.outcome.label()
     }
+    /// When it starts for the reader, when their zone is not the interview's: "06:00", or with
+    /// the day when that differs ("Wed 2 Dec, 06:00").
+    pub fn your_time(&self) -> Option<String> {
+        let mine = crate::clock::viewer_time_zone()?;
+        if mine.iana_name() == Some(self.time_zone.as_str()) {
+            return None;
+        }
+        let theirs = jiff::tz::TimeZone::get(&self.time_zone).ok()?;
+        let instant = jiff::Timestamp::from_millisecond(self.starts_at.0).ok()?;
+        let (at_mine, at_theirs) = (instant.to_zoned(mine), instant.to_zoned(theirs));
+        if at_mine.offset() == at_theirs.offset() {
+            return None;
+        }
+        let format = if at_mine.date() == at_theirs.date() { "%H:%M" } else { "%a %-d %b, %H:%M" };
+        Some(at_mine.strftime(format).to_string())
+    }
+
     /// "Tue 1 Dec 2026, 14:00" in the interview's own time zone.
     pub fn when(&self) -> String {
         human_local(&self.local_start)

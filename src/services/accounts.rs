@@ -358,6 +358,28 @@ pub async fn change_password(
     Ok(Ok(()))
 }
 
+/// Keep the time zone the user reads times in. `first_only`: the browser's own, sent once by
+/// the page, which never overrides a zone already chosen.
+pub async fn set_time_zone(
+    state: &Handles,
+    user: &User,
+    zone: &str,
+    first_only: bool,
+) -> Result<Result<(), FieldErrors>, ServiceError> {
+    let zone = zone.trim();
+    if zone.len() > 64 || jiff::tz::TimeZone::get(zone).is_err() {
+        return Ok(Err(FieldErrors::single(
+            "time_zone",
+            "That is not a time zone we know. Use a name such as Europe/Berlin or America/New_York.",
+        )));
+    }
+    if first_only && !user.time_zone.is_empty() {
+        return Ok(Ok(()));
+    }
+    accounts::set_time_zone(state.db.pool(), &user.id, zone, state.clock.now()).await?;
+    Ok(Ok(()))
+}
+
 /// Create a user from the command line (`careerlog admin create-user`).
 pub async fn create_user_directly(
     state_db: &crate::db::Db,

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reset-password", get(auth::reset_form).post(auth::reset))
         .route("/settings", get(settings::account))
         .route("/settings/password", post(settings::change_password))
+        .route("/settings/time-zone", post(settings::set_time_zone))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

@@ -13,6 +13,8 @@ pub struct ChromeUser {
     pub email: String,
     pub is_admin: bool,
     pub verified: bool,
+    /// No time zone yet: the page asks the browser for its own, once (see static/app.js).
+    pub needs_time_zone: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +77,7 @@ impl NoticeQuery {
                      calendar feed address no longer work.",
                 ))
             }
+            "time_zone_saved" => return Some(Notice::success("Saved. Times are now shown in your time zone.")),
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
             "token_revoked" => {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
@@ -123,6 +126,7 @@ impl Chrome {
                 email: u.email.clone().unwrap_or_default(),
                 is_admin: u.is_admin(),
                 verified: u.is_verified(),
+                needs_time_zone: u.time_zone.is_empty(),
             }),
             visitor: visitor.clone(),
             notice: None,

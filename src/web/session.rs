@@ -232,9 +232,11 @@ pub async fn load_visitor(State(state): State<AppState>, mut request: Request, n
         anon_csrf_token,
         anon_token_used: AtomicBool::new(false),
     }));
+    // Times on the pages are shown in the reader's zone (UTC until they have one).
+    let zone = visitor.user().and_then(|u| jiff::tz::TimeZone::get(&u.time_zone).ok());
     request.extensions_mut().insert(visitor.clone());
 
-    let mut response = next.run(request).await;
+    let mut response = crate::clock::VIEWER_TIME_ZONE.scope(zone, next.run(request)).await;
     if visitor.0.anon_seed_is_new && visitor.0.anon_token_used.load(Ordering::Relaxed) {
         response.headers_mut().append(SET_COOKIE, cookies.set(cookies.csrf_name, &visitor.0.anon_seed));
     }

@@ -32,7 +32,18 @@ struct AccountPage {
     program_access: ProgramAccessSummary,
     /// The "also revoke" box, as the user left it.
     revoke_programs: bool,
+    /// The time zone field: the saved zone, or what the user typed.
+    time_zone: String,
     errors: FieldErrors,
+}
+
+impl AccountPage {
+    /// Every zone name the time zone field suggests.
+    fn zone_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = jiff::tz::db().available().map(|name| name.to_string()).collect();
+        names.sort();
+        names
+    }
 }
 
 /// What lets programs in without a password, for the change-password form.
@@ -69,6 +80,18 @@ async fn account_page(
     notice: NoticeQuery,
     revoke_programs: bool,
 ) -> AppResult<Response> {
+    account_page_with_zone(state, me, status, errors, notice, revoke_programs, None).await
+}
+
+async fn account_page_with_zone(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+    revoke_programs: bool,
+    typed_zone: Option<String>,
+) -> AppResult<Response> {
     let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
     let program_access = ProgramAccessSummary {
         tokens: api_tokens::count_for_user(state.db.pool(), &me.user.id).await?,
@@ -84,6 +107,7 @@ async fn account_page(
         has_password: me.user.password_hash.is_some(),
         program_access,
         revoke_programs,
+        time_zone: typed_zone.unwrap_or_else(|| me.user.time_zone.clone()),
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -145,6 +169,40 @@ pub async fn change_password(
             account_page(&state, &me, StatusCode::TOO_MANY_REQUESTS, errors, NoticeQuery::default(), revoke).await
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TimeZoneForm {
+    time_zone: String,
+    /// Sent by the page itself with the browser's zone: only fills an empty setting.
+    first: Option<String>,
+}
+
+/// Choose the time zone times are shown in (or, from the page, the browser's, once).
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<TimeZoneForm>,
+) -> AppResult<Response> {
+    let first_only = form.first.is_some();
+    match account_rules::set_time_zone(&state, &me.user, &form.time_zone, first_only).await? {
+        Ok(()) if first_only => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(()) => Ok(redirect("/settings?notice=time_zone_saved")),
+        Err(errors) if first_only => Err(crate::web::error::AppError::Validation(errors)),
+        Err(errors) => {
+            account_page_with_zone(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                NoticeQuery::default(),
+                false,
+                Some(form.time_zone),
+            )
+            .await
+        }
     }
 }
 

@@ -22,6 +22,7 @@ on_both_databases!(
     preparation_and_debrief_are_written_in_markdown_like_the_journal,
     the_skills_list_is_grouped_by_category,
     new_labels_get_distinct_colours_by_default,
+    times_are_shown_in_the_users_time_zone_and_interviews_in_both,
     interview_prep_texts_are_kept_with_the_account,
     promise_18_another_user_gets_404_for_every_interview_and_note_route,
     promise_8_interview_and_note_forms_refuse_a_missing_token,
@@ -640,6 +641,48 @@ async fn new_labels_get_distinct_colours_by_default(app: TestApp) {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), 4, "every label has its own colour: {colours:?}");
+}
+
+/// Issue 12, item 5: times are shown in the user's own time zone, which the browser gives once
+/// and Settings can change; an interview elsewhere shows its own time and the user's.
+async fn times_are_shown_in_the_users_time_zone_and_interviews_in_both(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let (_, settings) = app.get_text("/settings").await;
+    assert!(settings.contains("data-auto-time-zone"), "the page asks the browser once");
+    assert!(settings.contains(" UTC</dd>"), "UTC until a zone is known");
+    // What the page sends: the browser's zone fills the empty setting, and only that once.
+    let first = app.submit("/settings", "/settings/time-zone", &[("time_zone", "Europe/Berlin"), ("first", "1")]).await;
+    assert_eq!(first.status(), 204);
+    let again = app.submit("/settings", "/settings/time-zone", &[("time_zone", "Asia/Tokyo"), ("first", "1")]).await;
+    assert_eq!(again.status(), 204);
+    let (_, settings) = app.get_text("/settings").await;
+    assert!(!settings.contains("data-auto-time-zone"));
+    assert!(settings.contains(r#"value="Europe/Berlin""#), "the browser's zone, not overridden");
+    assert!(settings.contains(" CET</dd>") || settings.contains(" CEST</dd>"), "member since, in Berlin time");
+
+    let wrong = app.submit("/settings", "/settings/time-zone", &[("time_zone", "Mars/Olympus")]).await;
+    assert_eq!(wrong.status(), 422);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("That is not a time zone we know.") && html.contains(r#"value="Mars/Olympus""#));
+    let chosen = app.submit("/settings", "/settings/time-zone", &[("time_zone", "America/New_York")]).await;
+    assert_eq!(location(&chosen), "/settings?notice=time_zone_saved");
+
+    // An interview at 15:00 in Berlin, seen from New York: 09:00 (EST) or 09:00 (EDT) your time.
+    let api = api_for(&app).await;
+    let job = opportunity(&api, "Staff Engineer", "Globex").await;
+    let round = api
+        .create(
+            "/interviews",
+            json!({"opportunity_id": job, "round_name": "Onsite", "kind": "onsite", "start": "2026-12-03T15:00",
+                   "time_zone": "Europe/Berlin", "duration_minutes": 60}),
+        )
+        .await;
+    let (_, page) = app.get_text(&format!("/interviews/{}", round["id"].as_str().unwrap())).await;
+    assert!(page.contains("15:00") && page.contains("<strong>09:00 your time</strong>"), "{page}");
+    // In the interview's own zone there is nothing to add.
+    app.submit("/settings", "/settings/time-zone", &[("time_zone", "Europe/Berlin")]).await;
+    let (_, page) = app.get_text(&format!("/interviews/{}", round["id"].as_str().unwrap())).await;
+    assert!(!page.contains("your time"));
 }
 
 /// The dashboard section headed by the element with this id.
