@@ -97,6 +97,13 @@ impl Application {
                 housekeeping_every: minutes(config.housekeeping_minutes),
             },
         };
+        // Records saved before the search index existed get their documents (a no-op after).
+        let indexed = crate::services::search::index_missing(&handles)
+            .await
+            .map_err(|err| anyhow::anyhow!("indexing records for search: {err:?}"))?;
+        if indexed > 0 {
+            tracing::info!(indexed, "indexed records for the search box");
+        }
         let state = AppState::new(AppStateInner {
             handles: Arc::new(handles),
             csrf_key: master_key.derive(KeyPurpose::Csrf),

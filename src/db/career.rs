@@ -25,6 +25,7 @@ pub const EXPERIENCES: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 /// A job or role held.
@@ -119,6 +120,7 @@ pub const SKILLS: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -193,6 +195,7 @@ pub const PROJECTS: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -283,6 +286,7 @@ pub const ACHIEVEMENTS: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 use crate::db::lists::{date_text, write, Query, Table};
 
@@ -391,6 +395,7 @@ pub const EDUCATION: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 /// A school, university or course studied at (JSON Resume's `education`).
@@ -496,6 +501,7 @@ pub const CERTIFICATIONS: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 /// A certificate or licence (JSON Resume's `certificates`).

@@ -19,6 +19,7 @@ pub const CONTACTS: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 
 /// Someone met along the way.

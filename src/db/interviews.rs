@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
+use crate::db::search;
 use crate::domain::interviews::{InterviewInput, InterviewKind, InterviewOutcome};
 use crate::domain::opportunities::EventKind;
 use crate::domain::records::RecordKind;
@@ -24,6 +25,7 @@ pub const INTERVIEWS: Table = Table {
     // Every list and lookup names the interview's opportunity (the owner's own, as every
     // write checks; said again here so no join could ever reach another user's).
     joins: "JOIN opportunities o ON o.id = t.opportunity_id AND o.user_id = t.user_id",
+    sorts: None,
 };
 use crate::db::opportunities::{record_event, refresh_first_interview, EventAbout};
 
@@ -362,7 +364,7 @@ pub async fn upcoming_interviews<'e>(
     .await
 }
 
-/// Notes and labels go with the record they are about; an opportunity takes its interviews'
+/// Notes, labels and search documents go with the record they are about; an opportunity takes its interviews'
 /// with it (the interviews themselves go by cascade); an interview leaves its opportunity's
 /// first interview up to date.
 pub async fn forget_dependents(
@@ -385,6 +387,10 @@ pub async fn forget_dependents(
     if kind == RecordKind::Opportunity {
         // Its interviews go by cascade; their notes and labels are taken here, all at once.
         let of_its_interviews = "SELECT id FROM interviews WHERE user_id = $1 AND opportunity_id = $2";
+        let notes_on_its_interviews =
+            format!("SELECT id FROM notes WHERE user_id = $1 AND subject_id IN ({of_its_interviews})");
+        search::forget_selected(&mut *conn, user_id, RecordKind::Note, &notes_on_its_interviews, id).await?;
+        search::forget_selected(&mut *conn, user_id, RecordKind::Interview, of_its_interviews, id).await?;
         for sql in [
             format!("DELETE FROM notes WHERE user_id = $1 AND subject_id IN ({of_its_interviews})"),
             format!(
@@ -396,6 +402,8 @@ pub async fn forget_dependents(
             sqlx::query(&sql).bind(user_id).bind(id).execute(&mut *conn).await?;
         }
     }
+    let its_notes = "SELECT id FROM notes WHERE user_id = $1 AND subject_id = $2";
+    search::forget_selected(&mut *conn, user_id, RecordKind::Note, its_notes, id).await?;
     sqlx::query("DELETE FROM notes WHERE user_id = $1 AND subject_id = $2")
         .bind(user_id)
         .bind(id)

@@ -20,6 +20,7 @@ pub const JOURNAL: Table = Table {
     has_status: false,
     parent: None,
     joins: "",
+    sorts: None,
 };
 use crate::db::lists::{write, Query, Table};
 

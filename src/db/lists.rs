@@ -24,6 +24,98 @@ pub struct Table {
     pub parent: Option<(&'static str, &'static str)>,
     /// Tables joined into every list and lookup (`t` is the record's own).
     pub joins: &'static str,
+    /// The columns its list can be sorted by (`?sort=&dir=`), if any.
+    pub sorts: Option<&'static Sorts>,
+}
+
+impl Table {
+    /// The sort `?sort=key&dir=…` asks for when `key` is one of this table's columns (a
+    /// direction other than `asc` or `desc` is the column's own), or else the table's default
+    /// sort; `None` for a table without sortable columns.
+    pub fn sort(&self, key: Option<&str>, direction: Option<&str>) -> Option<Sort> {
+        let sorts = self.sorts?;
+        let asked = key.and_then(|key| sorts.columns.iter().find(|column| column.key == key.trim()));
+        let Some(column) = asked else { return Some(sorts.default_sort()) };
+        Some(Sort { column, direction: direction.and_then(Direction::parse).unwrap_or(column.first) })
+    }
+}
+
+/// A table's sortable columns, and which of them (in its own first direction) is the order of
+/// its list when no sort is asked for; that column sorts as the table's `order_by` does.
+#[derive(Debug)]
+pub struct Sorts {
+    pub columns: &'static [SortColumn],
+    pub default: usize,
+}
+
+impl Sorts {
+    pub fn default_sort(&'static self) -> Sort {
+        let column = &self.columns[self.default];
+        Sort { column, direction: column.first }
+    }
+    pub fn column(&'static self, key: &str) -> Option<&'static SortColumn> {
+        self.columns.iter().find(|column| column.key == key)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+impl Direction {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "asc" => Some(Direction::Ascending),
+            "desc" => Some(Direction::Descending),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ascending => "asc",
+            Direction::Descending => "desc",
+        }
+    }
+    pub fn flipped(self) -> Self {
+        match self {
+            Direction::Ascending => Direction::Descending,
+            Direction::Descending => Direction::Ascending,
+        }
+    }
+    fn sql(self) -> &'static str {
+        match self {
+            Direction::Ascending => "ASC",
+            Direction::Descending => "DESC",
+        }
+    }
+}
+
+/// A column a list can be sorted by: its key in `?sort=`, the SQL it sorts by (our own text,
+/// never the request's), and the direction it sorts in when first chosen.
+#[derive(Debug)]
+pub struct SortColumn {
+    pub key: &'static str,
+    pub sql: &'static str,
+    pub first: Direction,
+}
+
+/// A list's sort: one of its table's columns, one way.
+#[derive(Debug, Clone, Copy)]
+pub struct Sort {
+    pub column: &'static SortColumn,
+    pub direction: Direction,
+}
+
+impl Sort {
+    /// Records without a value come last either way (SQLite and PostgreSQL would otherwise put
+    /// NULLs at opposite ends), and records that sort alike keep one order by id, so pages
+    /// neither repeat nor skip a record.
+    fn order_by(self) -> String {
+        let direction = self.direction.sql();
+        format!("{} {direction} NULLS LAST, t.id {direction}", self.column.sql)
+    }
 }
 
 /// Which page of a list, and an optional label (by name) every record on it must carry.
@@ -37,6 +129,8 @@ pub struct ListFilter {
     pub status: Option<OpportunityStatus>,
     /// Only records that belong to this one (see [`Table::parent`]).
     pub parent: Option<uuid::Uuid>,
+    /// A sort other than the table's own order (see [`Table::sorts`]).
+    pub sort: Option<Sort>,
 }
 
 /// Who the list is for: its owner sees everything; a visitor sees only what the owner made
@@ -153,13 +247,13 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let label = label_key(filter).unwrap_or_default();
+    let order_by = filter.sort.map_or_else(|| table.order_by.to_owned(), Sort::order_by);
     sqlx::query_as(&format!(
-        "SELECT {} FROM {} t {} WHERE {} ORDER BY {} LIMIT $4 OFFSET $5",
+        "SELECT {} FROM {} t {} WHERE {} ORDER BY {order_by} LIMIT $4 OFFSET $5",
         table.columns,
         table.name,
         table.joins,
         list_condition(table, filter),
-        table.order_by
     ))
     .bind(user_id)
     .bind(&label)

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod opportunities;
 pub mod prep;
 pub mod profiles;
+pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod uploads;
@@ -91,6 +92,11 @@ impl Db {
 
     pub fn kind(&self) -> DbKind {
         self.kind
+    }
+
+    /// The full-text index of this kind of database.
+    pub fn search(&self) -> &'static dyn search::SearchIndex {
+        search::index_for(self.kind)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -237,5 +243,14 @@ impl<'q> sqlx::Encode<'q, Any> for crate::domain::UserId {
     ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
         // The argument outlives the borrow of `self`, so the text is copied once.
         <String as sqlx::Encode<'q, Any>>::encode(self.as_str().to_owned(), buf)
+    }
+}
+
+/// Which kind of database a connection is to, for the few statements the dialects write apart.
+pub fn kind_of(conn: &sqlx::AnyConnection) -> DbKind {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        DbKind::Sqlite
+    } else {
+        DbKind::Postgres
     }
 }

@@ -20,6 +20,7 @@ pub const NOTES: Table = Table {
     has_status: false,
     parent: Some(("about", "subject_id")),
     joins: "",
+    sorts: None,
 };
 use crate::db::contacts::CONTACTS;
 use crate::db::interviews::INTERVIEWS;

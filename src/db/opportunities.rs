@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::clock::Timestamp;
 use crate::db::labels::LabelChip;
-use crate::db::lists::{write, Query, Table};
+use crate::db::lists::{write, Direction, Query, SortColumn, Sorts, Table};
 use crate::db::new_id;
 use crate::domain::fields::human_date;
 use crate::domain::interviews::InterviewOutcome;
@@ -24,7 +24,29 @@ pub const OPPORTUNITIES: Table = Table {
     has_status: true,
     parent: None,
     joins: "",
+    sorts: Some(&OPPORTUNITY_SORTS),
 };
+
+/// The opportunities table's sortable columns. Company ignores case (both databases lower-case
+/// ASCII alike); status follows the pipeline, not the alphabet; dates and money start with the
+/// newest and the highest. A user has hundreds of opportunities at most, all found through
+/// `user_id`, so no sort needs an index of its own.
+/// Without a sort asked for, the most recently changed come first (the table's `order_by`).
+pub const OPPORTUNITY_SORTS: Sorts = Sorts {
+    columns: &[
+        SortColumn { key: "company", sql: "LOWER(t.company)", first: Direction::Ascending },
+        SortColumn { key: "status", sql: STATUS_ORDER, first: Direction::Ascending },
+        SortColumn { key: "applied", sql: "t.applied_on", first: Direction::Descending },
+        SortColumn { key: "salary", sql: "COALESCE(t.salary_max, t.salary_min)", first: Direction::Descending },
+        SortColumn { key: "updated", sql: "t.updated_at", first: Direction::Descending },
+    ],
+    default: 4,
+};
+
+/// The statuses in the order of `OpportunityStatus::ALL` (the pipeline, then the endings).
+const STATUS_ORDER: &str = "CASE t.status WHEN 'saved' THEN 0 WHEN 'applied' THEN 1 WHEN 'screening' THEN 2 \
+                            WHEN 'interviewing' THEN 3 WHEN 'offer' THEN 4 WHEN 'accepted' THEN 5 \
+                            WHEN 'rejected' THEN 6 WHEN 'withdrawn' THEN 7 WHEN 'ghosted' THEN 8 END";
 
 /// A job one might take, and where it stands.
 #[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
@@ -111,6 +133,10 @@ impl Opportunity {
     /// Whether its next action was due before `today` (`YYYY-MM-DD`).
     pub fn is_overdue(&self, today: &str) -> bool {
         self.next_action_due.as_deref().is_some_and(|due| due < today)
+    }
+    /// The day it last changed, as the list shows it.
+    pub fn updated(&self) -> String {
+        human_date(&self.updated_at.iso_date())
     }
     pub fn applied(&self) -> String {
         self.applied_on.as_deref().map(human_date).unwrap_or_default()
@@ -395,4 +421,16 @@ pub async fn timeline<'e>(
     .bind(opportunity_id)
     .fetch_all(ex)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_sort_knows_every_status_in_pipeline_order() {
+        for (position, status) in OpportunityStatus::ALL.iter().enumerate() {
+            assert!(STATUS_ORDER.contains(&format!("WHEN '{}' THEN {position} ", status.as_str())), "{status:?}");
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub mod prep;
 pub mod profile;
 pub mod records;
 pub mod schema;
+pub mod search;
 pub mod token;
 pub mod validation;
 

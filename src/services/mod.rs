@@ -16,6 +16,7 @@ pub mod passwords;
 pub mod prep;
 pub mod profiles;
 pub mod records;
+pub mod search;
 pub mod throttle;
 pub mod uploads;
 

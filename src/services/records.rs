@@ -17,9 +17,10 @@ use sqlx::{AnyConnection, FromRow};
 use crate::clock::Timestamp;
 use crate::db::labels::{self, LabelChip};
 use crate::db::lists::{self, ListFilter, Page, Table};
-use crate::db::{new_id, Db};
+use crate::db::{new_id, search, Db};
 use crate::domain::fields::{self, name_key};
 use crate::domain::records::{Draft, RecordKind};
+use crate::domain::search::SearchText;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::error::rejected_write;
@@ -95,6 +96,23 @@ pub trait RecordType: Send + Sync + Sized + 'static {
         _now: Timestamp,
     ) -> Result<Vec<String>, sqlx::Error> {
         Ok(Vec::new())
+    }
+    /// What the search box finds a record by. By default the row's text: its `title`, `name`
+    /// or `role` as the title and its other text fields as the body (not ids, dates, times or
+    /// addresses), so a new kind is found without writing anything; a kind with a better title
+    /// says so here.
+    fn search_text(row: &Self::Row) -> SearchText {
+        search_text_of_fields(row)
+    }
+    /// Index again the records whose text shows part of this one (an opportunity's interviews
+    /// carry its company), in the same transaction.
+    async fn index_related(
+        _conn: &mut AnyConnection,
+        _user_id: &UserId,
+        _id: &str,
+        _now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
     }
     /// Add what rows carry beyond their columns and labels (a journal entry's images).
     async fn enrich(_db: &Db, _user_id: &UserId, _rows: &mut [Self::Row]) -> ServiceResult<()> {
@@ -200,8 +218,47 @@ pub async fn save<K: RecordType>(
     if K::LABELLED {
         labels::set_for_record(&mut tx, user_id, K::TABLE.kind, &record_id, names, now).await?;
     }
+    index::<K>(&mut tx, user_id, &record_id, now).await?;
+    K::index_related(&mut tx, user_id, &record_id, now).await?;
     tx.commit().await?;
     Ok(record_id)
+}
+
+/// Put a record's current text in the search index, read back as saved (with what its table
+/// joins in, such as an interview's company), in the transaction that saved it.
+pub(crate) async fn index<K: RecordType>(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let Some(row) = lists::get::<K::Row>(&mut *conn, K::TABLE, user_id, id).await? else { return Ok(()) };
+    let text = K::search_text(&row);
+    search::index_for(crate::db::kind_of(conn)).put(conn, user_id, K::TABLE.kind, id, &text, now).await
+}
+
+/// The default [`RecordType::search_text`]: the row's text fields, as its JSON has them.
+fn search_text_of_fields<R: Serialize>(row: &R) -> SearchText {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(row) else { return SearchText::default() };
+    let text = |key: &str| fields.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+    let title_key = ["title", "name", "role"].into_iter().find(|key| !text(key).is_empty()).unwrap_or("title");
+    let not_text =
+        |key: &str| key == "id" || key == title_key || key == "slug" || key.ends_with("_id") || key.ends_with("url");
+    let body = fields
+        .iter()
+        .filter(|(key, _)| !not_text(key))
+        .filter_map(|(_, value)| match value {
+            serde_json::Value::String(text) if !looks_like_date_or_time(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    SearchText::new(text(title_key), body)
+}
+
+/// `2026-03-15`, `2026-03` or a time as the API writes it: not words anyone searches for.
+fn looks_like_date_or_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 7 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-'
 }
 
 /// Create a record from an API body (or an importer's): the blank draft with the body applied.
@@ -235,6 +292,7 @@ pub async fn delete<K: RecordType>(handles: &Handles, user_id: &UserId, id: &str
         return Err(ServiceError::NotFound);
     }
     let queued = K::before_delete(&mut tx, user_id, id, now).await?;
+    search::forget(&mut tx, user_id, K::TABLE.kind, id).await?;
     lists::delete(&mut tx, K::TABLE, user_id, id).await?;
     tx.commit().await?;
     uploads::remove_files_soon(handles, queued);

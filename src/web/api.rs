@@ -25,6 +25,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::web::prep::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
+        .merge(crate::web::search::api_routes())
         .merge(profile::api_routes())
         .fallback(|| async { AppError::NotFound })
 }
@@ -40,6 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
+        crate::services::search::SearchResults, crate::services::search::SearchHit,
     )),
     modifiers(&BearerAuth, &CareerPaths),
     security(("bearer" = [])),

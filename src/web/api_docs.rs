@@ -497,6 +497,7 @@ impl Modify for CareerPaths {
         journal_images(openapi);
         account_paths(openapi);
         job_search_paths(openapi);
+        search_paths(openapi);
     }
 }
 
@@ -588,6 +589,31 @@ fn account_paths(openapi: &mut OpenApi) {
         .build();
     document.security = Some(Vec::new());
     openapi.paths.add_path_operation("/openapi.json", vec![HttpMethod::Get], document);
+}
+
+/// The search box's answer over the API.
+fn search_paths(openapi: &mut OpenApi) {
+    let words = typed(Type::String);
+    let page = typed(Type::Integer).minimum(Some(1));
+    let search = OperationBuilder::new()
+        .tag("search")
+        .summary(Some("Find your own records by their words, best matches first"))
+        .description(Some(
+            "Every word must be in the record (its title or text); the last may be the start of a word. Punctuation, \
+             quotes and operators only separate words. A title match ranks above a match in the text. Pages hold 20 \
+             records; a query without a word finds nothing.",
+        ))
+        .operation_id(Some("search"))
+        .parameter(query("q", words, "The words to find."))
+        .parameter(query(
+            "page",
+            page,
+            "Page number, from 1 (the default), at most 50. Read leniently: a value that is not a whole number reads \
+         as 1, and one out of range as the nearest page.",
+        ))
+        .response("200", response("The records found", Some(schema_ref("SearchResults"))));
+    let search = with_errors(search, Errors { parameters: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/search", vec![HttpMethod::Get], search.build());
 }
 
 /// The job search's routes beyond create/read/update/delete: the timeline, connected contacts

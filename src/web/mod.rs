@@ -29,6 +29,7 @@ pub mod records;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
+pub mod search;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
         .merge(profile::html_routes(&state))
+        .merge(search::html_routes())
         .merge(public::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,

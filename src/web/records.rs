@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 
 use crate::db::labels::{self, Label};
-use crate::db::lists::{ListFilter, Table};
+use crate::db::lists::{Direction, ListFilter, Sort, Sorts, Table};
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
@@ -75,6 +75,10 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     /// Only records in this status (opportunities).
     pub status: Option<String>,
+    /// A column to sort by and `asc` or `desc`, where the table has sortable columns; anything
+    /// else keeps the table's own order.
+    pub sort: Option<String>,
+    pub dir: Option<String>,
     /// Any other parameter, such as the record a list is narrowed to (`?opportunity=` for
     /// interviews, `?about=` for notes: see [`Table::parent`]).
     #[serde(flatten)]
@@ -92,6 +96,7 @@ impl ListQuery {
             audience: Default::default(),
             status: self.known_status(),
             parent: None,
+            sort: None,
         }
     }
 
@@ -104,7 +109,8 @@ impl ListQuery {
             .map(|id| id.trim())
             .filter(|id| !id.is_empty())
             .map(|id| uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()));
-        ListFilter { parent, ..self.filter(default_per_page) }
+        let sort = table.sort(self.sort.as_deref(), self.dir.as_deref());
+        ListFilter { parent, sort, ..self.filter(default_per_page) }
     }
 
     /// The `status` asked for, if it is one we know.
@@ -150,6 +156,9 @@ pub struct ListView<R> {
     pub parent: Option<(&'static str, uuid::Uuid)>,
     pub all_labels: Vec<Label>,
     pub path: &'static str,
+    /// How the list is sorted, for a table with sortable columns (see [`Table::sorts`]).
+    pub sort: Option<Sort>,
+    pub sorts: Option<&'static Sorts>,
 }
 
 impl<R> ListView<R> {
@@ -172,7 +181,40 @@ impl<R> ListView<R> {
         if let Some((param, id)) = self.parent {
             url.push_str(&format!("&{param}={id}"));
         }
+        if let Some(sort) = self.sort {
+            url.push_str(&format!("&sort={}&dir={}", sort.column.key, sort.direction.as_str()));
+        }
         url
+    }
+    /// A column header's link: sorted by `key` (turned around when it is the sort already), on
+    /// the first page, with the list's filters kept.
+    pub fn sort_url(&self, key: &str) -> String {
+        let direction = match self.sort {
+            Some(sort) if sort.column.key == key => sort.direction.flipped(),
+            _ => self.sorts.and_then(|sorts| sorts.column(key)).map_or(Direction::Ascending, |c| c.first),
+        };
+        let mut url = format!("/{}?", self.path);
+        if self.per_page != HTML_PER_PAGE {
+            url.push_str(&format!("per_page={}&", self.per_page));
+        }
+        if let Some(label) = &self.label {
+            url.push_str("label=");
+            url.extend(url::form_urlencoded::byte_serialize(label.as_bytes()));
+            url.push('&');
+        }
+        if let Some(status) = self.status {
+            url.push_str(&format!("status={}&", status.as_str()));
+        }
+        url.push_str(&format!("sort={key}&dir={}", direction.as_str()));
+        url
+    }
+    /// A column header's `aria-sort`: how the list is sorted by it, if it is.
+    pub fn aria_sort(&self, key: &str) -> &'static str {
+        match self.sort {
+            Some(sort) if sort.column.key == key && sort.direction == Direction::Ascending => "ascending",
+            Some(sort) if sort.column.key == key => "descending",
+            _ => "none",
+        }
     }
     pub fn prev_url(&self) -> Option<String> {
         (self.page > 1).then(|| self.url_for(self.page - 1))
@@ -267,6 +309,8 @@ pub async fn list_html<R: Resource>(
         parent: R::TABLE.parent.zip(filter.parent).map(|((param, _), id)| (param, id)),
         all_labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
         path: R::TABLE.kind.path(),
+        sort: filter.sort,
+        sorts: R::TABLE.sorts,
     };
     Ok(R::list_page(chrome, view)?.into_response())
 }

@@ -21,5 +21,6 @@ mod migrations;
 mod openapi;
 mod public;
 mod resume;
+mod search;
 mod security;
 mod uploads;

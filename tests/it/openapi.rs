@@ -94,6 +94,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/profile"),
     ("GET", "/interview-prep"),
     ("PATCH", "/interview-prep"),
+    ("GET", "/search"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -581,6 +582,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     let saved = c.expect(200, "PATCH", "/profile", &[], Body::Json(profile)).await;
     assert_eq!(saved["username"], "ada-lovelace");
     c.get("/interview-prep", &[]).await;
+    let found = c.list("/search", &[("q", "staff engin")]).await;
+    assert!(found["total"].as_i64().unwrap() >= 1, "{found:#}");
     let texts = json!({"resume_text": "Ada Lovelace\nStaff Engineer", "linkedin_summary": "I build platforms."});
     let saved = c.expect(200, "PATCH", "/interview-prep", &[], Body::Json(texts)).await;
     assert_eq!(saved["linkedin_summary"], "I build platforms.");

@@ -23,6 +23,7 @@ use crate::domain::interviews::{InterviewDraft, InterviewInput, InterviewWrite};
 use crate::domain::notes::{NoteDraft, NoteInput, NoteWrite};
 use crate::domain::opportunities::{OpportunityDraft, OpportunityInput, OpportunityWrite};
 use crate::domain::records::RecordKind;
+use crate::domain::search::SearchText;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::records::{label_text, HasContacts, RecordType};
@@ -72,6 +73,11 @@ impl RecordType for Experiences {
     fn label_names(input: &ExperienceInput) -> &[String] {
         &input.labels
     }
+    fn search_text(row: &Experience) -> SearchText {
+        let title = format!("{} at {}", row.role, row.company);
+        let highlights = row.highlights.0.iter().map(String::as_str);
+        SearchText::new(&title, [row.location.as_str(), &row.description].into_iter().chain(highlights))
+    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -116,6 +122,9 @@ impl RecordType for Skills {
     }
     fn label_names(input: &SkillInput) -> &[String] {
         &input.labels
+    }
+    fn search_text(row: &Skill) -> SearchText {
+        SearchText::new(&row.name, [row.category.as_str()])
     }
     fn conflict(input: &SkillInput) -> Option<(&'static str, String)> {
         Some(("name", format!("You already have a skill called “{}”.", input.name)))
@@ -169,6 +178,9 @@ impl RecordType for Projects {
     fn label_names(input: &ProjectInput) -> &[String] {
         &input.labels
     }
+    fn search_text(row: &Project) -> SearchText {
+        SearchText::new(&row.name, [row.role.as_str(), &row.kind, &row.description])
+    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -215,6 +227,10 @@ impl RecordType for Achievements {
     }
     fn label_names(input: &AchievementInput) -> &[String] {
         &input.labels
+    }
+    fn search_text(row: &Achievement) -> SearchText {
+        let context = [row.experience_title.as_deref(), row.project_title.as_deref()].into_iter().flatten();
+        SearchText::new(&row.title, [row.description.as_str()].into_iter().chain(context))
     }
     /// An achievement may only belong to the user's own experience and project.
     async fn check(db: &Db, user_id: &UserId, input: &AchievementInput) -> ServiceResult<FieldErrors> {
@@ -282,6 +298,13 @@ impl RecordType for EducationRecords {
     fn label_names(input: &EducationInput) -> &[String] {
         &input.labels
     }
+    fn search_text(row: &Education) -> SearchText {
+        let courses = row.courses.0.iter().map(String::as_str);
+        SearchText::new(
+            &row.institution,
+            [row.study_type.as_str(), &row.area, &row.description].into_iter().chain(courses),
+        )
+    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -328,6 +351,9 @@ impl RecordType for Certifications {
     fn label_names(input: &CertificationInput) -> &[String] {
         &input.labels
     }
+    fn search_text(row: &Certification) -> SearchText {
+        SearchText::new(&row.name, [row.issuer.as_str()])
+    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -372,6 +398,9 @@ impl RecordType for Journal {
     }
     fn label_names(input: &JournalInput) -> &[String] {
         &input.labels
+    }
+    fn search_text(row: &JournalEntry) -> SearchText {
+        SearchText::new(&row.title, [row.body.as_str()])
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -445,6 +474,10 @@ impl RecordType for Opportunities {
     fn label_names(input: &OpportunityInput) -> &[String] {
         &input.labels
     }
+    fn search_text(row: &Opportunity) -> SearchText {
+        let title = format!("{} at {}", row.role, row.company);
+        SearchText::new(&title, [row.location.as_str(), &row.source, &row.next_action, &row.description])
+    }
     async fn insert(
         c: &mut AnyConnection,
         u: &UserId,
@@ -471,6 +504,13 @@ impl RecordType for Opportunities {
     ) -> Result<Vec<String>, sqlx::Error> {
         interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
         Ok(Vec::new())
+    }
+    /// Its interviews are found by its company and role.
+    async fn index_related(c: &mut AnyConnection, u: &UserId, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+        for interview in interviews::interviews_for(&mut *c, u, id).await? {
+            crate::services::records::index::<Interviews>(c, u, &interview.id, now).await?;
+        }
+        Ok(())
     }
 }
 
@@ -502,6 +542,11 @@ impl RecordType for Contacts {
     }
     fn label_names(input: &ContactInput) -> &[String] {
         &input.labels
+    }
+    fn search_text(row: &Contact) -> SearchText {
+        let links = row.links.0.iter().map(String::as_str);
+        let details = [row.company.as_str(), &row.role, &row.email, &row.phone, &row.how_we_met, &row.notes];
+        SearchText::new(&row.name, details.into_iter().chain(links))
     }
     async fn insert(
         c: &mut AnyConnection,
@@ -565,6 +610,18 @@ impl RecordType for Interviews {
     }
     fn label_names(input: &InterviewInput) -> &[String] {
         &input.labels
+    }
+    fn search_text(row: &Interview) -> SearchText {
+        let title = format!("{} · {}", row.round_name, row.company);
+        let texts = [
+            &row.role,
+            &row.location,
+            &row.prep_notes,
+            &row.debrief_summary,
+            &row.debrief_questions,
+            &row.debrief_improve,
+        ];
+        SearchText::new(&title, texts.map(String::as_str))
     }
     async fn check(db: &Db, user_id: &UserId, input: &InterviewInput) -> ServiceResult<FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -633,6 +690,12 @@ impl RecordType for Notes {
     }
     fn label_names(_: &NoteInput) -> &[String] {
         &[]
+    }
+    /// A note's first line is its title, as on its page.
+    fn search_text(row: &Note) -> SearchText {
+        let (first, rest) = row.body.trim().split_once('\n').unwrap_or((row.body.trim(), ""));
+        let title: String = first.chars().take(80).collect();
+        SearchText::new(&title, [rest])
     }
     async fn check(db: &Db, user_id: &UserId, input: &NoteInput) -> ServiceResult<FieldErrors> {
         let table = notes::note_subject_table(input.subject_kind);
