@@ -22,14 +22,20 @@ pub async fn add_timeline_entry(handles: &Handles, user_id: &UserId, id: &str, e
     Ok(())
 }
 
-/// "Today" where the user is: the zone of their latest interview, else UTC. (A time-zone setting
-/// of their own is to come, issue 12.)
+/// "Today" where the user is: their own time zone (Settings), else the zone of their latest
+/// interview, else UTC.
 pub async fn today_for(handles: &Handles, user_id: &UserId) -> ServiceResult<jiff::civil::Date> {
     let now = handles.clock.now();
-    let zone = interviews::latest_time_zone(handles.db.pool(), user_id)
+    let own = crate::db::accounts::find_by_id(handles.db.pool(), user_id)
         .await?
-        .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+        .and_then(|user| jiff::tz::TimeZone::get(&user.time_zone).ok());
+    let zone = match own {
+        Some(zone) => zone,
+        None => interviews::latest_time_zone(handles.db.pool(), user_id)
+            .await?
+            .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC),
+    };
     let instant = jiff::Timestamp::from_millisecond(now.0).map_err(|e| ServiceError::Internal(e.into()))?;
     Ok(instant.to_zoned(zone).date())
 }
