@@ -1,6 +1,7 @@
 //! What happens to an opportunity beyond its fields: entries the user writes on its timeline,
 //! and its next action done or put off.
 
+use crate::db::accounts::User;
 use crate::db::{
     interviews,
     opportunities::{self, EventAbout},
@@ -24,12 +25,9 @@ pub async fn add_timeline_entry(handles: &Handles, user_id: &UserId, id: &str, e
 
 /// "Today" where the user is: their own time zone (Settings), else the zone of their latest
 /// interview, else UTC.
-pub async fn today_for(handles: &Handles, user_id: &UserId) -> ServiceResult<jiff::civil::Date> {
-    let now = handles.clock.now();
-    let own = crate::db::accounts::find_by_id(handles.db.pool(), user_id)
-        .await?
-        .and_then(|user| jiff::tz::TimeZone::get(&user.time_zone).ok());
-    let zone = match own {
+pub async fn today_for(handles: &Handles, user: &User) -> ServiceResult<jiff::civil::Date> {
+    let (now, user_id) = (handles.clock.now(), &user.id);
+    let zone = match jiff::tz::TimeZone::get(&user.time_zone).ok() {
         Some(zone) => zone,
         None => interviews::latest_time_zone(handles.db.pool(), user_id)
             .await?
@@ -57,12 +55,13 @@ pub async fn complete_next_action(handles: &Handles, user_id: &UserId, id: &str)
 pub const SNOOZE_DAYS: [(i64, &str); 4] = [(1, "Tomorrow"), (3, "In 3 days"), (7, "In a week"), (14, "In 2 weeks")];
 
 /// Put the next action off: due `days` from today (where the user is).
-pub async fn snooze_next_action(handles: &Handles, user_id: &UserId, id: &str, days: &str) -> ServiceResult<()> {
+pub async fn snooze_next_action(handles: &Handles, user: &User, id: &str, days: &str) -> ServiceResult<()> {
+    let user_id = &user.id;
     records::require::<Opportunities>(&handles.db, user_id, id).await?;
     let Some(days) = days.trim().parse::<i64>().ok().filter(|d| SNOOZE_DAYS.iter().any(|(n, _)| n == d)) else {
         return Err(ServiceError::Invalid(FieldErrors::single("days", "Choose how long to put it off from the list.")));
     };
-    let until = today_for(handles, user_id).await? + jiff::Span::new().days(days);
+    let until = today_for(handles, user).await? + jiff::Span::new().days(days);
     opportunities::snooze_next_action(handles.db.pool(), user_id, id, &until.to_string(), handles.clock.now()).await?;
     Ok(())
 }

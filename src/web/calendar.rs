@@ -134,14 +134,13 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let now = state.clock.now();
     let (from, to) = (now.minus(PAST), now.plus(AHEAD));
     let mut interviews = interviews::interviews_between(pool, &user_id, from, to, MAX_INTERVIEWS).await?;
-    let ids: Vec<&str> = interviews.iter().map(|i| i.id.as_str()).collect();
-    let mut people: std::collections::HashMap<String, Vec<_>> = std::collections::HashMap::new();
-    for (id, person) in interviews::interviewers_of(pool, &user_id, &ids).await? {
-        people.entry(id).or_default().push(person);
-    }
-    for interview in &mut interviews {
-        interview.interviewers = people.remove(&interview.id).unwrap_or_default();
-    }
+    // Their interviewers, as every interview page gets them.
+    <crate::services::records::kinds::Interviews as crate::services::records::RecordType>::enrich(
+        &state.db,
+        &user_id,
+        &mut interviews,
+    )
+    .await?;
     let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews

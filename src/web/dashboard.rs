@@ -126,7 +126,7 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
     let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, 50).await?;
     // Overdue, due today, and what comes in the next week, by "today" where the user is.
-    let today_date = opportunity_service::today_for(&state, user_id).await?;
+    let today_date = opportunity_service::today_for(&state, &me.user).await?;
     let today = today_date.to_string();
     let week_ahead = (today_date + jiff::Span::new().days(DUE_AHEAD_DAYS)).to_string();
     let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), 50).await?;

@@ -239,7 +239,7 @@ async fn next_action_snooze_html(
     Path(id): Path<String>,
     Form(form): Form<NextActionForm>,
 ) -> AppResult<Response> {
-    match opportunity_service::snooze_next_action(&state, &me.user.id, &id, &form.days).await {
+    match opportunity_service::snooze_next_action(&state, &me.user, &id, &form.days).await {
         Ok(()) => Ok(after_next_action(&id, &form.back, "action_snoozed")),
         // Only a forged form can send another number: say so plainly.
         Err(ServiceError::Invalid(errors)) => Err(AppError::Validation(errors)),
