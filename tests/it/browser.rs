@@ -419,6 +419,13 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
         &format!("!!document.querySelector(\"[data-status=interviewing] [data-id='{opportunity_id}']\")"),
     )
     .await?;
+    // The page says so once the server has answered; reloading before then would cancel the
+    // move's request (under CI's load it once did).
+    wait_until(
+        browser,
+        "Array.from(document.querySelectorAll('[aria-live]')).some((n) => n.textContent.startsWith('Moved to'))",
+    )
+    .await?;
     // The server recorded the drag: a fresh page has the card in its new column.
     for _ in 0..100 {
         browser.refresh().await?;
