@@ -378,6 +378,27 @@ pub struct TimelineEntryWrite {
     pub body: String,
 }
 
+/// How long a next action may be put off in one go.
+pub const SNOOZE_DAYS: [(i64, &str); 4] = [(1, "Tomorrow"), (3, "In 3 days"), (7, "In a week"), (14, "In 2 weeks")];
+
+/// How long the API puts a next action off: one of the dashboard's choices.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnoozeWrite {
+    /// Days from today, where the user is: 1, 3, 7 or 14.
+    #[schema(required = true, schema_with = snooze_days_schema)]
+    pub days: Option<i64>,
+}
+
+fn snooze_days_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .enum_values(Some(SNOOZE_DAYS.iter().map(|(days, _)| *days)))
+        .description(Some("Days from today, where the user is: 1, 3, 7 or 14."))
+        .build()
+}
+
 fn entry_kind_schema() -> utoipa::openapi::schema::Object {
     let kinds = EventKind::MANUAL.iter().map(|kind| kind.as_str());
     crate::domain::schema::choice(kinds, false, false, "What happened: an email, a call, a follow-up or a note.")

@@ -51,8 +51,7 @@ pub async fn complete_next_action(handles: &Handles, user_id: &UserId, id: &str)
     Ok(())
 }
 
-/// How long a next action may be put off in one go.
-pub const SNOOZE_DAYS: [(i64, &str); 4] = [(1, "Tomorrow"), (3, "In 3 days"), (7, "In a week"), (14, "In 2 weeks")];
+pub use crate::domain::opportunities::SNOOZE_DAYS;
 
 /// Put the next action off: due `days` from today (where the user is).
 pub async fn snooze_next_action(handles: &Handles, user: &User, id: &str, days: &str) -> ServiceResult<()> {
@@ -62,6 +61,11 @@ pub async fn snooze_next_action(handles: &Handles, user: &User, id: &str, days: 
         return Err(ServiceError::Invalid(FieldErrors::single("days", "Choose how long to put it off from the list.")));
     };
     let until = today_for(handles, user).await? + jiff::Span::new().days(days);
-    opportunities::snooze_next_action(handles.db.pool(), user_id, id, &until.to_string(), handles.clock.now()).await?;
+    let snoozed =
+        opportunities::snooze_next_action(handles.db.pool(), user_id, id, &until.to_string(), handles.clock.now())
+            .await?;
+    if !snoozed {
+        return Err(ServiceError::Invalid(FieldErrors::single("next_action", "There is no next action to put off.")));
+    }
     Ok(())
 }

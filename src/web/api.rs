@@ -39,6 +39,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         Me, ErrorBody, ErrorDetail, ValidationFailed, ValidationDetail,
         crate::db::labels::LabelChip, crate::db::uploads::ImageRef, crate::db::interviews::ContactRef,
         crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
+        crate::domain::opportunities::SnoozeWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
         crate::services::search::SearchResults, crate::services::search::SearchHit,

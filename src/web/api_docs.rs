@@ -640,6 +640,34 @@ fn job_search_paths(openapi: &mut OpenApi) {
     );
     openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Get], timeline.build());
     openapi.paths.add_path_operation("/opportunities/{id}/timeline", vec![HttpMethod::Post], add_entry.build());
+    let done = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Mark the next action done"))
+        .description(Some(
+            "The next action and its due date leave the opportunity and go on its timeline as done. Without a next \
+             action nothing changes.",
+        ))
+        .operation_id(Some("complete_next_action"))
+        .parameter(id_parameter("id", "the opportunity"))
+        .response("200", response("The opportunity as it is now", Some(schema_ref("Opportunity"))));
+    let done = with_errors(done, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    let snooze = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Put the next action off"))
+        .description(Some(
+            "Its due date becomes `days` from today in the user's time zone. 422 when the opportunity has no next \
+             action.",
+        ))
+        .operation_id(Some("snooze_next_action"))
+        .parameter(id_parameter("id", "the opportunity"))
+        .request_body(body("SnoozeWrite"))
+        .response("200", response("The opportunity as it is now", Some(schema_ref("Opportunity"))));
+    let snooze = with_errors(
+        snooze,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    openapi.paths.add_path_operation("/opportunities/{id}/next-action/done", vec![HttpMethod::Post], done.build());
+    openapi.paths.add_path_operation("/opportunities/{id}/next-action/snooze", vec![HttpMethod::Post], snooze.build());
     for (path, segment, what, record) in [
         ("opportunities", "contacts", "a contact with an opportunity", "the opportunity"),
         ("interviews", "interviewers", "an interviewer", "the interview"),

@@ -13,7 +13,9 @@ use crate::db::interviews::Interview;
 use crate::db::opportunities::{self, Event, Opportunity};
 use crate::db::{contacts, interviews};
 use crate::domain::opportunities::OpportunityDraft;
-use crate::domain::opportunities::{EntryForm, EventKind, OpportunityStatus, TimelineEntryWrite, WorkMode};
+use crate::domain::opportunities::{
+    EntryForm, EventKind, OpportunityStatus, SnoozeWrite, TimelineEntryWrite, WorkMode,
+};
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
@@ -162,7 +164,10 @@ pub fn html_routes() -> Router<AppState> {
 }
 
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
+    Router::new()
+        .route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
+        .route("/opportunities/{id}/next-action/done", post(next_action_done_api))
+        .route("/opportunities/{id}/next-action/snooze", post(next_action_snooze_api))
 }
 
 async fn add_entry_html(
@@ -245,6 +250,32 @@ async fn next_action_snooze_html(
         Err(ServiceError::Invalid(errors)) => Err(AppError::Validation(errors)),
         Err(err) => Err(err.into()),
     }
+}
+
+/// The API's "done": the opportunity as it is now, its next action gone (none is harmless).
+async fn next_action_done_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Json<Opportunity>> {
+    opportunity_service::complete_next_action(&state, &me.user.id, &id).await?;
+    Ok(Json(load_one::<Opportunities>(&state, &me.user.id, &id).await?))
+}
+
+async fn next_action_snooze_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(write): ApiJson<SnoozeWrite>,
+) -> AppResult<Json<Opportunity>> {
+    opportunity_service::snooze_next_action(
+        &state,
+        &me.user,
+        &id,
+        &write.days.map(|d| d.to_string()).unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(load_one::<Opportunities>(&state, &me.user.id, &id).await?))
 }
 
 async fn timeline_api(

@@ -17,6 +17,7 @@ on_both_databases!(
     notes_name_what_they_are_about,
     save_and_add_another_opens_a_new_form_with_the_record_kept,
     next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity,
+    next_actions_are_done_or_put_off_through_the_api,
     a_long_job_description_is_folded_behind_show_full_description,
     pickers_offer_only_people_not_yet_connected_and_someone_new_is_added_in_one_go,
     preparation_and_debrief_are_written_in_markdown_like_the_journal,
@@ -529,6 +530,59 @@ async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity
     let other = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[2]), &[]).await;
     assert_eq!(other.status(), 404);
     assert_eq!(api.get(&format!("/opportunities/{}", ids[2])).await.1["next_action"], "Prepare questions");
+}
+
+/// Issue 12, item 6, for scripts: the same "done" and "put off" as the dashboard's buttons,
+/// answering the opportunity as it is now; bad input is a 422 with the field named.
+async fn next_actions_are_done_or_put_off_through_the_api(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let today: jiff::civil::Date = app.state.clock.now().iso_date().parse().unwrap();
+    let created = api
+        .create(
+            "/opportunities",
+            json!({"role": "Engineer", "company": "Globex", "next_action": "Send the take-home",
+                   "next_action_due": today.to_string()}),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+
+    let (status, put_off) = api.post(&format!("/opportunities/{id}/next-action/snooze"), json!({"days": 7})).await;
+    assert_eq!(status, 200, "{put_off}");
+    assert_eq!(put_off["next_action_due"], (today + jiff::Span::new().days(7)).to_string().as_str());
+    assert_eq!(put_off["next_action"], "Send the take-home");
+    for (body, field) in [
+        (json!({"days": 5}), "days"),
+        (json!({"days": -1}), "days"),
+        (json!({"days": 100000000000i64}), "days"),
+        (json!({}), "days"),
+    ] {
+        let (status, answer) = api.post(&format!("/opportunities/{id}/next-action/snooze"), body.clone()).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (422, Some("validation_failed")), "{body}");
+        assert!(answer["error"]["fields"][field].is_string(), "{answer}");
+    }
+    for body in [json!({"days": "7"}), json!({"days": 7, "until": "tomorrow"}), json!([7])] {
+        let (status, answer) = api.post(&format!("/opportunities/{id}/next-action/snooze"), body.clone()).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_json")), "{body}");
+    }
+
+    let (status, done) = api.post(&format!("/opportunities/{id}/next-action/done"), json!({})).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!((done["next_action"].as_str(), done["next_action_due"].clone()), (Some(""), Value::Null));
+    let (_, timeline) = api.get(&format!("/opportunities/{id}/timeline")).await;
+    assert!(timeline.as_array().unwrap().iter().any(|e| e["kind"] == "action_done"));
+    // Done again is harmless; putting off what is not there is refused plainly.
+    assert_eq!(api.post(&format!("/opportunities/{id}/next-action/done"), json!({})).await.0, 200);
+    let (status, nothing) = api.post(&format!("/opportunities/{id}/next-action/snooze"), json!({"days": 1})).await;
+    assert_eq!((status, nothing["error"]["fields"]["next_action"].is_string()), (422, true), "{nothing}");
+
+    // Someone else's opportunity is not there, and an id that cannot be one is not either.
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let grace = api_for(&app).await;
+    assert_eq!(grace.post(&format!("/opportunities/{id}/next-action/done"), json!({})).await.0, 404);
+    assert_eq!(grace.post(&format!("/opportunities/{id}/next-action/snooze"), json!({"days": 1})).await.0, 404);
+    assert_eq!(grace.post("/opportunities/not-an-id/next-action/done", json!({})).await.0, 404);
 }
 
 /// Issue 12, item 15: a long job description shows its start and folds the rest behind "Show

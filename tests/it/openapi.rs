@@ -71,6 +71,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/opportunities/{id}"),
     ("GET", "/opportunities/{id}/timeline"),
     ("POST", "/opportunities/{id}/timeline"),
+    ("POST", "/opportunities/{id}/next-action/done"),
+    ("POST", "/opportunities/{id}/next-action/snooze"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
     ("DELETE", "/opportunities/{id}/contacts/{contact_id}"),
     ("GET", "/contacts"),
@@ -552,6 +554,12 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     let entry_body = json!({"kind": "email", "body": "Sent a thank-you note."});
     let timeline = c.expect(201, "POST", "/opportunities/{id}/timeline", &[&opportunity], Body::Json(entry_body)).await;
     assert!(timeline.as_array().unwrap().iter().any(|e| e["kind"] == "email"));
+    let snoozed = c
+        .expect(200, "POST", "/opportunities/{id}/next-action/snooze", &[&opportunity], Body::Json(json!({"days": 3})))
+        .await;
+    assert_eq!(snoozed["next_action"], "Follow up with the recruiter");
+    let done = c.expect(200, "POST", "/opportunities/{id}/next-action/done", &[&opportunity], Body::None).await;
+    assert_eq!(done["next_action"], "");
     for template in ["/opportunities/{id}/contacts/{contact_id}", "/interviews/{id}/interviewers/{contact_id}"] {
         let record = if template.starts_with("/opportunities") { &opportunity } else { &interview };
         c.expect(204, "PUT", template, &[record, &contact], Body::None).await;
