@@ -14,8 +14,9 @@
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
  *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
- *  - [data-error-summary] a form came back with mistakes: focus moves to the summary, so a
- *                         keyboard or screen-reader user starts from what needs fixing
+ *  - [data-error-summary] a form came back with mistakes: the summary gets a link to each field
+ *                         that needs fixing and focus moves to it, so a keyboard or
+ *                         screen-reader user starts from what needs fixing
  *  - #card-<id> in the URL  after a card moved on the board, focus lands on that card
  */
 (function () {
@@ -511,9 +512,45 @@
 
   /* Focus ------------------------------------------------------------------------------------ */
 
+  // The summary lists each message as a link to its field, in the order of the form, so a
+  // keyboard user goes from the summary to the first field to fix in two keys.
+  function linkErrorsFromSummary(summary) {
+    var form = summary.closest("form") || (summary.parentNode && summary.parentNode.querySelector("form"));
+    var scope = form || document.querySelector("main") || document.body;
+    var list = document.createElement("ul");
+    list.className = "error-summary-list";
+    var messages = scope.querySelectorAll(".field-error[id$='-error']");
+    for (var i = 0; i < messages.length; i++) {
+      var message = messages[i];
+      var id = message.id.slice(0, -"-error".length);
+      var field = document.getElementById(id) || scope.querySelector("[aria-describedby~='" + message.id + "']");
+      if (!field) continue;
+      var label = field.id ? scope.querySelector("label[for='" + field.id + "']") : null;
+      var link = document.createElement("a");
+      link.href = "#" + field.id;
+      link.textContent = (label ? label.textContent.trim() + ": " : "") + message.textContent.trim();
+      link.addEventListener("click", focusField(field));
+      var item = document.createElement("li");
+      item.appendChild(link);
+      list.appendChild(item);
+    }
+    if (list.children.length) summary.appendChild(list);
+  }
+
+  function focusField(field) {
+    return function (event) {
+      event.preventDefault();
+      field.focus();
+      // Bring its label into view too: the label says what the field is.
+      var label = document.querySelector("label[for='" + field.id + "']");
+      (label || field).scrollIntoView({ block: "center" });
+    };
+  }
+
   function focusWhatChanged() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
+      linkErrorsFromSummary(summary);
       summary.focus();
       return;
     }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::on_both_databases;
@@ -16,7 +18,8 @@ on_both_databases!(
     a_resume_you_can_send_journey_in_a_real_browser,
     a_career_record_journey_in_a_real_browser,
     a_public_resume_journey_in_a_real_browser,
-    a_job_search_journey_in_a_real_browser
+    a_job_search_journey_in_a_real_browser,
+    a_keyboard_only_journey_in_a_real_browser
 );
 
 struct ChromeDriver {
@@ -463,6 +466,91 @@ async fn job_search_journey(app: &TestApp, browser: &Client) -> Result<(), fanto
     Ok(())
 }
 
+/// Press keys as a keyboard does: to whatever has focus, nothing else.
+async fn press(browser: &Client, keys: &str) -> Result<(), fantoccini::error::CmdError> {
+    let mut actions = KeyActions::new("keyboard".into());
+    for key in keys.chars() {
+        actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    }
+    browser.perform_actions(actions).await
+}
+
+/// Press Tab until focus is where `condition` says (at most `tabs` times); how many it took.
+async fn tab_until(browser: &Client, condition: &str, tabs: usize) -> Result<usize, fantoccini::error::CmdError> {
+    let script = format!("return !!({condition});");
+    for pressed in 0..=tabs {
+        if browser.execute(&script, vec![]).await? == serde_json::json!(true) {
+            return Ok(pressed);
+        }
+        press(browser, &String::from(char::from(Key::Tab))).await?;
+    }
+    let focused = browser.execute("return document.activeElement && document.activeElement.outerHTML", vec![]).await?;
+    panic!("{tabs} presses of Tab never reached {condition}; focus is on {focused}");
+}
+
+fn enter() -> String {
+    String::from(char::from(Key::Enter))
+}
+
+/// Issue 12, "must show": a keyboard-only journey. Through a form error (focus lands on the
+/// summary, whose link takes focus to the field), then a board move (focus lands on the card
+/// that moved). No mouse, no clicks: only Tab, Enter and typing, to whatever has focus.
+async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+
+    // The first Tab offers the skip link; it takes focus past the navigation.
+    browser.goto(&app.url("/contacts/new")).await?;
+    press(browser, &String::from(char::from(Key::Tab))).await?;
+    wait_until(browser, "document.activeElement.classList.contains('skip-link')").await?;
+    press(browser, &enter()).await?;
+    let tabs = tab_until(browser, "document.activeElement.id === 'name'", 10).await?;
+    assert!(tabs <= 3, "the first field is a few keys after skipping the navigation, not {tabs}");
+
+    // Enter in an empty form: it comes back with the summary focused and a link per mistake.
+    press(browser, &enter()).await?;
+    see(browser, "Some fields need attention").await?;
+    wait_until(browser, "document.activeElement && document.activeElement.hasAttribute('data-error-summary')").await?;
+    press(browser, &String::from(char::from(Key::Tab))).await?;
+    wait_until(browser, "document.activeElement.matches('[data-error-summary] a[href=\"#name\"]')").await?;
+    press(browser, &enter()).await?;
+    wait_until(browser, "document.activeElement.id === 'name'").await?;
+    press(browser, "Sam Keyboard").await?;
+    press(browser, &enter()).await?;
+    see(browser, "Saved.").await?;
+    see(browser, "Sam Keyboard").await?;
+
+    // An opportunity, typed in.
+    browser.goto(&app.url("/opportunities/new")).await?;
+    tab_until(browser, "document.activeElement.id === 'role'", 40).await?;
+    press(browser, "Staff Engineer").await?;
+    tab_until(browser, "document.activeElement.id === 'company'", 5).await?;
+    press(browser, "Globex").await?;
+    press(browser, &enter()).await?;
+    see(browser, "Saved.").await?;
+    let opportunity = browser.current_url().await?;
+    let id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
+
+    // On the board: Tab to the card's Move menu, open it, choose Applied by typing, Move.
+    browser.goto(&app.url("/jobs")).await?;
+    let on_card = format!("document.activeElement.closest(\"[data-id='{id}']\")");
+    tab_until(browser, &format!("{on_card} && document.activeElement.tagName === 'SUMMARY'"), 80).await?;
+    press(browser, &enter()).await?;
+    wait_until(browser, &format!("document.querySelector(\"[data-id='{id}'] details\").open")).await?;
+    tab_until(browser, &format!("document.activeElement.id === 'move-{id}'"), 2).await?;
+    press(browser, "Applied").await?;
+    wait_until(browser, &format!("document.activeElement.value === 'applied'")).await?;
+    tab_until(browser, &format!("{on_card} && document.activeElement.type === 'submit'"), 2).await?;
+    press(browser, &enter()).await?;
+    see(browser, "Saved.").await?;
+    wait_until(browser, &format!("document.activeElement && document.activeElement.id === 'card-{id}'")).await?;
+    wait_until(browser, &format!("!!document.querySelector(\"[data-status=applied] #card-{id}\")")).await?;
+    // From the moved card, the next Tab goes into it: its title link first.
+    press(browser, &String::from(char::from(Key::Tab))).await?;
+    wait_until(browser, &format!("document.activeElement.getAttribute('href') === '/opportunities/{id}'")).await?;
+    Ok(())
+}
+
 /// Issue 12: fill a complete resume through the forms (contact details, experience with pasted
 /// bullets, skills, education, a certification, a language), preview it privately without
 /// publishing, and print it with Chromium: one page, as a one-page record should be.
@@ -538,6 +626,10 @@ async fn a_resume_you_can_send_journey_in_a_real_browser(app: TestApp) {
 
 async fn a_job_search_journey_in_a_real_browser(app: TestApp) {
     run_in_browser(&app, job_search_journey).await
+}
+
+async fn a_keyboard_only_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, keyboard_only_journey).await
 }
 
 async fn a_public_resume_journey_in_a_real_browser(app: TestApp) {
