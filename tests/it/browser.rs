@@ -539,7 +539,7 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     wait_until(browser, &format!("document.querySelector(\"[data-id='{id}'] details\").open")).await?;
     tab_until(browser, &format!("document.activeElement.id === 'move-{id}'"), 2).await?;
     press(browser, "Applied").await?;
-    wait_until(browser, &format!("document.activeElement.value === 'applied'")).await?;
+    wait_until(browser, "document.activeElement.value === 'applied'").await?;
     tab_until(browser, &format!("{on_card} && document.activeElement.type === 'submit'"), 2).await?;
     press(browser, &enter()).await?;
     see(browser, "Saved.").await?;
