@@ -29,6 +29,7 @@ pub struct HousekeepingReport {
     pub sessions: u64,
     pub throttle_buckets: u64,
     pub files_removed: u64,
+    pub draft_images_removed: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
 }
@@ -80,10 +81,20 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         oauth_requests: accounts::delete_expired_oauth_requests(pool, now).await?,
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
+        draft_images_removed: delete_stale_draft_images(state, now).await?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,
     })
+}
+
+/// Images pasted into a journal entry that was never saved with them: gone after a day.
+async fn delete_stale_draft_images(state: &Handles, now: crate::clock::Timestamp) -> anyhow::Result<u64> {
+    let before = now.minus(crate::services::journal::DRAFT_IMAGE_LIFETIME);
+    let mut tx = state.db.begin_write().await?;
+    let removed = crate::db::uploads::delete_stale_drafts(&mut tx, before, now).await?;
+    tx.commit().await?;
+    Ok(removed)
 }
 
 /// Raw page views older than the retention window become daily figures.

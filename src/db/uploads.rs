@@ -11,6 +11,12 @@ use crate::domain::UserId;
 
 pub const PURPOSE_JOURNAL_IMAGE: &str = "journal_image";
 pub const PURPOSE_PROFILE_PHOTO: &str = "profile_photo";
+/// A journal image uploaded before its entry's first save: the owner's only, until an entry
+/// is saved with a link to it (then it is that entry's `journal_image`) or it expires.
+pub const PURPOSE_JOURNAL_DRAFT: &str = "journal_draft";
+
+/// Draft images one user may have waiting at once.
+pub const DRAFT_IMAGES_MAX: i64 = 30;
 
 /// Images one journal entry may carry.
 pub const IMAGES_PER_ENTRY_MAX: i64 = 30;
@@ -194,6 +200,68 @@ pub async fn delete_for_entry(
     now: Timestamp,
 ) -> Result<Vec<String>, sqlx::Error> {
     delete_where(conn, "journal_entry_id = $2", user_id, entry_id, now).await
+}
+
+/// How many draft images the user has waiting.
+pub async fn count_drafts<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(PURPOSE_JOURNAL_DRAFT)
+        .fetch_one(ex)
+        .await
+}
+
+/// Give the entry those of the user's draft images among `ids` (the ones its text links to),
+/// as many as it has room for. Returns how many it took.
+pub async fn claim_drafts(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    entry_id: &str,
+    ids: &[String],
+) -> Result<u64, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let room = IMAGES_PER_ENTRY_MAX - count_for_entry(&mut *conn, user_id, entry_id).await?;
+    let ids: Vec<&String> = ids.iter().take(room.max(0) as usize).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE uploads SET purpose = $3, journal_entry_id = $4
+         WHERE user_id = $1 AND purpose = $2 AND id IN ({})",
+        crate::db::placeholders(5, ids.len())
+    );
+    let mut query =
+        sqlx::query(&sql).bind(user_id).bind(PURPOSE_JOURNAL_DRAFT).bind(PURPOSE_JOURNAL_IMAGE).bind(entry_id);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.execute(conn).await?.rows_affected())
+}
+
+/// Remove every user's draft images made before `before` (no entry was saved with them) and
+/// queue their files for removal. Returns how many went.
+pub async fn delete_stale_drafts(
+    conn: &mut AnyConnection,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT storage_key FROM uploads WHERE purpose = $1 AND created_at < $2 LIMIT 500")
+            .bind(PURPOSE_JOURNAL_DRAFT)
+            .bind(before)
+            .fetch_all(&mut *conn)
+            .await?;
+    for key in &keys {
+        sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM uploads WHERE storage_key = $1").bind(key).execute(&mut *conn).await?;
+    }
+    Ok(keys.len() as u64)
 }
 
 /// Files due to be removed from the store, oldest first.

@@ -77,9 +77,11 @@ pub async fn store_image(
     let upload = Upload {
         id,
         user_id: new.user_id.clone(),
-        purpose: match purpose {
-            ImagePurpose::JournalImage => uploads::PURPOSE_JOURNAL_IMAGE,
-            ImagePurpose::ProfilePhoto => uploads::PURPOSE_PROFILE_PHOTO,
+        purpose: match (purpose, new.journal_entry_id) {
+            (ImagePurpose::JournalImage, Some(_)) => uploads::PURPOSE_JOURNAL_IMAGE,
+            // No entry yet: it waits as a draft until an entry is saved with it.
+            (ImagePurpose::JournalImage, None) => uploads::PURPOSE_JOURNAL_DRAFT,
+            (ImagePurpose::ProfilePhoto, _) => uploads::PURPOSE_PROFILE_PHOTO,
         }
         .to_owned(),
         journal_entry_id: new.journal_entry_id.map(str::to_owned),

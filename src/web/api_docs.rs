@@ -530,7 +530,7 @@ fn journal_images(openapi: &mut OpenApi) {
         .summary(Some("Attach an image to a journal entry"))
         .operation_id(Some("add_journal_image"))
         .parameter(id_parameter("id", "the journal entry"))
-        .request_body(Some(upload))
+        .request_body(Some(upload.clone()))
         .response("201", response("The stored image", Some(schema_ref("ImageRef"))));
     let add_image = with_errors(
         add_image,
@@ -545,6 +545,19 @@ fn journal_images(openapi: &mut OpenApi) {
         .response("204", response("Removed", None));
     let remove_image =
         with_errors(remove_image, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    let add_draft = OperationBuilder::new()
+        .tag("journal")
+        .summary(Some("Upload an image for an entry not saved yet"))
+        .description(Some(
+            "The image waits as a draft, visible to you only. The entry you then create or change with a link to it \
+             in its `body` (the `url` answered, `/files/{id}`) takes it; a draft no entry takes is removed after a \
+             day. At most 30 drafts wait at once (422).",
+        ))
+        .operation_id(Some("add_journal_draft_image"))
+        .request_body(Some(upload.clone()))
+        .response("201", response("The stored image", Some(schema_ref("ImageRef"))));
+    let add_draft = with_errors(add_draft, Errors { multipart: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/journal/images", vec![HttpMethod::Post], add_draft.build());
     openapi.paths.add_path_operation("/journal/{id}/images", vec![HttpMethod::Post], add_image.build());
     openapi.paths.add_path_operation("/journal/{id}/images/{image_id}", vec![HttpMethod::Delete], remove_image.build());
 }

@@ -126,6 +126,7 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
     let upload_limit =
         axum::extract::DefaultBodyLimit::max(state.config.uploads.max_bytes + crate::web::files::MULTIPART_OVERHEAD);
     Router::new()
+        .route("/journal/images", post(add_draft_image_api).layer(upload_limit))
         .route("/journal/{id}/images", post(add_image_api).layer(upload_limit))
         .route("/journal/{id}/images/{image_id}", axum::routing::delete(delete_image_api))
 }
@@ -217,6 +218,26 @@ async fn add_image_api(
         Ok(image) => Ok((StatusCode::CREATED, Json(image)).into_response()),
         Err((StatusCode::PAYLOAD_TOO_LARGE, message)) => Err(AppError::TooLarge(message)),
         Err((_, message)) => Err(AppError::Validation(FieldErrors::single("image", message))),
+    }
+}
+
+/// An image for an entry not saved yet (the new-entry form's paste and drop): it waits a day
+/// for the entry to be saved with a link to it.
+async fn add_draft_image_api(State(state): State<AppState>, me: SignedIn, multipart: Multipart) -> AppResult<Response> {
+    let form = read_upload(&state, multipart, "image").await?;
+    let alt_text = form.alt_text.trim().to_owned();
+    let bytes = match form.file(state.config.uploads.max_bytes, "Choose an image to upload.") {
+        Ok(bytes) => bytes,
+        Err((StatusCode::PAYLOAD_TOO_LARGE, message)) => return Err(AppError::TooLarge(message)),
+        Err((_, message)) => return Err(AppError::Validation(FieldErrors::single("image", message))),
+    };
+    match journal_service::add_draft_image(&state, &me.user.id, &form.file_name, alt_text, bytes).await? {
+        Ok(image) => Ok((StatusCode::CREATED, Json(image)).into_response()),
+        Err(ImageRefused::Full(message)) => Err(AppError::Validation(FieldErrors::single("image", message))),
+        Err(ImageRefused::Image(err)) => match image_problem(err) {
+            (StatusCode::PAYLOAD_TOO_LARGE, message) => Err(AppError::TooLarge(message)),
+            (_, message) => Err(AppError::Validation(FieldErrors::single("image", message))),
+        },
     }
 }
 

@@ -251,11 +251,50 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     let entry_page = browser.current_url().await?;
     browser.goto(&format!("{}/edit", entry_page.as_str().split(['?', '#']).next().unwrap())).await?;
     wait_until(browser, "document.querySelector('[data-editor-tabs]').hidden === false").await?;
+    drop_image_into_the_text(browser, [200, 90, 40]).await?;
+    wait_until(browser, "document.querySelector('#body').value.includes('![](/files/')").await?;
+    click(browser, "form[action^='/journal/'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+
+    // A second entry without the label, so the filter has something to leave out. Its image is
+    // dropped in before the first save: it waits as a draft and goes with the entry (issue 12).
+    browser.goto(&app.url("/journal/new")).await?;
+    fill(browser, "#title", "Quarterly planning notes").await?;
+    wait_until(browser, "document.querySelector('[data-editor-tabs]').hidden === false").await?;
+    drop_image_into_the_text(browser, [30, 160, 90]).await?;
+    wait_until(browser, "document.querySelector('#body').value.includes('![](/files/')").await?;
+    click(browser, "form[action='/journal'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+    wait_until(browser, "!!document.querySelector('.prose img[src^=\"/files/\"]')").await?;
+
+    // Both are listed, with their labels as chips; the label filter keeps only the labelled one.
+    click(browser, "nav a[href='/journal']").await?;
+    see(browser, "Quarterly planning notes").await?;
+    see(browser, "Shipped the new query planner").await?;
+    see(browser, "2 images").await?;
+    see(browser, "1 image").await?;
+    browser.find(Locator::Css("#filter-label")).await?.select_by_value("Writing").await?;
+    see(browser, "shown with “Writing”").await?;
+    let source = browser.source().await?;
+    assert!(source.contains("Shipped the new query planner"));
+    assert!(!source.contains("Quarterly planning notes"), "the filter leaves the other entry out");
+
+    // A chip leads to the same filter on another list.
+    browser.goto(&app.url("/experiences")).await?;
+    click(browser, ".record .chip-label").await?;
+    see(browser, "shown with “Rust”").await?;
+    see(browser, "Staff Engineer").await?;
+    Ok(())
+}
+
+/// Drop a small PNG of `colour` at the end of the journal editor's text, as a file dragged from
+/// the desktop arrives.
+async fn drop_image_into_the_text(browser: &Client, colour: [u8; 3]) -> Result<(), fantoccini::error::CmdError> {
+    use base64::Engine as _;
     let mut dropped = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(40, 30, image::Rgb([200, 90, 40])))
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(40, 30, image::Rgb(colour)))
         .write_to(&mut std::io::Cursor::new(&mut dropped), image::ImageFormat::Png)
         .unwrap();
-    use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&dropped);
     browser
         .execute(
@@ -268,32 +307,6 @@ async fn career_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
             vec![serde_json::json!(encoded)],
         )
         .await?;
-    wait_until(browser, "document.querySelector('#body').value.includes('![](/files/')").await?;
-    click(browser, "form[action^='/journal/'] button.btn-primary").await?;
-    see(browser, "Saved.").await?;
-
-    // A second entry without the label, so the filter has something to leave out.
-    browser.goto(&app.url("/journal/new")).await?;
-    fill(browser, "#title", "Quarterly planning notes").await?;
-    click(browser, "form[action='/journal'] button.btn-primary").await?;
-    see(browser, "Saved.").await?;
-
-    // Both are listed, with their labels as chips; the label filter keeps only the labelled one.
-    click(browser, "nav a[href='/journal']").await?;
-    see(browser, "Quarterly planning notes").await?;
-    see(browser, "Shipped the new query planner").await?;
-    see(browser, "2 images").await?;
-    browser.find(Locator::Css("#filter-label")).await?.select_by_value("Writing").await?;
-    see(browser, "shown with “Writing”").await?;
-    let source = browser.source().await?;
-    assert!(source.contains("Shipped the new query planner"));
-    assert!(!source.contains("Quarterly planning notes"), "the filter leaves the other entry out");
-
-    // A chip leads to the same filter on another list.
-    browser.goto(&app.url("/experiences")).await?;
-    click(browser, ".record .chip-label").await?;
-    see(browser, "shown with “Rust”").await?;
-    see(browser, "Staff Engineer").await?;
     Ok(())
 }
 

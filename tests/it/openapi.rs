@@ -71,6 +71,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/opportunities/{id}"),
     ("GET", "/opportunities/{id}/timeline"),
     ("POST", "/opportunities/{id}/timeline"),
+    ("POST", "/journal/images"),
     ("POST", "/opportunities/{id}/next-action/done"),
     ("POST", "/opportunities/{id}/next-action/snooze"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
@@ -569,6 +570,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     assert_eq!(with_interviewer["interviewers"][0]["id"], *contact.as_str());
 
     // ---- journal images ----
+    let draft = c.expect(201, "POST", "/journal/images", &[], Body::Multipart(image_form())).await;
+    assert!(draft["url"].as_str().unwrap().starts_with("/files/"));
     let image = c.expect(201, "POST", "/journal/{id}/images", &[&entry], Body::Multipart(image_form())).await;
     let image_id = image["id"].as_str().unwrap().to_owned();
     let with_image = c.get("/journal/{id}", &[&entry]).await;

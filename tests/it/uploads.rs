@@ -21,6 +21,7 @@ on_both_databases!(
     a_profile_photo_is_square_and_public_only_when_the_user_says_so,
     images_can_be_added_and_removed_through_the_api,
     an_upload_without_the_csrf_token_is_refused,
+    an_image_pasted_before_the_first_save_waits_as_a_draft_and_goes_with_the_entry,
 );
 
 /// A JPEG photo with an EXIF block that holds GPS coordinates, as a phone writes it.
@@ -594,4 +595,72 @@ async fn concurrent_uploads_of_huge_images_stay_within_the_memory_bound() {
     let budgets_mib = (careerlog::services::images::MEMORY_BUDGET + careerlog::web::csrf::UPLOAD_BODY_BUDGET) / MIB;
     let bound_mib = before_mib + budgets_mib + 32;
     assert!(peak_mib <= bound_mib, "peak resident memory {peak_mib} MiB, over the {bound_mib} MiB bound");
+}
+
+/// Issue 12, item 10: an image pasted into a new entry is uploaded before the entry exists. It
+/// waits as a draft only its owner can see (promise 18), goes with the entry saved with a link
+/// to it, and is removed a day later if no entry takes it (promise 12). Nobody else's entry can
+/// take it.
+async fn an_image_pasted_before_the_first_save_waits_as_a_draft_and_goes_with_the_entry(app: TestApp) {
+    let app = TestApp::spawn_with(app.backend, &["--housekeeping-minutes", "0"]).await.unwrap();
+    app.signed_up_user("ada@example.com").await;
+    let token = api_token(&app).await;
+    let api = reqwest::Client::new();
+    let draft = |name: &'static str| {
+        let form = Form::new().part("image", Part::bytes(png(64, 48, false)).file_name(name));
+        api.post(app.url("/api/v1/journal/images")).bearer_auth(&token).multipart(form).send()
+    };
+    let pasted: serde_json::Value = draft("pasted.png").await.unwrap().json().await.unwrap();
+    let kept_id = pasted["id"].as_str().unwrap().to_owned();
+    assert_eq!(pasted["url"], format!("/files/{kept_id}"));
+    let unused: serde_json::Value = draft("unused.png").await.unwrap().json().await.unwrap();
+    let unused_id = unused["id"].as_str().unwrap().to_owned();
+
+    // The owner sees the draft; a visitor does not.
+    assert_eq!(app.get(&format!("/files/{kept_id}")).await.status(), 200);
+    let (status, _) = crate::support::visitor_get(&app, &format!("/files/{kept_id}")).await;
+    assert_eq!(status, 404);
+
+    // Not an image: refused with the field named, nothing kept.
+    let bad = Form::new().part("image", Part::bytes(b"<svg onload=alert(1)>".to_vec()).file_name("x.png"));
+    let refused = api.post(app.url("/api/v1/journal/images")).bearer_auth(&token).multipart(bad).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body["error"]["fields"]["image"].is_string(), "{body}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM uploads WHERE purpose = 'journal_draft'").await, 2);
+
+    // The new entry's form sends its images there, and saving the entry takes the one it links to.
+    let (_, form) = app.get_text("/journal/new").await;
+    assert!(form.contains(r#"data-image-upload="/api/v1/journal/images""#));
+    let body = format!("Whiteboard from the offsite:\n\n![The plan](/files/{kept_id})");
+    let entry = app
+        .submit("/journal/new", "/journal", &[("title", "Offsite"), ("entry_date", "2026-11-20"), ("body", &body)])
+        .await;
+    assert_eq!(entry.status(), 303);
+    let entry_id = location(&entry).trim_start_matches("/journal/").split('?').next().unwrap().to_owned();
+    assert_eq!(image_ids(&app, &entry_id).await, vec![kept_id.clone()]);
+    let (_, page) = app.get_text(&format!("/journal/{entry_id}")).await;
+    assert!(page.contains(&format!("/files/{kept_id}")));
+
+    // Someone else linking to Ada's draft takes nothing and sees nothing.
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    assert_eq!(app.get(&format!("/files/{unused_id}")).await.status(), 404);
+    let theirs = format!("![](/files/{unused_id})");
+    let grace_entry = app
+        .submit("/journal/new", "/journal", &[("title", "Mine?"), ("entry_date", "2026-11-21"), ("body", &theirs)])
+        .await;
+    let grace_entry_id = location(&grace_entry).trim_start_matches("/journal/").split('?').next().unwrap().to_owned();
+    assert!(image_ids(&app, &grace_entry_id).await.is_empty());
+
+    // A day on, the draft no entry took is gone with its file; the entry's image stays.
+    let unused_key = storage_key(&app, &unused_id).await;
+    let report = careerlog::housekeeping::run(&app.state).await.unwrap();
+    assert_eq!(report.draft_images_removed, 0, "a fresh draft stays");
+    app.clock.advance(std::time::Duration::from_secs(24 * 3600 + 1));
+    let report = careerlog::housekeeping::run(&app.state).await.unwrap();
+    assert_eq!(report.draft_images_removed, 1);
+    assert!(app.state.files.get(&unused_key).await.unwrap().is_none());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM uploads WHERE purpose = 'journal_draft'").await, 0);
+    assert_eq!(image_ids(&app, &entry_id).await, vec![kept_id]);
 }

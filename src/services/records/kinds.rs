@@ -409,7 +409,10 @@ impl RecordType for Journal {
         i: &JournalInput,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        journal::insert_journal_entry(c, u, id, i, now).await
+        journal::insert_journal_entry(c, u, id, i, now).await?;
+        // Images pasted before this first save wait as drafts: the entry takes those it links to.
+        uploads::claim_drafts(c, u, id, &crate::services::journal::image_ids_in(&i.body)).await?;
+        Ok(())
     }
     async fn update(
         c: &mut AnyConnection,
@@ -418,7 +421,11 @@ impl RecordType for Journal {
         i: &JournalInput,
         now: Timestamp,
     ) -> Result<bool, sqlx::Error> {
-        journal::update_journal_entry(c, u, id, i, now).await
+        let updated = journal::update_journal_entry(c, u, id, i, now).await?;
+        if updated {
+            uploads::claim_drafts(c, u, id, &crate::services::journal::image_ids_in(&i.body)).await?;
+        }
+        Ok(updated)
     }
     async fn before_delete(
         conn: &mut AnyConnection,
