@@ -58,3 +58,37 @@ pub async fn serve(Path((version, name)): Path<(String, String)>) -> Result<Resp
     let cache = if version == *VERSION { "public, max-age=31536000, immutable" } else { "no-cache" };
     Ok(([(CONTENT_TYPE, asset.content_type), (CACHE_CONTROL, cache)], asset.body).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every block in the style sheet is closed where it should be. One missing `}` once nested
+    /// every rule after it (browsers read it as CSS nesting), and the search box's and
+    /// header's rules silently stopped applying.
+    #[test]
+    fn the_style_sheet_closes_every_block_it_opens() {
+        let css = include_str!("../../static/app.css");
+        let mut depth = 0i32;
+        let mut rest = css;
+        let mut line = 1;
+        while let Some(c) = rest.chars().next() {
+            if rest.starts_with("/*") {
+                let end = rest.find("*/").expect("every comment is closed") + 2;
+                line += rest[..end].matches('\n').count();
+                rest = &rest[end..];
+                continue;
+            }
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                '\n' => line += 1,
+                _ => {}
+            }
+            assert!(depth >= 0, "a `}}` with no block to close, line {line}");
+            // Top-level rules are plain rules or @media/@supports/@font-face blocks: nothing in
+            // this sheet nests deeper than an at-rule holding a rule.
+            assert!(depth <= 2, "a block opened inside a rule inside a block, line {line}: a `}}` is missing above");
+            rest = &rest[c.len_utf8()..];
+        }
+        assert_eq!(depth, 0, "blocks left open at the end of the style sheet");
+    }
+}
