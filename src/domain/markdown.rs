@@ -110,6 +110,20 @@ fn defuse_unclosed_in_html(html: &mut String) {
     }
 }
 
+fn is_block_end(end: &pulldown_cmark::TagEnd) -> bool {
+    use pulldown_cmark::TagEnd;
+    !matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
 /// Plain text of the first paragraph or so, for summaries: Markdown syntax and HTML removed.
 pub fn summary(markdown: &str, max_chars: usize) -> String {
     let mut text = String::new();
@@ -117,7 +131,9 @@ pub fn summary(markdown: &str, max_chars: usize) -> String {
         match event {
             pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => text.push_str(&t),
             pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => text.push(' '),
-            pulldown_cmark::Event::End(_) if !text.ends_with(' ') => text.push(' '),
+            // Blocks end with a space between them; inline ends (emphasis, links) add nothing,
+            // so "**v2**." stays "v2." rather than "v2 .".
+            pulldown_cmark::Event::End(end) if is_block_end(&end) && !text.ends_with(' ') => text.push(' '),
             _ => {}
         }
         if text.chars().count() > max_chars {
@@ -135,6 +151,19 @@ pub fn summary(markdown: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12: excerpts read as plain text, not run-together Markdown.
+    #[test]
+    fn a_summary_is_plain_text_with_blocks_apart_and_inline_marks_gone() {
+        let markdown = "# Shipped\n\nThe new **query planner** is *live*. See [the notes](https://example.com).\n\n\
+                        - faster\n- safer\n\n```\ncode\n```";
+        assert_eq!(
+            summary(markdown, 200),
+            "Shipped The new query planner is live. See the notes. faster safer code"
+        );
+        assert_eq!(summary("A *very* long line of text", 10), "A very lon…");
+        assert_eq!(summary("<b>raw</b> html", 50), "raw html");
+    }
 
     #[test]
     fn ordinary_markdown_renders() {
