@@ -34,6 +34,7 @@ pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub mailer: Option<Arc<dyn Mailer>>,
     pub files: Option<Arc<dyn FileStore>>,
+    pub ai: Option<Arc<dyn crate::integrations::ai::AiProvider>>,
 }
 
 impl Application {
@@ -71,6 +72,13 @@ impl Application {
             Some(files) => files,
             None => files::from_config(&config.uploads, data_dir)?,
         };
+        let ai = match overrides.ai {
+            Some(ai) => Some(ai),
+            None => crate::integrations::ai::from_config(&config.ai)?,
+        };
+        if let Some(ai) = &ai {
+            tracing::info!(provider = ai.name(), model = ai.model(), "AI features are on");
+        }
         let concurrency = config
             .security
             .password_hash_concurrency
@@ -95,7 +103,10 @@ impl Application {
                     u64::from(config.analytics_retention_days) * 86_400,
                 ),
                 housekeeping_every: minutes(config.housekeeping_minutes),
+                ai_runs_per_hour: config.ai.runs_per_hour,
+                ai_monthly_tokens: config.ai.monthly_tokens,
             },
+            ai,
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)

@@ -35,6 +35,9 @@ pub struct Config {
     #[command(flatten)]
     pub security: SecurityConfig,
 
+    #[command(flatten)]
+    pub ai: AiConfig,
+
     /// Whether visitors may create accounts.
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,
@@ -267,6 +270,53 @@ pub struct SecurityConfig {
     /// How many password hashes may be computed at once (each takes ~19 MiB and a core).
     #[arg(long = "password-hash-concurrency", env = "CAREERLOG_PASSWORD_HASH_CONCURRENCY")]
     pub password_hash_concurrency: Option<usize>,
+}
+
+/// The AI provider for the features a user starts (resume import, labels, interview
+/// preparation). Off unless chosen: with `none`, every AI button says what it would do and that
+/// this instance has no provider.
+#[derive(Debug, Clone, Args)]
+pub struct AiConfig {
+    /// Which provider runs AI features: none (the default), anthropic (Claude, through Anthropic's
+    /// Messages API) or openai-compatible (any chat-completions server: Ollama, llama.cpp's
+    /// server, vLLM… which can keep every byte on your own hardware).
+    #[arg(long = "ai-provider", env = "CAREERLOG_AI_PROVIDER", value_enum, default_value_t = AiProviderKind::None)]
+    pub provider: AiProviderKind,
+
+    /// The provider's API address: for anthropic, default https://api.anthropic.com; for
+    /// openai-compatible, the base that `/chat/completions` is under (e.g.
+    /// http://127.0.0.1:11434/v1 for Ollama). Required for openai-compatible.
+    #[arg(long = "ai-base-url", env = "CAREERLOG_AI_BASE_URL")]
+    pub base_url: Option<Url>,
+
+    /// The model to ask (e.g. claude-sonnet-4-5, or llama3.1:8b on Ollama).
+    #[arg(long = "ai-model", env = "CAREERLOG_AI_MODEL")]
+    pub model: Option<String>,
+
+    /// The provider's API key (required for anthropic; sent as a bearer token to an
+    /// openai-compatible server when set).
+    #[arg(long = "ai-api-key", env = "CAREERLOG_AI_API_KEY")]
+    pub api_key: Option<Secret<String>>,
+
+    /// Seconds one AI run may take before it is given up.
+    #[arg(long = "ai-timeout-seconds", env = "CAREERLOG_AI_TIMEOUT_SECONDS", default_value_t = 180)]
+    pub timeout_seconds: u64,
+
+    /// AI runs one user may start per hour.
+    #[arg(long = "ai-runs-per-hour", env = "CAREERLOG_AI_RUNS_PER_HOUR", default_value_t = 30)]
+    pub runs_per_hour: u32,
+
+    /// Tokens (input and output together) one user may use per calendar month, unless an
+    /// administrator sets another figure for them (`careerlog admin ai-budget`). 0 means no limit.
+    #[arg(long = "ai-monthly-tokens", env = "CAREERLOG_AI_MONTHLY_TOKENS", default_value_t = 2_000_000)]
+    pub monthly_tokens: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AiProviderKind {
+    None,
+    Anthropic,
+    OpenaiCompatible,
 }
 
 /// A network (`10.0.0.0/8`) or a single address (`10.0.0.7`, meaning just that one).

@@ -4,6 +4,7 @@
 //! BIGINT 0/1 booleans, `$n` placeholders, nothing database-specific in queries.
 
 pub mod accounts;
+pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;

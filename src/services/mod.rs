@@ -50,6 +50,8 @@ pub struct Handles {
     /// Names this process when it holds a job lease.
     pub instance_id: String,
     pub limits: Limits,
+    /// The AI provider, when this instance has one (`--ai-provider`).
+    pub ai: Option<Arc<dyn crate::integrations::ai::AiProvider>>,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.
@@ -59,4 +61,8 @@ pub struct Limits {
     pub session_idle: Duration,
     pub analytics_retention: Duration,
     pub housekeeping_every: Duration,
+    /// AI runs one user may start per hour.
+    pub ai_runs_per_hour: u32,
+    /// Tokens one user may use per calendar month unless an administrator set their own; 0: no limit.
+    pub ai_monthly_tokens: u64,
 }
