@@ -14,6 +14,8 @@
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
  *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
+ *  - [data-colour-custom="id"]  a label's own colour input: choosing a colour in it also checks
+ *                         the radio button #id ("Another colour"), so the swatches do not win
  *  - [data-error-summary] a form came back with mistakes: the summary gets a link to each field
  *                         that needs fixing and focus moves to it, so a keyboard or
  *                         screen-reader user starts from what needs fixing
@@ -489,6 +491,18 @@
     });
   }
 
+  /* Label colour ----------------------------------------------------------------------------- */
+
+  function setupColourCustom(input) {
+    var radio = document.getElementById(input.getAttribute("data-colour-custom"));
+    if (!radio) return;
+    function choose() {
+      radio.checked = true;
+    }
+    input.addEventListener("input", choose);
+    input.addEventListener("change", choose);
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -507,6 +521,7 @@
     each("form[data-auto-time-zone]", sendTimeZoneOnce);
     each("[data-board]", setupBoard);
     each("button[data-print]", setupPrint);
+    each("input[data-colour-custom]", setupColourCustom);
     focusWhatChanged();
   }
 

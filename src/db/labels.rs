@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::clock::Timestamp;
 use crate::db::{new_id, placeholders, Flag};
 use crate::domain::career::LabelInput;
-use crate::domain::fields::name_key;
+use crate::domain::fields::{name_key, PALETTE};
 use crate::domain::records::RecordKind;
 use crate::domain::UserId;
 
@@ -94,13 +94,6 @@ pub async fn count_for_user<'e>(ex: impl Executor<'e, Database = Any>, user_id: 
     sqlx::query_scalar("SELECT COUNT(*) FROM labels WHERE user_id = $1").bind(user_id).fetch_one(ex).await
 }
 
-/// Colours a new label gets when none is chosen: distinct hues that read on light and dark
-/// backgrounds, handed out in turn so that a user's labels differ at a glance.
-pub const PALETTE: [&str; 12] = [
-    "#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8590c", "#0c8599", "#c2255c", "#5f3dc4", "#74b816", "#1971c2",
-    "#f08c00", "#868e96",
-];
-
 /// The palette colour the user's labels use least (the first such): the colour for a new label.
 async fn next_colour(conn: &mut AnyConnection, user_id: &UserId) -> Result<&'static str, sqlx::Error> {
     let used: Vec<(String, i64)> =
@@ -109,7 +102,7 @@ async fn next_colour(conn: &mut AnyConnection, user_id: &UserId) -> Result<&'sta
             .fetch_all(&mut *conn)
             .await?;
     let uses = |colour: &str| used.iter().find(|(c, _)| c == colour).map_or(0, |(_, n)| *n);
-    Ok(PALETTE.iter().copied().min_by_key(|colour| uses(colour)).unwrap_or(PALETTE[0]))
+    Ok(PALETTE.iter().map(|colour| colour.hex).min_by_key(|colour| uses(colour)).unwrap_or(PALETTE[0].hex))
 }
 
 /// Create a label (with the next palette colour when none is given). A name the user already

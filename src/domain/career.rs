@@ -829,7 +829,11 @@ impl Draft for JournalDraft {
 #[serde(default)]
 pub struct LabelDraft {
     pub name: String,
+    /// `#rrggbb` (a swatch, or typed), empty for none (the next palette colour on create), or
+    /// [`LabelDraft::CUSTOM`]: then the colour is `custom_colour`.
     pub colour: String,
+    /// The form's free colour input, used when `colour` says [`LabelDraft::CUSTOM`].
+    pub custom_colour: String,
     #[serde(deserialize_with = "checkbox")]
     pub is_public: bool,
 }
@@ -863,8 +867,20 @@ pub struct LabelInput {
 }
 
 impl LabelDraft {
+    /// The `colour` a form sends when its own colour input, not a swatch, is chosen.
+    pub const CUSTOM: &'static str = "custom";
+
     pub fn blank() -> Self {
         Self::default()
+    }
+
+    /// The colour as chosen, before validation: the swatch's, or the free input's.
+    pub fn chosen_colour(&self) -> &str {
+        if self.colour == Self::CUSTOM {
+            &self.custom_colour
+        } else {
+            &self.colour
+        }
     }
 
     pub fn apply(&mut self, write: LabelWrite) {
@@ -876,7 +892,7 @@ impl LabelDraft {
     pub fn validate(&self) -> Result<LabelInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::label_name(&self.name));
-        let colour = e.check("colour", fields::optional_colour(&self.colour)).flatten();
+        let colour = e.check("colour", fields::optional_colour(self.chosen_colour())).flatten();
         finish(e, || LabelInput { name: name.unwrap_or_default(), colour, is_public: self.is_public })
     }
 }

@@ -282,6 +282,71 @@ pub fn optional_colour(input: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// One colour of the label palette: its `#rrggbb` and the name a screen reader says for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaletteColour {
+    pub hex: &'static str,
+    pub name: &'static str,
+}
+
+impl PaletteColour {
+    /// The ink (`#ffffff` or `#111111`) that reads best on this colour.
+    pub fn ink(&self) -> &'static str {
+        ink_on(self.hex)
+    }
+}
+
+/// The label colours: distinct hues that read on light and dark backgrounds. A new label without
+/// a colour takes the one the user's labels use least; the label form offers them as swatches.
+pub const PALETTE: [PaletteColour; 12] = [
+    PaletteColour { hex: "#2f6fde", name: "Blue" },
+    PaletteColour { hex: "#d9480f", name: "Rust" },
+    PaletteColour { hex: "#2b8a3e", name: "Green" },
+    PaletteColour { hex: "#ae3ec9", name: "Grape" },
+    PaletteColour { hex: "#e8590c", name: "Orange" },
+    PaletteColour { hex: "#0c8599", name: "Teal" },
+    PaletteColour { hex: "#c2255c", name: "Raspberry" },
+    PaletteColour { hex: "#5f3dc4", name: "Violet" },
+    PaletteColour { hex: "#74b816", name: "Lime" },
+    PaletteColour { hex: "#1971c2", name: "Ocean" },
+    PaletteColour { hex: "#f08c00", name: "Amber" },
+    PaletteColour { hex: "#868e96", name: "Grey" },
+];
+
+/// WCAG relative luminance of `#rrggbb` (0 black … 1 white); `None` for anything else.
+pub fn relative_luminance(hex: &str) -> Option<f64> {
+    let digits = hex.strip_prefix('#')?;
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&digits[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    Some(0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4))
+}
+
+/// The WCAG contrast ratio of two luminances (1 … 21).
+fn contrast(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// White or near-black, whichever contrasts more with the `#rrggbb` background (near-black for
+/// anything that is not a colour).
+pub fn ink_on(background: &str) -> &'static str {
+    const DARK: (&str, f64) = ("#111111", 0.005_605);
+    let Some(bg) = relative_luminance(background) else { return DARK.0 };
+    if contrast(bg, 1.0) >= contrast(bg, DARK.1) {
+        "#ffffff"
+    } else {
+        DARK.0
+    }
+}
+
 pub const LABEL_NAME_MAX: usize = 40;
 pub const LABELS_PER_RECORD_MAX: usize = 20;
 
@@ -464,6 +529,16 @@ mod tests {
         );
         assert_eq!(optional_colour("#2F6FDE").unwrap().as_deref(), Some("#2f6fde"));
         assert!(optional_colour("red").is_err());
+        assert_eq!(ink_on("#ffffff"), "#111111");
+        assert_eq!(ink_on("#000000"), "#ffffff");
+        assert_eq!(ink_on("#f08c00"), "#111111", "amber is light");
+        assert_eq!(ink_on("#5f3dc4"), "#ffffff", "violet is dark");
+        assert_eq!(ink_on("nonsense"), "#111111");
+        for colour in PALETTE {
+            let bg = relative_luminance(colour.hex).unwrap();
+            let ink = relative_luminance(colour.ink()).unwrap();
+            assert!(contrast(bg, ink) >= 3.0, "{} has a readable check mark", colour.name);
+        }
         assert_eq!(label_list("Rust, rust, Leadership ,").unwrap(), vec!["Rust", "Leadership"]);
         assert_eq!(username(" Ada-Lovelace ").unwrap(), "ada-lovelace");
         for bad in ["ab", "1ada", "ada-", "a--b", "admin", "ada lovelace", "adä"] {

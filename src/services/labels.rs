@@ -19,6 +19,7 @@ pub fn draft_of(label: &Label) -> LabelDraft {
     LabelDraft {
         name: label.name.clone(),
         colour: label.colour.clone().unwrap_or_default(),
+        custom_colour: String::new(),
         is_public: label.is_public.get(),
     }
 }

@@ -11,6 +11,7 @@ use crate::db::labels::{self, Label};
 use crate::db::lists::ListFilter;
 use crate::db::{career, journal, lists};
 use crate::domain::career::{LabelDraft, LabelWrite};
+use crate::domain::fields::PALETTE;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::labels as label_service;
@@ -30,6 +31,7 @@ struct LabelsPage {
     chrome: Chrome,
     labels: Vec<Label>,
     draft: LabelDraft,
+    picker: ColourPicker,
     errors: FieldErrors,
 }
 
@@ -39,8 +41,50 @@ struct LabelEditPage {
     chrome: Chrome,
     label: Label,
     draft: LabelDraft,
+    picker: ColourPicker,
     errors: FieldErrors,
     records: Vec<TaggedRecord>,
+}
+
+/// One swatch of the label form's colour picker.
+pub struct Swatch {
+    pub hex: &'static str,
+    pub name: &'static str,
+    /// The check mark's colour: whichever of white and near-black reads better on `hex`.
+    pub ink: &'static str,
+    pub checked: bool,
+}
+
+/// The label form's colour: a swatch of the palette, a colour of one's own (the native colour
+/// input), or none (on a new label: the palette colour the user's labels use least).
+pub struct ColourPicker {
+    /// A new label: "none" reads "Automatic".
+    pub for_new_label: bool,
+    pub swatches: Vec<Swatch>,
+    pub none_checked: bool,
+    pub custom_checked: bool,
+    /// The free input's value: what was chosen or typed (kept when it is wrong), else the first
+    /// palette colour, where the browser's colour dialog then opens.
+    pub custom_value: String,
+}
+
+impl ColourPicker {
+    fn new(draft: &LabelDraft, for_new_label: bool) -> Self {
+        let chosen = draft.chosen_colour().trim();
+        let swatches: Vec<Swatch> = PALETTE
+            .iter()
+            .map(|colour| Swatch {
+                hex: colour.hex,
+                name: colour.name,
+                ink: colour.ink(),
+                checked: chosen.eq_ignore_ascii_case(colour.hex),
+            })
+            .collect();
+        let none_checked = chosen.is_empty();
+        let custom_checked = !none_checked && !swatches.iter().any(|swatch| swatch.checked);
+        let custom_value = if none_checked { PALETTE[0].hex.to_owned() } else { chosen.to_owned() };
+        Self { for_new_label, swatches, none_checked, custom_checked, custom_value }
+    }
 }
 
 /// A record carrying the label, for the label's page.
@@ -92,6 +136,7 @@ async fn list_page(
     let page = LabelsPage {
         chrome: Chrome::new(state, &me.visitor, "Labels", "labels").with_notice(notice.notice()),
         labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
+        picker: ColourPicker::new(&draft, true),
         draft,
         errors,
     };
@@ -172,6 +217,7 @@ async fn edit_page(
         chrome: Chrome::new(state, &me.visitor, format!("Label: {}", label.name), "labels")
             .with_notice(notice.notice()),
         label,
+        picker: ColourPicker::new(&draft, false),
         draft,
         errors,
         records,

@@ -233,6 +233,11 @@ impl<R> ListView<R> {
             .as_deref()
             .is_some_and(|l| crate::domain::fields::name_key(l) == crate::domain::fields::name_key(name))
     }
+    /// The label the list is filtered by, when it is one of the user's: its page lists every
+    /// kind of record that carries it.
+    pub fn filtered_label(&self) -> Option<&Label> {
+        self.all_labels.iter().find(|label| self.label_is(&label.name))
+    }
 }
 
 /// The record page's "Add label" form: what was typed and what is wrong with it.

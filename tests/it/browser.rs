@@ -331,8 +331,22 @@ async fn public_resume_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     browser.goto(&app.url("/labels")).await?;
     click(browser, ".label-table a.chip-label").await?;
     click(browser, "#is_public").await?;
+    // Its colour: choosing a colour of one's own in the colour input chooses "Another colour"
+    // (app.js); then the teal swatch, clicked, wins.
+    let custom = browser
+        .execute(
+            "var input = document.getElementById('colour'); input.value = '#123456';
+             input.dispatchEvent(new Event('input', {bubbles: true}));
+             return document.getElementById('colour-custom').checked;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(custom, serde_json::json!(true), "the colour input chooses another colour");
+    click(browser, "label.swatch-choice[title='Teal']").await?;
     click(browser, "form.form button.btn-primary").await?;
     see(browser, "Saved.").await?;
+    let chosen = browser.execute("return document.querySelector('input[name=colour]:checked').value", vec![]).await?;
+    assert_eq!(chosen, serde_json::json!("#0c8599"), "the teal swatch was saved");
     // Turn on the public resume and indexing.
     browser.goto(&app.url("/settings/profile")).await?;
     fill(browser, "#display_name", "Ada Lovelace").await?;

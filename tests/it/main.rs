@@ -19,6 +19,7 @@ mod layers;
 mod mail;
 mod migrations;
 mod openapi;
+mod polish;
 mod public;
 mod resume;
 mod search;
