@@ -280,35 +280,35 @@ pub struct AiConfig {
     /// Which provider runs AI features: none (the default), anthropic (Claude, through Anthropic's
     /// Messages API) or openai-compatible (any chat-completions server: Ollama, llama.cpp's
     /// server, vLLM… which can keep every byte on your own hardware).
-    #[arg(long = "ai-provider", env = "CAREERLOG_AI_PROVIDER", value_enum, default_value_t = AiProviderKind::None)]
+    #[arg(id = "ai_provider", long = "ai-provider", env = "CAREERLOG_AI_PROVIDER", value_enum, default_value_t = AiProviderKind::None)]
     pub provider: AiProviderKind,
 
     /// The provider's API address: for anthropic, default https://api.anthropic.com; for
     /// openai-compatible, the base that `/chat/completions` is under (e.g.
     /// http://127.0.0.1:11434/v1 for Ollama). Required for openai-compatible.
-    #[arg(long = "ai-base-url", env = "CAREERLOG_AI_BASE_URL")]
+    #[arg(id = "ai_base_url", long = "ai-base-url", env = "CAREERLOG_AI_BASE_URL")]
     pub base_url: Option<Url>,
 
     /// The model to ask (e.g. claude-sonnet-4-5, or llama3.1:8b on Ollama).
-    #[arg(long = "ai-model", env = "CAREERLOG_AI_MODEL")]
+    #[arg(id = "ai_model", long = "ai-model", env = "CAREERLOG_AI_MODEL")]
     pub model: Option<String>,
 
     /// The provider's API key (required for anthropic; sent as a bearer token to an
     /// openai-compatible server when set).
-    #[arg(long = "ai-api-key", env = "CAREERLOG_AI_API_KEY")]
+    #[arg(id = "ai_api_key", long = "ai-api-key", env = "CAREERLOG_AI_API_KEY")]
     pub api_key: Option<Secret<String>>,
 
     /// Seconds one AI run may take before it is given up.
-    #[arg(long = "ai-timeout-seconds", env = "CAREERLOG_AI_TIMEOUT_SECONDS", default_value_t = 180)]
+    #[arg(id = "ai_timeout_seconds", long = "ai-timeout-seconds", env = "CAREERLOG_AI_TIMEOUT_SECONDS", default_value_t = 180)]
     pub timeout_seconds: u64,
 
     /// AI runs one user may start per hour.
-    #[arg(long = "ai-runs-per-hour", env = "CAREERLOG_AI_RUNS_PER_HOUR", default_value_t = 30)]
+    #[arg(id = "ai_runs_per_hour", long = "ai-runs-per-hour", env = "CAREERLOG_AI_RUNS_PER_HOUR", default_value_t = 30)]
     pub runs_per_hour: u32,
 
     /// Tokens (input and output together) one user may use per calendar month, unless an
     /// administrator sets another figure for them (`careerlog admin ai-budget`). 0 means no limit.
-    #[arg(long = "ai-monthly-tokens", env = "CAREERLOG_AI_MONTHLY_TOKENS", default_value_t = 2_000_000)]
+    #[arg(id = "ai_monthly_tokens", long = "ai-monthly-tokens", env = "CAREERLOG_AI_MONTHLY_TOKENS", default_value_t = 2_000_000)]
     pub monthly_tokens: u64,
 }
 
