@@ -57,6 +57,18 @@ pub enum AdminCommand {
         #[command(flatten)]
         storage: StorageConfig,
     },
+    /// Set one account's monthly AI allowance in tokens (input and output together), or with
+    /// `--tokens default` go back to the instance's `--ai-monthly-tokens`. 0 means no limit.
+    AiBudget {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// Tokens per calendar month, or `default`.
+        #[arg(long)]
+        tokens: String,
+        #[command(flatten)]
+        storage: StorageConfig,
+    },
 }
 
 pub fn init_logging(format: LogFormat) {
@@ -161,6 +173,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(err) => Err(err.into()),
             }
         }
+        Command::Admin(AdminCommand::AiBudget { email, tokens, storage }) => {
+            init_logging(LogFormat::Text);
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let tokens = ai_budget_tokens(&tokens)?;
+            create_data_dir(&storage.data_dir)?;
+            let db = Db::connect(&storage.database_url(), 1).await?;
+            db.migrate().await?;
+            let found = crate::db::ai::set_monthly_tokens(db.pool(), email.as_str(), tokens).await?;
+            db.close().await;
+            if !found {
+                anyhow::bail!("there is no account for {email}");
+            }
+            match tokens {
+                Some(0) => println!("{email} has no monthly AI limit now."),
+                Some(tokens) => println!("{email} may use {tokens} AI tokens a month now."),
+                None => println!("{email} has the instance's monthly AI allowance now."),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `--tokens` for `admin ai-budget`: a whole number, or `default` (no figure of the account's own).
+fn ai_budget_tokens(text: &str) -> anyhow::Result<Option<i64>> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("default") {
+        return Ok(None);
+    }
+    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
+    match cleaned.parse::<i64>() {
+        Ok(tokens) if tokens >= 0 => Ok(Some(tokens)),
+        _ => anyhow::bail!("--tokens takes a whole number of tokens (0 for no limit) or `default`, not “{text}”"),
     }
 }
 

@@ -299,16 +299,31 @@ pub struct AiConfig {
     pub api_key: Option<Secret<String>>,
 
     /// Seconds one AI run may take before it is given up.
-    #[arg(id = "ai_timeout_seconds", long = "ai-timeout-seconds", env = "CAREERLOG_AI_TIMEOUT_SECONDS", default_value_t = 180)]
+    #[arg(
+        id = "ai_timeout_seconds",
+        long = "ai-timeout-seconds",
+        env = "CAREERLOG_AI_TIMEOUT_SECONDS",
+        default_value_t = 180
+    )]
     pub timeout_seconds: u64,
 
     /// AI runs one user may start per hour.
-    #[arg(id = "ai_runs_per_hour", long = "ai-runs-per-hour", env = "CAREERLOG_AI_RUNS_PER_HOUR", default_value_t = 30)]
+    #[arg(
+        id = "ai_runs_per_hour",
+        long = "ai-runs-per-hour",
+        env = "CAREERLOG_AI_RUNS_PER_HOUR",
+        default_value_t = 30
+    )]
     pub runs_per_hour: u32,
 
     /// Tokens (input and output together) one user may use per calendar month, unless an
     /// administrator sets another figure for them (`careerlog admin ai-budget`). 0 means no limit.
-    #[arg(id = "ai_monthly_tokens", long = "ai-monthly-tokens", env = "CAREERLOG_AI_MONTHLY_TOKENS", default_value_t = 2_000_000)]
+    #[arg(
+        id = "ai_monthly_tokens",
+        long = "ai-monthly-tokens",
+        env = "CAREERLOG_AI_MONTHLY_TOKENS",
+        default_value_t = 2_000_000
+    )]
     pub monthly_tokens: u64,
 }
 

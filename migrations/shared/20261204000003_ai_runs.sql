@@ -5,6 +5,7 @@ CREATE TABLE ai_runs (
     id            TEXT PRIMARY KEY,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     feature       TEXT NOT NULL,
+    prompt        TEXT NOT NULL,
     provider      TEXT NOT NULL,
     model         TEXT NOT NULL,
     started_at    BIGINT NOT NULL,

@@ -11,6 +11,8 @@ use crate::domain::UserId;
 pub struct AiRun {
     pub id: String,
     pub feature: String,
+    /// The prompt file it used, e.g. `interview_prep.v1`.
+    pub prompt: String,
     pub provider: String,
     pub model: String,
     pub started_at: Timestamp,
@@ -27,6 +29,7 @@ pub struct NewRun<'a> {
     pub id: &'a str,
     pub user_id: &'a UserId,
     pub feature: &'a str,
+    pub prompt: &'a str,
     pub provider: &'a str,
     pub model: &'a str,
     pub started_at: Timestamp,
@@ -35,12 +38,13 @@ pub struct NewRun<'a> {
 
 pub async fn start<'e>(ex: impl Executor<'e, Database = Any>, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO ai_runs (id, user_id, feature, provider, model, started_at, input_chars, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')",
+        "INSERT INTO ai_runs (id, user_id, feature, prompt, provider, model, started_at, input_chars, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running')",
     )
     .bind(run.id)
     .bind(run.user_id)
     .bind(run.feature)
+    .bind(run.prompt)
     .bind(run.provider)
     .bind(run.model)
     .bind(run.started_at)
@@ -115,7 +119,7 @@ pub async fn page<'e>(
     offset: i64,
 ) -> Result<Vec<AiRun>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, feature, provider, model, started_at, duration_ms, input_chars, output_chars, input_tokens,
+        "SELECT id, feature, prompt, provider, model, started_at, duration_ms, input_chars, output_chars, input_tokens,
                 output_tokens, outcome
          FROM ai_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2 OFFSET $3",
     )

@@ -3,6 +3,7 @@
 //! and answer [`ServiceError`]s, which the web layer maps to HTTP.
 
 pub mod accounts;
+pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
+pub mod ai;
 pub mod analytics;
 pub mod api;
 pub mod api_docs;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/time-zone", post(settings::set_time_zone))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
+        .route("/settings/ai", get(ai::activity))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/files/{id}", get(files::serve))
         .route("/analytics", get(analytics::page))

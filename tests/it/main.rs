@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod ai;
 mod analytics;
 mod api;
 mod browser;

@@ -114,6 +114,15 @@ impl TestApp {
 
     /// Start an app with extra command-line settings, e.g. `["--signups", "closed"]`.
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
+        Self::spawn_with_ai(backend, extra, None).await
+    }
+
+    /// Start an app whose AI provider is `ai` (the recording fake, say).
+    pub async fn spawn_with_ai(
+        backend: Backend,
+        extra: &[&str],
+        ai: Option<Arc<dyn careerlog::integrations::ai::AiProvider>>,
+    ) -> Option<TestApp> {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().join("data");
         let database_url = match backend {
@@ -136,7 +145,7 @@ impl TestApp {
         args.extend(extra.iter().map(|s| s.to_string()));
         let config = Config::from_args(&args).expect("test configuration parses");
         let clock = AdjustableClock::default();
-        let overrides = Overrides { clock: Some(Arc::new(clock.clone())), ..Overrides::default() };
+        let overrides = Overrides { clock: Some(Arc::new(clock.clone())), ai, ..Overrides::default() };
         let app = Application::build_with(config, overrides).await.expect("the app builds");
         let state = app.state().clone();
         let base_url = state.base_url.as_str().trim_end_matches('/').to_owned();
@@ -153,6 +162,15 @@ impl TestApp {
             backend,
             _temp: temp,
         })
+    }
+
+    /// The flags that point `careerlog admin …` at this app's data directory and database.
+    pub fn storage_args(&self) -> Vec<String> {
+        let mut args = vec!["--data-dir".to_owned(), self.data_dir.display().to_string()];
+        if let Some(url) = &self.database_url {
+            args.extend(["--database-url".to_owned(), url.clone()]);
+        }
+        args
     }
 
     pub fn url(&self, path: &str) -> String {

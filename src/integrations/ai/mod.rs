@@ -129,7 +129,9 @@ pub fn from_config(config: &AiConfig) -> anyhow::Result<Option<Arc<dyn AiProvide
                 );
             };
             let Some(model) = config.model.clone().filter(|m| !m.trim().is_empty()) else {
-                anyhow::bail!("--ai-provider openai-compatible needs --ai-model (CAREERLOG_AI_MODEL), e.g. llama3.1:8b");
+                anyhow::bail!(
+                    "--ai-provider openai-compatible needs --ai-model (CAREERLOG_AI_MODEL), e.g. llama3.1:8b"
+                );
             };
             Some(Arc::new(OpenAiCompatible::new(base, key, model, timeout)?))
         }
@@ -139,11 +141,7 @@ pub fn from_config(config: &AiConfig) -> anyhow::Result<Option<Arc<dyn AiProvide
 /// Run a request whose answer is one JSON object, read into `T` and checked by `check`
 /// (rules JSON Schema cannot say). A malformed answer gets one repair attempt: the model sees
 /// its answer and what was wrong with it. Returns the value and the answers' total usage.
-pub async fn run_json<T, F>(
-    provider: &dyn AiProvider,
-    request: &AiRequest,
-    check: F,
-) -> Result<(T, AiAnswer), AiError>
+pub async fn run_json<T, F>(provider: &dyn AiProvider, request: &AiRequest, check: F) -> Result<(T, AiAnswer), AiError>
 where
     T: DeserializeOwned,
     F: Fn(&T) -> Result<(), String>,

@@ -97,7 +97,12 @@ impl OpenAiCompatible {
 }
 
 /// Read one event; `true` at `[DONE]`.
-fn take(event: Event, answer: &mut AiAnswer, finish: &mut Option<String>, sink: Option<&TextSink>) -> Result<bool, AiError> {
+fn take(
+    event: Event,
+    answer: &mut AiAnswer,
+    finish: &mut Option<String>,
+    sink: Option<&TextSink>,
+) -> Result<bool, AiError> {
     if event.data.trim() == "[DONE]" {
         return Ok(true);
     }
