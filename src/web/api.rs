@@ -27,6 +27,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(labels::api_routes())
         .merge(crate::web::search::api_routes())
         .merge(profile::api_routes())
+        .merge(crate::web::ai_prep::api_routes())
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -29,6 +29,12 @@ pub enum AppError {
     TooLarge(String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64, message: String },
+    /// A feature this instance has not set up (AI without a provider): 503 `not_configured`.
+    #[error("not configured: {0}")]
+    NotConfigured(String),
+    /// A service we depend on failed (the AI provider): 502 `upstream_failed`.
+    #[error("upstream failed: {0}")]
+    Upstream(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -110,6 +116,8 @@ impl AppError {
             AppError::BadRequest(_) | AppError::InvalidJson(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -133,6 +141,8 @@ impl AppError {
             AppError::RateLimited { retry_after_secs, message } => {
                 ErrorReport { retry_after_secs: Some(retry_after_secs), ..ErrorReport::new("rate_limited", message) }
             }
+            AppError::NotConfigured(message) => ErrorReport::new("not_configured", message),
+            AppError::Upstream(message) => ErrorReport::new("upstream_failed", message),
             AppError::Internal(err) => ErrorReport {
                 internal: Some(format!("{err:#}")),
                 ..ErrorReport::for_status(StatusCode::INTERNAL_SERVER_ERROR)

@@ -60,6 +60,7 @@ pub struct InterviewShow {
     /// `(id, name)` of all the user's contacts, to add an interviewer.
     pub all_contacts: Vec<(String, String)>,
     pub notes: NotesSection,
+    pub ai_prep: crate::web::ai_prep::AiPrepSection,
 }
 
 impl InterviewShow {
@@ -124,6 +125,7 @@ impl Resource for Interviews {
         // The picker offers only people not among the interviewers yet.
         all_contacts.retain(|(id, _)| !row.interviewers.iter().any(|person| &person.id == id));
         let notes = NotesSection::load(state, user_id, RecordKind::Interview, &row.id).await?;
-        html(&InterviewShow { chrome, row, label_form, all_contacts, notes })
+        let ai_prep = crate::web::ai_prep::AiPrepSection::load(state, user_id, &row.id).await?;
+        html(&InterviewShow { chrome, row, label_form, all_contacts, notes, ai_prep })
     }
 }

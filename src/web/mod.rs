@@ -1,6 +1,7 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
 pub mod ai;
+pub mod ai_prep;
 pub mod analytics;
 pub mod api;
 pub mod api_docs;
@@ -41,7 +42,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::state::AppState;
 use crate::web::error::AppError;
@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())
+        .merge(ai_prep::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
         .merge(profile::html_routes(&state))
@@ -89,7 +90,25 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), session::load_visitor))
         .layer(from_fn_with_state(state.clone(), error_pages::render_errors))
         .layer(from_fn_with_state(state.clone(), security::headers))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(from_fn_with_state(state.clone(), deadline))
         .layer(from_fn(request_id::assign))
         .with_state(state)
 }
+
+/// A request is answered within 30 s, or 503. Those that wait for an AI run (which streams
+/// nothing until it ends) get the AI timeout and a margin instead.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let waits = request.method() == axum::http::Method::POST && ai_prep::waits_for_ai(request.uri().path());
+    let limit = if waits { Duration::from_secs(state.config.ai.timeout_seconds.saturating_add(30)) } else { PAGE_DEADLINE };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+const PAGE_DEADLINE: Duration = Duration::from_secs(30);

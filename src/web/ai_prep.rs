@@ -1,0 +1,317 @@
+//! AI interview preparation on an interview's page (issue 13, item 4): choose the material,
+//! run it, and keep what it wrote to read, edit, write again or delete.
+//!
+//! Three ways to run it, one use case (`services::prep::generate`):
+//! - with JavaScript, `POST …/prep/stream` answers server-sent events as the text is written
+//!   (`text`, then `done` with the page to open, or `error` with a sentence);
+//! - without it, `POST …/prep` waits for the run and opens the interview's page;
+//! - the API's `POST /api/v1/interviews/{id}/prep` waits and answers the saved document.
+//!
+//! A browser that goes away drops the response, which drops the run: it is recorded as stopped.
+
+use std::convert::Infallible;
+
+use askama::Template;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use futures::StreamExt as _;
+use serde::Deserialize;
+
+use crate::db::lists;
+use crate::db::prep::PrepDocument;
+use crate::domain::{FieldErrors, UserId};
+use crate::services::ai::{AiFeature, AiRunError};
+use crate::services::prep::{self as prep_service, MaterialChoice, PrepSubject};
+use crate::services::ServiceError;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::ApiJson;
+use crate::web::pages::Chrome;
+use crate::web::respond::{redirect, render};
+use crate::web::session::SignedIn;
+
+pub fn html_routes() -> Router<AppState> {
+    Router::new()
+        .route("/interviews/{id}/prep", post(run_html))
+        .route("/interviews/{id}/prep/stream", post(run_stream))
+        .route("/interviews/{id}/prep/edit", get(edit_form).post(edit))
+        .route("/interviews/{id}/prep/delete", post(delete_html))
+}
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new().route("/interviews/{id}/prep", get(get_api).post(run_api).delete(delete_api))
+}
+
+/// `POST` paths whose requests wait for an AI run, which may take longer than a page.
+pub fn waits_for_ai(path: &str) -> bool {
+    path.starts_with("/interviews/") && path.ends_with("/prep")
+        || path.starts_with("/api/v1/interviews/") && path.ends_with("/prep")
+}
+
+// ---- the section on the interview's page ----
+
+/// What the interview's page shows of AI preparation.
+pub struct AiPrepSection {
+    pub interview_id: String,
+    pub document: Option<PrepDocument>,
+    pub body_html: String,
+    /// Whether this instance has a provider; without one the section says what it would do.
+    pub available: bool,
+    pub what_it_does: &'static str,
+    /// `(id, title, chosen)` of the user's latest achievements and journal entries.
+    pub achievements: Vec<(String, String, bool)>,
+    pub journal_entries: Vec<(String, String, bool)>,
+    /// A sentence when the last run did not happen or failed.
+    pub problem: Option<String>,
+}
+
+impl AiPrepSection {
+    pub async fn load(state: &AppState, user_id: &UserId, interview_id: &str) -> AppResult<Self> {
+        let document = prep_service::document(state, user_id, PrepSubject::Interview(interview_id)).await?;
+        let body_html =
+            document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
+        let pick = |rows: Vec<(String, String)>, chosen: bool| -> Vec<(String, String, bool)> {
+            rows.into_iter().take(prep_service::MATERIAL_MAX).map(|(id, title)| (id, title, chosen)).collect()
+        };
+        // Achievements are what stories are made of: all offered, chosen. Journal entries can
+        // be personal: offered, chosen only by the user.
+        let achievements =
+            pick(lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", user_id).await?, true);
+        let journal_entries =
+            pick(lists::choices(state.db.pool(), &crate::db::journal::JOURNAL, "t.title", user_id).await?, false);
+        Ok(AiPrepSection {
+            interview_id: interview_id.to_owned(),
+            document,
+            body_html,
+            available: state.ai.is_some(),
+            what_it_does: AiFeature::InterviewPrep.what_it_does(),
+            achievements,
+            journal_entries,
+            problem: None,
+        })
+    }
+
+    pub fn generated(&self) -> String {
+        self.document.as_ref().map(|d| d.generated_at.human()).unwrap_or_default()
+    }
+
+    pub fn edited(&self) -> bool {
+        self.document.as_ref().is_some_and(|d| d.updated_at != d.generated_at)
+    }
+}
+
+// ---- running it ----
+
+/// The material chosen on the form: checkboxes named `achievement` and `journal_entry`,
+/// repeated once per choice.
+fn choice_from_form(fields: &[(String, String)]) -> MaterialChoice {
+    let of = |name: &str| fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect();
+    MaterialChoice { achievements: of("achievement"), journal_entries: of("journal_entry") }
+}
+
+async fn run_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let run = prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
+    match prep_service::generate(&state, &me.user.id, run, None).await? {
+        Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=prep_ready#ai-prep"))),
+        Err(refused) => Err(ai_refusal(refused)),
+    }
+}
+
+/// Server-sent events as the preparation is written: `text` pieces, then `done` (its data the
+/// page to open) or `error` (a sentence for the user).
+async fn run_stream(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    // What can be refused before anything runs is answered as an ordinary error.
+    if state.ai.is_none() {
+        return Err(ai_refusal(AiRunError::Off(AiFeature::InterviewPrep)));
+    }
+    let user_id = me.user.id.clone();
+    let run = prep_service::gather(&state, &user_id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
+    let (sink, pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let page = format!("/interviews/{id}?notice=prep_ready#ai-prep");
+    // How it ended, set by the run just after it lets go of the text channel, so the text
+    // stream, once it sees the channel close, finds the ending there.
+    let ending = std::sync::Arc::new(std::sync::Mutex::new(None::<Bytes>));
+    let set_ending = ending.clone();
+    // The run lives inside the response body: when the browser goes away, both are dropped.
+    let work = async move {
+        let outcome = prep_service::generate(&state, &user_id, run, Some(&sink)).await;
+        let last = match outcome {
+            Ok(Ok(_)) => event("done", &page),
+            Ok(Err(refused)) => event("error", &refused.to_string()),
+            Err(err) => {
+                tracing::error!(error = ?err, "interview preparation failed");
+                event("error", "Something went wrong on our side; the preparation was not saved. Try again.")
+            }
+        };
+        drop(sink);
+        *set_ending.lock().expect("ending lock") = Some(last);
+        Bytes::new()
+    };
+    let text = futures::stream::unfold(pieces, |mut pieces| async move {
+        pieces.recv().await.map(|piece| (event("text", &piece), pieces))
+    })
+    .chain(futures::stream::once(async move { ending.lock().expect("ending lock").take().unwrap_or_default() }));
+    let body = futures::stream::select(text, futures::stream::once(work))
+        .filter(|bytes| futures::future::ready(!bytes.is_empty()))
+        .map(Ok::<_, Infallible>);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// One server-sent event; each line of `data` is its own `data:` line, as the format wants.
+fn event(name: &str, data: &str) -> Bytes {
+    let mut out = format!("event: {name}\n");
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    Bytes::from(out)
+}
+
+/// An AI refusal as the web answers it: the sentence, with a status that says why.
+fn ai_refusal(refused: AiRunError) -> AppError {
+    let message = refused.to_string();
+    match refused {
+        AiRunError::Off(_) => AppError::NotConfigured(message),
+        AiRunError::TooMany { retry_after_secs, .. } => AppError::RateLimited { retry_after_secs, message },
+        AiRunError::OverBudget { .. } => AppError::RateLimited { retry_after_secs: 3600, message },
+        AiRunError::Failed(_) => AppError::Upstream(message),
+    }
+}
+
+// ---- editing and deleting what it wrote ----
+
+#[derive(Template)]
+#[template(path = "interviews/prep_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    interview_id: String,
+    title: String,
+    body: String,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EditForm {
+    body: String,
+}
+
+async fn edit_form(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
+    let interview = crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
+        .await?;
+    let document =
+        prep_service::document(&state, &me.user.id, PrepSubject::Interview(&id)).await?.ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
+    let page = EditPage {
+        chrome,
+        interview_id: id,
+        title: format!("{} · {} at {}", interview.round_name, interview.role, interview.company),
+        body: document.body,
+        errors: FieldErrors::new(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> AppResult<Response> {
+    match prep_service::edit_document(&state, &me.user.id, PrepSubject::Interview(&id), &form.body).await {
+        Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=saved#ai-prep"))),
+        Err(ServiceError::Invalid(errors)) => {
+            let interview =
+                crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
+                    .await?;
+            let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
+            let page = EditPage {
+                chrome,
+                interview_id: id,
+                title: format!("{} · {} at {}", interview.round_name, interview.role, interview.company),
+                body: form.body,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn delete_html(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
+    prep_service::delete_document(&state, &me.user.id, PrepSubject::Interview(&id)).await?;
+    Ok(redirect(&format!("/interviews/{id}?notice=deleted#ai-prep")))
+}
+
+// ---- the API ----
+
+/// What to draw stories from; without it, every achievement (up to 30) and no journal entry.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrepRunWrite {
+    /// Ids of your achievements to draw stories from. Absent: your latest 30.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub achievement_ids: Option<Vec<uuid::Uuid>>,
+    /// Ids of your journal entries to draw stories from. Absent: none.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub journal_entry_ids: Option<Vec<uuid::Uuid>>,
+}
+
+async fn run_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(write): ApiJson<PrepRunWrite>,
+) -> AppResult<Response> {
+    let achievements = match write.achievement_ids {
+        Some(ids) => ids.into_iter().map(|id| id.to_string()).collect(),
+        None => lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", &me.user.id)
+            .await?
+            .into_iter()
+            .take(prep_service::MATERIAL_MAX)
+            .map(|(id, _)| id)
+            .collect(),
+    };
+    let journal_entries =
+        write.journal_entry_ids.unwrap_or_default().into_iter().map(|id| id.to_string()).collect();
+    let choice = MaterialChoice { achievements, journal_entries };
+    let run = prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice).await?;
+    match prep_service::generate(&state, &me.user.id, run, None).await? {
+        Ok(document) => Ok((StatusCode::CREATED, Json(document)).into_response()),
+        Err(refused) => Err(ai_refusal(refused)),
+    }
+}
+
+async fn get_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Json<PrepDocument>> {
+    let document = prep_service::document(&state, &me.user.id, PrepSubject::Interview(&id)).await?;
+    Ok(Json(document.ok_or(AppError::NotFound)?))
+}
+
+async fn delete_api(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<StatusCode> {
+    prep_service::delete_document(&state, &me.user.id, PrepSubject::Interview(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
