@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::lenient::{self, TypedInput};
 use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
@@ -276,6 +277,20 @@ impl Draft for OpportunityDraft {
         set(&mut self.next_action, write.next_action);
         set(&mut self.next_action_due, write.next_action_due);
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
+    }
+
+    fn read_typed(&mut self, typed: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_day(&mut e, "applied_on", &mut self.applied_on);
+        lenient::read_day(&mut e, "next_action_due", &mut self.next_action_due);
+        lenient::read_salary_fields(&mut e, typed, &mut self.salary_min, &mut self.salary_max, &mut self.currency);
+        e
+    }
+
+    fn prefill(&mut self, typed: &TypedInput) {
+        if self.currency.trim().is_empty() {
+            self.currency = typed.default_currency.clone().unwrap_or_default();
+        }
     }
 
     fn validate(&self) -> Result<OpportunityInput, FieldErrors> {

@@ -36,6 +36,11 @@ impl FieldErrors {
         }
     }
 
+    /// Put `other`'s messages over these: each of its fields shows its message, not ours.
+    pub fn overlay(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }

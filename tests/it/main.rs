@@ -16,6 +16,7 @@ mod housekeeping;
 mod interviews;
 mod jobs;
 mod layers;
+mod lenient;
 mod mail;
 mod migrations;
 mod openapi;
