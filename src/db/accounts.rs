@@ -18,6 +18,8 @@ pub struct User {
     pub updated_at: Timestamp,
     /// The IANA zone the user reads times in; empty until known.
     pub time_zone: String,
+    /// The currency salaries are in when none is typed (three upper-case letters), if chosen.
+    pub default_currency: Option<String>,
 }
 
 impl User {
@@ -29,7 +31,8 @@ impl User {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, email_verified_at, password_hash, is_admin, created_at, updated_at, time_zone";
+const USER_COLUMNS: &str =
+    "id, email, email_verified_at, password_hash, is_admin, created_at, updated_at, time_zone, default_currency";
 
 pub struct NewUser<'a> {
     pub email: &'a Email,
@@ -66,6 +69,7 @@ pub async fn insert_user<'e>(
         created_at: now,
         updated_at: now,
         time_zone: String::new(),
+        default_currency: None,
     })
 }
 
@@ -79,6 +83,41 @@ pub async fn set_time_zone<'e>(
     sqlx::query("UPDATE users SET time_zone = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(zone)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Keep the currency salaries are in when none is typed (checked by the caller).
+pub async fn set_default_currency<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &UserId,
+    code: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET default_currency = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(code)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Keep the user's reading preferences: the time zone (`""` when unknown) and the default
+/// currency (checked by the caller).
+pub async fn set_preferences<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &UserId,
+    time_zone: &str,
+    default_currency: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET time_zone = $2, default_currency = $3, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(time_zone)
+        .bind(default_currency)
         .bind(now)
         .execute(ex)
         .await?;

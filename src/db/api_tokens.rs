@@ -82,6 +82,7 @@ pub async fn find_owner<'e>(
 ) -> Result<Option<(String, User)>, sqlx::Error> {
     let found: Option<TokenOwner> = sqlx::query_as(
         "SELECT u.id, u.email, u.email_verified_at, u.password_hash, u.is_admin, u.created_at, u.updated_at, u.time_zone,
+                u.default_currency,
                 t.id AS token_id
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1",

@@ -57,6 +57,7 @@ pub async fn find_with_user<'e>(
 ) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
     let found: Option<SessionWithUser> = sqlx::query_as(
         "SELECT u.id, u.email, u.email_verified_at, u.password_hash, u.is_admin, u.created_at, u.updated_at, u.time_zone,
+                u.default_currency,
                 s.csrf_token AS session_csrf_token, s.created_at AS session_created_at,
                 s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, checkbox, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::lenient::{self, TypedInput};
 use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{
@@ -121,6 +122,16 @@ impl Draft for ExperienceDraft {
         }
         set(&mut self.on_resume, write.on_resume);
         set_label_names(&mut self.labels, write.labels);
+    }
+
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        if self.start_date.trim().is_empty() {
+            e.add("start_date", format!("Enter when you started. {}", lenient::DATE_HINT));
+        }
+        lenient::read_date(&mut e, "start_date", &mut self.start_date);
+        lenient::read_date(&mut e, "end_date", &mut self.end_date);
+        e
     }
 
     fn validate(&self) -> Result<ExperienceInput, FieldErrors> {
@@ -358,6 +369,13 @@ impl Draft for ProjectDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_date(&mut e, "start_date", &mut self.start_date);
+        lenient::read_date(&mut e, "end_date", &mut self.end_date);
+        e
+    }
+
     fn validate(&self) -> Result<ProjectInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, SHORT, "the project’s name"));
@@ -474,6 +492,12 @@ impl Draft for AchievementDraft {
 
     /// Checks the fields; that the linked experience and project are the user's own is checked
     /// against the database by the caller.
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_date(&mut e, "date", &mut self.date);
+        e
+    }
+
     fn validate(&self) -> Result<AchievementInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = e.check("title", fields::required_line(&self.title, SHORT, "what you achieved"));
@@ -607,6 +631,13 @@ impl Draft for EducationDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_date(&mut e, "start_date", &mut self.start_date);
+        lenient::read_date(&mut e, "end_date", &mut self.end_date);
+        e
+    }
+
     fn validate(&self) -> Result<EducationInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let institution = e.check(
@@ -719,6 +750,12 @@ impl Draft for CertificationDraft {
         set_label_names(&mut self.labels, write.labels);
     }
 
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_date(&mut e, "date", &mut self.date);
+        e
+    }
+
     fn validate(&self) -> Result<CertificationInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", fields::required_line(&self.name, SHORT, "the certification’s name"));
@@ -804,6 +841,12 @@ impl Draft for JournalDraft {
         set(&mut self.body, write.body);
         set(&mut self.is_public, write.is_public);
         set_label_names(&mut self.labels, write.labels);
+    }
+
+    fn read_typed(&mut self, _: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_day(&mut e, "entry_date", &mut self.entry_date);
+        e
     }
 
     fn validate(&self) -> Result<JournalInput, FieldErrors> {

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::domain::choice::pick;
 use crate::domain::fields::{self, nullable_list, nullable_text, set, PartialDate};
+use crate::domain::lenient::{self, TypedInput};
 use crate::domain::records::Draft;
 use crate::domain::records::LabelNames;
 use crate::domain::records::{DESCRIPTION, MEDIUM, SHORT};
@@ -278,6 +279,20 @@ impl Draft for OpportunityDraft {
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
     }
 
+    fn read_typed(&mut self, typed: &TypedInput) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        lenient::read_day(&mut e, "applied_on", &mut self.applied_on);
+        lenient::read_day(&mut e, "next_action_due", &mut self.next_action_due);
+        lenient::read_salary_fields(&mut e, typed, &mut self.salary_min, &mut self.salary_max, &mut self.currency);
+        e
+    }
+
+    fn prefill(&mut self, typed: &TypedInput) {
+        if self.currency.trim().is_empty() {
+            self.currency = typed.default_currency.clone().unwrap_or_default();
+        }
+    }
+
     fn validate(&self) -> Result<OpportunityInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let company = e.check("company", fields::required_line(&self.company, SHORT, "the company"));
@@ -445,6 +460,28 @@ mod tests {
         assert!(no_currency.validate().unwrap_err().get("currency").is_some());
         let bad_url = OpportunityDraft { posting_url: "javascript:alert(1)".into(), ..draft() };
         assert!(bad_url.validate().unwrap_err().get("posting_url").is_some());
+    }
+
+    #[test]
+    fn a_form_is_read_as_typed_before_it_is_validated() {
+        let typed = TypedInput { default_currency: Some("EUR".into()) };
+        let mut blank = OpportunityDraft::blank();
+        blank.prefill(&typed);
+        assert_eq!(blank.currency, "EUR");
+        let mut form = OpportunityDraft {
+            salary_min: "£90k–£110k".into(),
+            applied_on: "5th March 2026".into(),
+            next_action_due: "05/13/2026".into(),
+            ..draft()
+        };
+        assert!(form.validate().is_err(), "the strict validator does not read these");
+        assert!(form.read_typed(&typed).is_empty());
+        let input = form.validate().unwrap();
+        assert_eq!((input.salary_min, input.salary_max, input.currency.as_str()), (Some(90_000), Some(110_000), "GBP"));
+        assert_eq!(input.applied_on.map(|d| d.to_string()).as_deref(), Some("2026-03-05"));
+        assert_eq!(input.next_action_due.map(|d| d.to_string()).as_deref(), Some("2026-05-13"));
+        let mut month_only = OpportunityDraft { applied_on: "March 2026".into(), ..draft() };
+        assert!(month_only.read_typed(&typed).get("applied_on").unwrap().contains("full date"));
     }
 }
 

@@ -1,6 +1,7 @@
 //! What every kind of record shares: its kind, text limits, and the labels field.
 
 use crate::domain::fields::{self};
+use crate::domain::lenient::TypedInput;
 use crate::domain::FieldErrors;
 
 /// The kinds of record. Adding one means a variant here and its row in [`KINDS`].
@@ -98,6 +99,17 @@ pub trait Draft: Sized {
 
     fn apply(&mut self, write: Self::Write);
     fn validate(&self) -> Result<Self::Input, FieldErrors>;
+
+    /// Read what a person typed into a form as they meant it ("March 2017", "£95k"), rewriting
+    /// those fields in the canonical form [`Draft::validate`] takes; answers a message for each
+    /// field that could not be read, which the form shows instead of the validator's. Forms
+    /// only: the API takes the canonical forms. Kinds without such fields keep the default.
+    fn read_typed(&mut self, _typed: &TypedInput) -> FieldErrors {
+        FieldErrors::new()
+    }
+
+    /// Fill a new form from the user's settings (an opportunity's currency).
+    fn prefill(&mut self, _typed: &TypedInput) {}
 }
 
 pub const SHORT: usize = 200;

@@ -36,11 +36,33 @@ impl FieldErrors {
         }
     }
 
+    /// Put `other`'s messages over these: each of its fields shows its message, not ours.
+    pub fn overlay(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overlay_replaces_only_the_fields_it_names() {
+        let mut errors = FieldErrors::single("start_date", "strict");
+        errors.add("role", "Enter your role.");
+        let mut read = FieldErrors::single("start_date", "lenient");
+        read.add("end_date", "There is no 31 February 2019.");
+        errors.overlay(read);
+        assert_eq!(errors.get("start_date"), Some("lenient"));
+        assert_eq!(errors.get("role"), Some("Enter your role."));
+        assert_eq!(errors.get("end_date"), Some("There is no 31 February 2019."));
     }
 }

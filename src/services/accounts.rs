@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::clock::Timestamp;
 use crate::db::accounts::{self, LinkKind, NewUser, User};
 use crate::db::{api_tokens, calendar, is_unique_violation, sessions};
+use crate::domain::preferences::{self, Preferences, PreferencesWrite};
 use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
@@ -378,6 +379,35 @@ pub async fn set_time_zone(
     }
     accounts::set_time_zone(state.db.pool(), &user.id, zone, state.clock.now()).await?;
     Ok(Ok(()))
+}
+
+/// Choose the currency salaries are in when none is typed (Settings). Typed freely: a symbol
+/// (`€`) or a code in any case; empty clears it.
+pub async fn set_default_currency(
+    state: &Handles,
+    user: &User,
+    typed: &str,
+) -> Result<Result<(), FieldErrors>, ServiceError> {
+    let code = match crate::domain::lenient::currency(typed) {
+        Some(code) => Some(code),
+        None => match preferences::currency_code(typed) {
+            Ok(code) => code,
+            Err(message) => return Ok(Err(FieldErrors::single("default_currency", message))),
+        },
+    };
+    accounts::set_default_currency(state.db.pool(), &user.id, code.as_deref(), state.clock.now()).await?;
+    Ok(Ok(()))
+}
+
+/// Change the account's preferences as the API's `PATCH /me` names them; answers the account as
+/// it is now.
+pub async fn update_preferences(state: &Handles, user: &User, write: &PreferencesWrite) -> Result<User, ServiceError> {
+    let current = Preferences { time_zone: user.time_zone.clone(), default_currency: user.default_currency.clone() };
+    let wanted = write.apply_to(current).map_err(ServiceError::Invalid)?;
+    let pool = state.db.pool();
+    accounts::set_preferences(pool, &user.id, &wanted.time_zone, wanted.default_currency.as_deref(), state.clock.now())
+        .await?;
+    accounts::find_by_id(pool, &user.id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// Create a user from the command line (`careerlog admin create-user`).

@@ -19,6 +19,7 @@ use crate::db::labels::{self, LabelChip};
 use crate::db::lists::{self, ListFilter, Page, Table};
 use crate::db::{new_id, search, Db};
 use crate::domain::fields::{self, name_key};
+use crate::domain::lenient::TypedInput;
 use crate::domain::records::{Draft, RecordKind};
 use crate::domain::search::SearchText;
 use crate::domain::FieldErrors;
@@ -222,6 +223,30 @@ pub async fn save<K: RecordType>(
     K::index_related(&mut tx, user_id, &record_id, now).await?;
     tx.commit().await?;
     Ok(record_id)
+}
+
+/// Save a draft as a form typed it: dates and amounts read as people write them (see
+/// [`Draft::read_typed`]) on a copy, so the form shown again after a mistake has exactly what
+/// was typed. A field that could not be read shows the reader's message; every other field's
+/// message comes with it. The API does not come here: it takes the canonical forms.
+pub async fn save_typed<K: RecordType>(
+    handles: &Handles,
+    user_id: &UserId,
+    id: Option<&str>,
+    draft: &K::Draft,
+    typed: &TypedInput,
+) -> ServiceResult<String> {
+    let mut read = draft.clone();
+    let unread = read.read_typed(typed);
+    if unread.is_empty() {
+        return save::<K>(handles, user_id, id, &read).await;
+    }
+    if let Some(id) = id {
+        valid_id(id)?;
+    }
+    let mut errors = read.validate().err().unwrap_or_default();
+    errors.overlay(unread);
+    Err(ServiceError::Invalid(errors))
 }
 
 /// Put a record's current text in the search index, read back as saved (with what its table

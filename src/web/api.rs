@@ -10,15 +10,19 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::db::accounts::User;
+use crate::domain::preferences::PreferencesWrite;
+use crate::services::accounts;
 use crate::state::AppState;
 use crate::web::api_docs::CareerPaths;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::ApiJson;
 use crate::web::session::SignedIn;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     use crate::web::{journal, labels, profile};
     Router::new()
-        .route("/me", get(me))
+        .route("/me", get(me).patch(patch_me))
         .route("/openapi.json", get(openapi))
         .merge(crate::web::routes::record_api())
         .merge(crate::web::opportunities::api_routes())
@@ -37,7 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     paths(me),
     // The record kinds' own schemas are registered by `api_docs::CareerPaths` from its table.
     components(schemas(
-        Me, ErrorBody, ErrorDetail, ValidationFailed, ValidationDetail,
+        Me, crate::domain::preferences::PreferencesWrite, ErrorBody, ErrorDetail, ValidationFailed, ValidationDetail,
         crate::db::labels::LabelChip, crate::db::uploads::ImageRef, crate::db::interviews::ContactRef,
         crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::domain::opportunities::SnoozeWrite,
@@ -111,6 +115,30 @@ pub struct Me {
     /// RFC 3339.
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// The IANA time zone times are shown in; `null` until known.
+    pub time_zone: Option<String>,
+    /// The currency salaries are in when none is given, such as `EUR`; `null` when not chosen.
+    #[schema(pattern = "^[A-Z]{3}$")]
+    pub default_currency: Option<String>,
+}
+
+impl Me {
+    fn of(user: &User) -> AppResult<Me> {
+        let created_at = user
+            .created_at
+            .to_offset_date_time()
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        Ok(Me {
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            email_verified: user.is_verified(),
+            is_admin: user.is_admin(),
+            created_at,
+            time_zone: Some(user.time_zone.clone()).filter(|zone| !zone.is_empty()),
+            default_currency: user.default_currency.clone(),
+        })
+    }
 }
 
 /// The account the token (or session) belongs to.
@@ -120,19 +148,18 @@ pub struct Me {
         (status = 401, description = "Missing or invalid token", body = ErrorBody),
     ))]
 async fn me(me: SignedIn) -> AppResult<Json<Me>> {
-    let created_at = me
-        .user
-        .created_at
-        .to_offset_date_time()
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(Json(Me {
-        id: me.user.id.to_string(),
-        email: me.user.email.clone(),
-        email_verified: me.user.is_verified(),
-        is_admin: me.user.is_admin(),
-        created_at,
-    }))
+    Ok(Json(Me::of(&me.user)?))
+}
+
+/// Change the account's preferences (documented in `web::api_docs`, with the other account
+/// paths): only the fields sent change; `null` clears one.
+async fn patch_me(
+    State(state): State<AppState>,
+    me: SignedIn,
+    ApiJson(write): ApiJson<PreferencesWrite>,
+) -> AppResult<Json<Me>> {
+    let user = accounts::update_preferences(&state, &me.user, &write).await?;
+    Ok(Json(Me::of(&user)?))
 }
 
 async fn openapi(State(_): State<AppState>) -> Json<utoipa::openapi::OpenApi> {

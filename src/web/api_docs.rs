@@ -593,6 +593,20 @@ fn account_paths(openapi: &mut OpenApi) {
         openapi.paths.add_path_operation(path, vec![HttpMethod::Patch], patch.build());
     }
 
+    // The account's preferences (its GET is `web::api::me`).
+    let preferences = OperationBuilder::new()
+        .tag("account")
+        .summary(Some("Change your preferences: only the fields sent change"))
+        .description(Some(
+            "The time zone times are shown in and the currency salaries are in when none is given. `null` (or \
+             `\"\"`) clears one.",
+        ))
+        .operation_id(Some("update_me"))
+        .request_body(body("PreferencesWrite"))
+        .response("200", response("The account as it is now", Some(schema_ref("Me"))));
+    let preferences = with_errors(preferences, Errors { json_body: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/me", vec![HttpMethod::Patch], preferences.build());
+
     // The document itself needs no token.
     let mut document = OperationBuilder::new()
         .tag("meta")

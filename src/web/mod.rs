@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(settings::account))
         .route("/settings/password", post(settings::change_password))
         .route("/settings/time-zone", post(settings::set_time_zone))
+        .route("/settings/currency", post(settings::set_default_currency))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/ai", get(ai::activity))

@@ -78,6 +78,9 @@ impl NoticeQuery {
                 ))
             }
             "time_zone_saved" => return Some(Notice::success("Saved. Times are now shown in your time zone.")),
+            "currency_saved" => {
+                return Some(Notice::success("Saved. New salaries are in this currency unless you type another."))
+            }
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
             "token_revoked" => {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::labels::{self, Label};
 use crate::db::lists::{Direction, ListFilter, Sort, Sorts, Table};
+use crate::domain::lenient::TypedInput;
 use crate::domain::opportunities::OpportunityStatus;
+use crate::domain::records::Draft;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::records::{self as records_service, RecordType};
@@ -279,14 +281,21 @@ pub async fn load_one<R: RecordType>(state: &AppState, user_id: &UserId, id: &st
     Ok(records_service::get::<R>(&state.db, user_id, id).await?)
 }
 
-/// A save's outcome for a form: the id, or what the user must fix.
+/// What the user's settings add to reading their forms (a default currency).
+fn typed_input(me: &SignedIn) -> TypedInput {
+    TypedInput { default_currency: me.user.default_currency.clone() }
+}
+
+/// A save's outcome for a form: the id, or what the user must fix. Dates and amounts are read as
+/// people type them ("March 2017", "£95k"); the draft itself stays as typed, for the form shown
+/// again.
 async fn save_form<R: Resource>(
     state: &AppState,
-    user_id: &UserId,
+    me: &SignedIn,
     id: Option<&str>,
     draft: &R::Draft,
 ) -> AppResult<Result<String, FieldErrors>> {
-    match records_service::save::<R>(state, user_id, id, draft).await {
+    match records_service::save_typed::<R>(state, &me.user.id, id, draft, &typed_input(me)).await {
         Ok(id) => Ok(Ok(id)),
         Err(ServiceError::Invalid(errors)) => Ok(Err(errors)),
         Err(err) => Err(err.into()),
@@ -345,7 +354,8 @@ pub async fn new_html<R: Resource>(
     me: SignedIn,
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let draft = R::new_draft(&state, &me.user.id, &query).await?;
+    let mut draft = R::new_draft(&state, &me.user.id, &query).await?;
+    draft.prefill(&typed_input(&me));
     let notice = NoticeQuery { notice: query.notice.clone() };
     form_response::<R>(&state, &me, StatusCode::OK, None, draft, FieldErrors::new(), notice).await
 }
@@ -356,7 +366,7 @@ pub async fn create_html<R: Resource>(
     Query(after): Query<AfterSave>,
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
-    match save_form::<R>(&state, &me.user.id, None, &draft).await? {
+    match save_form::<R>(&state, &me, None, &draft).await? {
         Ok(_) if after.then.as_deref() == Some("another") => Ok(crate::web::respond::redirect(&R::another_url(&draft))),
         Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
@@ -410,7 +420,7 @@ pub async fn update_html<R: Resource>(
     Form(draft): Form<R::Draft>,
 ) -> AppResult<Response> {
     valid_id(&id)?;
-    match save_form::<R>(&state, &me.user.id, Some(&id), &draft).await? {
+    match save_form::<R>(&state, &me, Some(&id), &draft).await? {
         Ok(id) => Ok(crate::web::respond::redirect(&R::saved_url(&id, &draft))),
         Err(errors) => {
             // The record must still be the user's before we show its edit form again.

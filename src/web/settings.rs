@@ -34,6 +34,8 @@ struct AccountPage {
     revoke_programs: bool,
     /// The time zone field: the saved zone, or what the user typed.
     time_zone: String,
+    /// The default currency field: the saved code, or what the user typed.
+    default_currency: String,
     errors: FieldErrors,
 }
 
@@ -80,17 +82,24 @@ async fn account_page(
     notice: NoticeQuery,
     revoke_programs: bool,
 ) -> AppResult<Response> {
-    account_page_with_zone(state, me, status, errors, notice, revoke_programs, None).await
+    account_page_with_typed(state, me, status, errors, notice, revoke_programs, Typed::default()).await
 }
 
-async fn account_page_with_zone(
+/// What the user typed into the preference fields, shown again beside its message.
+#[derive(Default)]
+struct Typed {
+    zone: Option<String>,
+    currency: Option<String>,
+}
+
+async fn account_page_with_typed(
     state: &AppState,
     me: &SignedIn,
     status: StatusCode,
     errors: FieldErrors,
     notice: NoticeQuery,
     revoke_programs: bool,
-    typed_zone: Option<String>,
+    typed: Typed,
 ) -> AppResult<Response> {
     let all_sessions = sessions::count_for_user(state.db.pool(), &me.user.id).await?;
     let program_access = ProgramAccessSummary {
@@ -107,7 +116,8 @@ async fn account_page_with_zone(
         has_password: me.user.password_hash.is_some(),
         program_access,
         revoke_programs,
-        time_zone: typed_zone.unwrap_or_else(|| me.user.time_zone.clone()),
+        time_zone: typed.zone.unwrap_or_else(|| me.user.time_zone.clone()),
+        default_currency: typed.currency.unwrap_or_else(|| me.user.default_currency.clone().unwrap_or_default()),
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -192,14 +202,43 @@ pub async fn set_time_zone(
         Ok(()) => Ok(redirect("/settings?notice=time_zone_saved")),
         Err(errors) if first_only => Err(crate::web::error::AppError::Validation(errors)),
         Err(errors) => {
-            account_page_with_zone(
+            account_page_with_typed(
                 &state,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors,
                 NoticeQuery::default(),
                 false,
-                Some(form.time_zone),
+                Typed { zone: Some(form.time_zone), currency: None },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CurrencyForm {
+    default_currency: String,
+}
+
+/// Choose the currency salaries are in when none is typed (empty clears it).
+pub async fn set_default_currency(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<CurrencyForm>,
+) -> AppResult<Response> {
+    match account_rules::set_default_currency(&state, &me.user, &form.default_currency).await? {
+        Ok(()) => Ok(redirect("/settings?notice=currency_saved")),
+        Err(errors) => {
+            account_page_with_typed(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                NoticeQuery::default(),
+                false,
+                Typed { zone: None, currency: Some(form.default_currency) },
             )
             .await
         }

@@ -709,7 +709,8 @@ pub(crate) async fn refused(
 
 async fn form_mistakes_are_explained_beside_the_field_and_what_was_typed_is_kept(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
-    let hint = "Use a year (2021), a month (2021-03) or a full date (2021-03-15).";
+    // Forms read dates as people write them ("March 2021"), and say so when they cannot.
+    let hint = "Type a year (2021), a month (March 2021, 03/2021 or 2021-03) or a date (5 March 2021 or 2021-03-05).";
     let job = |role: &'static str, start: &'static str, end: &'static str| {
         [
             ("role", role),
@@ -746,8 +747,12 @@ async fn form_mistakes_are_explained_beside_the_field_and_what_was_typed_is_kept
         &[kept_role.as_str(), typed[0]],
     )
     .await;
-    for bad in ["2021-13", "March 2021", "2023-02-30", "21"] {
-        let message = format!("“{bad}” is not a date. {hint}");
+    for (bad, message) in [
+        ("2021-13", format!("“2021-13” is not a date. {hint}")),
+        ("Marchish 2021", format!("“Marchish 2021” is not a date. {hint}")),
+        ("2023-02-30", "There is no 30 February 2023.".to_owned()),
+        ("21", format!("“21” is not a date. {hint}")),
+    ] {
         let kept = format!(r#"value="{bad}""#);
         refused(&app, "/experiences", &job("Staff Engineer", bad, "2023-08"), "start_date", &message, &[kept.as_str()])
             .await;
@@ -803,7 +808,7 @@ async fn form_mistakes_are_explained_beside_the_field_and_what_was_typed_is_kept
     };
     let typed = [r#"value="Won the internal hackathon""#, ">Built a CLI in a day.</textarea>"];
     for (field, value, message) in [
-        ("date", "2023-02-30", format!("“2023-02-30” is not a date. {hint}")),
+        ("date", "2023-02-30", "There is no 30 February 2023.".to_owned()),
         ("experience_id", "not-an-id", "Choose one from the list.".to_owned()),
         ("experience_id", nobody.as_str(), "Choose one of your experiences.".to_owned()),
         ("project_id", nobody.as_str(), "Choose one of your projects.".to_owned()),
@@ -818,7 +823,7 @@ async fn form_mistakes_are_explained_beside_the_field_and_what_was_typed_is_kept
         [("title", title), ("entry_date", date), ("body", body), ("labels", "Search")]
     };
     let typed = [r#"value="Sprint review""#, ">Demoed the **new** search.</textarea>", r#"value="Search""#];
-    let message = "Give the full date, such as 2026-03-15.";
+    let message = "Give the full date, such as 5 March 2021 or 2021-03-05.";
     refused(
         &app,
         "/journal",
@@ -828,9 +833,9 @@ async fn form_mistakes_are_explained_beside_the_field_and_what_was_typed_is_kept
         &typed,
     )
     .await;
-    let message = format!("“2024-02-30” is not a date. {hint}");
+    let message = "There is no 30 February 2024.";
     let fields = entry("Sprint review", "2024-02-30", "Demoed the **new** search.");
-    refused(&app, "/journal", &fields, "entry_date", &message, &typed).await;
+    refused(&app, "/journal", &fields, "entry_date", message, &typed).await;
     refused(
         &app,
         "/journal",

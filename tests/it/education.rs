@@ -19,6 +19,9 @@ on_both_databases!(
 );
 
 const HINT: &str = "Use a year (2021), a month (2021-03) or a full date (2021-03-15).";
+/// What a form says of a date it cannot read (forms read "May 2023"; the API does not).
+const FORM_HINT: &str =
+    "Type a year (2021), a month (March 2021, 03/2021 or 2021-03) or a date (5 March 2021 or 2021-03-05).";
 
 async fn education_and_certification_form_mistakes_are_explained_beside_the_field_and_nothing_is_saved(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
@@ -41,7 +44,7 @@ async fn education_and_certification_form_mistakes_are_explained_beside_the_fiel
     let cases = [
         ("institution", "  ".to_owned(), "Enter the school, university or institution.".to_owned()),
         ("end_date", "2011".to_owned(), "The end date is before the start date.".to_owned()),
-        ("start_date", "2023-02-30".to_owned(), format!("“2023-02-30” is not a date. {HINT}")),
+        ("start_date", "2023-02-30".to_owned(), "There is no 30 February 2023.".to_owned()),
         ("url", "javascript:alert(1)".to_owned(), "“javascript:alert(1)” is not a web address.".to_owned()),
         ("score", "First\u{7}class".to_owned(), "This cannot contain line breaks or control characters.".to_owned()),
         ("courses", "Course\n".repeat(31), "At most 30 items, please (this has 31).".to_owned()),
@@ -76,7 +79,7 @@ async fn education_and_certification_form_mistakes_are_explained_beside_the_fiel
     let typed = [r#"value="CNCF""#];
     for (field, value, message) in [
         ("name", "", "Enter the certification’s name.".to_owned()),
-        ("date", "May 2023", format!("“May 2023” is not a date. {HINT}")),
+        ("date", "Mayday 2023", format!("“Mayday 2023” is not a date. {FORM_HINT}")),
         ("url", "ftp://files.example.com/cka.pdf", "Only web links (https://…) can be used here.".to_owned()),
     ] {
         refused(&app, "/certifications", &certificate(field, value), field, &message, &typed).await;

@@ -17,6 +17,7 @@ mod housekeeping;
 mod interviews;
 mod jobs;
 mod layers;
+mod lenient;
 mod mail;
 mod migrations;
 mod openapi;

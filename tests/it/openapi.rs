@@ -21,6 +21,7 @@ on_both_databases!(every_documented_operation_answers_as_documented, the_server_
 /// document.
 const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/me"),
+    ("PATCH", "/me"),
     ("GET", "/openapi.json"),
     ("GET", "/experiences"),
     ("POST", "/experiences"),
@@ -584,6 +585,10 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     // ---- the account ----
     let me = c.get("/me", &[]).await;
     assert_eq!(me["email"], "ada@example.com");
+    let preferences = json!({"time_zone": "Europe/Berlin", "default_currency": "eur"});
+    let me = c.expect(200, "PATCH", "/me", &[], Body::Json(preferences)).await;
+    assert_eq!((me["time_zone"].as_str(), me["default_currency"].as_str()), (Some("Europe/Berlin"), Some("EUR")));
+    c.expect(200, "PATCH", "/me", &[], Body::Json(json!({"default_currency": null}))).await;
     c.get("/profile", &[]).await;
     let profile = json!({
         "username": "ada-lovelace", "display_name": "Ada Lovelace", "job_title": "Staff Engineer",
