@@ -13,6 +13,7 @@
  *                         uploaded to the entry and its Markdown put where the cursor is
  *  - [data-default-time-zone]  an empty time zone field takes the browser's own zone
  *  - [data-board]         the job-search board: drag a card to another column to move it
+ *  - form[data-ai-stream] an AI run whose text appears as it is written (interview preparation)
  *  - [data-print]         a hidden button that opens the browser's print dialog (resume preview)
  *  - [data-colour-custom="id"]  a label's own colour input: choosing a colour in it also checks
  *                         the radio button #id ("Another colour"), so the swatches do not win
@@ -361,6 +362,92 @@
     });
   }
 
+  /* AI runs that stream ------------------------------------------------------------------------ */
+
+  // A form with data-ai-stream posts there instead and shows the text as it is written
+  // (server-sent events: text, then done with the page to open, or error with a sentence).
+  // Without fetch streams the form posts as usual and the page waits for the end.
+  function setupAiStream(form) {
+    var url = form.getAttribute("data-ai-stream");
+    var section = form.closest("section") || document;
+    var output = section.querySelector("[data-ai-stream-output]");
+    var status = form.querySelector("[data-ai-stream-status]");
+    var button = form.querySelector("button[type=submit]");
+    if (!url || !output || !window.fetch || !window.TextDecoder || !window.ReadableStream) return;
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      output.hidden = false;
+      output.textContent = "";
+      if (status) {
+        status.hidden = false;
+        status.textContent = "Writing your preparation… this can take a minute. Leaving the page stops it.";
+      }
+      var finished = false;
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form)).toString()
+      })
+        .then(function (response) {
+          if (!response.ok || !response.body) {
+            // Refused before it ran (a limit, a choice that is not yours): the ordinary
+            // submit shows the page that says why.
+            finished = true;
+            form.submit();
+            return;
+          }
+          var reader = response.body.getReader();
+          var decoder = new TextDecoder();
+          var buffer = "";
+          function handle(block) {
+            var name = "message";
+            var data = [];
+            block.split("\n").forEach(function (line) {
+              if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+              else if (line.indexOf("data:") === 0) data.push(line.slice(5).replace(/^ /, ""));
+            });
+            var text = data.join("\n");
+            if (name === "text") {
+              output.textContent += text;
+            } else if (name === "done") {
+              finished = true;
+              window.location.assign(text);
+            } else if (name === "error") {
+              finished = true;
+              if (status) status.textContent = text;
+              announce(text);
+              button.disabled = false;
+            }
+          }
+          function pump() {
+            return reader.read().then(function (chunk) {
+              if (chunk.done) return;
+              buffer += decoder.decode(chunk.value, { stream: true });
+              var end;
+              while ((end = buffer.indexOf("\n\n")) >= 0) {
+                handle(buffer.slice(0, end));
+                buffer = buffer.slice(end + 2);
+              }
+              return pump();
+            });
+          }
+          return pump();
+        })
+        .catch(function () {
+          /* handled below */
+        })
+        .then(function () {
+          if (!finished) {
+            if (status) status.textContent = "The connection was lost before the preparation was finished. Try again.";
+            button.disabled = false;
+          }
+        });
+    });
+  }
+
   /* Time zone -------------------------------------------------------------------------------- */
 
   function setupDefaultTimeZone(input) {
@@ -517,6 +604,7 @@
     each("select[data-autosubmit]", setupAutosubmit);
     each("input[type=file][data-max-bytes]", setupMaxBytes);
     each("[data-editor]", setupEditor);
+    each("form[data-ai-stream]", setupAiStream);
     each("input[data-default-time-zone]", setupDefaultTimeZone);
     each("form[data-auto-time-zone]", sendTimeZoneOnce);
     each("[data-board]", setupBoard);

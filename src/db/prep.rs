@@ -93,8 +93,7 @@ pub struct PrepDocument {
     pub updated_at: Timestamp,
 }
 
-const DOCUMENT_COLUMNS: &str =
-    "id, opportunity_id, interview_id, body, sources, model, generated_at, updated_at";
+const DOCUMENT_COLUMNS: &str = "id, opportunity_id, interview_id, body, sources, model, generated_at, updated_at";
 
 /// The document for an interview (`Some`) or for the opportunity as a whole (`None`).
 pub async fn document_for<'e>(

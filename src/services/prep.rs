@@ -72,7 +72,9 @@ pub async fn gather(
             let interview = records::get::<kinds::Interviews>(&handles.db, user_id, id).await?;
             (interview.opportunity_id.clone(), Some(interview))
         }
-        PrepSubject::Opportunity(id) => (records::get::<kinds::Opportunities>(&handles.db, user_id, id).await?.id, None),
+        PrepSubject::Opportunity(id) => {
+            (records::get::<kinds::Opportunities>(&handles.db, user_id, id).await?.id, None)
+        }
     };
     let opportunity = records::get::<kinds::Opportunities>(&handles.db, user_id, &opportunity_id).await?;
     let texts = prep::get(handles.db.pool(), user_id).await?;
@@ -118,7 +120,9 @@ pub async fn gather(
                 sources.push(PrepSource { kind: "journal_entry".into(), id: row.id.clone(), title: row.title.clone() });
                 journal_entries.push(PrepMaterial { id: row.id, title: row.title, text: cut(&row.body) });
             }
-            Err(ServiceError::NotFound) => errors.add("journal_entries", "One of the journal entries chosen is not yours."),
+            Err(ServiceError::NotFound) => {
+                errors.add("journal_entries", "One of the journal entries chosen is not yours.")
+            }
             Err(err) => return Err(err),
         }
     }
@@ -231,7 +235,9 @@ async fn subject_ids(
             let interview = records::get::<kinds::Interviews>(&handles.db, user_id, id).await?;
             (interview.opportunity_id, Some(interview.id))
         }
-        PrepSubject::Opportunity(id) => (records::get::<kinds::Opportunities>(&handles.db, user_id, id).await?.id, None),
+        PrepSubject::Opportunity(id) => {
+            (records::get::<kinds::Opportunities>(&handles.db, user_id, id).await?.id, None)
+        }
     })
 }
 

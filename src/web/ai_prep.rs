@@ -72,8 +72,7 @@ pub struct AiPrepSection {
 impl AiPrepSection {
     pub async fn load(state: &AppState, user_id: &UserId, interview_id: &str) -> AppResult<Self> {
         let document = prep_service::document(state, user_id, PrepSubject::Interview(interview_id)).await?;
-        let body_html =
-            document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
+        let body_html = document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
         let pick = |rows: Vec<(String, String)>, chosen: bool| -> Vec<(String, String, bool)> {
             rows.into_iter().take(prep_service::MATERIAL_MAX).map(|(id, title)| (id, title, chosen)).collect()
         };
@@ -119,7 +118,8 @@ async fn run_html(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let run = prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
+    let run =
+        prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
     match prep_service::generate(&state, &me.user.id, run, None).await? {
         Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=prep_ready#ai-prep"))),
         Err(refused) => Err(ai_refusal(refused)),
@@ -221,8 +221,9 @@ struct EditForm {
 }
 
 async fn edit_form(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    let interview = crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
-        .await?;
+    let interview =
+        crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
+            .await?;
     let document =
         prep_service::document(&state, &me.user.id, PrepSubject::Interview(&id)).await?.ok_or(AppError::NotFound)?;
     let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
@@ -245,9 +246,12 @@ async fn edit(
     match prep_service::edit_document(&state, &me.user.id, PrepSubject::Interview(&id), &form.body).await {
         Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=saved#ai-prep"))),
         Err(ServiceError::Invalid(errors)) => {
-            let interview =
-                crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
-                    .await?;
+            let interview = crate::services::records::get::<crate::services::records::kinds::Interviews>(
+                &state.db,
+                &me.user.id,
+                &id,
+            )
+            .await?;
             let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
             let page = EditPage {
                 chrome,
@@ -296,8 +300,7 @@ async fn run_api(
             .map(|(id, _)| id)
             .collect(),
     };
-    let journal_entries =
-        write.journal_entry_ids.unwrap_or_default().into_iter().map(|id| id.to_string()).collect();
+    let journal_entries = write.journal_entry_ids.unwrap_or_default().into_iter().map(|id| id.to_string()).collect();
     let choice = MaterialChoice { achievements, journal_entries };
     let run = prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice).await?;
     match prep_service::generate(&state, &me.user.id, run, None).await? {

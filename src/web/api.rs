@@ -45,6 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::labels::LabelChip, crate::db::uploads::ImageRef, crate::db::interviews::ContactRef,
         crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::domain::opportunities::SnoozeWrite,
+        crate::db::prep::PrepDocument, crate::db::prep::PrepSource, crate::web::ai_prep::PrepRunWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
         crate::services::search::SearchResults, crate::services::search::SearchHit,

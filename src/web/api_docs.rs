@@ -497,6 +497,7 @@ impl Modify for CareerPaths {
         journal_images(openapi);
         account_paths(openapi);
         job_search_paths(openapi);
+        ai_prep_paths(openapi);
         search_paths(openapi);
     }
 }
@@ -641,6 +642,58 @@ fn search_paths(openapi: &mut OpenApi) {
         .response("200", response("The records found", Some(schema_ref("SearchResults"))));
     let search = with_errors(search, Errors { parameters: true, ..Errors::default() });
     openapi.paths.add_path_operation("/search", vec![HttpMethod::Get], search.build());
+}
+
+/// AI interview preparation for one interview: run it, read what it wrote, delete it.
+fn ai_prep_paths(openapi: &mut OpenApi) {
+    let tag = "interview preparation";
+    let path = "/interviews/{id}/prep";
+    let run = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Prepare for the interview with AI"))
+        .description(Some(
+            "Runs the instance's AI provider on exactly this material: the opportunity's company, role and job \
+             description; the round's name and kind; your resume text and LinkedIn summary (`/interview-prep`); the \
+             debriefs of earlier rounds for the same opportunity; and the achievements and journal entries named (by \
+             default your latest 30 achievements and no journal entry). Waits for the end, keeps the document \
+             (replacing an earlier one for this interview) and answers it: likely questions, a story bank whose \
+             stories link to the records they come from, questions to ask and gaps to prepare. An empty body `{}` \
+             takes the defaults.",
+        ))
+        .operation_id(Some("run_interview_prep"))
+        .parameter(id_parameter("id", "the interview"))
+        .request_body(body("PrepRunWrite"))
+        .response("201", response("What the preparation wrote, as kept", Some(schema_ref("PrepDocument"))))
+        .response(
+            "429",
+            error("Your AI runs this hour or your monthly allowance are used up (`rate_limited`, with Retry-After)"),
+        )
+        .response("502", error("The AI provider failed; nothing was kept (`upstream_failed`)"))
+        .response("503", error("This instance has no AI provider configured (`not_configured`)"));
+    let run = with_errors(
+        run,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    let get = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("The AI preparation kept for the interview"))
+        .operation_id(Some("get_interview_prep"))
+        .parameter(id_parameter("id", "the interview"))
+        .response("200", response("The preparation", Some(schema_ref("PrepDocument"))));
+    let mut get = with_errors(get, Errors { parameters: true, record: true, ..Errors::default() }).build();
+    if let Some(RefOr::T(not_found)) = get.responses.responses.get_mut("404") {
+        not_found.description = "No preparation kept yet, or no such interview of yours (`not_found`)".into();
+    }
+    let delete = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Delete the AI preparation kept for the interview"))
+        .operation_id(Some("delete_interview_prep"))
+        .parameter(id_parameter("id", "the interview"))
+        .response("204", response("Deleted", None));
+    let delete = with_errors(delete, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation(path, vec![HttpMethod::Post], run.build());
+    openapi.paths.add_path_operation(path, vec![HttpMethod::Get], get);
+    openapi.paths.add_path_operation(path, vec![HttpMethod::Delete], delete.build());
 }
 
 /// The job search's routes beyond create/read/update/delete: the timeline, connected contacts

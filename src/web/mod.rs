@@ -105,7 +105,8 @@ async fn deadline(
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
     let waits = request.method() == axum::http::Method::POST && ai_prep::waits_for_ai(request.uri().path());
-    let limit = if waits { Duration::from_secs(state.config.ai.timeout_seconds.saturating_add(30)) } else { PAGE_DEADLINE };
+    let limit =
+        if waits { Duration::from_secs(state.config.ai.timeout_seconds.saturating_add(30)) } else { PAGE_DEADLINE };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),

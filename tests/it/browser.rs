@@ -19,7 +19,8 @@ on_both_databases!(
     a_career_record_journey_in_a_real_browser,
     a_public_resume_journey_in_a_real_browser,
     a_job_search_journey_in_a_real_browser,
-    a_keyboard_only_journey_in_a_real_browser
+    a_keyboard_only_journey_in_a_real_browser,
+    an_ai_preparation_journey_in_a_real_browser
 );
 
 struct ChromeDriver {
@@ -578,6 +579,45 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     Ok(())
 }
 
+/// Issue 13: with the fake provider, prepare for an interview from its page. The text appears
+/// as it is written, then the kept preparation shows its story bank linked to the journal
+/// entry it came from.
+async fn ai_preparation_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+    browser.goto(&app.url("/journal/new")).await?;
+    fill(browser, "#title", "Storage migration retro").await?;
+    fill(browser, "#body", "We moved 4 TB with no downtime.").await?;
+    click(browser, "form[action='/journal'] button.btn-primary").await?;
+    see(browser, "Saved.").await?;
+    let entry = browser.current_url().await?.path().trim_start_matches("/journal/").to_owned();
+
+    browser.goto(&app.url("/opportunities/new")).await?;
+    fill(browser, "#role", "Principal Engineer").await?;
+    fill(browser, "#company", "Globex").await?;
+    click(browser, "form[action='/opportunities'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    click(browser, "a[href^='/interviews/new?opportunity=']").await?;
+    fill(browser, "#round_name", "System design").await?;
+    wait_until(browser, "document.querySelector('#time_zone').value !== ''").await?;
+    browser.execute("document.querySelector('#start').value = '2027-01-12T10:00'", vec![]).await?;
+    click(browser, "form[action='/interviews'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+
+    app.fake_ai().answer(format!(
+        "## Story bank\n\n**Moving 4 TB without downtime** [source: {entry}]\n\n## Questions to ask them\n\n1. How is on-call shared?"
+    ));
+    click(browser, &format!("input[name=journal_entry][value='{entry}']")).await?;
+    click(browser, "form[data-ai-stream] button[type=submit]").await?;
+    // The kept preparation, with its story linked to the journal entry.
+    wait_until(browser, &format!("!!document.querySelector(\".ai-prep-body a[href='/journal/{entry}']\")")).await?;
+    see(browser, "How is on-call shared?").await?;
+    see(browser, "Written by fake-model").await?;
+    click(browser, &format!(".ai-prep-body a[href='/journal/{entry}']")).await?;
+    see(browser, "We moved 4 TB with no downtime.").await?;
+    Ok(())
+}
+
 /// Issue 12: fill a complete resume through the forms (contact details, experience with pasted
 /// bullets, skills, education, a certification, a language), preview it privately without
 /// publishing, and print it with Chromium: one page, as a one-page record should be.
@@ -657,6 +697,11 @@ async fn a_job_search_journey_in_a_real_browser(app: TestApp) {
 
 async fn a_keyboard_only_journey_in_a_real_browser(app: TestApp) {
     run_in_browser(&app, keyboard_only_journey).await
+}
+
+async fn an_ai_preparation_journey_in_a_real_browser(app: TestApp) {
+    let app = TestApp::with_fake_ai(app.backend, &[]).await.unwrap();
+    run_in_browser(&app, ai_preparation_journey).await
 }
 
 async fn a_public_resume_journey_in_a_real_browser(app: TestApp) {

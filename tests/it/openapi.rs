@@ -73,6 +73,9 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/opportunities/{id}/timeline"),
     ("POST", "/opportunities/{id}/timeline"),
     ("POST", "/journal/images"),
+    ("GET", "/interviews/{id}/prep"),
+    ("POST", "/interviews/{id}/prep"),
+    ("DELETE", "/interviews/{id}/prep"),
     ("POST", "/opportunities/{id}/next-action/done"),
     ("POST", "/opportunities/{id}/next-action/snooze"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
@@ -382,6 +385,9 @@ async fn checker(app: &TestApp) -> Checker<'_> {
 }
 
 async fn every_documented_operation_answers_as_documented(app: TestApp) {
+    // With the recording fake as the AI provider, so that AI operations can succeed too.
+    let fake = careerlog::integrations::ai::fake::FakeAi::new();
+    let app = TestApp::spawn_with_ai(app.backend, &[], Some(std::sync::Arc::new(fake))).await.unwrap();
     let mut c = checker(&app).await;
 
     // ---- create one record of each kind, with what a person would really send ----
@@ -569,6 +575,14 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     }
     let with_interviewer = c.get("/interviews/{id}", &[&interview]).await;
     assert_eq!(with_interviewer["interviewers"][0]["id"], *contact.as_str());
+
+    // ---- AI interview preparation (the fake provider) ----
+    let material = json!({"achievement_ids": [achievement], "journal_entry_ids": [entry]});
+    let prep = c.expect(201, "POST", "/interviews/{id}/prep", &[&interview], Body::Json(material)).await;
+    assert_eq!(prep["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(c.get("/interviews/{id}/prep", &[&interview]).await["id"], prep["id"]);
+    c.expect(204, "DELETE", "/interviews/{id}/prep", &[&interview], Body::None).await;
+    c.expect(201, "POST", "/interviews/{id}/prep", &[&interview], Body::Json(json!({}))).await;
 
     // ---- journal images ----
     let draft = c.expect(201, "POST", "/journal/images", &[], Body::Multipart(image_form())).await;

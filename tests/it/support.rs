@@ -104,6 +104,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub backend: Backend,
+    /// The recording AI provider, when the app was started with one.
+    pub fake_ai: Option<careerlog::integrations::ai::fake::FakeAi>,
     _temp: tempfile::TempDir,
 }
 
@@ -160,8 +162,22 @@ impl TestApp {
             data_dir,
             database_url,
             backend,
+            fake_ai: None,
             _temp: temp,
         })
+    }
+
+    /// An app whose AI provider is the recording fake (see [`TestApp::fake_ai`]).
+    pub async fn with_fake_ai(backend: Backend, extra: &[&str]) -> Option<TestApp> {
+        let fake = careerlog::integrations::ai::fake::FakeAi::new();
+        let mut app = Self::spawn_with_ai(backend, extra, Some(Arc::new(fake.clone()))).await?;
+        app.fake_ai = Some(fake);
+        Some(app)
+    }
+
+    /// The fake AI provider this app was started with.
+    pub fn fake_ai(&self) -> &careerlog::integrations::ai::fake::FakeAi {
+        self.fake_ai.as_ref().expect("the app was started with TestApp::with_fake_ai")
     }
 
     /// The flags that point `careerlog admin …` at this app's data directory and database.
