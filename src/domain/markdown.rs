@@ -157,10 +157,7 @@ mod tests {
     fn a_summary_is_plain_text_with_blocks_apart_and_inline_marks_gone() {
         let markdown = "# Shipped\n\nThe new **query planner** is *live*. See [the notes](https://example.com).\n\n\
                         - faster\n- safer\n\n```\ncode\n```";
-        assert_eq!(
-            summary(markdown, 200),
-            "Shipped The new query planner is live. See the notes. faster safer code"
-        );
+        assert_eq!(summary(markdown, 200), "Shipped The new query planner is live. See the notes. faster safer code");
         assert_eq!(summary("A *very* long line of text", 10), "A very lon…");
         assert_eq!(summary("<b>raw</b> html", 50), "raw html");
     }
