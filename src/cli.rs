@@ -42,6 +42,10 @@ pub enum ResumeCommand {
     Parse {
         /// The resume file (at most 5 MB).
         file: std::path::PathBuf,
+        /// Print the text extracted from the file instead (one line per line, a tab for a
+        /// column gap), to see what the parser reads.
+        #[arg(long)]
+        text: bool,
     },
 }
 
@@ -108,9 +112,14 @@ fn return_large_allocations_to_the_system() {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Resume(ResumeCommand::Parse { file }) => {
-            let parsed = parse_resume_file(&file).await?;
-            println!("{}", serde_json::to_string_pretty(&parsed)?);
+        Command::Resume(ResumeCommand::Parse { file, text }) => {
+            let extracted = extract_resume_file(&file).await?;
+            if text {
+                print!("{}", extracted.text());
+            } else {
+                let parsed = crate::resume::parse_resume(&extracted);
+                println!("{}", serde_json::to_string_pretty(&parsed)?);
+            }
             Ok(())
         }
         Command::Serve(config) => {
@@ -189,8 +198,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Reads at most one byte more than an import takes, so a huge file is refused without being
-/// read whole, then extracts (off the runtime, with its timeout) and parses.
-async fn parse_resume_file(path: &std::path::Path) -> anyhow::Result<crate::resume::ParsedResume> {
+/// read whole, then extracts its text (off the runtime, with its timeout).
+async fn extract_resume_file(path: &std::path::Path) -> anyhow::Result<crate::resume::ExtractedText> {
     use crate::resume::MAX_IMPORT_BYTES;
     use std::io::Read;
     let unreadable = |err: std::io::Error| FileRefused(format!("Could not read {}: {err}.", path.display()));
@@ -201,7 +210,7 @@ async fn parse_resume_file(path: &std::path::Path) -> anyhow::Result<crate::resu
     let text = crate::resume::extract_text_off_runtime(bytes.into(), name, None)
         .await
         .map_err(|err| FileRefused(format!("{}: {err}", path.display())))?;
-    Ok(crate::resume::parse_resume(&text))
+    Ok(text)
 }
 
 fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {

@@ -152,11 +152,25 @@ pub fn remove_span(text: &str, span: Range<usize>) -> String {
     trim_separators(&joined).to_string()
 }
 
-/// "Acme, |" → "Acme".
+/// "Acme, |" → "Acme"; "Acme (" → "Acme"; "Administrator (CNCF)" stays whole.
 pub fn trim_separators(text: &str) -> &str {
-    text.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ',' | '|' | '–' | '—' | '-' | '·' | '•' | ':' | ';' | '(' | ')' | '/')
-    })
+    let mut text = text;
+    loop {
+        let trimmed = text.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | '|' | '–' | '—' | '-' | '·' | '•' | ':' | ';' | '/')
+        });
+        // A parenthesis without its partner is left over from a removed date.
+        let trimmed = match (trimmed.strip_suffix('('), trimmed.strip_prefix(')')) {
+            (Some(rest), _) | (None, Some(rest)) => rest,
+            _ if trimmed.ends_with(')') && !trimmed.contains('(') => &trimmed[..trimmed.len() - 1],
+            _ if trimmed.starts_with('(') && !trimmed.contains(')') => &trimmed[1..],
+            _ => trimmed,
+        };
+        if trimmed.len() == text.len() {
+            return trimmed;
+        }
+        text = trimmed;
+    }
 }
 
 #[cfg(test)]

@@ -211,7 +211,21 @@ pub fn location_of(field: &str) -> Location {
     let parts: Vec<&str> = field.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
     let mut location = Location::default();
     if parts.iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
+        // A postal address: "Via Roma 12, 40126 Bologna, Italy". The city is the part before the
+        // country, without its postal code.
         location.address = Some(field.to_string());
+        if parts.len() >= 2 {
+            let last = parts[parts.len() - 1];
+            let (city_part, country) = match country_code(last) {
+                Some(code) => (parts[parts.len() - 2], Some(code)),
+                None => (last, None),
+            };
+            let city: Vec<&str> =
+                city_part.split_whitespace().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).collect();
+            location.city = (!city.is_empty()).then(|| city.join(" "));
+            location.country_code = country.map(str::to_string);
+            return location;
+        }
     }
     match parts.as_slice() {
         [one] => match country_code(one) {

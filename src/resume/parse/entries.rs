@@ -222,6 +222,14 @@ fn role_and_company(header: &[String]) -> (Option<String>, Option<String>, Optio
                     continue;
                 }
             }
+            // "Research Scientist, Institute of Optics, Florence": role, company, city.
+            let commas: Vec<&str> = field.split(", ").map(str::trim).collect();
+            if commas.len() == 3 && role_score(commas[0]) > 0 && commas[2].split_whitespace().count() <= 3 {
+                candidates.push(commas[0].to_string());
+                candidates.push(commas[1].to_string());
+                location.get_or_insert(commas[2].to_string());
+                continue;
+            }
             if let Some((a, b)) = splits_at_comma(&field) {
                 // "Engineer, Acme" or "Acme, Berlin" (a city alone is not known as a place).
                 if role_score(&a) > 0 || company_score(&b) > 0 {
@@ -339,6 +347,11 @@ const INSTITUTION_WORDS: &[&str] = &[
     "universidad",
     "università",
     "université",
+    "universita",
+    "universitat",
+    "universidade",
+    "uniwersytet",
+    "universiteit",
     "hochschule",
     "école",
     "ecole",

@@ -61,11 +61,7 @@ pub fn word_count(text: &str) -> usize {
 /// no sentence end, most words capitalised or a column gap in it.
 pub fn is_title_like(text: &str) -> bool {
     let text = text.trim();
-    if text.is_empty()
-        || is_bullet(text)
-        || word_count(text) > 10
-        || text.ends_with(['.', ';']) && !text.ends_with("Inc.") && !text.ends_with("Ltd.") && !text.ends_with("Co.")
-    {
+    if text.is_empty() || is_bullet(text) || word_count(text) > 10 || ends_sentence(text) {
         return false;
     }
     if text.contains('\t') || find_range(text).is_some() {
@@ -83,6 +79,16 @@ pub fn is_title_like(text: &str) -> bool {
         .filter(|w| small.contains(&w.to_lowercase().as_str()) || w.chars().next().is_some_and(char::is_uppercase))
         .count();
     capitalised * 10 >= words.len() * 7
+}
+
+/// Does the line end like a sentence? A final abbreviation ("Inc.", "S.L.", "z o.o.") does not.
+fn ends_sentence(text: &str) -> bool {
+    if text.ends_with(';') {
+        return true;
+    }
+    let Some(body) = text.strip_suffix('.') else { return false };
+    let last = body.rsplit(' ').next().unwrap_or_default();
+    !(last.contains('.') || last.chars().count() <= 3)
 }
 
 /// Does a line continue the line before it (a bullet wrapped by the PDF's layout)?

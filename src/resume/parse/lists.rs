@@ -137,6 +137,14 @@ pub fn skills(lines: &[String], section_title: &str) -> (Vec<Skill>, Vec<Languag
                 continue;
             }
         }
+        // "Programming\tC++, Python": a category in a column of its own.
+        if let Some((head, rest)) = body.split_once('\t') {
+            let items = list_items(rest);
+            if head.split_whitespace().count() <= 3 && !items.is_empty() && !head.contains(',') {
+                push(&mut groups, head.trim(), items);
+                continue;
+            }
+        }
         let items = list_items(body);
         // A short line alone, followed by a list: the list's category ("Cloud" then "AWS, GCP").
         let next_is_list =
@@ -170,7 +178,9 @@ fn title_case(text: &str) -> String {
 /// "French (fluent)", "German – B2", "English: native", "Spanish - Intermediate".
 pub fn language_of(item: &str) -> Language {
     let item = item.trim();
-    if let Some((name, rest)) = item.split_once('(') {
+    let first_separator = [":", " – ", " — ", " - "].iter().filter_map(|s| item.find(s)).min();
+    if let Some((name, rest)) = item.split_once('(').filter(|(name, _)| first_separator.is_none_or(|s| s > name.len()))
+    {
         let fluency = rest.trim_end_matches(')').trim();
         return Language {
             language: name.trim().to_string(),
@@ -352,7 +362,9 @@ fn name_and_issuer(text: &str) -> (String, Option<String>) {
         }
     }
     // "Name (Issuer)" with a known issuer or a short one.
-    if let Some((name, rest)) = text.split_once(" (") {
+    if let Some((name, rest)) =
+        text.split_once(" (").filter(|(_, rest)| rest.trim_end().ends_with(')') && !rest.contains(','))
+    {
         let inside = rest.trim_end_matches(')').trim();
         if !inside.is_empty() && inside.split_whitespace().count() <= 4 {
             return (name.trim().to_string(), Some(inside.to_string()));

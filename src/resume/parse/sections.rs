@@ -172,7 +172,13 @@ const FILLER_WORDS: &[&str] = &[
 /// The section a line names, if it is a heading by its words.
 pub fn heading_kind(text: &str) -> Option<SectionKind> {
     let cleaned = heading_text(text)?;
-    let tokens = word_tokens(&cleaned.to_lowercase());
+    let mut tokens = word_tokens(&cleaned.to_lowercase());
+    // Letter-spaced headings whose word gaps were collapsed: "CAREERHISTORY".
+    if tokens.len() == 1 && !SECTION_WORDS.iter().any(|(w, _)| *w == tokens[0]) {
+        if let Some(words) = segment(&tokens[0]) {
+            tokens = words;
+        }
+    }
     if tokens.is_empty() || tokens.len() > 5 {
         return None;
     }
@@ -221,25 +227,65 @@ pub fn heading_text(text: &str) -> Option<String> {
     let text =
         text.trim_start_matches(|c: char| c == '#' || c.is_ascii_digit() || c == '.' || c == ')' || c.is_whitespace());
     let text = text.trim_end_matches([':', ' ', '\u{2014}', '-']).trim();
-    if text.is_empty() || text.chars().count() > 40 || text.contains('\t') || text.ends_with(['.', ',', ';']) {
+    if text.is_empty() || text.chars().count() > 80 || text.contains('\t') || text.ends_with(['.', ',', ';']) {
         return None;
     }
     if text.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let joined = join_letter_spacing(text);
-    if joined.split_whitespace().count() > 5 || !joined.chars().any(char::is_alphabetic) {
+    if joined.chars().count() > 40 || joined.split_whitespace().count() > 5 || !joined.chars().any(char::is_alphabetic)
+    {
         return None;
     }
     Some(joined)
 }
 
-/// "S K I L L S" → "SKILLS"; "W O R K   E X P E R I E N C E" → "WORK EXPERIENCE".
+/// A run of letters split into section and filler words ("careerhistory" → "career",
+/// "history"), when it splits wholly into them.
+fn segment(run: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = run.chars().collect();
+    if chars.len() > 60 {
+        return None;
+    }
+    let vocabulary = SECTION_WORDS.iter().map(|(w, _)| *w).chain(FILLER_WORDS.iter().copied());
+    let vocabulary: Vec<Vec<char>> = vocabulary.map(|w| w.chars().collect()).collect();
+    // best[i]: the words that spell chars[..i], fewest words first.
+    let mut best: Vec<Option<Vec<String>>> = vec![None; chars.len() + 1];
+    best[0] = Some(Vec::new());
+    for start in 0..chars.len() {
+        let Some(before) = best[start].clone() else { continue };
+        for word in &vocabulary {
+            let end = start + word.len();
+            if end <= chars.len() && chars[start..end] == word[..] {
+                let mut words = before.clone();
+                words.push(word.iter().collect());
+                if best[end].as_ref().is_none_or(|b| b.len() > words.len()) {
+                    best[end] = Some(words);
+                }
+            }
+        }
+    }
+    best.pop().flatten().filter(|words| words.len() >= 2)
+}
+
+/// "S K I L L S" → "SKILLS"; "W O R K   E X P E R I E N C E" → "WORK EXPERIENCE"; small capitals
+/// read with a gap after the first letter, "E DUCATION" → "EDUCATION".
 fn join_letter_spacing(text: &str) -> String {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let single = tokens.iter().filter(|t| t.chars().count() == 1).count();
     if tokens.len() < 3 || single * 10 < tokens.len() * 8 {
-        return text.to_string();
+        let mut words: Vec<String> = Vec::new();
+        let mut glue = false;
+        for token in tokens {
+            let capitals = token.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+            match words.last_mut() {
+                Some(last) if glue && capitals && token.chars().count() > 1 => last.push_str(token),
+                _ => words.push(token.to_string()),
+            }
+            glue = token.chars().count() == 1 && token.chars().all(char::is_uppercase);
+        }
+        return words.join(" ");
     }
     // Words are set apart by wider runs of spaces than letters are.
     let mut words = Vec::new();
@@ -313,7 +359,16 @@ pub fn split_sections(lines: &[Line]) -> Vec<Section> {
         let current = sections.last().map(|s| s.kind).unwrap_or(SectionKind::Top);
         let heading = match candidates[index] {
             Some((kind, style)) if line.heading || dominant.is_none_or(|d| d == style) => Some(kind),
-            _ if line.heading && !text.is_empty() && heading_text(text).is_some() => Some(SectionKind::Other),
+            // A heading style on the name (a DOCX "Title") keeps it in the top block.
+            // A marked heading with a date range on it or just under it is an entry's title
+            // (Markdown "### Engineer — Acme" over "*2019 – 2021*"), not a section.
+            _ if line.heading
+                && current != SectionKind::Top
+                && heading_text(text).is_some()
+                && !dated_nearby(lines, index) =>
+            {
+                Some(SectionKind::Other)
+            }
             _ if dominant == Some(CaseStyle::Upper)
                 && current != SectionKind::Top
                 && untitled_capitals_heading(lines, index) =>
@@ -367,6 +422,10 @@ fn inline_heading(text: &str) -> Option<(SectionKind, String, String)> {
     .then(|| (kind, heading_text(head).unwrap_or_default(), rest.to_string()))
 }
 
+fn dated_nearby(lines: &[Line], index: usize) -> bool {
+    lines[index..].iter().map(|l| l.text.trim()).filter(|t| !t.is_empty()).take(3).any(|t| find_range(t).is_some())
+}
+
 /// A line in capitals that ends the section before it though we have no word for its title:
 /// short, letters only, followed by text, with no date range on it or in the next lines (an
 /// entry's company in capitals has its dates nearby).
@@ -406,6 +465,11 @@ mod tests {
         assert_eq!(heading_kind("Experience with large teams"), None);
         assert_eq!(heading_kind("Skills in Rust and Go."), None);
         assert_eq!(heading_kind("Education 2019"), None);
+        assert_eq!(heading_kind("E DUCATION"), Some(SectionKind::Education));
+        assert_eq!(heading_kind("T ECHNICAL SKILLS"), Some(SectionKind::Skills));
+        assert_eq!(heading_kind("C A R E E R H I S T O R Y"), Some(SectionKind::Work));
+        assert_eq!(heading_kind("L I C E N S E S & C E R T I F I C A T I O N S"), Some(SectionKind::Certificates));
+        assert_eq!(heading_kind("A Team"), None);
     }
 
     #[test]
