@@ -297,3 +297,172 @@ pub(crate) async fn extract_text_off_runtime_within(
         Err(_) => Err(ExtractError::TookTooLong),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::resume::sample_pdf::text_pdf;
+    use crate::testing::proptest_config;
+
+    fn lines(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| t.to_string()).collect()
+    }
+
+    fn docx_with(document_xml: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("[Content_Types].xml", options).unwrap();
+            zip.write_all(b"<Types/>").unwrap();
+            zip.start_file("word/document.xml", options).unwrap();
+            zip.write_all(document_xml).unwrap();
+            zip.finish().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a_file_one_byte_over_5_mb_is_refused_before_any_parsing() {
+        let mut bytes = vec![b'a'; MAX_IMPORT_BYTES + 1];
+        bytes[..5].copy_from_slice(b"%PDF-");
+        let err = extract_text(&bytes, "resume.pdf", Some("application/pdf")).unwrap_err();
+        assert_eq!(err, ExtractError::TooLarge { bytes: MAX_IMPORT_BYTES + 1 });
+        assert!(err.to_string().contains("at most 5 MB"), "{err}");
+        // Exactly 5 MB passes the size check (and is then judged on its content).
+        let at_limit = extract_text(&bytes[..MAX_IMPORT_BYTES], "resume.pdf", None).unwrap_err();
+        assert!(!matches!(at_limit, ExtractError::TooLarge { .. }), "{at_limit:?}");
+    }
+
+    #[test]
+    fn a_web_page_named_pdf_is_refused_as_not_a_pdf() {
+        let html = b"<!DOCTYPE html><html><body><h1>Jane Doe</h1></body></html>";
+        let err = extract_text(html, "resume.pdf", None).unwrap_err();
+        assert_eq!(err, ExtractError::NotAPdf { looks_like: "a web page (HTML)" });
+        assert!(err.to_string().starts_with("This file is not a PDF"), "{err}");
+        let err = extract_text(html, "resume.html", Some("text/html")).unwrap_err();
+        assert!(matches!(err, ExtractError::Unsupported { .. }));
+    }
+
+    #[test]
+    fn a_docx_zip_bomb_is_refused_before_unpacking() {
+        // 300 MB of zeros deflate to about 300 KB: a ratio no real document has.
+        let mut xml = b"<w:document><w:body><w:p><w:r><w:t>".to_vec();
+        xml.resize(300 * 1024 * 1024, b'0');
+        let bomb = docx_with(&xml);
+        assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+        assert_eq!(extract_text(&bomb, "cv.docx", None).unwrap_err(), ExtractError::Inflates);
+    }
+
+    #[test]
+    fn a_docx_whose_declared_sizes_lie_is_stopped_while_inflating() {
+        let mut xml = b"<w:document><w:body><w:p><w:r><w:t>".to_vec();
+        xml.resize(40 * 1024 * 1024, b' ');
+        let mut bomb = docx_with(&xml);
+        // Rewrite the declared uncompressed size of every entry (local headers and central
+        // directory) to 1 KB, as a hostile archive would.
+        let real = (xml.len() as u32).to_le_bytes();
+        let mut i = 0;
+        while i + 4 <= bomb.len() {
+            if bomb[i..i + 4] == real {
+                bomb[i..i + 4].copy_from_slice(&1024u32.to_le_bytes());
+            }
+            i += 1;
+        }
+        let err = extract_text(&bomb, "cv.docx", None).unwrap_err();
+        assert!(matches!(err, ExtractError::Inflates | ExtractError::DamagedDocx { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_encrypted_pdf_is_refused_with_a_message() {
+        let encrypted = include_bytes!("../../tests/resumes/hostile/encrypted.pdf");
+        let err = extract_text(encrypted, "cv.pdf", None).unwrap_err();
+        assert_eq!(err, ExtractError::Encrypted);
+        assert!(err.to_string().contains("password"), "{err}");
+    }
+
+    #[test]
+    fn a_pdf_of_2000_pages_is_refused() {
+        let pages: Vec<Vec<String>> = (0..2000).map(|i| vec![format!("Page {i}")]).collect();
+        let err = extract_text(&text_pdf(&pages, 0), "cv.pdf", None).unwrap_err();
+        assert_eq!(err, ExtractError::TooManyPages { pages: 2000 });
+        assert!(err.to_string().starts_with("A resume this long (2 000 pages)"), "{err}");
+    }
+
+    #[test]
+    fn files_without_text_are_refused_as_empty() {
+        let blank_page = text_pdf(&[Vec::new()], 0);
+        for (bytes, name) in [
+            (blank_page, "cv.pdf"),
+            (docx_with(b"<w:document><w:body><w:p/></w:body></w:document>"), "cv.docx"),
+            (b"  \n\t\r\n  ".to_vec(), "cv.txt"),
+            (Vec::new(), "cv.txt"),
+        ] {
+            let err = extract_text(&bytes, name, None).unwrap_err();
+            assert_eq!(err, ExtractError::NoText, "{name}");
+            assert!(err.to_string().starts_with("We could not find any text in this file"));
+        }
+    }
+
+    #[test]
+    fn random_bytes_and_a_truncated_pdf_get_clear_errors() {
+        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        assert!(matches!(extract_text(&noise, "cv.bin", None), Err(ExtractError::Unsupported { .. })));
+        let pdf = text_pdf(&[lines(&["Jane Doe", "Engineer"])], 0);
+        let truncated = &pdf[..pdf.len() / 2];
+        let err = extract_text(truncated, "cv.pdf", None).unwrap_err();
+        assert!(
+            matches!(err, ExtractError::DamagedPdf { .. } | ExtractError::NoText | ExtractError::ReaderFailed),
+            "{err:?}"
+        );
+        let mut zip = docx_with(b"<w:document/>");
+        zip.truncate(zip.len() - 30);
+        assert!(matches!(extract_text(&zip, "cv.docx", None), Err(ExtractError::DamagedDocx { .. })));
+    }
+
+    #[test]
+    fn a_generated_pdf_reads_back_line_by_line() {
+        let pdf = text_pdf(&[lines(&["Jane Doe", "EXPERIENCE", "Engineer at Acme (2019 - 2021)"])], 0);
+        let text = extract_text(&pdf, "cv.pdf", None).unwrap();
+        assert_eq!(text.format, SourceFormat::Pdf);
+        assert_eq!(text.pages, Some(1));
+        let read: Vec<&str> = text.lines.iter().map(|l| l.text.as_str()).filter(|t| !t.is_empty()).collect();
+        assert_eq!(read, vec!["Jane Doe", "EXPERIENCE", "Engineer at Acme (2019 - 2021)"]);
+    }
+
+    #[tokio::test]
+    async fn the_async_wrapper_runs_off_the_runtime_and_gives_up_after_its_time() {
+        let text =
+            extract_text_off_runtime(bytes::Bytes::from_static(b"Jane Doe\nEngineer\n"), "cv.txt".into(), None).await;
+        assert_eq!(text.unwrap().lines.len(), 2);
+        let pages: Vec<Vec<String>> = (0..50).map(|i| vec![format!("Page {i}"); 40]).collect();
+        let slow = bytes::Bytes::from(text_pdf(&pages, 0));
+        let err = extract_text_off_runtime_within(slow, "cv.pdf".into(), None, Duration::from_nanos(1)).await;
+        assert_eq!(err.unwrap_err(), ExtractError::TookTooLong);
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(64))]
+
+        /// Any bytes, under any name: an answer, never a panic, and the parser takes any text.
+        #[test]
+        fn any_bytes_get_an_answer_and_any_text_parses(
+            bytes in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..2048),
+                proptest::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.splice(0..0, b"%PDF-1.4\n".iter().copied()); b }),
+                proptest::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.splice(0..0, b"PK\x03\x04".iter().copied()); b }),
+                crate::testing::awkward_text(400).prop_map(String::into_bytes),
+            ],
+            name in prop_oneof![Just("cv.pdf"), Just("cv.docx"), Just("cv.md"), Just("cv.txt"), Just("cv")],
+        ) {
+            if let Ok(text) = extract_text(&bytes, name, None) {
+                let _ = crate::resume::parse_resume(&text);
+            }
+            let _ = crate::resume::parse_resume(&ExtractedText::from_plain_text(&String::from_utf8_lossy(&bytes)));
+        }
+    }
+}

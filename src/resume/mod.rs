@@ -12,6 +12,8 @@ pub mod extract;
 pub mod json_resume;
 pub mod parse;
 mod pdf;
+#[doc(hidden)]
+pub mod sample_pdf;
 mod text;
 
 pub use extract::{
