@@ -21,6 +21,7 @@ mod migrations;
 mod openapi;
 mod public;
 mod resume;
+mod resume_parse;
 mod search;
 mod security;
 mod uploads;

@@ -465,7 +465,18 @@ fn education_of(group: &[String]) -> Option<Education> {
             Some((span, _)) => remove_span(body, span),
             None => body.to_string(),
         };
-        for field in fields(&text) {
+        // "PhD in Physics, University of Padua": the degree and the school in one field.
+        let split: Vec<String> = fields(&text)
+            .into_iter()
+            .flat_map(|field| {
+                if DEGREE.is_match(&field) && is_institution(&field) {
+                    field.split(", ").map(str::to_string).collect()
+                } else {
+                    vec![field]
+                }
+            })
+            .collect();
+        for field in split {
             if education.institution.is_none() && is_institution(&field) && !DEGREE.is_match(&field) {
                 // "University of Lyon, France": the place is not part of the name.
                 let name = match field.rsplit_once(", ") {
