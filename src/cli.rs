@@ -1,4 +1,4 @@
-//! The command line: `careerlog serve | migrate | admin …`.
+//! The command line: `careerlog serve | migrate | admin … | resume parse FILE`.
 
 use std::io::BufRead;
 
@@ -30,7 +30,30 @@ pub enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Resume files, without a database or AI.
+    #[command(subcommand)]
+    Resume(ResumeCommand),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum ResumeCommand {
+    /// Print what the parser (without AI) reads in a PDF, DOCX, text or Markdown resume, as a
+    /// JSON Resume document on standard output.
+    Parse {
+        /// The resume file (at most 5 MB).
+        file: std::path::PathBuf,
+        /// Print the text extracted from the file instead (one line per line, a tab for a
+        /// column gap), to see what the parser reads.
+        #[arg(long)]
+        text: bool,
+    },
+}
+
+/// A file the command could not read: its sentence goes to standard error and the process
+/// exits with status 2 (status 1 is for everything else).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FileRefused(pub String);
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -101,6 +124,16 @@ fn return_large_allocations_to_the_system() {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Resume(ResumeCommand::Parse { file, text }) => {
+            let extracted = extract_resume_file(&file).await?;
+            if text {
+                print!("{}", extracted.text());
+            } else {
+                let parsed = crate::resume::parse_resume(&extracted);
+                println!("{}", serde_json::to_string_pretty(&parsed)?);
+            }
+            Ok(())
+        }
         Command::Serve(config) => {
             init_logging(config.log_format);
             crate::server::raise_open_files_limit();
@@ -206,6 +239,22 @@ fn ai_budget_tokens(text: &str) -> anyhow::Result<Option<i64>> {
         Ok(tokens) if tokens >= 0 => Ok(Some(tokens)),
         _ => anyhow::bail!("--tokens takes a whole number of tokens (0 for no limit) or `default`, not “{text}”"),
     }
+}
+
+/// Reads at most one byte more than an import takes, so a huge file is refused without being
+/// read whole, then extracts its text (off the runtime, with its timeout).
+async fn extract_resume_file(path: &std::path::Path) -> anyhow::Result<crate::resume::ExtractedText> {
+    use crate::resume::MAX_IMPORT_BYTES;
+    use std::io::Read;
+    let unreadable = |err: std::io::Error| FileRefused(format!("Could not read {}: {err}.", path.display()));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_IMPORT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = crate::resume::extract_text_off_runtime(bytes.into(), name, None)
+        .await
+        .map_err(|err| FileRefused(format!("{}: {err}", path.display())))?;
+    Ok(text)
 }
 
 fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {

@@ -20,6 +20,8 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
         ("integrations/", with(&["crate::services", "axum"])),
         // Use cases: no HTTP types; they answer ServiceError, never the web's AppError.
         ("services/", with(&["axum", "AppError"])),
+        // Resume text extraction and parsing: pure functions over bytes, no storage, no HTTP.
+        ("resume/", with(&["crate::db", "crate::services", "crate::integrations", "axum", "sqlx"])),
         // Background work: below the web layer, beside the use cases.
         ("housekeeping.rs", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
         // The shared state is read by the web layer; it knows nothing of HTTP.

@@ -25,6 +25,7 @@ mod openapi;
 mod polish;
 mod public;
 mod resume;
+mod resume_parse;
 mod search;
 mod security;
 mod uploads;
