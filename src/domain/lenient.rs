@@ -352,7 +352,7 @@ impl Amount {
         let fraction: u128 =
             if self.fraction.is_empty() { 0 } else { self.fraction.parse().map_err(|_| Problem::NotAnAmount)? };
         let scaled = fraction * multiplier;
-        if scaled % scale != 0 {
+        if !scaled.is_multiple_of(scale) {
             return Err(Problem::NotWhole);
         }
         let value = self.whole.checked_mul(multiplier).and_then(|w| w.checked_add(scaled / scale));
