@@ -37,6 +37,7 @@ struct RunView {
     feature: String,
     when: String,
     model: String,
+    provider: String,
     duration: String,
     sent: String,
     received: String,
@@ -60,11 +61,12 @@ impl RunView {
         RunView {
             feature,
             when: run.started_at.human(),
-            model: format!("{} · {}", run.model, run.provider),
+            model: run.model,
+            provider: run.provider,
             duration: format!("{:.1} s", run.duration_ms as f64 / 1000.0),
             sent: characters(run.input_chars),
-            received: characters(run.output_chars),
-            tokens: format!("{} in · {} out", thousands(run.input_tokens), thousands(run.output_tokens)),
+            received: format!("{} characters", characters(run.output_chars)),
+            tokens: format!("{} + {} tokens", thousands(run.input_tokens), thousands(run.output_tokens)),
             failed: run.outcome.starts_with("failed"),
             outcome,
         }
@@ -119,7 +121,7 @@ impl AiPage {
 }
 
 fn characters(n: i64) -> String {
-    format!("{} characters", thousands(n))
+    thousands(n)
 }
 
 /// 1234567 → "1 234 567": a thin space groups digits without choosing a locale's separator.

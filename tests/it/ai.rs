@@ -505,7 +505,7 @@ async fn a_run_is_recorded_for_its_owner_without_its_content(app: TestApp) {
     // The activity page lists both, with sizes and outcomes, and never the material.
     let (_, page) = app.get_text("/settings/ai").await;
     assert!(page.contains("Interview preparation"));
-    assert!(page.contains("fake-model · fake"));
+    assert!(page.contains("fake-model<br><span class=\"muted small\">fake</span>"));
     assert!(page.contains("Done") && page.contains("Failed: provider overloaded"));
     assert!(!page.contains("salary floor") && !page.contains("Why Globex"));
     let stored: Vec<(String, String, i64, i64)> = sqlx::query_as(
@@ -612,5 +612,5 @@ async fn a_run_whose_request_goes_away_is_recorded_as_stopped(app: TestApp) {
     assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "cancelled");
     let (_, page) = app.get_text("/settings/ai").await;
     assert!(page.contains("Stopped (the page was left)"));
-    assert!(page.contains("llama-test · openai-compatible"));
+    assert!(page.contains("llama-test<br><span class=\"muted small\">openai-compatible</span>"));
 }
