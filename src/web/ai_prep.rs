@@ -36,10 +36,43 @@ use crate::web::session::SignedIn;
 
 pub fn html_routes() -> Router<AppState> {
     Router::new()
-        .route("/interviews/{id}/prep", post(run_html))
-        .route("/interviews/{id}/prep/stream", post(run_stream))
-        .route("/interviews/{id}/prep/edit", get(edit_form).post(edit))
-        .route("/interviews/{id}/prep/delete", post(delete_html))
+        .route("/interviews/{id}/prep", post(|s, m, p, f| run_html(Kind::Interview, s, m, p, f)))
+        .route("/interviews/{id}/prep/stream", post(|s, m, p, f| run_stream(Kind::Interview, s, m, p, f)))
+        .route(
+            "/interviews/{id}/prep/edit",
+            get(|s, m, p| edit_form(Kind::Interview, s, m, p)).post(|s, m, p, f| edit(Kind::Interview, s, m, p, f)),
+        )
+        .route("/interviews/{id}/prep/delete", post(|s, m, p| delete_html(Kind::Interview, s, m, p)))
+        .route("/opportunities/{id}/prep", post(|s, m, p, f| run_html(Kind::Opportunity, s, m, p, f)))
+        .route("/opportunities/{id}/prep/stream", post(|s, m, p, f| run_stream(Kind::Opportunity, s, m, p, f)))
+        .route(
+            "/opportunities/{id}/prep/edit",
+            get(|s, m, p| edit_form(Kind::Opportunity, s, m, p)).post(|s, m, p, f| edit(Kind::Opportunity, s, m, p, f)),
+        )
+        .route("/opportunities/{id}/prep/delete", post(|s, m, p| delete_html(Kind::Opportunity, s, m, p)))
+}
+
+/// What the page is about: one interview's round, or the opportunity before any interview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Interview,
+    Opportunity,
+}
+
+impl Kind {
+    fn subject(self, id: &str) -> PrepSubject<'_> {
+        match self {
+            Kind::Interview => PrepSubject::Interview(id),
+            Kind::Opportunity => PrepSubject::Opportunity(id),
+        }
+    }
+    /// The record's page, which the preparation's routes hang off.
+    fn page(self, id: &str) -> String {
+        match self {
+            Kind::Interview => format!("/interviews/{id}"),
+            Kind::Opportunity => format!("/opportunities/{id}"),
+        }
+    }
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -48,15 +81,18 @@ pub fn api_routes() -> Router<AppState> {
 
 /// `POST` paths whose requests wait for an AI run, which may take longer than a page.
 pub fn waits_for_ai(path: &str) -> bool {
-    path.starts_with("/interviews/") && path.ends_with("/prep")
-        || path.starts_with("/api/v1/interviews/") && path.ends_with("/prep")
+    ["/interviews/", "/opportunities/", "/api/v1/interviews/"].iter().any(|p| path.starts_with(p))
+        && path.ends_with("/prep")
 }
 
 // ---- the section on the interview's page ----
 
 /// What the interview's page shows of AI preparation.
 pub struct AiPrepSection {
-    pub interview_id: String,
+    /// The page of the interview or opportunity, which the preparation's routes hang off.
+    pub page: String,
+    /// "this round" or "this opportunity", for the sentences that say what it reads.
+    pub about: &'static str,
     pub document: Option<PrepDocument>,
     pub body_html: String,
     /// Whether this instance has a provider; without one the section says what it would do.
@@ -70,8 +106,8 @@ pub struct AiPrepSection {
 }
 
 impl AiPrepSection {
-    pub async fn load(state: &AppState, user_id: &UserId, interview_id: &str) -> AppResult<Self> {
-        let document = prep_service::document(state, user_id, PrepSubject::Interview(interview_id)).await?;
+    pub async fn load(state: &AppState, user_id: &UserId, kind: Kind, id: &str) -> AppResult<Self> {
+        let document = prep_service::document(state, user_id, kind.subject(id)).await?;
         let body_html = document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
         let pick = |rows: Vec<(String, String)>, chosen: bool| -> Vec<(String, String, bool)> {
             rows.into_iter().take(prep_service::MATERIAL_MAX).map(|(id, title)| (id, title, chosen)).collect()
@@ -83,7 +119,12 @@ impl AiPrepSection {
         let journal_entries =
             pick(lists::choices(state.db.pool(), &crate::db::journal::JOURNAL, "t.title", user_id).await?, false);
         Ok(AiPrepSection {
-            interview_id: interview_id.to_owned(),
+            page: kind.page(id),
+            about: if kind == Kind::Interview {
+                "the debriefs of earlier rounds"
+            } else {
+                "the debriefs of its interviews"
+            },
             document,
             body_html,
             available: state.ai.is_some(),
@@ -113,15 +154,15 @@ fn choice_from_form(fields: &[(String, String)]) -> MaterialChoice {
 }
 
 async fn run_html(
+    kind: Kind,
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let run =
-        prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
+    let run = prep_service::gather(&state, &me.user.id, kind.subject(&id), &choice_from_form(&fields)).await?;
     match prep_service::generate(&state, &me.user.id, run, None).await? {
-        Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=prep_ready#ai-prep"))),
+        Ok(_) => Ok(redirect(&format!("{}?notice=prep_ready#ai-prep", kind.page(&id)))),
         Err(refused) => Err(ai_refusal(refused)),
     }
 }
@@ -129,6 +170,7 @@ async fn run_html(
 /// Server-sent events as the preparation is written: `text` pieces, then `done` (its data the
 /// page to open) or `error` (a sentence for the user).
 async fn run_stream(
+    kind: Kind,
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
@@ -139,9 +181,9 @@ async fn run_stream(
         return Err(ai_refusal(AiRunError::Off(AiFeature::InterviewPrep)));
     }
     let user_id = me.user.id.clone();
-    let run = prep_service::gather(&state, &user_id, PrepSubject::Interview(&id), &choice_from_form(&fields)).await?;
+    let run = prep_service::gather(&state, &user_id, kind.subject(&id), &choice_from_form(&fields)).await?;
     let (sink, pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let page = format!("/interviews/{id}?notice=prep_ready#ai-prep");
+    let page = format!("{}?notice=prep_ready#ai-prep", kind.page(&id));
     // How it ended, set by the run just after it lets go of the text channel, so the text
     // stream, once it sees the channel close, finds the ending there.
     let ending = std::sync::Arc::new(std::sync::Mutex::new(None::<Bytes>));
@@ -208,7 +250,8 @@ fn ai_refusal(refused: AiRunError) -> AppError {
 #[template(path = "interviews/prep_edit.html")]
 struct EditPage {
     chrome: Chrome,
-    interview_id: String,
+    /// The interview's or opportunity's page.
+    page: String,
     title: String,
     body: String,
     errors: FieldErrors,
@@ -220,55 +263,68 @@ struct EditForm {
     body: String,
 }
 
-async fn edit_form(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    let interview =
-        crate::services::records::get::<crate::services::records::kinds::Interviews>(&state.db, &me.user.id, &id)
-            .await?;
-    let document =
-        prep_service::document(&state, &me.user.id, PrepSubject::Interview(&id)).await?.ok_or(AppError::NotFound)?;
-    let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
-    let page = EditPage {
-        chrome,
-        interview_id: id,
-        title: format!("{} · {} at {}", interview.round_name, interview.role, interview.company),
-        body: document.body,
-        errors: FieldErrors::new(),
-    };
+/// "System design · Staff Engineer at Globex", or "Staff Engineer at Globex".
+async fn title_of(state: &AppState, user_id: &UserId, kind: Kind, id: &str) -> AppResult<String> {
+    use crate::services::records::{self, kinds};
+    Ok(match kind {
+        Kind::Interview => {
+            let interview = records::get::<kinds::Interviews>(&state.db, user_id, id).await?;
+            format!("{} · {} at {}", interview.round_name, interview.role, interview.company)
+        }
+        Kind::Opportunity => {
+            let opportunity = records::get::<kinds::Opportunities>(&state.db, user_id, id).await?;
+            format!("{} at {}", opportunity.role, opportunity.company)
+        }
+    })
+}
+
+async fn edit_form(
+    kind: Kind,
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let title = title_of(&state, &me.user.id, kind, &id).await?;
+    let document = prep_service::document(&state, &me.user.id, kind.subject(&id)).await?.ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", section_of(kind));
+    let page = EditPage { chrome, page: kind.page(&id), title, body: document.body, errors: FieldErrors::new() };
     Ok(render(&page)?.into_response())
 }
 
+fn section_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Interview => "interviews",
+        Kind::Opportunity => "opportunities",
+    }
+}
+
 async fn edit(
+    kind: Kind,
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<EditForm>,
 ) -> AppResult<Response> {
-    match prep_service::edit_document(&state, &me.user.id, PrepSubject::Interview(&id), &form.body).await {
-        Ok(_) => Ok(redirect(&format!("/interviews/{id}?notice=saved#ai-prep"))),
+    match prep_service::edit_document(&state, &me.user.id, kind.subject(&id), &form.body).await {
+        Ok(_) => Ok(redirect(&format!("{}?notice=saved#ai-prep", kind.page(&id)))),
         Err(ServiceError::Invalid(errors)) => {
-            let interview = crate::services::records::get::<crate::services::records::kinds::Interviews>(
-                &state.db,
-                &me.user.id,
-                &id,
-            )
-            .await?;
-            let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", "interviews");
-            let page = EditPage {
-                chrome,
-                interview_id: id,
-                title: format!("{} · {} at {}", interview.round_name, interview.role, interview.company),
-                body: form.body,
-                errors,
-            };
+            let title = title_of(&state, &me.user.id, kind, &id).await?;
+            let chrome = Chrome::new(&state, &me.visitor, "Edit preparation", section_of(kind));
+            let page = EditPage { chrome, page: kind.page(&id), title, body: form.body, errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(err) => Err(err.into()),
     }
 }
 
-async fn delete_html(State(state): State<AppState>, me: SignedIn, Path(id): Path<String>) -> AppResult<Response> {
-    prep_service::delete_document(&state, &me.user.id, PrepSubject::Interview(&id)).await?;
-    Ok(redirect(&format!("/interviews/{id}?notice=deleted#ai-prep")))
+async fn delete_html(
+    kind: Kind,
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    prep_service::delete_document(&state, &me.user.id, kind.subject(&id)).await?;
+    Ok(redirect(&format!("{}?notice=deleted#ai-prep", kind.page(&id))))
 }
 
 // ---- the API ----

@@ -125,7 +125,9 @@ impl Resource for Interviews {
         // The picker offers only people not among the interviewers yet.
         all_contacts.retain(|(id, _)| !row.interviewers.iter().any(|person| &person.id == id));
         let notes = NotesSection::load(state, user_id, RecordKind::Interview, &row.id).await?;
-        let ai_prep = crate::web::ai_prep::AiPrepSection::load(state, user_id, &row.id).await?;
+        let ai_prep =
+            crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Interview, &row.id)
+                .await?;
         html(&InterviewShow { chrome, row, label_form, all_contacts, notes, ai_prep })
     }
 }

@@ -63,6 +63,7 @@ pub struct OpportunityShow {
     pub interviews: Vec<Interview>,
     pub notes: NotesSection,
     pub snooze_choices: &'static [(i64, &'static str)],
+    pub ai_prep: crate::web::ai_prep::AiPrepSection,
 }
 
 impl OpportunityForm {
@@ -97,6 +98,9 @@ impl OpportunityShow {
         all_contacts.retain(|(id, _)| !contacts.iter().any(|(connected, ..)| connected == id));
         let interviews = interviews::interviews_for(pool, user_id, &row.id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Opportunity, &row.id).await?;
+        let ai_prep =
+            crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Opportunity, &row.id)
+                .await?;
         Ok(Self {
             chrome,
             row,
@@ -109,6 +113,7 @@ impl OpportunityShow {
             interviews,
             notes,
             snooze_choices: &opportunity_service::SNOOZE_DAYS,
+            ai_prep,
         })
     }
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {

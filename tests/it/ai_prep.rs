@@ -16,6 +16,7 @@ on_both_databases!(
     preparation_is_kept_edited_written_again_and_deleted_by_its_owner_only,
     the_preparation_streams_as_it_is_written,
     without_a_provider_the_preparation_says_what_it_would_do,
+    an_opportunity_is_prepared_for_before_any_round_is_set,
 );
 
 async fn with_fake(app: TestApp) -> (TestApp, FakeAi) {
@@ -355,4 +356,41 @@ async fn without_a_provider_the_preparation_says_what_it_would_do(app: TestApp) 
     assert_eq!((status, answer["error"]["code"].as_str()), (503, Some("not_configured")));
     assert!(answer["error"]["message"].as_str().unwrap().contains("no AI provider configured"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM ai_runs").await, 0);
+}
+
+/// Preparation for the opportunity as a whole: no round, every debrief so far, kept on the
+/// opportunity's page apart from any interview's.
+async fn an_opportunity_is_prepared_for_before_any_round_is_set(app: TestApp) {
+    let (app, fake) = with_fake(app).await;
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    let ids = a_job_search(&api).await;
+    let page = format!("/opportunities/{}", ids["opportunity"]);
+    fake.answer("## Gaps to prepare\n\n- Storage at Globex's scale.");
+    let (_, html) = app.get_text(&page).await;
+    assert!(html.contains(&format!(r#"data-ai-stream="{page}/prep/stream""#)));
+    assert!(html.contains("the debriefs of its interviews"));
+    let done = app.submit(&page, &format!("{page}/prep"), &[("achievement", &ids["chosen_achievement"])]).await;
+    assert_eq!(location(&done), format!("{page}?notice=prep_ready#ai-prep"));
+
+    let input: Value = serde_json::from_str(&fake.requests()[0].messages[0].content).unwrap();
+    assert!(input.get("interview").is_none(), "no round: {input}");
+    assert_eq!(input["earlier_debriefs"].as_array().unwrap().len(), 1, "the phone screen's debrief");
+    let (_, html) = app.get_text(&page).await;
+    assert!(html.contains("Storage at Globex&#x27;s scale.") || html.contains("Storage at Globex's scale."));
+    // The interview's own preparation is a different document.
+    assert_eq!(api.get(&format!("/interviews/{}/prep", ids["this"])).await.0, 404);
+
+    let edit = format!("{page}/prep/edit");
+    let saved = app.submit(&edit, &edit, &[("body", "Mine.")]).await;
+    assert_eq!(location(&saved), format!("{page}?notice=saved#ai-prep"));
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    assert_eq!(app.get(&edit).await.status(), 404);
+    let (_, jobs) = app.get_text("/jobs").await;
+    let token = csrf_token_in(&jobs).unwrap();
+    let stolen =
+        app.client.post(app.url(&format!("{page}/prep"))).form(&[("_csrf", token.as_str())]).send().await.unwrap();
+    assert_eq!(stolen.status(), 404);
+    assert_eq!(fake.requests().len(), 1);
 }
