@@ -104,6 +104,7 @@ impl Application {
                 ),
                 housekeeping_every: minutes(config.housekeeping_minutes),
                 ai_runs_per_hour: config.ai.runs_per_hour,
+                ai_timeout: std::time::Duration::from_secs(config.ai.timeout_seconds.max(1)),
                 ai_monthly_tokens: config.ai.monthly_tokens,
             },
             ai,

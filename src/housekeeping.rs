@@ -30,6 +30,7 @@ pub struct HousekeepingReport {
     pub throttle_buckets: u64,
     pub files_removed: u64,
     pub draft_images_removed: u64,
+    pub ai_runs_stopped: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
 }
@@ -82,6 +83,9 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
         draft_images_removed: delete_stale_draft_images(state, now).await?,
+        ai_runs_stopped: crate::services::ai::stop_lost_runs(state)
+            .await
+            .map_err(|err| anyhow::anyhow!("recording lost AI runs as stopped: {err:?}"))?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,

@@ -392,11 +392,15 @@
         body: new URLSearchParams(new FormData(form)).toString()
       })
         .then(function (response) {
-          if (!response.ok || !response.body) {
-            // Refused before it ran (a limit, a choice that is not yours): the ordinary
-            // submit shows the page that says why.
-            finished = true;
-            form.submit();
+          var type = response.headers.get("Content-Type") || "";
+          if (!response.ok || !response.body || type.indexOf("text/event-stream") !== 0) {
+            // Refused before it ran (a limit, a choice that is not yours, AI off): the
+            // ordinary submit shows the page that says why. Anything else (a proxy's error, a
+            // sign-in page) is not sent again: it could run the preparation twice.
+            if ((response.status >= 400 && response.status < 500) || response.status === 503) {
+              finished = true;
+              form.submit();
+            }
             return;
           }
           var reader = response.body.getReader();

@@ -34,12 +34,15 @@ pub struct NewRun<'a> {
     pub model: &'a str,
     pub started_at: Timestamp,
     pub input_chars: i64,
+    /// `(input, output)` tokens the run holds until it ends.
+    pub reserved_tokens: (i64, i64),
 }
 
 pub async fn start<'e>(ex: impl Executor<'e, Database = Any>, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO ai_runs (id, user_id, feature, prompt, provider, model, started_at, input_chars, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running')",
+        "INSERT INTO ai_runs (id, user_id, feature, prompt, provider, model, started_at, input_chars, input_tokens,
+                              output_tokens, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'running')",
     )
     .bind(run.id)
     .bind(run.user_id)
@@ -49,6 +52,8 @@ pub async fn start<'e>(ex: impl Executor<'e, Database = Any>, run: &NewRun<'_>) 
     .bind(run.model)
     .bind(run.started_at)
     .bind(run.input_chars)
+    .bind(run.reserved_tokens.0)
+    .bind(run.reserved_tokens.1)
     .execute(ex)
     .await?;
     Ok(())
@@ -95,7 +100,32 @@ pub async fn count_since<'e>(
         .await
 }
 
-/// Tokens the user's runs used since `since`, both ways.
+/// Runs of the user's still marked running that started since `since`.
+pub async fn count_running_since<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    since: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ai_runs WHERE user_id = $1 AND outcome = 'running' AND started_at >= $2")
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(ex)
+        .await
+}
+
+/// Record as stopped every run still marked running that started before `before`.
+pub async fn stop_running_before<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    before: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE ai_runs SET outcome = 'cancelled' WHERE outcome = 'running' AND started_at < $1")
+        .bind(before)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Tokens the user's runs used since `since`, both ways (a run not finished counts what it holds).
 pub async fn tokens_since<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,

@@ -247,8 +247,10 @@ pub async fn delete_stale_drafts(
     before: Timestamp,
     now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
+    // One statement that deletes and names what it deleted: a draft an entry takes meanwhile
+    // is no longer a draft, so it cannot be removed by mistake.
     let keys: Vec<String> =
-        sqlx::query_scalar("SELECT storage_key FROM uploads WHERE purpose = $1 AND created_at < $2 LIMIT 500")
+        sqlx::query_scalar("DELETE FROM uploads WHERE purpose = $1 AND created_at < $2 RETURNING storage_key")
             .bind(PURPOSE_JOURNAL_DRAFT)
             .bind(before)
             .fetch_all(&mut *conn)
@@ -259,7 +261,6 @@ pub async fn delete_stale_drafts(
             .bind(now)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("DELETE FROM uploads WHERE storage_key = $1").bind(key).execute(&mut *conn).await?;
     }
     Ok(keys.len() as u64)
 }

@@ -85,6 +85,8 @@ pub enum AiRunError {
     TooMany { limit: u32, retry_after_secs: u64 },
     #[error("You have used this month's AI allowance ({used} of {budget} tokens). It renews on the first of the month; an administrator can raise it.")]
     OverBudget { used: u64, budget: u64 },
+    #[error("Another AI run of yours is still being written. Wait for it to finish, then try again.")]
+    Busy,
     #[error("{0}")]
     Failed(AiError),
 }
@@ -191,21 +193,28 @@ async fn admit(
         return Ok(Err(AiRunError::Off(feature)));
     };
     let now = handles.clock.now();
-    let limit = handles.limits.ai_runs_per_hour;
-    if runs::count_since(handles.db.pool(), user_id, an_hour_before(now)).await? >= i64::from(limit) {
-        return Ok(Err(AiRunError::TooMany { limit, retry_after_secs: 600 }));
-    }
-    if let Some(budget) = budget_of(handles, user_id).await? {
-        let used = runs::tokens_since(handles.db.pool(), user_id, month_start(now)).await?.max(0) as u64;
-        if used >= budget {
-            return Ok(Err(AiRunError::OverBudget { used, budget }));
-        }
-    }
-    let id = crate::db::new_id();
     let input_chars =
         request.system.chars().count() + request.messages.iter().map(|m| m.content.chars().count()).sum::<usize>();
+    // Until the provider says what the run used, it holds what it could use: its input (about
+    // four characters a token) and its whole answer. The allowance counts that, so runs started
+    // side by side cannot spend past it.
+    let reserved = (input_chars.div_ceil(4) as i64, i64::from(request.max_tokens));
+    let mut tx = handles.db.begin_write().await?;
+    // One user's admissions one at a time: a row lock on PostgreSQL (SQLite's write
+    // transaction is exclusive already), so two requests cannot both see room for one more.
+    sqlx::query("UPDATE users SET ai_monthly_tokens = ai_monthly_tokens WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(refused) = refusal(handles, &mut tx, user_id, now).await? {
+        // Let go of the lock now: a dropped transaction's rollback waits for the connection's
+        // next use, and the user's row would stay locked until then.
+        tx.rollback().await?;
+        return Ok(Err(refused));
+    }
+    let id = crate::db::new_id();
     runs::start(
-        handles.db.pool(),
+        &mut *tx,
         &NewRun {
             id: &id,
             user_id,
@@ -215,10 +224,47 @@ async fn admit(
             model: provider.model(),
             started_at: now,
             input_chars: input_chars as i64,
+            reserved_tokens: reserved,
         },
     )
     .await?;
-    Ok(Ok((provider, RunningRun { id: Some(id), started: Instant::now(), db: handles.db.clone() })))
+    tx.commit().await?;
+    Ok(Ok((provider, RunningRun { id: Some(id), started: Instant::now(), db: handles.db.clone(), reserved })))
+}
+
+/// Why the user may not start a run now, if they may not: one of theirs is still going, the
+/// hourly limit, or the monthly allowance.
+async fn refusal(
+    handles: &Handles,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &UserId,
+    now: Timestamp,
+) -> ServiceResult<Option<AiRunError>> {
+    if runs::count_running_since(&mut **tx, user_id, now.minus(handles.limits.ai_timeout + STALE_MARGIN)).await? > 0 {
+        return Ok(Some(AiRunError::Busy));
+    }
+    let limit = handles.limits.ai_runs_per_hour;
+    if runs::count_since(&mut **tx, user_id, an_hour_before(now)).await? >= i64::from(limit) {
+        return Ok(Some(AiRunError::TooMany { limit, retry_after_secs: 600 }));
+    }
+    let own_budget = runs::monthly_tokens_of(&mut **tx, user_id).await?;
+    if let Some(budget) = effective_budget(own_budget, handles.limits.ai_monthly_tokens) {
+        let used = runs::tokens_since(&mut **tx, user_id, month_start(now)).await?.max(0) as u64;
+        if used >= budget {
+            return Ok(Some(AiRunError::OverBudget { used, budget }));
+        }
+    }
+    Ok(None)
+}
+
+/// A run still marked running this long after its timeout was lost (the process stopped):
+/// housekeeping records it as stopped, and it no longer holds the user's turn.
+const STALE_MARGIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Record as stopped the runs a stopped process left running.
+pub async fn stop_lost_runs(handles: &Handles) -> ServiceResult<u64> {
+    let before = handles.clock.now().minus(handles.limits.ai_timeout + STALE_MARGIN);
+    Ok(runs::stop_running_before(handles.db.pool(), before).await?)
 }
 
 /// A run recorded as started. Dropped before it is finished (the browser went away and the
@@ -227,6 +273,8 @@ struct RunningRun {
     id: Option<String>,
     started: Instant,
     db: crate::db::Db,
+    /// `(input, output)` tokens held until the provider says what was used.
+    reserved: (i64, i64),
 }
 
 impl RunningRun {
@@ -242,12 +290,20 @@ impl RunningRun {
             Some(err) => format!("failed: {}", failure_kind(err)),
         };
         let provider_model = handles.ai.as_ref().map(|ai| ai.model().to_owned()).unwrap_or_default();
+        // What the run counts against the allowance: the provider's figures when it answered;
+        // for a failure after the model may have written (and been paid for), what was held;
+        // for one refused before any work, nothing.
+        let (input_tokens, output_tokens) = match (answer, error) {
+            (Some(answer), _) => (answer.input_tokens as i64, answer.output_tokens as i64),
+            (None, Some(err)) if billed_on_failure(err) => self.reserved,
+            _ => (0, 0),
+        };
         let end = RunEnd {
             model: answer.map(|a| a.model.as_str()).filter(|m| !m.is_empty()).unwrap_or(&provider_model),
             duration_ms: self.started.elapsed().as_millis() as i64,
             output_chars: answer.map(|a| a.text.chars().count() as i64).unwrap_or(0),
-            input_tokens: answer.map(|a| a.input_tokens as i64).unwrap_or(0),
-            output_tokens: answer.map(|a| a.output_tokens as i64).unwrap_or(0),
+            input_tokens,
+            output_tokens,
             outcome: &outcome,
         };
         runs::finish(handles.db.pool(), &id, &end).await?;
@@ -272,6 +328,11 @@ impl Drop for RunningRun {
     }
 }
 
+/// Failures that can come after the model has written (so the provider may bill them).
+fn billed_on_failure(error: &AiError) -> bool {
+    matches!(error, AiError::Timeout | AiError::Truncated | AiError::Protocol(_) | AiError::InvalidOutput(_))
+}
+
 /// A short, stable word for the activity page (never the provider's message, which could quote
 /// the request).
 fn failure_kind(error: &AiError) -> &'static str {
@@ -291,8 +352,13 @@ fn failure_kind(error: &AiError) -> &'static str {
 
 async fn budget_of(handles: &Handles, user_id: &UserId) -> ServiceResult<Option<u64>> {
     let own = runs::monthly_tokens_of(handles.db.pool(), user_id).await?;
-    let budget = own.map(|t| t.max(0) as u64).unwrap_or(handles.limits.ai_monthly_tokens);
-    Ok((budget > 0).then_some(budget))
+    Ok(effective_budget(own, handles.limits.ai_monthly_tokens))
+}
+
+/// The user's own allowance, or the instance's; `None` when it is 0 (no limit).
+fn effective_budget(own: Option<i64>, instance: u64) -> Option<u64> {
+    let budget = own.map(|t| t.max(0) as u64).unwrap_or(instance);
+    (budget > 0).then_some(budget)
 }
 
 fn an_hour_before(now: Timestamp) -> Timestamp {

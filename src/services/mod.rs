@@ -64,6 +64,8 @@ pub struct Limits {
     pub housekeeping_every: Duration,
     /// AI runs one user may start per hour.
     pub ai_runs_per_hour: u32,
+    /// How long one AI run may take.
+    pub ai_timeout: Duration,
     /// Tokens one user may use per calendar month unless an administrator set their own; 0: no limit.
     pub ai_monthly_tokens: u64,
 }

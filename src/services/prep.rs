@@ -30,6 +30,9 @@ use crate::services::records::{self, kinds};
 /// At most this much material goes with one run, so a run stays affordable and within the
 /// model's context.
 pub const MATERIAL_MAX: usize = 30;
+/// How many of the latest achievements are offered ticked (and taken by the API's default),
+/// leaving room within [`MATERIAL_MAX`] for journal entries.
+pub const ACHIEVEMENTS_BY_DEFAULT: usize = 20;
 /// A journal entry's or achievement's text is cut to this many characters.
 const MATERIAL_TEXT_MAX: usize = 3_000;
 /// The longest preparation the model may write, in tokens.
@@ -177,9 +180,9 @@ pub async fn generate(
         id: crate::db::new_id(),
         opportunity_id: run.opportunity_id,
         interview_id: run.interview_id,
-        body: link_sources(answer.text.trim(), &known),
+        body: link_sources(&clean_answer(&answer.text), &known),
         sources: crate::db::JsonList(run.sources),
-        model: answer.model,
+        model: clean_answer(&answer.model),
         generated_at: now,
         updated_at: now,
     };
@@ -239,6 +242,15 @@ async fn subject_ids(
             (records::get::<kinds::Opportunities>(&handles.db, user_id, id).await?.id, None)
         }
     })
+}
+
+/// A model's text as it may be kept: no control characters but line breaks and tabs (a NUL
+/// would fail PostgreSQL's insert after the run was paid for), trimmed, at most the document's
+/// length.
+fn clean_answer(text: &str) -> String {
+    let kept: String =
+        text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).take(PREP_DOCUMENT_MAX).collect();
+    kept.trim().to_owned()
 }
 
 fn distinct(ids: &[String]) -> Vec<&str> {

@@ -109,15 +109,18 @@ impl AiPrepSection {
     pub async fn load(state: &AppState, user_id: &UserId, kind: Kind, id: &str) -> AppResult<Self> {
         let document = prep_service::document(state, user_id, kind.subject(id)).await?;
         let body_html = document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
-        let pick = |rows: Vec<(String, String)>, chosen: bool| -> Vec<(String, String, bool)> {
-            rows.into_iter().take(prep_service::MATERIAL_MAX).map(|(id, title)| (id, title, chosen)).collect()
+        let pick = |rows: Vec<(String, String)>, ticked: usize| -> Vec<(String, String, bool)> {
+            let offered = rows.into_iter().take(prep_service::MATERIAL_MAX).enumerate();
+            offered.map(|(n, (id, title))| (id, title, n < ticked)).collect()
         };
-        // Achievements are what stories are made of: all offered, chosen. Journal entries can
-        // be personal: offered, chosen only by the user.
-        let achievements =
-            pick(lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", user_id).await?, true);
+        // Achievements are what stories are made of: the latest offered ticked. Journal entries
+        // can be personal: offered, ticked only by the user.
+        let achievements = pick(
+            lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", user_id).await?,
+            prep_service::ACHIEVEMENTS_BY_DEFAULT,
+        );
         let journal_entries =
-            pick(lists::choices(state.db.pool(), &crate::db::journal::JOURNAL, "t.title", user_id).await?, false);
+            pick(lists::choices(state.db.pool(), &crate::db::journal::JOURNAL, "t.title", user_id).await?, 0);
         Ok(AiPrepSection {
             page: kind.page(id),
             about: if kind == Kind::Interview {
@@ -203,8 +206,14 @@ async fn run_stream(
         *set_ending.lock().expect("ending lock") = Some(last);
         Bytes::new()
     };
+    // While the model thinks, a comment every two seconds keeps the connection from looking
+    // idle (to this server's idle timeout and to proxies); the page ignores comments.
     let text = futures::stream::unfold(pieces, |mut pieces| async move {
-        pieces.recv().await.map(|piece| (event("text", &piece), pieces))
+        match tokio::time::timeout(KEEP_ALIVE, pieces.recv()).await {
+            Ok(Some(piece)) => Some((event("text", &piece), pieces)),
+            Ok(None) => None,
+            Err(_) => Some((Bytes::from_static(b": still writing\n\n"), pieces)),
+        }
     })
     .chain(futures::stream::once(async move { ending.lock().expect("ending lock").take().unwrap_or_default() }));
     let body = futures::stream::select(text, futures::stream::once(work))
@@ -221,10 +230,14 @@ async fn run_stream(
         .into_response())
 }
 
-/// One server-sent event; each line of `data` is its own `data:` line, as the format wants.
+/// How often a stream that has nothing new says it is still there.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// One server-sent event; each line of `data` is its own `data:` line, as the format wants (a
+/// lone carriage return counts as a line end there, so it becomes one here too).
 fn event(name: &str, data: &str) -> Bytes {
     let mut out = format!("event: {name}\n");
-    for line in data.split('\n') {
+    for line in data.replace("\r\n", "\n").replace('\r', "\n").split('\n') {
         out.push_str("data: ");
         out.push_str(line);
         out.push('\n');
@@ -239,6 +252,7 @@ fn ai_refusal(refused: AiRunError) -> AppError {
     match refused {
         AiRunError::Off(_) => AppError::NotConfigured(message),
         AiRunError::TooMany { retry_after_secs, .. } => AppError::RateLimited { retry_after_secs, message },
+        AiRunError::Busy => AppError::RateLimited { retry_after_secs: 30, message },
         AiRunError::OverBudget { .. } => AppError::RateLimited { retry_after_secs: 3600, message },
         AiRunError::Failed(_) => AppError::Upstream(message),
     }
@@ -329,11 +343,11 @@ async fn delete_html(
 
 // ---- the API ----
 
-/// What to draw stories from; without it, every achievement (up to 30) and no journal entry.
+/// What to draw stories from; without it, the latest 20 achievements and no journal entry.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrepRunWrite {
-    /// Ids of your achievements to draw stories from. Absent: your latest 30.
+    /// Ids of your achievements to draw stories from (at most 30 with the journal entries). Absent: your latest 20.
     #[schema(value_type = Option<Vec<String>>)]
     pub achievement_ids: Option<Vec<uuid::Uuid>>,
     /// Ids of your journal entries to draw stories from. Absent: none.
@@ -352,7 +366,7 @@ async fn run_api(
         None => lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", &me.user.id)
             .await?
             .into_iter()
-            .take(prep_service::MATERIAL_MAX)
+            .take(prep_service::ACHIEVEMENTS_BY_DEFAULT)
             .map(|(id, _)| id)
             .collect(),
     };

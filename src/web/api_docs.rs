@@ -655,7 +655,7 @@ fn ai_prep_paths(openapi: &mut OpenApi) {
             "Runs the instance's AI provider on exactly this material: the opportunity's company, role and job \
              description; the round's name and kind; your resume text and LinkedIn summary (`/interview-prep`); the \
              debriefs of earlier rounds for the same opportunity; and the achievements and journal entries named (by \
-             default your latest 30 achievements and no journal entry). Waits for the end, keeps the document \
+             default your latest 20 achievements and no journal entry). Waits for the end, keeps the document \
              (replacing an earlier one for this interview) and answers it: likely questions, a story bank whose \
              stories link to the records they come from, questions to ask and gaps to prepare. An empty body `{}` \
              takes the defaults.",

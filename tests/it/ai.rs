@@ -435,6 +435,7 @@ on_both_databases!(
     a_run_is_recorded_for_its_owner_without_its_content,
     the_hourly_limit_and_the_monthly_budget_stop_runs_before_they_are_sent,
     a_run_whose_request_goes_away_is_recorded_as_stopped,
+    a_model_slow_to_start_writing_still_streams_to_the_end,
 );
 
 fn prep_request(text: &str) -> AiRequest {
@@ -478,7 +479,7 @@ async fn without_a_provider_ai_is_off_and_says_what_it_would_do(app: TestApp) {
 
 async fn a_run_is_recorded_for_its_owner_without_its_content(app: TestApp) {
     let fake = FakeAi::new();
-    fake.answer("## Likely questions\n1. Why Globex?").fail(AiError::Overloaded);
+    fake.answer("## Likely questions\n1. Why Globex?").fail(AiError::Overloaded).fail(AiError::Truncated);
     let app = TestApp::spawn_with_ai(app.backend, &[], Some(Arc::new(fake.clone()))).await.unwrap();
     app.signed_up_user("ada@example.com").await;
     let ada = user_id(&app, "ada@example.com").await;
@@ -501,6 +502,20 @@ async fn a_run_is_recorded_for_its_owner_without_its_content(app: TestApp) {
         .unwrap()
         .unwrap_err();
     assert_eq!(failed, AiRunError::Failed(AiError::Overloaded));
+    // Refused before any writing: nothing counts. Cut off at the length limit: the provider
+    // wrote (and billed) the whole answer, so what the run held counts.
+    let cut = ai_service::run_text(&app.state, &ada, AiFeature::InterviewPrep, prep_request("long"), None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(cut, AiRunError::Failed(AiError::Truncated));
+    let billed: Vec<(String, i64)> =
+        sqlx::query_as("SELECT outcome, output_tokens FROM ai_runs WHERE outcome LIKE 'failed%'")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    assert!(billed.contains(&("failed: provider overloaded".to_owned(), 0)), "{billed:?}");
+    assert!(billed.contains(&("failed: answer cut off".to_owned(), 2000)), "{billed:?}");
 
     // The activity page lists both, with sizes and outcomes, and never the material.
     let (_, page) = app.get_text("/settings/ai").await;
@@ -514,7 +529,7 @@ async fn a_run_is_recorded_for_its_owner_without_its_content(app: TestApp) {
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(stored.len(), 2);
+    assert_eq!(stored.len(), 3);
     assert_eq!(stored.iter().filter(|r| r.1 == "ok").count(), 1);
     assert!(stored.iter().all(|r| r.0 == "interview_prep.v1"));
     let ok = stored.iter().find(|r| r.1 == "ok").unwrap();
@@ -548,10 +563,11 @@ async fn the_hourly_limit_and_the_monthly_budget_stop_runs_before_they_are_sent(
         .await
         .unwrap();
     assert!(used > 0);
-    let admin = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
+    let admin = tokio::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
         .args(["admin", "ai-budget", "--email", "ada@example.com", "--tokens", &used.to_string()])
         .args(app.storage_args())
         .output()
+        .await
         .unwrap();
     assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
     let refused = run().await.unwrap().unwrap_err();
@@ -562,17 +578,19 @@ async fn the_hourly_limit_and_the_monthly_budget_stop_runs_before_they_are_sent(
     assert!(page.contains(r#"<meter min="0" max="100" value="100""#));
 
     // Back to the instance's default (two million tokens): allowed again.
-    let back = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
+    let back = tokio::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
         .args(["admin", "ai-budget", "--email", "ada@example.com", "--tokens", "default"])
         .args(app.storage_args())
         .output()
+        .await
         .unwrap();
     assert!(back.status.success());
     assert!(run().await.unwrap().is_ok());
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
+    let bad = tokio::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
         .args(["admin", "ai-budget", "--email", "ada@example.com", "--tokens", "lots"])
         .args(app.storage_args())
         .output()
+        .await
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("whole number of tokens"));
@@ -602,6 +620,17 @@ async fn a_run_whose_request_goes_away_is_recorded_as_stopped(app: TestApp) {
     }
     assert_eq!(server.requests().len(), 1, "the run reached the provider");
     assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "running");
+    // While it runs it holds its input and its whole answer against the allowance, and the
+    // user's turn: a second run waits.
+    assert_eq!(app.scalar("SELECT output_tokens FROM ai_runs").await, 2000);
+    assert!(app.scalar("SELECT input_tokens FROM ai_runs").await > 0);
+    let ada_again = user_id(&app, "ada@example.com").await;
+    let second = ai_service::run_text(&app.state, &ada_again, AiFeature::InterviewPrep, prep_request("Again"), None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(second, AiRunError::Busy);
+    assert_eq!(server.requests().len(), 1);
     running.abort();
     for _ in 0..200 {
         if app.scalar_text("SELECT outcome FROM ai_runs").await == "cancelled" {
@@ -610,7 +639,61 @@ async fn a_run_whose_request_goes_away_is_recorded_as_stopped(app: TestApp) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "cancelled");
+    assert_eq!(app.scalar("SELECT output_tokens FROM ai_runs").await, 2000, "a stopped run counts what it held");
     let (_, page) = app.get_text("/settings/ai").await;
     assert!(page.contains("Stopped (the page was left)"));
+
+    // A run a stopped process left marked running is recorded as stopped by housekeeping once
+    // its time is well past, and no longer holds the user's turn.
+    sqlx::query("UPDATE ai_runs SET outcome = 'running'").execute(app.state.db.pool()).await.unwrap();
+    careerlog::housekeeping::run(&app.state).await.unwrap();
+    assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "running", "not yet: it may still be going");
+    app.clock.advance(Duration::from_secs(180 + 61));
+    let report = careerlog::housekeeping::run(&app.state).await.unwrap();
+    assert_eq!(report.ai_runs_stopped, 1);
+    assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "cancelled");
     assert!(page.contains("llama-test<br><span class=\"muted small\">openai-compatible</span>"));
+}
+
+/// A model that thinks for longer than the connection idle timeout (5 s) before its first word:
+/// the stream says it is still there every two seconds, so neither this server nor a proxy
+/// takes it for an idle connection, and the preparation arrives whole.
+async fn a_model_slow_to_start_writing_still_streams_to_the_end(app: TestApp) {
+    let slow = Reply {
+        delay: Duration::from_secs(7),
+        ..Reply::stream(openai_stream(&["## Likely", " questions"], "stop", true))
+    };
+    let server = ScriptedServer::start(vec![slow]).await;
+    let base = format!("{}/v1", server.base);
+    let app = TestApp::spawn_with(
+        app.backend,
+        &["--ai-provider", "openai-compatible", "--ai-base-url", &base, "--ai-model", "llama-test"],
+    )
+    .await
+    .unwrap();
+    app.signed_up_user("ada@example.com").await;
+    let api = crate::career::api_for(&app).await;
+    let opportunity = api.create("/opportunities", json!({"company": "Globex", "role": "SRE"})).await;
+    let interview = api
+        .create(
+            "/interviews",
+            json!({"opportunity_id": opportunity["id"], "round_name": "Screen", "kind": "phone_screen",
+                   "start": "2027-01-12T10:00", "time_zone": "Europe/London", "duration_minutes": 30}),
+        )
+        .await;
+    let page = format!("/interviews/{}", interview["id"].as_str().unwrap());
+    let (_, html) = app.get_text(&page).await;
+    let token = crate::support::csrf_token_in(&html).unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!("{page}/prep/stream")))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let body = response.text().await.unwrap();
+    assert!(body.starts_with(": still writing\n\n"), "{body}");
+    assert!(body.contains("event: text\ndata: ## Likely\n\n"), "{body}");
+    assert!(body.ends_with(&format!("event: done\ndata: {page}?notice=prep_ready#ai-prep\n\n")), "{body}");
+    assert_eq!(app.scalar_text("SELECT outcome FROM ai_runs").await, "ok");
 }

@@ -230,7 +230,8 @@ async fn preparation_is_kept_edited_written_again_and_deleted_by_its_owner_only(
     let api = api_for(&app).await;
     let ids = a_job_search(&api).await;
     let page = format!("/interviews/{}", ids["this"]);
-    fake.answer("## Likely questions\n\n1. Design a key-value store.").answer("## Likely questions\n\n1. Second take.");
+    fake.answer("## Likely questions\n\n1. Design a key-value store.")
+        .answer("## Likely questions\n\n1. Second\u{0} take.\u{7}");
 
     let (status, first) = api.post(&format!("{page}/prep"), json!({})).await;
     assert_eq!(status, 201);
@@ -251,7 +252,8 @@ async fn preparation_is_kept_edited_written_again_and_deleted_by_its_owner_only(
     let html = refused.text().await.unwrap();
     assert!(html.contains(r#"id="body-error""#));
 
-    // Written again: replaces the document, one per interview.
+    // Written again: replaces the document, one per interview; control characters the model
+    // wrote (a NUL would fail PostgreSQL's insert) are left out.
     let (_, second) = api.post(&format!("{page}/prep"), json!({})).await;
     assert_eq!(second["body"], "## Likely questions\n\n1. Second take.");
     assert_ne!(second["id"], first["id"]);

@@ -142,7 +142,7 @@ impl StreamState {
             }
             "message_stop" => return Ok(true),
             "error" => {
-                let message = data["error"]["message"].as_str().unwrap_or("no details given").to_owned();
+                let message = super::error_message(&data.to_string());
                 return Err(match data["error"]["type"].as_str() {
                     Some("overloaded_error") => AiError::Overloaded,
                     Some("rate_limit_error") => AiError::RateLimited { retry_after: None },

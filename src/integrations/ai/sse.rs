@@ -15,6 +15,8 @@ pub struct Event {
 #[derive(Default)]
 pub struct Reader {
     pending: Vec<u8>,
+    /// How much of `pending` is known to hold no line end, so it is not searched again.
+    scanned: usize,
     name: String,
     data: Vec<String>,
 }
@@ -28,7 +30,9 @@ impl Reader {
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<Event>, AiError> {
         self.pending.extend_from_slice(bytes);
         let mut events = Vec::new();
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+        while let Some(offset) = self.pending[self.scanned..].iter().position(|&b| b == b'\n') {
+            let end = self.scanned + offset;
+            self.scanned = 0;
             let mut line: Vec<u8> = self.pending.drain(..=end).collect();
             line.pop();
             if line.last() == Some(&b'\r') {
@@ -39,6 +43,7 @@ impl Reader {
                 events.push(event);
             }
         }
+        self.scanned = self.pending.len();
         if self.pending.len() > MAX_LINE {
             return Err(AiError::Protocol("a line of the event stream is far too long".into()));
         }
@@ -47,6 +52,7 @@ impl Reader {
 
     /// The stream ended: an event not yet closed by a blank line still counts.
     pub fn finish(&mut self) -> Option<Event> {
+        self.scanned = 0;
         let rest = String::from_utf8_lossy(&std::mem::take(&mut self.pending)).into_owned();
         let mut last = None;
         if !rest.is_empty() {
