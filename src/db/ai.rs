@@ -87,6 +87,16 @@ pub async fn finish<'e>(ex: impl Executor<'e, Database = Any>, id: &str, end: &R
     Ok(())
 }
 
+/// A run given up before it ended (its request went away).
+pub async fn cancel<'e>(ex: impl Executor<'e, Database = Any>, id: &str, duration_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE ai_runs SET outcome = 'cancelled', duration_ms = $2 WHERE id = $1")
+        .bind(id)
+        .bind(duration_ms)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// Runs the user started since `since` (the hourly limit counts them all, finished or not).
 pub async fn count_since<'e>(
     ex: impl Executor<'e, Database = Any>,

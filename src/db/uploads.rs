@@ -153,6 +153,18 @@ pub async fn count_for_entry<'e>(
         .await
 }
 
+/// Queue the files under `keys` for removal from the store at `now`, in the caller's transaction.
+async fn queue_removals(conn: &mut AnyConnection, keys: &[String], now: Timestamp) -> Result<(), sqlx::Error> {
+    for key in keys {
+        sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Delete upload rows matching `condition` (on the user's own uploads) and queue their files
 /// for removal; returns the queued keys.
 async fn delete_where(
@@ -168,13 +180,7 @@ async fn delete_where(
             .bind(value)
             .fetch_all(&mut *conn)
             .await?;
-    for key in &keys {
-        sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(key)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-    }
+    queue_removals(&mut *conn, &keys, now).await?;
     sqlx::query(&format!("DELETE FROM uploads WHERE user_id = $1 AND {condition}"))
         .bind(user_id)
         .bind(value)
@@ -255,13 +261,7 @@ pub async fn delete_stale_drafts(
             .bind(before)
             .fetch_all(&mut *conn)
             .await?;
-    for key in &keys {
-        sqlx::query("INSERT INTO file_deletions (storage_key, remove_after) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(key)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-    }
+    queue_removals(&mut *conn, &keys, now).await?;
     Ok(keys.len() as u64)
 }
 

@@ -318,11 +318,7 @@ impl Drop for RunningRun {
         let duration_ms = self.started.elapsed().as_millis() as i64;
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                let _ = sqlx::query("UPDATE ai_runs SET outcome = 'cancelled', duration_ms = $2 WHERE id = $1")
-                    .bind(&id)
-                    .bind(duration_ms)
-                    .execute(db.pool())
-                    .await;
+                let _ = runs::cancel(db.pool(), &id, duration_ms).await;
             });
         }
     }

@@ -1,8 +1,12 @@
 //! The texts interview preparation reads: the resume text and the LinkedIn summary.
 
-use crate::db::prep::{self, InterviewPrep};
-use crate::domain::prep::PrepDraft;
-use crate::domain::UserId;
+use crate::db::interviews as interview_rows;
+use crate::db::prep::{self, InterviewPrep, PrepDocument, PrepSource};
+use crate::domain::prep::{link_sources, PrepDebrief, PrepDraft, PrepInput, PrepMaterial, PrepOpportunity, PrepRound};
+use crate::domain::{FieldErrors, UserId};
+use crate::integrations::ai::{AiMessage, AiOutput, AiRole, TextSink};
+use crate::services::ai::{self as ai_service, AiFeature, AiRunError};
+use crate::services::records::{self, kinds};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// Validate and keep the texts the draft names; the others stay as they are.
@@ -18,14 +22,6 @@ pub async fn save(handles: &Handles, user_id: &UserId, draft: &PrepDraft) -> Ser
 }
 
 // ---- AI interview preparation (issue 13, item 4) ----
-
-use crate::db::interviews as interview_rows;
-use crate::db::prep::{PrepDocument, PrepSource};
-use crate::domain::prep::{link_sources, PrepDebrief, PrepInput, PrepMaterial, PrepOpportunity, PrepRound};
-use crate::domain::FieldErrors;
-use crate::integrations::ai::{AiMessage, AiOutput, AiRole, TextSink};
-use crate::services::ai::{self as ai_service, AiFeature, AiRunError};
-use crate::services::records::{self, kinds};
 
 /// At most this much material goes with one run, so a run stays affordable and within the
 /// model's context.

@@ -109,18 +109,24 @@ impl AiPrepSection {
     pub async fn load(state: &AppState, user_id: &UserId, kind: Kind, id: &str) -> AppResult<Self> {
         let document = prep_service::document(state, user_id, kind.subject(id)).await?;
         let body_html = document.as_ref().map(|d| crate::domain::markdown::to_safe_html(&d.body)).unwrap_or_default();
-        let pick = |rows: Vec<(String, String)>, ticked: usize| -> Vec<(String, String, bool)> {
-            let offered = rows.into_iter().take(prep_service::MATERIAL_MAX).enumerate();
-            offered.map(|(n, (id, title))| (id, title, n < ticked)).collect()
+        // The material is offered only where preparation can run. Achievements are what
+        // stories are made of: the latest offered ticked. Journal entries can be personal:
+        // offered, ticked only by the user.
+        let available = state.ai.is_some();
+        let (achievements, journal_entries) = if available {
+            let tick = |rows: Vec<(String, String)>, ticked: usize| -> Vec<(String, String, bool)> {
+                rows.into_iter().enumerate().map(|(n, (id, title))| (id, title, n < ticked)).collect()
+            };
+            (
+                tick(
+                    latest(state, user_id, &crate::db::career::ACHIEVEMENTS).await?,
+                    prep_service::ACHIEVEMENTS_BY_DEFAULT,
+                ),
+                tick(latest(state, user_id, &crate::db::journal::JOURNAL).await?, 0),
+            )
+        } else {
+            (Vec::new(), Vec::new())
         };
-        // Achievements are what stories are made of: the latest offered ticked. Journal entries
-        // can be personal: offered, ticked only by the user.
-        let achievements = pick(
-            lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", user_id).await?,
-            prep_service::ACHIEVEMENTS_BY_DEFAULT,
-        );
-        let journal_entries =
-            pick(lists::choices(state.db.pool(), &crate::db::journal::JOURNAL, "t.title", user_id).await?, 0);
         Ok(AiPrepSection {
             page: kind.page(id),
             about: if kind == Kind::Interview {
@@ -130,7 +136,7 @@ impl AiPrepSection {
             },
             document,
             body_html,
-            available: state.ai.is_some(),
+            available,
             what_it_does: AiFeature::InterviewPrep.what_it_does(),
             achievements,
             journal_entries,
@@ -145,6 +151,14 @@ impl AiPrepSection {
     pub fn edited(&self) -> bool {
         self.document.as_ref().is_some_and(|d| d.updated_at != d.generated_at)
     }
+}
+
+/// `(id, title)` of the user's latest records of a kind that can be material, as many as one
+/// run may take.
+async fn latest(state: &AppState, user_id: &UserId, table: &lists::Table) -> AppResult<Vec<(String, String)>> {
+    let mut rows = lists::choices(state.db.pool(), table, "t.title", user_id).await?;
+    rows.truncate(prep_service::MATERIAL_MAX);
+    Ok(rows)
 }
 
 // ---- running it ----
@@ -363,7 +377,7 @@ async fn run_api(
 ) -> AppResult<Response> {
     let achievements = match write.achievement_ids {
         Some(ids) => ids.into_iter().map(|id| id.to_string()).collect(),
-        None => lists::choices(state.db.pool(), &crate::db::career::ACHIEVEMENTS, "t.title", &me.user.id)
+        None => latest(&state, &me.user.id, &crate::db::career::ACHIEVEMENTS)
             .await?
             .into_iter()
             .take(prep_service::ACHIEVEMENTS_BY_DEFAULT)

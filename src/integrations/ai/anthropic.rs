@@ -24,7 +24,7 @@ pub struct Anthropic {
 
 impl Anthropic {
     pub fn new(base: Url, key: String, model: String, timeout: Duration) -> anyhow::Result<Self> {
-        let endpoint = join(&base, "v1/messages")?;
+        let endpoint = super::join(&base, "v1/messages")?;
         Ok(Self { http: super::http_client(timeout)?, endpoint, key, model, timeout })
     }
 
@@ -54,7 +54,7 @@ impl Anthropic {
             .json(&self.body(request))
             .send()
             .await
-            .map_err(sending_failed)?;
+            .map_err(super::sending_failed)?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = super::retry_after(response.headers());
@@ -175,25 +175,5 @@ impl AiProvider for Anthropic {
 
     async fn run(&self, request: &AiRequest, sink: Option<&TextSink>) -> Result<AiAnswer, AiError> {
         tokio::time::timeout(self.timeout, self.run_inner(request, sink)).await.unwrap_or(Err(AiError::Timeout))
-    }
-}
-
-/// `base` + `path`, whether or not `base` ends with a slash.
-pub(super) fn join(base: &Url, path: &str) -> anyhow::Result<Url> {
-    let mut base = base.clone();
-    if !base.path().ends_with('/') {
-        let path = format!("{}/", base.path());
-        base.set_path(&path);
-    }
-    Ok(base.join(path)?)
-}
-
-pub(super) fn sending_failed(err: reqwest::Error) -> AiError {
-    if err.is_timeout() {
-        AiError::Timeout
-    } else if err.is_connect() {
-        AiError::Unreachable("the connection was refused or could not be made".into())
-    } else {
-        AiError::Unreachable("the request could not be sent".into())
     }
 }

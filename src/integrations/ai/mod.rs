@@ -213,6 +213,26 @@ fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// `base` + `path`, whether or not `base` ends with a slash.
+fn join(base: &url::Url, path: &str) -> anyhow::Result<url::Url> {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    Ok(base.join(path)?)
+}
+
+fn sending_failed(err: reqwest::Error) -> AiError {
+    if err.is_timeout() {
+        AiError::Timeout
+    } else if err.is_connect() {
+        AiError::Unreachable("the connection was refused or could not be made".into())
+    } else {
+        AiError::Unreachable("the request could not be sent".into())
+    }
+}
+
 /// `Retry-After` in seconds, when given.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers

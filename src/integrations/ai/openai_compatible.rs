@@ -8,7 +8,6 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 use url::Url;
 
-use super::anthropic::{join, sending_failed};
 use super::sse::{Event, Reader};
 use super::{AiAnswer, AiError, AiOutput, AiProvider, AiRequest, TextSink};
 
@@ -22,7 +21,7 @@ pub struct OpenAiCompatible {
 
 impl OpenAiCompatible {
     pub fn new(base: Url, key: Option<String>, model: String, timeout: Duration) -> anyhow::Result<Self> {
-        let endpoint = join(&base, "chat/completions")?;
+        let endpoint = super::join(&base, "chat/completions")?;
         Ok(Self { http: super::http_client(timeout)?, endpoint, key, model, timeout })
     }
 
@@ -55,7 +54,7 @@ impl OpenAiCompatible {
         if let Some(key) = &self.key {
             call = call.bearer_auth(key);
         }
-        let mut response = call.send().await.map_err(sending_failed)?;
+        let mut response = call.send().await.map_err(super::sending_failed)?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = super::retry_after(response.headers());
