@@ -94,6 +94,7 @@ impl Application {
             hasher: PasswordHasher::new(concurrency),
             throttle_key: master_key.derive(KeyPurpose::Throttle),
             analytics_key: master_key.derive(KeyPurpose::Analytics),
+            field_key: master_key.derive(KeyPurpose::FieldEncryption),
             analytics: Default::default(),
             instance_id: uuid::Uuid::new_v4().to_string(),
             limits: Limits {

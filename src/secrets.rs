@@ -49,7 +49,7 @@ pub enum KeyPurpose {
     Csrf,
     /// Keyed hashes of client addresses and email addresses in throttle buckets.
     Throttle,
-    /// Field-level encryption of OAuth tokens (later issues).
+    /// Field-level encryption: resume imports awaiting review, OAuth tokens (later issues).
     FieldEncryption,
     /// Keyed hashes of visitors' addresses in page-view analytics.
     Analytics,
@@ -147,6 +147,33 @@ impl DerivedKey {
         mac.update(message);
         crate::domain::token::encode(&mac.finalize().into_bytes())
     }
+
+    /// Encrypt and authenticate `plaintext`, bound to `context` (say, the row it is kept in, so
+    /// a sealed value copied into another row does not open). Answers nonce ‖ ciphertext.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = cipher
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
+            .expect("XChaCha20-Poly1305 encrypts any length we keep");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// The plaintext of [`DerivedKey::seal`]'s output, or `None` when it was sealed with another
+    /// key or context, or changed since.
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        const NONCE: usize = 24;
+        if sealed.len() < NONCE {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE);
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        cipher.decrypt(nonce.into(), Payload { msg: ciphertext, aad: context }).ok()
+    }
 }
 
 /// SHA-256 of a high-entropy token, for storing tokens we must recognise but never reveal.
@@ -185,6 +212,22 @@ mod tests {
     fn derived_keys_differ_by_purpose() {
         let key = MasterKey::generate();
         assert_ne!(key.derive(KeyPurpose::Csrf).mac(b"x"), key.derive(KeyPurpose::Throttle).mac(b"x"));
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_context() {
+        let key = MasterKey::generate().derive(KeyPurpose::FieldEncryption);
+        let sealed = key.seal(b"Jane Doe, engineer", b"import:1");
+        assert!(!sealed.windows(4).any(|w| w == b"Jane"), "the plaintext is not in the sealed bytes");
+        assert_eq!(key.open(&sealed, b"import:1").as_deref(), Some(&b"Jane Doe, engineer"[..]));
+        assert_eq!(key.open(&sealed, b"import:2"), None, "another row's context");
+        let other = MasterKey::generate().derive(KeyPurpose::FieldEncryption);
+        assert_eq!(other.open(&sealed, b"import:1"), None, "another key");
+        let mut changed = sealed.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert_eq!(key.open(&changed, b"import:1"), None, "a changed byte");
+        assert_eq!(key.open(b"short", b"import:1"), None);
+        assert_ne!(key.seal(b"x", b"c"), key.seal(b"x", b"c"), "a fresh nonce each time");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod career;
 mod connect;
 pub mod contacts;
 pub mod dashboard;
+pub mod imports;
 pub mod interviews;
 pub mod journal;
 pub mod labels;

@@ -7,6 +7,7 @@ pub mod email;
 pub mod fields;
 pub mod ical;
 pub mod ids;
+pub mod imports;
 pub mod interviews;
 pub mod lenient;
 pub mod markdown;

@@ -45,6 +45,11 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    /// Each field and its message, in field order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(field, message)| (field.as_str(), message.as_str()))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -136,7 +136,7 @@ fn megabytes(bytes: usize) -> String {
 }
 
 /// 2000 → "2 000" (a thin, unambiguous grouping in English and French alike).
-fn group_thousands(n: usize) -> String {
+pub fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

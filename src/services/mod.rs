@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod calendar;
 pub mod error;
 pub mod images;
+pub mod imports;
 pub mod journal;
 pub mod labels;
 pub mod memory;
@@ -46,6 +47,8 @@ pub struct Handles {
     pub throttle_key: DerivedKey,
     /// Keys the daily visitor hashes of page-view analytics.
     pub analytics_key: DerivedKey,
+    /// Seals what is kept for a while but never in clear (resume imports awaiting review).
+    pub field_key: DerivedKey,
     /// Page views on their way to the database.
     pub analytics: analytics::Analytics,
     /// Names this process when it holds a job lease.

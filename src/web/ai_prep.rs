@@ -261,7 +261,7 @@ fn event(name: &str, data: &str) -> Bytes {
 }
 
 /// An AI refusal as the web answers it: the sentence, with a status that says why.
-fn ai_refusal(refused: AiRunError) -> AppError {
+pub fn ai_refusal(refused: AiRunError) -> AppError {
     let message = refused.to_string();
     match refused {
         AiRunError::Off(_) => AppError::NotConfigured(message),

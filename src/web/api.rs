@@ -32,6 +32,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::web::search::api_routes())
         .merge(profile::api_routes())
         .merge(crate::web::ai_prep::api_routes())
+        .merge(crate::web::imports::api_routes())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -49,6 +50,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
         crate::services::search::SearchResults, crate::services::search::SearchHit,
+        crate::web::imports::ImportReview, crate::domain::imports::ImportRow, crate::domain::imports::ImportKind,
+        crate::domain::imports::DuplicateOf, crate::web::imports::ApplyWrite, crate::web::imports::KeptRowWrite,
+        crate::services::imports::Applied, crate::services::imports::CreatedRecord,
     )),
     modifiers(&BearerAuth, &CareerPaths),
     security(("bearer" = [])),

@@ -498,6 +498,7 @@ impl Modify for CareerPaths {
         account_paths(openapi);
         job_search_paths(openapi);
         ai_prep_paths(openapi);
+        import_paths(openapi);
         search_paths(openapi);
     }
 }
@@ -642,6 +643,90 @@ fn search_paths(openapi: &mut OpenApi) {
         .response("200", response("The records found", Some(schema_ref("SearchResults"))));
     let search = with_errors(search, Errors { parameters: true, ..Errors::default() });
     openapi.paths.add_path_operation("/search", vec![HttpMethod::Get], search.build());
+}
+
+/// Resume import: upload a resume, read its review, apply the rows kept, or discard it.
+fn import_paths(openapi: &mut OpenApi) {
+    let tag = "resume import";
+    let upload = RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "multipart/form-data",
+            json(
+                typed(Type::Object)
+                    .property(
+                        "file",
+                        typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))).description(
+                            Some("A resume: PDF, Word (.docx), plain text or Markdown, at most 5 MB. It is not kept."),
+                        ),
+                    )
+                    .property(
+                        "read_by",
+                        typed(Type::String).enum_values(Some(["parser", "ai"])).description(Some(
+                            "`parser` (the default): Careerlog reads it, nothing leaves the server. `ai`: its text, and \
+                             nothing else, goes to the instance's AI provider.",
+                        )),
+                    )
+                    .required("file"),
+            ),
+        )
+        .build();
+    let start = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Upload a resume to import"))
+        .description(Some(
+            "Reads the file into rows to review (a record each, plus contact details, profile links and languages for \
+             the profile). Nothing is added to your record until you apply. The review waits, encrypted, for 24 hours \
+             at most; at most 5 wait at once (a new one replaces the oldest). A file that cannot be read answers 422 \
+             with the reason on `file`: too large, not the type it claims, encrypted, too many pages, a zip bomb, no \
+             text.",
+        ))
+        .operation_id(Some("start_import"))
+        .request_body(Some(upload))
+        .response("201", response("The import to review", Some(schema_ref("ImportReview"))))
+        .response(
+            "429",
+            error("With `ai`: your AI runs this hour or your monthly allowance are used up (`rate_limited`)"),
+        )
+        .response("502", error("With `ai`: the AI provider failed; nothing was kept (`upstream_failed`)"))
+        .response("503", error("With `ai`: this instance has no AI provider configured (`not_configured`)"));
+    let start = with_errors(start, Errors { multipart: true, changes: true, ..Errors::default() });
+    let get = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("An import awaiting review"))
+        .operation_id(Some("get_import"))
+        .parameter(id_parameter("id", "the import"))
+        .response("200", response("The import to review", Some(schema_ref("ImportReview"))));
+    let get = with_errors(get, Errors { parameters: true, record: true, ..Errors::default() });
+    let discard = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Discard an import"))
+        .description(Some("Its text and rows are deleted now."))
+        .operation_id(Some("discard_import"))
+        .parameter(id_parameter("id", "the import"))
+        .response("204", response("Discarded", None));
+    let discard = with_errors(discard, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    let apply = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Apply an import: create the rows kept"))
+        .description(Some(
+            "Creates a record for each row named, with its `fields` changes laid over the parsed ones (`null` clears \
+             one), exactly as the record's own create would; kept contact details fill only empty profile fields, and \
+             kept links and languages join the profile's. Every row is checked first: if any has a mistake nothing is \
+             written, and 422 names each as `{row id}.{field}`. The import is then gone.",
+        ))
+        .operation_id(Some("apply_import"))
+        .parameter(id_parameter("id", "the import"))
+        .request_body(body("ApplyWrite"))
+        .response("201", response("What was created", Some(schema_ref("Applied"))));
+    let apply = with_errors(
+        apply,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    openapi.paths.add_path_operation("/imports", vec![HttpMethod::Post], start.build());
+    openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Get], get.build());
+    openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Delete], discard.build());
+    openapi.paths.add_path_operation("/imports/{id}/apply", vec![HttpMethod::Post], apply.build());
 }
 
 /// AI interview preparation for one interview: run it, read what it wrote, delete it.

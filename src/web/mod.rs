@@ -18,6 +18,7 @@ pub mod error_pages;
 pub mod extract;
 pub mod files;
 pub mod home;
+pub mod imports;
 pub mod interviews;
 pub mod journal;
 pub mod labels;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::routes())
         .merge(prep::html_routes())
         .merge(ai_prep::html_routes())
+        .merge(imports::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
         .merge(profile::html_routes(&state))
@@ -104,9 +106,14 @@ async fn deadline(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let waits = request.method() == axum::http::Method::POST && ai_prep::waits_for_ai(request.uri().path());
-    let limit =
-        if waits { Duration::from_secs(state.config.ai.timeout_seconds.saturating_add(30)) } else { PAGE_DEADLINE };
+    let waits = request.method() == axum::http::Method::POST
+        && (ai_prep::waits_for_ai(request.uri().path()) || imports::waits_for_ai(request.uri().path()));
+    let limit = if waits {
+        // A JSON answer may take two calls (one repair); each has the AI timeout.
+        Duration::from_secs(state.config.ai.timeout_seconds.saturating_mul(2).saturating_add(30))
+    } else {
+        PAGE_DEADLINE
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),

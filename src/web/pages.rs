@@ -100,6 +100,12 @@ impl NoticeQuery {
             "profile_saved" => return Some(Notice::success("Your profile was saved.")),
             "photo_saved" => return Some(Notice::success("Your new photo was saved.")),
             "photo_removed" => return Some(Notice::success("Your photo was removed.")),
+            "import_applied" => {
+                return Some(Notice::success("Applied. The rows you kept are in your career record and profile."))
+            }
+            "import_applied_nothing" => "Nothing was kept, so nothing was added. The import is gone.",
+            "import_discarded" => "The import was discarded: its text and rows are deleted.",
+            "import_read_by_ai" => return Some(Notice::success("Read again with AI. Review the rows below.")),
             _ => return None,
         };
         Some(Notice::info(text))

@@ -148,6 +148,23 @@ impl Api {
         (status, value)
     }
 
+    /// Post a multipart form (an upload); the status and the JSON answer.
+    pub(crate) async fn upload(&self, path: &str, form: reqwest::multipart::Form) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let deliberate = text.contains(r#""code":"not_configured""#) || text.contains(r#""code":"upstream_failed""#);
+        assert!(status < 500 || deliberate, "POST {path}: {status} {text}");
+        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+    }
+
     pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
         self.raw(method, path, body.map(|_| "application/json"), body.map(Value::to_string)).await
     }

@@ -15,6 +15,7 @@ mod connections;
 mod education;
 mod files;
 mod housekeeping;
+mod imports;
 mod interviews;
 mod jobs;
 mod layers;

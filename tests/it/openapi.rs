@@ -102,6 +102,10 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/interview-prep"),
     ("PATCH", "/interview-prep"),
     ("GET", "/search"),
+    ("POST", "/imports"),
+    ("GET", "/imports/{id}"),
+    ("DELETE", "/imports/{id}"),
+    ("POST", "/imports/{id}/apply"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -584,6 +588,24 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     c.expect(204, "DELETE", "/interviews/{id}/prep", &[&interview], Body::None).await;
     c.expect(201, "POST", "/interviews/{id}/prep", &[&interview], Body::Json(json!({}))).await;
 
+    // ---- resume import ----
+    let resume =
+        "# Grace Hopper\n\n## Experience\n\n### Rear Admiral — US Navy\n*Jan 1967 – Aug 1986*\n\n- Led COBOL work\n";
+    let form = || Form::new().part("file", Part::bytes(resume.as_bytes().to_vec()).file_name("cv.md"));
+    let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
+    let import_id = import["id"].as_str().unwrap().to_owned();
+    let row = import["rows"].as_array().unwrap().iter().find(|r| r["kind"] == "experience").unwrap()["id"].clone();
+    assert_eq!(c.get("/imports/{id}", &[&import_id]).await["id"], import["id"]);
+    let kept = json!({"rows": [{"id": row, "fields": {"location": "Arlington"}}]});
+    let applied = c.expect(201, "POST", "/imports/{id}/apply", &[&import_id], Body::Json(kept)).await;
+    let imported = applied["created"][0]["id"].as_str().unwrap().to_owned();
+    c.expect(204, "DELETE", "/experiences/{id}", &[&imported], Body::None).await;
+    let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
+    c.expect(204, "DELETE", "/imports/{id}", &[import["id"].as_str().unwrap()], Body::None).await;
+    // One waits, for the mistakes below.
+    let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
+    let pending_import = import["id"].as_str().unwrap().to_owned();
+
     // ---- journal images ----
     let draft = c.expect(201, "POST", "/journal/images", &[], Body::Multipart(image_form())).await;
     assert!(draft["url"].as_str().unwrap().starts_with("/files/"));
@@ -630,6 +652,7 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
             .split('/')
             .filter(|s| s.starts_with('{'))
             .map(|placeholder| match placeholder {
+                "{id}" if resource == "imports" => pending_import.clone(),
                 "{id}" => own.clone().expect("a record of this kind"),
                 "{contact_id}" => contact.clone(),
                 "{image_id}" => image_ids[1].clone(),

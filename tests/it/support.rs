@@ -295,7 +295,14 @@ impl TestApp {
 }
 
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    // Idle connections are let go well before the server's 5 s idle timeout closes them, so a
+    // request after a slow step never races the server's close on a reused connection.
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
 }
 
 pub async fn submit_with(
