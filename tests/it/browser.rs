@@ -585,6 +585,7 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
 async fn ai_preparation_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
     let password = app.signed_up_user("ada@example.com").await;
     sign_in(app, browser, "ada@example.com", password).await?;
+    import_journey(app, browser).await?;
     browser.goto(&app.url("/journal/new")).await?;
     fill(browser, "#title", "Storage migration retro").await?;
     fill(browser, "#body", "We moved 4 TB with no downtime.").await?;
@@ -615,6 +616,44 @@ async fn ai_preparation_journey(app: &TestApp, browser: &Client) -> Result<(), f
     see(browser, "Written by fake-model").await?;
     click(browser, &format!(".ai-prep-body a[href='/journal/{entry}']")).await?;
     see(browser, "We moved 4 TB with no downtime.").await?;
+    Ok(())
+}
+
+/// Issue 13: import a resume without AI (the instance has a provider; the user does not use
+/// it), drop one row, change another, apply, and find the records.
+async fn import_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let resume = "# Ada Lovelace\n\n## Experience\n\n### Principal Engineer — Analytical Engines Ltd\n\
+                  *Mar 2019 – Present* · London\n\n- Rewrote the query planner\n\n\
+                  ### Software Engineer — Difference Works\n*Jan 2015 – Feb 2019* · Cambridge\n\n\
+                  - Built the billing pipeline\n\n## Skills\n\n- **Languages:** Rust, SQL\n";
+    let path = std::env::temp_dir().join(format!("careerlog-journey-{}.md", uuid::Uuid::new_v4()));
+    std::fs::write(&path, resume).unwrap();
+    browser.goto(&app.url("/experiences")).await?;
+    click(browser, "a[href='/career/import']").await?;
+    browser.find(Locator::Css("#file")).await?.send_keys(&path.display().to_string()).await?;
+    click(browser, "button[name=read_by][value=parser]").await?;
+    see(browser, "Review your import").await?;
+    let _ = std::fs::remove_file(&path);
+    // The row of a role, by its company.
+    let row = |company: &str| {
+        format!("[...document.querySelectorAll('.import-row')].find(li => li.textContent.includes('{company}'))")
+    };
+    browser
+        .execute(&format!("{}.querySelector('input[type=checkbox]').click()", row("Difference Works")), vec![])
+        .await?;
+    browser.execute(&format!("{}.querySelector('details').open = true", row("Analytical Engines")), vec![]).await?;
+    let role = browser
+        .execute(&format!("return {}.querySelector('input[name$=\".role\"]').id", row("Analytical Engines")), vec![])
+        .await?;
+    fill(browser, &format!("#{}", role.as_str().unwrap()), "Principal Engineer, Query Systems").await?;
+    click(browser, "form.import-review button[type=submit]").await?;
+    see(browser, "Applied.").await?;
+    browser.goto(&app.url("/experiences")).await?;
+    see(browser, "Principal Engineer, Query Systems").await?;
+    let listed = browser.find(Locator::Css(".record-list")).await?.text().await?;
+    assert!(!listed.contains("Difference Works"), "the dropped row was not added: {listed}");
+    browser.goto(&app.url("/skills")).await?;
+    see(browser, "Rust").await?;
     Ok(())
 }
 
