@@ -31,6 +31,8 @@ pub struct HousekeepingReport {
     pub files_removed: u64,
     pub draft_images_removed: u64,
     pub ai_runs_stopped: u64,
+    /// Bulk label-linking batches past the time they can be undone.
+    pub label_batches_forgotten: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
 }
@@ -86,6 +88,9 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         ai_runs_stopped: crate::services::ai::stop_lost_runs(state)
             .await
             .map_err(|err| anyhow::anyhow!("recording lost AI runs as stopped: {err:?}"))?,
+        label_batches_forgotten: crate::services::label_ai::forget_old_batches(state)
+            .await
+            .map_err(|err| anyhow::anyhow!("forgetting old label-linking batches: {err:?}"))?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod interviews;
 pub mod journal;
+pub mod label_links;
 pub mod labels;
 pub mod leases;
 pub mod lists;

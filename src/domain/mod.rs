@@ -8,6 +8,7 @@ pub mod fields;
 pub mod ical;
 pub mod ids;
 pub mod interviews;
+pub mod label_ai;
 pub mod lenient;
 pub mod markdown;
 pub mod notes;

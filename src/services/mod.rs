@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod error;
 pub mod images;
 pub mod journal;
+pub mod label_ai;
 pub mod labels;
 pub mod memory;
 pub mod opportunities;
