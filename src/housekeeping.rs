@@ -33,6 +33,8 @@ pub struct HousekeepingReport {
     pub ai_runs_stopped: u64,
     /// Resume imports nobody applied or discarded in time (promise 14).
     pub imports_expired: u64,
+    /// Bulk label-linking batches past the time they can be undone.
+    pub label_batches_forgotten: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
 }
@@ -91,6 +93,9 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         imports_expired: crate::services::imports::delete_expired(state)
             .await
             .map_err(|err| anyhow::anyhow!("deleting expired resume imports: {err:?}"))?,
+        label_batches_forgotten: crate::services::label_ai::forget_old_batches(state)
+            .await
+            .map_err(|err| anyhow::anyhow!("forgetting old label-linking batches: {err:?}"))?,
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod imports;
 pub mod interviews;
 pub mod journal;
+pub mod label_links;
 pub mod labels;
 pub mod leases;
 pub mod lists;

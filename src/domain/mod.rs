@@ -9,6 +9,7 @@ pub mod ical;
 pub mod ids;
 pub mod imports;
 pub mod interviews;
+pub mod label_ai;
 pub mod lenient;
 pub mod markdown;
 pub mod notes;

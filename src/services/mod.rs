@@ -11,6 +11,7 @@ pub mod error;
 pub mod images;
 pub mod imports;
 pub mod journal;
+pub mod label_ai;
 pub mod labels;
 pub mod memory;
 pub mod opportunities;

@@ -8,14 +8,35 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::db::ai::AiRun;
-use crate::services::ai::{self as ai_service, AiFeature, AiStatus};
+use crate::services::ai::{self as ai_service, AiFeature, AiRunError, AiStatus};
 use crate::state::AppState;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::pages::Chrome;
 use crate::web::respond::render;
 use crate::web::session::SignedIn;
 
 const PER_PAGE: i64 = 50;
+
+/// An AI refusal as the web answers it: the sentence, with a status that says why (503
+/// `not_configured`, 429 `rate_limited`, 502 `upstream_failed`).
+pub fn refusal(refused: AiRunError) -> AppError {
+    let message = refused.to_string();
+    match refused {
+        AiRunError::Off(_) => AppError::NotConfigured(message),
+        AiRunError::TooMany { retry_after_secs, .. } => AppError::RateLimited { retry_after_secs, message },
+        AiRunError::Busy => AppError::RateLimited { retry_after_secs: 30, message },
+        AiRunError::OverBudget { .. } => AppError::RateLimited { retry_after_secs: 3600, message },
+        AiRunError::Failed(_) => AppError::Upstream(message),
+    }
+}
+
+/// `POST` paths whose requests wait for an AI run, which may take longer than a page: AI
+/// interview preparation, labels by AI and resume import (which may read with AI).
+pub fn waits_for_ai(path: &str) -> bool {
+    crate::web::ai_prep::waits_for_ai(path)
+        || crate::web::ai_labels::waits_for_ai(path)
+        || crate::web::imports::waits_for_ai(path)
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -28,6 +28,7 @@ use crate::services::ai::{AiFeature, AiRunError};
 use crate::services::prep::{self as prep_service, MaterialChoice, PrepSubject};
 use crate::services::ServiceError;
 use crate::state::AppState;
+use crate::web::ai::refusal;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::pages::Chrome;
@@ -180,7 +181,7 @@ async fn run_html(
     let run = prep_service::gather(&state, &me.user.id, kind.subject(&id), &choice_from_form(&fields)).await?;
     match prep_service::generate(&state, &me.user.id, run, None).await? {
         Ok(_) => Ok(redirect(&format!("{}?notice=prep_ready#ai-prep", kind.page(&id)))),
-        Err(refused) => Err(ai_refusal(refused)),
+        Err(refused) => Err(refusal(refused)),
     }
 }
 
@@ -195,7 +196,7 @@ async fn run_stream(
 ) -> AppResult<Response> {
     // What can be refused before anything runs is answered as an ordinary error.
     if state.ai.is_none() {
-        return Err(ai_refusal(AiRunError::Off(AiFeature::InterviewPrep)));
+        return Err(refusal(AiRunError::Off(AiFeature::InterviewPrep)));
     }
     let user_id = me.user.id.clone();
     let run = prep_service::gather(&state, &user_id, kind.subject(&id), &choice_from_form(&fields)).await?;
@@ -258,18 +259,6 @@ fn event(name: &str, data: &str) -> Bytes {
     }
     out.push('\n');
     Bytes::from(out)
-}
-
-/// An AI refusal as the web answers it: the sentence, with a status that says why.
-pub fn ai_refusal(refused: AiRunError) -> AppError {
-    let message = refused.to_string();
-    match refused {
-        AiRunError::Off(_) => AppError::NotConfigured(message),
-        AiRunError::TooMany { retry_after_secs, .. } => AppError::RateLimited { retry_after_secs, message },
-        AiRunError::Busy => AppError::RateLimited { retry_after_secs: 30, message },
-        AiRunError::OverBudget { .. } => AppError::RateLimited { retry_after_secs: 3600, message },
-        AiRunError::Failed(_) => AppError::Upstream(message),
-    }
 }
 
 // ---- editing and deleting what it wrote ----
@@ -389,7 +378,7 @@ async fn run_api(
     let run = prep_service::gather(&state, &me.user.id, PrepSubject::Interview(&id), &choice).await?;
     match prep_service::generate(&state, &me.user.id, run, None).await? {
         Ok(document) => Ok((StatusCode::CREATED, Json(document)).into_response()),
-        Err(refused) => Err(ai_refusal(refused)),
+        Err(refused) => Err(refusal(refused)),
     }
 }
 

@@ -33,6 +33,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(profile::api_routes())
         .merge(crate::web::ai_prep::api_routes())
         .merge(crate::web::imports::api_routes())
+        .merge(crate::web::ai_labels::api_routes())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -48,6 +49,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::domain::opportunities::SnoozeWrite,
         crate::db::prep::PrepDocument, crate::db::prep::PrepSource, crate::web::ai_prep::PrepRunWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
+        crate::domain::label_ai::LabelSuggestionsWrite, crate::domain::label_ai::LinkSuggestionsWrite,
+        crate::domain::label_ai::SuggestedLabel, crate::web::ai_labels::LabelSuggestions,
+        crate::services::label_ai::RecordLinkSuggestions, crate::services::label_ai::LinkSuggestion,
+        crate::db::label_links::LinkBatch, crate::db::label_links::BatchLink,
         crate::db::profiles::Profile, crate::domain::profile::ProfileWrite,
         crate::services::search::SearchResults, crate::services::search::SearchHit,
         crate::web::imports::ImportReview, crate::domain::imports::ImportRow, crate::domain::imports::ImportKind,

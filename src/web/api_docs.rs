@@ -499,6 +499,7 @@ impl Modify for CareerPaths {
         job_search_paths(openapi);
         ai_prep_paths(openapi);
         import_paths(openapi);
+        ai_label_paths(openapi);
         search_paths(openapi);
     }
 }
@@ -779,6 +780,90 @@ fn ai_prep_paths(openapi: &mut OpenApi) {
     openapi.paths.add_path_operation(path, vec![HttpMethod::Post], run.build());
     openapi.paths.add_path_operation(path, vec![HttpMethod::Get], get);
     openapi.paths.add_path_operation(path, vec![HttpMethod::Delete], delete.build());
+}
+
+/// Labels by AI: suggestions for a category or one record (nothing created or applied), and
+/// bulk linking (applied, with undo).
+fn ai_label_paths(openapi: &mut OpenApi) {
+    let tag = "labels";
+    let ai_errors = |operation: OperationBuilder, nothing: &str| {
+        operation
+            .response(
+                "429",
+                error(
+                    "Your AI runs this hour or your monthly allowance are used up (`rate_limited`, with Retry-After)",
+                ),
+            )
+            .response("502", error(&format!("The AI provider failed; {nothing} (`upstream_failed`)")))
+            .response("503", error("This instance has no AI provider configured (`not_configured`)"))
+    };
+    let suggest = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Suggest new labels in a category with AI; none is created"))
+        .description(Some(
+            "Runs the instance's AI provider on exactly this: your 15 most recent experiences (role, company, \
+             location, dates, the first 600 characters of the description), 15 projects (name, role, type, \
+             description), your skill names, the names of your labels, and the category. Answers the suggested \
+             names you do not have yet, each with a reason. Create the ones you keep with `POST /labels`.",
+        ))
+        .operation_id(Some("suggest_labels"))
+        .request_body(body("LabelSuggestionsWrite"))
+        .response("200", response("The suggestions", Some(schema_ref("LabelSuggestions"))));
+    let suggest = with_errors(
+        ai_errors(suggest, "nothing was created"),
+        Errors { json_body: true, changes: true, ..Errors::default() },
+    );
+    let link_one = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Suggest which of your labels fit one record, with AI; none is applied"))
+        .description(Some(
+            "Sends the names of your labels and the record's own text fields (its id and kind). Answers labels you \
+             have that are not on the record yet, each with a reason; a name the model invents is dropped. Apply \
+             the ones you keep by changing the record's `labels`. 404 when the record is not yours; 422 when you \
+             have no labels.",
+        ))
+        .operation_id(Some("suggest_label_links"))
+        .request_body(body("LinkSuggestionsWrite"))
+        .response("200", response("The suggestions", Some(schema_ref("RecordLinkSuggestions"))));
+    let link_one = with_errors(
+        ai_errors(link_one, "nothing was applied"),
+        Errors { json_body: true, record: true, changes: true, ..Errors::default() },
+    );
+    let link_bulk = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Link your labels across your records with AI, applied at once"))
+        .description(Some(
+            "Sends the names of your labels and the text of your 40 most recently changed experiences, skills, \
+             projects, achievements, education, certifications and journal entries; adds every suggested link \
+             that is new (at most 20 labels on a record) and answers the batch. `DELETE \
+             /labels/link-batches/{id}` undoes it for 7 days. No body is needed. 422 when you have no labels or \
+             no records.",
+        ))
+        .operation_id(Some("link_labels_in_bulk"))
+        .response("201", response("The links added, as one batch", Some(schema_ref("LinkBatch"))));
+    let link_bulk =
+        with_errors(ai_errors(link_bulk, "nothing was applied"), Errors { changes: true, ..Errors::default() })
+            .response(
+                "422",
+                response(
+                    "You have no labels, or no records to link (`validation_failed`)",
+                    Some(schema_ref("ValidationFailed")),
+                ),
+            );
+    let undo = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Undo a bulk linking batch"))
+        .description(Some(
+            "Takes off exactly the links the batch added (a link you added yourself stays), then forgets the batch.",
+        ))
+        .operation_id(Some("undo_label_link_batch"))
+        .parameter(id_parameter("id", "the batch"))
+        .response("204", response("Undone", None));
+    let undo = with_errors(undo, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/labels/suggestions", vec![HttpMethod::Post], suggest.build());
+    openapi.paths.add_path_operation("/labels/link-suggestions", vec![HttpMethod::Post], link_one.build());
+    openapi.paths.add_path_operation("/labels/link-batches", vec![HttpMethod::Post], link_bulk.build());
+    openapi.paths.add_path_operation("/labels/link-batches/{id}", vec![HttpMethod::Delete], undo.build());
 }
 
 /// The job search's routes beyond create/read/update/delete: the timeline, connected contacts

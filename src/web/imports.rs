@@ -27,7 +27,7 @@ use crate::services::ai::AiFeature;
 use crate::services::imports::{self as service, Applied, KeptRow, ReadBy, Review, Upload};
 use crate::services::ServiceError;
 use crate::state::AppState;
-use crate::web::ai_prep::ai_refusal;
+use crate::web::ai::refusal as ai_refusal;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::pages::{Chrome, NoticeQuery};

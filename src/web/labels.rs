@@ -17,6 +17,7 @@ use crate::domain::UserId;
 use crate::services::labels as label_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
+use crate::web::ai_labels::LabelAiSection;
 use crate::web::error::AppResult;
 use crate::web::extract::ApiJson;
 use crate::web::pages::{Chrome, NoticeQuery};
@@ -33,6 +34,7 @@ struct LabelsPage {
     draft: LabelDraft,
     picker: ColourPicker,
     errors: FieldErrors,
+    ai: LabelAiSection,
 }
 
 #[derive(Template)]
@@ -139,6 +141,26 @@ async fn list_page(
         picker: ColourPicker::new(&draft, true),
         draft,
         errors,
+        ai: LabelAiSection::new(state),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// The labels page with what labels by AI has to say (a category to fix, nothing to link).
+pub async fn page_with_ai(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    ai: LabelAiSection,
+) -> AppResult<Response> {
+    let draft = LabelDraft::blank();
+    let page = LabelsPage {
+        chrome: Chrome::new(state, &me.visitor, "Labels", "labels"),
+        labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
+        picker: ColourPicker::new(&draft, true),
+        draft,
+        errors: FieldErrors::new(),
+        ai,
     };
     Ok((status, render(&page)?).into_response())
 }

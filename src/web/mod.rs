@@ -1,6 +1,7 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
 pub mod ai;
+pub mod ai_labels;
 pub mod ai_prep;
 pub mod analytics;
 pub mod api;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::html_routes())
         .merge(journal::html_routes(&state))
         .merge(labels::html_routes())
+        .merge(ai_labels::html_routes())
         .merge(profile::html_routes(&state))
         .merge(search::html_routes())
         .merge(public::routes());
@@ -99,21 +101,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// A request is answered within 30 s, or 503. Those that wait for an AI run (which streams
-/// nothing until it ends) get the AI timeout and a margin instead.
+/// nothing until it ends) get [`ai_deadline`] instead.
 async fn deadline(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let waits = request.method() == axum::http::Method::POST
-        && (ai_prep::waits_for_ai(request.uri().path()) || imports::waits_for_ai(request.uri().path()));
-    let limit = if waits {
-        // A JSON answer may take two calls (one repair); each has the AI timeout.
-        Duration::from_secs(state.config.ai.timeout_seconds.saturating_mul(2).saturating_add(30))
-    } else {
-        PAGE_DEADLINE
-    };
+    let waits = request.method() == axum::http::Method::POST && ai::waits_for_ai(request.uri().path());
+    let limit = if waits { ai_deadline(state.config.ai.timeout_seconds) } else { PAGE_DEADLINE };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
@@ -121,3 +117,23 @@ async fn deadline(
 }
 
 const PAGE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How long a request that waits for an AI run may take: a JSON run may ask the provider twice
+/// (its answer gets one repair attempt), each within the AI timeout, so twice that and a margin
+/// for the reads and writes around it.
+pub fn ai_deadline(ai_timeout_seconds: u64) -> Duration {
+    Duration::from_secs(ai_timeout_seconds.max(1).saturating_mul(2).saturating_add(30))
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    #[test]
+    fn a_request_waiting_for_ai_outlasts_two_provider_calls() {
+        assert_eq!(super::ai_deadline(180).as_secs(), 390);
+        assert!(super::ai::waits_for_ai("/api/v1/labels/suggestions"));
+        assert!(super::ai::waits_for_ai("/labels/link-batches"));
+        assert!(super::ai::waits_for_ai("/interviews/x/prep"));
+        assert!(!super::ai::waits_for_ai("/labels/suggestions/create"));
+        assert!(!super::ai::waits_for_ai("/labels"));
+    }
+}

@@ -94,6 +94,11 @@ impl NoticeQuery {
             "label_removed" => return Some(Notice::success("The label was taken off.")),
             "label_added" => return Some(Notice::success("The label was added.")),
             "label_created" => return Some(Notice::success("The label was created.")),
+            "labels_created" => return Some(Notice::success("The labels you kept were created.")),
+            "labels_applied" => return Some(Notice::success("The labels you ticked were added.")),
+            "links_undone" => {
+                return Some(Notice::success("Undone: the links that run added were taken off; the labels stay."))
+            }
             "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
             "image_added" => return Some(Notice::success("The image was added.")),
             "image_removed" => return Some(Notice::success("The image was removed.")),
@@ -123,6 +128,8 @@ pub struct Chrome {
     pub css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
+    /// Whether this instance has an AI provider: AI buttons say what they would do without one.
+    pub ai_available: bool,
 }
 
 impl Chrome {
@@ -143,6 +150,7 @@ impl Chrome {
             css_url: assets.css,
             js_url: assets.js,
             icon_url: assets.icon,
+            ai_available: state.ai.is_some(),
         }
     }
 

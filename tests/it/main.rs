@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod ai;
+mod ai_labels;
 mod ai_prep;
 mod analytics;
 mod api;

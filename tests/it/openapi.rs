@@ -65,6 +65,10 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/labels/{id}"),
     ("PATCH", "/labels/{id}"),
     ("DELETE", "/labels/{id}"),
+    ("POST", "/labels/suggestions"),
+    ("POST", "/labels/link-suggestions"),
+    ("POST", "/labels/link-batches"),
+    ("DELETE", "/labels/link-batches/{id}"),
     ("GET", "/opportunities"),
     ("POST", "/opportunities"),
     ("GET", "/opportunities/{id}"),
@@ -391,7 +395,7 @@ async fn checker(app: &TestApp) -> Checker<'_> {
 async fn every_documented_operation_answers_as_documented(app: TestApp) {
     // With the recording fake as the AI provider, so that AI operations can succeed too.
     let fake = careerlog::integrations::ai::fake::FakeAi::new();
-    let app = TestApp::spawn_with_ai(app.backend, &[], Some(std::sync::Arc::new(fake))).await.unwrap();
+    let app = TestApp::spawn_with_ai(app.backend, &[], Some(std::sync::Arc::new(fake.clone()))).await.unwrap();
     let mut c = checker(&app).await;
 
     // ---- create one record of each kind, with what a person would really send ----
@@ -605,6 +609,23 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     // One waits, for the mistakes below.
     let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
     let pending_import = import["id"].as_str().unwrap().to_owned();
+
+    // ---- labels by AI (the fake provider) ----
+    fake.answer(r#"{"suggestions": [{"name": "Platform", "reason": "The platform team."}]}"#);
+    let suggested =
+        c.expect(200, "POST", "/labels/suggestions", &[], Body::Json(json!({"category": "Technical skills"}))).await;
+    assert_eq!(suggested["suggestions"][0]["name"], "Platform");
+    fake.answer(
+        json!({"records": [{"id": experience, "labels": [{"name": "Rust", "reason": "Its stack."}]}]}).to_string(),
+    );
+    let one = json!({"kind": "experience", "id": experience});
+    c.expect(200, "POST", "/labels/link-suggestions", &[], Body::Json(one)).await;
+    fake.answer(
+        json!({"records": [{"id": project, "labels": [{"name": "Rust", "reason": "Written in it."}]}]}).to_string(),
+    );
+    let batch = c.expect(201, "POST", "/labels/link-batches", &[], Body::None).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    c.expect(204, "DELETE", "/labels/link-batches/{id}", &[&batch_id], Body::None).await;
 
     // ---- journal images ----
     let draft = c.expect(201, "POST", "/journal/images", &[], Body::Multipart(image_form())).await;
