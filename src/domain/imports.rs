@@ -92,10 +92,11 @@ pub fn title_of(kind: ImportKind, fields: &Map<String, Value>) -> String {
         ImportKind::Language => joined(&[t("language"), t("fluency")], " · "),
         ImportKind::Experience => {
             let role = joined(&[t("role"), t("company")], " at ");
+            let (start, end) = (human(t("start_date")), human(t("end_date")));
             let dates = if fields.get("current").and_then(Value::as_bool) == Some(true) {
-                joined(&[t("start_date"), "now"], "–")
+                joined(&[&start, "now"], " – ")
             } else {
-                joined(&[t("start_date"), t("end_date")], "–")
+                joined(&[&start, &end], " – ")
             };
             joined(&[&role, &dates], " · ")
         }
@@ -106,12 +107,21 @@ pub fn title_of(kind: ImportKind, fields: &Map<String, Value>) -> String {
         ImportKind::Certification => joined(&[t("name"), t("issuer")], " · "),
         ImportKind::Project => joined(&[t("name"), t("role")], " · "),
         ImportKind::Skill => joined(&[t("name"), t("category")], " · "),
-        ImportKind::Achievement => joined(&[t("title"), t("date")], " · "),
+        ImportKind::Achievement => joined(&[t("title"), &human(t("date"))], " · "),
     };
     if title.is_empty() {
         format!("{} (no name)", kind.label())
     } else {
         title
+    }
+}
+
+/// "Mar 2019" for "2019-03"; empty stays empty.
+fn human(date: &str) -> String {
+    if date.is_empty() {
+        String::new()
+    } else {
+        crate::domain::fields::human_date(date)
     }
 }
 
@@ -510,7 +520,7 @@ mod tests {
         );
         assert_eq!(rows[1].fields["highlights"], serde_json::json!(["Wrote the first program"]));
         assert_eq!(rows[1].fields["current"], Value::Bool(true), "no end date: the role goes on");
-        assert_eq!(rows[1].title(), "Engineer at Analytical Engines · 2019-03–now");
+        assert_eq!(rows[1].title(), "Engineer at Analytical Engines · Mar 2019 – now");
         assert_eq!(rows[4].fields["level"], "expert");
         assert!(!rows[4].fields.contains_key("category"), "the generic group is no category");
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r0", "r1", "r2", "r3", "r4"]);

@@ -42,6 +42,9 @@ pub const TEXT_KEPT_MAX: usize = 100_000;
 pub const AI_TEXT_MAX: usize = 60_000;
 /// Room for the answer of an AI reading: a long resume as JSON.
 const AI_ANSWER_TOKENS: u32 = 8_000;
+/// Files read at once by this process. Reading a PDF takes a core for up to seconds; more
+/// uploads at once wait their turn rather than take every core from the pages.
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 crate::closed_set! {
     /// Who read the resume into rows.
@@ -94,9 +97,11 @@ pub async fn start(
         return Ok(Err(AiRunError::Off(AiFeature::ResumeImport)));
     }
     let file_name = clean_file_name(&upload.file_name);
+    let turn = READING.acquire().await.map_err(|err| ServiceError::Internal(err.into()))?;
     let extracted = resume::extract_text_off_runtime(upload.bytes, file_name.clone(), upload.content_type)
         .await
         .map_err(|err| ServiceError::field("file", err.to_string()))?;
+    drop(turn);
     let text = extracted.text();
     let parsed = match read(handles, user_id, read_by, &extracted, &text).await? {
         Ok(parsed) => parsed,
