@@ -198,6 +198,7 @@ pub fn fields_of(kind: ImportKind) -> &'static [FieldSpec] {
                 field("start_date", "Started", Date),
                 field("end_date", "Ended", Date),
                 field("score", "Grade", Line),
+                field("url", "Link", Line),
                 field("courses", "Courses (one per line)", Lines),
             ];
             FIELDS

@@ -29,6 +29,8 @@ pub enum SourceFormat {
     Docx,
     Text,
     Markdown,
+    /// A JSON Resume document, read as it is (by the import, not by `extract_text`).
+    Json,
 }
 
 /// One line of extracted text. `heading` is set when the file itself says the line is a heading

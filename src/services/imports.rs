@@ -17,17 +17,18 @@ use crate::clock::Timestamp;
 use crate::db::imports::{self as stored, Existing, ExistingKind, NewImport, StoredImport};
 use crate::db::profiles;
 use crate::domain::career::{
-    AchievementDraft, CertificationDraft, EducationDraft, ExperienceDraft, ProjectDraft, SkillDraft,
+    AchievementInput, CertificationInput, EducationInput, ExperienceInput, ProjectInput, SkillInput,
 };
 use crate::domain::imports::{comparable, rows_from_resume, DuplicateOf, ImportKind, ImportRow};
 use crate::domain::lenient::TypedInput;
-use crate::domain::profile::{row_field, Language, ProfileLink, ProfileWrite};
+use crate::domain::profile::{row_field, Language, ProfileInput, ProfileLink, ProfileWrite};
 use crate::domain::records::Draft;
 use crate::domain::{FieldErrors, UserId};
 use crate::integrations::ai::{AiMessage, AiOutput, AiRole};
 use crate::resume::json_resume::ParsedResume;
 use crate::resume::{self, ExtractedText, SourceFormat};
 use crate::services::ai::{self, AiFeature, AiRunError};
+use crate::services::error::rejected_write;
 use crate::services::records::kinds::{Achievements, Certifications, EducationRecords, Experiences, Projects, Skills};
 use crate::services::records::{self, RecordType};
 use crate::services::{profiles as profile_service, Handles, ServiceError, ServiceResult};
@@ -97,6 +98,12 @@ pub async fn start(
         return Ok(Err(AiRunError::Off(AiFeature::ResumeImport)));
     }
     let file_name = clean_file_name(&upload.file_name);
+    if let Some(document) = json_resume_in(&upload.bytes) {
+        let parsed = document?;
+        let text = String::from_utf8_lossy(&upload.bytes).into_owned();
+        let review = keep(handles, user_id, ReadBy::Parser, file_name, SourceFormat::Json, text, &parsed).await?;
+        return Ok(Ok(review));
+    }
     let turn = READING.acquire().await.map_err(|err| ServiceError::Internal(err.into()))?;
     let extracted = resume::extract_text_off_runtime(upload.bytes, file_name.clone(), upload.content_type)
         .await
@@ -109,6 +116,34 @@ pub async fn start(
     };
     let review = keep(handles, user_id, read_by, file_name, extracted.format, text, &parsed).await?;
     Ok(Ok(review))
+}
+
+/// A JSON Resume document (what Careerlog's own export writes), when the file is JSON: read as
+/// it is, no parser and no AI needed. `None`: not JSON, so a resume to extract and parse.
+fn json_resume_in(bytes: &[u8]) -> Option<ServiceResult<ParsedResume>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' {
+        return None;
+    }
+    if bytes.len() > resume::MAX_IMPORT_BYTES {
+        let message = resume::ExtractError::TooLarge { bytes: bytes.len() }.to_string();
+        return Some(Err(ServiceError::field("file", message)));
+    }
+    let value: Value = serde_json::from_slice(bytes).ok()?;
+    let resume_keys = ["basics", "work", "education", "skills", "projects", "awards", "certificates", "languages"];
+    if !value.as_object().is_some_and(|o| resume_keys.iter().any(|k| o.contains_key(*k))) {
+        return Some(Err(ServiceError::field(
+            "file",
+            "This JSON file is not a JSON Resume document (it has none of basics, work, education, skills…). Export \
+             your resume as JSON Resume, PDF or Word and try again.",
+        )));
+    }
+    Some(serde_json::from_value::<ParsedResume>(value).map_err(|err| {
+        ServiceError::field(
+            "file",
+            format!("This JSON Resume document could not be read: {err}. Check it against the JSON Resume schema."),
+        )
+    }))
 }
 
 /// Read a waiting import's text again, with AI; the new reading replaces it.
@@ -409,7 +444,9 @@ fn repeated(kind: ImportKind, row: &ImportRow, records: &[Existing]) -> Option<D
         ImportKind::Achievement => (row.text("title"), "", ""),
         _ => return None,
     };
-    let name = comparable(name);
+    // Skills are told apart as the database does (C, C++ and C# are three); other names loosely.
+    let key = |text: &str| if kind == ImportKind::Skill { text.trim().to_lowercase() } else { comparable(text) };
+    let name = key(name);
     if name.is_empty() {
         return None;
     }
@@ -421,7 +458,7 @@ fn repeated(kind: ImportKind, row: &ImportRow, records: &[Existing]) -> Option<D
         let same_start = !start.is_empty() && record.start.as_deref() == Some(start);
         same_qualifier || same_start || (qualifier.is_empty() && start.is_empty())
     };
-    records.iter().find(|r| comparable(&r.name) == name && qualifies(r)).map(|record| DuplicateOf {
+    records.iter().find(|r| key(&r.name) == name && qualifies(r)).map(|record| DuplicateOf {
         id: Some(record.id.clone()),
         title: match kind {
             ImportKind::Experience => format!("{} at {}", record.qualifier, record.name),
@@ -462,16 +499,18 @@ pub struct CreatedRecord {
 
 /// A checked row, ready to write.
 enum Ready {
-    Experience(ExperienceDraft),
-    Education(EducationDraft),
-    Certification(CertificationDraft),
-    Project(ProjectDraft),
-    Skill(SkillDraft),
-    Achievement(AchievementDraft),
+    Experience(ExperienceInput),
+    Education(EducationInput),
+    Certification(CertificationInput),
+    Project(ProjectInput),
+    Skill(SkillInput),
+    Achievement(AchievementInput),
 }
 
 /// Create the kept rows' records, then forget the import. Every row is checked first, and if
 /// any has a mistake nothing is written: the errors come back keyed `"{row id}.{field}"`.
+/// Then the import is claimed (deleted) and every record and the profile written in one
+/// transaction: all or nothing, and a second submission of the same review finds no import.
 /// `typed`: the rows came from the review's form, whose dates are read as people write them.
 pub async fn apply(
     handles: &Handles,
@@ -519,7 +558,8 @@ pub async fn apply(
             }
             ImportKind::Project => check::<Projects>(handles, user_id, &fields, typed).await?.map(Ready::Project),
             ImportKind::Skill => {
-                let name = comparable(fields.get("name").and_then(Value::as_str).unwrap_or_default());
+                // As the database tells skills apart: by name, trimmed, in lower case.
+                let name = fields.get("name").and_then(Value::as_str).unwrap_or_default().trim().to_lowercase();
                 if !name.is_empty() && !skill_names.insert(name) {
                     Err(FieldErrors::single("name", "Another row you keep has this skill. Keep one of them."))
                 } else {
@@ -531,15 +571,15 @@ pub async fn apply(
             }
         };
         match checked {
-            Ok(draft) => ready.push((row.kind, row.id.clone(), draft)),
+            Ok(input) => ready.push((row.kind, row.id.clone(), input)),
             Err(row_errors) => add_row_errors(&mut errors, &row.id, row_errors),
         }
     }
     let profile = if profile_rows.is_empty() {
         None
     } else {
-        match profile_draft(handles, user_id, &profile_rows).await? {
-            Ok(draft) => Some(draft),
+        match profile_input(handles, user_id, &profile_rows).await? {
+            Ok(input) => input,
             Err(profile_errors) => {
                 errors.overlay(profile_errors);
                 None
@@ -550,25 +590,30 @@ pub async fn apply(
         return Err(ServiceError::Invalid(errors));
     }
 
-    // Each record is written by the path every form and API call takes, one transaction each;
-    // the checks above make a failure here rare (a record created meanwhile with the same
-    // name), and it is reported on its row with the rows before it kept.
     let titles: HashMap<&str, String> = review.rows.iter().map(|r| (r.id.as_str(), r.title())).collect();
+    let now = handles.clock.now();
+    let mut tx = handles.db.begin_write().await?;
+    if !stored::delete(&mut tx, user_id, &review.id).await? {
+        // Applied or discarded meanwhile (a second click, a retry): nothing more to do.
+        return Err(ServiceError::NotFound);
+    }
     let mut created = Vec::new();
-    for (kind, row_id, draft) in ready {
-        let saved = match &draft {
-            Ready::Experience(d) => records::save::<Experiences>(handles, user_id, None, d).await,
-            Ready::Education(d) => records::save::<EducationRecords>(handles, user_id, None, d).await,
-            Ready::Certification(d) => records::save::<Certifications>(handles, user_id, None, d).await,
-            Ready::Project(d) => records::save::<Projects>(handles, user_id, None, d).await,
-            Ready::Skill(d) => records::save::<Skills>(handles, user_id, None, d).await,
-            Ready::Achievement(d) => records::save::<Achievements>(handles, user_id, None, d).await,
+    for (kind, row_id, input) in ready {
+        let conn = &mut *tx;
+        let written = match &input {
+            Ready::Experience(i) => records::write_checked::<Experiences>(conn, user_id, None, i, now).await,
+            Ready::Education(i) => records::write_checked::<EducationRecords>(conn, user_id, None, i, now).await,
+            Ready::Certification(i) => records::write_checked::<Certifications>(conn, user_id, None, i, now).await,
+            Ready::Project(i) => records::write_checked::<Projects>(conn, user_id, None, i, now).await,
+            Ready::Skill(i) => records::write_checked::<Skills>(conn, user_id, None, i, now).await,
+            Ready::Achievement(i) => records::write_checked::<Achievements>(conn, user_id, None, i, now).await,
         };
-        match saved {
+        match written {
             Ok(record_id) => {
                 let title = titles.get(row_id.as_str()).cloned().unwrap_or_default();
                 created.push(CreatedRecord { kind, id: record_id, title });
             }
+            // Dropping the transaction undoes every write and gives the import back.
             Err(ServiceError::Invalid(row_errors)) => {
                 let mut errors = FieldErrors::new();
                 add_row_errors(&mut errors, &row_id, row_errors);
@@ -577,15 +622,12 @@ pub async fn apply(
             Err(other) => return Err(other),
         }
     }
-    let profile_updated = match profile {
-        Some(draft) => {
-            profile_service::save(handles, user_id, &draft).await?;
-            true
-        }
-        None => false,
-    };
-    let mut tx = handles.db.begin_write().await?;
-    stored::delete(&mut tx, user_id, &review.id).await?;
+    let profile_updated = profile.is_some();
+    if let Some(input) = profile {
+        profiles::save(&mut tx, user_id, &input, now).await.map_err(|err| {
+            rejected_write(err, Some(("rows", "Your profile could not take these details; try again.".into())))
+        })?;
+    }
     tx.commit().await?;
     Ok(Applied { created, profile_updated })
 }
@@ -603,7 +645,7 @@ async fn check<K: RecordType>(
     user_id: &UserId,
     fields: &Map<String, Value>,
     typed: Option<&TypedInput>,
-) -> ServiceResult<Result<K::Draft, FieldErrors>> {
+) -> ServiceResult<Result<K::Input, FieldErrors>> {
     let write: K::Write = match serde_json::from_value(Value::Object(fields.clone())) {
         Ok(write) => write,
         Err(err) => return Ok(Err(serde_problem(&err))),
@@ -611,13 +653,17 @@ async fn check<K: RecordType>(
     let mut draft = K::blank(handles.clock.now());
     draft.apply(write);
     let unread = typed.map(|typed| draft.read_typed(typed)).unwrap_or_default();
-    let mut errors = match draft.validate() {
-        Ok(input) if unread.is_empty() => K::check(&handles.db, user_id, &input).await?,
-        Ok(_) => FieldErrors::new(),
-        Err(errors) => errors,
+    if !unread.is_empty() {
+        let mut errors = draft.validate().err().unwrap_or_default();
+        errors.overlay(unread);
+        return Ok(Err(errors));
+    }
+    let input = match draft.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
     };
-    errors.overlay(unread);
-    Ok(if errors.is_empty() { Ok(draft) } else { Err(errors) })
+    let errors = K::check(&handles.db, user_id, &input).await?;
+    Ok(if errors.is_empty() { Ok(input) } else { Err(errors) })
 }
 
 /// A field the API body could not take, named when serde says which.
@@ -631,14 +677,17 @@ fn serde_problem(err: &serde_json::Error) -> FieldErrors {
     FieldErrors::single(&field, format!("This row could not be read: {text}."))
 }
 
-/// The profile with the kept contact details filled in and the kept links and languages added,
-/// checked as the profile form checks it.
-async fn profile_draft(
+/// The profile with the kept contact details filled in where it has none yet (an import fills
+/// gaps; it never overwrites what the user wrote, whatever the form sent) and the kept links and
+/// languages it does not have added, checked as the profile form checks it. `Ok(None)`: nothing
+/// to change.
+async fn profile_input(
     handles: &Handles,
     user_id: &UserId,
     rows: &[(ImportKind, String, Map<String, Value>)],
-) -> ServiceResult<Result<crate::domain::profile::ProfileDraft, FieldErrors>> {
-    let mut draft = profile_service::draft_of(&profiles::get(handles.db.pool(), user_id).await?);
+) -> ServiceResult<Result<Option<ProfileInput>, FieldErrors>> {
+    let current = profile_service::draft_of(&profiles::get(handles.db.pool(), user_id).await?);
+    let mut draft = current.clone();
     let mut errors = FieldErrors::new();
     // Where each list entry came from, to put its message on its row.
     let mut link_rows = HashMap::new();
@@ -649,7 +698,19 @@ async fn profile_draft(
         match kind {
             ImportKind::Profile => {
                 profile_row = Some(row_id.clone());
-                let write: ProfileWrite = match serde_json::from_value(Value::Object(fields.clone())) {
+                let filled = |name: &str| match name {
+                    "display_name" => !current.display_name.trim().is_empty(),
+                    "job_title" => !current.job_title.trim().is_empty(),
+                    "email" => !current.email.trim().is_empty(),
+                    "phone" => !current.phone.trim().is_empty(),
+                    "url" => !current.url.trim().is_empty(),
+                    "region" => !current.region.trim().is_empty(),
+                    "bio" => !current.bio.trim().is_empty(),
+                    _ => false,
+                };
+                let gaps: Map<String, Value> =
+                    fields.iter().filter(|(name, _)| !filled(name)).map(|(k, v)| (k.clone(), v.clone())).collect();
+                let write: ProfileWrite = match serde_json::from_value(Value::Object(gaps)) {
                     Ok(write) => write,
                     Err(err) => {
                         add_row_errors(&mut errors, row_id, serde_problem(&err));
@@ -659,31 +720,41 @@ async fn profile_draft(
                 draft.apply(write);
             }
             ImportKind::Link => {
-                link_rows.insert(draft.profiles.len(), row_id.clone());
-                draft.profiles.push(ProfileLink {
-                    network: text("network"),
-                    username: text("username"),
-                    url: text("url"),
-                    public: false,
+                let (network, url) = (text("network"), text("url"));
+                let known = draft.profiles.iter().any(|link| {
+                    (!url.is_empty() && comparable(&link.url) == comparable(&url))
+                        || (url.is_empty() && comparable(&link.network) == comparable(&network))
                 });
+                if !known {
+                    link_rows.insert(draft.profiles.len(), row_id.clone());
+                    draft.profiles.push(ProfileLink { network, username: text("username"), url, public: false });
+                }
             }
             ImportKind::Language => {
-                language_rows.insert(draft.languages.len(), row_id.clone());
-                draft.languages.push(Language { language: text("language"), fluency: text("fluency") });
+                let language = text("language");
+                if !draft.languages.iter().any(|l| comparable(&l.language) == comparable(&language)) {
+                    language_rows.insert(draft.languages.len(), row_id.clone());
+                    draft.languages.push(Language { language, fluency: text("fluency") });
+                }
             }
             _ => {}
         }
     }
-    if let Err(found) = draft.validate() {
-        for (field, message) in found.iter() {
-            let placed = placed_on_row(field, &link_rows, &language_rows, profile_row.as_deref());
-            match placed {
-                Some((row_id, row_field)) => errors.add(&format!("{row_id}.{row_field}"), message),
-                None => errors.add("rows", message),
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    match draft.validate() {
+        Ok(input) => Ok(Ok(Some(input))),
+        Err(found) => {
+            for (field, message) in found.iter() {
+                match placed_on_row(field, &link_rows, &language_rows, profile_row.as_deref()) {
+                    Some((row_id, row_field)) => errors.add(&format!("{row_id}.{row_field}"), message),
+                    None => errors.add("rows", message),
+                }
             }
+            Ok(Err(errors))
         }
     }
-    Ok(if errors.is_empty() { Ok(draft) } else { Err(errors) })
 }
 
 /// The row and field a profile message belongs on: `profiles[3].url` is the link row that

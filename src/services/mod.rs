@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod prep;
 pub mod profiles;
 pub mod records;
+pub mod resume_export;
 pub mod search;
 pub mod throttle;
 pub mod uploads;

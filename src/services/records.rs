@@ -201,27 +201,41 @@ pub async fn save<K: RecordType>(
     }
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
-    let names = K::label_names(&input);
-    if labels::count_after_adding(&mut tx, user_id, names).await? > labels::MAX_PER_USER {
+    let record_id = write_checked::<K>(&mut tx, user_id, id, &input, now).await?;
+    tx.commit().await?;
+    Ok(record_id)
+}
+
+/// Write a validated and checked record inside the caller's transaction: its row, its labels
+/// and its search text. [`save`] is this in a transaction of its own; an import applies many
+/// records in one, so that they are all written or none is.
+pub(crate) async fn write_checked<K: RecordType>(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: Option<&str>,
+    input: &K::Input,
+    now: Timestamp,
+) -> ServiceResult<String> {
+    let names = K::label_names(input);
+    if labels::count_after_adding(&mut *conn, user_id, names).await? > labels::MAX_PER_USER {
         let message = format!("You have {} labels, the most allowed. Use existing ones.", labels::MAX_PER_USER);
         return Err(ServiceError::field("labels", message));
     }
     let record_id = id.map(str::to_owned).unwrap_or_else(new_id);
     let saved = match id {
-        None => K::insert(&mut tx, user_id, &record_id, &input, now).await.map(|()| true),
-        Some(id) => K::update(&mut tx, user_id, id, &input, now).await,
+        None => K::insert(&mut *conn, user_id, &record_id, input, now).await.map(|()| true),
+        Some(id) => K::update(&mut *conn, user_id, id, input, now).await,
     };
     match saved {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound),
-        Err(err) => return Err(rejected_write(err, K::conflict(&input))),
+        Err(err) => return Err(rejected_write(err, K::conflict(input))),
     }
     if K::LABELLED {
-        labels::set_for_record(&mut tx, user_id, K::TABLE.kind, &record_id, names, now).await?;
+        labels::set_for_record(&mut *conn, user_id, K::TABLE.kind, &record_id, names, now).await?;
     }
-    index::<K>(&mut tx, user_id, &record_id, now).await?;
-    K::index_related(&mut tx, user_id, &record_id, now).await?;
-    tx.commit().await?;
+    index::<K>(&mut *conn, user_id, &record_id, now).await?;
+    K::index_related(&mut *conn, user_id, &record_id, now).await?;
     Ok(record_id)
 }
 

@@ -33,6 +33,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(profile::api_routes())
         .merge(crate::web::ai_prep::api_routes())
         .merge(crate::web::imports::api_routes())
+        .merge(crate::web::resume_export::api_routes())
         .merge(crate::web::ai_labels::api_routes())
         .fallback(|| async { AppError::NotFound })
 }

@@ -728,6 +728,23 @@ fn import_paths(openapi: &mut OpenApi) {
     openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Get], get.build());
     openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Delete], discard.build());
     openapi.paths.add_path_operation("/imports/{id}/apply", vec![HttpMethod::Post], apply.build());
+    let export = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Your resume as a JSON Resume document"))
+        .description(Some(
+            "JSON Resume (schema v1.0.0): your profile's contact details, links and languages, and every record \
+             marked \"on my resume\" (achievements as awards). `POST /imports` reads such a file back.",
+        ))
+        .operation_id(Some("export_json_resume"))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("The document, as a download (resume.json)")
+                .content("application/json", json(typed(Type::Object)))
+                .build(),
+        );
+    let export = with_errors(export, Errors::default());
+    openapi.paths.add_path_operation("/resume.json", vec![HttpMethod::Get], export.build());
 }
 
 /// AI interview preparation for one interview: run it, read what it wrote, delete it.

@@ -217,6 +217,8 @@ struct ReviewPage {
     row_count: usize,
     kept_count: usize,
     ai_available: bool,
+    /// The text was read by our parser (not AI, not a JSON Resume document), so AI may read it again.
+    ai_may_read_again: bool,
     ai_what_it_does: &'static str,
     /// Messages that belong to no one row.
     general_errors: Vec<String>,
@@ -234,6 +236,8 @@ struct RowView {
     keep: bool,
     duplicate: Option<String>,
     has_errors: bool,
+    /// Messages about the row that name no field of its form.
+    messages: Vec<String>,
     fields: Vec<FieldView>,
 }
 
@@ -268,6 +272,7 @@ fn format_name(format: SourceFormat) -> &'static str {
         SourceFormat::Docx => "Word document",
         SourceFormat::Text => "plain text",
         SourceFormat::Markdown => "Markdown",
+        SourceFormat::Json => "JSON Resume",
     }
 }
 
@@ -302,6 +307,9 @@ fn review_view(
         kept_count,
         groups,
         ai_available: state.ai.is_some(),
+        ai_may_read_again: review.read_by == ReadBy::Parser
+            && review.format != SourceFormat::Json
+            && review.text_chars <= service::AI_TEXT_MAX,
         ai_what_it_does: AiFeature::ResumeImport.what_it_does(),
         general_errors,
         has_errors: !errors.is_empty(),
@@ -347,12 +355,20 @@ fn row_view(row: &ImportRow, typed: Option<&HashMap<String, String>>, errors: &F
         Some(typed) => typed.contains_key(&format!("{prefix}keep")),
         None => row.keep,
     };
+    let specs = fields_of(row.kind);
+    let messages = errors
+        .iter()
+        .filter_map(|(field, message)| field.strip_prefix(&prefix).map(|name| (name, message)))
+        .filter(|(name, _)| !specs.iter().any(|spec| spec.name == *name))
+        .map(|(_, message)| message.to_owned())
+        .collect();
     RowView {
         id: row.id.clone(),
         title: crate::domain::imports::title_of(row.kind, &shown_fields),
         keep,
         duplicate: row.duplicate_of.as_ref().map(|d| d.title.clone()),
         has_errors,
+        messages,
         fields,
     }
 }

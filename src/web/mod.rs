@@ -32,6 +32,7 @@ pub mod public;
 pub mod records;
 pub mod request_id;
 pub mod respond;
+pub mod resume_export;
 pub mod routes;
 pub mod search;
 pub mod security;

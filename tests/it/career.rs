@@ -165,6 +165,13 @@ impl Api {
         (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
     }
 
+    /// A GET whose answer is not JSON to look into (a download): its text, after a 200.
+    pub(crate) async fn get_text(&self, path: &str) -> String {
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
+    }
+
     pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
         self.raw(method, path, body.map(|_| "application/json"), body.map(Value::to_string)).await
     }

@@ -20,6 +20,8 @@ on_both_databases!(
     promise_14_an_abandoned_import_is_deleted_after_a_day,
     promise_15_an_ai_reading_sends_the_resume_text_and_nothing_else,
     without_a_provider_ai_reading_says_what_it_would_do,
+    applying_is_all_or_nothing_and_happens_once,
+    a_json_resume_export_imported_into_another_account_exports_the_same_document,
 );
 
 const RESUME: &str = "# Ada Lovelace
@@ -447,4 +449,130 @@ async fn without_a_provider_ai_reading_says_what_it_would_do(app: TestApp) {
     assert_eq!(count(&app, "resume_imports").await, 0);
     let (status, _) = upload_api(&api, resume_part(RESUME, "cv.md"), None).await;
     assert_eq!(status, 201, "reading without AI works as always");
+}
+
+async fn applying_is_all_or_nothing_and_happens_once(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    api.create("/skills", json!({"name": "Rust"})).await;
+    api.create("/skills", json!({"name": "C"})).await;
+    let resume = "# Ada\n\n## Experience\n\n### Engineer — Analytical Engines\n*2019 – Present*\n\n\
+                  ## Skills\n\n- **Languages:** Rust, C++, C#\n";
+    let (_, review) = upload_api(&api, resume_part(resume, "cv.md"), None).await;
+    let id = review["id"].as_str().unwrap();
+    let rows = review["rows"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["fields"]["name"] == name).unwrap().clone();
+    assert_eq!(row("C++")["keep"], true, "C++ is not the C you have");
+    assert_eq!(row("C#")["keep"], true);
+    assert_eq!(row("Rust")["keep"], false);
+    let experience = rows.iter().find(|r| r["kind"] == "experience").unwrap()["id"].clone();
+
+    // Ticking the Rust you already have anyway: the database refuses it, and nothing of the
+    // import is written, the experience before it included.
+    let everything = json!({"rows": [{"id": experience}, {"id": row("C++")["id"]}, {"id": row("Rust")["id"]}]});
+    let (status, answer) = api.post(&format!("/imports/{id}/apply"), everything).await;
+    assert_eq!(status, 422, "{answer}");
+    let rust = row("Rust")["id"].as_str().unwrap().to_owned();
+    assert!(answer["error"]["fields"][format!("{rust}.name")].is_string(), "{answer}");
+    assert_eq!(count(&app, "experiences").await, 0, "all or nothing");
+    assert_eq!(count(&app, "skills").await, 2);
+
+    // Applied once; the same request again finds nothing to apply.
+    let kept = json!({"rows": [{"id": experience}, {"id": row("C++")["id"]}, {"id": row("C#")["id"]}]});
+    let apply = format!("/imports/{id}/apply");
+    let (first, second) = tokio::join!(api.post(&apply, kept.clone()), api.post(&apply, kept));
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [201, 404], "one of two simultaneous submissions applies");
+    assert_eq!(count(&app, "experiences").await, 1);
+    assert_eq!(count(&app, "skills").await, 4);
+}
+
+async fn a_json_resume_export_imported_into_another_account_exports_the_same_document(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let ada = api_for(&app).await;
+    ada.patch(
+        "/profile",
+        json!({"display_name": "Ada Lovelace", "job_title": "Principal Engineer", "region": "London, UK",
+               "bio": "I build query engines.", "email": "ada@analytical.example", "phone": "+44 20 7946 0958",
+               "url": "https://ada.example",
+               "profiles": [{"network": "GitHub", "username": "ada", "url": "https://github.com/ada"}],
+               "languages": [{"language": "English", "fluency": "Native"}, {"language": "French", "fluency": "B2"}]}),
+    )
+    .await;
+    ada.create(
+        "/experiences",
+        json!({"role": "Principal Engineer", "company": "Analytical Engines", "location": "London", "start_date": "2019-03",
+               "current": true, "description": "Query platform lead.", "highlights": ["Cut p99 by 7x", "Led six engineers"]}),
+    )
+    .await;
+    ada.create(
+        "/experiences",
+        json!({"role": "Engineer", "company": "Difference Works", "start_date": "2015", "end_date": "2019-02"}),
+    )
+    .await;
+    ada.create("/experiences", json!({"role": "Hidden", "company": "Not on resume", "start_date": "2010", "end_date": "2011", "on_resume": false}))
+        .await;
+    ada.create(
+        "/education",
+        json!({"institution": "University of London", "study_type": "BSc", "area": "Mathematics", "start_date": "2011",
+               "end_date": "2014", "score": "First", "courses": ["Analysis", "Algebra"], "url": "https://london.ac.uk"}),
+    )
+    .await;
+    ada.create(
+        "/certifications",
+        json!({"name": "CKA", "issuer": "CNCF", "date": "2020-05", "url": "https://cncf.io/cka"}),
+    )
+    .await;
+    ada.create(
+        "/projects",
+        json!({"name": "Planner", "role": "Author", "description": "A cost-based planner.", "url": "https://planner.example",
+               "start_date": "2020", "end_date": "2021"}),
+    )
+    .await;
+    for (name, category, level) in [("Rust", "Languages", "expert"), ("SQL", "Languages", "expert"), ("Go", "", "")] {
+        let mut body = json!({"name": name, "category": category});
+        if !level.is_empty() {
+            body["level"] = json!(level);
+        }
+        ada.create("/skills", body).await;
+    }
+    ada.create(
+        "/achievements",
+        json!({"title": "Engineer of the year", "date": "2022", "description": "Chosen by peers."}),
+    )
+    .await;
+
+    let exported = ada.get_text("/resume.json").await;
+    let document: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(document["$schema"], "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json");
+    assert_eq!(document["basics"]["name"], "Ada Lovelace");
+    assert_eq!(document["work"].as_array().unwrap().len(), 2, "only what is on the resume: {document}");
+    assert!(document["work"][0].get("endDate").is_none(), "the current role has no end");
+    let skills = document["skills"].as_array().unwrap();
+    assert!(
+        skills.contains(&json!({"name": "Languages", "level": "Expert", "keywords": ["Rust", "SQL"]})),
+        "{skills:?}"
+    );
+    assert!(skills.contains(&json!({"name": "Skills", "keywords": ["Go"]})), "no category: the generic group");
+
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let grace = api_for(&app).await;
+    let (status, review) = upload_api(&grace, resume_part(&exported, "resume.json"), None).await;
+    assert_eq!(status, 201, "{review}");
+    assert_eq!(review["format"], "json");
+    let everything: Vec<Value> = review["rows"].as_array().unwrap().iter().map(|r| json!({"id": r["id"]})).collect();
+    let (status, applied) =
+        grace.post(&format!("/imports/{}/apply", review["id"].as_str().unwrap()), json!({"rows": everything})).await;
+    assert_eq!(status, 201, "{applied}");
+    let again: Value = serde_json::from_str(&grace.get_text("/resume.json").await).unwrap();
+    assert_eq!(again, document, "the round trip keeps the document");
+
+    // A JSON file that is not a resume is refused with a sentence; so is a broken one.
+    let (status, answer) = upload_api(&grace, resume_part(r#"{"name": "not a resume"}"#, "x.json"), None).await;
+    assert_eq!(status, 422);
+    assert!(answer["error"]["fields"]["file"].as_str().unwrap().contains("not a JSON Resume"), "{answer}");
+    let (status, answer) = upload_api(&grace, resume_part(r#"{"work": "yesterday"}"#, "x.json"), None).await;
+    assert_eq!(status, 422, "{answer}");
 }

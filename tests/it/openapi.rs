@@ -110,6 +110,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/imports/{id}"),
     ("DELETE", "/imports/{id}"),
     ("POST", "/imports/{id}/apply"),
+    ("GET", "/resume.json"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -606,6 +607,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     c.expect(204, "DELETE", "/experiences/{id}", &[&imported], Body::None).await;
     let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
     c.expect(204, "DELETE", "/imports/{id}", &[import["id"].as_str().unwrap()], Body::None).await;
+    let document = c.get("/resume.json", &[]).await;
+    assert!(document["$schema"].as_str().unwrap().contains("v1.0.0"));
     // One waits, for the mistakes below.
     let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
     let pending_import = import["id"].as_str().unwrap().to_owned();
