@@ -31,10 +31,10 @@ pub struct DateRange {
     pub end: Option<PartialDate>,
 }
 
-const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mär|mai|juni|juli|okt(?:ober)?|dez(?:ember)?|janv(?:ier)?|févr?(?:ier)?|fevr?(?:ier)?|mars|avr(?:il)?|juin|juil(?:let)?|août|aout|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|déc(?:embre)?|ene(?:ro)?|febrero|marzo|abr(?:il)?|mayo|junio|julio|ago(?:sto)?|septiembre|set(?:iembre|tembre)?|octubre|noviembre|dic(?:iembre|embre)?|gen(?:naio)?|febbraio|aprile|magg?(?:io)?|giu(?:gno)?|lug(?:lio)?|ott(?:obre)?|maart|mei|okt)\.?";
 const YEAR: &str = r"(?:19[5-9]\d|20\d\d)";
 const SEASON: &str = r"(?:spring|summer|fall|autumn|winter)";
-const PRESENT: &str = r"(?:present|current(?:ly)?|now|today|ongoing|to\s+date|till\s+date|date)";
+const PRESENT: &str = r"(?:present|current(?:ly)?|now|today|ongoing|to\s+date|till\s+date|date|heute|aktuell|jetzt|aujourd'hui|présent|actualidad|presente|oggi|attuale|heden|nu)";
 const SEPARATOR: &str = r"\s*(?:-{1,2}|–|—|‒|−|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*";
 
 /// One date: "Jan 2020", "January, 2020", "Jan '20", "01/2020", "2020-01", "Summer 2018", "2020".
@@ -63,10 +63,28 @@ static PRESENT_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?i)^{PRESENT}$")).expect("the present pattern is valid"));
 
 fn month_number(name: &str) -> Option<u8> {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let prefix = name.get(..3)?;
-    let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    months.iter().position(|m| *m == prefix).and_then(|i| u8::try_from(i + 1).ok())
+    let name = name.trim_end_matches('.').to_lowercase();
+    // Month names in German, French, Spanish, Italian and Dutch as well, by their first letters.
+    let months: [&[&str]; 12] = [
+        &["jan", "ene", "gen"],
+        &["feb", "fév", "fev"],
+        &["mar", "mär", "maa"],
+        &["apr", "avr", "abr"],
+        &["may", "mai", "mag", "mei"],
+        &["jun", "jui", "giu"],
+        &["jul", "lug"],
+        &["aug", "aoû", "aou", "ago"],
+        &["sep", "set"],
+        &["oct", "okt", "ott"],
+        &["nov"],
+        &["dec", "dez", "déc", "dic"],
+    ];
+    let prefix: String = name.chars().take(3).collect();
+    // "juillet" and "juin" share "jui": the fourth letter tells them apart.
+    if prefix == "jui" {
+        return Some(if name.starts_with("juil") { 7 } else { 6 });
+    }
+    months.iter().position(|m| m.contains(&prefix.as_str())).and_then(|i| u8::try_from(i + 1).ok())
 }
 
 /// The date in one matched date text.
@@ -200,6 +218,8 @@ mod tests {
         assert_eq!(range("May '19 - Jul '21"), some("2019-05", Some("2021-07")));
         assert_eq!(range("Acme 2021 -"), some("2021", None));
         assert_eq!(range("January, 2015 until December, 2016"), some("2015-01", Some("2016-12")));
+        assert_eq!(range("Okt. 2021 – heute"), some("2021-10", None));
+        assert_eq!(range("juil. 2019 - déc. 2020"), some("2019-07", Some("2020-12")));
     }
 
     #[test]

@@ -334,7 +334,8 @@ fn rows_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Segment>> {
             // Letter-spaced rows ("S K I L L S"): a gap after most letters, and wider ones
             // between words; no columns there.
             let gaps = visible_gaps(&row);
-            let letter_spaced = gaps.iter().filter(|g| **g > WORD_GAP).count() * 2 >= gaps.len().max(1);
+            let spaced = gaps.iter().filter(|g| **g > WORD_GAP).count();
+            let letter_spaced = spaced >= 3 && spaced * 3 >= gaps.len() * 2;
             let mut last_visible_end: Option<f64> = None;
             let mut segments: Vec<Segment> = Vec::new();
             let mut last: Option<&Glyph> = None;
@@ -479,6 +480,51 @@ mod tests {
         assert_eq!(lines[1], "Skill number 0");
         assert_eq!(lines[10], "Skill number 9");
         assert_eq!(lines[12], "Main column text line 0 with words");
+    }
+
+    #[test]
+    fn cid_widths_in_the_first_last_width_form_are_spelled_out() {
+        let doc = Document::new();
+        let w = vec![
+            Object::Integer(3),
+            Object::Integer(5),
+            Object::Integer(500),
+            Object::Integer(9),
+            vec![Object::Integer(250)].into(),
+        ];
+        let mut budget = MAX_WIDTH_ENTRIES;
+        let fixed = widths_in_array_form(&doc, &w, &mut budget).unwrap();
+        assert_eq!(fixed[0], Object::Integer(3));
+        assert_eq!(fixed[1].as_array().unwrap().len(), 3);
+        assert_eq!(fixed[2], Object::Integer(9));
+        // A range claiming more glyphs than any font has is left alone.
+        let hostile = vec![Object::Integer(0), Object::Integer(i64::MAX / 2), Object::Integer(500)];
+        assert!(widths_in_array_form(&doc, &hostile, &mut budget).is_none());
+    }
+
+    #[test]
+    fn a_gap_much_wider_than_the_word_space_is_a_column_gap() {
+        let glyph = |x: f64, text: &str| Glyph { x, end: x + 5.0, y: 100.0, size: 10.0, text: text.into() };
+        // Body rows with word spaces of 0.3 font sizes, then "Programming   R, Go".
+        let mut glyphs = Vec::new();
+        for row in 0..30 {
+            let y = 120.0 + row as f64 * 12.0;
+            for (i, x) in [0.0, 5.0, 13.0, 18.0, 26.0].iter().enumerate() {
+                glyphs.push(Glyph { y, ..glyph(*x, if i == 2 { "b" } else { "a" }) });
+            }
+        }
+        glyphs.extend([
+            glyph(0.0, "P"),
+            glyph(5.0, "r"),
+            glyph(10.0, "o"),
+            glyph(15.0, "g"),
+            glyph(29.0, "R"),
+            glyph(34.0, ","),
+            glyph(42.0, "G"),
+        ]);
+        let rows = rows_of(glyphs);
+        assert_eq!(row_text(&rows[0].iter().collect::<Vec<_>>()), "Prog\tR, G");
+        assert_eq!(row_text(&rows[1].iter().collect::<Vec<_>>()), "aa ba a");
     }
 
     #[test]

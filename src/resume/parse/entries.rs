@@ -258,7 +258,7 @@ fn role_and_company(header: &[String]) -> (Option<String>, Option<String>, Optio
                 separate_fields
                     && !town.contains(' ')
                     && town.chars().next().is_some_and(char::is_uppercase)
-                    && town.chars().all(char::is_alphabetic)
+                    && town.chars().all(|c| c.is_alphabetic() || c == '-')
                     && role_score(town) == 0
                     && company_score(town) == 0
             }) {
@@ -531,7 +531,16 @@ fn education_of(group: &[String]) -> Option<Education> {
             if education.institution.is_none() && is_institution(&field) && !DEGREE.is_match(&field) {
                 // "University of Lyon, France": the place is not part of the name.
                 let name = match field.rsplit_once(", ") {
-                    Some((name, place)) if is_location(&field) || super::contact::country_code(place).is_some() => {
+                    Some((name, place))
+                        if is_location(&field)
+                            || super::contact::country_code(place).is_some()
+                            // "Babeș-Bolyai University, Cluj-Napoca", not "University of
+                            // California, Berkeley" (a campus).
+                            || name.rsplit(' ').next().is_some_and(is_institution)
+                                && !is_institution(place)
+                                && !place.contains(' ')
+                                && place.chars().next().is_some_and(char::is_uppercase) =>
+                    {
                         name.to_string()
                     }
                     _ => field.clone(),

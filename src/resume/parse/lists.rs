@@ -140,6 +140,26 @@ pub fn skills(lines: &[String], section_title: &str) -> (Vec<Skill>, Vec<Languag
         // "Programming\tC++, Python": a category in a column of its own (with more columns,
         // "Figma\tSketch\tSQL", they are all items).
         if let Some((head, rest)) = body.split_once('\t').filter(|(_, rest)| !rest.contains('\t')) {
+            // "Mother tongue\tRomanian", "Other languages\tEnglish – C1, French – B2".
+            let lower = head.to_lowercase();
+            if lower.contains("language") || lower.contains("tongue") {
+                let spoken: Vec<Language> = rest
+                    .split([',', ';', '|', '•', '·'])
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| {
+                        let mut language = language_of(item);
+                        if lower.contains("tongue") && language.fluency.is_none() {
+                            language.fluency = Some(head.trim().to_string());
+                        }
+                        language
+                    })
+                    .collect();
+                if !spoken.is_empty() && spoken.iter().all(|l| is_human_language(&l.language)) {
+                    languages.extend(spoken);
+                    continue;
+                }
+            }
             let items = list_items(rest);
             // One item after it ("User Research\tDesign Systems") is a row of two items instead.
             if head.split_whitespace().count() <= 3 && items.len() >= 2 && !head.contains(',') {

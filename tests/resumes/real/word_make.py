@@ -6,6 +6,10 @@ word_tables: a one-page resume laid out the way Word templates do it: a header t
 line "Company<TAB>Dates" over "Role, Location", bullets from Word's numbering.
 word_columns: a section in two newspaper columns (w:cols), a nurse-manager's skills and
 education beside the experience, with a table for skills.
+word_europass: a European-style CV as a borderless two-column table, dates in the narrow left
+column and the position, employer and duties in the right one; it is saved again by
+LibreOffice (`soffice --convert-to docx`), so the DOCX is LibreOffice's own XML. It was kept out
+of the parser's development, to measure it on a layout it had not seen.
 Invented people, written for the parser's corpus."""
 
 from docx import Document
@@ -162,5 +166,56 @@ def word_columns():
     doc.save("word_columns.docx")
 
 
+def word_europass():
+    doc = Document()
+    margins(doc, 1.6)
+    doc.styles["Normal"].font.name = "Liberation Sans"
+    doc.styles["Normal"].font.size = Pt(10)
+    p = doc.add_paragraph()
+    r = p.add_run("Elena Popescu")
+    r.bold, r.font.size = True, Pt(20)
+    doc.add_paragraph("Str. Memorandumului 21, 400114 Cluj-Napoca, Romania")
+    doc.add_paragraph("Phone: +40 722 123 456    Email: elena.popescu@example.ro")
+
+    def block(title, rows):
+        doc.add_heading(title, level=1)
+        table = doc.add_table(rows=0, cols=2)
+        for left, lines in rows:
+            cells = table.add_row().cells
+            cells[0].width, cells[1].width = Cm(4), Cm(13.5)
+            cells[0].text = left
+            first = True
+            for kind, text in lines:
+                para = cells[1].paragraphs[0] if first else cells[1].add_paragraph()
+                first = False
+                if kind == "bullet":
+                    para.style = doc.styles["List Bullet"]
+                run = para.add_run(text)
+                run.bold = kind == "bold"
+                run.italic = kind == "italic"
+
+    block("Work Experience", [
+        ("03/2019 – Present", [("bold", "Quality Assurance Engineer"), ("italic", "Bitdefender, Cluj-Napoca"),
+                               ("bullet", "Automated regression suites for the Windows endpoint agent with Robot Framework"),
+                               ("bullet", "Cut the release test cycle from nine days to three")]),
+        ("07/2016 – 02/2019", [("bold", "Software Tester"), ("italic", "Endava, Cluj-Napoca"),
+                               ("bullet", "Tested banking web applications for clients in the UK and the Netherlands"),
+                               ("bullet", "Wrote 600 test cases in TestRail and trained two new testers")]),
+        ("10/2015 – 06/2016", [("bold", "Customer Support Specialist"), ("italic", "Emag, Bucharest"),
+                               ("bullet", "Answered product and delivery questions by phone and chat")]),
+    ])
+    block("Education and Training", [
+        ("2013 – 2016", [("bold", "Bachelor's Degree in Computer Science"), ("italic", "Babeș-Bolyai University, Cluj-Napoca")]),
+        ("2018", [("bold", "ISTQB Certified Tester Foundation Level"), ("italic", "ISTQB")]),
+    ])
+    block("Personal Skills", [
+        ("Mother tongue", [("plain", "Romanian")]),
+        ("Other languages", [("plain", "English – C1, French – B2, Hungarian – A2")]),
+        ("Digital skills", [("plain", "Selenium, Robot Framework, Postman, SQL, Jira, Git")]),
+    ])
+    doc.save("/tmp/word_europass.docx")
+
+
 word_tables()
 word_columns()
+word_europass()
