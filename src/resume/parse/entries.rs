@@ -366,7 +366,7 @@ static DEGREE: LazyLock<Regex> = LazyLock::new(|| {
             (?i:(?:bachelor|master|doctor|associate)(?:'?s)?(?:\s+degree)?(?:\s+of\s+(?:business\s+administration|fine\s+arts|applied\s+science|science|arts|engineering|laws|philosophy|technology|education|music|commerce|computer\s+science))?)
           | (?i:doctorate|diploma|high\s+school\s+diploma|baccalaur[eé]at|abitur|licence|maîtrise|postgraduate\s+certificate|certificate\s+of\s+higher\s+education)
           | B\.?\s?Sc\.?|M\.?\s?Sc\.?|B\.?S\.|M\.?S\.|BS|MS|B\.A\.|M\.A\.|BA|MA|B\.?Eng\.?|M\.?Eng\.?|B\.?Tech\.?|M\.?Tech\.?
-          | MBA|Ph\.?\s?D\.?|D\.?Phil\.?|LL\.?B\.?|LL\.?M\.?|M\.?D\.|BBA|B\.?Com\.?|M\.?Phil\.?|MRes|MSt|HND|BFA|MFA|MPH|MPA|JD|J\.D\.
+          | MBA|PGCE|PGDip|PGCert|HNC|BTEC|NVQ|Ph\.?\s?D\.?|D\.?Phil\.?|LL\.?B\.?|LL\.?M\.?|M\.?D\.|BBA|B\.?Com\.?|M\.?Phil\.?|MRes|MSt|HND|BFA|MFA|MPH|MPA|JD|J\.D\.
           | A[-\s]Levels?|GCSEs?|IB\s+Diploma
         )(?:\s*\((?i:hons?\.?|honours|honors)\))?",
     )
