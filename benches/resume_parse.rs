@@ -1,5 +1,6 @@
-//! The resume parser without AI, measured: per-field precision and recall over the corpus of
-//! invented resumes in tests/resumes/, and the time to extract the text of a 5 MB PDF.
+//! The resume parser without AI, measured: per-field precision and recall over the corpus in
+//! tests/resumes/ (invented resumes, and in real/ files made with pdflatex, Typst and
+//! LibreOffice), and the time to extract the text of a 5 MB PDF.
 //!
 //! `cargo bench --bench resume_parse` (release build), or `cargo test --bench resume_parse`
 //! (dev build, the PDF crates optimised as in Cargo.toml; quicker to build). Prints a Markdown

@@ -32,41 +32,85 @@ pub struct DateRange {
 }
 
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+/// Month names in German, French, Spanish, Italian and Dutch too. Matched only on lines the
+/// English patterns find nothing in and that hold such a word: the longer alternation is
+/// noticeably slower on every line.
+const ANY_MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mär|mai|juni|juli|okt(?:ober)?|dez(?:ember)?|janv(?:ier)?|févr?(?:ier)?|fevr?(?:ier)?|mars|avr(?:il)?|juin|juil(?:let)?|août|aout|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|déc(?:embre)?|ene(?:ro)?|febrero|marzo|abr(?:il)?|mayo|junio|julio|ago(?:sto)?|septiembre|set(?:iembre|tembre)?|octubre|noviembre|dic(?:iembre|embre)?|gen(?:naio)?|febbraio|aprile|magg?(?:io)?|giu(?:gno)?|lug(?:lio)?|ott(?:obre)?|maart|mei|okt)\.?";
+/// The first letters of the words [`ANY_MONTH`] adds, and of the added "present" words.
+const OTHER_MONTH_STEMS: &[&str] = &[
+    "mär", "mai", "okt", "dez", "fév", "fev", "avr", "jui", "aoû", "aou", "déc", "ene", "abr", "ago", "set", "dic",
+    "gen", "mag", "giu", "lug", "ott", "maa", "mei", "heu", "akt", "jet", "auj", "pré", "act", "pre", "ogg", "att",
+    "hed", "nu",
+];
+
+fn has_other_month(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic()).any(|word| {
+        let lower: String = word.chars().take(3).flat_map(char::to_lowercase).collect();
+        OTHER_MONTH_STEMS.contains(&lower.as_str())
+    })
+}
 const YEAR: &str = r"(?:19[5-9]\d|20\d\d)";
 const SEASON: &str = r"(?:spring|summer|fall|autumn|winter)";
 const PRESENT: &str = r"(?:present|current(?:ly)?|now|today|ongoing|to\s+date|till\s+date|date)";
+const ANY_PRESENT: &str = r"(?:present|current(?:ly)?|now|today|ongoing|to\s+date|till\s+date|date|heute|aktuell|jetzt|aujourd'hui|présent|actualidad|presente|oggi|attuale|heden|nu)";
 const SEPARATOR: &str = r"\s*(?:-{1,2}|–|—|‒|−|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*";
 
 /// One date: "Jan 2020", "January, 2020", "Jan '20", "01/2020", "2020-01", "Summer 2018", "2020".
-fn date_pattern() -> String {
+fn date_pattern(month: &str) -> String {
     format!(
-        r"(?:{MONTH}\s*,?\s*(?:{YEAR}|'\d\d)|(?:0?[1-9]|1[0-2])\s*[/.]\s*{YEAR}|{YEAR}\s*[/.-]\s*(?:0[1-9]|1[0-2])\b|{SEASON}\s+{YEAR}|{YEAR})"
+        r"(?:{month}\s*,?\s*(?:{YEAR}|'\d\d)|(?:0?[1-9]|1[0-2])\s*[/.]\s*{YEAR}|{YEAR}\s*[/.-]\s*(?:0[1-9]|1[0-2])\b|{SEASON}\s+{YEAR}|{YEAR})"
     )
 }
 
-static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    let date = date_pattern();
+fn range_pattern(month: &str, present: &str) -> String {
+    let date = date_pattern(month);
     // Alternatives, longest first: "Jan – Mar 2020" (one year for both months), a full
     // range, "Since 2020", and an open "2020 –" at the end of a line.
-    let pattern = format!(
-        r"(?i)\b(?:(?P<m1>{MONTH})\s*(?:-|–|—|to)\s*(?P<m2>{MONTH})\s+(?P<y>{YEAR})|(?:(?:from|since)\s+)?(?P<start>{date}){SEPARATOR}(?P<end>{date}|{PRESENT})|(?:since|from|started|starting)\s+(?P<since>{date})|(?P<open>{date})\s*(?:-|–|—)\s*$)(?:\b|$)"
-    );
-    Regex::new(&pattern).expect("the date range pattern is valid")
-});
+    format!(
+        r"(?i)\b(?:(?P<m1>{month})\s*(?:-|–|—|to)\s*(?P<m2>{month})\s+(?P<y>{YEAR})|(?:(?:from|since)\s+)?(?P<start>{date}){SEPARATOR}(?P<end>{date}|{present})|(?:since|from|started|starting)\s+(?P<since>{date})|(?P<open>{date})\s*(?:-|–|—)\s*$)(?:\b|$)"
+    )
+}
+
+static RANGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&range_pattern(MONTH, PRESENT)).expect("the date range pattern is valid"));
+static ANY_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&range_pattern(ANY_MONTH, ANY_PRESENT)).expect("the date range pattern is valid"));
 
 static SINGLE: LazyLock<Regex> = LazyLock::new(|| {
-    let pattern = format!(r"(?i)\b(?P<date>{})(?:\b|$)", date_pattern());
+    let pattern = format!(r"(?i)\b(?P<date>{})(?:\b|$)", date_pattern(MONTH));
+    Regex::new(&pattern).expect("the date pattern is valid")
+});
+static ANY_SINGLE: LazyLock<Regex> = LazyLock::new(|| {
+    let pattern = format!(r"(?i)\b(?P<date>{})(?:\b|$)", date_pattern(ANY_MONTH));
     Regex::new(&pattern).expect("the date pattern is valid")
 });
 
 static PRESENT_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^{PRESENT}$")).expect("the present pattern is valid"));
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^{ANY_PRESENT}$")).expect("the present pattern is valid"));
 
 fn month_number(name: &str) -> Option<u8> {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let prefix = name.get(..3)?;
-    let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    months.iter().position(|m| *m == prefix).and_then(|i| u8::try_from(i + 1).ok())
+    let name = name.trim_end_matches('.').to_lowercase();
+    // Month names in German, French, Spanish, Italian and Dutch as well, by their first letters.
+    let months: [&[&str]; 12] = [
+        &["jan", "ene", "gen"],
+        &["feb", "fév", "fev"],
+        &["mar", "mär", "maa"],
+        &["apr", "avr", "abr"],
+        &["may", "mai", "mag", "mei"],
+        &["jun", "jui", "giu"],
+        &["jul", "lug"],
+        &["aug", "aoû", "aou", "ago"],
+        &["sep", "set"],
+        &["oct", "okt", "ott"],
+        &["nov"],
+        &["dec", "dez", "déc", "dic"],
+    ];
+    let prefix: String = name.chars().take(3).collect();
+    // "juillet" and "juin" share "jui": the fourth letter tells them apart.
+    if prefix == "jui" {
+        return Some(if name.starts_with("juil") { 7 } else { 6 });
+    }
+    months.iter().position(|m| m.contains(&prefix.as_str())).and_then(|i| u8::try_from(i + 1).ok())
 }
 
 /// The date in one matched date text.
@@ -101,7 +145,11 @@ fn parse_date(text: &str) -> Option<PartialDate> {
 
 /// The first date range in `text`, and where it is.
 pub fn find_range(text: &str) -> Option<(Range<usize>, DateRange)> {
-    for captures in RANGE.captures_iter(text) {
+    range_with(&RANGE, text).or_else(|| has_other_month(text).then(|| range_with(&ANY_RANGE, text)).flatten())
+}
+
+fn range_with(pattern: &Regex, text: &str) -> Option<(Range<usize>, DateRange)> {
+    for captures in pattern.captures_iter(text) {
         let whole = captures.get(0)?;
         let range =
             if let (Some(m1), Some(m2), Some(y)) = (captures.name("m1"), captures.name("m2"), captures.name("y")) {
@@ -138,10 +186,19 @@ pub fn find_range(text: &str) -> Option<(Range<usize>, DateRange)> {
 
 /// The first single date in `text` ("May 2019", "2021"), and where it is.
 pub fn find_date(text: &str) -> Option<(Range<usize>, PartialDate)> {
-    SINGLE.captures_iter(text).find_map(|c| {
-        let m = c.name("date")?;
-        parse_date(m.as_str()).map(|date| (m.range(), date))
-    })
+    let first = |pattern: &Regex| {
+        pattern.captures_iter(text).find_map(|c| {
+            let m = c.name("date")?;
+            parse_date(m.as_str()).map(|date| (m.range(), date))
+        })
+    };
+    // A foreign month name before a year the English pattern took alone ("Okt. 2021").
+    match first(&SINGLE) {
+        Some(found) if has_other_month(text) => {
+            first(&ANY_SINGLE).filter(|f| f.0.start < found.0.start).or(Some(found))
+        }
+        found => found.or_else(|| has_other_month(text).then(|| first(&ANY_SINGLE)).flatten()),
+    }
 }
 
 /// `text` without the part at `span`, and without separators left dangling at its ends.
@@ -200,6 +257,8 @@ mod tests {
         assert_eq!(range("May '19 - Jul '21"), some("2019-05", Some("2021-07")));
         assert_eq!(range("Acme 2021 -"), some("2021", None));
         assert_eq!(range("January, 2015 until December, 2016"), some("2015-01", Some("2016-12")));
+        assert_eq!(range("Okt. 2021 – heute"), some("2021-10", None));
+        assert_eq!(range("juil. 2019 - déc. 2020"), some("2019-07", Some("2020-12")));
     }
 
     #[test]

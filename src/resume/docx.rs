@@ -63,21 +63,35 @@ fn damaged(detail: &str) -> ExtractError {
 
 /// The paragraphs of `word/document.xml` as lines: `w:t` text, `w:tab` a tab, `w:br` a new
 /// line, a numbered or bulleted paragraph (`w:numPr`) starting with "• ", a "Heading…" or
-/// "Title" style marking a heading. Table cells end with a tab, so a row reads as one line.
+/// "Title" style marking a heading. A table row whose cells hold one paragraph each reads as one
+/// line with a tab between the cells ("Mother tongue\tRomanian"), as its PDF export does; a row
+/// with longer cells (dates beside a whole entry) reads cell by cell.
 fn document_lines(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut lines = Vec::new();
+    // Lines of the outermost table's current row, cell by cell (nested tables read as lines of
+    // the cell that holds them).
+    let mut table_depth = 0usize;
+    let mut row: Vec<Vec<Line>> = Vec::new();
     let mut current = String::new();
     let mut heading = false;
     let mut listed = false;
     let mut in_text = false;
     // Text in deleted revisions and field instructions is not part of what the reader sees.
     let mut hidden_depth = 0usize;
-    let flush = |current: &mut String, heading: &mut bool, listed: &mut bool, lines: &mut Vec<Line>| {
+    let flush = |current: &mut String,
+                 heading: &mut bool,
+                 listed: &mut bool,
+                 lines: &mut Vec<Line>,
+                 row: &mut Vec<Vec<Line>>,
+                 table_depth: usize| {
         let text = normalise_line(current);
         let text = if *listed && !text.is_empty() { format!("• {text}") } else { text };
-        lines.push(Line { text, heading: *heading });
+        match row.last_mut() {
+            Some(cell) if table_depth > 0 => cell.push(Line { text, heading: *heading }),
+            _ => lines.push(Line { text, heading: *heading }),
+        }
         current.clear();
         *heading = false;
         *listed = false;
@@ -93,10 +107,12 @@ fn document_lines(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
                     b"br" | b"cr" if hidden_depth == 0 => {
                         // A line break inside a paragraph: the same paragraph's style goes on.
                         let keep_heading = heading;
-                        flush(&mut current, &mut heading, &mut listed, &mut lines);
+                        flush(&mut current, &mut heading, &mut listed, &mut lines, &mut row, table_depth);
                         heading = keep_heading;
                     }
                     b"numPr" => listed = true,
+                    b"tbl" if !empty => table_depth += 1,
+                    b"tc" if !empty && table_depth == 1 => row.push(Vec::new()),
                     b"pStyle" => {
                         let style = e
                             .attributes()
@@ -117,8 +133,21 @@ fn document_lines(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
             }
             Event::End(ref e) => match e.local_name().as_ref() {
                 b"t" => in_text = false,
-                b"p" => flush(&mut current, &mut heading, &mut listed, &mut lines),
-                b"tc" => current.push('\t'),
+                b"p" => flush(&mut current, &mut heading, &mut listed, &mut lines, &mut row, table_depth),
+                b"tbl" => table_depth = table_depth.saturating_sub(1),
+                b"tr" if table_depth == 1 => {
+                    let cells: Vec<Vec<Line>> = std::mem::take(&mut row)
+                        .into_iter()
+                        .map(|cell| cell.into_iter().filter(|l| !l.text.is_empty()).collect())
+                        .collect();
+                    if cells.iter().all(|cell: &Vec<Line>| cell.len() <= 1) {
+                        let texts: Vec<&str> = cells.iter().flatten().map(|l| l.text.as_str()).collect();
+                        let heading = cells.iter().flatten().any(|l| l.heading);
+                        lines.push(Line { text: texts.join("\t"), heading: heading && texts.len() == 1 });
+                    } else {
+                        lines.extend(cells.into_iter().flatten());
+                    }
+                }
                 b"del" | b"instrText" => hidden_depth = hidden_depth.saturating_sub(1),
                 _ => {}
             },
@@ -144,7 +173,7 @@ fn document_lines(xml: &[u8]) -> Result<Vec<Line>, ExtractError> {
         buf.clear();
     }
     if !current.is_empty() {
-        flush(&mut current, &mut heading, &mut listed, &mut lines);
+        flush(&mut current, &mut heading, &mut listed, &mut lines, &mut row, table_depth);
     }
     Ok(lines)
 }
@@ -167,5 +196,22 @@ mod tests {
         assert_eq!(lines[2].text, "• Built things");
         assert_eq!(lines[3].text, "one");
         assert_eq!(lines[4].text, "two");
+    }
+
+    #[test]
+    fn a_table_row_of_short_cells_is_one_line_and_a_row_of_long_cells_is_read_cell_by_cell() {
+        let cell = |paragraphs: &[&str]| {
+            let ps: String = paragraphs.iter().map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>")).collect();
+            format!("<w:tc>{ps}</w:tc>")
+        };
+        let xml = format!(
+            r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl><w:p><w:r><w:t>after</w:t></w:r></w:p></w:body></w:document>"#,
+            cell(&["Mother tongue"]),
+            cell(&["Romanian"]),
+            cell(&["2019 – 2021"]),
+            cell(&["Tester", "Endava"]),
+        );
+        let lines: Vec<String> = document_lines(xml.as_bytes()).unwrap().into_iter().map(|l| l.text).collect();
+        assert_eq!(lines, vec!["Mother tongue\tRomanian", "2019 – 2021", "Tester", "Endava", "after"]);
     }
 }

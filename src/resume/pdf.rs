@@ -37,6 +37,7 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<ExtractedText, ExtractError> {
         return Err(ExtractError::TooManyPages { pages });
     }
     check_inflated_size(&doc)?;
+    repair_font_widths(&mut doc);
     let mut layout = Layout::default();
     match pdf_extract::output_doc(&doc, &mut layout) {
         Ok(()) => {}
@@ -82,6 +83,102 @@ fn check_inflated_size(doc: &Document) -> Result<(), ExtractError> {
     Ok(())
 }
 
+/// The most glyph widths the width tables of one file may expand to (a CID font has at most
+/// 65,536 glyphs; a resume uses a handful of fonts), so a hostile table cannot claim gigabytes.
+const MAX_WIDTH_ENTRIES: i64 = 1 << 20;
+
+/// Rewrites font width tables that pdf-extract reads wrongly, so each glyph advances by its real
+/// width (with zero widths every glyph of a string lands on one spot: letters come out in the
+/// wrong order, and a doubled letter looks like fake bold and is dropped):
+/// - a CID font's `/W` in the `first last width` form (Typst writes every width so) is read as
+///   no width at all: rewritten in the `first [widths]` form it does read;
+/// - a Type 3 font's `/Widths` are in glyph space, scaled by its `/FontMatrix` (pdfTeX's bitmap
+///   fonts use 0.0138 where outline fonts use 0.001): rescaled to the usual thousandths.
+fn repair_font_widths(doc: &mut Document) {
+    let mut replacements: Vec<(lopdf::ObjectId, &'static [u8], Object)> = Vec::new();
+    let mut budget = MAX_WIDTH_ENTRIES;
+    for (&id, object) in &doc.objects {
+        let Object::Dictionary(dict) = object else { continue };
+        let Ok(subtype) = dict.get(b"Subtype").and_then(Object::as_name) else { continue };
+        match subtype {
+            b"CIDFontType0" | b"CIDFontType2" => {
+                let Some(w) = dict.get(b"W").ok().and_then(|w| resolved_array(doc, w)) else { continue };
+                if let Some(fixed) = widths_in_array_form(doc, w, &mut budget) {
+                    replacements.push((id, b"W", Object::Array(fixed)));
+                }
+            }
+            b"Type3" => {
+                let scale = dict
+                    .get(b"FontMatrix")
+                    .ok()
+                    .and_then(|m| resolved_array(doc, m))
+                    .and_then(|m| m.first().and_then(|a| number(doc, a)))
+                    .map(|a| a * 1000.0);
+                let Some(scale) = scale.filter(|s| s.is_finite() && *s > 0.0 && (*s - 1.0).abs() > 1e-6) else {
+                    continue;
+                };
+                let Some(widths) = dict.get(b"Widths").ok().and_then(|w| resolved_array(doc, w)) else { continue };
+                let scaled =
+                    widths.iter().map(|w| Object::Real((number(doc, w).unwrap_or(0.0) * scale) as f32)).collect();
+                replacements.push((id, b"Widths", Object::Array(scaled)));
+            }
+            _ => {}
+        }
+    }
+    for (id, key, value) in replacements {
+        if let Ok(Object::Dictionary(dict)) = doc.get_object_mut(id) {
+            dict.set(key, value);
+        }
+    }
+}
+
+fn resolved<'a>(doc: &'a Document, object: &'a Object) -> &'a Object {
+    match object {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(object),
+        _ => object,
+    }
+}
+
+fn resolved_array<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Vec<Object>> {
+    resolved(doc, object).as_array().ok()
+}
+
+fn number(doc: &Document, object: &Object) -> Option<f64> {
+    resolved(doc, object).as_float().ok().map(f64::from)
+}
+
+/// A `/W` array with its `first last width` runs written as `first [width …]`; `None` when it
+/// has no such run (or an implausible one, which is left for pdf-extract to ignore).
+fn widths_in_array_form(doc: &Document, w: &[Object], budget: &mut i64) -> Option<Vec<Object>> {
+    let mut out = Vec::new();
+    let mut changed = false;
+    let mut i = 0;
+    while i < w.len() {
+        let first = resolved(doc, &w[i]).as_i64().ok()?;
+        match w.get(i + 1).map(|o| resolved(doc, o)) {
+            Some(Object::Array(list)) => {
+                out.push(Object::Integer(first));
+                out.push(Object::Array(list.clone()));
+                i += 2;
+            }
+            Some(last) => {
+                let last = last.as_i64().ok()?;
+                let width = number(doc, w.get(i + 2)?)?;
+                if last < first || last - first >= *budget {
+                    return None;
+                }
+                *budget -= last - first + 1;
+                out.push(Object::Integer(first));
+                out.push(Object::Array((first..=last).map(|_| Object::Real(width as f32)).collect()));
+                changed = true;
+                i += 3;
+            }
+            None => return None,
+        }
+    }
+    changed.then_some(out)
+}
+
 /// One glyph where it lands on the page (y grows downwards).
 #[derive(Debug, Clone)]
 struct Glyph {
@@ -114,6 +211,10 @@ struct Layout {
 const COLUMN_GAP: f64 = 1.6;
 /// A gap wider than this many font sizes is a word space, when the PDF draws no space glyph.
 const WORD_GAP: f64 = 0.12;
+/// A narrower column gap (a label column beside its text, tags set in boxes): wider than this
+/// many font sizes and than [`WIDE_GAP_RATIO`] times the page's usual word space.
+const NARROW_COLUMN_GAP: f64 = 0.8;
+const WIDE_GAP_RATIO: f64 = 2.3;
 
 impl OutputDev for Layout {
     fn begin_page(
@@ -185,6 +286,30 @@ impl Layout {
     }
 }
 
+/// The gaps between the visible glyphs of a row (space glyphs count as gap), in font sizes.
+fn visible_gaps(row: &[Glyph]) -> Vec<f64> {
+    let mut gaps = Vec::new();
+    let mut last_end: Option<f64> = None;
+    for glyph in row.iter().filter(|g| !g.text.trim().is_empty()) {
+        if let Some(end) = last_end {
+            gaps.push((glyph.x - end) / glyph.size);
+        }
+        last_end = Some(last_end.map_or(glyph.end, |e: f64| e.max(glyph.end)));
+    }
+    gaps
+}
+
+/// The page's usual word space in font sizes: the median gap wider than letter spacing.
+fn usual_word_gap(rows: &[Vec<Glyph>]) -> f64 {
+    let mut gaps: Vec<f64> =
+        rows.iter().flat_map(|row| visible_gaps(row)).filter(|g| *g > WORD_GAP && *g < COLUMN_GAP).collect();
+    if gaps.len() < 20 {
+        return f64::INFINITY; // too little text to know; only the wide rule applies
+    }
+    gaps.sort_by(f64::total_cmp);
+    gaps[gaps.len() / 2]
+}
+
 /// Glyphs grouped by baseline, top to bottom, each row split at its wide gaps.
 fn rows_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Segment>> {
     glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
@@ -200,9 +325,18 @@ fn rows_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Segment>> {
             }
         }
     }
+    for row in &mut rows {
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    let narrow_gap = (usual_word_gap(&rows) * WIDE_GAP_RATIO).max(NARROW_COLUMN_GAP);
     rows.into_iter()
-        .map(|mut row| {
-            row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        .map(|row| {
+            // Letter-spaced rows ("S K I L L S"): a gap after most letters, and wider ones
+            // between words; no columns there.
+            let gaps = visible_gaps(&row);
+            let spaced = gaps.iter().filter(|g| **g > WORD_GAP).count();
+            let letter_spaced = spaced >= 3 && spaced * 3 >= gaps.len() * 2;
+            let mut last_visible_end: Option<f64> = None;
             let mut segments: Vec<Segment> = Vec::new();
             let mut last: Option<&Glyph> = None;
             for glyph in &row {
@@ -213,8 +347,15 @@ fn rows_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Segment>> {
                     }
                 }
                 let gap = last.map(|prev| glyph.x - prev.end);
+                let visible = !glyph.text.trim().is_empty();
+                let narrow_column = visible
+                    && !letter_spaced
+                    && last_visible_end.is_some_and(|end| (glyph.x - end) / glyph.size > narrow_gap);
+                if visible {
+                    last_visible_end = Some(last_visible_end.map_or(glyph.end, |e| e.max(glyph.end)));
+                }
                 match (gap, segments.last_mut()) {
-                    (Some(gap), Some(segment)) if gap <= COLUMN_GAP * glyph.size => {
+                    (Some(gap), Some(segment)) if gap <= COLUMN_GAP * glyph.size && !narrow_column => {
                         if gap > WORD_GAP * glyph.size && !segment.text.ends_with(' ') && glyph.text != " " {
                             segment.text.push(' ');
                         }
@@ -339,6 +480,51 @@ mod tests {
         assert_eq!(lines[1], "Skill number 0");
         assert_eq!(lines[10], "Skill number 9");
         assert_eq!(lines[12], "Main column text line 0 with words");
+    }
+
+    #[test]
+    fn cid_widths_in_the_first_last_width_form_are_spelled_out() {
+        let doc = Document::new();
+        let w = vec![
+            Object::Integer(3),
+            Object::Integer(5),
+            Object::Integer(500),
+            Object::Integer(9),
+            vec![Object::Integer(250)].into(),
+        ];
+        let mut budget = MAX_WIDTH_ENTRIES;
+        let fixed = widths_in_array_form(&doc, &w, &mut budget).unwrap();
+        assert_eq!(fixed[0], Object::Integer(3));
+        assert_eq!(fixed[1].as_array().unwrap().len(), 3);
+        assert_eq!(fixed[2], Object::Integer(9));
+        // A range claiming more glyphs than any font has is left alone.
+        let hostile = vec![Object::Integer(0), Object::Integer(i64::MAX / 2), Object::Integer(500)];
+        assert!(widths_in_array_form(&doc, &hostile, &mut budget).is_none());
+    }
+
+    #[test]
+    fn a_gap_much_wider_than_the_word_space_is_a_column_gap() {
+        let glyph = |x: f64, text: &str| Glyph { x, end: x + 5.0, y: 100.0, size: 10.0, text: text.into() };
+        // Body rows with word spaces of 0.3 font sizes, then "Programming   R, Go".
+        let mut glyphs = Vec::new();
+        for row in 0..30 {
+            let y = 120.0 + row as f64 * 12.0;
+            for (i, x) in [0.0, 5.0, 13.0, 18.0, 26.0].iter().enumerate() {
+                glyphs.push(Glyph { y, ..glyph(*x, if i == 2 { "b" } else { "a" }) });
+            }
+        }
+        glyphs.extend([
+            glyph(0.0, "P"),
+            glyph(5.0, "r"),
+            glyph(10.0, "o"),
+            glyph(15.0, "g"),
+            glyph(29.0, "R"),
+            glyph(34.0, ","),
+            glyph(42.0, "G"),
+        ]);
+        let rows = rows_of(glyphs);
+        assert_eq!(row_text(&rows[0].iter().collect::<Vec<_>>()), "Prog\tR, G");
+        assert_eq!(row_text(&rows[1].iter().collect::<Vec<_>>()), "aa ba a");
     }
 
     #[test]

@@ -32,8 +32,17 @@ pub(crate) fn normalise_line(raw: &str) -> String {
             pending_space = Some(false);
             continue;
         }
-        // Icon fonts, and control characters that are not whitespace.
+        // Icon fonts, and control characters that are not whitespace. Opening a line, the
+        // Symbol and Wingdings glyphs Word and LibreOffice draw list bullets with (U+F0B7 and
+        // friends) stay as a bullet so the item stays one; other icons (a phone, a calendar
+        // before a date) are dropped.
         if ('\u{E000}'..='\u{F8FF}').contains(&c) || c.is_control() {
+            const SYMBOL_BULLETS: &[char] =
+                &['\u{F0B7}', '\u{F0A7}', '\u{F0A8}', '\u{F076}', '\u{F0D8}', '\u{F0FC}', '\u{F06C}', '\u{F06E}'];
+            if out.is_empty() && SYMBOL_BULLETS.contains(&c) {
+                out.push('•');
+                pending_space = Some(false);
+            }
             continue;
         }
         if let Some(only_tabs) = pending_space.take() {
@@ -194,7 +203,8 @@ mod tests {
     #[test]
     fn normalising_replaces_soft_hyphens_ligatures_icons_and_whitespace_runs() {
         assert_eq!(normalise_line("Pro\u{00AD}ject  ﬁle\u{00A0}\u{00A0}x"), "Pro-ject file x");
-        assert_eq!(normalise_line("\u{F0E0} jane@example.com"), "jane@example.com");
+        assert_eq!(normalise_line("x \u{F0E0} jane@example.com"), "x jane@example.com");
+        assert_eq!(normalise_line("\u{F0B7}\tBuilt it"), "• Built it");
         assert_eq!(normalise_line("Word\t\u{00A0}for\t\u{00A0}Mac"), "Word for Mac");
         assert_eq!(normalise_line("Engineer\t\tJan 2020"), "Engineer\tJan 2020");
         assert_eq!(normalise_line("  lead  "), "lead");

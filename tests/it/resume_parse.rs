@@ -16,18 +16,23 @@ fn parse(path: &std::path::Path) -> Output {
 }
 
 /// Every resume of the corpus comes out as a JSON Resume document with its name, email and
-/// nearly all of its positions, companies, schools and skills.
+/// nearly all of its positions, companies, schools and skills: the invented layouts whole, the
+/// files made with pdflatex, Typst and LibreOffice (`real/`) nearly so.
 #[test]
 fn the_corpus_parses_into_its_expected_records() {
     let mut totals: std::collections::BTreeMap<&str, score::Tally> = Default::default();
     let corpus = score::corpus();
-    assert!(corpus.len() >= 8, "{}", corpus.len());
+    assert!(corpus.len() >= 17, "{}", corpus.len());
     for (path, expected) in corpus {
         let output = parse(&path);
         assert!(output.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
         let parsed: careerlog::resume::ParsedResume = serde_json::from_slice(&output.stdout).unwrap();
         let tallies = score::score(&parsed, &expected);
+        let real = path.parent().is_some_and(|dir| dir.ends_with("real"));
         for field in ["name", "email", "work position", "work company", "work dates"] {
+            if real && field.starts_with("work") {
+                continue;
+            }
             let tally = tallies[field];
             assert_eq!(tally.correct, tally.expected, "{}: {field} {tally:?}\n{parsed:#?}", path.display());
         }
@@ -36,7 +41,7 @@ fn the_corpus_parses_into_its_expected_records() {
         }
     }
     for (field, tally) in totals {
-        assert!(tally.recall() >= 0.8 && tally.precision() >= 0.8, "{field}: {tally:?}");
+        assert!(tally.recall() >= 0.85 && tally.precision() >= 0.9, "{field}: {tally:?}");
     }
 }
 

@@ -61,10 +61,14 @@ pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/resumes")
 }
 
-/// Every resume of the corpus with its expected records.
+/// Every resume of the corpus with its expected records: the invented layouts at the top, and
+/// in `real/` the files made with the tools resumes come from (pdflatex, Typst, LibreOffice).
 pub fn corpus() -> Vec<(PathBuf, ParsedResume)> {
     let mut found = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = [corpus_dir(), corpus_dir().join("real")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
+        .collect();
     entries.sort();
     for path in entries {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();

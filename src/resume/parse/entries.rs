@@ -22,11 +22,32 @@ struct RawEntry {
     body: Vec<String>,
 }
 
+/// The dates of an entry's line: a range, or one date alone in the line's last column
+/// ("Intern\tSummer 2017", a short job or a single term).
+fn line_dates(line: &str) -> Option<(std::ops::Range<usize>, DateRange)> {
+    if let Some(found) = find_range(line) {
+        return Some(found);
+    }
+    let (before, last) = line.rsplit_once('\t')?;
+    let (span, date) = find_date(last)?;
+    let offset = before.len() + 1;
+    (last[..span.start].trim().is_empty() && last[span.end..].trim().is_empty())
+        .then(|| (offset + span.start..offset + span.end, DateRange { start: date, end: Some(date) }))
+}
+
+/// The line without its dates.
+fn without_dates(line: &str) -> String {
+    match line_dates(line) {
+        Some((span, _)) => remove_span(line, span),
+        None => line.to_string(),
+    }
+}
+
 /// Splits a section's lines into entries by their date ranges (see the module comment).
 fn split_entries(lines: &[String]) -> Vec<RawEntry> {
     let lines = join_wrapped(lines);
     let anchors: Vec<usize> =
-        (0..lines.len()).filter(|&i| !is_bullet(&lines[i]) && find_range(&lines[i]).is_some()).collect();
+        (0..lines.len()).filter(|&i| !is_bullet(&lines[i]) && line_dates(&lines[i]).is_some()).collect();
     if anchors.is_empty() {
         return split_undated(&lines);
     }
@@ -72,7 +93,7 @@ fn split_entries(lines: &[String]) -> Vec<RawEntry> {
     for (k, &anchor) in anchors.iter().enumerate() {
         let body_end = starts.get(k + 1).copied().unwrap_or(lines.len());
         let header: Vec<String> = lines[starts[k]..ends[k]].to_vec();
-        let dates = find_range(&lines[anchor]).map(|(_, range)| range);
+        let dates = line_dates(&lines[anchor]).map(|(_, range)| range);
         let body = lines[ends[k]..body_end].iter().filter(|l| !l.is_empty()).cloned().collect();
         entries.push(RawEntry { header, dates, body });
     }
@@ -81,10 +102,7 @@ fn split_entries(lines: &[String]) -> Vec<RawEntry> {
 
 /// How many role or company fields a header line holds, places and dates aside.
 fn header_parts(line: &str) -> usize {
-    let text = match find_range(line) {
-        Some((span, _)) => remove_span(line, span),
-        None => line.to_string(),
-    };
+    let text = without_dates(line);
     let mut count = 0;
     for field in fields(&text) {
         if is_location(&field) {
@@ -204,11 +222,16 @@ fn role_and_company(header: &[String]) -> (Option<String>, Option<String>, Optio
     // Fields in reading order, each with whether it came from a comma or dash split (which
     // tells the usual order when no word decides).
     let mut candidates: Vec<String> = Vec::new();
+    // With the role and the company in fields of their own ("Hospital" over "Staff Nurse,
+    // Cardiac ICU"), a comma is inside one of them, not between them.
+    let separate_fields = header
+        .iter()
+        .flat_map(|line| fields(&without_dates(line)))
+        .filter(|f| !is_location(f) && f.chars().any(char::is_alphabetic))
+        .count()
+        >= 2;
     for line in header {
-        let text = match find_range(line) {
-            Some((span, _)) => remove_span(line, span),
-            None => line.clone(),
-        };
+        let text = without_dates(line);
         for field in fields(&text) {
             if is_location(&field) {
                 location.get_or_insert(field);
@@ -230,7 +253,20 @@ fn role_and_company(header: &[String]) -> (Option<String>, Option<String>, Optio
                 location.get_or_insert(commas[2].to_string());
                 continue;
             }
-            if let Some((a, b)) = splits_at_comma(&field) {
+            // "Mechanical Engineer, Veldhoven" beside its company: a town after the comma.
+            if let Some((head, town)) = field.rsplit_once(", ").filter(|(_, town)| {
+                separate_fields
+                    && !town.contains(' ')
+                    && town.chars().next().is_some_and(char::is_uppercase)
+                    && town.chars().all(|c| c.is_alphabetic() || c == '-')
+                    && role_score(town) == 0
+                    && company_score(town) == 0
+            }) {
+                location.get_or_insert(town.to_string());
+                candidates.push(head.to_string());
+                continue;
+            }
+            if let Some((a, b)) = splits_at_comma(&field).filter(|_| !separate_fields) {
                 // "Engineer, Acme" or "Acme, Berlin" (a city alone is not known as a place).
                 if role_score(&a) > 0 || company_score(&b) > 0 {
                     candidates.push(a);
@@ -289,7 +325,7 @@ fn body_into(body: &[String]) -> (Option<String>, Vec<String>) {
     let mut description: Vec<String> = Vec::new();
     for line in body {
         match bullet_body(line) {
-            Some(text) if !text.is_empty() => highlights.push(text.to_string()),
+            Some(text) if !text.is_empty() => highlights.push(text.replace('\t', " ")),
             Some(_) => {}
             None => description.push(line.replace('\t', " ")),
         }
@@ -330,7 +366,7 @@ static DEGREE: LazyLock<Regex> = LazyLock::new(|| {
             (?i:(?:bachelor|master|doctor|associate)(?:'?s)?(?:\s+degree)?(?:\s+of\s+(?:business\s+administration|fine\s+arts|applied\s+science|science|arts|engineering|laws|philosophy|technology|education|music|commerce|computer\s+science))?)
           | (?i:doctorate|diploma|high\s+school\s+diploma|baccalaur[eé]at|abitur|licence|maîtrise|postgraduate\s+certificate|certificate\s+of\s+higher\s+education)
           | B\.?\s?Sc\.?|M\.?\s?Sc\.?|B\.?S\.|M\.?S\.|BS|MS|B\.A\.|M\.A\.|BA|MA|B\.?Eng\.?|M\.?Eng\.?|B\.?Tech\.?|M\.?Tech\.?
-          | MBA|Ph\.?\s?D\.?|D\.?Phil\.?|LL\.?B\.?|LL\.?M\.?|M\.?D\.|BBA|B\.?Com\.?|M\.?Phil\.?|MRes|MSt|HND|BFA|MFA|MPH|MPA|JD|J\.D\.
+          | MBA|PGCE|PGDip|PGCert|HNC|BTEC|NVQ|Ph\.?\s?D\.?|D\.?Phil\.?|LL\.?B\.?|LL\.?M\.?|M\.?D\.|BBA|B\.?Com\.?|M\.?Phil\.?|MRes|MSt|HND|BFA|MFA|MPH|MPA|JD|J\.D\.
           | A[-\s]Levels?|GCSEs?|IB\s+Diploma
         )(?:\s*\((?i:hons?\.?|honours|honors)\))?",
     )
@@ -343,6 +379,21 @@ const INSTITUTION_WORDS: &[&str] = &[
     "institute",
     "academy",
     "polytechnic",
+    "politecnico",
+    "politécnico",
+    "accademia",
+    "academia",
+    "akademie",
+    "hogeschool",
+    "högskola",
+    "istituto",
+    "instituto",
+    "institut",
+    "escuela",
+    "scuola",
+    "conservatorio",
+    "conservatoire",
+    "fachhochschule",
     "universität",
     "universidad",
     "università",
@@ -480,7 +531,16 @@ fn education_of(group: &[String]) -> Option<Education> {
             if education.institution.is_none() && is_institution(&field) && !DEGREE.is_match(&field) {
                 // "University of Lyon, France": the place is not part of the name.
                 let name = match field.rsplit_once(", ") {
-                    Some((name, place)) if is_location(&field) || super::contact::country_code(place).is_some() => {
+                    Some((name, place))
+                        if is_location(&field)
+                            || super::contact::country_code(place).is_some()
+                            // "Babeș-Bolyai University, Cluj-Napoca", not "University of
+                            // California, Berkeley" (a campus).
+                            || name.rsplit(' ').next().is_some_and(is_institution)
+                                && !is_institution(place)
+                                && !place.contains(' ')
+                                && place.chars().next().is_some_and(char::is_uppercase) =>
+                    {
                         name.to_string()
                     }
                     _ => field.clone(),

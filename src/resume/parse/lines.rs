@@ -17,6 +17,10 @@ pub fn bullet_body(text: &str) -> Option<&str> {
     if BULLETS.contains(&first) {
         return Some(text[first.len_utf8()..].trim_start());
     }
+    // moderncv's list bullet comes out of its PDFs as "{" (a symbol font without a Unicode map).
+    if first == '{' && text[1..].starts_with(' ') && !text.contains('}') {
+        return Some(text[1..].trim_start());
+    }
     if matches!(first, '-' | '*' | '–' | '—' | '+') {
         let rest = &text[first.len_utf8()..];
         return rest.starts_with([' ', '\t']).then(|| rest.trim_start());
@@ -72,8 +76,10 @@ pub fn is_title_like(text: &str) -> bool {
     if words.is_empty() {
         return false;
     }
-    let small =
-        ["and", "of", "the", "for", "in", "at", "de", "du", "la", "von", "und", "a", "an", "&", "on", "to", "with"];
+    let small = [
+        "and", "of", "the", "for", "in", "at", "de", "du", "la", "von", "und", "a", "an", "&", "on", "to", "with",
+        "di", "da", "del", "della", "des", "do", "dos", "das", "y", "e", "van", "der", "den", "zu", "le", "les", "et",
+    ];
     let capitalised = words
         .iter()
         .filter(|w| small.contains(&w.to_lowercase().as_str()) || w.chars().next().is_some_and(char::is_uppercase))
@@ -101,8 +107,12 @@ pub fn continues(previous: &str, text: &str) -> bool {
     if first.is_lowercase() || matches!(first, '(' | '&' | ',' | ')' | '%') {
         return true;
     }
-    // A wrapped sentence: the line before did not end and this one is not a title.
+    // A number carried over from an unfinished long line ("… to WCAG" then "2.1 AA").
     let ended = previous.trim_end().ends_with(['.', '!', '?', ':']);
+    if first.is_ascii_digit() && !ended && previous.chars().count() > 50 && text.split_whitespace().count() <= 4 {
+        return true;
+    }
+    // A wrapped sentence: the line before did not end and this one is not a title.
     !ended && previous.chars().count() > 50 && !is_title_like(text)
 }
 

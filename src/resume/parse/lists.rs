@@ -137,10 +137,32 @@ pub fn skills(lines: &[String], section_title: &str) -> (Vec<Skill>, Vec<Languag
                 continue;
             }
         }
-        // "Programming\tC++, Python": a category in a column of its own.
-        if let Some((head, rest)) = body.split_once('\t') {
+        // "Programming\tC++, Python": a category in a column of its own (with more columns,
+        // "Figma\tSketch\tSQL", they are all items).
+        if let Some((head, rest)) = body.split_once('\t').filter(|(_, rest)| !rest.contains('\t')) {
+            // "Mother tongue\tRomanian", "Other languages\tEnglish – C1, French – B2".
+            let lower = head.to_lowercase();
+            if lower.contains("language") || lower.contains("tongue") {
+                let spoken: Vec<Language> = rest
+                    .split([',', ';', '|', '•', '·'])
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| {
+                        let mut language = language_of(item);
+                        if lower.contains("tongue") && language.fluency.is_none() {
+                            language.fluency = Some(head.trim().to_string());
+                        }
+                        language
+                    })
+                    .collect();
+                if !spoken.is_empty() && spoken.iter().all(|l| is_human_language(&l.language)) {
+                    languages.extend(spoken);
+                    continue;
+                }
+            }
             let items = list_items(rest);
-            if head.split_whitespace().count() <= 3 && !items.is_empty() && !head.contains(',') {
+            // One item after it ("User Research\tDesign Systems") is a row of two items instead.
+            if head.split_whitespace().count() <= 3 && items.len() >= 2 && !head.contains(',') {
                 push(&mut groups, head.trim(), items);
                 continue;
             }
@@ -341,6 +363,17 @@ pub fn certificates(lines: &[String]) -> Vec<Certificate> {
         if name.is_empty() {
             continue;
         }
+        // A name wrapped in a narrow column: "Google Data Analytics Professional" over
+        // "Certificate, Coursera, 2021".
+        let noun = ["certificate", "certification", "certified", "diploma", "license", "licence"];
+        if let Some(last) = out.last_mut().filter(|l| l.date.is_none() && l.issuer.is_none()) {
+            if noun.contains(&name.to_lowercase().as_str()) {
+                last.name = format!("{} {name}", last.name);
+                last.issuer = issuer;
+                last.date = date;
+                continue;
+            }
+        }
         out.push(Certificate {
             name,
             date,
@@ -366,7 +399,7 @@ fn name_and_issuer(text: &str) -> (String, Option<String>) {
         text.split_once(" (").filter(|(_, rest)| rest.trim_end().ends_with(')') && !rest.contains(','))
     {
         let inside = rest.trim_end_matches(')').trim();
-        if !inside.is_empty() && inside.split_whitespace().count() <= 4 {
+        if !inside.is_empty() && inside.split_whitespace().count() <= 4 && !abbreviates(inside, name) {
             return (name.trim().to_string(), Some(inside.to_string()));
         }
     }
@@ -388,6 +421,15 @@ fn name_and_issuer(text: &str) -> (String, Option<String>) {
         }
     }
     (text.to_string(), None)
+}
+
+/// Is `short` the initials of `name`'s words ("ACLS" of "Advanced Cardiovascular Life
+/// Support")? Then it is part of the name, not its issuer.
+fn abbreviates(short: &str, name: &str) -> bool {
+    let initials: String =
+        name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect();
+    let code = !short.contains(' ') && short.chars().any(|c| c.is_ascii_digit()); // "(V300)"
+    code || short.chars().count() >= 2 && short.chars().all(|c| c.is_ascii_uppercase()) && initials.ends_with(short)
 }
 
 /// The parts of a name split at separators, put back as written ("Architect – Associate").
