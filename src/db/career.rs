@@ -16,6 +16,11 @@ use crate::domain::UserId;
 
 // ---- experiences ----
 
+/// The career record and the journal: the tables the home page counts and bulk label linking
+/// reads, in the order people see them.
+pub const RECORD_TABLES: [&Table; 7] =
+    [&EXPERIENCES, &SKILLS, &PROJECTS, &ACHIEVEMENTS, &EDUCATION, &CERTIFICATIONS, &crate::db::journal::JOURNAL];
+
 pub const EXPERIENCES: Table = Table {
     kind: RecordKind::Experience,
     name: "experiences",

@@ -652,18 +652,7 @@ async fn check<K: RecordType>(
     };
     let mut draft = K::blank(handles.clock.now());
     draft.apply(write);
-    let unread = typed.map(|typed| draft.read_typed(typed)).unwrap_or_default();
-    if !unread.is_empty() {
-        let mut errors = draft.validate().err().unwrap_or_default();
-        errors.overlay(unread);
-        return Ok(Err(errors));
-    }
-    let input = match draft.validate() {
-        Ok(input) => input,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let errors = K::check(&handles.db, user_id, &input).await?;
-    Ok(if errors.is_empty() { Ok(input) } else { Err(errors) })
+    records::checked::<K>(handles, user_id, draft, typed).await
 }
 
 /// A field the API body could not take, named when serde says which.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::db::career::{self, Achievement, Certification, Education, Experience, Project, Skill};
 use crate::db::interviews::Interview;
-use crate::db::journal::{self, JournalEntry};
+use crate::db::journal::JournalEntry;
 use crate::db::label_links::{self, LinkBatch};
 use crate::db::labels::{self, Label};
 use crate::db::lists::{self, ListFilter};
@@ -406,15 +406,7 @@ pub async fn link_in_bulk(handles: &Handles, user_id: &UserId) -> ServiceResult<
     if user_labels.is_empty() {
         return Err(ServiceError::field("labels", "You have no labels yet: create some first, then link them."));
     }
-    let tables = [
-        &career::EXPERIENCES,
-        &career::SKILLS,
-        &career::PROJECTS,
-        &career::ACHIEVEMENTS,
-        &career::EDUCATION,
-        &career::CERTIFICATIONS,
-        &journal::JOURNAL,
-    ];
+    let tables = career::RECORD_TABLES;
     debug_assert!(tables.iter().all(|t| rules::BULK_LINKABLE.contains(&t.kind)));
     let recent =
         label_links::recent_records(handles.db.pool(), user_id, &tables, rules::BULK_RECORDS_MAX as i64).await?;

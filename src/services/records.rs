@@ -194,11 +194,7 @@ pub async fn save<K: RecordType>(
     if let Some(id) = id {
         valid_id(id)?;
     }
-    let input = draft.validate().map_err(ServiceError::Invalid)?;
-    let errors = K::check(&handles.db, user_id, &input).await?;
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
+    let input = checked::<K>(handles, user_id, draft.clone(), None).await?.map_err(ServiceError::Invalid)?;
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
     let record_id = write_checked::<K>(&mut tx, user_id, id, &input, now).await?;
@@ -250,17 +246,38 @@ pub async fn save_typed<K: RecordType>(
     draft: &K::Draft,
     typed: &TypedInput,
 ) -> ServiceResult<String> {
-    let mut read = draft.clone();
-    let unread = read.read_typed(typed);
-    if unread.is_empty() {
-        return save::<K>(handles, user_id, id, &read).await;
-    }
     if let Some(id) = id {
         valid_id(id)?;
     }
-    let mut errors = read.validate().err().unwrap_or_default();
-    errors.overlay(unread);
-    Err(ServiceError::Invalid(errors))
+    let input = checked::<K>(handles, user_id, draft.clone(), Some(typed)).await?.map_err(ServiceError::Invalid)?;
+    let now = handles.clock.now();
+    let mut tx = handles.db.begin_write().await?;
+    let record_id = write_checked::<K>(&mut tx, user_id, id, &input, now).await?;
+    tx.commit().await?;
+    Ok(record_id)
+}
+
+/// A draft validated and checked as a save checks it, or what the user must fix. With `typed`,
+/// its dates and amounts are first read as people write them; a field that could not be read
+/// shows the reader's message. Saves and the resume import's apply both come here.
+pub(crate) async fn checked<K: RecordType>(
+    handles: &Handles,
+    user_id: &UserId,
+    mut draft: K::Draft,
+    typed: Option<&TypedInput>,
+) -> ServiceResult<Result<K::Input, FieldErrors>> {
+    let unread = typed.map(|typed| draft.read_typed(typed)).unwrap_or_default();
+    if !unread.is_empty() {
+        let mut errors = draft.validate().err().unwrap_or_default();
+        errors.overlay(unread);
+        return Ok(Err(errors));
+    }
+    let input = match draft.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let errors = K::check(&handles.db, user_id, &input).await?;
+    Ok(if errors.is_empty() { Ok(input) } else { Err(errors) })
 }
 
 /// Put a record's current text in the search index, read back as saved (with what its table

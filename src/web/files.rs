@@ -25,9 +25,18 @@ pub struct UploadForm {
     pub bytes: Option<Bytes>,
     /// The file was over the size limit (and was not kept); the other fields are still here.
     pub too_large: bool,
+    /// How many bytes of the file arrived before it was found too large (at least the limit + 1).
+    pub received: usize,
     pub file_name: String,
+    /// The type the browser declared for the file, if any.
+    pub content_type: Option<String>,
     pub alt_text: String,
+    /// The form's other fields, each cut to [`TEXT_FIELD_MAX`] characters.
+    pub texts: Vec<(String, String)>,
 }
+
+/// The longest other text field an upload form keeps (a choice, a caption).
+pub const TEXT_FIELD_MAX: usize = 1000;
 
 /// Extra room over the file-size limit for the rest of a multipart body.
 pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
@@ -57,19 +66,36 @@ pub fn image_problem(err: images::ImageError) -> (StatusCode, String) {
     (status, err.to_string())
 }
 
-/// Read a multipart form with one file field (`file_field`) and an optional `alt_text`.
-pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {
-    let max = state.config.uploads.max_bytes;
-    let mut form = UploadForm { bytes: None, too_large: false, file_name: String::new(), alt_text: String::new() };
+/// Read a multipart form with one file field (`file_field`) and an optional `alt_text`, the
+/// file at most the instance's upload limit.
+pub async fn read_upload(state: &AppState, multipart: Multipart, file_field: &str) -> AppResult<UploadForm> {
+    read_upload_within(multipart, file_field, state.config.uploads.max_bytes).await
+}
+
+/// [`read_upload`] with a limit of the caller's (a resume import takes 5 MB).
+pub async fn read_upload_within(mut multipart: Multipart, file_field: &str, max: usize) -> AppResult<UploadForm> {
+    let mut form = UploadForm {
+        bytes: None,
+        too_large: false,
+        received: 0,
+        file_name: String::new(),
+        content_type: None,
+        alt_text: String::new(),
+        texts: Vec::new(),
+    };
     let unreadable = |err: axum::extract::multipart::MultipartError| {
         AppError::BadRequest(format!("The upload could not be read: {}", err.body_text()))
+    };
+    let over = |form: &mut UploadForm, received: usize| {
+        form.too_large = true;
+        form.received = received.max(max + 1);
     };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                form.too_large = true;
+                over(&mut form, 0);
                 break;
             }
             Err(err) => return Err(unreadable(err)),
@@ -77,10 +103,11 @@ pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field:
         match field.name() {
             Some(name) if name == file_field => {
                 form.file_name = field.file_name().unwrap_or_default().to_owned();
+                form.content_type = field.content_type().map(str::to_owned);
                 match field.bytes().await {
-                    Ok(bytes) if bytes.len() > max => form.too_large = true,
+                    Ok(bytes) if bytes.len() > max => over(&mut form, bytes.len()),
                     Ok(bytes) => form.bytes = (!bytes.is_empty()).then_some(bytes),
-                    Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => form.too_large = true,
+                    Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => over(&mut form, 0),
                     Err(err) => return Err(unreadable(err)),
                 }
                 if form.too_large {
@@ -91,10 +118,22 @@ pub async fn read_upload(state: &AppState, mut multipart: Multipart, file_field:
                 let text = field.text().await.map_err(unreadable)?;
                 form.alt_text = alt_text(&text);
             }
-            _ => {}
+            Some(name) => {
+                let name = name.to_owned();
+                let text = field.text().await.map_err(unreadable)?;
+                form.texts.push((name, text.chars().take(TEXT_FIELD_MAX).collect()));
+            }
+            None => {}
         }
     }
     Ok(form)
+}
+
+impl UploadForm {
+    /// A text field's value, if the form sent it.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
 }
 
 /// An image's description as it is kept: one line (line breaks and other control characters

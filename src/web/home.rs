@@ -47,15 +47,7 @@ pub async fn index(
         Some(user) => {
             let pool = state.db.pool();
             let mut record = Vec::new();
-            for table in [
-                &career::EXPERIENCES,
-                &career::SKILLS,
-                &career::PROJECTS,
-                &career::ACHIEVEMENTS,
-                &career::EDUCATION,
-                &career::CERTIFICATIONS,
-                &journal::JOURNAL,
-            ] {
+            for table in career::RECORD_TABLES {
                 let kind = table.kind;
                 let title = if kind == RecordKind::JournalEntry { "Journal entries" } else { kind.plural_title() };
                 record.push((title, kind.path(), lists::count(pool, table, &user.id).await?));

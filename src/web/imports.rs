@@ -30,6 +30,7 @@ use crate::state::AppState;
 use crate::web::ai::refusal as ai_refusal;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
+use crate::web::files::read_upload_within;
 use crate::web::pages::{Chrome, NoticeQuery};
 use crate::web::respond::{redirect, render};
 use crate::web::session::SignedIn;
@@ -131,49 +132,23 @@ fn time_left(until: Timestamp, now: Timestamp) -> String {
 struct UploadFields {
     upload: Option<Upload>,
     read_by: ReadBy,
-    /// The file was over the limit; it was not read.
+    /// The file was over the limit (this many bytes at least); it was not read.
     too_large: Option<usize>,
 }
 
-async fn read_upload_form(mut multipart: Multipart) -> AppResult<UploadFields> {
-    let mut form = UploadFields { upload: None, read_by: ReadBy::Parser, too_large: None };
-    let unreadable = |err: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("The upload could not be read: {}", err.body_text()))
+async fn read_upload_form(multipart: Multipart) -> AppResult<UploadFields> {
+    let form = read_upload_within(multipart, "file", MAX_IMPORT_BYTES).await?;
+    let read_by = match form.text("read_by") {
+        None => ReadBy::Parser,
+        Some(text) => ReadBy::parse(text.trim()).ok_or_else(|| {
+            AppError::Validation(FieldErrors::single("read_by", "Choose `parser` or `ai` to read the resume."))
+        })?,
     };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                form.too_large = Some(MAX_IMPORT_BYTES + 1);
-                break;
-            }
-            Err(err) => return Err(unreadable(err)),
-        };
-        match field.name() {
-            Some("file") => {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let content_type = field.content_type().map(str::to_owned);
-                match field.bytes().await {
-                    Ok(bytes) if bytes.len() > MAX_IMPORT_BYTES => form.too_large = Some(bytes.len()),
-                    Ok(bytes) if bytes.is_empty() => {}
-                    Ok(bytes) => form.upload = Some(Upload { bytes, file_name, content_type }),
-                    Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        form.too_large = Some(MAX_IMPORT_BYTES + 1)
-                    }
-                    Err(err) => return Err(unreadable(err)),
-                }
-            }
-            Some("read_by") => {
-                let text = field.text().await.map_err(unreadable)?;
-                form.read_by = ReadBy::parse(text.trim()).ok_or_else(|| {
-                    AppError::Validation(FieldErrors::single("read_by", "Choose `parser` or `ai` to read the resume."))
-                })?;
-            }
-            _ => {}
-        }
-    }
-    Ok(form)
+    Ok(UploadFields {
+        too_large: form.too_large.then_some(form.received),
+        upload: form.bytes.map(|bytes| Upload { bytes, file_name: form.file_name, content_type: form.content_type }),
+        read_by,
+    })
 }
 
 /// The file, or why there is none to read, as the field's message.
