@@ -27,6 +27,7 @@ pub mod notes;
 pub mod opportunities;
 pub mod pages;
 pub mod prep;
+pub mod privacy;
 pub mod profile;
 pub mod public;
 pub mod records;
@@ -81,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ai_labels::html_routes())
         .merge(profile::html_routes(&state))
         .merge(search::html_routes())
-        .merge(public::routes());
+        .merge(public::routes())
+        .merge(privacy::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

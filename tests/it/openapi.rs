@@ -111,6 +111,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/imports/{id}"),
     ("POST", "/imports/{id}/apply"),
     ("GET", "/resume.json"),
+    ("GET", "/resume.docx"),
+    ("GET", "/resume.pdf"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -286,8 +288,13 @@ impl<'a> Checker<'a> {
                 self.validate(&format!("the {status} answer of {label}"), &media["schema"], &value);
             }
             value
+        } else if let Some(media) = content.keys().next() {
+            // A download (a document): the type the document lists, and something in it.
+            let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert_eq!(content_type, media, "{label} answered {status} as {content_type:?}");
+            assert!(!text.is_empty(), "{label}: an empty download");
+            Value::Null
         } else {
-            assert!(content.is_empty(), "{}: the document lists {:?}, not JSON", context(), content.keys());
             assert!(text.is_empty(), "{}: the document lists no body", context());
             Value::Null
         };
@@ -609,6 +616,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     c.expect(204, "DELETE", "/imports/{id}", &[import["id"].as_str().unwrap()], Body::None).await;
     let document = c.get("/resume.json", &[]).await;
     assert!(document["$schema"].as_str().unwrap().contains("v1.0.0"));
+    c.get("/resume.docx", &[]).await;
+    c.get("/resume.pdf", &[]).await;
     // One waits, for the mistakes below.
     let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
     let pending_import = import["id"].as_str().unwrap().to_owned();
