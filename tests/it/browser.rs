@@ -72,6 +72,11 @@ async fn start_browser() -> Option<(ChromeDriver, Client)> {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": chromium,
+            // Downloads land in the profile's own folder, found again by `downloaded`.
+            "prefs": {
+                "download.default_directory": guard._profile.path().join("downloads").display().to_string(),
+                "download.prompt_for_download": false,
+            },
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -85,7 +90,30 @@ async fn start_browser() -> Option<(ChromeDriver, Client)> {
         .connect(&webdriver)
         .await
         .expect("a Chromium session starts");
+    let session = client.session_id().await.ok().flatten().unwrap_or_default();
+    DOWNLOADS.lock().unwrap().insert(session, guard._profile.path().join("downloads"));
     Some((guard, client))
+}
+
+/// Each browser session's download folder, by session id.
+static DOWNLOADS: std::sync::Mutex<std::collections::BTreeMap<String, PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The bytes of the file the browser downloaded as `name`, once it has finished arriving.
+async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+    let session = browser.session_id().await?.unwrap_or_default();
+    let folder = DOWNLOADS.lock().unwrap().get(&session).cloned().expect("a browser from start_browser");
+    let path = folder.join(name);
+    for _ in 0..300 {
+        if let Ok(bytes) = std::fs::read(&path) {
+            if !bytes.is_empty() && !folder.join(format!("{name}.crdownload")).exists() {
+                let _ = std::fs::remove_file(&path);
+                return Ok(bytes);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser never downloaded {name} into {}", folder.display());
 }
 
 /// How long to wait for an element: generous, as CI runs the whole suite at once on two cores.
@@ -722,6 +750,17 @@ async fn resume_to_send_journey(app: &TestApp, browser: &Client) -> Result<(), f
     assert!(pdf.starts_with(b"%PDF"));
     let pages = regex::bytes::Regex::new(r"/Type\s*/Page[^s]").unwrap().find_iter(&pdf).count();
     assert_eq!(pages, 1, "a one-page record prints on one page");
+
+    // The documents to send: the PDF and the Word file, downloaded from the preview.
+    click(browser, ".preview-download button[formaction='/api/v1/resume.pdf']").await?;
+    let pdf = downloaded(browser, "resume.pdf").await?;
+    let text = careerlog::resume::extract_text(&pdf, "resume.pdf", Some("application/pdf")).unwrap().text();
+    assert!(text.contains("Ada Lovelace") && text.contains("Acme Analytics") && text.contains("Certified Kubernetes"));
+    click(browser, ".preview-download button[formaction='/api/v1/resume.docx']").await?;
+    let docx = downloaded(browser, "resume.docx").await?;
+    let text = careerlog::resume::extract_text(&docx, "resume.docx", None).unwrap().text();
+    assert!(text.contains("Cut p99 latency by 60%") && text.contains("University of London"), "{text}");
+    see(browser, "Private preview: only you can see this page.").await?;
     assert_eq!(app.new_browser().get(app.url("/u/ada")).send().await.unwrap().status(), 404, "still unpublished");
     Ok(())
 }
