@@ -268,7 +268,12 @@ struct LinkProblemPage {
     kind: &'static str,
 }
 
-fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: LinkProblem) -> AppResult<Response> {
+pub(crate) fn link_problem(
+    state: &AppState,
+    visitor: &Visitor,
+    kind: LinkKind,
+    problem: LinkProblem,
+) -> AppResult<Response> {
     let (status, heading, message) = match (kind, problem) {
         (_, LinkProblem::Unknown) => (
             StatusCode::NOT_FOUND,
@@ -295,8 +300,24 @@ fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: Li
             "This link has expired",
             "Password reset links are valid for 15 minutes. Ask for a new one below; it takes a moment.",
         ),
+        (LinkKind::EmailChange, LinkProblem::Used) => (
+            StatusCode::GONE,
+            "This link has already been used",
+            "Each address change link works once. If you opened it before, the account already signs in with \
+             the new address. To change it again, ask for a new link in Settings.",
+        ),
+        (LinkKind::EmailChange, LinkProblem::Expired) => (
+            StatusCode::GONE,
+            "This link has expired",
+            "Address change links are valid for 30 minutes, and the address was not changed. Ask for a new \
+             link in Settings; it takes a moment.",
+        ),
     };
-    let kind = if kind == LinkKind::EmailVerification { "verify" } else { "reset" };
+    let kind = match kind {
+        LinkKind::EmailVerification => "verify",
+        LinkKind::PasswordReset => "reset",
+        LinkKind::EmailChange => "email",
+    };
     let page = LinkProblemPage { chrome: Chrome::new(state, visitor, heading, ""), heading, message, kind };
     Ok((status, token_page_referrer_policy(), render(&page)?).into_response())
 }
@@ -304,7 +325,7 @@ fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: Li
 /// Pages reached by a link with a token in its query must not leak it to other sites through the
 /// Referer header. (Not `no-referrer`: that makes browsers send `Origin: null` on the page's own
 /// form, which the CSRF check rightly refuses.)
-fn token_page_referrer_policy() -> [(axum::http::HeaderName, HeaderValue); 1] {
+pub(crate) fn token_page_referrer_policy() -> [(axum::http::HeaderName, HeaderValue); 1] {
     [(REFERRER_POLICY, HeaderValue::from_static("same-origin"))]
 }
 

@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/time-zone", post(settings::set_time_zone))
         .route("/settings/currency", post(settings::set_default_currency))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
+        .route("/settings/email", post(settings::request_email_change))
+        .route("/settings/email/confirm", get(settings::confirm_email_change))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/ai", get(ai::activity))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

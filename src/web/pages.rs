@@ -81,6 +81,15 @@ impl NoticeQuery {
             "currency_saved" => {
                 return Some(Notice::success("Saved. New salaries are in this currency unless you type another."))
             }
+            "email_change_sent" => {
+                return Some(Notice::info(
+                    "We sent a link to the new address. Open it within 30 minutes to sign in with that address from \
+                     then on; until then nothing changes.",
+                ))
+            }
+            "email_changed" => {
+                return Some(Notice::success("Your sign-in address was changed. Use the new one to sign in."))
+            }
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
             "token_revoked" => {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))

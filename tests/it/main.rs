@@ -14,6 +14,7 @@ mod calendar;
 mod career;
 mod connections;
 mod education;
+mod email_change;
 mod files;
 mod housekeeping;
 mod imports;
