@@ -188,15 +188,51 @@ pub async fn reply_as_admin(
     };
     tx.commit().await?;
     tracing::info!(ticket_id = %ticket.id, "support ticket answered");
+    // Mail bodies are 7-bit text (see integrations::mail): the answer goes in the mail when it
+    // can be written so; otherwise the mail says where to read it.
+    let about = mail_safe(&ticket.subject).map(|s| format!(" \"{s}\"")).unwrap_or_default();
+    let answer = match mail_safe(&body) {
+        Some(text) => format!(":\n\n{}\n\n", quote(&text)),
+        None => ". The answer has characters this mail cannot carry: read it on your ticket page.\n\n".to_owned(),
+    };
     let text = format!(
-        "Hello,\n\nThe administrators of this Careerlog instance answered your message \"{}\":\n\n{}\n\n\
+        "Hello,\n\nThe administrators of this Careerlog instance answered your message{about}{answer}\
          Read the whole conversation and answer here:\n\n{page}\n\n-- \nCareerlog at {}\n",
-        ticket.subject,
-        quote(&body),
         base(state),
     );
     deliver(state, OutgoingMail { to, subject: "An answer to your message".into(), text }).await;
     Ok(Ok(()))
+}
+
+/// Text as a 7-bit mail body carries it: typographic punctuation written in ASCII, long lines
+/// broken; `None` when other characters remain (a name in another script, say).
+fn mail_safe(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2018}' | '\u{2019}' => out.push('\''),
+            '\u{201c}' | '\u{201d}' => out.push('"'),
+            '\u{2013}' => out.push('-'),
+            '\u{2014}' => out.push_str("--"),
+            '\u{2026}' => out.push_str("..."),
+            '\u{2192}' => out.push_str("->"),
+            '\u{a0}' | '\u{202f}' => out.push(' '),
+            '\t' => out.push_str("    "),
+            c if c.is_ascii() => out.push(c),
+            _ => return None,
+        }
+    }
+    let mut wrapped = Vec::new();
+    for line in out.lines() {
+        let mut rest = line;
+        while rest.len() > 800 {
+            let (head, tail) = rest.split_at(800);
+            wrapped.push(head);
+            rest = tail;
+        }
+        wrapped.push(rest);
+    }
+    Some(wrapped.join("\n"))
 }
 
 fn quote(body: &str) -> String {
@@ -217,4 +253,20 @@ pub async fn set_status(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mail_safe;
+
+    #[test]
+    fn answers_are_written_for_a_seven_bit_mail_or_not_at_all() {
+        assert_eq!(
+            mail_safe("Career \u{2192} Import \u{2014} it\u{2019}s fine").unwrap(),
+            "Career -> Import -- it's fine"
+        );
+        assert!(mail_safe("Grüße").is_none());
+        let long = "y".repeat(2000);
+        assert!(mail_safe(&long).unwrap().lines().all(|l| l.len() <= 800));
+    }
 }

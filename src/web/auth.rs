@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::config::Signups;
 use crate::db::accounts::{self, LinkKind};
 use crate::domain::{Email, FieldErrors, Password};
 use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError};
@@ -73,16 +72,16 @@ pub struct SignUpForm {
     password: String,
 }
 
-fn sign_up_page(
+async fn sign_up_page(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
     email: String,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let closed = state.config.signups == Signups::Closed;
+    let closed = !crate::web::admin::signups(state).await?.open();
     let page = SignUpPage {
-        chrome: Chrome::new(state, visitor, "Create your account", "signup"),
+        chrome: Chrome::new(state, visitor, "Create your account", "signup").with_signups_open(!closed),
         email,
         errors,
         closed,
@@ -95,7 +94,7 @@ pub async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Ap
     if visitor.user().is_some() {
         return Ok(redirect("/"));
     }
-    sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new())
+    sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new()).await
 }
 
 /// Sign-up answers "check your inbox" whether or not the address has an account, at once, and
@@ -107,8 +106,9 @@ pub async fn sign_up(
     ClientAddr(client): ClientAddr,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
-    if state.config.signups == Signups::Closed {
-        return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new());
+    // Closed by the start-up flag or by an administrator (see services::admin::Signups).
+    if !crate::web::admin::signups(&state).await?.open() {
+        return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new()).await;
     }
     // Every attempt counts, whatever becomes of it; the cheapest check comes first.
     let mut errors = FieldErrors::new();
@@ -119,14 +119,14 @@ pub async fn sign_up(
     .await
     {
         let status = form_level(err, &mut errors)?;
-        return sign_up_page(&state, &visitor, status, form.email, errors);
+        return sign_up_page(&state, &visitor, status, form.email, errors).await;
     }
     let email = errors.check("email", Email::parse(&form.email));
     let context = email.as_ref().map(account_rules::password_context);
     let password =
         errors.check("password", Password::parse_new(&form.password, context.as_ref().map_or(&[][..], |c| &c[..])));
     let (Some(email), Some(password)) = (email, password) else {
-        return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
+        return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors).await;
     };
     let background = state.clone();
     let address = email.clone();
@@ -171,7 +171,7 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(
+async fn login_page(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
@@ -180,7 +180,8 @@ fn login_page(
     errors: FieldErrors,
     notice: NoticeQuery,
 ) -> AppResult<Response> {
-    let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice());
+    let open = crate::web::admin::signups(state).await?.open();
+    let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice()).with_signups_open(open);
     Ok((status, render(&LoginPage { chrome, email, next, errors })?).into_response())
 }
 
@@ -193,7 +194,7 @@ pub async fn login_form(
         return Ok(redirect(safe_next(&query.next)));
     }
     let notice = NoticeQuery { notice: query.notice };
-    login_page(&state, &visitor, StatusCode::OK, String::new(), query.next, FieldErrors::new(), notice)
+    login_page(&state, &visitor, StatusCode::OK, String::new(), query.next, FieldErrors::new(), notice).await
 }
 
 pub async fn login(
@@ -214,7 +215,8 @@ pub async fn login(
             form.next,
             errors,
             NoticeQuery::default(),
-        );
+        )
+        .await;
     };
     match account_rules::sign_in(&state, &email, &password, client).await {
         Ok(user) => {
@@ -237,10 +239,11 @@ pub async fn login(
                 errors,
                 NoticeQuery::default(),
             )
+            .await
         }
         Err(SignInError::Failed(err)) => {
             let status = form_level(err, &mut errors)?;
-            login_page(&state, &visitor, status, form.email, form.next, errors, NoticeQuery::default())
+            login_page(&state, &visitor, status, form.email, form.next, errors, NoticeQuery::default()).await
         }
     }
 }

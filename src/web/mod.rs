@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
+pub mod admin;
 pub mod ai;
 pub mod ai_labels;
 pub mod ai_prep;
@@ -38,6 +39,7 @@ pub mod search;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod support;
 
 use std::time::Duration;
 
@@ -83,7 +85,9 @@ pub fn router(state: AppState) -> Router {
         .merge(ai_labels::html_routes())
         .merge(profile::html_routes(&state))
         .merge(search::html_routes())
-        .merge(public::routes());
+        .merge(public::routes())
+        .merge(support::routes())
+        .merge(admin::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 
 mod support;
+mod support_tickets;
 
 mod accounts;
 mod ai;
