@@ -449,12 +449,16 @@ pub async fn request_email_change(
     current: &str,
     new_email: &str,
 ) -> Result<Result<Email, FieldErrors>, ServiceError> {
+    // The current password is what proves it is the account's owner asking (SPEC: "needs the
+    // current password"); an account without one (made by signing in elsewhere) chooses one first.
+    if user.password_hash.is_none() {
+        return Ok(Err(FieldErrors::single(
+            "new_email",
+            "Choose a password first (under Change password): changing the sign-in address needs it.",
+        )));
+    }
     let mut errors = FieldErrors::new();
-    let current = if user.password_hash.is_some() {
-        errors.check("email_password", Password::parse_attempt(current))
-    } else {
-        Password::parse_attempt("-").ok()
-    };
+    let current = errors.check("email_password", Password::parse_attempt(current));
     let new = errors.check("new_email", Email::parse(new_email));
     let (Some(current), Some(new)) = (current, new) else { return Ok(Err(errors)) };
     if user.email.as_deref() == Some(new.as_str()) {
@@ -468,7 +472,7 @@ pub async fn request_email_change(
         })
         .await?;
     }
-    if user.password_hash.is_some() && !state.hasher.verify(&current, user.password_hash.as_deref()).await? {
+    if !state.hasher.verify(&current, user.password_hash.as_deref()).await? {
         return Ok(Err(FieldErrors::single("email_password", "This is not your current password.")));
     }
     if let Some(bucket) = &account {

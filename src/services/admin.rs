@@ -39,3 +39,17 @@ pub async fn set_signups(state: &Handles, admin_user: &User, open: bool) -> Resu
     tracing::info!(admin_id = %admin_user.id, open, "sign-ups changed");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Signups;
+
+    #[test]
+    fn the_operators_flag_closes_sign_ups_whatever_administrators_chose() {
+        let open = |allowed_by_operator, closed_by_admin| Signups { allowed_by_operator, closed_by_admin }.open();
+        assert!(open(true, false));
+        assert!(!open(true, true));
+        assert!(!open(false, false));
+        assert!(!open(false, true));
+    }
+}
