@@ -69,6 +69,10 @@ async fn an_address_change_link_expires_after_30_minutes(app: TestApp) {
     assert!(html.contains("Ask for a new link in Settings"));
     assert_eq!(app.scalar_text("SELECT email FROM users").await, "ada@example.com");
     assert_eq!(app.count_mails_to("ada@example.com").await, 1, "only the verification mail: nothing changed");
+    // Housekeeping deletes the expired link.
+    let report = careerlog::housekeeping::run(&app.state).await.unwrap();
+    assert_eq!(report.email_change_links, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM email_changes").await, 0);
 }
 
 async fn an_address_change_link_works_once(app: TestApp) {
