@@ -3,6 +3,7 @@
 //! and answer [`ServiceError`]s, which the web layer maps to HTTP.
 
 pub mod accounts;
+pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
@@ -21,6 +22,7 @@ pub mod profiles;
 pub mod records;
 pub mod resume_export;
 pub mod search;
+pub mod support;
 pub mod throttle;
 pub mod uploads;
 

@@ -20,7 +20,8 @@ on_both_databases!(
     a_public_resume_journey_in_a_real_browser,
     a_job_search_journey_in_a_real_browser,
     a_keyboard_only_journey_in_a_real_browser,
-    an_ai_preparation_journey_in_a_real_browser
+    an_ai_preparation_journey_in_a_real_browser,
+    a_support_ticket_journey_in_a_real_browser
 );
 
 struct ChromeDriver {
@@ -819,4 +820,52 @@ async fn an_account_journey_in_a_real_browser(app: TestApp) {
     }
     let _ = browser.close().await;
     outcome.expect("the browser journey");
+}
+
+/// A visitor writes to the administrators from the footer's Support link, an administrator
+/// answers from the inbox, and the visitor reads the answer by the mailed link and answers back.
+async fn support_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("root@example.com").await;
+    sqlx::query("UPDATE users SET is_admin = 1 WHERE email = 'root@example.com'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+
+    browser.goto(&app.url("/")).await?;
+    click(browser, "footer a[href='/support']").await?;
+    fill(browser, "#email", "visitor@example.net").await?;
+    fill(browser, "#subject", "Exporting my data").await?;
+    fill(browser, "#message", "How do I take everything with me?").await?;
+    click(browser, "form[action='/support'] button[type=submit]").await?;
+    see(browser, "Check your inbox").await?;
+    let private_link = app.wait_for_mail("visitor@example.net", "We received your message").await.link();
+
+    sign_in(app, browser, "root@example.com", password).await?;
+    click(browser, "nav a[href='/admin']").await?;
+    click(browser, ".subnav a[href='/admin/tickets']").await?;
+    see(browser, "Exporting my data").await?;
+    click(browser, "table a[href^='/admin/tickets/']").await?;
+    see(browser, "How do I take everything with me?").await?;
+    fill(browser, "#message", "Settings, then Your data: one ZIP with everything.").await?;
+    click(browser, "form[action$='/reply'] button[type=submit]").await?;
+    see(browser, "Your answer was sent and mailed.").await?;
+    click(browser, "form[action='/logout'] button").await?;
+    see(browser, "You have signed out.").await?;
+
+    let answer = app.wait_for_mail("visitor@example.net", "An answer to your message").await;
+    assert!(answer.body.contains("one ZIP with everything"));
+    browser.goto(&answer.link()).await?;
+    see(browser, "Settings, then Your data: one ZIP with everything.").await?;
+    fill(browser, "#message", "Found it, thank you.").await?;
+    click(browser, "form[action='/support/ticket/reply'] button[type=submit]").await?;
+    see(browser, "Your message was added to the conversation.").await?;
+    see(browser, "Found it, thank you.").await?;
+    // The first link leads to the same conversation.
+    browser.goto(&private_link).await?;
+    see(browser, "Found it, thank you.").await?;
+    Ok(())
+}
+
+async fn a_support_ticket_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, support_journey).await
 }

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 
 mod support;
+mod support_tickets;
 
 mod accounts;
 mod ai;
@@ -14,6 +15,7 @@ mod calendar;
 mod career;
 mod connections;
 mod education;
+mod email_change;
 mod files;
 mod housekeeping;
 mod imports;
