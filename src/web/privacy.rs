@@ -184,6 +184,10 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
         },
         Lifetime { what: "A password reset link", lives: spoken(crate::services::accounts::RESET_LINK_LIFETIME) },
         Lifetime {
+            what: "A link confirming a new sign-in address",
+            lives: spoken(crate::services::accounts::EMAIL_CHANGE_LINK_LIFETIME),
+        },
+        Lifetime {
             what: "A resume import waiting for review (sealed, the file itself is never kept)",
             lives: spoken(crate::services::imports::IMPORT_LIFETIME),
         },
