@@ -12,6 +12,7 @@ pub mod career;
 mod connect;
 pub mod contacts;
 pub mod dashboard;
+pub mod data_exports;
 pub mod imports;
 pub mod interviews;
 pub mod journal;
@@ -28,6 +29,7 @@ pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod uploads;
+pub mod user_data;
 
 use std::time::Duration;
 

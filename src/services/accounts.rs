@@ -433,3 +433,7 @@ pub async fn end_other_sessions(state: &Handles, user_id: &UserId, keep: Option<
     sessions::delete_all_for_user(state.db.pool(), user_id, keep).await?;
     Ok(())
 }
+
+/// Deleting an account (issue 14, item 4) lives in `services::account_deletion`; named here too,
+/// beside the other account rules.
+pub use crate::services::account_deletion::{delete_account, delete_own_account, deleted_account_count};

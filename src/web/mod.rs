@@ -38,6 +38,7 @@ pub mod search;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod user_data;
 
 use std::time::Duration;
 
@@ -81,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ai_labels::html_routes())
         .merge(profile::html_routes(&state))
         .merge(search::html_routes())
-        .merge(public::routes());
+        .merge(public::routes())
+        .merge(user_data::html_routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

@@ -111,6 +111,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/imports/{id}"),
     ("POST", "/imports/{id}/apply"),
     ("GET", "/resume.json"),
+    ("GET", "/export"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -286,6 +287,11 @@ impl<'a> Checker<'a> {
                 self.validate(&format!("the {status} answer of {label}"), &media["schema"], &value);
             }
             value
+        } else if let Some(media) = content.keys().find(|m| m.as_str() != "application/json") {
+            // A download (the export's ZIP): its content type is the one documented.
+            let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert!(content_type.starts_with(media.as_str()), "{label}: content type {content_type:?}, not {media}");
+            Value::Null
         } else {
             assert!(content.is_empty(), "{}: the document lists {:?}, not JSON", context(), content.keys());
             assert!(text.is_empty(), "{}: the document lists no body", context());
@@ -607,6 +613,7 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     c.expect(204, "DELETE", "/experiences/{id}", &[&imported], Body::None).await;
     let import = c.expect(201, "POST", "/imports", &[], Body::Multipart(form())).await;
     c.expect(204, "DELETE", "/imports/{id}", &[import["id"].as_str().unwrap()], Body::None).await;
+    c.expect(200, "GET", "/export", &[], Body::None).await;
     let document = c.get("/resume.json", &[]).await;
     assert!(document["$schema"].as_str().unwrap().contains("v1.0.0"));
     // One waits, for the mistakes below.
