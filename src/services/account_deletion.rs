@@ -73,7 +73,7 @@ pub async fn delete_own_account(
                 Proof::Password(_) => None,
             };
             let recent = handles.clock.now().minus(RECENT_SIGN_IN);
-            if !signed_in_at.is_some_and(|at| at >= recent) {
+            if signed_in_at.is_none_or(|at| at < recent) {
                 return Ok(Err(FieldErrors::single(
                     "current_password",
                     "Your account has no password: sign out, sign in again, then delete it within 10 minutes.",
