@@ -49,6 +49,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// What the benchmark builds an export from (no full set of handles needed).
+    pub fn new(db: Db, files: Arc<dyn FileStore>, clock: Arc<dyn Clock>, user_id: UserId) -> Self {
+        Source { db, files, clock, user_id }
+    }
+
     pub fn of(handles: &Handles, user_id: &UserId) -> Self {
         Source {
             db: handles.db.clone(),
