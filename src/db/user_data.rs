@@ -156,6 +156,9 @@ pub enum Cell {
 pub struct Page {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// The values of the table's `order_by` columns (all text) in the last row: where the next
+    /// page starts.
+    pub last_key: Vec<String>,
 }
 
 /// How many of the user's rows an exported table holds.
@@ -165,17 +168,36 @@ pub async fn count_rows(conn: &mut AnyConnection, table: &Table, user_id: &UserI
     sqlx::query_scalar(&sql).bind(user_id).fetch_one(conn).await
 }
 
-/// The user's rows of `table` from `offset`, at most `limit`, in the table's order.
+/// The user's rows of `table` that come after `after` (the values of its `order_by` columns in
+/// the last row read; `None` for the first page), at most `limit`, in the table's order. Read by
+/// key rather than OFFSET, so each page costs the same however far in it is.
 pub async fn read_page(
     conn: &mut AnyConnection,
     table: &Table,
     user_id: &UserId,
-    offset: i64,
+    after: Option<&[String]>,
     limit: i64,
 ) -> Result<Page, sqlx::Error> {
     let Some(owner) = table.owner else { return Ok(Page::default()) };
-    let sql = format!("SELECT * FROM {} WHERE {owner} = $1 ORDER BY {} LIMIT $2 OFFSET $3", table.name, table.order_by);
-    let found: Vec<AnyRow> = sqlx::query(&sql).bind(user_id).bind(limit).bind(offset).fetch_all(conn).await?;
+    let keys = table.order_by;
+    let key_count = keys.split(", ").count();
+    let sql = match after {
+        None => format!("SELECT * FROM {} WHERE {owner} = $1 ORDER BY {keys} LIMIT $2", table.name),
+        Some(_) => {
+            let places: Vec<String> = (0..key_count).map(|i| format!("${}", i + 2)).collect();
+            format!(
+                "SELECT * FROM {} WHERE {owner} = $1 AND ({keys}) > ({}) ORDER BY {keys} LIMIT ${}",
+                table.name,
+                places.join(", "),
+                key_count + 2
+            )
+        }
+    };
+    let mut query = sqlx::query(&sql).bind(user_id);
+    for value in after.unwrap_or_default() {
+        query = query.bind(value);
+    }
+    let found: Vec<AnyRow> = query.bind(limit).fetch_all(conn).await?;
     let omit = table.omitted();
     let mut page = Page::default();
     let Some(first) = found.first() else { return Ok(page) };
@@ -184,6 +206,9 @@ pub async fn read_page(
     page.columns = kept.iter().map(|&i| first.columns()[i].name().to_owned()).collect();
     for row in &found {
         page.rows.push(kept.iter().map(|&i| cell(row, i)).collect());
+    }
+    if let Some(last) = found.last() {
+        page.last_key = keys.split(", ").map(|key| last.try_get::<String, _>(key).unwrap_or_default()).collect();
     }
     Ok(page)
 }

@@ -226,9 +226,9 @@ fn each_page(
     user: &UserId,
     mut each: impl FnMut(&user_data::Page) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut offset = 0;
+    let mut after: Option<Vec<String>> = None;
     loop {
-        let page = runtime.block_on(user_data::read_page(conn, table, user, offset, PAGE_ROWS))?;
+        let page = runtime.block_on(user_data::read_page(conn, table, user, after.as_deref(), PAGE_ROWS))?;
         if page.rows.is_empty() {
             return Ok(());
         }
@@ -236,7 +236,7 @@ fn each_page(
         if (page.rows.len() as i64) < PAGE_ROWS {
             return Ok(());
         }
-        offset += PAGE_ROWS;
+        after = Some(page.last_key);
     }
 }
 

@@ -23,6 +23,7 @@ on_both_databases!(
     an_export_prepared_in_the_background_is_downloaded_by_its_owner_only_and_removed_after_a_day,
     promise_19_a_deleted_account_leaves_no_row_naming_it_and_no_file,
     a_wrong_password_deletes_nothing_and_says_so_beside_the_field,
+    a_large_export_reads_every_row_page_after_page,
 );
 
 const PASSWORD: &str = "maple orbit lantern quietly";
@@ -620,4 +621,66 @@ async fn promise_19_a_deleted_accounts_files_leave_the_s3_bucket() {
         assert!(bucket.get(&object_store::path::Path::from(key.as_str())).await.is_err(), "{key} left the bucket");
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 0);
+}
+
+/// More rows than a page (500) in a table read by one key and in one read by three: every row
+/// is exported once, in order.
+async fn a_large_export_reads_every_row_page_after_page(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let token = token_for(&app, "Export script").await;
+    let ada = user_id(&app, "ada@example.com").await;
+    let pool = app.state.db.pool();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let label = careerlog::db::new_id();
+    sqlx::query("INSERT INTO labels (id, user_id, name, name_key, created_at, updated_at) VALUES ($1, $2, 'Bulk', 'bulk', 1, 1)")
+        .bind(&label)
+        .bind(&ada)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for i in 0..1_234 {
+        let skill = careerlog::db::new_id();
+        sqlx::query(
+            "INSERT INTO skills (id, user_id, name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)",
+        )
+        .bind(&skill)
+        .bind(&ada)
+        .bind(format!("Skill {i}"))
+        .bind(format!("skill {i}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for kind in ["skill", "project"] {
+            sqlx::query(
+                "INSERT INTO record_labels (label_id, user_id, record_kind, record_id, created_at) VALUES ($1, $2, $3, $4, 1)",
+            )
+            .bind(&label)
+            .bind(&ada)
+            .bind(kind)
+            .bind(&skill)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let response = reqwest::Client::new().get(app.url("/api/v1/export")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let entries = unzip(&response.bytes().await.unwrap());
+    let export: Value = serde_json::from_slice(&entries["export.json"]).unwrap();
+    let skills = export["skills"].as_array().unwrap();
+    assert_eq!(skills.len(), 1_234);
+    let ids: Vec<&str> = skills.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let in_database: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM skills ORDER BY id").fetch_all(pool).await.unwrap();
+    assert_eq!(ids, in_database.iter().map(String::as_str).collect::<Vec<_>>(), "each once, in order");
+    let links = export["record_labels"].as_array().unwrap();
+    assert_eq!(links.len(), 2_468);
+    let distinct: BTreeSet<(String, String)> = links
+        .iter()
+        .map(|l| (l["record_kind"].as_str().unwrap().to_owned(), l["record_id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(distinct.len(), 2_468, "no link twice");
+    let csv = String::from_utf8(entries["csv/record_labels.csv"].clone()).unwrap();
+    assert_eq!(csv.lines().count(), 2_469, "a header and a line per link");
 }
