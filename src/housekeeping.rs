@@ -39,6 +39,10 @@ pub struct HousekeepingReport {
     pub label_batches_forgotten: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
+    /// Full exports whose build stopped moving (their instance died): marked failed.
+    pub exports_failed: u64,
+    /// Full exports past their 24 hours: row deleted, file queued for removal (removed below).
+    pub exports_removed: u64,
 }
 
 pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -81,6 +85,8 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         }
     };
     let idle = state.limits.session_idle;
+    // Before the removal queue runs, so expired exports' files go in this same pass.
+    let (exports_failed, exports_removed) = crate::services::user_data::tidy(state).await?;
     Ok(HousekeepingReport {
         ran: true,
         verification_links: accounts::delete_expired_links(pool, LinkKind::EmailVerification, now).await?,
@@ -102,6 +108,8 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,
+        exports_failed,
+        exports_removed,
     })
 }
 

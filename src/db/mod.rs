@@ -13,6 +13,7 @@ pub mod career;
 mod connect;
 pub mod contacts;
 pub mod dashboard;
+pub mod data_exports;
 pub mod imports;
 pub mod interviews;
 pub mod journal;
@@ -30,6 +31,7 @@ pub mod sessions;
 pub mod support;
 pub mod throttle;
 pub mod uploads;
+pub mod user_data;
 
 use std::time::Duration;
 

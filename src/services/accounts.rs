@@ -585,3 +585,7 @@ pub async fn confirm_email_change(
     }
     Ok(Ok(found.user_id))
 }
+
+/// Deleting an account (issue 14, item 4) lives in `services::account_deletion`; named here too,
+/// beside the other account rules.
+pub use crate::services::account_deletion::{delete_account, delete_own_account, deleted_account_count};

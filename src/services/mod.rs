@@ -2,6 +2,7 @@
 //! all call to read and change data. They take the [`Handles`] they need (never the web state)
 //! and answer [`ServiceError`]s, which the web layer maps to HTTP.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod admin;
 pub mod ai;
@@ -25,6 +26,7 @@ pub mod search;
 pub mod support;
 pub mod throttle;
 pub mod uploads;
+pub mod user_data;
 
 use std::sync::Arc;
 use std::time::Duration;

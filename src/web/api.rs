@@ -35,6 +35,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::web::imports::api_routes())
         .merge(crate::web::resume_export::api_routes())
         .merge(crate::web::ai_labels::api_routes())
+        .merge(crate::web::user_data::api_routes())
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -501,6 +501,7 @@ impl Modify for CareerPaths {
         import_paths(openapi);
         ai_label_paths(openapi);
         search_paths(openapi);
+        user_data_paths(openapi);
     }
 }
 
@@ -1013,6 +1014,35 @@ fn job_search_paths(openapi: &mut OpenApi) {
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Put], with_errors(connect, errors).build());
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], disconnect);
     }
+}
+
+/// The full export (issue 14, item 3).
+fn user_data_paths(openapi: &mut OpenApi) {
+    let zip = utoipa::openapi::ContentBuilder::new()
+        .schema(Some(typed(Type::String).content_media_type("application/zip")))
+        .build();
+    let export = OperationBuilder::new()
+        .tag("your data")
+        .summary(Some("Everything you have here, as one ZIP"))
+        .description(Some(
+            "A ZIP streamed as it is written: `README.txt` (what is where, and what is left out and why), \
+             `export.json` (one key per table, each an array of row objects), `csv/<table>.csv` (the same rows, one \
+             file a table, with a header row; text starting with `=`, `+`, `-`, `@` or a tab begins with `'` so \
+             spreadsheets show it rather than run it) and `files/` (your uploaded files). Every record, label and \
+             link, note, timeline event, interview, contact, prep text, your profile and preferences, your public \
+             pages' daily figures, AI run history and API token names. Secrets (password and token hashes, session \
+             ids) are never in it.",
+        ))
+        .operation_id(Some("export_everything"))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("The ZIP, as a download (`Content-Disposition: attachment`)")
+                .content("application/zip", zip)
+                .build(),
+        );
+    let export = with_errors(export, Errors::default());
+    openapi.paths.add_path_operation("/export", vec![HttpMethod::Get], export.build());
 }
 
 #[cfg(test)]

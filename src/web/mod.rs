@@ -41,6 +41,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod support;
+pub mod user_data;
 
 use std::time::Duration;
 
@@ -89,7 +90,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(privacy::routes())
         .merge(support::routes())
-        .merge(admin::routes());
+        .merge(admin::routes())
+        .merge(user_data::html_routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

@@ -129,6 +129,9 @@ impl NoticeQuery {
             "import_applied_nothing" => "Nothing was kept, so nothing was added. The import is gone.",
             "import_discarded" => "The import was discarded: its text and rows are deleted.",
             "import_read_by_ai" => return Some(Notice::success("Read again with AI. Review the rows below.")),
+            "account_deleted" => {
+                return Some(Notice::success("Your account and everything in it were deleted. We sent a confirmation."))
+            }
             _ => return None,
         };
         Some(Notice::info(text))

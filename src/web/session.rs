@@ -64,6 +64,12 @@ impl Visitor {
         self.0.session.as_ref().map(|s| s.id_hash.as_str())
     }
 
+    /// When the session asking was started (`None` for an API token): a recent sign-in proves
+    /// the owner of an account without a password (account deletion).
+    pub fn session_started_at(&self) -> Option<crate::clock::Timestamp> {
+        self.0.session.as_ref().map(|s| s.created_at)
+    }
+
     /// The token to put in forms (and send as `X-CSRF-Token`).
     pub fn csrf_token(&self) -> String {
         match &self.0.session {

@@ -77,7 +77,7 @@ impl ProgramAccessSummary {
     }
 }
 
-async fn account_page(
+pub(crate) async fn account_page(
     state: &AppState,
     me: &SignedIn,
     status: StatusCode,

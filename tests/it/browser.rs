@@ -21,7 +21,8 @@ on_both_databases!(
     a_job_search_journey_in_a_real_browser,
     a_keyboard_only_journey_in_a_real_browser,
     an_ai_preparation_journey_in_a_real_browser,
-    a_support_ticket_journey_in_a_real_browser
+    a_support_ticket_journey_in_a_real_browser,
+    a_your_data_journey_in_a_real_browser
 );
 
 struct ChromeDriver {
@@ -868,4 +869,64 @@ async fn support_journey(app: &TestApp, browser: &Client) -> Result<(), fantocci
 
 async fn a_support_ticket_journey_in_a_real_browser(app: TestApp) {
     run_in_browser(&app, support_journey).await
+}
+
+/// Settings → Your data: prepare the full export, watch it get ready, download it (its entries
+/// are checked); then delete the account from Settings → Account (a wrong password first), after
+/// which signing in fails.
+async fn your_data_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let email = "grace@example.com";
+    let password = app.signed_up_user(email).await;
+    let typed = [("role", "Rear Admiral"), ("company", "US Navy"), ("start_date", "1967-01"), ("current", "on")];
+    assert_eq!(app.submit("/experiences/new", "/experiences", &typed).await.status(), 303);
+    sign_in(app, browser, email, password).await?;
+
+    browser.goto(&app.url("/settings")).await?;
+    click(browser, "nav a[href='/settings/data']").await?;
+    see(browser, "Export everything").await?;
+    click(browser, "form[action='/settings/data/exports'] button[type=submit]").await?;
+    // The page refreshes itself while the export is prepared, then offers the download.
+    let link = browser
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("a[href^='/settings/data/exports/']"))
+        .await?
+        .attr("href")
+        .await?
+        .expect("the download link");
+    let session = browser.get_named_cookie("careerlog_session").await?;
+    let response = reqwest::Client::new()
+        .get(app.url(&link))
+        .header("cookie", format!("careerlog_session={}", session.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let entries = crate::user_data::unzip(&response.bytes().await.unwrap());
+    for name in ["README.txt", "export.json", "csv/experiences.csv", "csv/users.csv"] {
+        assert!(entries.contains_key(name), "{name} in {:?}", entries.keys().collect::<Vec<_>>());
+    }
+    assert!(String::from_utf8_lossy(&entries["csv/experiences.csv"]).contains("Rear Admiral"));
+
+    browser.goto(&app.url("/settings")).await?;
+    see(browser, "Delete your account").await?;
+    fill(browser, "#delete_password", "not my password at all").await?;
+    click(browser, "form[action='/settings/delete-account'] button[type=submit]").await?;
+    see(browser, "This is not your current password.").await?;
+    fill(browser, "#delete_password", password).await?;
+    click(browser, "form[action='/settings/delete-account'] button[type=submit]").await?;
+    see(browser, "Your account and everything in it were deleted").await?;
+    app.wait_for_mail(email, "account was deleted").await;
+
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#email", email).await?;
+    fill(browser, "#password", password).await?;
+    click(browser, "form[action='/login'] button[type=submit]").await?;
+    see(browser, "Wrong email address or password.").await?;
+    Ok(())
+}
+
+async fn a_your_data_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, your_data_journey).await
 }

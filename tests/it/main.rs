@@ -35,3 +35,4 @@ mod resume_parse;
 mod search;
 mod security;
 mod uploads;
+mod user_data;
