@@ -43,12 +43,16 @@ CREATE INDEX support_tickets_status ON support_tickets(status, updated_at);
 CREATE TABLE support_messages (
     id          TEXT PRIMARY KEY,
     ticket_id   TEXT NOT NULL REFERENCES support_tickets(id) ON DELETE CASCADE,
+    -- The ticket's account (NULL for a visitor's ticket), so the full export and the account
+    -- deletion find a person's messages as they find every other row of theirs.
+    user_id     TEXT REFERENCES users(id) ON DELETE CASCADE,
     -- 1 when an administrator wrote it (which one is not kept: they answer as the instance).
     from_admin  BIGINT NOT NULL DEFAULT 0,
     body        TEXT NOT NULL,
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX support_messages_ticket ON support_messages(ticket_id, created_at);
+CREATE INDEX support_messages_user ON support_messages(user_id);
 
 -- The private links mailed to a visitor for their ticket (one per mail; only hashes kept).
 CREATE TABLE support_ticket_links (

@@ -68,7 +68,8 @@ pub async fn insert_message<'e>(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO support_messages (id, ticket_id, from_admin, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO support_messages (id, ticket_id, user_id, from_admin, body, created_at) \
+         VALUES ($1, $2, (SELECT user_id FROM support_tickets WHERE id = $2), $3, $4, $5)",
     )
     .bind(super::new_id())
     .bind(ticket_id)
@@ -195,4 +196,14 @@ pub async fn count_with_status<'e>(
         .bind(status.as_str())
         .fetch_one(ex)
         .await
+}
+
+/// Delete the tickets written as a visitor from `email` (their messages and links go with them):
+/// when that address's account is deleted, what was written from it goes too.
+pub async fn delete_visitor_tickets_from(conn: &mut sqlx::AnyConnection, email: &str) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM support_tickets WHERE user_id IS NULL AND email = $1")
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    Ok(deleted.rows_affected())
 }
