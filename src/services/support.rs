@@ -239,6 +239,73 @@ fn quote(body: &str) -> String {
     body.lines().map(|line| format!("> {line}")).collect::<Vec<_>>().join("\n")
 }
 
+/// The account a "Delete my account" ticket asks about, and whether the request may be carried
+/// out: a ticket written while signed in is the account's own; a visitor's ticket counts only
+/// once they answered through the private link mailed to the address (which proves they read
+/// that mailbox), and only for the account with that address.
+pub enum DeletionRequest {
+    /// The account to delete.
+    Ready(User),
+    /// Nothing can be deleted yet, for this reason (shown to the administrator).
+    NotYet(&'static str),
+}
+
+pub async fn deletion_request(state: &Handles, ticket: &Ticket) -> Result<DeletionRequest, ServiceError> {
+    use crate::domain::support::TicketCategory;
+    if ticket.category != TicketCategory::DeleteAccount {
+        return Ok(DeletionRequest::NotYet("This ticket does not ask for an account to be deleted."));
+    }
+    let pool = state.db.pool();
+    let account = match &ticket.user_id {
+        Some(id) => accounts::find_by_id(pool, &crate::domain::UserId::from(id.clone())).await?,
+        None => {
+            let answers = tickets::messages(pool, &ticket.id).await?.iter().filter(|m| m.from_admin == 0).count();
+            if answers < 2 {
+                return Ok(DeletionRequest::NotYet(
+                    "They wrote without signing in. Ask them to answer through the link we mailed them (that proves \
+                     the address is theirs), or to delete the account themselves in Settings.",
+                ));
+            }
+            match crate::domain::email::Email::parse(&ticket.email) {
+                Ok(email) => accounts::find_by_email(pool, &email).await?,
+                Err(_) => None,
+            }
+        }
+    };
+    Ok(match account {
+        Some(user) => DeletionRequest::Ready(user),
+        None => DeletionRequest::NotYet("No account has this address (it may have been deleted already)."),
+    })
+}
+
+/// An administrator carries out a "Delete my account" request: they type the account's address
+/// to confirm, and the account goes exactly as if its owner had deleted it (every row, every
+/// file, sessions and tokens, a confirmation mail); the ticket goes with it, so afterwards the
+/// administrators see nothing but the count of deleted accounts.
+pub async fn delete_requested_account(
+    state: &Handles,
+    admin_user: &User,
+    ticket_id: &str,
+    confirm_email: &str,
+) -> Result<Result<crate::services::account_deletion::DeletedAccount, FieldErrors>, ServiceError> {
+    require_admin(admin_user)?;
+    let ticket = tickets::find_any(state.db.pool(), ticket_id).await?.ok_or(ServiceError::NotFound)?;
+    let user = match deletion_request(state, &ticket).await? {
+        DeletionRequest::Ready(user) => user,
+        DeletionRequest::NotYet(why) => return Ok(Err(FieldErrors::single("confirm_email", why))),
+    };
+    if user.id == admin_user.id {
+        return Ok(Err(FieldErrors::single("confirm_email", "Delete your own account from Settings → Account.")));
+    }
+    let typed = crate::domain::email::Email::parse(confirm_email).ok();
+    if typed.as_ref().map(|e| e.as_str()) != user.email.as_deref() {
+        return Ok(Err(FieldErrors::single("confirm_email", "Type the account's address exactly, to confirm.")));
+    }
+    let deleted = crate::services::account_deletion::delete_account(state, &user.id).await?;
+    tracing::info!(ticket = %ticket.id, "an administrator deleted an account on its owner's request");
+    Ok(Ok(deleted))
+}
+
 /// Close a ticket, or open it again.
 pub async fn set_status(
     state: &Handles,

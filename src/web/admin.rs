@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tickets/{id}/reply", post(reply))
         .route("/admin/tickets/{id}/close", post(close))
         .route("/admin/tickets/{id}/reopen", post(reopen))
+        .route("/admin/tickets/{id}/delete-account", post(delete_requested_account))
 }
 
 /// A signed-in administrator; anyone else (visitors included) is answered 404.
@@ -231,26 +232,39 @@ pub async fn inbox(State(state): State<AppState>, me: Admin, Query(query): Query
 struct AdminTicketPage {
     chrome: Chrome,
     ticket: TicketView,
+    /// For a "Delete my account" ticket: the account's address when it can be deleted now, or
+    /// why not yet.
+    deletion: Option<Result<String, &'static str>>,
+    confirm_email: String,
     messages: Vec<MessageView>,
     message: String,
     errors: FieldErrors,
     message_max: usize,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn ticket_page(
     state: &AppState,
     me: &Admin,
     status: StatusCode,
     id: &str,
+    confirm_email: &str,
     message: String,
     errors: FieldErrors,
     notice: NoticeQuery,
 ) -> AppResult<Response> {
     let pool = state.db.pool();
     let ticket = tickets::find_any(pool, id).await?.ok_or(AppError::NotFound)?;
+    let deletion = match support_rules::deletion_request(state, &ticket).await? {
+        _ if !TicketView::of(&ticket).asks_for_deletion() => None,
+        support_rules::DeletionRequest::Ready(user) => Some(Ok(user.email.unwrap_or_default())),
+        support_rules::DeletionRequest::NotYet(why) => Some(Err(why)),
+    };
     let page = AdminTicketPage {
         chrome: Chrome::new(state, &me.visitor, ticket.subject.clone(), "admin/tickets").with_notice(notice.notice()),
         ticket: TicketView::of(&ticket),
+        deletion,
+        confirm_email: confirm_email.to_owned(),
         messages: thread(tickets::messages(pool, &ticket.id).await?),
         message,
         errors,
@@ -266,7 +280,7 @@ pub async fn ticket(
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let notice = NoticeQuery { notice: query.notice };
-    ticket_page(&state, &me, StatusCode::OK, &id, String::new(), FieldErrors::new(), notice).await
+    ticket_page(&state, &me, StatusCode::OK, &id, "", String::new(), FieldErrors::new(), notice).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -289,11 +303,35 @@ pub async fn reply(
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &id,
+                "",
                 form.message,
                 errors,
                 NoticeQuery::default(),
             )
             .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteAccountForm {
+    confirm_email: String,
+}
+
+/// Carry out a "Delete my account" request (the address typed again to confirm).
+pub async fn delete_requested_account(
+    State(state): State<AppState>,
+    me: Admin,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteAccountForm>,
+) -> AppResult<Response> {
+    match support_rules::delete_requested_account(&state, &me.user, &id, &form.confirm_email).await? {
+        Ok(_) => Ok(redirect("/admin/tickets?notice=requested_account_deleted")),
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let notice = NoticeQuery::default();
+            ticket_page(&state, &me, status, &id, &form.confirm_email, String::new(), errors, notice).await
         }
     }
 }

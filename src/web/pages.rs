@@ -96,6 +96,11 @@ impl NoticeQuery {
             "reply_sent" => return Some(Notice::success("Your message was added to the conversation.")),
             "answer_sent" => return Some(Notice::success("Your answer was sent and mailed.")),
             "ticket_closed" => return Some(Notice::success("The ticket was closed.")),
+            "requested_account_deleted" => {
+                return Some(Notice::success(
+                    "The account, its ticket and everything in it were deleted; its owner was sent a confirmation.",
+                ))
+            }
             "ticket_reopened" => return Some(Notice::success("The ticket is open again.")),
             "signups_opened" => return Some(Notice::success("Sign-ups are open.")),
             "signups_closed" => return Some(Notice::success("Sign-ups are closed: nobody new can create an account.")),

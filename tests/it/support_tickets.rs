@@ -13,6 +13,8 @@ on_both_databases!(
     the_users_list_shows_addresses_and_dates_and_nothing_anyone_recorded,
     sign_ups_closed_by_an_administrator_refuse_a_sign_up,
     a_delete_my_account_ticket_shows_as_such_in_the_inbox,
+    an_administrator_carries_out_a_deletion_request_once_the_address_is_confirmed,
+    a_visitors_deletion_request_waits_until_they_answer_through_the_mailed_link,
     hostile_and_oversized_ticket_input_gets_messages_not_500s,
     visitors_are_limited_in_how_many_tickets_they_open,
 );
@@ -462,4 +464,88 @@ async fn visitors_are_limited_in_how_many_tickets_they_open(app: TestApp) {
     assert!(html.contains("You have sent many messages lately"));
     assert!(html.contains("Still typed") && html.contains(r#"value="One more""#), "what was typed is kept");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM support_tickets").await, 5);
+}
+
+/// Promise 19 through a ticket: the administrator types the account's address again, and the
+/// account goes exactly as from Settings; afterwards the inbox holds nothing of it.
+async fn an_administrator_carries_out_a_deletion_request_once_the_address_is_confirmed(app: TestApp) {
+    let admin = administrator(&app).await;
+    app.sign_out().await;
+    let password = app.signed_up_user("ada@example.com").await;
+    let fields = [("category", "delete_account"), ("subject", "Please remove me"), ("message", "I am done.")];
+    assert_eq!(app.submit("/support", "/support", &fields).await.status(), 303);
+    let id = app.scalar_text("SELECT id FROM support_tickets").await;
+    let page_path = format!("/admin/tickets/{id}");
+    let (_, page) = get(&admin, &app, &page_path).await;
+    assert!(page.contains("The account is <strong>ada@example.com</strong>"), "{page}");
+
+    // A mistyped confirmation deletes nothing and says so beside the field.
+    let action = format!("/admin/tickets/{id}/delete-account");
+    let response =
+        submit_with(&admin, &app.address, &page_path, &action, &[("confirm_email", "ada@example.org")]).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"id="confirm_email-error">Type the account&#39;s address exactly"#), "{html}");
+    assert!(html.contains(r#"value="ada@example.org""#), "what was typed is kept");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email = 'ada@example.com'").await, 1);
+
+    let response =
+        submit_with(&admin, &app.address, &page_path, &action, &[("confirm_email", "Ada@Example.com")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/admin/tickets?notice=requested_account_deleted");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email = 'ada@example.com'").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM support_tickets").await, 0, "the ticket went with the account");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM deletion_counts").await, 1);
+    app.wait_for_mail("ada@example.com", "Your Careerlog account was deleted").await;
+    assert_eq!(app.sign_in("ada@example.com", password).await.status(), 401, "she can no longer sign in");
+    let (_, inbox) = get(&admin, &app, "/admin/tickets").await;
+    assert!(!inbox.contains("Please remove me") && !inbox.contains("ada@example.com"));
+}
+
+/// Anyone can type an address: a visitor's request is carried out only once they answered
+/// through the link mailed to that address.
+async fn a_visitors_deletion_request_waits_until_they_answer_through_the_mailed_link(app: TestApp) {
+    let admin = administrator(&app).await;
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    let visitor = browser();
+    let fields = [
+        ("email", "grace@example.com"),
+        ("category", "delete_account"),
+        ("subject", "Delete me"),
+        ("message", "Please delete my account."),
+    ];
+    let response = submit_with(&visitor, &app.address, "/support", "/support", &fields).await;
+    assert_eq!(response.status(), 200);
+    let mail = app.wait_for_mail("grace@example.com", "We received your message").await;
+    let (link, token) = (mail.link(), mail.token());
+    let id = app.scalar_text("SELECT id FROM support_tickets").await;
+    let page_path = format!("/admin/tickets/{id}");
+    let (_, page) = get(&admin, &app, &page_path).await;
+    assert!(page.contains("Ask them to answer through the link we mailed them"), "{page}");
+    assert!(!page.contains("Delete this account"));
+    let action = format!("/admin/tickets/{id}/delete-account");
+    let response =
+        submit_with(&admin, &app.address, &page_path, &action, &[("confirm_email", "grace@example.com")]).await;
+    assert_eq!(response.status(), 422, "not by posting the form either");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email = 'grace@example.com'").await, 1);
+
+    // She answers from her mailbox: now the request stands.
+    let path = link.trim_start_matches(&app.base_url).to_owned();
+    let response = submit_with(
+        &visitor,
+        &app.address,
+        &path,
+        "/support/ticket/reply",
+        &[("token", &token), ("message", "Yes, it is me.")],
+    )
+    .await;
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM support_messages WHERE from_admin = 0").await, 2);
+    let (_, page) = get(&admin, &app, &page_path).await;
+    assert!(page.contains("The account is <strong>grace@example.com</strong>"), "{page}");
+    let response =
+        submit_with(&admin, &app.address, &page_path, &action, &[("confirm_email", "grace@example.com")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email = 'grace@example.com'").await, 0);
 }
