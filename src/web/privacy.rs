@@ -192,6 +192,10 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
             lives: spoken(crate::services::imports::IMPORT_LIFETIME),
         },
         Lifetime {
+            what: "A full export you prepared in Settings → Your data",
+            lives: spoken(crate::services::user_data::EXPORT_LIFETIME),
+        },
+        Lifetime {
             what: "An image added to a journal draft that was never saved",
             lives: spoken(crate::services::journal::DRAFT_IMAGE_LIFETIME),
         },
