@@ -39,7 +39,7 @@ fn file_name(state: &AppState) -> String {
 
 /// `GET /api/v1/export`: the ZIP, streamed as it is written.
 async fn api_export(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    let chunks = user_data::stream_zip(&state, &me.user.id);
+    let chunks = user_data::stream_zip(&state, &me.user.id).await?;
     let stream = futures::stream::unfold(chunks, |mut chunks| async move { chunks.recv().await.map(|c| (c, chunks)) });
     let disposition = format!("attachment; filename=\"{}\"", file_name(&state));
     Ok((
