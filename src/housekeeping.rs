@@ -25,6 +25,8 @@ pub struct HousekeepingReport {
     pub ran: bool,
     pub verification_links: u64,
     pub reset_links: u64,
+    /// Links to change the sign-in address, once expired.
+    pub email_change_links: u64,
     pub oauth_requests: u64,
     pub sessions: u64,
     pub throttle_buckets: u64,
@@ -89,6 +91,7 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         ran: true,
         verification_links: accounts::delete_expired_links(pool, LinkKind::EmailVerification, now).await?,
         reset_links: accounts::delete_expired_links(pool, LinkKind::PasswordReset, now).await?,
+        email_change_links: accounts::delete_expired_links(pool, LinkKind::EmailChange, now).await?,
         oauth_requests: accounts::delete_expired_oauth_requests(pool, now).await?,
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,

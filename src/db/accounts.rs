@@ -185,6 +185,8 @@ pub struct LinkToken {
 pub enum LinkKind {
     EmailVerification,
     PasswordReset,
+    /// A change of sign-in address, mailed to the new address.
+    EmailChange,
 }
 
 impl LinkKind {
@@ -192,6 +194,7 @@ impl LinkKind {
         match self {
             LinkKind::EmailVerification => "email_verifications",
             LinkKind::PasswordReset => "password_resets",
+            LinkKind::EmailChange => "email_changes",
         }
     }
 }
@@ -326,4 +329,54 @@ pub async fn delete_expired_oauth_requests<'e>(
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM oauth_requests WHERE expires_at <= $1").bind(now).execute(ex).await?;
     Ok(done.rows_affected())
+}
+
+/// The address a link of any kind was sent to.
+pub async fn link_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: LinkKind,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT email FROM {} WHERE token_hash = $1", kind.table()))
+        .bind(token_hash)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn insert_email_change<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+    user_id: &UserId,
+    new_email: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO email_changes (token_hash, user_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(new_email)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Make `email` the account's sign-in address, proven (it came from a link mailed to it). A
+/// taken address comes back as a unique violation.
+pub async fn set_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    email: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
 }

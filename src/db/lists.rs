@@ -141,6 +141,9 @@ pub enum Audience {
     Owner,
     /// Records marked "show on my resume".
     Resume,
+    /// Records marked "show on my resume", filtered by any of the owner's labels, private ones
+    /// too (the owner's own resume documents).
+    OwnResume,
     /// Journal entries marked public.
     PublicJournal,
 }
@@ -149,13 +152,13 @@ impl Audience {
     fn condition(self) -> &'static str {
         match self {
             Audience::Owner => "",
-            Audience::Resume => " AND t.on_resume = 1",
+            Audience::Resume | Audience::OwnResume => " AND t.on_resume = 1",
             Audience::PublicJournal => " AND t.is_public = 1",
         }
     }
     fn label_condition(self) -> &'static str {
         match self {
-            Audience::Owner => "",
+            Audience::Owner | Audience::OwnResume => "",
             _ => " AND l.is_public = 1",
         }
     }

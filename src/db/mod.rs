@@ -4,6 +4,7 @@
 //! BIGINT 0/1 booleans, `$n` placeholders, nothing database-specific in queries.
 
 pub mod accounts;
+pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
@@ -27,6 +28,7 @@ pub mod prep;
 pub mod profiles;
 pub mod search;
 pub mod sessions;
+pub mod support;
 pub mod throttle;
 pub mod uploads;
 pub mod user_data;

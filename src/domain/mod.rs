@@ -21,6 +21,7 @@ pub mod profile;
 pub mod records;
 pub mod schema;
 pub mod search;
+pub mod support;
 pub mod token;
 pub mod validation;
 

@@ -10,11 +10,14 @@ pub mod dates;
 mod docx;
 pub mod extract;
 pub mod json_resume;
+pub mod outline;
 pub mod parse;
 mod pdf;
 #[doc(hidden)]
 pub mod sample_pdf;
 mod text;
+pub mod write_docx;
+pub mod write_pdf;
 
 pub use extract::{
     extract_text, extract_text_off_runtime, ExtractError, ExtractedText, SourceFormat, MAX_IMPORT_BYTES,

@@ -93,7 +93,10 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
     let mut keys = data_exports::upload_keys_of_user(&mut *tx, user_id).await?;
     keys.extend(data_exports::keys_of_user(&mut *tx, user_id).await?);
     keys.extend(user_data::forget_queued_files(&mut tx, user_id).await?);
-    let rows = user_data::delete_all_rows(&mut tx, user_id).await?;
+    let mut rows = user_data::delete_all_rows(&mut tx, user_id).await?;
+    if let Some(email) = &user.email {
+        rows += crate::db::support::delete_visitor_tickets_from(&mut tx, email).await?;
+    }
     user_data::count_deleted_account(&mut tx).await?;
     tx.commit().await?;
     // Sessions, API tokens and the calendar feed address were rows: they answer 401 (or 404)
@@ -122,7 +125,8 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
                     "Hello,\n\nYour Careerlog account and everything in it were deleted just now, as asked: your \
                      records, job search, labels, profile and public pages, uploaded files, sessions and API \
                      tokens. None of it can be brought back.\n\n\
-                     If you did not ask for this, reply to this mail.\n\n-- \nCareerlog at {base}\n",
+                     If you did not ask for this, write to the administrators at {base}/support.\n\n\
+                     -- \nCareerlog at {base}\n",
                 ),
             };
             match handles.mailer.send(mail).await {

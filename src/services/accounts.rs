@@ -18,6 +18,7 @@ use crate::services::{Handles, ServiceError};
 
 pub const VERIFICATION_LINK_LIFETIME: Duration = Duration::from_secs(30 * 60);
 pub const RESET_LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+pub const EMAIL_CHANGE_LINK_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// Words a password must not be built from: the address and its local part.
 pub fn password_context(email: &Email) -> [&str; 2] {
@@ -432,6 +433,157 @@ pub async fn create_user_directly(
 pub async fn end_other_sessions(state: &Handles, user_id: &UserId, keep: Option<&str>) -> Result<(), ServiceError> {
     sessions::delete_all_for_user(state.db.pool(), user_id, keep).await?;
     Ok(())
+}
+
+/// Ask to sign in with another address: the current password is checked (its failures count
+/// against the account's limit, as for a password change), then a single-use link valid for 30
+/// minutes goes to the NEW address; nothing changes until it is opened.
+///
+/// An address that already belongs to another account must not tell the person asking that the
+/// account exists: they are answered exactly as for a free address ("check the new inbox"), and
+/// the new address's owner is mailed instead that someone tried to move an account to it and
+/// nothing changed. Only the mailbox's owner learns it is taken, as with sign-up.
+pub async fn request_email_change(
+    state: &Handles,
+    user: &User,
+    current: &str,
+    new_email: &str,
+) -> Result<Result<Email, FieldErrors>, ServiceError> {
+    // The current password is what proves it is the account's owner asking (SPEC: "needs the
+    // current password"); an account without one (made by signing in elsewhere) chooses one first.
+    if user.password_hash.is_none() {
+        return Ok(Err(FieldErrors::single(
+            "new_email",
+            "Choose a password first (under Change password): changing the sign-in address needs it.",
+        )));
+    }
+    let mut errors = FieldErrors::new();
+    let current = errors.check("email_password", Password::parse_attempt(current));
+    let new = errors.check("new_email", Email::parse(new_email));
+    let (Some(current), Some(new)) = (current, new) else { return Ok(Err(errors)) };
+    if user.email.as_deref() == Some(new.as_str()) {
+        return Ok(Err(FieldErrors::single("new_email", "This is already your sign-in address.")));
+    }
+    let old = Email::parse(user.email.as_deref().unwrap_or_default()).ok();
+    let account = old.as_ref().map(|e| throttle::account_bucket(state, e));
+    if let Some(bucket) = &account {
+        throttle::take(state, bucket, throttle::SIGN_IN_PER_ACCOUNT, |minutes| {
+            format!("Too many wrong passwords. Try again in {minutes} minute{}.", plural(minutes))
+        })
+        .await?;
+    }
+    if !state.hasher.verify(&current, user.password_hash.as_deref()).await? {
+        return Ok(Err(FieldErrors::single("email_password", "This is not your current password.")));
+    }
+    if let Some(bucket) = &account {
+        throttle::give_back(state, bucket).await?;
+    }
+    if !throttle::hit(state, &throttle::mail_bucket(state, new.as_str()), throttle::MAIL_PER_ADDRESS).await? {
+        return Err(ServiceError::RateLimited {
+            retry_after_secs: 3600,
+            message: "Too many mails to that address lately. Try again in an hour.".into(),
+        });
+    }
+    let base = state.base_url.as_str().trim_end_matches('/').to_owned();
+    if accounts::find_by_email(state.db.pool(), &new).await?.is_some() {
+        tracing::info!(user_id = %user.id, "an address change was asked for an address that has an account");
+        let text = format!(
+            "Hello,\n\nSomeone asked to make this address the sign-in address of another Careerlog account. \
+             This address already has an account, so nothing was changed.\n\n\
+             If it was you, sign in at {base}/login with this address instead.\n\
+             If it was not you, you need not do anything.\n\n-- \nCareerlog at {base}\n",
+        );
+        deliver(
+            state,
+            OutgoingMail { to: new.as_str().to_owned(), subject: "Your address was not changed".into(), text },
+        )
+        .await;
+        return Ok(Ok(new));
+    }
+    let token = random_token();
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    accounts::retire_links(&mut *tx, LinkKind::EmailChange, &user.id, now).await?;
+    accounts::insert_email_change(
+        &mut *tx,
+        &hash_token(&token),
+        &user.id,
+        new.as_str(),
+        now,
+        now.plus(EMAIL_CHANGE_LINK_LIFETIME),
+    )
+    .await?;
+    tx.commit().await?;
+    let text = format!(
+        "Hello,\n\nTo sign in to Careerlog with this address from now on, open this link:\n\n{}\n\n\
+         The link is valid for 30 minutes and works once. Until it is opened, the account keeps its \
+         current address.\n\nIf you did not ask for this, ignore this message; nothing will change.\n\n\
+         -- \nCareerlog at {base}\n",
+        link(state, "/settings/email/confirm", &token),
+    );
+    deliver(
+        state,
+        OutgoingMail { to: new.as_str().to_owned(), subject: "Confirm your new sign-in address".into(), text },
+    )
+    .await;
+    Ok(Ok(new))
+}
+
+/// Why an address change link did not change the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailChangeProblem {
+    Link(LinkProblem),
+    /// Another account took the address after the link was sent.
+    Taken,
+}
+
+/// Use an address change link: the account signs in with the new address from now on, and the
+/// old address is told (naming the new one, and where to get help).
+pub async fn confirm_email_change(
+    state: &Handles,
+    token: &str,
+) -> Result<Result<UserId, EmailChangeProblem>, ServiceError> {
+    let found = match check_link(state, LinkKind::EmailChange, token).await? {
+        Ok(found) => found,
+        Err(problem) => return Ok(Err(EmailChangeProblem::Link(problem))),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    if !accounts::consume_link(&mut *tx, LinkKind::EmailChange, &found.token_hash, now).await? {
+        return Ok(Err(EmailChangeProblem::Link(LinkProblem::Used)));
+    }
+    let Some(new) = accounts::link_email(&mut *tx, LinkKind::EmailChange, &found.token_hash).await? else {
+        return Ok(Err(EmailChangeProblem::Link(LinkProblem::Unknown)));
+    };
+    let Some(user) = accounts::find_by_id(&mut *tx, &found.user_id).await? else {
+        return Ok(Err(EmailChangeProblem::Link(LinkProblem::Unknown)));
+    };
+    match accounts::set_email(&mut *tx, &found.user_id, &new, now).await {
+        Ok(()) => {}
+        Err(err) if is_unique_violation(&err) => {
+            drop(tx);
+            return Ok(Err(EmailChangeProblem::Taken));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    accounts::retire_links(&mut *tx, LinkKind::EmailChange, &found.user_id, now).await?;
+    // Links sent to the old address no longer name the account's address.
+    accounts::retire_links(&mut *tx, LinkKind::EmailVerification, &found.user_id, now).await?;
+    accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &found.user_id, now).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %found.user_id, "sign-in address changed");
+    if let Some(old) = user.email.filter(|old| *old != new) {
+        let base = state.base_url.as_str().trim_end_matches('/');
+        let text = format!(
+            "Hello,\n\nThe Careerlog account that signed in with this address now signs in with {new}.\n\
+             The change was asked for with the account's password and confirmed from the new address.\n\n\
+             If you did not do this, someone else may know your password. Write to this instance's \
+             administrators at {base}/support (give this address) and they will help you get your account back.\n\n\
+             -- \nCareerlog at {base}\n",
+        );
+        deliver(state, OutgoingMail { to: old, subject: "Your sign-in address was changed".into(), text }).await;
+    }
+    Ok(Ok(found.user_id))
 }
 
 /// Deleting an account (issue 14, item 4) lives in `services::account_deletion`; named here too,

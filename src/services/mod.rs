@@ -4,6 +4,7 @@
 
 pub mod account_deletion;
 pub mod accounts;
+pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
@@ -22,6 +23,7 @@ pub mod profiles;
 pub mod records;
 pub mod resume_export;
 pub mod search;
+pub mod support;
 pub mod throttle;
 pub mod uploads;
 pub mod user_data;

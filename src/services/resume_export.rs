@@ -1,6 +1,7 @@
-//! The resume as a JSON Resume document (schema v1.0.0): the profile's contact details, links and
-//! languages, and every record marked "on my resume". Careerlog's resume import reads the same
-//! document back (an export imported into another account exports the same document again).
+//! The resume to take away: a JSON Resume document (schema v1.0.0), a Word document and a PDF,
+//! all three from the profile's contact details, links and languages and every record marked
+//! "on my resume" (or only those carrying one label). Careerlog's resume import reads the JSON
+//! back (an export imported into another account exports the same document again).
 
 use serde::Serialize;
 
@@ -8,9 +9,11 @@ use crate::db::career::{self, Achievement, Certification, Education, Experience,
 use crate::db::lists::{self, Audience, ListFilter, Table};
 use crate::db::profiles;
 use crate::domain::career::SkillLevel;
+use crate::domain::fields::name_key;
 use crate::domain::UserId;
 use crate::resume::json_resume::{self as jr, ParsedResume};
-use crate::services::{Handles, ServiceResult};
+use crate::resume::{outline, write_docx, write_pdf};
+use crate::services::{Handles, ServiceError, ServiceResult};
 
 /// The schema the document follows, as its `$schema` names it.
 pub const SCHEMA: &str = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json";
@@ -33,23 +36,53 @@ pub struct Meta {
 /// The most records of one kind a resume holds; far beyond any real one.
 const PER_KIND: i64 = 1000;
 
-async fn on_resume<R>(handles: &Handles, user_id: &UserId, table: &Table) -> ServiceResult<Vec<R>>
+/// Which records a resume document holds: those marked "on my resume", and of those only the
+/// ones carrying `label` (any of the owner's labels, private ones too) when one is named.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub label: Option<String>,
+}
+
+async fn on_resume<R>(
+    handles: &Handles,
+    user_id: &UserId,
+    table: &Table,
+    selection: &Selection,
+) -> ServiceResult<Vec<R>>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let filter = ListFilter { page: 1, per_page: PER_KIND, audience: Audience::Resume, ..ListFilter::default() };
+    let filter = ListFilter {
+        page: 1,
+        per_page: PER_KIND,
+        audience: Audience::OwnResume,
+        label: selection.label.clone(),
+        ..ListFilter::default()
+    };
     Ok(lists::rows(handles.db.pool(), table, user_id, &filter).await?)
 }
 
+/// A label that is not one of the user's is a mistake in the request, not an empty resume.
+async fn check_selection(handles: &Handles, user_id: &UserId, selection: &Selection) -> ServiceResult<()> {
+    let Some(label) = &selection.label else { return Ok(()) };
+    let labels = crate::db::labels::list_for_user(handles.db.pool(), user_id).await?;
+    if labels.iter().any(|l| name_key(&l.name) == name_key(label)) {
+        Ok(())
+    } else {
+        Err(ServiceError::field("label", "You have no label with this name."))
+    }
+}
+
 /// The user's resume as JSON Resume.
-pub async fn json_resume(handles: &Handles, user_id: &UserId) -> ServiceResult<JsonResume> {
+pub async fn json_resume(handles: &Handles, user_id: &UserId, selection: &Selection) -> ServiceResult<JsonResume> {
+    check_selection(handles, user_id, selection).await?;
     let profile = profiles::get(handles.db.pool(), user_id).await?;
-    let experiences: Vec<Experience> = on_resume(handles, user_id, &career::EXPERIENCES).await?;
-    let skills: Vec<Skill> = on_resume(handles, user_id, &career::SKILLS).await?;
-    let projects: Vec<Project> = on_resume(handles, user_id, &career::PROJECTS).await?;
-    let achievements: Vec<Achievement> = on_resume(handles, user_id, &career::ACHIEVEMENTS).await?;
-    let education: Vec<Education> = on_resume(handles, user_id, &career::EDUCATION).await?;
-    let certifications: Vec<Certification> = on_resume(handles, user_id, &career::CERTIFICATIONS).await?;
+    let experiences: Vec<Experience> = on_resume(handles, user_id, &career::EXPERIENCES, selection).await?;
+    let skills: Vec<Skill> = on_resume(handles, user_id, &career::SKILLS, selection).await?;
+    let projects: Vec<Project> = on_resume(handles, user_id, &career::PROJECTS, selection).await?;
+    let achievements: Vec<Achievement> = on_resume(handles, user_id, &career::ACHIEVEMENTS, selection).await?;
+    let education: Vec<Education> = on_resume(handles, user_id, &career::EDUCATION, selection).await?;
+    let certifications: Vec<Certification> = on_resume(handles, user_id, &career::CERTIFICATIONS, selection).await?;
 
     let text = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
     let resume = ParsedResume {
@@ -129,6 +162,35 @@ pub async fn json_resume(handles: &Handles, user_id: &UserId) -> ServiceResult<J
         ..ParsedResume::default()
     };
     Ok(JsonResume { schema: SCHEMA, resume, meta: Meta { version: "v1.0.0" } })
+}
+
+/// A document format the resume can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Docx,
+    Pdf,
+}
+
+/// The user's resume as a Word document or a PDF. Writing runs off the async runtime (laying out
+/// and subsetting fonts is CPU work).
+pub async fn document(
+    handles: &Handles,
+    user_id: &UserId,
+    selection: &Selection,
+    format: DocumentFormat,
+) -> ServiceResult<Vec<u8>> {
+    let resume = json_resume(handles, user_id, selection).await?;
+    let written_at = handles.clock.now().rfc3339();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let outline = outline::outline(&resume.resume);
+        match format {
+            DocumentFormat::Docx => write_docx::write_docx(&outline, &written_at),
+            DocumentFormat::Pdf => write_pdf::write_pdf(&outline),
+        }
+    })
+    .await
+    .map_err(|err| anyhow::anyhow!("writing the resume document stopped: {err}"))??;
+    Ok(bytes)
 }
 
 /// Skills as JSON Resume groups them: one entry per category and level, its skills as keywords

@@ -729,23 +729,74 @@ fn import_paths(openapi: &mut OpenApi) {
     openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Get], get.build());
     openapi.paths.add_path_operation("/imports/{id}", vec![HttpMethod::Delete], discard.build());
     openapi.paths.add_path_operation("/imports/{id}/apply", vec![HttpMethod::Post], apply.build());
-    let export = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some("Your resume as a JSON Resume document"))
-        .description(Some(
+    let documents = [
+        (
+            "/resume.json",
+            "export_json_resume",
+            "Your resume as a JSON Resume document",
             "JSON Resume (schema v1.0.0): your profile's contact details, links and languages, and every record \
              marked \"on my resume\" (achievements as awards). `POST /imports` reads such a file back.",
-        ))
-        .operation_id(Some("export_json_resume"))
-        .response(
-            "200",
-            ResponseBuilder::new()
-                .description("The document, as a download (resume.json)")
-                .content("application/json", json(typed(Type::Object)))
-                .build(),
-        );
-    let export = with_errors(export, Errors::default());
-    openapi.paths.add_path_operation("/resume.json", vec![HttpMethod::Get], export.build());
+            "application/json",
+            "resume.json",
+        ),
+        (
+            "/resume.docx",
+            "export_docx_resume",
+            "Your resume as a Word document",
+            "A one-column Word document that applicant tracking systems read well: real headings and bulleted \
+             lists, working links, no tables or text boxes. The same records as the JSON Resume export.",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "resume.docx",
+        ),
+        (
+            "/resume.pdf",
+            "export_pdf_resume",
+            "Your resume as a PDF",
+            "A printable A4 PDF with selectable text and working links, made on the server. The same records as \
+             the JSON Resume export.",
+            "application/pdf",
+            "resume.pdf",
+        ),
+    ];
+    for (path, id, summary, description, content_type, file_name) in documents {
+        let export = OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(summary))
+            .description(Some(description))
+            .operation_id(Some(id))
+            .parameter(query(
+                "label",
+                typed(Type::String).max_length(Some(200)),
+                "Only the records on your resume that carry this label (any of your labels, by name).",
+            ))
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description(format!("The document, as a download ({file_name})"))
+                    .content(
+                        content_type,
+                        if content_type == "application/json" {
+                            json(typed(Type::Object))
+                        } else {
+                            ContentBuilder::new()
+                                .schema(Some(
+                                    typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+                                ))
+                                .build()
+                        },
+                    )
+                    .build(),
+            )
+            .response(
+                "422",
+                response(
+                    "`label` names none of your labels (`validation_failed`)",
+                    Some(schema_ref("ValidationFailed")),
+                ),
+            );
+        let export = with_errors(export, Errors { parameters: true, ..Errors::default() });
+        openapi.paths.add_path_operation(path, vec![HttpMethod::Get], export.build());
+    }
 }
 
 /// AI interview preparation for one interview: run it, read what it wrote, delete it.

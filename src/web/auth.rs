@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::config::Signups;
 use crate::db::accounts::{self, LinkKind};
 use crate::domain::{Email, FieldErrors, Password};
 use crate::services::accounts::{self as account_rules, LinkProblem, MailOutcome, SignInError};
@@ -73,16 +72,16 @@ pub struct SignUpForm {
     password: String,
 }
 
-fn sign_up_page(
+async fn sign_up_page(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
     email: String,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let closed = state.config.signups == Signups::Closed;
+    let closed = !crate::web::admin::signups(state).await?.open();
     let page = SignUpPage {
-        chrome: Chrome::new(state, visitor, "Create your account", "signup"),
+        chrome: Chrome::new(state, visitor, "Create your account", "signup").with_signups_open(!closed),
         email,
         errors,
         closed,
@@ -95,7 +94,7 @@ pub async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Ap
     if visitor.user().is_some() {
         return Ok(redirect("/"));
     }
-    sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new())
+    sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new()).await
 }
 
 /// Sign-up answers "check your inbox" whether or not the address has an account, at once, and
@@ -107,8 +106,9 @@ pub async fn sign_up(
     ClientAddr(client): ClientAddr,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
-    if state.config.signups == Signups::Closed {
-        return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new());
+    // Closed by the start-up flag or by an administrator (see services::admin::Signups).
+    if !crate::web::admin::signups(&state).await?.open() {
+        return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new()).await;
     }
     // Every attempt counts, whatever becomes of it; the cheapest check comes first.
     let mut errors = FieldErrors::new();
@@ -119,14 +119,14 @@ pub async fn sign_up(
     .await
     {
         let status = form_level(err, &mut errors)?;
-        return sign_up_page(&state, &visitor, status, form.email, errors);
+        return sign_up_page(&state, &visitor, status, form.email, errors).await;
     }
     let email = errors.check("email", Email::parse(&form.email));
     let context = email.as_ref().map(account_rules::password_context);
     let password =
         errors.check("password", Password::parse_new(&form.password, context.as_ref().map_or(&[][..], |c| &c[..])));
     let (Some(email), Some(password)) = (email, password) else {
-        return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors);
+        return sign_up_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, form.email, errors).await;
     };
     let background = state.clone();
     let address = email.clone();
@@ -171,7 +171,7 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(
+async fn login_page(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
@@ -180,7 +180,8 @@ fn login_page(
     errors: FieldErrors,
     notice: NoticeQuery,
 ) -> AppResult<Response> {
-    let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice());
+    let open = crate::web::admin::signups(state).await?.open();
+    let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice()).with_signups_open(open);
     Ok((status, render(&LoginPage { chrome, email, next, errors })?).into_response())
 }
 
@@ -193,7 +194,7 @@ pub async fn login_form(
         return Ok(redirect(safe_next(&query.next)));
     }
     let notice = NoticeQuery { notice: query.notice };
-    login_page(&state, &visitor, StatusCode::OK, String::new(), query.next, FieldErrors::new(), notice)
+    login_page(&state, &visitor, StatusCode::OK, String::new(), query.next, FieldErrors::new(), notice).await
 }
 
 pub async fn login(
@@ -214,7 +215,8 @@ pub async fn login(
             form.next,
             errors,
             NoticeQuery::default(),
-        );
+        )
+        .await;
     };
     match account_rules::sign_in(&state, &email, &password, client).await {
         Ok(user) => {
@@ -237,10 +239,11 @@ pub async fn login(
                 errors,
                 NoticeQuery::default(),
             )
+            .await
         }
         Err(SignInError::Failed(err)) => {
             let status = form_level(err, &mut errors)?;
-            login_page(&state, &visitor, status, form.email, form.next, errors, NoticeQuery::default())
+            login_page(&state, &visitor, status, form.email, form.next, errors, NoticeQuery::default()).await
         }
     }
 }
@@ -268,7 +271,12 @@ struct LinkProblemPage {
     kind: &'static str,
 }
 
-fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: LinkProblem) -> AppResult<Response> {
+pub(crate) fn link_problem(
+    state: &AppState,
+    visitor: &Visitor,
+    kind: LinkKind,
+    problem: LinkProblem,
+) -> AppResult<Response> {
     let (status, heading, message) = match (kind, problem) {
         (_, LinkProblem::Unknown) => (
             StatusCode::NOT_FOUND,
@@ -295,8 +303,24 @@ fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: Li
             "This link has expired",
             "Password reset links are valid for 15 minutes. Ask for a new one below; it takes a moment.",
         ),
+        (LinkKind::EmailChange, LinkProblem::Used) => (
+            StatusCode::GONE,
+            "This link has already been used",
+            "Each address change link works once. If you opened it before, the account already signs in with \
+             the new address. To change it again, ask for a new link in Settings.",
+        ),
+        (LinkKind::EmailChange, LinkProblem::Expired) => (
+            StatusCode::GONE,
+            "This link has expired",
+            "Address change links are valid for 30 minutes, and the address was not changed. Ask for a new \
+             link in Settings; it takes a moment.",
+        ),
     };
-    let kind = if kind == LinkKind::EmailVerification { "verify" } else { "reset" };
+    let kind = match kind {
+        LinkKind::EmailVerification => "verify",
+        LinkKind::PasswordReset => "reset",
+        LinkKind::EmailChange => "email",
+    };
     let page = LinkProblemPage { chrome: Chrome::new(state, visitor, heading, ""), heading, message, kind };
     Ok((status, token_page_referrer_policy(), render(&page)?).into_response())
 }
@@ -304,7 +328,7 @@ fn link_problem(state: &AppState, visitor: &Visitor, kind: LinkKind, problem: Li
 /// Pages reached by a link with a token in its query must not leak it to other sites through the
 /// Referer header. (Not `no-referrer`: that makes browsers send `Origin: null` on the page's own
 /// form, which the CSRF check rightly refuses.)
-fn token_page_referrer_policy() -> [(axum::http::HeaderName, HeaderValue); 1] {
+pub(crate) fn token_page_referrer_policy() -> [(axum::http::HeaderName, HeaderValue); 1] {
     [(REFERRER_POLICY, HeaderValue::from_static("same-origin"))]
 }
 

@@ -66,7 +66,8 @@ pub async fn index(
         None => {
             let page = Landing {
                 chrome: Chrome::new(&state, &visitor, "Your working life, in one private place", "")
-                    .with_notice(notice.notice()),
+                    .with_notice(notice.notice())
+                    .with_signups_open(crate::web::admin::signups(&state).await?.open()),
             };
             Ok(render(&page)?.into_response())
         }

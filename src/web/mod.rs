@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
+pub mod admin;
 pub mod ai;
 pub mod ai_labels;
 pub mod ai_prep;
@@ -27,6 +28,7 @@ pub mod notes;
 pub mod opportunities;
 pub mod pages;
 pub mod prep;
+pub mod privacy;
 pub mod profile;
 pub mod public;
 pub mod records;
@@ -38,6 +40,7 @@ pub mod search;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod support;
 pub mod user_data;
 
 use std::time::Duration;
@@ -65,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/time-zone", post(settings::set_time_zone))
         .route("/settings/currency", post(settings::set_default_currency))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
+        .route("/settings/email", post(settings::request_email_change))
+        .route("/settings/email/confirm", get(settings::confirm_email_change))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/ai", get(ai::activity))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
@@ -83,6 +88,9 @@ pub fn router(state: AppState) -> Router {
         .merge(profile::html_routes(&state))
         .merge(search::html_routes())
         .merge(public::routes())
+        .merge(privacy::routes())
+        .merge(support::routes())
+        .merge(admin::routes())
         .merge(user_data::html_routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,

@@ -81,6 +81,24 @@ impl NoticeQuery {
             "currency_saved" => {
                 return Some(Notice::success("Saved. New salaries are in this currency unless you type another."))
             }
+            "email_change_sent" => {
+                return Some(Notice::info(
+                    "We sent a link to the new address. Open it within 30 minutes to sign in with that address from \
+                     then on; until then nothing changes.",
+                ))
+            }
+            "email_changed" => {
+                return Some(Notice::success("Your sign-in address was changed. Use the new one to sign in."))
+            }
+            "ticket_opened" => {
+                return Some(Notice::success("Your message was sent. The administrators' answers will appear here."))
+            }
+            "reply_sent" => return Some(Notice::success("Your message was added to the conversation.")),
+            "answer_sent" => return Some(Notice::success("Your answer was sent and mailed.")),
+            "ticket_closed" => return Some(Notice::success("The ticket was closed.")),
+            "ticket_reopened" => return Some(Notice::success("The ticket is open again.")),
+            "signups_opened" => return Some(Notice::success("Sign-ups are open.")),
+            "signups_closed" => return Some(Notice::success("Sign-ups are closed: nobody new can create an account.")),
             "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
             "token_revoked" => {
                 return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
@@ -155,6 +173,13 @@ impl Chrome {
             icon_url: assets.icon,
             ai_available: state.ai.is_some(),
         }
+    }
+
+    /// Whether the frame offers "Create account", as sign-ups are now (the start-up flag and
+    /// the administrators' choice together); pages that know it set it.
+    pub fn with_signups_open(mut self, open: bool) -> Self {
+        self.signups_open = self.signups_open && open;
+        self
     }
 
     pub fn with_notice(mut self, notice: Option<Notice>) -> Self {

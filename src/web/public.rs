@@ -291,6 +291,11 @@ struct Preview {
     has_private_contact: bool,
     /// The `?label=` in force, kept when the toggle is followed.
     label_query: String,
+    /// Every label of the owner's, private ones too: the documents to download can be narrowed
+    /// to one.
+    labels: Vec<String>,
+    /// The label in force ("" for none).
+    label: String,
 }
 
 impl ResumePage {
@@ -352,6 +357,8 @@ async fn resume_preview(
         with_private_contact,
         has_private_contact: owner.contact_details(true).len_shown() > owner.contact_details(false).len_shown(),
         label_query: label.as_deref().map(|l| format!("&label={}", urlencode(l))).unwrap_or_default(),
+        labels: labels::list_for_user(state.db.pool(), &me.user.id).await?.into_iter().map(|l| l.name).collect(),
+        label: label.clone().unwrap_or_default(),
     };
     let contact = owner.contact_details(with_private_contact);
     let mut page = resume_page(&state, owner, label, "/resume".into(), contact, Some(preview)).await?;

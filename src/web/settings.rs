@@ -13,11 +13,12 @@ use crate::services::accounts::{self as account_rules, ProgramAccess};
 use crate::services::api_tokens as api_token_service;
 use crate::services::ServiceError;
 use crate::state::AppState;
+use crate::web::auth::link_problem;
 use crate::web::error::AppResult;
 use crate::web::pages::{Chrome, NoticeQuery};
 use crate::web::respond::redirect;
 use crate::web::respond::render;
-use crate::web::session::{SignedIn, API_TOKEN_PREFIX};
+use crate::web::session::{SignedIn, Visitor, API_TOKEN_PREFIX};
 
 #[derive(Template)]
 #[template(path = "settings/account.html")]
@@ -36,6 +37,8 @@ struct AccountPage {
     time_zone: String,
     /// The default currency field: the saved code, or what the user typed.
     default_currency: String,
+    /// The new sign-in address, as typed.
+    new_email: String,
     errors: FieldErrors,
 }
 
@@ -90,6 +93,7 @@ pub(crate) async fn account_page(
 struct Typed {
     zone: Option<String>,
     currency: Option<String>,
+    new_email: Option<String>,
 }
 
 async fn account_page_with_typed(
@@ -118,6 +122,7 @@ async fn account_page_with_typed(
         revoke_programs,
         time_zone: typed.zone.unwrap_or_else(|| me.user.time_zone.clone()),
         default_currency: typed.currency.unwrap_or_else(|| me.user.default_currency.clone().unwrap_or_default()),
+        new_email: typed.new_email.unwrap_or_default(),
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -209,7 +214,7 @@ pub async fn set_time_zone(
                 errors,
                 NoticeQuery::default(),
                 false,
-                Typed { zone: Some(form.time_zone), currency: None },
+                Typed { zone: Some(form.time_zone), ..Typed::default() },
             )
             .await
         }
@@ -238,10 +243,68 @@ pub async fn set_default_currency(
                 errors,
                 NoticeQuery::default(),
                 false,
-                Typed { zone: None, currency: Some(form.default_currency) },
+                Typed { currency: Some(form.default_currency), ..Typed::default() },
             )
             .await
         }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailChangeForm {
+    email_password: String,
+    new_email: String,
+}
+
+/// Ask to sign in with another address: a link goes to the new address (see
+/// `services::accounts::request_email_change`, which also says why a taken address is answered
+/// like a free one).
+pub async fn request_email_change(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<EmailChangeForm>,
+) -> AppResult<Response> {
+    let typed = || Typed { new_email: Some(form.new_email.clone()), ..Typed::default() };
+    let (status, errors) =
+        match account_rules::request_email_change(&state, &me.user, &form.email_password, &form.new_email).await {
+            Ok(Ok(_)) => return Ok(redirect("/settings?notice=email_change_sent")),
+            Ok(Err(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            Err(ServiceError::RateLimited { message, .. }) => {
+                (StatusCode::TOO_MANY_REQUESTS, FieldErrors::single("email_password", message))
+            }
+            Err(err) => return Err(err.into()),
+        };
+    account_page_with_typed(&state, &me, status, errors, NoticeQuery::default(), false, typed()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+/// The link mailed to the new address: the account signs in with it from now on.
+pub async fn confirm_email_change(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenQuery>,
+) -> AppResult<Response> {
+    use crate::db::accounts::LinkKind;
+    use crate::services::accounts::{EmailChangeProblem, LinkProblem};
+    match account_rules::confirm_email_change(&state, &query.token).await? {
+        Ok(user_id) => {
+            let signed_in_as_owner = visitor.user().is_some_and(|u| u.id == user_id);
+            Ok(redirect(if signed_in_as_owner {
+                "/settings?notice=email_changed"
+            } else {
+                "/login?notice=email_changed"
+            }))
+        }
+        Err(EmailChangeProblem::Link(problem)) => link_problem(&state, &visitor, LinkKind::EmailChange, problem),
+        // Another account took the address since the link was sent: the link cannot be used,
+        // which the "not valid, ask for a new one" page says well enough.
+        Err(EmailChangeProblem::Taken) => link_problem(&state, &visitor, LinkKind::EmailChange, LinkProblem::Unknown),
     }
 }
 

@@ -21,6 +21,7 @@ on_both_databases!(
     a_job_search_journey_in_a_real_browser,
     a_keyboard_only_journey_in_a_real_browser,
     an_ai_preparation_journey_in_a_real_browser,
+    a_support_ticket_journey_in_a_real_browser,
     a_your_data_journey_in_a_real_browser
 );
 
@@ -73,6 +74,11 @@ async fn start_browser() -> Option<(ChromeDriver, Client)> {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": chromium,
+            // Downloads land in the profile's own folder, found again by `downloaded`.
+            "prefs": {
+                "download.default_directory": guard._profile.path().join("downloads").display().to_string(),
+                "download.prompt_for_download": false,
+            },
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -86,7 +92,30 @@ async fn start_browser() -> Option<(ChromeDriver, Client)> {
         .connect(&webdriver)
         .await
         .expect("a Chromium session starts");
+    let session = client.session_id().await.ok().flatten().unwrap_or_default();
+    DOWNLOADS.lock().unwrap().insert(session, guard._profile.path().join("downloads"));
     Some((guard, client))
+}
+
+/// Each browser session's download folder, by session id.
+static DOWNLOADS: std::sync::Mutex<std::collections::BTreeMap<String, PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The bytes of the file the browser downloaded as `name`, once it has finished arriving.
+async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+    let session = browser.session_id().await?.unwrap_or_default();
+    let folder = DOWNLOADS.lock().unwrap().get(&session).cloned().expect("a browser from start_browser");
+    let path = folder.join(name);
+    for _ in 0..300 {
+        if let Ok(bytes) = std::fs::read(&path) {
+            if !bytes.is_empty() && !folder.join(format!("{name}.crdownload")).exists() {
+                let _ = std::fs::remove_file(&path);
+                return Ok(bytes);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser never downloaded {name} into {}", folder.display());
 }
 
 /// How long to wait for an element: generous, as CI runs the whole suite at once on two cores.
@@ -723,6 +752,17 @@ async fn resume_to_send_journey(app: &TestApp, browser: &Client) -> Result<(), f
     assert!(pdf.starts_with(b"%PDF"));
     let pages = regex::bytes::Regex::new(r"/Type\s*/Page[^s]").unwrap().find_iter(&pdf).count();
     assert_eq!(pages, 1, "a one-page record prints on one page");
+
+    // The documents to send: the PDF and the Word file, downloaded from the preview.
+    click(browser, ".preview-download button[formaction='/api/v1/resume.pdf']").await?;
+    let pdf = downloaded(browser, "resume.pdf").await?;
+    let text = careerlog::resume::extract_text(&pdf, "resume.pdf", Some("application/pdf")).unwrap().text();
+    assert!(text.contains("Ada Lovelace") && text.contains("Acme Analytics") && text.contains("Certified Kubernetes"));
+    click(browser, ".preview-download button[formaction='/api/v1/resume.docx']").await?;
+    let docx = downloaded(browser, "resume.docx").await?;
+    let text = careerlog::resume::extract_text(&docx, "resume.docx", None).unwrap().text();
+    assert!(text.contains("Cut p99 latency by 60%") && text.contains("University of London"), "{text}");
+    see(browser, "Private preview: only you can see this page.").await?;
     assert_eq!(app.new_browser().get(app.url("/u/ada")).send().await.unwrap().status(), 404, "still unpublished");
     Ok(())
 }
@@ -781,6 +821,54 @@ async fn an_account_journey_in_a_real_browser(app: TestApp) {
     }
     let _ = browser.close().await;
     outcome.expect("the browser journey");
+}
+
+/// A visitor writes to the administrators from the footer's Support link, an administrator
+/// answers from the inbox, and the visitor reads the answer by the mailed link and answers back.
+async fn support_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("root@example.com").await;
+    sqlx::query("UPDATE users SET is_admin = 1 WHERE email = 'root@example.com'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+
+    browser.goto(&app.url("/")).await?;
+    click(browser, "footer a[href='/support']").await?;
+    fill(browser, "#email", "visitor@example.net").await?;
+    fill(browser, "#subject", "Exporting my data").await?;
+    fill(browser, "#message", "How do I take everything with me?").await?;
+    click(browser, "form[action='/support'] button[type=submit]").await?;
+    see(browser, "Check your inbox").await?;
+    let private_link = app.wait_for_mail("visitor@example.net", "We received your message").await.link();
+
+    sign_in(app, browser, "root@example.com", password).await?;
+    click(browser, "nav a[href='/admin']").await?;
+    click(browser, ".subnav a[href='/admin/tickets']").await?;
+    see(browser, "Exporting my data").await?;
+    click(browser, "table a[href^='/admin/tickets/']").await?;
+    see(browser, "How do I take everything with me?").await?;
+    fill(browser, "#message", "Settings, then Your data: one ZIP with everything.").await?;
+    click(browser, "form[action$='/reply'] button[type=submit]").await?;
+    see(browser, "Your answer was sent and mailed.").await?;
+    click(browser, "form[action='/logout'] button").await?;
+    see(browser, "You have signed out.").await?;
+
+    let answer = app.wait_for_mail("visitor@example.net", "An answer to your message").await;
+    assert!(answer.body.contains("one ZIP with everything"));
+    browser.goto(&answer.link()).await?;
+    see(browser, "Settings, then Your data: one ZIP with everything.").await?;
+    fill(browser, "#message", "Found it, thank you.").await?;
+    click(browser, "form[action='/support/ticket/reply'] button[type=submit]").await?;
+    see(browser, "Your message was added to the conversation.").await?;
+    see(browser, "Found it, thank you.").await?;
+    // The first link leads to the same conversation.
+    browser.goto(&private_link).await?;
+    see(browser, "Found it, thank you.").await?;
+    Ok(())
+}
+
+async fn a_support_ticket_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, support_journey).await
 }
 
 /// Settings → Your data: prepare the full export, watch it get ready, download it (its entries

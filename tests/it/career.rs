@@ -172,6 +172,18 @@ impl Api {
         response.text().await.unwrap()
     }
 
+    /// A download: its status, content type and bytes.
+    pub(crate) async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        (status, content_type, response.bytes().await.unwrap().to_vec())
+    }
+
     pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
         self.raw(method, path, body.map(|_| "application/json"), body.map(Value::to_string)).await
     }

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 
 mod support;
+mod support_tickets;
 
 mod accounts;
 mod ai;
@@ -14,6 +15,7 @@ mod calendar;
 mod career;
 mod connections;
 mod education;
+mod email_change;
 mod files;
 mod housekeeping;
 mod imports;
@@ -25,8 +27,10 @@ mod mail;
 mod migrations;
 mod openapi;
 mod polish;
+mod privacy;
 mod public;
 mod resume;
+mod resume_documents;
 mod resume_parse;
 mod search;
 mod security;

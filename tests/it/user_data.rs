@@ -199,6 +199,16 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
             .unwrap();
         assert_eq!(response.status(), 200);
     }
+    // A support request written signed in, and one written before as a visitor from the same
+    // address: both are the person's.
+    let subject = format!("{marker} support question");
+    let fields = [("category", "question"), ("subject", subject.as_str()), ("message", "How do I export?")];
+    assert_eq!(app.submit("/support", "/support", &fields).await.status(), 303);
+    let visitor = crate::support::browser();
+    let subject = format!("{marker} visitor question");
+    let fields = [("email", email), ("category", "question"), ("subject", subject.as_str()), ("message", "Hello?")];
+    let response = crate::support::submit_with(&visitor, &app.address, "/support", "/support", &fields).await;
+    assert_eq!(response.status(), 200);
     Person { email, marker, id: user_id(app, email).await, project, api, token, ids }
 }
 

@@ -1,0 +1,66 @@
+//! What the administrators' area reads and keeps: settings changed at run time, and the users
+//! list (addresses and dates only; never anything a user recorded).
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::clock::Timestamp;
+
+pub async fn setting<'e>(ex: impl Executor<'e, Database = Any>, name: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM instance_settings WHERE name = $1").bind(name).fetch_optional(ex).await
+}
+
+pub async fn set_setting<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    name: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO instance_settings (name, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(name)
+    .bind(value)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// A line of the users list.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserLine {
+    pub email: Option<String>,
+    pub created_at: Timestamp,
+    pub email_verified_at: Option<Timestamp>,
+    pub is_admin: i64,
+    /// The latest activity of any of the user's sessions, while one is kept.
+    pub last_seen_at: Option<Timestamp>,
+}
+
+pub async fn users<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UserLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.email, u.created_at, u.email_verified_at, u.is_admin,
+                (SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id) AS last_seen_at
+         FROM users u ORDER BY u.created_at DESC, u.id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn count_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(ex).await
+}
+
+/// The administrators' addresses, to tell them of a new ticket.
+pub async fn admin_emails<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM users WHERE is_admin = 1 AND email IS NOT NULL ORDER BY created_at")
+        .fetch_all(ex)
+        .await
+}

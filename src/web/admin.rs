@@ -1,0 +1,315 @@
+//! The administrators' area (`/admin`): the users list (addresses and dates, never what anyone
+//! recorded), opening and closing sign-ups, and the support inbox. To anyone but an
+//! administrator every page here answers 404, as if it did not exist.
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::config::Signups as SignupsFlag;
+use crate::db::accounts::User;
+use crate::db::admin;
+use crate::db::support as tickets;
+use crate::domain::support::{TicketStatus, MESSAGE_MAX};
+use crate::domain::FieldErrors;
+use crate::services::admin::{self as admin_rules, Signups};
+use crate::services::support as support_rules;
+use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::pages::{Chrome, NoticeQuery};
+use crate::web::respond::{redirect, render};
+use crate::web::session::Visitor;
+use crate::web::support::{thread, MessageView, TicketView};
+
+const USERS_PER_PAGE: i64 = 50;
+const TICKETS_PER_PAGE: i64 = 25;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(overview))
+        .route("/admin/signups", post(set_signups))
+        .route("/admin/users", get(users))
+        .route("/admin/tickets", get(inbox))
+        .route("/admin/tickets/{id}", get(ticket))
+        .route("/admin/tickets/{id}/reply", post(reply))
+        .route("/admin/tickets/{id}/close", post(close))
+        .route("/admin/tickets/{id}/reopen", post(reopen))
+}
+
+/// A signed-in administrator; anyone else (visitors included) is answered 404.
+pub struct Admin {
+    pub user: User,
+    pub visitor: Visitor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match visitor.user() {
+            Some(user) if user.is_admin() => Ok(Admin { user: user.clone(), visitor }),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// Whether sign-ups are open now: the start-up flag and the administrators' choice together
+/// (see `services::admin::Signups`).
+pub async fn signups(state: &AppState) -> AppResult<Signups> {
+    Ok(admin_rules::signups(state, state.config.signups == SignupsFlag::Open).await?)
+}
+
+/// `?page=`, read leniently: anything but a page number is page 1.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: String,
+    status: String,
+    notice: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> i64 {
+        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 100_000)
+    }
+}
+
+/// Page links for the shared pager.
+struct Pages {
+    page: i64,
+    total: i64,
+    per_page: i64,
+    /// The address without `page`, ending in `?` or `&`.
+    base: String,
+}
+
+impl Pages {
+    fn last_page(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+    fn prev_url(&self) -> Option<String> {
+        (self.page > 1).then(|| format!("{}page={}", self.base, self.page - 1))
+    }
+    fn next_url(&self) -> Option<String> {
+        (self.page < self.last_page()).then(|| format!("{}page={}", self.base, self.page + 1))
+    }
+}
+
+// ---- overview and sign-ups ----
+
+#[derive(Template)]
+#[template(path = "admin/overview.html")]
+struct OverviewPage {
+    chrome: Chrome,
+    signups: Signups,
+    users: i64,
+    open_tickets: i64,
+    answered_tickets: i64,
+}
+
+pub async fn overview(State(state): State<AppState>, me: Admin, Query(query): Query<PageQuery>) -> AppResult<Response> {
+    let pool = state.db.pool();
+    let notice = NoticeQuery { notice: query.notice };
+    let page = OverviewPage {
+        chrome: Chrome::new(&state, &me.visitor, "Administration", "admin").with_notice(notice.notice()),
+        signups: signups(&state).await?,
+        users: admin::count_users(pool).await?,
+        open_tickets: tickets::count_with_status(pool, TicketStatus::Open).await?,
+        answered_tickets: tickets::count_with_status(pool, TicketStatus::Answered).await?,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignupsForm {
+    /// "open" or "closed".
+    signups: String,
+}
+
+pub async fn set_signups(
+    State(state): State<AppState>,
+    me: Admin,
+    Form(form): Form<SignupsForm>,
+) -> AppResult<Response> {
+    let open = match form.signups.as_str() {
+        "open" => true,
+        "closed" => false,
+        _ => return Err(AppError::Validation(FieldErrors::single("signups", "Choose open or closed."))),
+    };
+    admin_rules::set_signups(&state, &me.user, open).await?;
+    Ok(redirect(if open { "/admin?notice=signups_opened" } else { "/admin?notice=signups_closed" }))
+}
+
+// ---- users ----
+
+struct UserView {
+    email: String,
+    created: String,
+    verified: Option<String>,
+    last_seen: Option<String>,
+    is_admin: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserView>,
+    view: Pages,
+}
+
+pub async fn users(State(state): State<AppState>, me: Admin, Query(query): Query<PageQuery>) -> AppResult<Response> {
+    let page = query.page();
+    let pool = state.db.pool();
+    let total = admin::count_users(pool).await?;
+    let lines = admin::users(pool, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE).await?;
+    let users = lines
+        .into_iter()
+        .map(|line| UserView {
+            email: line.email.unwrap_or_default(),
+            created: line.created_at.human(),
+            verified: line.email_verified_at.map(|t| t.human()),
+            last_seen: line.last_seen_at.map(|t| t.human()),
+            is_admin: line.is_admin != 0,
+        })
+        .collect();
+    let page = UsersPage {
+        chrome: Chrome::new(&state, &me.visitor, "Users", "admin/users"),
+        users,
+        view: Pages { page, total, per_page: USERS_PER_PAGE, base: "/admin/users?".into() },
+    };
+    Ok(render(&page)?.into_response())
+}
+
+// ---- the support inbox ----
+
+#[derive(Template)]
+#[template(path = "admin/tickets.html")]
+struct InboxPage {
+    chrome: Chrome,
+    status: TicketStatus,
+    /// Each status with its count, for the tabs.
+    tabs: Vec<(TicketStatus, i64)>,
+    tickets: Vec<TicketView>,
+    view: Pages,
+}
+
+pub async fn inbox(State(state): State<AppState>, me: Admin, Query(query): Query<PageQuery>) -> AppResult<Response> {
+    let status = TicketStatus::parse(&query.status).unwrap_or(TicketStatus::Open);
+    let page = query.page();
+    let pool = state.db.pool();
+    let mut tabs = Vec::new();
+    for each in TicketStatus::ALL {
+        tabs.push((*each, tickets::count_with_status(pool, *each).await?));
+    }
+    let total = tabs.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+    let found = tickets::inbox(pool, status, TICKETS_PER_PAGE, (page - 1) * TICKETS_PER_PAGE).await?;
+    let notice = NoticeQuery { notice: query.notice };
+    let page = InboxPage {
+        chrome: Chrome::new(&state, &me.visitor, "Support inbox", "admin/tickets").with_notice(notice.notice()),
+        status,
+        tabs,
+        tickets: found.iter().map(TicketView::of).collect(),
+        view: Pages {
+            page,
+            total,
+            per_page: TICKETS_PER_PAGE,
+            base: format!("/admin/tickets?status={}&", status.as_str()),
+        },
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin/ticket.html")]
+struct AdminTicketPage {
+    chrome: Chrome,
+    ticket: TicketView,
+    messages: Vec<MessageView>,
+    message: String,
+    errors: FieldErrors,
+    message_max: usize,
+}
+
+async fn ticket_page(
+    state: &AppState,
+    me: &Admin,
+    status: StatusCode,
+    id: &str,
+    message: String,
+    errors: FieldErrors,
+    notice: NoticeQuery,
+) -> AppResult<Response> {
+    let pool = state.db.pool();
+    let ticket = tickets::find_any(pool, id).await?.ok_or(AppError::NotFound)?;
+    let page = AdminTicketPage {
+        chrome: Chrome::new(state, &me.visitor, ticket.subject.clone(), "admin/tickets").with_notice(notice.notice()),
+        ticket: TicketView::of(&ticket),
+        messages: thread(tickets::messages(pool, &ticket.id).await?),
+        message,
+        errors,
+        message_max: MESSAGE_MAX,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn ticket(
+    State(state): State<AppState>,
+    me: Admin,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let notice = NoticeQuery { notice: query.notice };
+    ticket_page(&state, &me, StatusCode::OK, &id, String::new(), FieldErrors::new(), notice).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyForm {
+    message: String,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    me: Admin,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> AppResult<Response> {
+    match support_rules::reply_as_admin(&state, &me.user, &id, &form.message).await? {
+        Ok(()) => Ok(redirect(&format!("/admin/tickets/{}?notice=answer_sent", urlencoding(&id)))),
+        Err(errors) => {
+            ticket_page(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &id,
+                form.message,
+                errors,
+                NoticeQuery::default(),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn close(State(state): State<AppState>, me: Admin, Path(id): Path<String>) -> AppResult<Response> {
+    support_rules::set_status(&state, &me.user, &id, TicketStatus::Closed).await?;
+    Ok(redirect("/admin/tickets?notice=ticket_closed"))
+}
+
+pub async fn reopen(State(state): State<AppState>, me: Admin, Path(id): Path<String>) -> AppResult<Response> {
+    support_rules::set_status(&state, &me.user, &id, TicketStatus::Open).await?;
+    Ok(redirect(&format!("/admin/tickets/{}?notice=ticket_reopened", urlencoding(&id))))
+}
+
+/// A ticket id from the path, safe in a redirect: ids are UUIDs, anything else was not found
+/// (the use case said so before this is reached), so this only guards the header.
+fn urlencoding(id: &str) -> String {
+    id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
