@@ -28,7 +28,7 @@ use crate::db::user_data::{self, Cell, Export, Table};
 use crate::db::{data_exports, Db, DbKind};
 use crate::domain::UserId;
 use crate::integrations::files::FileStore;
-use crate::services::{Handles, ServiceError};
+use crate::services::{throttle, Handles, ServiceError};
 
 /// Rows read from the database at a time.
 pub const PAGE_ROWS: i64 = 500;
@@ -64,9 +64,30 @@ impl Source {
     }
 }
 
+/// Exports one user may start in an hour, the API's and the page's together: each holds a
+/// blocking thread and a database connection while it is written.
+pub const EXPORTS_PER_HOUR: throttle::Policy = throttle::Policy { max_hits: 20, window_ms: 60 * 60 * 1000 };
+
+/// Count an export against the user's hourly limit (a keyed hash of the id names the bucket).
+async fn count_export(handles: &Handles, user_id: &UserId) -> Result<(), ServiceError> {
+    let bucket = format!("export:{}", handles.throttle_key.mac(user_id.as_str().as_bytes()));
+    throttle::take(handles, &bucket, EXPORTS_PER_HOUR, |minutes| {
+        format!("You have made many exports this hour. Try again in {minutes} minute{}.", throttle::plural(minutes))
+    })
+    .await
+}
+
 /// The export as a stream of chunks, written as it is read (for `GET /api/v1/export`). An error
 /// part-way ends the stream with it, so the download fails rather than ends short.
-pub fn stream_zip(handles: &Handles, user_id: &UserId) -> mpsc::Receiver<std::io::Result<Bytes>> {
+pub async fn stream_zip(
+    handles: &Handles,
+    user_id: &UserId,
+) -> Result<mpsc::Receiver<std::io::Result<Bytes>>, ServiceError> {
+    count_export(handles, user_id).await?;
+    Ok(start_stream(handles, user_id))
+}
+
+fn start_stream(handles: &Handles, user_id: &UserId) -> mpsc::Receiver<std::io::Result<Bytes>> {
     let (tx, rx) = mpsc::channel(4);
     let source = Source::of(handles, user_id);
     let runtime = tokio::runtime::Handle::current();
@@ -328,6 +349,7 @@ fn readme(now: Timestamp, tables: &[&Table], counts: &[i64]) -> String {
 /// Start building an export in the background, unless one is being built already; answers its
 /// id. The row shows progress; the ZIP goes to the file store, kept [`EXPORT_LIFETIME`].
 pub async fn start_export(handles: &Handles, user_id: &UserId) -> Result<String, ServiceError> {
+    count_export(handles, user_id).await?;
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
     if data_exports::count_building(&mut *tx, user_id).await? > 0 {

@@ -1041,7 +1041,10 @@ fn user_data_paths(openapi: &mut OpenApi) {
                 .content("application/zip", zip)
                 .build(),
         );
-    let export = with_errors(export, Errors::default());
+    let export = with_errors(export, Errors::default()).response(
+        "429",
+        error("More than 20 exports in the last hour, from the API and the page together (`rate_limited`)"),
+    );
     openapi.paths.add_path_operation("/export", vec![HttpMethod::Get], export.build());
 }
 

@@ -39,7 +39,7 @@ fn file_name(state: &AppState) -> String {
 
 /// `GET /api/v1/export`: the ZIP, streamed as it is written.
 async fn api_export(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    let chunks = user_data::stream_zip(&state, &me.user.id);
+    let chunks = user_data::stream_zip(&state, &me.user.id).await?;
     let stream = futures::stream::unfold(chunks, |mut chunks| async move { chunks.recv().await.map(|c| (c, chunks)) });
     let disposition = format!("attachment; filename=\"{}\"", file_name(&state));
     Ok((
@@ -93,15 +93,22 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
     let now = state.clock.now();
     let exports: Vec<ExportView> =
         data_exports::list_for_user(state.db.pool(), &me.user.id, now).await?.into_iter().map(ExportView::of).collect();
-    let notice = match notice.notice.as_deref() {
-        Some("export_started") => {
+    let building = exports.iter().any(|e| e.state == data_exports::BUILDING);
+    // The page refreshes itself at the same address while the export is built: the notice
+    // follows what happened meanwhile.
+    let notice = match (notice.notice.as_deref(), building, exports.first().map(|e| e.state.as_str())) {
+        (Some("export_started"), true, _) => {
             Some(Notice::info("Your export is being prepared. This page shows when it is ready."))
         }
+        (Some("export_started"), false, Some(data_exports::READY)) => {
+            Some(Notice::success("Your export is ready to download."))
+        }
+        (Some("export_started"), false, _) => None,
         _ => notice.notice(),
     };
     let page = DataPage {
         chrome: Chrome::new(&state, &me.visitor, "Your data", "settings/data").with_notice(notice),
-        building: exports.iter().any(|e| e.state == data_exports::BUILDING),
+        building,
         exports,
     };
     Ok(render(&page)?.into_response())

@@ -894,6 +894,7 @@ async fn your_data_journey(app: &TestApp, browser: &Client) -> Result<(), fantoc
         .attr("href")
         .await?
         .expect("the download link");
+    see(browser, "Your export is ready to download.").await?;
     let session = browser.get_named_cookie("careerlog_session").await?;
     let response = reqwest::Client::new()
         .get(app.url(&link))

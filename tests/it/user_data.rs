@@ -24,6 +24,7 @@ on_both_databases!(
     promise_19_a_deleted_account_leaves_no_row_naming_it_and_no_file,
     a_wrong_password_deletes_nothing_and_says_so_beside_the_field,
     a_large_export_reads_every_row_page_after_page,
+    exports_are_limited_to_twenty_an_hour,
 );
 
 const PASSWORD: &str = "maple orbit lantern quietly";
@@ -693,4 +694,23 @@ async fn a_large_export_reads_every_row_page_after_page(app: TestApp) {
     assert_eq!(distinct.len(), 2_468, "no link twice");
     let csv = String::from_utf8(entries["csv/record_labels.csv"].clone()).unwrap();
     assert_eq!(csv.lines().count(), 2_469, "a header and a line per link");
+}
+
+/// Each export holds a thread and a connection while it is written: 20 an hour, the API's and
+/// the page's together, then 429 with a message; an hour later, again.
+async fn exports_are_limited_to_twenty_an_hour(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let token = token_for(&app, "Export script").await;
+    let export = || reqwest::Client::new().get(app.url("/api/v1/export")).bearer_auth(&token).send();
+    for _ in 0..19 {
+        assert_eq!(export().await.unwrap().status(), 200);
+    }
+    assert_eq!(app.submit("/settings/data", "/settings/data/exports", &[]).await.status(), 303);
+    let refused = export().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    assert_eq!(app.submit("/settings/data", "/settings/data/exports", &[]).await.status(), 429);
+    app.clock.advance(Duration::from_secs(61 * 60));
+    assert_eq!(export().await.unwrap().status(), 200);
 }
