@@ -10,6 +10,8 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+use careerlog::clock::Clock;
+
 use crate::on_both_databases;
 use crate::support::{in_ci, TestApp};
 
@@ -895,16 +897,10 @@ async fn your_data_journey(app: &TestApp, browser: &Client) -> Result<(), fantoc
         .await?
         .expect("the download link");
     see(browser, "Your export is ready to download.").await?;
-    let session = browser.get_named_cookie("careerlog_session").await?;
-    let response = reqwest::Client::new()
-        .get(app.url(&link))
-        .header("cookie", format!("careerlog_session={}", session.value()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/zip");
-    let entries = crate::user_data::unzip(&response.bytes().await.unwrap());
+    // Downloaded by the browser itself, with its session.
+    click(browser, &format!("a[href='{link}']")).await?;
+    let name = format!("careerlog-export-{}.zip", app.clock.now().iso_date());
+    let entries = crate::user_data::unzip(&downloaded(browser, &name).await?);
     for name in ["README.txt", "export.json", "csv/experiences.csv", "csv/users.csv"] {
         assert!(entries.contains_key(name), "{name} in {:?}", entries.keys().collect::<Vec<_>>());
     }
