@@ -312,16 +312,25 @@ pub async fn count_after_adding(
 ) -> Result<i64, sqlx::Error> {
     let mut count = count_for_user(&mut *conn, user_id).await?;
     for name in names {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM labels WHERE user_id = $1 AND name_key = $2")
-            .bind(user_id)
-            .bind(name_key(name))
-            .fetch_optional(&mut *conn)
-            .await?;
-        if exists.is_none() {
+        if !has_named(&mut *conn, user_id, name).await? {
             count += 1;
         }
     }
     Ok(count)
+}
+
+/// Whether the user has a label called `name` (compared as label names are: trimmed, any case).
+pub async fn has_named<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM labels WHERE user_id = $1 AND name_key = $2")
+        .bind(user_id)
+        .bind(name_key(name))
+        .fetch_optional(ex)
+        .await?;
+    Ok(exists.is_some())
 }
 
 /// The public labels on at least one record a visitor can see: on the resume (`journal` false)

@@ -9,7 +9,6 @@ use crate::db::career::{self, Achievement, Certification, Education, Experience,
 use crate::db::lists::{self, Audience, ListFilter, Table};
 use crate::db::profiles;
 use crate::domain::career::SkillLevel;
-use crate::domain::fields::name_key;
 use crate::domain::UserId;
 use crate::resume::json_resume::{self as jr, ParsedResume};
 use crate::resume::{outline, write_docx, write_pdf};
@@ -65,8 +64,7 @@ where
 /// A label that is not one of the user's is a mistake in the request, not an empty resume.
 async fn check_selection(handles: &Handles, user_id: &UserId, selection: &Selection) -> ServiceResult<()> {
     let Some(label) = &selection.label else { return Ok(()) };
-    let labels = crate::db::labels::list_for_user(handles.db.pool(), user_id).await?;
-    if labels.iter().any(|l| name_key(&l.name) == name_key(label)) {
+    if crate::db::labels::has_named(handles.db.pool(), user_id, label).await? {
         Ok(())
     } else {
         Err(ServiceError::field("label", "You have no label with this name."))

@@ -21,6 +21,20 @@ pub(crate) struct MotoServer {
 }
 
 impl MotoServer {
+    /// A client of its own for `bucket`, to read what the app stored there over S3.
+    pub(crate) fn bucket(&self, bucket: &str) -> object_store::aws::AmazonS3 {
+        AmazonS3Builder::new()
+            .with_endpoint(self.endpoint())
+            .with_bucket_name(bucket)
+            .with_region("us-east-1")
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .with_allow_http(true)
+            .with_virtual_hosted_style_request(false)
+            .build()
+            .unwrap()
+    }
+
     /// Start one and wait until it answers. `None` (the test is skipped) when `moto_server` is not
     /// installed, which CI does not allow.
     pub(crate) async fn start() -> Option<MotoServer> {
@@ -130,15 +144,7 @@ async fn s3_store_round_trips_against_an_s3_compatible_server() {
     let anonymous =
         reqwest::Client::new().get(format!("{}/careerlog-test/u/a/b.png", moto.endpoint())).send().await.unwrap();
     assert_eq!(anonymous.status(), 403, "objects are private; the app serves them");
-    let direct = AmazonS3Builder::new()
-        .with_endpoint(moto.endpoint())
-        .with_allow_http(true)
-        .with_bucket_name("careerlog-test")
-        .with_region("us-east-1")
-        .with_access_key_id("test")
-        .with_secret_access_key("test")
-        .build()
-        .unwrap();
+    let direct = moto.bucket("careerlog-test");
     let object = direct.get(&object_store::path::Path::from("u/a/b.png")).await.unwrap();
     assert_eq!(object.attributes.get(&Attribute::ContentType).map(|v| v.as_ref()), Some("image/png"));
     assert_eq!(object.bytes().await.unwrap(), Bytes::from_static(b"\x89PNG"));

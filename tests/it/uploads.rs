@@ -507,16 +507,7 @@ async fn uploads_round_trip_through_an_s3_bucket() {
     let key = storage_key(&app, &id).await;
 
     // The object is really in the bucket, read back over S3 by a separate client.
-    let bucket = object_store::aws::AmazonS3Builder::new()
-        .with_endpoint(moto.endpoint())
-        .with_bucket_name("careerlog-uploads")
-        .with_region("us-east-1")
-        .with_access_key_id("test")
-        .with_secret_access_key("test")
-        .with_allow_http(true)
-        .with_virtual_hosted_style_request(false)
-        .build()
-        .unwrap();
+    let bucket = moto.bucket("careerlog-uploads");
     use object_store::ObjectStore;
     let in_bucket = bucket.get(&object_store::path::Path::from(key.as_str())).await.unwrap().bytes().await.unwrap();
     let served = app.get(&format!("/files/{id}")).await.bytes().await.unwrap();

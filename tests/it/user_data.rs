@@ -612,16 +612,7 @@ async fn promise_19_a_deleted_accounts_files_leave_the_s3_bucket() {
     .await
     .unwrap();
     assert_eq!(keys.len(), 2);
-    let bucket = object_store::aws::AmazonS3Builder::new()
-        .with_endpoint(moto.endpoint())
-        .with_bucket_name("careerlog-deletion")
-        .with_region("us-east-1")
-        .with_access_key_id("test")
-        .with_secret_access_key("test")
-        .with_allow_http(true)
-        .with_virtual_hosted_style_request(false)
-        .build()
-        .unwrap();
+    let bucket = moto.bucket("careerlog-deletion");
     use object_store::ObjectStore;
     for key in &keys {
         assert!(bucket.get(&object_store::path::Path::from(key.as_str())).await.is_ok(), "{key} in the bucket");
