@@ -84,11 +84,32 @@ impl Application {
             .password_hash_concurrency
             .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
 
+        let clock: Arc<dyn crate::clock::Clock> = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let bluesky = match config.bluesky.switch {
+            crate::config::Switch::Off => None,
+            crate::config::Switch::On => crate::integrations::bluesky::Bluesky::new(
+                crate::integrations::bluesky::Settings {
+                    base_url: base_url.clone(),
+                    plc_directory_url: config.bluesky.plc_url.clone(),
+                    handle_resolver_url: config.bluesky.handle_resolver_url.clone(),
+                    network: if config.bluesky.dev_network {
+                        crate::integrations::bluesky::http::Network::AllowPrivate
+                    } else {
+                        crate::integrations::bluesky::http::Network::Public
+                    },
+                    timeout: std::time::Duration::from_secs(config.bluesky.timeout_seconds.max(1)),
+                },
+                db.clone(),
+                clock.clone(),
+                master_key.derive(KeyPurpose::FieldEncryption),
+                &master_key.derive(KeyPurpose::BlueskyClientKey),
+            )?,
+        };
         let minutes = |m: u32| std::time::Duration::from_secs(u64::from(m) * 60);
         let handles = Handles {
             base_url,
             db,
-            clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            clock,
             mailer,
             files,
             hasher: PasswordHasher::new(concurrency),
@@ -109,6 +130,7 @@ impl Application {
                 ai_monthly_tokens: config.ai.monthly_tokens,
             },
             ai,
+            bluesky,
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)

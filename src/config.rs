@@ -38,6 +38,9 @@ pub struct Config {
     #[command(flatten)]
     pub ai: AiConfig,
 
+    #[command(flatten)]
+    pub bluesky: BlueskyConfig,
+
     /// Whether visitors may create accounts.
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,
@@ -325,6 +328,39 @@ pub struct AiConfig {
         default_value_t = 2_000_000
     )]
     pub monthly_tokens: u64,
+}
+
+/// Bluesky (AT Protocol): sign-in, linking, sharing and standard.site publishing.
+#[derive(Debug, Clone, Args)]
+pub struct BlueskyConfig {
+    /// Whether people may sign in with Bluesky and link their Bluesky account. It also needs a
+    /// base URL Bluesky accepts: https, or http://127.0.0.1 for development.
+    #[arg(long = "bluesky", env = "CAREERLOG_BLUESKY", value_enum, default_value_t = Switch::On)]
+    pub switch: Switch,
+
+    /// The PLC directory that answers for did:plc identities.
+    #[arg(long = "bluesky-plc-url", env = "CAREERLOG_BLUESKY_PLC_URL", default_value = "https://plc.directory")]
+    pub plc_url: Url,
+
+    /// Resolve handles through this server's com.atproto.identity.resolveHandle instead of DNS
+    /// and https://<handle>/.well-known/atproto-did (for a dev network whose handles are in no DNS).
+    #[arg(long = "bluesky-handle-resolver-url", env = "CAREERLOG_BLUESKY_HANDLE_RESOLVER_URL")]
+    pub handle_resolver_url: Option<Url>,
+
+    /// A dev network on this machine or a private network: allow plain http and private
+    /// addresses for identity documents, OAuth servers and PDSes. Never on a public instance.
+    #[arg(long = "bluesky-dev-network", env = "CAREERLOG_BLUESKY_DEV_NETWORK")]
+    pub dev_network: bool,
+
+    /// Seconds any one request to a Bluesky server may take.
+    #[arg(long = "bluesky-timeout-seconds", env = "CAREERLOG_BLUESKY_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -53,6 +53,8 @@ pub enum KeyPurpose {
     FieldEncryption,
     /// Keyed hashes of visitors' addresses in page-view analytics.
     Analytics,
+    /// The Bluesky OAuth client's signing key (a confidential client's `private_key_jwt`).
+    BlueskyClientKey,
 }
 
 impl KeyPurpose {
@@ -62,6 +64,7 @@ impl KeyPurpose {
             KeyPurpose::Throttle => b"careerlog/throttle/v1",
             KeyPurpose::FieldEncryption => b"careerlog/field-encryption/v1",
             KeyPurpose::Analytics => b"careerlog/analytics/v1",
+            KeyPurpose::BlueskyClientKey => b"careerlog/bluesky-client-key/v1",
         }
     }
 }
@@ -141,6 +144,11 @@ impl fmt::Debug for DerivedKey {
 }
 
 impl DerivedKey {
+    /// The key's bytes, for a purpose that needs a key of its own kind (a signing key's seed).
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// A keyed one-way hash of `message`, as URL-safe base64 without padding.
     pub fn mac(&self, message: &[u8]) -> String {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).expect("any key length works");

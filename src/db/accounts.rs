@@ -380,3 +380,21 @@ pub async fn set_email<'e>(
         .await?;
     Ok(())
 }
+
+/// A user who signed in with another service (Bluesky): no address and no password yet; they
+/// may add both later.
+pub async fn insert_user_without_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    now: Timestamp,
+) -> Result<UserId, sqlx::Error> {
+    let id = UserId::generate();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_verified_at, password_hash, is_admin, created_at, updated_at)
+         VALUES ($1, NULL, NULL, NULL, 0, $2, $2)",
+    )
+    .bind(&id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(id)
+}

@@ -351,3 +351,21 @@ pub async fn indexable_entries<'e>(
     .fetch_all(ex)
     .await
 }
+
+/// Start a profile with a display name (an account made by signing in elsewhere is named after
+/// its handle there).
+pub async fn start_with_name(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    display_name: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    ensure_row(&mut *conn, user_id, now).await?;
+    sqlx::query("UPDATE profiles SET display_name = $2, updated_at = $3 WHERE user_id = $1 AND display_name = ''")
+        .bind(user_id)
+        .bind(display_name)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

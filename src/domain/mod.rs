@@ -1,5 +1,6 @@
 //! Plain types that parse and validate input once; no I/O here.
 
+pub mod bluesky;
 pub mod career;
 pub mod choice;
 pub mod contacts;

@@ -4,5 +4,6 @@
 //! hold them as trait objects.
 
 pub mod ai;
+pub mod bluesky;
 pub mod files;
 pub mod mail;

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
+pub mod bluesky;
 pub mod calendar;
 pub mod error;
 pub mod images;
@@ -62,6 +63,8 @@ pub struct Handles {
     pub limits: Limits,
     /// The AI provider, when this instance has one (`--ai-provider`).
     pub ai: Option<Arc<dyn crate::integrations::ai::AiProvider>>,
+    /// The Bluesky OAuth client, when this instance can be one (an https base URL, or loopback).
+    pub bluesky: Option<Arc<crate::integrations::bluesky::Bluesky>>,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.
