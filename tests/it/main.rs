@@ -14,6 +14,7 @@ mod browser;
 mod calendar;
 mod career;
 mod connections;
+mod devnet;
 mod education;
 mod email_change;
 mod files;
