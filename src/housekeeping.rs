@@ -28,6 +28,8 @@ pub struct HousekeepingReport {
     /// Links to change the sign-in address, once expired.
     pub email_change_links: u64,
     pub oauth_requests: u64,
+    /// Bluesky sessions from a code exchange that no account took (a refused sign-in).
+    pub bluesky_sessions_unclaimed: u64,
     pub sessions: u64,
     pub throttle_buckets: u64,
     pub files_removed: u64,
@@ -93,6 +95,11 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         reset_links: accounts::delete_expired_links(pool, LinkKind::PasswordReset, now).await?,
         email_change_links: accounts::delete_expired_links(pool, LinkKind::EmailChange, now).await?,
         oauth_requests: accounts::delete_expired_oauth_requests(pool, now).await?,
+        bluesky_sessions_unclaimed: crate::db::bluesky::delete_unclaimed_sessions(
+            pool,
+            now.minus(crate::integrations::bluesky::stores::REQUEST_LIFETIME),
+        )
+        .await?,
         sessions: sessions::delete_expired(pool, now, now.minus(idle)).await?,
         throttle_buckets: throttle::delete_older_than(pool, crate::clock::Timestamp(now.0 - LONGEST_WINDOW_MS)).await?,
         draft_images_removed: delete_stale_draft_images(state, now).await?,

@@ -21,6 +21,7 @@
  *                         that needs fixing and focus moves to it, so a keyboard or
  *                         screen-reader user starts from what needs fixing
  *  - #card-<id> in the URL  after a card moved on the board, focus lands on that card
+ *  - textarea[data-grapheme-limit]  the Bluesky composer's count, in graphemes as Bluesky counts
  */
 (function () {
   "use strict";
@@ -594,6 +595,27 @@
     input.addEventListener("change", choose);
   }
 
+  /* Bluesky composer --------------------------------------------------------------------------- */
+
+  // Bluesky limits posts to 300 graphemes (what a reader sees as one character), so an emoji
+  // family counts once. Intl.Segmenter counts them; without it the server's count stays.
+  function setupGraphemeCount(area) {
+    if (typeof Intl === "undefined" || !Intl.Segmenter) return;
+    var limit = parseInt(area.getAttribute("data-grapheme-limit"), 10);
+    var out = area.form && area.form.querySelector("[data-grapheme-count]");
+    if (!out) return;
+    var segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    function update() {
+      var count = 0;
+      var it = segmenter.segment(area.value.trim())[Symbol.iterator]();
+      while (!it.next().done) count++;
+      out.textContent = String(count);
+      out.parentNode.classList.toggle("over-limit", count > limit);
+    }
+    area.addEventListener("input", update);
+    update();
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -614,6 +636,7 @@
     each("[data-board]", setupBoard);
     each("button[data-print]", setupPrint);
     each("input[data-colour-custom]", setupColourCustom);
+    each("textarea[data-grapheme-limit]", setupGraphemeCount);
     focusWhatChanged();
   }
 

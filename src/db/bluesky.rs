@@ -345,6 +345,21 @@ pub async fn first_image<'e>(
     .await
 }
 
+/// The id of an entry's first image, for the composer's preview of the link card.
+pub async fn first_image_id<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    entry_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM uploads WHERE user_id = $1 AND journal_entry_id = $2 ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(entry_id)
+    .fetch_optional(ex)
+    .await
+}
+
 // --- standard.site publishing ---
 
 pub async fn set_publishing<'e>(

@@ -165,3 +165,16 @@ pub async fn public_entry_by_slug<'e>(
     .fetch_optional(ex)
     .await
 }
+
+/// An entry's title, if it is the user's.
+pub async fn title_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    entry_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT title FROM journal_entries WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(entry_id)
+        .fetch_optional(ex)
+        .await
+}

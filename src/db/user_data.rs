@@ -99,6 +99,9 @@ pub const CATALOGUE: &[Table] = &[
     rows("ai_runs", "user_id", "id"),
     rows("label_link_batches", "user_id", "id"),
     rows("label_link_batch_items", "user_id", "batch_id, label_id, record_kind, record_id"),
+    rows("bluesky_accounts", "user_id", "did"),
+    rows("bluesky_posts", "user_id", "id"),
+    rows("standard_site_documents", "user_id", "entry_id"),
     rows("support_tickets", "user_id", "id"),
     rows("support_messages", "user_id", "id"),
     owned_not_exported("sessions", "user_id", "sign-in sessions: only hashes of the cookies' secrets"),
@@ -106,6 +109,11 @@ pub const CATALOGUE: &[Table] = &[
     owned_not_exported("password_resets", "user_id", "password reset links: hashes of one-time secrets"),
     owned_not_exported("email_changes", "user_id", "sign-in address change links: hashes of one-time secrets"),
     owned_not_exported("oauth_requests", "user_id", "sign-ins with another service under way: minutes-long secrets"),
+    owned_not_exported(
+        "bluesky_sessions",
+        "user_id",
+        "the Bluesky access tokens and signing key, sealed: secrets that work only for this instance",
+    ),
     owned_not_exported(
         "page_views",
         "owner_id",

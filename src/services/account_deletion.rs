@@ -89,6 +89,9 @@ pub async fn delete_own_account(
 pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<DeletedAccount, ServiceError> {
     let pool = handles.db.pool();
     let user = accounts::find_by_id(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
+    // A linked Bluesky account's grant is revoked at its server first (best effort); its rows
+    // go with the others below.
+    crate::services::bluesky::revoke_for_deletion(handles, user_id).await?;
     let mut tx = handles.db.begin_write().await?;
     let mut keys = data_exports::upload_keys_of_user(&mut *tx, user_id).await?;
     keys.extend(data_exports::keys_of_user(&mut *tx, user_id).await?);
@@ -100,9 +103,7 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
     user_data::count_deleted_account(&mut tx).await?;
     tx.commit().await?;
     // Sessions, API tokens and the calendar feed address were rows: they answer 401 (or 404)
-    // from now on. Linked services: there are none yet to revoke at their end (no sign-in
-    // through another service exists; a half-finished one was an `oauth_requests` row, deleted
-    // above). A future link revokes its grant here.
+    // from now on; so were the Bluesky link, its sealed tokens and OAuth requests in flight.
 
     let mut files = 0;
     for key in &keys {

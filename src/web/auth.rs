@@ -28,7 +28,7 @@ fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {
 }
 
 /// Where to go after signing in: only a path on this site, never another origin.
-fn safe_next(next: &str) -> &str {
+pub fn safe_next(next: &str) -> &str {
     let local = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
@@ -154,6 +154,10 @@ struct LoginPage {
     email: String,
     next: String,
     errors: FieldErrors,
+    /// The Bluesky handle typed, when that form comes back with a mistake.
+    bluesky_handle: String,
+    /// Whether this instance offers Bluesky sign-in.
+    bluesky: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,7 +186,24 @@ async fn login_page(
 ) -> AppResult<Response> {
     let open = crate::web::admin::signups(state).await?.open();
     let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice()).with_signups_open(open);
-    Ok((status, render(&LoginPage { chrome, email, next, errors })?).into_response())
+    let bluesky = state.bluesky.is_some();
+    let page = LoginPage { chrome, email, next, errors, bluesky_handle: String::new(), bluesky };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// The sign-in page with the Bluesky form's mistake beside its field.
+pub async fn login_page_with_bluesky(
+    state: &AppState,
+    visitor: &Visitor,
+    bluesky_handle: String,
+    next: String,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let open = crate::web::admin::signups(state).await?.open();
+    let chrome = Chrome::new(state, visitor, "Sign in", "login").with_signups_open(open);
+    let bluesky = state.bluesky.is_some();
+    let page = LoginPage { chrome, email: String::new(), next, errors, bluesky_handle, bluesky };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 pub async fn login_form(

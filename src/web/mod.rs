@@ -9,6 +9,7 @@ pub mod api;
 pub mod api_docs;
 pub mod assets;
 pub mod auth;
+pub mod bluesky;
 pub mod calendar;
 pub mod career;
 pub mod client;
@@ -91,7 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::routes())
         .merge(support::routes())
         .merge(admin::routes())
-        .merge(user_data::html_routes());
+        .merge(user_data::html_routes())
+        .merge(bluesky::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

@@ -158,10 +158,23 @@ fn facts(config: &Config) -> Vec<Fact> {
                 .into(),
         },
     };
-    let sign_in = Fact {
-        title: "Sign-in",
-        what: "Email address and password. No other sign-in provider is switched on.".into(),
-        receives: "Nobody outside this instance. Passwords are stored only as Argon2id hashes.".into(),
+    let sign_in = match config.bluesky.switch {
+        crate::config::Switch::Off => Fact {
+            title: "Sign-in",
+            what: "Email address and password. No other sign-in provider is switched on.".into(),
+            receives: "Nobody outside this instance. Passwords are stored only as Argon2id hashes.".into(),
+        },
+        crate::config::Switch::On => Fact {
+            title: "Sign-in and Bluesky",
+            what: "Email address and password, or a Bluesky account (only if you choose to sign in with it or link \
+                   it in Settings → Connections)."
+                .into(),
+            receives: "Passwords are stored only as Argon2id hashes. Your Bluesky server learns that you signed in to \
+                       Careerlog; it receives a post only when you share one, and your public journal only if you \
+                       turn publishing on. Careerlog keeps your handle, DID and sealed access tokens until you \
+                       unlink, and never reads your feed or messages."
+                .into(),
+        },
     };
     vec![database, files, mail, ai, sign_in]
 }
@@ -186,6 +199,10 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
         Lifetime {
             what: "A link confirming a new sign-in address",
             lives: spoken(crate::services::accounts::EMAIL_CHANGE_LINK_LIFETIME),
+        },
+        Lifetime {
+            what: "A Bluesky sign-in not finished at Bluesky",
+            lives: spoken(crate::integrations::bluesky::stores::REQUEST_LIFETIME),
         },
         Lifetime {
             what: "A resume import waiting for review (sealed, the file itself is never kept)",
@@ -216,7 +233,7 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
 
 fn cookies(state: &AppState) -> Vec<CookieFact> {
     let policy = CookiePolicy::of(state);
-    vec![
+    let mut cookies = vec![
         CookieFact {
             name: policy.session_name,
             purpose: "Keeps you signed in. Set when you sign in, gone when you sign out or close the browser.",
@@ -225,7 +242,15 @@ fn cookies(state: &AppState) -> Vec<CookieFact> {
             name: policy.csrf_name,
             purpose: "Proves that a form was sent from this site (protection against cross-site requests).",
         },
-    ]
+    ];
+    if state.bluesky.is_some() {
+        cookies.push(CookieFact {
+            name: crate::web::bluesky::browser_cookie_name(state),
+            purpose: "Set only while you sign in at Bluesky (10 minutes at most): makes sure the sign-in finishes \
+                      in the browser that started it.",
+        });
+    }
+    cookies
 }
 
 async fn page(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {

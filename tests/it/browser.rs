@@ -27,7 +27,7 @@ on_both_databases!(
     a_your_data_journey_in_a_real_browser
 );
 
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     _profile: tempfile::TempDir,
 }
@@ -44,7 +44,7 @@ fn find_program(candidates: &[&str]) -> Option<PathBuf> {
     candidates.iter().find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()))
 }
 
-async fn start_browser() -> Option<(ChromeDriver, Client)> {
+pub(crate) async fn start_browser() -> Option<(ChromeDriver, Client)> {
     let (Some(driver), Some(chromium)) =
         (find_program(&["chromedriver"]), find_program(&["chromium", "chromium-browser", "google-chrome"]))
     else {
@@ -121,20 +121,20 @@ async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini:
 }
 
 /// How long to wait for an element: generous, as CI runs the whole suite at once on two cores.
-const PATIENCE: Duration = Duration::from_secs(30);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
-async fn fill(browser: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn fill(browser: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
     let field = browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await?;
     field.clear().await?;
     field.send_keys(text).await
 }
 
-async fn click(browser: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn click(browser: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
     browser.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await?.click().await
 }
 
 /// Wait until the page shows `text`.
-async fn see(browser: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn see(browser: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
     for _ in 0..300 {
         if browser.source().await?.contains(text) {
             return Ok(());

@@ -56,7 +56,7 @@ pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-fn png(width: u32, height: u32, transparent: bool) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32, transparent: bool) -> Vec<u8> {
     let image = image::RgbaImage::from_fn(width, height, |x, _| {
         image::Rgba([200, 80, (x % 256) as u8, if transparent && x % 2 == 0 { 0 } else { 255 }])
     });

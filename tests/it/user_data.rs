@@ -209,7 +209,32 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
     let fields = [("email", email), ("category", "question"), ("subject", subject.as_str()), ("message", "Hello?")];
     let response = crate::support::submit_with(&visitor, &app.address, "/support", "/support", &fields).await;
     assert_eq!(response.status(), 200);
-    Person { email, marker, id: user_id(app, email).await, project, api, token, ids }
+    let id = user_id(app, email).await;
+    linked_bluesky_account(app, &id, marker, &entry).await;
+    Person { email, marker, id, project, api, token, ids }
+}
+
+/// A linked Bluesky account with a shared post and a published entry, written as the Bluesky
+/// flows leave them (tests/it/bluesky.rs drives those against a real PDS).
+async fn linked_bluesky_account(app: &TestApp, user: &UserId, marker: &str, entry: &str) {
+    let did = format!("did:plc:{}", marker.to_lowercase());
+    let now = app.clock.now().millis();
+    let statements = [
+        "INSERT INTO bluesky_sessions (did, user_id, sealed, key_id, created_at, updated_at) VALUES ($1, $2, 'c2VhbGVk', 'k1', $3, $3)",
+        "INSERT INTO bluesky_accounts (did, user_id, handle, pds_url, status, publishing, publication_uri, created_at, updated_at)
+         VALUES ($1, $2, $1 || '.test', 'https://pds.example', 'connected', 1, 'at://' || $1 || '/site.standard.publication/3k', $3, $3)",
+        "INSERT INTO bluesky_posts (id, user_id, entry_id, uri, cid, post_text, created_at)
+         VALUES ($1 || '-post', $2, $4, 'at://' || $1 || '/app.bsky.feed.post/3k', 'bafy', 'Shared!', $3)",
+        "INSERT INTO standard_site_documents (entry_id, user_id, record_key, uri, wanted_at, synced_at)
+         VALUES ($4, $2, '3k', 'at://' || $1 || '/site.standard.document/3k', $3, $3)",
+    ];
+    for sql in statements {
+        let mut query = sqlx::query(sql).bind(&did).bind(user).bind(now);
+        if sql.contains("$4") {
+            query = query.bind(entry);
+        }
+        query.execute(app.state.db.pool()).await.expect(sql);
+    }
 }
 
 /// Ada and Grace, each with everything; their visits are rolled up into daily figures (a month

@@ -215,7 +215,12 @@ mod tests {
         let http = GuardedHttp::new(Network::Public, Duration::from_secs(5)).unwrap();
         let request = Request::builder().uri("https://localhost:9/").body(Vec::new()).unwrap();
         let error = http.send_http(request).await.unwrap_err();
-        let chain = format!("{error:?}");
-        assert!(chain.contains("not a public address"), "{chain}");
+        let mut chain = Vec::new();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
+        while let Some(err) = cause {
+            chain.push(err.to_string());
+            cause = err.source();
+        }
+        assert!(chain.iter().any(|m| m.contains("not a public address")), "{chain:?}");
     }
 }

@@ -158,3 +158,30 @@ impl Store<Did, Session> for SessionRows {
 }
 
 impl SessionStore for SessionRows {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::{KeyPurpose, MasterKey};
+
+    /// Promise 11: a token is never kept in clear, each sealing of it differs (a fresh nonce per
+    /// write), and a sealed value opens only in its own row.
+    #[test]
+    fn promise_11_tokens_are_sealed_with_a_fresh_nonce_and_bound_to_their_row() {
+        let sealer = Sealer::new(MasterKey::generate().derive(KeyPurpose::FieldEncryption));
+        let token = serde_json::json!({ "access_token": "at-1234567890", "refresh_token": "rt-0987654321" });
+        let context = session_context("did:plc:alice");
+        let first = sealer.seal_json(&token, &context);
+        let second = sealer.seal_json(&token, &context);
+        assert_ne!(first, second, "two encryptions of one token differ");
+        for sealed in [&first, &second] {
+            assert!(!sealed.contains("at-1234567890") && !sealed.contains("access_token"));
+            let opened: serde_json::Value = sealer.open_json(sealed, &context).unwrap();
+            assert_eq!(opened, token);
+        }
+        assert!(sealer.open_json::<serde_json::Value>(&first, &session_context("did:plc:mallory")).is_err());
+        let other = Sealer::new(MasterKey::generate().derive(KeyPurpose::FieldEncryption));
+        assert!(other.open_json::<serde_json::Value>(&first, &context).is_err(), "another key cannot open it");
+        assert_ne!(sealer.key_id(), other.key_id(), "each key has its own id");
+    }
+}
