@@ -34,5 +34,6 @@ mod resume_documents;
 mod resume_parse;
 mod search;
 mod security;
+mod standard_site;
 mod uploads;
 mod user_data;
