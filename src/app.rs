@@ -164,6 +164,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
         let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
+        let publisher = crate::services::standard_site::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
@@ -178,6 +179,7 @@ impl Application {
         crate::server::serve(self.listener, self.router, limits, shutdown).await;
         let _ = stop_jobs.send(true);
         let _ = jobs.await;
+        let _ = publisher.await;
         let _ = views.await;
         self.state.db.close().await;
         tracing::info!("stopped");

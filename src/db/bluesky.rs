@@ -411,11 +411,13 @@ pub async fn forget_publication<'e>(
     Ok(())
 }
 
-/// Accounts that publish (or have something published to take down), for the publisher.
+/// Accounts that publish (or have something published to take down: documents, or the
+/// publication itself once its documents are gone), for the publisher.
 pub async fn publishing_accounts<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<LinkedAccount>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM bluesky_accounts a
-         WHERE a.status = $1 AND (a.publishing = 1 OR EXISTS (SELECT 1 FROM standard_site_documents d WHERE d.user_id = a.user_id))
+         WHERE a.status = $1 AND (a.publishing = 1 OR a.publication_uri IS NOT NULL
+             OR EXISTS (SELECT 1 FROM standard_site_documents d WHERE d.user_id = a.user_id))
          ORDER BY a.did LIMIT 500"
     ))
     .bind(CONNECTED)

@@ -148,6 +148,46 @@ pub fn summary(markdown: &str, max_chars: usize) -> String {
     }
 }
 
+/// The whole text of `markdown` without its syntax, paragraphs apart (a blank line between
+/// blocks, a line break between list items), cut to at most `max_chars` characters: the
+/// searchable text of a published document.
+pub fn plain_text(markdown: &str, max_chars: usize) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak => text.push(' '),
+            Event::HardBreak => text.push('\n'),
+            Event::End(TagEnd::Item) => text.push('\n'),
+            Event::End(end) if is_block_end(&end) => text.push_str("\n\n"),
+            _ => {}
+        }
+        // Stop reading a huge entry once there is more than can be kept.
+        if text.len() > max_chars.saturating_mul(4).saturating_add(64) {
+            break;
+        }
+    }
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(|block| {
+            block
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|block| !block.is_empty())
+        .collect();
+    let text = paragraphs.join("\n\n");
+    if text.chars().count() > max_chars {
+        format!("{}…", text.chars().take(max_chars).collect::<String>().trim_end())
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +200,15 @@ mod tests {
         assert_eq!(summary(markdown, 200), "Shipped The new query planner is live. See the notes. faster safer code");
         assert_eq!(summary("A *very* long line of text", 10), "A very lon…");
         assert_eq!(summary("<b>raw</b> html", 50), "raw html");
+    }
+
+    #[test]
+    fn plain_text_keeps_paragraphs_and_items_apart_and_drops_the_syntax() {
+        let markdown = "# Shipped\n\nThe new **query planner**\nis *live*.\n\n- faster\n- safer\n\n```\ncode\n```";
+        assert_eq!(plain_text(markdown, 1000), "Shipped\n\nThe new query planner is live.\n\nfaster\nsafer\n\ncode");
+        assert_eq!(plain_text("A *very* long line of text", 10), "A very lon…");
+        assert_eq!(plain_text("", 10), "");
+        assert!(plain_text(&"word ".repeat(100_000), 10_000).chars().count() <= 10_001);
     }
 
     #[test]

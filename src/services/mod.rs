@@ -24,6 +24,7 @@ pub mod profiles;
 pub mod records;
 pub mod resume_export;
 pub mod search;
+pub mod standard_site;
 pub mod support;
 pub mod throttle;
 pub mod uploads;

@@ -17,7 +17,7 @@ use crate::db::journal::JournalEntry;
 use crate::db::labels::{self, Label};
 use crate::db::lists::{Audience, ListFilter};
 use crate::db::profiles::{self, ContactDetails, PublicProfile};
-use crate::db::{career, journal, lists};
+use crate::db::{bluesky, career, journal, lists};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
 use crate::domain::UserId;
@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/u/{username}/journal", get(journal))
         .route("/u/{username}/journal.atom", get(feed))
         .route("/u/{username}/journal/{slug}", get(entry))
+        .route("/.well-known/site.standard.publication/u/{username}/journal", get(publication_verification))
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
         .route("/llms.txt", get(llms))
@@ -60,6 +61,10 @@ pub struct PublicMeta {
     pub icon_url: &'static str,
     /// Public pages run no script; the owner's preview does (its print button, the theme).
     pub js_url: Option<&'static str>,
+    /// The journal's standard.site publication record (AT-URI): a discovery hint on its pages.
+    pub publication: Option<String>,
+    /// The entry's standard.site document record (AT-URI): how the record is verified.
+    pub document: Option<String>,
 }
 
 impl PublicMeta {
@@ -77,7 +82,14 @@ impl PublicMeta {
             css_url: assets.css,
             icon_url: assets.icon,
             js_url: None,
+            publication: None,
+            document: None,
         }
+    }
+
+    fn with_publication(mut self, uri: Option<String>) -> Self {
+        self.publication = uri;
+        self
     }
 
     fn with_json_ld(mut self, value: serde_json::Value) -> Self {
@@ -558,7 +570,8 @@ async fn journal(
         format!("Notes on work by {}.", owner.name()),
         &path,
     )
-    .with_json_ld(json_ld);
+    .with_json_ld(json_ld)
+    .with_publication(publication_uri(&state, &owner.user_id).await?);
     let page = JournalPage {
         meta,
         labels: labels::public_on_page(state.db.pool(), &owner.user_id, true).await?,
@@ -603,8 +616,11 @@ async fn entry(
         "description": entry.summary(),
         "author": person(&state, &owner),
     });
-    let mut meta = PublicMeta::new(&state, &owner, entry.title.clone(), entry.summary(), &path).with_json_ld(json_ld);
+    let mut meta = PublicMeta::new(&state, &owner, entry.title.clone(), entry.summary(), &path)
+        .with_json_ld(json_ld)
+        .with_publication(publication_uri(&state, &owner.user_id).await?);
     meta.og_type = "article";
+    meta.document = bluesky::document_uri(state.db.pool(), &owner.user_id, &entry.id).await?;
     if let Some(image) = entry.images.first() {
         meta.image = Some(absolute(&state, &image.url));
     }
@@ -672,6 +688,21 @@ async fn feed(
     let mut response = feed.to_string().into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
     Ok(with_robots(&owner, response))
+}
+
+/// standard.site's check that the publication record and this journal belong together: the
+/// publication's AT-URI, at the journal's address under `/.well-known/site.standard.publication`.
+/// 404 unless the journal is public, publishing is on and the record was written.
+async fn publication_verification(State(state): State<AppState>, Path(username): Path<String>) -> AppResult<Response> {
+    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
+    let uri = publication_uri(&state, &owner.user_id).await?.ok_or(AppError::NotFound)?;
+    Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], uri).into_response())
+}
+
+/// The owner's publication record, while they publish.
+async fn publication_uri(state: &AppState, user_id: &UserId) -> AppResult<Option<String>> {
+    let account = bluesky::account_of_user(state.db.pool(), user_id).await?;
+    Ok(account.filter(|a| a.publishing()).and_then(|a| a.publication_uri))
 }
 
 fn xml_escape(text: &str) -> String {

@@ -36,5 +36,6 @@ mod resume_documents;
 mod resume_parse;
 mod search;
 mod security;
+mod standard_site;
 mod uploads;
 mod user_data;

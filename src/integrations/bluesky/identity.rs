@@ -26,6 +26,9 @@ pub fn did_resolver(plc_directory_url: &str, http: Arc<GuardedHttp>) -> DidResol
 }
 
 /// How handles are resolved on this instance.
+// Two of these live for the whole process (one in the OAuth client, one beside it): their size
+// costs nothing, and boxing would only add an indirection to every lookup.
+#[allow(clippy::large_enum_variant)]
 pub enum HandleResolver {
     /// The public network: DNS, then the handle's own HTTPS well-known document.
     Atproto(AtprotoHandleResolver<SystemDns, GuardedHttp>),
