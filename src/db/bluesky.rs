@@ -205,6 +205,7 @@ pub async fn refresh_account<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE bluesky_accounts SET handle = $3, pds_url = $4, avatar_url = COALESCE($5, avatar_url), status = $6,
+                publication_error = NULL,
                 updated_at = $7
          WHERE did = $1 AND user_id = $2",
     )
