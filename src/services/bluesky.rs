@@ -360,6 +360,40 @@ pub async fn share(handles: &Handles, user_id: &UserId, entry_id: &str, text: &s
         return Err(ServiceError::field("text", RECONNECT_MESSAGE));
     }
     let bluesky = client(handles)?;
+    // One instance at a time uses a session (a refresh by two would spend the refresh token
+    // twice, and the second would look like a revoked grant).
+    let lease = format!("bluesky:{}", account.did);
+    if !hold_lease(handles, &lease).await? {
+        return Err(ServiceError::field("text", "Your Bluesky account is busy publishing. Try again in a moment."));
+    }
+    let posted = post_entry(handles, bluesky, &account, user_id, entry_id, &text, &draft).await;
+    crate::db::leases::release(pool, &lease, &handles.instance_id).await?;
+    posted
+}
+
+/// Take a lease, waiting up to ten seconds for another instance to let it go.
+async fn hold_lease(handles: &Handles, name: &str) -> Result<bool, ServiceError> {
+    for _ in 0..20 {
+        let now = handles.clock.now();
+        let until = now.plus(std::time::Duration::from_secs(120));
+        if crate::db::leases::try_acquire(handles.db.pool(), name, &handles.instance_id, now, until).await? {
+            return Ok(true);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Ok(false)
+}
+
+async fn post_entry(
+    handles: &Handles,
+    bluesky: &Bluesky,
+    account: &db::LinkedAccount,
+    user_id: &UserId,
+    entry_id: &str,
+    text: &str,
+    draft: &ShareDraft,
+) -> Result<Shared, ServiceError> {
+    let pool = handles.db.pool();
     let session = bluesky.session(&account.did).await.map_err(|e| action_error(handles, &account.did, e, "text"))?;
     let thumb = match db::first_image(pool, user_id, entry_id).await? {
         Some((key, content_type)) => match thumbnail(handles, &key, &content_type).await {
@@ -377,7 +411,7 @@ pub async fn share(handles: &Handles, user_id: &UserId, entry_id: &str, text: &s
         },
         None => None,
     };
-    let record = post_record(&text, &draft, thumb, handles.clock.now());
+    let record = post_record(text, draft, thumb, handles.clock.now());
     let input = serde_json::json!({ "repo": account.did, "collection": "app.bsky.feed.post", "record": record });
     let created = atproto::procedure(&session, "com.atproto.repo.createRecord", input)
         .await
@@ -386,7 +420,7 @@ pub async fn share(handles: &Handles, user_id: &UserId, entry_id: &str, text: &s
         return Err(ServiceError::field("text", "Bluesky answered without the post's address. Try again."));
     };
     let mut tx = handles.db.begin_write().await?;
-    db::insert_post(&mut *tx, user_id, entry_id, uri, cid, &text, handles.clock.now()).await?;
+    db::insert_post(&mut *tx, user_id, entry_id, uri, cid, text, handles.clock.now()).await?;
     tx.commit().await?;
     Ok(Shared { uri: uri.to_owned(), web_url: rules::post_web_url(uri) })
 }

@@ -20,7 +20,7 @@ use crate::support::{Backend, TestApp};
 
 macro_rules! on_both_databases_with_a_dev_network {
     ($($name:ident),+ $(,)?) => {
-        mod sqlite {
+        mod sqlite_with_a_dev_network {
             $(
                 #[tokio::test]
                 async fn $name() {
@@ -28,7 +28,7 @@ macro_rules! on_both_databases_with_a_dev_network {
                 }
             )+
         }
-        mod postgres {
+        mod postgres_with_a_dev_network {
             $(
                 #[tokio::test]
                 async fn $name() {
@@ -39,11 +39,155 @@ macro_rules! on_both_databases_with_a_dev_network {
     };
 }
 
+crate::on_both_databases!(
+    the_loopback_client_is_public_and_serves_no_keys,
+    a_bluesky_sign_in_refuses_bad_input_and_private_addresses,
+    an_account_made_with_bluesky_adds_a_password_and_an_address_before_unlinking,
+);
+
 on_both_databases_with_a_dev_network!(
     a_bluesky_journey_against_a_real_pds,
     failed_bluesky_sign_ins_change_nothing,
     a_share_when_bluesky_is_down_or_the_grant_is_revoked,
 );
+
+/// The client metadata document at its own address (its `client_id`), and the keys.
+async fn metadata_of(app: &TestApp) -> (Value, Value) {
+    let metadata: Value = app.get("/oauth/bluesky/client-metadata.json").await.json().await.unwrap();
+    let keys: Value = app.get("/oauth/bluesky/jwks.json").await.json().await.unwrap();
+    (metadata, keys)
+}
+
+#[tokio::test]
+async fn an_https_instance_is_a_confidential_client_with_a_signing_key() {
+    let settings = ["--base-url", "https://careerlog.example", "--secret-key", SECRET_KEY];
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, &settings).await else { return };
+    assert!(app.state.bluesky.is_some(), "an https instance can be a Bluesky client");
+    let (metadata, keys) = metadata_of(&app).await;
+    assert_eq!(metadata["client_id"], "https://careerlog.example/oauth/bluesky/client-metadata.json");
+    assert_eq!(metadata["redirect_uris"], serde_json::json!(["https://careerlog.example/oauth/bluesky/callback"]));
+    assert_eq!(metadata["token_endpoint_auth_method"], "private_key_jwt");
+    assert_eq!(metadata["token_endpoint_auth_signing_alg"], "ES256");
+    assert_eq!(metadata["jwks_uri"], "https://careerlog.example/oauth/bluesky/jwks.json");
+    assert_eq!(metadata["dpop_bound_access_tokens"], true);
+    assert_eq!(metadata["grant_types"], serde_json::json!(["authorization_code", "refresh_token"]));
+    // Only what the actions need: never the feed, notifications or messages (no
+    // transition:generic, no chat).
+    let scope = metadata["scope"].as_str().unwrap();
+    assert!(scope.split(' ').any(|s| s == "atproto"));
+    assert!(!scope.contains("transition:") && !scope.contains("chat") && !scope.contains("rpc:"), "{scope}");
+    let keys = keys["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!((keys[0]["kty"].as_str(), keys[0]["crv"].as_str()), (Some("EC"), Some("P-256")));
+    assert!(keys[0]["kid"].as_str().is_some_and(|k| !k.is_empty()));
+    assert!(keys[0].get("d").is_none(), "the private part is never served");
+    // The same secret key gives every instance of a deployment the same client key.
+    let Some(twin) = TestApp::spawn_with(Backend::Sqlite, &settings).await else { return };
+    assert_eq!(metadata_of(&twin).await.1["keys"][0], keys[0]);
+}
+
+const SECRET_KEY: &str = "6b1f0e2d3c4b5a69788796a5b4c3d2e1f0112233445566778899aabbccddeeff";
+
+async fn the_loopback_client_is_public_and_serves_no_keys(app: TestApp) {
+    let (metadata, keys) = metadata_of(&app).await;
+    assert_eq!(metadata["token_endpoint_auth_method"], "none");
+    assert!(metadata.get("jwks_uri").is_none());
+    assert_eq!(keys["keys"], serde_json::json!([]));
+    assert!(app.state.bluesky.is_some(), "http://127.0.0.1 is the loopback development client");
+}
+
+async fn a_bluesky_sign_in_refuses_bad_input_and_private_addresses(app: TestApp) {
+    let _ = app;
+    // Without --bluesky-dev-network, a resolver on a private address is never called.
+    let Some(app) = TestApp::spawn_with(
+        app_backend(&app),
+        &["--bluesky-handle-resolver-url", "http://127.0.0.1:9/", "--bluesky-plc-url", "http://10.0.0.1/"],
+    )
+    .await
+    else {
+        return;
+    };
+    for (typed, message) in [
+        ("", "Enter your Bluesky handle"),
+        ("not a handle", "That is not a Bluesky handle"),
+        ("http://pds.example", "must start with https://"),
+        ("did:key:z6Mk", "That DID is not valid"),
+        ("alice.test", "We could not find that Bluesky account"),
+    ] {
+        let response = app.submit("/login", "/login/bluesky", &[("handle", typed), ("next", "")]).await;
+        assert_eq!(response.status(), 422, "{typed}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(message), "{typed}: {message}");
+        assert!(page.contains(&format!("value=\"{typed}\"")), "what was typed is kept: {typed}");
+    }
+    let huge = "a".repeat(100_000);
+    let response = app.submit("/login", "/login/bluesky", &[("handle", huge.as_str())]).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("longer than any handle"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM oauth_requests").await, 0, "nothing was started");
+}
+
+fn app_backend(app: &TestApp) -> Backend {
+    app.backend
+}
+
+/// An account made by signing in with Bluesky has no address and no password: it cannot unlink
+/// its only way in, until it adds both.
+async fn an_account_made_with_bluesky_adds_a_password_and_an_address_before_unlinking(app: TestApp) {
+    let pool = app.state.db.pool();
+    let user = careerlog::db::accounts::insert_user_without_email(pool, app.clock.now()).await.unwrap();
+    let link = careerlog::db::bluesky::NewLink {
+        did: "did:plc:onlywayin",
+        user_id: &user,
+        handle: "solo.test",
+        pds_url: "https://pds.example",
+        avatar_url: None,
+    };
+    careerlog::db::bluesky::insert_account(pool, &link, app.clock.now()).await.unwrap();
+    let cookie = careerlog::web::session::start_session(&app.state, &user).await.unwrap();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
+    jar.add_cookie_str(&pair, &app.address.parse().unwrap());
+    let browser = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let submit = |action: &'static str, fields: Vec<(&'static str, String)>| {
+        let browser = browser.clone();
+        let address = app.address.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::support::submit_with(&browser, &address, "/settings/connections", action, &fields).await
+        }
+    };
+
+    let refused = submit("/settings/connections/bluesky/unlink", vec![]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bluesky is the only way to sign in"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM bluesky_accounts").await, 1);
+
+    // A password needs no current one when there is none; then a new address, confirmed by mail.
+    let set = submit("/settings/password", vec![("new_password", "maple orbit lantern quietly".into())]).await;
+    assert_eq!(set.status(), 303);
+    let asked = submit(
+        "/settings/email",
+        vec![("email_password", "maple orbit lantern quietly".into()), ("new_email", "solo@example.com".into())],
+    )
+    .await;
+    assert_eq!(asked.status(), 303);
+    let link = app.wait_for_mail("solo@example.com", "").await.link();
+    let confirmed = browser.get(&link).send().await.unwrap();
+    assert!(confirmed.status().is_redirection() || confirmed.status().is_success());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE email = 'solo@example.com'").await, 1);
+
+    // Now Bluesky may go: everything of it is deleted, and the page says the grant could not be
+    // revoked at a server that does not exist.
+    let unlinked = submit("/settings/connections/bluesky/unlink", vec![]).await;
+    assert_eq!(unlinked.status(), 303);
+    assert!(crate::support::location(&unlinked).contains("bluesky_unlinked"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM bluesky_accounts").await, 0);
+}
 
 /// An app that treats the dev network as Bluesky: its PLC directory, handles resolved by its
 /// PDS, loopback addresses allowed.
@@ -238,6 +382,16 @@ async fn journey(app: &TestApp, devnet: &Devnet, browser: &Client) -> Step {
     let link = format!("{}/u/alice/journal/shipping-the-search", app.base_url);
     let prefilled = browser.find(Locator::Css("#text")).await?.prop("value").await?.unwrap_or_default();
     assert!(prefilled.contains(&link), "{prefilled}");
+    // 301 characters are refused beside the field, and kept; 300 family emoji would be 300
+    // characters to Bluesky but 7 500 bytes, which it also refuses.
+    let too_long = "é".repeat(301);
+    fill(browser, "#text", &too_long).await?;
+    click(browser, "form[action$='/share'] button[type=submit]").await?;
+    see(browser, "Bluesky posts hold at most 300 characters; this has 301").await?;
+    let kept = browser.find(Locator::Css("#text")).await?.prop("value").await?;
+    assert_eq!(kept.as_deref(), Some(too_long.as_str()));
+    assert!(records(devnet, &alice.did, "app.bsky.feed.post").await.is_empty(), "nothing was posted");
+    fill(browser, "#text", &prefilled).await?;
     click(browser, "form[action$='/share'] button[type=submit]").await?;
     see(browser, "Shared on Bluesky.").await?;
     let posts = records(devnet, &alice.did, "app.bsky.feed.post").await;
