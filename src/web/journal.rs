@@ -54,6 +54,8 @@ pub struct JournalShow {
     pub max_upload_bytes: usize,
     pub images_left: i64,
     pub label_form: LabelForm,
+    /// Where the entry was shared on Bluesky (the post's web address) and when, newest first.
+    pub shared_on_bluesky: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -80,17 +82,18 @@ impl Resource for Journal {
     }
     async fn show_page(
         state: &AppState,
-        _: &UserId,
+        user_id: &UserId,
         chrome: Chrome,
         row: JournalEntry,
         label_form: LabelForm,
     ) -> AppResult<Html<String>> {
-        show(state, chrome, row, None, String::new(), label_form)
+        show(state, user_id, chrome, row, None, String::new(), label_form).await
     }
 }
 
-fn show(
+async fn show(
     state: &AppState,
+    user_id: &UserId,
     chrome: Chrome,
     row: JournalEntry,
     upload_error: Option<String>,
@@ -99,7 +102,13 @@ fn show(
 ) -> AppResult<Html<String>> {
     let max = state.config.uploads.max_bytes;
     let images_left = uploads::IMAGES_PER_ENTRY_MAX - row.images.len() as i64;
+    let shared_on_bluesky = crate::db::bluesky::posts_of_entry(state.db.pool(), user_id, &row.id)
+        .await?
+        .into_iter()
+        .filter_map(|post| crate::domain::bluesky::post_web_url(&post.uri).map(|url| (url, post.created_at.human())))
+        .collect();
     html(&JournalShow {
+        shared_on_bluesky,
         chrome,
         body_html: markdown::to_safe_html(&row.body),
         row,
@@ -202,7 +211,8 @@ async fn add_image_html(
         Ok(_) => Ok(crate::web::respond::redirect(&format!("/journal/{}?notice=image_added#images", entry.id))),
         Err((status, message)) => {
             let chrome = Chrome::new(&state, &me.visitor, entry.title.clone(), "journal");
-            Ok((status, show(&state, chrome, entry, Some(message), alt_text, LabelForm::default())?).into_response())
+            Ok((status, show(&state, &me.user.id, chrome, entry, Some(message), alt_text, LabelForm::default()).await?)
+                .into_response())
         }
     }
 }

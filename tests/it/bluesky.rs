@@ -148,11 +148,8 @@ async fn an_account_made_with_bluesky_adds_a_password_and_an_address_before_unli
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
     jar.add_cookie_str(&pair, &app.address.parse().unwrap());
-    let browser = reqwest::Client::builder()
-        .cookie_provider(jar)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let submit = |action: &'static str, fields: Vec<(&'static str, String)>| {
         let browser = browser.clone();
         let address = app.address.clone();
@@ -414,6 +411,11 @@ async fn journey(app: &TestApp, devnet: &Devnet, browser: &Client) -> Step {
     let uri = posts[0]["uri"].as_str().unwrap();
     assert_eq!(app.scalar_text("SELECT uri FROM bluesky_posts").await, uri, "the post's address is kept");
     see(browser, "View on Bluesky").await?;
+    // The entry's own page links to the post too.
+    browser.goto(&app.url(&format!("/journal/{entry}"))).await?;
+    see(browser, "Shared on Bluesky:").await?;
+    let rkey = uri.rsplit('/').next().unwrap();
+    see(browser, &format!("https://bsky.app/profile/{}/post/{rkey}", alice.did)).await?;
 
     // 3. Publish the journal as standard.site records, then read them back.
     browser.goto(&app.url("/settings/connections")).await?;
