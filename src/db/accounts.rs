@@ -29,6 +29,11 @@ impl User {
     pub fn is_verified(&self) -> bool {
         self.email_verified_at.is_some()
     }
+    /// An address and a password: a way in that needs no other service (an account made by
+    /// signing in with Bluesky has neither until it adds them).
+    pub fn can_sign_in_with_password(&self) -> bool {
+        self.email.is_some() && self.password_hash.is_some()
+    }
 }
 
 const USER_COLUMNS: &str =

@@ -330,30 +330,23 @@ pub async fn public_entry<'e>(
     sqlx::query_as(&format!("{PUBLIC_ENTRY} AND j.id = $2")).bind(user_id).bind(entry_id).fetch_optional(ex).await
 }
 
-/// The first image of an entry (its storage key and type), for a link card's thumbnail.
+/// An entry's first image, for a link card: its id (the composer's preview), storage key and
+/// type (the thumbnail uploaded with the post).
+#[derive(Debug, Clone, FromRow)]
+pub struct FirstImage {
+    pub id: String,
+    pub storage_key: String,
+    pub content_type: String,
+}
+
 pub async fn first_image<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
     entry_id: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+) -> Result<Option<FirstImage>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT storage_key, content_type FROM uploads WHERE user_id = $1 AND journal_entry_id = $2
+        "SELECT id, storage_key, content_type FROM uploads WHERE user_id = $1 AND journal_entry_id = $2
          ORDER BY created_at, id LIMIT 1",
-    )
-    .bind(user_id)
-    .bind(entry_id)
-    .fetch_optional(ex)
-    .await
-}
-
-/// The id of an entry's first image, for the composer's preview of the link card.
-pub async fn first_image_id<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &UserId,
-    entry_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM uploads WHERE user_id = $1 AND journal_entry_id = $2 ORDER BY created_at, id LIMIT 1",
     )
     .bind(user_id)
     .bind(entry_id)

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{accounts, bluesky as db, profiles};
 use crate::domain::bluesky::{self as rules, AccountIdentifier, LinkFacet};
-use crate::domain::{FieldErrors, UserId};
+use crate::domain::UserId;
 use crate::integrations::bluesky::{self as atproto, Bluesky, BlueskyError};
 use crate::secrets::hash_token;
 use crate::services::{Handles, ServiceError};
@@ -275,7 +275,7 @@ pub async fn unlink(handles: &Handles, user_id: &UserId) -> Result<Unlinked, Ser
     let pool = handles.db.pool();
     let account = db::account_of_user(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
     let user = accounts::find_by_id(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
-    if user.password_hash.is_none() || user.email.is_none() {
+    if !user.can_sign_in_with_password() {
         return Err(ServiceError::field(
             "unlink",
             "Bluesky is the only way to sign in to this account. Add an email address and a password first \
@@ -394,13 +394,16 @@ async fn post_entry(
     draft: &ShareDraft,
 ) -> Result<Shared, ServiceError> {
     let pool = handles.db.pool();
-    let session = bluesky.session(&account.did).await.map_err(|e| action_error(handles, &account.did, e, "text"))?;
+    let session = match bluesky.session(&account.did).await {
+        Ok(session) => session,
+        Err(err) => return Err(action_error(handles, &account.did, err, "text").await),
+    };
     let thumb = match db::first_image(pool, user_id, entry_id).await? {
-        Some((key, content_type)) => match thumbnail(handles, &key, &content_type).await {
+        Some(image) => match thumbnail(handles, &image.storage_key, &image.content_type).await {
             Some((bytes, mime)) => match atproto::upload_blob(&session, bytes, &mime).await {
                 Ok(blob) => Some(blob),
                 Err(BlueskyError::Reconnect) => {
-                    return Err(action_error(handles, &account.did, BlueskyError::Reconnect, "text"))
+                    return Err(action_error(handles, &account.did, BlueskyError::Reconnect, "text").await)
                 }
                 Err(err) => {
                     tracing::info!(error = %err, "the link card's thumbnail was not uploaded; posting without it");
@@ -413,9 +416,10 @@ async fn post_entry(
     };
     let record = post_record(text, draft, thumb, handles.clock.now());
     let input = serde_json::json!({ "repo": account.did, "collection": "app.bsky.feed.post", "record": record });
-    let created = atproto::procedure(&session, "com.atproto.repo.createRecord", input)
-        .await
-        .map_err(|e| action_error(handles, &account.did, e, "text"))?;
+    let created = match atproto::procedure(&session, "com.atproto.repo.createRecord", input).await {
+        Ok(created) => created,
+        Err(err) => return Err(action_error(handles, &account.did, err, "text").await),
+    };
     let (Some(uri), Some(cid)) = (created["uri"].as_str(), created["cid"].as_str()) else {
         return Err(ServiceError::field("text", "Bluesky answered without the post's address. Try again."));
     };
@@ -430,15 +434,12 @@ const RECONNECT_MESSAGE: &str =
 
 /// An action's failure as the user reads it; a grant that stopped working marks the account
 /// "reconnect".
-fn action_error(handles: &Handles, did: &str, err: BlueskyError, field: &str) -> ServiceError {
+async fn action_error(handles: &Handles, did: &str, err: BlueskyError, field: &str) -> ServiceError {
     match err {
         BlueskyError::Reconnect => {
-            let (db, did, now) = (handles.db.clone(), did.to_owned(), handles.clock.now());
-            tokio::spawn(async move {
-                if let Err(err) = db::set_status(db.pool(), &did, db::RECONNECT, now).await {
-                    tracing::warn!(error = %err, "could not mark a Bluesky account for reconnection");
-                }
-            });
+            if let Err(err) = db::set_status(handles.db.pool(), did, db::RECONNECT, handles.clock.now()).await {
+                return err.into();
+            }
             ServiceError::field(field, RECONNECT_MESSAGE)
         }
         other => {
@@ -514,12 +515,4 @@ async fn thumbnail(handles: &Handles, key: &str, content_type: &str) -> Option<(
 
 fn internal(err: BlueskyError) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("{err}"))
-}
-
-/// Fields the web layer puts beside the handle box.
-pub fn handle_errors(err: ServiceError) -> Result<FieldErrors, ServiceError> {
-    match err {
-        ServiceError::Invalid(errors) => Ok(errors),
-        other => Err(other),
-    }
 }

@@ -318,7 +318,7 @@ async fn connections(
         account,
         handle,
         errors,
-        only_way_in: me.user.password_hash.is_none() || me.user.email.is_none(),
+        only_way_in: !me.user.can_sign_in_with_password(),
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -450,8 +450,8 @@ async fn share_form(
     let pool = state.db.pool();
     let entry = crate::db::journal::title_of(pool, &me.user.id, id).await?.ok_or(AppError::NotFound)?;
     let draft = service::share_draft(state, &me.user.id, id).await?;
-    let image = match db::first_image_id(pool, &me.user.id, id).await? {
-        Some(upload_id) if draft.is_some() => Some(format!("/files/{upload_id}")),
+    let image = match db::first_image(pool, &me.user.id, id).await? {
+        Some(first) if draft.is_some() => Some(format!("/files/{}", first.id)),
         _ => None,
     };
     let text = typed.unwrap_or_else(|| draft.as_ref().map(|d| d.text.clone()).unwrap_or_default());

@@ -140,10 +140,7 @@ impl Bluesky {
             authorization_server_metadata: Default::default(),
             protected_resource_metadata: Default::default(),
         };
-        let scopes: Vec<Scope> = SCOPES
-            .iter()
-            .map(|s| if *s == "atproto" { Scope::Known(KnownScope::Atproto) } else { Scope::Unknown((*s).to_owned()) })
-            .collect();
+        let scopes = scopes();
         let callback = join(&settings.base_url, CALLBACK_PATH);
         let (client, client_key) = match kind {
             ClientKind::Loopback => {
@@ -223,17 +220,7 @@ impl Bluesky {
     /// Start an authorization at the user's server: the address to send their browser to.
     /// `app_state` comes back from [`Bluesky::finish`].
     pub async fn authorize(&self, input: &str, app_state: String) -> Result<String, BlueskyError> {
-        let options = AuthorizeOptions {
-            scopes: self
-                .client
-                .client_metadata
-                .scope
-                .as_deref()
-                .map(scopes_of)
-                .unwrap_or_else(|| scopes_of(&SCOPES.join(" "))),
-            state: Some(app_state),
-            ..Default::default()
-        };
+        let options = AuthorizeOptions { scopes: scopes(), state: Some(app_state), ..Default::default() };
         self.client.authorize(input, options).await.map_err(|err| match err {
             atrium_oauth::Error::Identity(e) => BlueskyError::Resolve(e.to_string()),
             other => BlueskyError::Resolve(other.to_string()),
@@ -408,9 +395,11 @@ fn answer(
     }
 }
 
-fn scopes_of(text: &str) -> Vec<Scope> {
-    text.split_whitespace()
-        .map(|s| if s == "atproto" { Scope::Known(KnownScope::Atproto) } else { Scope::Unknown(s.to_owned()) })
+/// [`SCOPES`] as the library takes them.
+fn scopes() -> Vec<Scope> {
+    SCOPES
+        .iter()
+        .map(|s| if *s == "atproto" { Scope::Known(KnownScope::Atproto) } else { Scope::Unknown((*s).to_owned()) })
         .collect()
 }
 
