@@ -9,6 +9,7 @@ pub mod fields;
 pub mod ical;
 pub mod ids;
 pub mod imports;
+pub mod interview_detection;
 pub mod interviews;
 pub mod label_ai;
 pub mod lenient;
