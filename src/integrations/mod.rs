@@ -1,9 +1,11 @@
 //! Each external service behind a trait, with its real implementations chosen by configuration
 //! and an in-process fake for tests: the file store (local directory, S3-compatible), mail
 //! (files, SMTP, Postmark) and AI (Anthropic, OpenAI-compatible). The use cases in `services`
-//! hold them as trait objects.
+//! hold them as trait objects. Google Calendar (read only) is a plain client whose base URL tests
+//! point at a fake Google.
 
 pub mod ai;
 pub mod bluesky;
+pub mod calendar;
 pub mod files;
 pub mod mail;
