@@ -105,6 +105,7 @@ impl Application {
                 &master_key.derive(KeyPurpose::BlueskyClientKey),
             )?,
         };
+        let oidc = Arc::new(oidc_providers(&config.oidc, &base_url)?);
         let minutes = |m: u32| std::time::Duration::from_secs(u64::from(m) * 60);
         let handles = Handles {
             base_url,
@@ -128,9 +129,12 @@ impl Application {
                 ai_runs_per_hour: config.ai.runs_per_hour,
                 ai_timeout: std::time::Duration::from_secs(config.ai.timeout_seconds.max(1)),
                 ai_monthly_tokens: config.ai.monthly_tokens,
+                calendar_sync_every: minutes(config.oidc.calendar_sync_minutes),
             },
             ai,
             bluesky,
+            oidc,
+            calendar_api: config.oidc.google_calendar_api_url.clone(),
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)
@@ -165,6 +169,7 @@ impl Application {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
         let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let publisher = crate::services::standard_site::spawn(self.state.handles.clone(), jobs_stopped.clone());
+        let calendar = crate::services::calendar_sync::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
@@ -180,6 +185,7 @@ impl Application {
         let _ = stop_jobs.send(true);
         let _ = jobs.await;
         let _ = publisher.await;
+        let _ = calendar.await;
         let _ = views.await;
         self.state.db.close().await;
         tracing::info!("stopped");
@@ -207,4 +213,51 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Google (when its client id and secret are set) and every `--oidc-provider`.
+fn oidc_providers(
+    config: &crate::config::OidcConfig,
+    base_url: &url::Url,
+) -> anyhow::Result<crate::integrations::oidc::OidcProviders> {
+    use crate::integrations::oidc::{issuer_allowed, OidcProvider, ProviderSettings, GOOGLE};
+    let timeout = std::time::Duration::from_secs(15);
+    let mut providers = Vec::new();
+    match (&config.google_client_id, &config.google_client_secret) {
+        (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.expose().trim().is_empty() => {
+            anyhow::ensure!(
+                issuer_allowed(&config.google_issuer_url),
+                "--google-issuer-url must be https (plain http only on 127.0.0.1 or localhost)"
+            );
+            let settings = ProviderSettings {
+                name: GOOGLE.into(),
+                issuer: config.google_issuer_url.clone(),
+                client_id: id.trim().to_owned(),
+                client_secret: secret.clone(),
+                base_url: base_url.clone(),
+            };
+            providers.push(OidcProvider::new(settings, timeout)?);
+        }
+        (None, None) => {}
+        _ => anyhow::bail!("Google sign-in needs both --google-client-id and --google-client-secret"),
+    }
+    for provider in &config.providers {
+        anyhow::ensure!(
+            providers.iter().all(|p: &OidcProvider| p.name != provider.name),
+            "the OpenID Connect provider “{}” is configured twice",
+            provider.name
+        );
+        let settings = ProviderSettings {
+            name: provider.name.clone(),
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            client_secret: provider.client_secret.clone(),
+            base_url: base_url.clone(),
+        };
+        providers.push(OidcProvider::new(settings, timeout)?);
+    }
+    for provider in &providers {
+        tracing::info!(provider = %provider.name, issuer = %provider.issuer(), "OpenID Connect sign-in is on");
+    }
+    Ok(crate::integrations::oidc::OidcProviders::new(providers))
 }

@@ -41,6 +41,9 @@ pub struct Config {
     #[command(flatten)]
     pub bluesky: BlueskyConfig,
 
+    #[command(flatten)]
+    pub oidc: OidcConfig,
+
     /// Whether visitors may create accounts.
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,
@@ -355,6 +358,107 @@ pub struct BlueskyConfig {
     /// Seconds any one request to a Bluesky server may take.
     #[arg(long = "bluesky-timeout-seconds", env = "CAREERLOG_BLUESKY_TIMEOUT_SECONDS", default_value_t = 10)]
     pub timeout_seconds: u64,
+}
+
+/// Google and any other OpenID Connect provider: sign-in, linking, and (Google only) the
+/// read-only calendar.
+#[derive(Debug, Clone, Args)]
+pub struct OidcConfig {
+    /// Google's OAuth client id (Google Cloud console → Credentials → OAuth client, type "Web
+    /// application", redirect URI `<base URL>/oauth/oidc/google/callback`). With the secret, it
+    /// turns on "Continue with Google" and the calendar connection.
+    #[arg(long = "google-client-id", env = "CAREERLOG_GOOGLE_CLIENT_ID")]
+    pub google_client_id: Option<String>,
+
+    /// Google's OAuth client secret.
+    #[arg(long = "google-client-secret", env = "CAREERLOG_GOOGLE_CLIENT_SECRET", hide_env_values = true)]
+    pub google_client_secret: Option<Secret<String>>,
+
+    /// Where Google's OpenID Connect discovery document is read from (its issuer). Only tests and
+    /// proxies change it.
+    #[arg(
+        long = "google-issuer-url",
+        env = "CAREERLOG_GOOGLE_ISSUER_URL",
+        default_value = "https://accounts.google.com"
+    )]
+    pub google_issuer_url: Url,
+
+    /// The Google Calendar API (v3) the calendar sync reads events from.
+    #[arg(
+        long = "google-calendar-api-url",
+        env = "CAREERLOG_GOOGLE_CALENDAR_API_URL",
+        default_value = "https://www.googleapis.com/calendar/v3"
+    )]
+    pub google_calendar_api_url: Url,
+
+    /// Another OpenID Connect provider (Keycloak, Authentik, GitLab, Microsoft…), as
+    /// NAME=ISSUER_URL,CLIENT_ID,CLIENT_SECRET. NAME (lower-case letters, digits and dashes) names
+    /// its button and its redirect URI, `<base URL>/oauth/oidc/NAME/callback`. Repeat the flag for
+    /// several providers; in the environment, separate them with `;`.
+    #[arg(
+        long = "oidc-provider",
+        env = "CAREERLOG_OIDC_PROVIDERS",
+        value_delimiter = ';',
+        value_parser = parse_oidc_provider,
+        hide_env_values = true
+    )]
+    pub providers: Vec<OidcProviderConfig>,
+
+    /// Whether people may sign in with a password. `off` leaves only the providers above (and
+    /// Bluesky): sign-ups then happen only through them too.
+    #[arg(long = "password-sign-in", env = "CAREERLOG_PASSWORD_SIGN_IN", value_enum, default_value_t = Switch::On)]
+    pub password_sign_in: Switch,
+
+    /// Minutes between two calendar syncs of one account.
+    #[arg(
+        long = "calendar-sync-minutes",
+        env = "CAREERLOG_CALENDAR_SYNC_MINUTES",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub calendar_sync_minutes: u32,
+}
+
+/// One configured OpenID Connect provider.
+#[derive(Debug, Clone)]
+pub struct OidcProviderConfig {
+    pub name: String,
+    pub issuer: Url,
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+}
+
+fn parse_oidc_provider(input: &str) -> Result<OidcProviderConfig, String> {
+    let shape = "write it as NAME=ISSUER_URL,CLIENT_ID,CLIENT_SECRET";
+    let (name, rest) = input.trim().split_once('=').ok_or_else(|| shape.to_owned())?;
+    let name = name.trim();
+    let valid_name = !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-');
+    if !valid_name {
+        return Err(format!("“{name}” is not a provider name: use up to 32 lower-case letters, digits and dashes"));
+    }
+    if name == "google" {
+        return Err("“google” is configured with --google-client-id and --google-client-secret".into());
+    }
+    let mut parts = rest.splitn(3, ',');
+    let (Some(issuer), Some(client_id), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(shape.into());
+    };
+    let issuer = Url::parse(issuer.trim()).map_err(|e| format!("the issuer URL of “{name}”: {e}"))?;
+    if !crate::integrations::oidc::issuer_allowed(&issuer) {
+        return Err(format!("the issuer URL of “{name}” must be https (plain http only on 127.0.0.1 or localhost)"));
+    }
+    if client_id.trim().is_empty() || secret.trim().is_empty() {
+        return Err(format!("“{name}” needs a client id and a client secret; {shape}"));
+    }
+    Ok(OidcProviderConfig {
+        name: name.to_owned(),
+        issuer,
+        client_id: client_id.trim().to_owned(),
+        client_secret: Secret::new(secret.trim().to_owned()),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -45,6 +45,8 @@ pub struct HousekeepingReport {
     pub exports_failed: u64,
     /// Full exports past their 24 hours: row deleted, file queued for removal (removed below).
     pub exports_removed: u64,
+    /// Calendar events over for a day: no longer needed to suggest or to keep in step.
+    pub calendar_events_forgotten: u64,
 }
 
 pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -117,6 +119,11 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         salts_deleted,
         exports_failed,
         exports_removed,
+        calendar_events_forgotten: crate::db::google_calendar::delete_past(
+            pool,
+            now.minus(std::time::Duration::from_secs(24 * 3600)),
+        )
+        .await?,
     })
 }
 

@@ -403,3 +403,23 @@ pub async fn insert_user_without_email<'e>(
     .await?;
     Ok(id)
 }
+
+/// An account made by signing in with an OpenID Connect provider that vouched for the address:
+/// the address is verified, and there is no password until the user sets one.
+pub async fn insert_user_with_verified_email<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    email: &Email,
+    now: Timestamp,
+) -> Result<UserId, sqlx::Error> {
+    let id = UserId::generate();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_verified_at, password_hash, is_admin, created_at, updated_at)
+         VALUES ($1, $2, $3, NULL, 0, $3, $3)",
+    )
+    .bind(&id)
+    .bind(email.as_str())
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(id)
+}

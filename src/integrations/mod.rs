@@ -9,3 +9,4 @@ pub mod bluesky;
 pub mod calendar;
 pub mod files;
 pub mod mail;
+pub mod oidc;

@@ -92,6 +92,10 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
     // A linked Bluesky account's grant is revoked at its server first (best effort); its rows
     // go with the others below.
     crate::services::bluesky::revoke_for_deletion(handles, user_id).await?;
+    // So is a Google Calendar grant.
+    if let Some(connection) = crate::db::google_calendar::connection(pool, user_id).await? {
+        crate::services::oidc::revoke_grant(handles, user_id, &connection).await;
+    }
     let mut tx = handles.db.begin_write().await?;
     let mut keys = data_exports::upload_keys_of_user(&mut *tx, user_id).await?;
     keys.extend(data_exports::keys_of_user(&mut *tx, user_id).await?);

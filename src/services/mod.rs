@@ -10,13 +10,16 @@ pub mod analytics;
 pub mod api_tokens;
 pub mod bluesky;
 pub mod calendar;
+pub mod calendar_sync;
 pub mod error;
 pub mod images;
 pub mod imports;
+pub mod interview_suggestions;
 pub mod journal;
 pub mod label_ai;
 pub mod labels;
 pub mod memory;
+pub mod oidc;
 pub mod opportunities;
 pub mod passwords;
 pub mod prep;
@@ -66,6 +69,10 @@ pub struct Handles {
     pub ai: Option<Arc<dyn crate::integrations::ai::AiProvider>>,
     /// The Bluesky OAuth client, when this instance can be one (an https base URL, or loopback).
     pub bluesky: Option<Arc<crate::integrations::bluesky::Bluesky>>,
+    /// Google and the other OpenID Connect providers configured (maybe none).
+    pub oidc: Arc<crate::integrations::oidc::OidcProviders>,
+    /// The Google Calendar API the calendar sync reads.
+    pub calendar_api: Url,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.
@@ -81,4 +88,6 @@ pub struct Limits {
     pub ai_timeout: Duration,
     /// Tokens one user may use per calendar month unless an administrator set their own; 0: no limit.
     pub ai_monthly_tokens: u64,
+    /// How often one calendar is read (`--calendar-sync-minutes`).
+    pub calendar_sync_every: Duration,
 }

@@ -94,6 +94,10 @@ pub async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Ap
     if visitor.user().is_some() {
         return Ok(redirect("/"));
     }
+    // Sign-ups then happen through the providers' buttons on the sign-in page.
+    if !password_sign_in(&state) {
+        return Ok(redirect("/login"));
+    }
     sign_up_page(&state, &visitor, StatusCode::OK, String::new(), FieldErrors::new()).await
 }
 
@@ -106,6 +110,9 @@ pub async fn sign_up(
     ClientAddr(client): ClientAddr,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
+    if !password_sign_in(&state) {
+        return Ok(redirect("/login"));
+    }
     // Closed by the start-up flag or by an administrator (see services::admin::Signups).
     if !crate::web::admin::signups(&state).await?.open() {
         return sign_up_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, FieldErrors::new()).await;
@@ -158,6 +165,19 @@ struct LoginPage {
     bluesky_handle: String,
     /// Whether this instance offers Bluesky sign-in.
     bluesky: bool,
+    /// One "Continue with …" button per OpenID Connect provider: (name, label).
+    providers: Vec<(String, String)>,
+    /// Whether password sign-in is on (`--password-sign-in`).
+    password: bool,
+}
+
+fn provider_buttons(state: &AppState) -> Vec<(String, String)> {
+    state.oidc.all().iter().map(|p| (p.name.clone(), p.label.clone())).collect()
+}
+
+/// Whether people may sign in (and sign up) with a password here.
+pub fn password_sign_in(state: &AppState) -> bool {
+    state.config.oidc.password_sign_in == crate::config::Switch::On
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,7 +207,16 @@ async fn login_page(
     let open = crate::web::admin::signups(state).await?.open();
     let chrome = Chrome::new(state, visitor, "Sign in", "login").with_notice(notice.notice()).with_signups_open(open);
     let bluesky = state.bluesky.is_some();
-    let page = LoginPage { chrome, email, next, errors, bluesky_handle: String::new(), bluesky };
+    let page = LoginPage {
+        chrome,
+        email,
+        next,
+        errors,
+        bluesky_handle: String::new(),
+        bluesky,
+        providers: provider_buttons(state),
+        password: password_sign_in(state),
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -202,7 +231,16 @@ pub async fn login_page_with_bluesky(
     let open = crate::web::admin::signups(state).await?.open();
     let chrome = Chrome::new(state, visitor, "Sign in", "login").with_signups_open(open);
     let bluesky = state.bluesky.is_some();
-    let page = LoginPage { chrome, email: String::new(), next, errors, bluesky_handle, bluesky };
+    let page = LoginPage {
+        chrome,
+        email: String::new(),
+        next,
+        errors,
+        bluesky_handle,
+        bluesky,
+        providers: provider_buttons(state),
+        password: password_sign_in(state),
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
@@ -224,6 +262,11 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    if !password_sign_in(&state) {
+        let errors = FieldErrors::single("form", "Password sign-in is turned off here. Use one of the buttons below.");
+        let notice = NoticeQuery { notice: None };
+        return login_page(&state, &visitor, StatusCode::FORBIDDEN, form.email, form.next, errors, notice).await;
+    }
     let mut errors = FieldErrors::new();
     let email = errors.check("email", Email::parse(&form.email));
     let password = errors.check("password", Password::parse_attempt(&form.password));

@@ -245,6 +245,10 @@ struct ConnectionsPage {
     errors: FieldErrors,
     /// Bluesky is the account's only way in: unlinking is refused until a password is set.
     only_way_in: bool,
+    /// Google and the other OpenID Connect providers configured.
+    providers: Vec<crate::web::oidc::ProviderView>,
+    /// The Google Calendar section, when Google is configured.
+    calendar: Option<crate::web::oidc::CalendarView>,
 }
 
 struct AccountView {
@@ -291,6 +295,11 @@ async fn connections_page(
     connections(&state, &me, StatusCode::OK, String::new(), FieldErrors::new(), notice).await
 }
 
+/// The page again with an error from another connection's form (unlinking a provider).
+pub async fn connections_with_errors(state: &AppState, me: &SignedIn, errors: FieldErrors) -> AppResult<Response> {
+    connections(state, me, StatusCode::UNPROCESSABLE_ENTITY, String::new(), errors, None).await
+}
+
 async fn connections(
     state: &AppState,
     me: &SignedIn,
@@ -312,7 +321,10 @@ async fn connections(
         ),
         None => Some("The administrators of this Careerlog instance have turned Bluesky off."),
     };
+    let (providers, calendar) = crate::web::oidc::connection_views(state, me).await?;
     let page = ConnectionsPage {
+        providers,
+        calendar,
         chrome: Chrome::new(state, &me.visitor, "Connections", "settings/connections").with_notice(notice),
         unavailable,
         account,

@@ -5,20 +5,22 @@
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 
 use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
 use crate::domain::opportunities::OpportunityStatus;
+use crate::services::interview_suggestions as suggestion_service;
 use crate::services::opportunities as opportunity_service;
+use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::pages::{Chrome, NoticeQuery};
-use crate::web::respond::render;
+use crate::web::pages::{Chrome, Notice, NoticeQuery};
+use crate::web::respond::{redirect, render};
 use crate::web::session::SignedIn;
 
 /// Cards shown in one board column; the column links to the full list beyond that.
@@ -28,7 +30,40 @@ const UPCOMING_DAYS: u64 = 14;
 const DUE_AHEAD_DAYS: i64 = 7;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/jobs", get(page))
+    Router::new()
+        .route("/jobs", get(page))
+        .route("/jobs/suggestions/{id}/accept", post(accept_suggestion))
+        .route("/jobs/suggestions/{id}/dismiss", post(dismiss_suggestion))
+}
+
+/// An interview found in the calendar, as the dashboard asks about it.
+pub struct SuggestionView {
+    pub id: String,
+    /// "Interview with Globex tomorrow at 15:00?"
+    pub question: String,
+    /// The event's own title and organiser, so the user recognises it.
+    pub title: Option<String>,
+    pub organizer: Option<String>,
+    pub opportunity_id: Option<String>,
+    pub company: String,
+}
+
+/// "today at 15:00", "tomorrow at 09:30", "on Tue 8 Dec at 15:00", in `zone`.
+pub fn relative_when(at: crate::clock::Timestamp, now: crate::clock::Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    let (Ok(at), Ok(now)) = (jiff::Timestamp::from_millisecond(at.0), jiff::Timestamp::from_millisecond(now.0)) else {
+        return String::new();
+    };
+    let (at, today) = (at.to_zoned(zone.clone()), now.to_zoned(zone.clone()).date());
+    let time = at.strftime("%H:%M");
+    if at.date() == today {
+        format!("today at {time}")
+    } else if today.tomorrow().ok() == Some(at.date()) {
+        format!("tomorrow at {time}")
+    } else if at.year() == today.year() {
+        format!("on {} at {time}", at.strftime("%a %-d %b"))
+    } else {
+        format!("on {} at {time}", at.strftime("%a %-d %b %Y"))
+    }
 }
 
 /// One status on the board.
@@ -67,6 +102,20 @@ pub struct Dashboard {
     pub columns: Vec<Column>,
     pub funnel: Vec<Stage>,
     pub snooze_choices: &'static [(i64, &'static str)],
+    /// Interviews found in the calendar, waiting for a yes or no.
+    pub suggestions: Vec<SuggestionView>,
+    /// Open opportunities a suggestion can be accepted onto: (id, company, role).
+    pub opportunity_choices: Vec<(String, String, String)>,
+    /// Upcoming interviews whose preparation is written.
+    pub prepared: Vec<String>,
+    /// What the suggestions' forms got wrong.
+    pub errors: crate::domain::FieldErrors,
+}
+
+impl Dashboard {
+    pub fn is_prepared(&self, interview_id: &str) -> bool {
+        self.prepared.iter().any(|id| id == interview_id)
+    }
 }
 
 impl Dashboard {
@@ -120,6 +169,22 @@ pub fn funnel(furthest: &[(i64, i64)]) -> Vec<Stage> {
 }
 
 async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<NoticeQuery>) -> AppResult<Response> {
+    let notice = match notice.notice.as_deref() {
+        Some("suggestion_accepted") => Some(Notice::success("Added to your interviews.")),
+        Some("suggestion_dismissed") => Some(Notice::success("Noted: that event will not be suggested again.")),
+        _ => notice.notice(),
+    };
+    dashboard(&state, &me, notice, crate::domain::FieldErrors::new(), axum::http::StatusCode::OK).await
+}
+
+async fn dashboard(
+    state: &AppState,
+    me: &SignedIn,
+    notice: Option<Notice>,
+    errors: crate::domain::FieldErrors,
+    status: axum::http::StatusCode,
+) -> AppResult<Response> {
+    let state = state.clone();
     let pool = state.db.pool();
     let user_id = &me.user.id;
     let now = state.clock.now();
@@ -139,9 +204,80 @@ async fn page(State(state): State<AppState>, me: SignedIn, Query(notice): Query<
         columns.push(Column { status: status.as_str(), name: status.label(), total, cards, open: status.is_open() });
     }
     let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
-    let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice.notice());
+    let zone = jiff::tz::TimeZone::get(&me.user.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let suggestions: Vec<SuggestionView> = suggestion_service::open_suggestions(&state, user_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let with = if s.company.is_empty() { String::new() } else { format!(" with {}", s.company) };
+            let zone = if me.user.time_zone.is_empty() {
+                jiff::tz::TimeZone::get(&s.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+            } else {
+                zone.clone()
+            };
+            SuggestionView {
+                question: format!("Interview{with} {}?", relative_when(s.starts_at, now, &zone)),
+                title: s.details.as_ref().map(|d| d.title.clone()).filter(|t| !t.trim().is_empty()),
+                organizer: s.details.as_ref().and_then(|d| d.organizer.clone()),
+                id: s.id,
+                opportunity_id: s.opportunity_id,
+                company: s.company,
+            }
+        })
+        .collect();
+    let opportunity_choices = if suggestions.is_empty() {
+        Vec::new()
+    } else {
+        crate::db::google_calendar::opportunity_choices(pool, user_id, 200).await?
+    };
+    let prepared = crate::db::google_calendar::prepared_interviews(pool, user_id, now, until).await?;
+    let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice);
     let snooze_choices = &opportunity_service::SNOOZE_DAYS;
-    Ok(render(&Dashboard { chrome, upcoming, due, today, columns, funnel, snooze_choices })?.into_response())
+    let page = Dashboard {
+        chrome,
+        upcoming,
+        due,
+        today,
+        columns,
+        funnel,
+        snooze_choices,
+        suggestions,
+        opportunity_choices,
+        prepared,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AcceptForm {
+    opportunity: String,
+}
+
+async fn accept_suggestion(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> AppResult<Response> {
+    let chosen = Some(form.opportunity.as_str()).filter(|o| !o.is_empty());
+    match suggestion_service::accept(&state, &me.user.id, &id, chosen).await {
+        Ok(_) => Ok(redirect("/jobs?notice=suggestion_accepted")),
+        Err(ServiceError::Invalid(errors)) => {
+            dashboard(&state, &me, None, errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn dismiss_suggestion(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    suggestion_service::dismiss(&state, &me.user.id, &id).await?;
+    Ok(redirect("/jobs?notice=suggestion_dismissed"))
 }
 
 #[cfg(test)]

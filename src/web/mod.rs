@@ -26,6 +26,7 @@ pub mod interviews;
 pub mod journal;
 pub mod labels;
 pub mod notes;
+pub mod oidc;
 pub mod opportunities;
 pub mod pages;
 pub mod prep;
@@ -93,7 +94,8 @@ pub fn router(state: AppState) -> Router {
         .merge(support::routes())
         .merge(admin::routes())
         .merge(user_data::html_routes())
-        .merge(bluesky::routes());
+        .merge(bluesky::routes())
+        .merge(oidc::routes());
 
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
     // who is asking, CSRF, then the handler.

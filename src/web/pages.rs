@@ -58,87 +58,124 @@ pub struct NoticeQuery {
 
 impl NoticeQuery {
     pub fn notice(&self) -> Option<Notice> {
-        let text = match self.notice.as_deref()? {
-            "verified" => return Some(Notice::success("Your email address is verified.")),
-            "verification_sent" => "We sent a new verification link. It is valid for 30 minutes.",
-            "mail_failed" => {
-                return Some(Notice::warning("We could not send the email just now. Try again in a few minutes."))
-            }
-            "signed_out" => "You have signed out.",
-            "password_reset" => {
-                return Some(Notice::success("Your password has been changed. Sign in with the new one."))
-            }
-            "password_changed" => {
-                return Some(Notice::success("Your password has been changed and your other sessions were signed out."))
-            }
-            "password_changed_programs_revoked" => {
-                return Some(Notice::success(
-                    "Your password has been changed, your other sessions were signed out, and your API tokens and \
+        let text =
+            match self.notice.as_deref()? {
+                "verified" => return Some(Notice::success("Your email address is verified.")),
+                "verification_sent" => "We sent a new verification link. It is valid for 30 minutes.",
+                "mail_failed" => {
+                    return Some(Notice::warning("We could not send the email just now. Try again in a few minutes."))
+                }
+                "signed_out" => "You have signed out.",
+                "oidc_confirm" => return Some(Notice::info(
+                    "An account here already uses that verified address. Sign in to it to confirm the link; nothing \
+                     is linked until you do.",
+                )),
+                "oidc_linked" => return Some(Notice::success("Linked. You can sign in with it from now on.")),
+                "oidc_unlinked" => {
+                    return Some(Notice::success("Unlinked: what the provider told us about you was deleted here."))
+                }
+                "welcome_oidc" => return Some(Notice::success(
+                    "Welcome to Careerlog. You can add a password under Account, so you can also sign in without your \
+                     provider.",
+                )),
+                "calendar_connected" => {
+                    return Some(Notice::success(
+                        "Your Google Calendar is connected. Interviews found in it will appear on your dashboard.",
+                    ))
+                }
+                "calendar_synced" => return Some(Notice::success("Your calendar was read again.")),
+                "calendar_disconnected" => return Some(Notice::success(
+                    "Your Google Calendar is disconnected: Google revoked the access, and the tokens and suggestions \
+                     kept here were deleted.",
+                )),
+                "calendar_disconnected_not_revoked" => return Some(Notice::warning(
+                    "Your Google Calendar is disconnected and everything of it was deleted here, but Google could not \
+                     be reached to revoke the access: remove Careerlog from your Google account's apps to be sure.",
+                )),
+                "preparation_on" => return Some(Notice::success(
+                    "Interviews you accept from your calendar will have their preparation written in the week before.",
+                )),
+                "preparation_off" => return Some(Notice::success("Preparation in advance is off.")),
+                "password_reset" => {
+                    return Some(Notice::success("Your password has been changed. Sign in with the new one."))
+                }
+                "password_changed" => {
+                    return Some(Notice::success(
+                        "Your password has been changed and your other sessions were signed out.",
+                    ))
+                }
+                "password_changed_programs_revoked" => {
+                    return Some(Notice::success(
+                        "Your password has been changed, your other sessions were signed out, and your API tokens and \
                      calendar feed address no longer work.",
-                ))
-            }
-            "time_zone_saved" => return Some(Notice::success("Saved. Times are now shown in your time zone.")),
-            "currency_saved" => {
-                return Some(Notice::success("Saved. New salaries are in this currency unless you type another."))
-            }
-            "email_change_sent" => {
-                return Some(Notice::info(
+                    ))
+                }
+                "time_zone_saved" => return Some(Notice::success("Saved. Times are now shown in your time zone.")),
+                "currency_saved" => {
+                    return Some(Notice::success("Saved. New salaries are in this currency unless you type another."))
+                }
+                "email_change_sent" => return Some(Notice::info(
                     "We sent a link to the new address. Open it within 30 minutes to sign in with that address from \
                      then on; until then nothing changes.",
-                ))
-            }
-            "email_changed" => {
-                return Some(Notice::success("Your sign-in address was changed. Use the new one to sign in."))
-            }
-            "ticket_opened" => {
-                return Some(Notice::success("Your message was sent. The administrators' answers will appear here."))
-            }
-            "reply_sent" => return Some(Notice::success("Your message was added to the conversation.")),
-            "answer_sent" => return Some(Notice::success("Your answer was sent and mailed.")),
-            "ticket_closed" => return Some(Notice::success("The ticket was closed.")),
-            "requested_account_deleted" => {
-                return Some(Notice::success(
-                    "The account, its ticket and everything in it were deleted; its owner was sent a confirmation.",
-                ))
-            }
-            "ticket_reopened" => return Some(Notice::success("The ticket is open again.")),
-            "signups_opened" => return Some(Notice::success("Sign-ups are open.")),
-            "signups_closed" => return Some(Notice::success("Sign-ups are closed: nobody new can create an account.")),
-            "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
-            "token_revoked" => {
-                return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
-            }
-            "signin_required" => "Sign in to continue.",
-            "saved" => return Some(Notice::success("Saved.")),
-            "action_done" => return Some(Notice::success("Done. It is on the opportunity’s timeline.")),
-            "action_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
-            "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
-            "deleted" => return Some(Notice::success("Deleted.")),
-            "label_removed" => return Some(Notice::success("The label was taken off.")),
-            "label_added" => return Some(Notice::success("The label was added.")),
-            "label_created" => return Some(Notice::success("The label was created.")),
-            "labels_created" => return Some(Notice::success("The labels you kept were created.")),
-            "labels_applied" => return Some(Notice::success("The labels you ticked were added.")),
-            "links_undone" => {
-                return Some(Notice::success("Undone: the links that run added were taken off; the labels stay."))
-            }
-            "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
-            "image_added" => return Some(Notice::success("The image was added.")),
-            "image_removed" => return Some(Notice::success("The image was removed.")),
-            "profile_saved" => return Some(Notice::success("Your profile was saved.")),
-            "photo_saved" => return Some(Notice::success("Your new photo was saved.")),
-            "photo_removed" => return Some(Notice::success("Your photo was removed.")),
-            "import_applied" => {
-                return Some(Notice::success("Applied. The rows you kept are in your career record and profile."))
-            }
-            "import_applied_nothing" => "Nothing was kept, so nothing was added. The import is gone.",
-            "import_discarded" => "The import was discarded: its text and rows are deleted.",
-            "import_read_by_ai" => return Some(Notice::success("Read again with AI. Review the rows below.")),
-            "account_deleted" => {
-                return Some(Notice::success("Your account and everything in it were deleted. We sent a confirmation."))
-            }
-            _ => return None,
-        };
+                )),
+                "email_changed" => {
+                    return Some(Notice::success("Your sign-in address was changed. Use the new one to sign in."))
+                }
+                "ticket_opened" => {
+                    return Some(Notice::success(
+                        "Your message was sent. The administrators' answers will appear here.",
+                    ))
+                }
+                "reply_sent" => return Some(Notice::success("Your message was added to the conversation.")),
+                "answer_sent" => return Some(Notice::success("Your answer was sent and mailed.")),
+                "ticket_closed" => return Some(Notice::success("The ticket was closed.")),
+                "requested_account_deleted" => {
+                    return Some(Notice::success(
+                        "The account, its ticket and everything in it were deleted; its owner was sent a confirmation.",
+                    ))
+                }
+                "ticket_reopened" => return Some(Notice::success("The ticket is open again.")),
+                "signups_opened" => return Some(Notice::success("Sign-ups are open.")),
+                "signups_closed" => {
+                    return Some(Notice::success("Sign-ups are closed: nobody new can create an account."))
+                }
+                "sessions_ended" => return Some(Notice::success("Your other sessions were signed out.")),
+                "token_revoked" => {
+                    return Some(Notice::success("The token was revoked. Programs using it can no longer sign in."))
+                }
+                "signin_required" => "Sign in to continue.",
+                "saved" => return Some(Notice::success("Saved.")),
+                "action_done" => return Some(Notice::success("Done. It is on the opportunity’s timeline.")),
+                "action_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
+                "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
+                "deleted" => return Some(Notice::success("Deleted.")),
+                "label_removed" => return Some(Notice::success("The label was taken off.")),
+                "label_added" => return Some(Notice::success("The label was added.")),
+                "label_created" => return Some(Notice::success("The label was created.")),
+                "labels_created" => return Some(Notice::success("The labels you kept were created.")),
+                "labels_applied" => return Some(Notice::success("The labels you ticked were added.")),
+                "links_undone" => {
+                    return Some(Notice::success("Undone: the links that run added were taken off; the labels stay."))
+                }
+                "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
+                "image_added" => return Some(Notice::success("The image was added.")),
+                "image_removed" => return Some(Notice::success("The image was removed.")),
+                "profile_saved" => return Some(Notice::success("Your profile was saved.")),
+                "photo_saved" => return Some(Notice::success("Your new photo was saved.")),
+                "photo_removed" => return Some(Notice::success("Your photo was removed.")),
+                "import_applied" => {
+                    return Some(Notice::success("Applied. The rows you kept are in your career record and profile."))
+                }
+                "import_applied_nothing" => "Nothing was kept, so nothing was added. The import is gone.",
+                "import_discarded" => "The import was discarded: its text and rows are deleted.",
+                "import_read_by_ai" => return Some(Notice::success("Read again with AI. Review the rows below.")),
+                "account_deleted" => {
+                    return Some(Notice::success(
+                        "Your account and everything in it were deleted. We sent a confirmation.",
+                    ))
+                }
+                _ => return None,
+            };
         Some(Notice::info(text))
     }
 }

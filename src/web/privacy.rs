@@ -153,8 +153,10 @@ fn facts(config: &Config) -> Vec<Fact> {
             AiProviderKind::None => "Nothing.".into(),
             _ => "Only when you ask for an AI feature, and only the material that feature lists before you run it \
                   (an interview's job description and your chosen records for preparation, a resume's text for \
-                  reading it, record titles for label suggestions). Never your whole account, never in the \
-                  background."
+                  reading it, record titles for label suggestions). Never your whole account, and in the background \
+                  only if you turn on preparation in advance for interviews found in your Google Calendar: then \
+                  the opportunity's own fields, your resume texts and latest achievements, never the calendar \
+                  event itself."
                 .into(),
         },
     };
@@ -176,7 +178,34 @@ fn facts(config: &Config) -> Vec<Fact> {
                 .into(),
         },
     };
-    vec![database, files, mail, ai, sign_in]
+    let mut facts = vec![database, files, mail, ai, sign_in];
+    let oidc = &config.oidc;
+    let mut providers: Vec<String> =
+        oidc.providers.iter().map(|p| format!("{} ({})", p.name, host_of(&p.issuer))).collect();
+    if oidc.google_client_id.is_some() {
+        providers.insert(0, "Google".into());
+    }
+    if !providers.is_empty() {
+        facts.push(Fact {
+            title: "Other sign-in providers and Google Calendar",
+            what: format!(
+                "{}: only if you choose to sign in with one or link it in Settings → Connections.{}",
+                providers.join(", "),
+                if oidc.google_client_id.is_some() {
+                    " Google Calendar, read-only, only if you connect it there."
+                } else {
+                    ""
+                }
+            ),
+            receives: "The provider learns that you signed in to Careerlog. Careerlog keeps who you are there (an id, \
+                       your name, address and picture) until you unlink. With Google Calendar connected, Careerlog \
+                       reads your upcoming events (never changes them), keeps only those it suggests as interviews \
+                       until you decide (their titles sealed), keeps its access tokens sealed, and never sends an \
+                       event to an AI provider."
+                .into(),
+        });
+    }
+    facts
 }
 
 fn lifetimes(state: &AppState) -> Vec<Lifetime> {
@@ -203,6 +232,14 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
         Lifetime {
             what: "A Bluesky sign-in not finished at Bluesky",
             lives: spoken(crate::integrations::bluesky::stores::REQUEST_LIFETIME),
+        },
+        Lifetime {
+            what: "A Google or other provider sign-in not finished there, or a link waiting for you to confirm it",
+            lives: spoken(crate::services::oidc::REQUEST_LIFETIME),
+        },
+        Lifetime {
+            what: "An event from your calendar suggested as an interview",
+            lives: "until you decide; the decision is kept until a day after the event, then forgotten".into(),
         },
         Lifetime {
             what: "A resume import waiting for review (sealed, the file itself is never kept)",
@@ -248,6 +285,13 @@ fn cookies(state: &AppState) -> Vec<CookieFact> {
             name: crate::web::bluesky::browser_cookie_name(state),
             purpose: "Set only while you sign in at Bluesky (10 minutes at most): makes sure the sign-in finishes \
                       in the browser that started it.",
+        });
+    }
+    if !state.oidc.is_empty() {
+        cookies.push(CookieFact {
+            name: crate::web::oidc::browser_cookie_name(state),
+            purpose: "Set only while you sign in at Google or another provider (10 minutes at most): makes sure the \
+                      sign-in finishes in the browser that started it.",
         });
     }
     cookies

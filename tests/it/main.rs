@@ -20,6 +20,7 @@ mod education;
 mod email_change;
 mod fake_google;
 mod files;
+mod google;
 mod google_calendar;
 mod housekeeping;
 mod imports;

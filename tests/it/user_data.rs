@@ -211,6 +211,7 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
     assert_eq!(response.status(), 200);
     let id = user_id(app, email).await;
     linked_bluesky_account(app, &id, marker, &entry).await;
+    linked_google_account(app, &id, marker).await;
     Person { email, marker, id, project, api, token, ids }
 }
 
@@ -232,6 +233,28 @@ async fn linked_bluesky_account(app: &TestApp, user: &UserId, marker: &str, entr
         let mut query = sqlx::query(sql).bind(&did).bind(user).bind(now);
         if sql.contains("$4") {
             query = query.bind(entry);
+        }
+        query.execute(app.state.db.pool()).await.expect(sql);
+    }
+}
+
+/// A linked Google account, a connected calendar and an interview found in it, as the flows
+/// leave them (tests/it/google.rs drives those against a fake Google).
+async fn linked_google_account(app: &TestApp, user: &UserId, marker: &str) {
+    let now = app.clock.now().millis();
+    let later = now + 90 * 24 * 3600 * 1000;
+    let statements = [
+        "INSERT INTO oidc_identities (id, user_id, provider, issuer, subject, email, email_verified, name, created_at, updated_at)
+         VALUES ($1 || '-oidc', $2, 'google', 'https://accounts.google.com', $1, $1 || '@gmail.test', 1, $1, $3, $3)",
+        "INSERT INTO calendar_connections (user_id, provider, subject, email, sealed, key_id, status, sync_token, created_at, updated_at)
+         VALUES ($2, 'google', $1, $1 || '@gmail.test', 'c2VhbGVk', 'k1', 'connected', 'sync-token', $3, $3)",
+        "INSERT INTO calendar_events (id, user_id, event_id, status, company, details, key_id, starts_at, ends_at, time_zone, score, created_at, updated_at)
+         VALUES ($1 || '-event', $2, $1 || '-evt', 'suggested', $1 || ' Corp', 'c2VhbGVk', 'k1', $4, $4, 'UTC', 80, $3, $3)",
+    ];
+    for sql in statements {
+        let mut query = sqlx::query(sql).bind(marker).bind(user).bind(now);
+        if sql.contains("$4") {
+            query = query.bind(later);
         }
         query.execute(app.state.db.pool()).await.expect(sql);
     }
