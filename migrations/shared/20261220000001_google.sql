@@ -19,7 +19,8 @@ CREATE TABLE oidc_identities (
     updated_at      BIGINT NOT NULL,
     UNIQUE (issuer, subject)
 );
-CREATE INDEX oidc_identities_user ON oidc_identities(user_id, provider);
+-- One identity per provider per account.
+CREATE UNIQUE INDEX oidc_identities_user ON oidc_identities(user_id, provider);
 
 -- A Google Calendar read-only grant: the tokens sealed with the instance's field key (bound to
 -- the user), the key's id, and where the background sync stands. `status` is "connected" or

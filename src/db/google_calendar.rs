@@ -308,7 +308,8 @@ pub async fn upsert_suggestion<'e>(
     sqlx::query(
         "INSERT INTO calendar_events (id, user_id, event_id, status, opportunity_id, company, details, key_id, \
          starts_at, ends_at, time_zone, score, created_at, updated_at, kind) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14 \
+         WHERE EXISTS (SELECT 1 FROM calendar_connections WHERE user_id = $2) \
          ON CONFLICT (user_id, event_id) DO UPDATE SET opportunity_id = $5, company = $6, details = $7, key_id = $8, \
          starts_at = $9, ends_at = $10, time_zone = $11, score = $12, updated_at = $13, kind = $14 \
          WHERE calendar_events.status = $4",
@@ -382,6 +383,37 @@ pub async fn delete_event<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -
     Ok(())
 }
 
+/// Forget a suggestion the user has not decided on (one accepted meanwhile stays).
+pub async fn delete_suggestion<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM calendar_events WHERE id = $1 AND status = $2")
+        .bind(id)
+        .bind(SUGGESTED)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Suggested and accepted events starting between `from` and `to`: after a full read, the ones
+/// it did not return were deleted at Google.
+pub async fn open_events_between<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<FoundEvent>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM calendar_events WHERE user_id = $1 AND status IN ($2, $3) \
+         AND starts_at >= $4 AND starts_at <= $5"
+    ))
+    .bind(user_id)
+    .bind(SUGGESTED)
+    .bind(ACCEPTED)
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await
+}
+
 /// Events over for a day are no longer needed: suggestions and dismissals go, and so do
 /// accepted events (their interview stays, no longer kept in step with a past event).
 pub async fn delete_past<'e>(ex: impl Executor<'e, Database = Any>, before: Timestamp) -> Result<u64, sqlx::Error> {
@@ -401,6 +433,7 @@ pub async fn interviews_to_prepare<'e>(
         "SELECT e.user_id, e.interview_id FROM calendar_events e \
          JOIN calendar_connections c ON c.user_id = e.user_id \
          JOIN interviews i ON i.id = e.interview_id AND i.user_id = e.user_id \
+         JOIN opportunities o ON o.id = i.opportunity_id AND o.user_id = e.user_id AND o.role <> $6 \
          WHERE e.status = $1 AND c.prepare_in_advance = 1 AND i.starts_at >= $2 AND i.starts_at <= $3 \
          AND i.outcome <> 'cancelled' AND (e.prep_attempted_at IS NULL OR e.prep_attempted_at < $5) \
          AND NOT EXISTS (SELECT 1 FROM prep_documents p WHERE p.user_id = e.user_id AND p.interview_id = e.interview_id) \
@@ -411,6 +444,7 @@ pub async fn interviews_to_prepare<'e>(
     .bind(to)
     .bind(limit)
     .bind(from.minus(PREP_RETRY))
+    .bind(crate::domain::interviews::ROLE_TO_BE_CONFIRMED)
     .fetch_all(ex)
     .await
 }

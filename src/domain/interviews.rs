@@ -35,6 +35,11 @@ crate::closed_set! {
     }
 }
 
+/// The role an opportunity made from a calendar suggestion starts with. Until the user writes
+/// the real one, the opportunity may hold a company guessed from the event's words, so it is not
+/// prepared in the background (promise 16).
+pub const ROLE_TO_BE_CONFIRMED: &str = "Role to be confirmed";
+
 pub const DURATION_DEFAULT: i64 = 60;
 pub const DURATION_MAX: i64 = 24 * 60;
 

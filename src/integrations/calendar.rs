@@ -234,8 +234,12 @@ fn refusal(status: u16, retry_after: Option<Duration>, body: &[u8]) -> CalendarE
         401 => CalendarError::Unauthorized,
         410 => CalendarError::Gone,
         429 => CalendarError::RateLimited { retry_after },
-        // Google also sends its quota refusals as 403.
-        403 if reasons.iter().any(|r| matches!(*r, "rateLimitExceeded" | "userRateLimitExceeded")) => {
+        // Google also sends its rate and quota refusals as 403: the project's daily quota is
+        // everyone's, and must never read as one user's grant being refused.
+        403 if reasons.iter().any(|r| {
+            matches!(*r, "rateLimitExceeded" | "userRateLimitExceeded" | "dailyLimitExceeded" | "quotaExceeded")
+        }) =>
+        {
             CalendarError::RateLimited { retry_after }
         }
         403 => {

@@ -48,6 +48,18 @@ pub fn issuer_allowed(issuer: &Url) -> bool {
     }
 }
 
+/// The issuer as the provider may name it, most likely first. `Url` writes a bare host with a
+/// trailing slash whether or not it was typed: Google's issuer has none, Auth0's has one, so
+/// both are tried (the discovery document must name exactly the issuer asked for). A path is
+/// kept as written.
+fn issuer_candidates(issuer: &Url) -> Vec<String> {
+    if issuer.path() == "/" && issuer.query().is_none() {
+        vec![issuer.as_str().trim_end_matches('/').to_owned(), issuer.as_str().to_owned()]
+    } else {
+        vec![issuer.as_str().to_owned()]
+    }
+}
+
 /// The part of the discovery document the crate does not read itself.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ExtraMetadata {
@@ -197,19 +209,24 @@ impl OidcProvider {
                 }
             }
         }
-        let issuer = IssuerUrl::new(self.settings.issuer.as_str().trim_end_matches('/').to_owned())
-            .map_err(|e| OidcError::Discovery(e.to_string()))?;
-        let metadata = Metadata::discover_async(issuer, &self.http).await.map_err(|e| {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(inner) = source {
-                message.push_str(": ");
-                message.push_str(&inner.to_string());
-                source = inner.source();
+        let mut found = Err(OidcError::Discovery("no issuer".into()));
+        for candidate in issuer_candidates(&self.settings.issuer) {
+            let issuer = IssuerUrl::new(candidate).map_err(|e| OidcError::Discovery(e.to_string()))?;
+            found = Metadata::discover_async(issuer, &self.http).await.map_err(|e| {
+                let mut message = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(inner) = source {
+                    message.push_str(": ");
+                    message.push_str(&inner.to_string());
+                    source = inner.source();
+                }
+                OidcError::Discovery(message)
+            });
+            if found.is_ok() {
+                break;
             }
-            OidcError::Discovery(message)
-        })?;
-        let metadata = Arc::new(metadata);
+        }
+        let metadata = Arc::new(found?);
         *self.metadata.write().await = Some((metadata.clone(), Instant::now()));
         Ok(metadata)
     }
@@ -462,6 +479,15 @@ mod tests {
         assert_eq!(label_of("google"), "Google");
         assert_eq!(label_of("keycloak"), "Keycloak");
         assert_eq!(label_of("my-gitlab"), "My gitlab");
+    }
+
+    #[test]
+    fn an_issuer_is_named_as_the_provider_names_it() {
+        let of = |url: &str| issuer_candidates(&Url::parse(url).unwrap());
+        assert_eq!(of("https://accounts.google.com"), ["https://accounts.google.com", "https://accounts.google.com/"]);
+        assert_eq!(of("https://tenant.auth0.com/"), ["https://tenant.auth0.com", "https://tenant.auth0.com/"]);
+        assert_eq!(of("https://id.example/realms/staff"), ["https://id.example/realms/staff"]);
+        assert_eq!(of("https://id.example/oauth2/"), ["https://id.example/oauth2/"]);
     }
 
     #[test]

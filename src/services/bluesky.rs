@@ -271,11 +271,12 @@ pub struct Unlinked {
 /// Unlink the user's Bluesky account: revoke the grant at the server when it answers, then
 /// delete the handle, DID, tokens, DPoP key, the posts' addresses and the publishing state
 /// (promise 13). Refused when Bluesky is the account's only way to sign in.
-pub async fn unlink(handles: &Handles, user_id: &UserId) -> Result<Unlinked, ServiceError> {
+pub async fn unlink(handles: &Handles, user_id: &UserId, password_sign_in: bool) -> Result<Unlinked, ServiceError> {
     let pool = handles.db.pool();
     let account = db::account_of_user(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
     let user = accounts::find_by_id(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
-    if !user.can_sign_in_with_password() {
+    let mut conn = pool.acquire().await?;
+    if !crate::services::oidc::other_ways_in(handles, &mut conn, &user, "bluesky", password_sign_in).await? {
         return Err(ServiceError::field(
             "unlink",
             "Bluesky is the only way to sign in to this account. Add an email address and a password first \

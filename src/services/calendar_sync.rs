@@ -130,11 +130,22 @@ async fn sync_connection(handles: &Handles, connection: &Connection) -> ServiceR
     let pool = handles.db.pool();
     let now = handles.clock.now();
     let lease = format!("calendar:{}", user_id.as_str());
-    if !leases::try_acquire(pool, &lease, &handles.instance_id, now, now.plus(CONNECTION_LEASE_FOR)).await? {
+    // A holder of its own, not the instance's: the pass, "Look for interviews now" and the first
+    // read after connecting may run in one process, and must not share the lease.
+    let holder = format!("{}/{}", handles.instance_id, crate::db::new_id());
+    if !leases::try_acquire(pool, &lease, &holder, now, now.plus(CONNECTION_LEASE_FOR)).await? {
         return Ok(Synced::Busy);
     }
-    let outcome = sync_holding_lease(handles, connection).await;
-    leases::release(pool, &lease, &handles.instance_id).await?;
+    let outcome = match sync_holding_lease(handles, connection).await {
+        // Whatever went wrong (the database, an event we could not file), the connection is
+        // tried again later with a growing delay rather than at every pass.
+        Err(err) => {
+            tracing::warn!(user_id = %user_id, error = %format!("{err:#}"), "a calendar sync failed");
+            fail(handles, connection, "The calendar could not be read just now; trying again later.", None, false).await
+        }
+        done => done,
+    };
+    leases::release(pool, &lease, &holder).await?;
     outcome
 }
 
@@ -200,6 +211,9 @@ async fn sync_holding_lease(handles: &Handles, connection: &Connection) -> Servi
     };
     let own_email = connection.email.clone();
     apply_changes(handles, user_id, own_email.as_deref(), &changes.events).await?;
+    if sync_token.is_none() {
+        forget_missing(handles, user_id, window, &changes.events).await?;
+    }
     let now = handles.clock.now();
     db::synced(
         handles.db.pool(),
@@ -357,7 +371,7 @@ async fn apply_changes(
                     db::ACCEPTED => {
                         crate::services::interview_suggestions::event_cancelled(handles, user_id, &known).await?
                     }
-                    db::SUGGESTED => db::delete_event(pool, &known.id).await?,
+                    db::SUGGESTED => db::delete_suggestion(pool, &known.id).await?,
                     _ => {}
                 }
             }
@@ -422,9 +436,32 @@ async fn apply_changes(
             None => {
                 // It changed and no longer looks like an interview (or it is over).
                 if let Some(known) = known.filter(|k| k.status == db::SUGGESTED) {
-                    db::delete_event(pool, &known.id).await?;
+                    db::delete_suggestion(pool, &known.id).await?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// A full read lists every event of the window: a suggested or accepted event in the window
+/// that it did not list was deleted at Google while we were not following (a 410).
+async fn forget_missing(
+    handles: &Handles,
+    user_id: &UserId,
+    window: (Timestamp, Timestamp),
+    events: &[CalendarEvent],
+) -> ServiceResult<()> {
+    let listed: std::collections::HashSet<&str> =
+        events.iter().filter(|e| !e.cancelled).map(|e| e.id.as_str()).collect();
+    for known in db::open_events_between(handles.db.pool(), user_id, window.0, window.1).await? {
+        if listed.contains(known.event_id.as_str()) {
+            continue;
+        }
+        if known.status == db::ACCEPTED {
+            crate::services::interview_suggestions::event_cancelled(handles, user_id, &known).await?;
+        } else {
+            db::delete_suggestion(handles.db.pool(), &known.id).await?;
         }
     }
     Ok(())

@@ -18,8 +18,7 @@ pub const SHOWN_MAX: i64 = 10;
 /// The round name an interview from the calendar starts with: never the event's title, which
 /// may carry what preparation must not send (promise 16).
 pub const ROUND_FROM_CALENDAR: &str = "Interview from your calendar";
-/// The role a new opportunity made from a suggestion starts with, until the user fills it in.
-pub const ROLE_UNKNOWN: &str = "Role to be confirmed";
+pub use crate::domain::interviews::ROLE_TO_BE_CONFIRMED as ROLE_UNKNOWN;
 
 /// A suggestion as the dashboard shows it.
 #[derive(Debug, Clone)]
@@ -84,8 +83,13 @@ pub async fn accept(
         .details
         .as_deref()
         .and_then(|d| sealer(handles).open_json(d, &details_context(user_id, &found.event_id)).ok());
-    let chosen = opportunity_id.map(str::trim).filter(|o| !o.is_empty() && *o != "new");
-    let opportunity_id = match chosen.or(found.opportunity_id.as_deref()) {
+    let asked = opportunity_id.map(str::trim).filter(|o| !o.is_empty());
+    let existing = match asked {
+        Some("new") => None,
+        Some(chosen) => Some(chosen),
+        None => found.opportunity_id.as_deref(),
+    };
+    let opportunity_id = match existing {
         Some(chosen) => match records::get::<kinds::Opportunities>(&handles.db, user_id, chosen).await {
             Ok(row) => row.id,
             Err(ServiceError::NotFound) => {
@@ -93,7 +97,7 @@ pub async fn accept(
             }
             Err(err) => return Err(err),
         },
-        None if opportunity_id == Some("new") || found.opportunity_id.is_none() => {
+        None => {
             let company =
                 if found.company.trim().is_empty() { "Company to be confirmed" } else { found.company.trim() };
             let write = OpportunityWrite {
@@ -104,7 +108,6 @@ pub async fn accept(
             };
             records::create::<kinds::Opportunities>(handles, user_id, write).await?.id
         }
-        None => unreachable!("a matched opportunity was taken above"),
     };
     let write = InterviewWrite {
         opportunity_id: Some(opportunity_id.clone()),
@@ -116,7 +119,23 @@ pub async fn accept(
         meeting_url: details.and_then(|d| d.meeting_url),
         ..InterviewWrite::default()
     };
-    let interview = records::create::<kinds::Interviews>(handles, user_id, write).await?;
+    let interview = match records::create::<kinds::Interviews>(handles, user_id, write).await {
+        // The event's link is someone else's text: when the interview would refuse it, the
+        // interview is made without it rather than not at all.
+        Err(ServiceError::Invalid(errors)) if errors.get("meeting_url").is_some() => {
+            let write = InterviewWrite {
+                opportunity_id: Some(opportunity_id.clone()),
+                round_name: Some(ROUND_FROM_CALENDAR.to_owned()),
+                kind: Some(found.kind.clone()),
+                start: Some(local_start(found.starts_at, &found.time_zone)),
+                time_zone: Some(found.time_zone.clone()),
+                duration_minutes: Some(duration_minutes(found.starts_at, found.ends_at)),
+                ..InterviewWrite::default()
+            };
+            records::create::<kinds::Interviews>(handles, user_id, write).await?
+        }
+        other => other?,
+    };
     let decided =
         db::decide(pool, user_id, id, db::ACCEPTED, Some(&opportunity_id), Some(&interview.id), handles.clock.now())
             .await?;
@@ -156,6 +175,11 @@ pub async fn event_moved(
         };
         match records::patch::<kinds::Interviews>(handles, user_id, interview_id, write).await {
             Ok(_) | Err(ServiceError::NotFound) => {}
+            // A time the interview cannot hold (its rules are stricter than a calendar's): it
+            // keeps the time it had, and the event stops being followed.
+            Err(ServiceError::Invalid(errors)) => {
+                tracing::info!(user_id = %user_id, ?errors, "a moved calendar event could not move its interview");
+            }
             Err(err) => return Err(err),
         }
     }
@@ -173,7 +197,10 @@ pub async fn event_cancelled(handles: &Handles, user_id: &UserId, found: &FoundE
                     outcome: Some(InterviewOutcome::Cancelled.as_str().to_owned()),
                     ..InterviewWrite::default()
                 };
-                records::patch::<kinds::Interviews>(handles, user_id, interview_id, write).await?;
+                match records::patch::<kinds::Interviews>(handles, user_id, interview_id, write).await {
+                    Ok(_) | Err(ServiceError::NotFound) | Err(ServiceError::Invalid(_)) => {}
+                    Err(err) => return Err(err),
+                }
             }
             Ok(_) | Err(ServiceError::NotFound) => {}
             Err(err) => return Err(err),

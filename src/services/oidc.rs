@@ -253,9 +253,12 @@ async fn sign_in(
     }
     let address = identity.email.as_deref().and_then(|e| Email::parse(e).ok());
     if let Some(address) = &address {
-        if accounts::find_by_email(&mut *tx, address).await?.is_some() {
+        if let Some(holder) = accounts::find_by_email(&mut *tx, address).await? {
             drop(tx);
-            if !identity.email_verified {
+            // Only a verified address on both sides may propose a link: an account that never
+            // proved the address (someone may have signed up with another person's) cannot
+            // be reached this way, and neither can an address the provider does not vouch for.
+            if !identity.email_verified || !holder.is_verified() {
                 return Ok(Err(CallbackProblem::AddressInUse));
             }
             let Some(secret) = browser_secret else { return Ok(Err(CallbackProblem::OtherBrowser)) };
@@ -289,7 +292,16 @@ async fn sign_in(
         .or_else(|| address.as_ref().map(|a| a.as_str().split('@').next().unwrap_or_default().to_owned()))
         .unwrap_or_else(|| format!("{} user", provider.label));
     profiles::start_with_name(&mut tx, &user_id, &display_name, now).await?;
-    db::insert(&mut *tx, &user_id, &fields(provider, identity), now).await?;
+    if let Err(err) = db::insert(&mut *tx, &user_id, &fields(provider, identity), now).await {
+        drop(tx);
+        // Another tab finished the same sign-in a moment ago: that account is this person's.
+        if crate::db::is_unique_violation(&err) {
+            if let Some(known) = db::by_subject(handles.db.pool(), &identity.issuer, &identity.subject).await? {
+                return Ok(Ok(Finished::SignedIn { user_id: known.user_id, created: false, next }));
+            }
+        }
+        return Err(err.into());
+    }
     tx.commit().await?;
     tracing::info!(user_id = %user_id, provider = %provider.name, "account created by signing in with OpenID Connect");
     Ok(Ok(Finished::SignedIn { user_id, created: true, next: "/settings/connections?notice=welcome_oidc".into() }))
@@ -315,7 +327,14 @@ async fn link(
     if db::of_user(&mut *tx, user_id).await?.iter().any(|i| i.provider == provider.name) {
         return Ok(Err(CallbackProblem::AlreadyLinked));
     }
-    db::insert(&mut *tx, user_id, &fields(provider, identity), now).await?;
+    if let Err(err) = db::insert(&mut *tx, user_id, &fields(provider, identity), now).await {
+        // Linked a moment ago, here or in another account: both are said as a conflict.
+        return if crate::db::is_unique_violation(&err) {
+            Ok(Err(CallbackProblem::AlreadyLinked))
+        } else {
+            Err(err.into())
+        };
+    }
     tx.commit().await?;
     tracing::info!(user_id = %user_id, provider = %provider.name, "OpenID Connect identity linked");
     Ok(Ok(Finished::Linked { next }))
@@ -338,7 +357,7 @@ pub async fn confirm_link(handles: &Handles, user_id: &UserId, browser_secret: &
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
     let me = accounts::find_by_id(&mut *tx, user_id).await?.ok_or(ServiceError::NotFound)?;
-    if me.email.as_deref() != Some(pending.email.as_str()) {
+    if me.email.as_deref() != Some(pending.email.as_str()) || !me.is_verified() {
         return Err(ServiceError::field(
             "form",
             format!(
@@ -364,7 +383,13 @@ pub async fn confirm_link(handles: &Handles, user_id: &UserId, browser_secret: &
         name: pending.name.clone(),
         picture: pending.picture.clone(),
     };
-    db::insert(&mut *tx, user_id, &fields(provider, &identity), now).await?;
+    if let Err(err) = db::insert(&mut *tx, user_id, &fields(provider, &identity), now).await {
+        return Err(if crate::db::is_unique_violation(&err) {
+            ServiceError::field("form", format!("This {} account is already linked.", provider.label))
+        } else {
+            err.into()
+        });
+    }
     sqlx::query("DELETE FROM oauth_requests WHERE state_hash = $1")
         .bind(pending_key(browser_secret))
         .execute(&mut *tx)
@@ -374,18 +399,37 @@ pub async fn confirm_link(handles: &Handles, user_id: &UserId, browser_secret: &
     Ok(provider.label.clone())
 }
 
+/// Whether the account has a way in besides `except` (a provider's name, or "bluesky"): a
+/// password where password sign-in is on, another configured provider's identity, or Bluesky
+/// where it is on.
+pub async fn other_ways_in(
+    handles: &Handles,
+    conn: &mut sqlx::AnyConnection,
+    user: &crate::db::accounts::User,
+    except: &str,
+    password_sign_in: bool,
+) -> ServiceResult<bool> {
+    if password_sign_in && user.can_sign_in_with_password() {
+        return Ok(true);
+    }
+    let identities = db::of_user(&mut *conn, &user.id).await?;
+    if identities.iter().any(|i| i.provider != except && handles.oidc.get(&i.provider).is_some()) {
+        return Ok(true);
+    }
+    Ok(except != "bluesky"
+        && handles.bluesky.is_some()
+        && crate::db::bluesky::account_of_user(&mut *conn, &user.id).await?.is_some())
+}
+
 /// Unlink an identity. Refused when it is the account's only way in.
-pub async fn unlink(handles: &Handles, user_id: &UserId, name: &str) -> ServiceResult<()> {
+pub async fn unlink(handles: &Handles, user_id: &UserId, name: &str, password_sign_in: bool) -> ServiceResult<()> {
     let mut tx = handles.db.begin_write().await?;
     let me = accounts::find_by_id(&mut *tx, user_id).await?.ok_or(ServiceError::NotFound)?;
     let identities = db::of_user(&mut *tx, user_id).await?;
     if !identities.iter().any(|i| i.provider == name) {
         return Err(ServiceError::NotFound);
     }
-    let other_ways_in = me.can_sign_in_with_password()
-        || identities.iter().any(|i| i.provider != name && handles.oidc.get(&i.provider).is_some())
-        || crate::db::bluesky::account_of_user(&mut *tx, user_id).await?.is_some();
-    if !other_ways_in {
+    if !other_ways_in(handles, &mut tx, &me, name, password_sign_in).await? {
         return Err(ServiceError::field(
             "provider",
             "This is the only way into your account. Set a password under Account (or link another sign-in) first.",
@@ -457,7 +501,9 @@ async fn connect_calendar(
     )
     .await?;
     tx.commit().await?;
-    if let Some(previous) = previous {
+    // Revoking a grant of the same Google account would end the new one too (Google revokes
+    // the app's whole grant for that account).
+    if let Some(previous) = previous.filter(|p| p.subject != granted.identity.subject) {
         if let Some(old) = open_tokens(handles, user_id, &previous.sealed).and_then(|t| t.refresh_token) {
             if Some(&old) != granted.tokens.refresh_token.as_ref() {
                 provider.revoke(&old).await;

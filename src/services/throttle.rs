@@ -29,6 +29,9 @@ pub const SIGN_IN_PER_CLIENT: Policy = Policy { max_hits: 50, window_ms: 15 * MI
 pub const MAIL_PER_ADDRESS: Policy = Policy { max_hits: 5, window_ms: 60 * MINUTE };
 /// "Send me a link" requests from one client, whatever the addresses.
 pub const MAIL_REQUESTS_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MINUTE };
+/// Sign-ins started at an OpenID Connect provider from one client (each keeps a row for ten
+/// minutes).
+pub const PROVIDER_STARTS_PER_CLIENT: Policy = Policy { max_hits: 60, window_ms: 15 * MINUTE };
 /// New accounts from one client.
 pub const SIGN_UP_PER_CLIENT: Policy = Policy { max_hits: 20, window_ms: 60 * MINUTE };
 

@@ -330,7 +330,17 @@ async fn connections(
         account,
         handle,
         errors,
-        only_way_in: !me.user.can_sign_in_with_password(),
+        only_way_in: {
+            let mut conn = state.db.pool().acquire().await?;
+            !crate::services::oidc::other_ways_in(
+                state,
+                &mut conn,
+                &me.user,
+                "bluesky",
+                crate::web::auth::password_sign_in(state),
+            )
+            .await?
+        },
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -361,7 +371,7 @@ async fn account_view(state: &AppState, account: LinkedAccount) -> AppResult<Acc
 }
 
 async fn unlink(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    match service::unlink(&state, &me.user.id).await {
+    match service::unlink(&state, &me.user.id, crate::web::auth::password_sign_in(&state)).await {
         Ok(done) if done.revoked_at_server => Ok(redirect("/settings/connections?notice=bluesky_unlinked")),
         Ok(_) => Ok(redirect("/settings/connections?notice=bluesky_unlinked_not_revoked")),
         Err(ServiceError::Invalid(errors)) => {

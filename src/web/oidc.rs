@@ -16,6 +16,7 @@ use crate::domain::FieldErrors;
 use crate::services::oidc::{self as service, CallbackProblem, CallbackQuery, Finished, Purpose};
 use crate::services::ServiceError;
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::error::{AppError, AppResult};
 use crate::web::pages::Chrome;
 use crate::web::respond::{redirect, render};
@@ -53,6 +54,25 @@ fn browser_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
     .expect("cookie values are base64url")
 }
 
+/// The cookie naming a link waiting for its owner's confirmation: its own, so starting another
+/// sign-in (which replaces the request cookie) does not lose it.
+pub fn pending_cookie_name(state: &AppState) -> &'static str {
+    if state.base_url.scheme() == "https" {
+        "__Host-careerlog_oidc_link"
+    } else {
+        "careerlog_oidc_link"
+    }
+}
+
+fn pending_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
+    let secure = if state.base_url.scheme() == "https" { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/settings/connections/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        pending_cookie_name(state)
+    ))
+    .expect("cookie values are base64url")
+}
+
 fn lifetime() -> u64 {
     service::REQUEST_LIFETIME.as_secs()
 }
@@ -69,9 +89,19 @@ pub struct NextQuery {
 async fn start_sign_in(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientAddr(client): ClientAddr,
     Path(name): Path<String>,
     Query(query): Query<NextQuery>,
 ) -> AppResult<Response> {
+    service::provider(&state, &name)?;
+    let bucket = crate::services::throttle::client_bucket(&state, "oidc-start", client);
+    crate::services::throttle::take(
+        &state,
+        &bucket,
+        crate::services::throttle::PROVIDER_STARTS_PER_CLIENT,
+        |minutes| format!("Too many sign-ins started from your network. Try again in {minutes} minutes."),
+    )
+    .await?;
     let secret = crate::domain::token::random_token();
     let next = crate::web::auth::safe_next(&query.next).to_owned();
     match service::start(&state, &name, Purpose::SignIn, &secret, &next).await {
@@ -156,7 +186,8 @@ async fn callback(
             redirect("/settings/connections?notice=calendar_connected")
         }
         Ok(Finished::ConfirmLink) => {
-            // The cookie now names the link waiting for confirmation.
+            // The request's secret now names the link waiting for confirmation, in a cookie of
+            // its own.
             keep_cookie = true;
             redirect("/login?next=/settings/connections/oidc/confirm&notice=oidc_confirm")
         }
@@ -164,11 +195,10 @@ async fn callback(
     };
     if keep_cookie {
         if let Some(secret) = &secret {
-            response.headers_mut().append(SET_COOKIE, browser_cookie(&state, secret, lifetime()));
+            response.headers_mut().append(SET_COOKIE, pending_cookie(&state, secret, lifetime()));
         }
-    } else {
-        response.headers_mut().append(SET_COOKIE, browser_cookie(&state, "", 0));
     }
+    response.headers_mut().append(SET_COOKIE, browser_cookie(&state, "", 0));
     Ok(response)
 }
 
@@ -278,7 +308,7 @@ async fn confirm_form(
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let secret = cookie_value(headers, browser_cookie_name(state)).ok_or(AppError::NotFound)?;
+    let secret = cookie_value(headers, pending_cookie_name(state)).ok_or(AppError::NotFound)?;
     let pending = service::pending_link(state, secret).await?.ok_or(AppError::NotFound)?;
     let label = service::provider(state, &pending.provider)?.label.clone();
     let chrome = Chrome::new(state, &me.visitor, format!("Link {label}"), "settings/connections");
@@ -286,11 +316,11 @@ async fn confirm_form(
 }
 
 async fn confirm(State(state): State<AppState>, me: SignedIn, headers: HeaderMap) -> AppResult<Response> {
-    let secret = cookie_value(&headers, browser_cookie_name(&state)).ok_or(AppError::NotFound)?.to_owned();
+    let secret = cookie_value(&headers, pending_cookie_name(&state)).ok_or(AppError::NotFound)?.to_owned();
     match service::confirm_link(&state, &me.user.id, &secret).await {
         Ok(_) => {
             let mut response = redirect("/settings/connections?notice=oidc_linked");
-            response.headers_mut().append(SET_COOKIE, browser_cookie(&state, "", 0));
+            response.headers_mut().append(SET_COOKIE, pending_cookie(&state, "", 0));
             Ok(response)
         }
         Err(ServiceError::Invalid(errors)) => {
@@ -301,7 +331,7 @@ async fn confirm(State(state): State<AppState>, me: SignedIn, headers: HeaderMap
 }
 
 async fn unlink(State(state): State<AppState>, me: SignedIn, Path(name): Path<String>) -> AppResult<Response> {
-    match service::unlink(&state, &me.user.id, &name).await {
+    match service::unlink(&state, &me.user.id, &name, crate::web::auth::password_sign_in(&state)).await {
         Ok(()) => Ok(redirect("/settings/connections?notice=oidc_unlinked")),
         Err(ServiceError::Invalid(errors)) => crate::web::bluesky::connections_with_errors(&state, &me, errors).await,
         Err(other) => Err(other.into()),
@@ -345,11 +375,17 @@ async fn preparation(
     }))
 }
 
+/// "Look for interviews now": at most once a minute, and never sooner than Google asked.
 async fn sync_now(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
-    if !google_calendar::sync_soon(state.db.pool(), &me.user.id, state.clock.now()).await? {
-        return Err(AppError::NotFound);
+    let now = state.clock.now();
+    let connection = google_calendar::connection(state.db.pool(), &me.user.id).await?.ok_or(AppError::NotFound)?;
+    if connection.attempts > 0 && connection.next_sync_at.millis() > now.millis() {
+        return Ok(redirect("/settings/connections?notice=calendar_waiting"));
     }
-    crate::services::calendar_sync::sync_user(&state, &me.user.id).await?;
+    let recently = connection.last_synced_at.is_some_and(|at| now.millis() - at.millis() < 60_000);
+    if !recently && google_calendar::sync_soon(state.db.pool(), &me.user.id, now).await? {
+        crate::services::calendar_sync::sync_user(&state, &me.user.id).await?;
+    }
     Ok(redirect("/settings/connections?notice=calendar_synced"))
 }
 
@@ -358,6 +394,8 @@ async fn sync_now(State(state): State<AppState>, me: SignedIn) -> AppResult<Resp
 pub struct ProviderView {
     pub name: String,
     pub label: String,
+    /// The label's first letter, for the avatar's place when there is no picture.
+    pub initial: String,
     pub linked: Option<IdentityView>,
 }
 
@@ -393,6 +431,7 @@ pub async fn connection_views(state: &AppState, me: &SignedIn) -> AppResult<(Vec
         .all()
         .iter()
         .map(|provider| ProviderView {
+            initial: provider.label.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
             name: provider.name.clone(),
             label: provider.label.clone(),
             linked: identities.iter().find(|i| i.provider == provider.name).map(|i| IdentityView {

@@ -84,6 +84,9 @@ impl NoticeQuery {
                     ))
                 }
                 "calendar_synced" => return Some(Notice::success("Your calendar was read again.")),
+                "calendar_waiting" => return Some(Notice::warning(
+                    "Google asked us to wait before reading your calendar again; it will be read as soon as it may.",
+                )),
                 "calendar_disconnected" => return Some(Notice::success(
                     "Your Google Calendar is disconnected: Google revoked the access, and the tokens and suggestions \
                      kept here were deleted.",

@@ -293,6 +293,11 @@ fn cookies(state: &AppState) -> Vec<CookieFact> {
             purpose: "Set only while you sign in at Google or another provider (10 minutes at most): makes sure the \
                       sign-in finishes in the browser that started it.",
         });
+        cookies.push(CookieFact {
+            name: crate::web::oidc::pending_cookie_name(state),
+            purpose: "Set only when a provider's sign-in found your account by its verified address (10 minutes at \
+                      most): lets you confirm the link once you have signed in.",
+        });
     }
     cookies
 }

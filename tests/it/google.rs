@@ -284,15 +284,29 @@ async fn a_verified_address_links_an_existing_account_only_when_its_owner_confir
 
 async fn an_unverified_address_of_an_existing_account_is_refused(backend: Backend) {
     let Some((google, app)) = world(backend, &[]).await else { return };
-    app.signed_up_user("ada@example.com").await;
-    google.set_account(FakeAccount { email_verified: false, ..FakeAccount::default() });
+    // Someone signed up with Ada's address and never verified it: Ada's Google sign-in does
+    // not reach that account.
+    app.signed_up_unverified_user("ada@example.com", "maple orbit lantern quietly").await;
     let browser = app.new_browser();
     let done = sign_in_with(&app, &browser, "google").await;
     assert_eq!(done.status(), StatusCode::CONFLICT);
     assert!(!session_cookie_set(&done));
-    assert!(done.text().await.unwrap().contains("does not say this address is verified"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM oauth_requests").await, 0, "no link proposed");
+    app.sign_out().await;
+    app.signed_up_user("grace@example.com").await;
+    // Google does not vouch for Grace's address: refused too.
+    google.set_account(FakeAccount {
+        email: "grace@example.com".into(),
+        email_verified: false,
+        ..FakeAccount::default()
+    });
+    let browser = app.new_browser();
+    let done = sign_in_with(&app, &browser, "google").await;
+    assert_eq!(done.status(), StatusCode::CONFLICT);
+    assert!(!session_cookie_set(&done));
+    assert!(done.text().await.unwrap().contains("cannot be linked by its address"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM oidc_identities").await, 0);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 2);
 }
 
 async fn every_bad_id_token_is_refused_and_changes_nothing(backend: Backend) {
@@ -609,6 +623,42 @@ async fn interviews_found_in_the_calendar_are_suggested_accepted_and_kept_in_ste
         app.scalar("SELECT COUNT(*) FROM calendar_events WHERE status = 'dismissed' AND details IS NULL").await,
         1
     );
+    // "New opportunity" is honoured even when the event matched one of hers.
+    let mut again = FakeGoogle::event("evt-globex-2", "Globex interview, second round", &at(&app, 70), &at(&app, 71));
+    again["organizer"] = json!({"email": "jane@globex.com"});
+    google.put_event(&sub, again);
+    sync(&app).await;
+    let second = app.scalar_text("SELECT id FROM calendar_events WHERE event_id = 'evt-globex-2'").await;
+    assert_eq!(
+        app.scalar_text("SELECT opportunity_id FROM calendar_events WHERE event_id = 'evt-globex-2'").await,
+        opportunity_id
+    );
+    submit_with(
+        &browser,
+        &app.address,
+        "/jobs",
+        &format!("/jobs/suggestions/{second}/accept"),
+        &[("opportunity", "new")],
+    )
+    .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM opportunities WHERE company = 'Globex'").await, 2);
+    // Another user's opportunity, or none of hers, is refused beside the field.
+    let mut third = FakeGoogle::event("evt-globex-3", "Globex interview, third round", &at(&app, 72), &at(&app, 73));
+    third["organizer"] = json!({"email": "jane@globex.com"});
+    google.put_event(&sub, third);
+    sync(&app).await;
+    let third = app.scalar_text("SELECT id FROM calendar_events WHERE event_id = 'evt-globex-3'").await;
+    let refused = submit_with(
+        &browser,
+        &app.address,
+        "/jobs",
+        &format!("/jobs/suggestions/{third}/accept"),
+        &[("opportunity", "01900000-0000-7000-8000-000000000000")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Choose one of your opportunities."));
+
     // Deciding twice, or on a made-up id: not found.
     let twice = submit_with(&browser, &app.address, "/jobs", &format!("/jobs/suggestions/{id}/accept"), &[]).await;
     assert_eq!(twice.status(), StatusCode::NOT_FOUND);
@@ -628,14 +678,21 @@ async fn the_sync_survives_410_429_expired_tokens_and_revoked_grants(backend: Ba
     let full_reads = google.calendar_requests().iter().filter(|q| q.contains_key("timeMin")).count();
     assert!(google.calendar_requests().iter().all(|q| !(q.contains_key("syncToken") && q.contains_key("timeMin"))));
 
-    // 410: the token is dropped and the calendar read again in full.
+    // 410: the token is dropped and the calendar read again in full; a suggestion whose event
+    // was deleted meanwhile goes.
+    let mut gone = FakeGoogle::event("evt-initech", "Interview with Initech", &at(&app, 30), &at(&app, 31));
+    gone["organizer"] = json!({"email": "talent@initech.com"});
+    google.put_event(&sub, gone);
+    sync(&app).await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM calendar_events").await, 1);
+    google.cancel_event(&sub, "evt-initech");
     google.invalidate_sync_tokens();
     let mut interview = FakeGoogle::event("evt-hooli", "Interview with Hooli", &at(&app, 40), &at(&app, 41));
     interview["organizer"] = json!({"email": "recruiting@hooli.com"});
     google.put_event(&sub, interview);
     sync(&app).await;
     assert!(google.calendar_requests().iter().filter(|q| q.contains_key("timeMin")).count() > full_reads);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM calendar_events").await, 1);
+    assert_eq!(app.scalar_text("SELECT event_id FROM calendar_events").await, "evt-hooli");
     assert_eq!(app.scalar("SELECT attempts FROM calendar_connections").await, 0);
 
     // 429: backed off, with the error shown; then it recovers.
@@ -728,6 +785,19 @@ async fn promise_16_preparation_in_advance_sends_no_raw_calendar_event(backend: 
     // Prepared once: the next pass does not run it again.
     sync(&app).await;
     assert_eq!(app.fake_ai().requests().len(), 1);
+
+    // An interview with no opportunity of hers becomes a new one named from the event's words:
+    // it is not prepared in the background until she has written the role herself.
+    let mut unknown = FakeGoogle::event("evt-unknown", "Interview with Jane Smith", &at(&app, 60), &at(&app, 61));
+    unknown["organizer"] = json!({"email": "jane@smith-consulting.example"});
+    google.put_event(&sub, unknown);
+    sync(&app).await;
+    let id = app.scalar_text("SELECT id FROM calendar_events WHERE status = 'suggested'").await;
+    submit_with(&browser, &app.address, "/jobs", &format!("/jobs/suggestions/{id}/accept"), &[("opportunity", "new")])
+        .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM opportunities WHERE role = 'Role to be confirmed'").await, 1);
+    sync(&app).await;
+    assert_eq!(app.fake_ai().requests().len(), 1, "nothing guessed from an event is sent");
 }
 
 async fn another_users_suggestions_and_connections_are_not_found(backend: Backend) {
