@@ -20,19 +20,7 @@ pub async fn insert_request<'e>(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO oauth_requests (state_hash, provider, user_id, payload, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(state_hash)
-    .bind(PROVIDER)
-    .bind(user_id)
-    .bind(payload)
-    .bind(now)
-    .bind(expires_at)
-    .execute(ex)
-    .await?;
-    Ok(())
+    crate::db::oidc::insert_request(ex, state_hash, PROVIDER, user_id, payload, now, expires_at).await
 }
 
 /// A request's sealed payload while it has not expired (an expired one is as good as gone,
@@ -42,12 +30,7 @@ pub async fn find_request<'e>(
     state_hash: &str,
     now: Timestamp,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT payload FROM oauth_requests WHERE state_hash = $1 AND provider = $2 AND expires_at > $3")
-        .bind(state_hash)
-        .bind(PROVIDER)
-        .bind(now)
-        .fetch_optional(ex)
-        .await
+    crate::db::oidc::peek_request(ex, state_hash, PROVIDER, now).await
 }
 
 pub async fn delete_request<'e>(ex: impl Executor<'e, Database = Any>, state_hash: &str) -> Result<(), sqlx::Error> {

@@ -1,5 +1,6 @@
-//! OpenID Connect: authorization requests in flight (in `oauth_requests`, shared with Bluesky)
-//! and the identities linked to accounts, keyed on issuer + subject.
+//! OpenID Connect: authorization requests in flight (the `oauth_requests` rows, whatever the
+//! provider: Bluesky's store uses these too) and the identities linked to accounts, keyed on
+//! issuer + subject.
 
 use sqlx::{Any, Executor, FromRow};
 

@@ -109,30 +109,27 @@ pub async fn accept(
             records::create::<kinds::Opportunities>(handles, user_id, write).await?.id
         }
     };
-    let write = InterviewWrite {
+    let write = |meeting_url: Option<String>| InterviewWrite {
         opportunity_id: Some(opportunity_id.clone()),
         round_name: Some(ROUND_FROM_CALENDAR.to_owned()),
         kind: Some(found.kind.clone()),
         start: Some(local_start(found.starts_at, &found.time_zone)),
         time_zone: Some(found.time_zone.clone()),
         duration_minutes: Some(duration_minutes(found.starts_at, found.ends_at)),
-        meeting_url: details.and_then(|d| d.meeting_url),
+        meeting_url,
         ..InterviewWrite::default()
     };
-    let interview = match records::create::<kinds::Interviews>(handles, user_id, write).await {
+    let interview = match records::create::<kinds::Interviews>(
+        handles,
+        user_id,
+        write(details.and_then(|d| d.meeting_url)),
+    )
+    .await
+    {
         // The event's link is someone else's text: when the interview would refuse it, the
         // interview is made without it rather than not at all.
         Err(ServiceError::Invalid(errors)) if errors.get("meeting_url").is_some() => {
-            let write = InterviewWrite {
-                opportunity_id: Some(opportunity_id.clone()),
-                round_name: Some(ROUND_FROM_CALENDAR.to_owned()),
-                kind: Some(found.kind.clone()),
-                start: Some(local_start(found.starts_at, &found.time_zone)),
-                time_zone: Some(found.time_zone.clone()),
-                duration_minutes: Some(duration_minutes(found.starts_at, found.ends_at)),
-                ..InterviewWrite::default()
-            };
-            records::create::<kinds::Interviews>(handles, user_id, write).await?
+            records::create::<kinds::Interviews>(handles, user_id, write(None)).await?
         }
         other => other?,
     };

@@ -39,20 +39,11 @@ pub fn routes() -> Router<AppState> {
 /// is refused in any other browser (so nobody can link their Bluesky account into yours, or
 /// sign you into theirs, by sending you a link).
 pub fn browser_cookie_name(state: &AppState) -> &'static str {
-    if state.base_url.scheme() == "https" {
-        "__Host-careerlog_bluesky"
-    } else {
-        "careerlog_bluesky"
-    }
+    crate::web::session::binding_cookie_name(state, "careerlog_bluesky", "__Host-careerlog_bluesky")
 }
 
 fn browser_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
-    let secure = if state.base_url.scheme() == "https" { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        browser_cookie_name(state)
-    ))
-    .expect("cookie values are base64url")
+    crate::web::session::binding_cookie(state, browser_cookie_name(state), "/", value, max_age)
 }
 
 #[derive(Template)]
@@ -392,11 +383,7 @@ async fn publishing(
     me: SignedIn,
     Form(form): Form<PublishingForm>,
 ) -> AppResult<Response> {
-    let on = match form.publishing.as_str() {
-        "on" => true,
-        "off" => false,
-        _ => return Err(AppError::Validation(FieldErrors::single("publishing", "Choose on or off."))),
-    };
+    let on = crate::web::extract::switch("publishing", &form.publishing)?;
     service::set_publishing(&state, &me.user.id, on).await?;
     Ok(redirect(if on {
         "/settings/connections?notice=publishing_on"

@@ -55,6 +55,17 @@ fn is_json(headers: &HeaderMap) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// A switch sent by a form as `on` or `off`; anything else is the field's mistake.
+pub fn switch(field: &str, value: &str) -> Result<bool, crate::web::error::AppError> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => {
+            Err(crate::web::error::AppError::Validation(crate::domain::FieldErrors::single(field, "Choose on or off.")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

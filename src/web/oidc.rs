@@ -20,7 +20,9 @@ use crate::web::client::ClientAddr;
 use crate::web::error::{AppError, AppResult};
 use crate::web::pages::Chrome;
 use crate::web::respond::{redirect, render};
-use crate::web::session::{cookie_value, end_session, start_session, SignedIn, Visitor};
+use crate::web::session::{
+    binding_cookie, binding_cookie_name, cookie_value, end_session, start_session, SignedIn, Visitor,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,39 +40,21 @@ pub fn routes() -> Router<AppState> {
 /// The cookie that ties a request to the browser that started it (as for Bluesky): the
 /// callback is refused in any other browser.
 pub fn browser_cookie_name(state: &AppState) -> &'static str {
-    if state.base_url.scheme() == "https" {
-        "__Host-careerlog_oidc"
-    } else {
-        "careerlog_oidc"
-    }
+    binding_cookie_name(state, "careerlog_oidc", "__Host-careerlog_oidc")
 }
 
 fn browser_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
-    let secure = if state.base_url.scheme() == "https" { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        browser_cookie_name(state)
-    ))
-    .expect("cookie values are base64url")
+    binding_cookie(state, browser_cookie_name(state), "/", value, max_age)
 }
 
 /// The cookie naming a link waiting for its owner's confirmation: its own, so starting another
 /// sign-in (which replaces the request cookie) does not lose it.
 pub fn pending_cookie_name(state: &AppState) -> &'static str {
-    if state.base_url.scheme() == "https" {
-        "__Host-careerlog_oidc_link"
-    } else {
-        "careerlog_oidc_link"
-    }
+    binding_cookie_name(state, "careerlog_oidc_link", "__Host-careerlog_oidc_link")
 }
 
 fn pending_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
-    let secure = if state.base_url.scheme() == "https" { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/settings/connections/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        pending_cookie_name(state)
-    ))
-    .expect("cookie values are base64url")
+    binding_cookie(state, pending_cookie_name(state), "/settings/connections/oidc", value, max_age)
 }
 
 fn lifetime() -> u64 {
@@ -360,11 +344,7 @@ async fn preparation(
     me: SignedIn,
     Form(form): Form<PreparationForm>,
 ) -> AppResult<Response> {
-    let on = match form.preparation.as_str() {
-        "on" => true,
-        "off" => false,
-        _ => return Err(AppError::Validation(FieldErrors::single("preparation", "Choose on or off."))),
-    };
+    let on = crate::web::extract::switch("preparation", &form.preparation)?;
     if !google_calendar::set_prepare_in_advance(state.db.pool(), &me.user.id, on, state.clock.now()).await? {
         return Err(AppError::NotFound);
     }

@@ -322,6 +322,24 @@ fn bearer_token(header: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The name of a cookie that binds a sign-in at another service to the browser that started
+/// it: `__Host-`-prefixed when the instance is served over https.
+pub fn binding_cookie_name(state: &AppState, plain: &'static str, host_prefixed: &'static str) -> &'static str {
+    if state.base_url.scheme() == "https" {
+        host_prefixed
+    } else {
+        plain
+    }
+}
+
+/// Such a cookie: HttpOnly, SameSite=Lax (the provider's answer is a top-level navigation back
+/// here), `Secure` over https; a `max_age` of 0 removes it.
+pub fn binding_cookie(state: &AppState, name: &str, path: &str, value: &str, max_age: u64) -> HeaderValue {
+    let secure = if state.base_url.scheme() == "https" { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        .expect("cookie values are base64url")
+}
+
 #[cfg(test)]
 mod bearer_tests {
     use super::bearer_token;

@@ -201,18 +201,7 @@ async fn app_on(backend: Backend, devnet: &Devnet, extra: &[&str]) -> Option<Tes
 }
 
 type Step = Result<(), fantoccini::error::CmdError>;
-
-/// Finish a browser story: on failure, say where the browser was and what it showed.
-async fn finish(browser: Client, result: Step, what: &str) {
-    if let Err(err) = &result {
-        let url = browser.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-        let source = browser.source().await.unwrap_or_default();
-        let end = source.char_indices().nth(6000).map_or(source.len(), |(i, _)| i);
-        eprintln!("{what} failed at {url}: {err:?}\n{}", &source[..end]);
-    }
-    let _ = browser.close().await;
-    result.expect(what);
-}
+use crate::browser::finish;
 
 /// On the PDS's pages: sign in as `account` and press "Authorize".
 async fn consent_at_the_pds(browser: &Client, account: &DevnetAccount) -> Step {

@@ -121,6 +121,18 @@ async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini:
 }
 
 /// How long to wait for an element: generous, as CI runs the whole suite at once on two cores.
+/// Finish a browser story: on failure, say where the browser was and what it showed.
+pub(crate) async fn finish(browser: Client, result: Result<(), fantoccini::error::CmdError>, what: &str) {
+    if let Err(err) = &result {
+        let url = browser.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let source = browser.source().await.unwrap_or_default();
+        let end = source.char_indices().nth(6000).map_or(source.len(), |(i, _)| i);
+        eprintln!("{what} failed at {url}: {err:?}\n{}", &source[..end]);
+    }
+    let _ = browser.close().await;
+    result.expect(what);
+}
+
 pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
 pub(crate) async fn fill(browser: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {

@@ -839,14 +839,7 @@ async fn issue_16_a_browser_journey_from_sign_in_to_a_prepared_interview(backend
     let Some(app) = app_with(backend, &google, &[], true).await else { return };
     let Some((_driver, browser)) = crate::browser::start_browser().await else { return };
     let result = journey(&app, &google, &browser).await;
-    if let Err(err) = &result {
-        let url = browser.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-        let source = browser.source().await.unwrap_or_default();
-        let end = source.char_indices().nth(6000).map_or(source.len(), |(i, _)| i);
-        eprintln!("the Google journey failed at {url}: {err:?}\n{}", &source[..end]);
-    }
-    let _ = browser.close().await;
-    result.expect("the Google journey");
+    crate::browser::finish(browser, result, "the Google journey").await;
 }
 
 async fn journey(
