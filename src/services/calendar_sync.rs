@@ -488,3 +488,47 @@ async fn prepare_in_advance(handles: &Handles) -> ServiceResult<u64> {
     }
     Ok(prepared)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(start: EventTime, end: EventTime, zone: Option<&str>) -> CalendarEvent {
+        CalendarEvent {
+            id: "e".into(),
+            cancelled: false,
+            title: String::new(),
+            description: String::new(),
+            location: String::new(),
+            organizer_email: None,
+            attendees: Vec::new(),
+            conference_urls: Vec::new(),
+            start: Some(start),
+            end: Some(end),
+            time_zone: zone.map(str::to_owned),
+            recurring: false,
+        }
+    }
+
+    #[test]
+    fn an_all_day_event_starts_at_midnight_where_it_was_written_and_bad_zones_fall_back() {
+        let day = |d: &str| EventTime::AllDay(d.parse().unwrap());
+        let (start, end, zone, all_day) =
+            times_of(&event(day("2026-12-24"), day("2026-12-25"), Some("Europe/Berlin")), "UTC").unwrap();
+        assert!(all_day);
+        assert_eq!(zone, "Europe/Berlin");
+        assert_eq!(start.rfc3339(), "2026-12-23T23:00:00Z");
+        assert_eq!(end.millis() - start.millis(), 24 * 3600 * 1000);
+        let (_, _, zone, _) =
+            times_of(&event(day("2026-12-24"), day("2026-12-25"), Some("Mars/Olympus")), "Asia/Tokyo").unwrap();
+        assert_eq!(zone, "Asia/Tokyo");
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_read_as_no_length() {
+        let at = |ms: i64| EventTime::At(Timestamp(ms));
+        let (start, end, _, all_day) = times_of(&event(at(10_000), at(5_000), None), "UTC").unwrap();
+        assert!(!all_day);
+        assert_eq!((start.millis(), end.millis()), (10_000, 10_000));
+    }
+}

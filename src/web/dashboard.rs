@@ -285,6 +285,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_suggestion_says_when_as_people_do() {
+        let at = |text: &str| crate::clock::Timestamp(text.parse::<jiff::Timestamp>().unwrap().as_millisecond());
+        let now = at("2026-12-05T09:00:00Z");
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        assert_eq!(relative_when(at("2026-12-05T14:00:00Z"), now, &berlin), "today at 15:00");
+        assert_eq!(relative_when(at("2026-12-06T14:00:00Z"), now, &berlin), "tomorrow at 15:00");
+        assert_eq!(relative_when(at("2026-12-08T08:30:00Z"), now, &berlin), "on Tue 8 Dec at 09:30");
+        assert_eq!(relative_when(at("2027-01-04T08:30:00Z"), now, &berlin), "on Mon 4 Jan 2027 at 09:30");
+        // Late at night in Berlin, "tomorrow" is Berlin's tomorrow, not UTC's.
+        let late = at("2026-12-05T23:30:00Z");
+        assert_eq!(relative_when(at("2026-12-06T09:00:00Z"), late, &berlin), "today at 10:00");
+    }
+
+    #[test]
     fn the_funnel_counts_everyone_who_got_at_least_that_far() {
         // 2 never applied, 5 stopped at applied, 3 at screening, 1 interviewed, 1 offered.
         let stages = funnel(&[(0, 2), (1, 5), (2, 3), (3, 1), (4, 1)]);

@@ -48,6 +48,7 @@ on_both_databases_with_google!(
     the_sync_survives_410_429_expired_tokens_and_revoked_grants,
     promise_16_preparation_in_advance_sends_no_raw_calendar_event,
     another_users_suggestions_and_connections_are_not_found,
+    deleting_the_account_revokes_the_calendar_grant_and_deletes_everything_of_google,
     issue_16_a_browser_journey_from_sign_in_to_a_prepared_interview,
 );
 
@@ -893,4 +894,21 @@ async fn journey(
     let sent = serde_json::to_string(&app.fake_ai().requests()).unwrap();
     assert!(sent.contains("Build the billing platform.") && !sent.contains("Globex interview (Staff"), "{sent}");
     Ok(())
+}
+
+async fn deleting_the_account_revokes_the_calendar_grant_and_deletes_everything_of_google(backend: Backend) {
+    let Some((google, app)) = world(backend, &[]).await else { return };
+    ada_with_her_calendar(&google, &app).await;
+    let sub = FakeAccount::default().sub;
+    let mut interview = FakeGoogle::event("evt-d", "Interview with Umbrella", &at(&app, 30), &at(&app, 31));
+    interview["organizer"] = json!({"email": "hr@umbrella.com"});
+    google.put_event(&sub, interview);
+    sync(&app).await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM calendar_events").await, 1);
+    let user_id = careerlog::domain::UserId::from(app.scalar_text("SELECT id FROM users").await);
+    careerlog::services::account_deletion::delete_account(&app.state, &user_id).await.unwrap();
+    assert_eq!(google.revoked().len(), 1, "the grant is revoked at Google first");
+    for table in ["oidc_identities", "calendar_connections", "calendar_events", "oauth_requests", "users"] {
+        assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
+    }
 }
