@@ -400,6 +400,7 @@ pub struct OidcConfig {
         env = "CAREERLOG_OIDC_PROVIDERS",
         value_delimiter = ';',
         value_parser = parse_oidc_provider,
+        value_name = "NAME=ISSUER_URL,CLIENT_ID,CLIENT_SECRET",
         hide_env_values = true
     )]
     pub providers: Vec<OidcProviderConfig>,
