@@ -205,6 +205,13 @@ pub async fn set_prepare_in_advance<'e>(
     Ok(done.rows_affected() > 0)
 }
 
+/// Stop following every event of the user's calendar (another Google account was connected:
+/// its events are other ones). Interviews made from them stay.
+pub async fn forget_events<'e>(ex: impl Executor<'e, Database = Any>, user_id: &UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM calendar_events WHERE user_id = $1").bind(user_id).execute(ex).await?;
+    Ok(())
+}
+
 /// Disconnect: the tokens go, and every event kept only to suggest or to remember a
 /// dismissal. Interviews made from events stay (they are the user's records) but are no longer
 /// kept in step.
@@ -403,7 +410,7 @@ pub async fn open_events_between<'e>(
 ) -> Result<Vec<FoundEvent>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM calendar_events WHERE user_id = $1 AND status IN ($2, $3) \
-         AND starts_at >= $4 AND starts_at <= $5"
+         AND starts_at >= $4 AND starts_at < $5"
     ))
     .bind(user_id)
     .bind(SUGGESTED)

@@ -223,6 +223,12 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 /// What a refusal means, from its status and Google's error body
 /// (`{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}`).
+/// Any refusal in Google's `usageLimits` domain is about the project's quotas or setup, never
+/// one user's grant: it is waited out, not answered with "reconnect".
+fn usage_limited(error: &Value) -> bool {
+    error["errors"].as_array().is_some_and(|errors| errors.iter().any(|e| e["domain"] == "usageLimits"))
+}
+
 fn refusal(status: u16, retry_after: Option<Duration>, body: &[u8]) -> CalendarError {
     let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let error = &body["error"];
@@ -236,9 +242,10 @@ fn refusal(status: u16, retry_after: Option<Duration>, body: &[u8]) -> CalendarE
         429 => CalendarError::RateLimited { retry_after },
         // Google also sends its rate and quota refusals as 403: the project's daily quota is
         // everyone's, and must never read as one user's grant being refused.
-        403 if reasons.iter().any(|r| {
-            matches!(*r, "rateLimitExceeded" | "userRateLimitExceeded" | "dailyLimitExceeded" | "quotaExceeded")
-        }) =>
+        403 if usage_limited(error)
+            || reasons.iter().any(|r| {
+                matches!(*r, "rateLimitExceeded" | "userRateLimitExceeded" | "dailyLimitExceeded" | "quotaExceeded")
+            }) =>
         {
             CalendarError::RateLimited { retry_after }
         }
@@ -567,7 +574,9 @@ mod tests {
     #[test]
     fn refusals_are_told_apart_by_status_and_reason() {
         let google = |code: u16, reason: &str, message: &str| {
-            json!({"error": {"errors": [{"domain": "usageLimits", "reason": reason, "message": message}], "code": code, "message": message}})
+            // Google files rate and quota refusals under "usageLimits", the others under "global".
+            let domain = if reason.ends_with("Exceeded") { "usageLimits" } else { "global" };
+            json!({"error": {"errors": [{"domain": domain, "reason": reason, "message": message}], "code": code, "message": message}})
                 .to_string()
                 .into_bytes()
         };
@@ -580,7 +589,14 @@ mod tests {
         assert!(
             matches!(refusal(429, wait, b"not json"), CalendarError::RateLimited { retry_after } if retry_after == wait)
         );
-        for reason in ["rateLimitExceeded", "userRateLimitExceeded"] {
+        // The project's own setup (the API not turned on) is waited out too: it is nobody's grant.
+        let setup =
+            json!({"error": {"errors": [{"domain": "usageLimits", "reason": "accessNotConfigured"}], "code": 403}});
+        assert!(matches!(
+            refusal(403, None, setup.to_string().as_bytes()),
+            CalendarError::RateLimited { retry_after: None }
+        ));
+        for reason in ["rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded"] {
             let refused = refusal(403, None, &google(403, reason, "Rate Limit Exceeded"));
             assert!(matches!(refused, CalendarError::RateLimited { retry_after: None }), "{reason}");
         }

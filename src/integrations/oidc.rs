@@ -53,10 +53,15 @@ pub fn issuer_allowed(issuer: &Url) -> bool {
 /// both are tried (the discovery document must name exactly the issuer asked for). A path is
 /// kept as written.
 fn issuer_candidates(issuer: &Url) -> Vec<String> {
-    if issuer.path() == "/" && issuer.query().is_none() {
-        vec![issuer.as_str().trim_end_matches('/').to_owned(), issuer.as_str().to_owned()]
+    let written = issuer.as_str().to_owned();
+    let toggled = match written.strip_suffix('/') {
+        Some(trimmed) => trimmed.to_owned(),
+        None => format!("{written}/"),
+    };
+    if issuer.path() == "/" {
+        vec![toggled, written]
     } else {
-        vec![issuer.as_str().to_owned()]
+        vec![written, toggled]
     }
 }
 
@@ -486,8 +491,11 @@ mod tests {
         let of = |url: &str| issuer_candidates(&Url::parse(url).unwrap());
         assert_eq!(of("https://accounts.google.com"), ["https://accounts.google.com", "https://accounts.google.com/"]);
         assert_eq!(of("https://tenant.auth0.com/"), ["https://tenant.auth0.com", "https://tenant.auth0.com/"]);
-        assert_eq!(of("https://id.example/realms/staff"), ["https://id.example/realms/staff"]);
-        assert_eq!(of("https://id.example/oauth2/"), ["https://id.example/oauth2/"]);
+        assert_eq!(
+            of("https://id.example/realms/staff"),
+            ["https://id.example/realms/staff", "https://id.example/realms/staff/"]
+        );
+        assert_eq!(of("https://id.example/realms/x/"), ["https://id.example/realms/x/", "https://id.example/realms/x"]);
     }
 
     #[test]

@@ -276,7 +276,10 @@ pub async fn unlink(handles: &Handles, user_id: &UserId, password_sign_in: bool)
     let account = db::account_of_user(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
     let user = accounts::find_by_id(pool, user_id).await?.ok_or(ServiceError::NotFound)?;
     let mut conn = pool.acquire().await?;
-    if !crate::services::oidc::other_ways_in(handles, &mut conn, &user, "bluesky", password_sign_in).await? {
+    let other_ways_in =
+        crate::services::oidc::other_ways_in(handles, &mut conn, &user, "bluesky", password_sign_in).await?;
+    drop(conn);
+    if !other_ways_in {
         return Err(ServiceError::field(
             "unlink",
             "Bluesky is the only way to sign in to this account. Add an email address and a password first \

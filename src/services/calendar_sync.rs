@@ -104,16 +104,16 @@ pub async fn sync_pass(handles: &Handles) -> ServiceResult<SyncReport> {
     Ok(report)
 }
 
-/// Sync one user's calendar now ("Sync now", and right after connecting).
-pub async fn sync_user(handles: &Handles, user_id: &UserId) -> ServiceResult<()> {
+/// Sync one user's calendar now ("Look for interviews now", and right after connecting): true
+/// when it was read.
+pub async fn sync_user(handles: &Handles, user_id: &UserId) -> ServiceResult<bool> {
     let Some(connection) = db::connection(handles.db.pool(), user_id).await? else {
         return Err(ServiceError::NotFound);
     };
     if connection.needs_reconnect() {
-        return Ok(());
+        return Ok(false);
     }
-    sync_connection(handles, &connection).await?;
-    Ok(())
+    Ok(sync_connection(handles, &connection).await? == Synced::Done)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -136,6 +136,13 @@ async fn sync_connection(handles: &Handles, connection: &Connection) -> ServiceR
     if !leases::try_acquire(pool, &lease, &holder, now, now.plus(CONNECTION_LEASE_FOR)).await? {
         return Ok(Synced::Busy);
     }
+    // Read again under the lease: the user may have reconnected (new tokens, no sync token)
+    // since the list of due connections was read.
+    let Some(connection) = db::connection(pool, user_id).await?.filter(|c| !c.needs_reconnect()) else {
+        leases::release(pool, &lease, &holder).await?;
+        return Ok(Synced::Busy);
+    };
+    let connection = &connection;
     let outcome = match sync_holding_lease(handles, connection).await {
         // Whatever went wrong (the database, an event we could not file), the connection is
         // tried again later with a growing delay rather than at every pass.
@@ -444,8 +451,10 @@ async fn apply_changes(
     Ok(())
 }
 
-/// A full read lists every event of the window: a suggested or accepted event in the window
-/// that it did not list was deleted at Google while we were not following (a 410).
+/// A full read lists every event of the window: a suggestion in the window that it did not
+/// list was deleted at Google while we were not following (a 410), and is forgotten. An
+/// accepted event it did not list may also have moved out of the window, so its interview is
+/// left as it is and simply no longer followed.
 async fn forget_missing(
     handles: &Handles,
     user_id: &UserId,
@@ -459,7 +468,7 @@ async fn forget_missing(
             continue;
         }
         if known.status == db::ACCEPTED {
-            crate::services::interview_suggestions::event_cancelled(handles, user_id, &known).await?;
+            db::delete_event(handles.db.pool(), &known.id).await?;
         } else {
             db::delete_suggestion(handles.db.pool(), &known.id).await?;
         }

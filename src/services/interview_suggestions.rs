@@ -89,6 +89,7 @@ pub async fn accept(
         Some(chosen) => Some(chosen),
         None => found.opportunity_id.as_deref(),
     };
+    let made_new = existing.is_none();
     let opportunity_id = match existing {
         Some(chosen) => match records::get::<kinds::Opportunities>(&handles.db, user_id, chosen).await {
             Ok(row) => row.id,
@@ -119,6 +120,13 @@ pub async fn accept(
         meeting_url,
         ..InterviewWrite::default()
     };
+    // An opportunity made for this suggestion goes again if the interview is not made after all.
+    let undo = |err: ServiceError| async {
+        if made_new {
+            records::delete::<kinds::Opportunities>(handles, user_id, &opportunity_id).await?;
+        }
+        Err::<String, ServiceError>(err)
+    };
     let interview = match records::create::<kinds::Interviews>(
         handles,
         user_id,
@@ -129,17 +137,21 @@ pub async fn accept(
         // The event's link is someone else's text: when the interview would refuse it, the
         // interview is made without it rather than not at all.
         Err(ServiceError::Invalid(errors)) if errors.get("meeting_url").is_some() => {
-            records::create::<kinds::Interviews>(handles, user_id, write(None)).await?
+            records::create::<kinds::Interviews>(handles, user_id, write(None)).await
         }
-        other => other?,
+        other => other,
+    };
+    let interview = match interview {
+        Ok(interview) => interview,
+        Err(err) => return undo(err).await,
     };
     let decided =
         db::decide(pool, user_id, id, db::ACCEPTED, Some(&opportunity_id), Some(&interview.id), handles.clock.now())
             .await?;
     if !decided {
-        // Accepted twice at once (two tabs): keep the first interview only.
+        // Accepted twice at once (two tabs), or the event went meanwhile: keep nothing of this.
         records::delete::<kinds::Interviews>(handles, user_id, &interview.id).await?;
-        return Err(ServiceError::NotFound);
+        return undo(ServiceError::NotFound).await;
     }
     tracing::info!(user_id = %user_id, "an interview found in the calendar was accepted");
     Ok(interview.id)
@@ -173,7 +185,7 @@ pub async fn event_moved(
         match records::patch::<kinds::Interviews>(handles, user_id, interview_id, write).await {
             Ok(_) | Err(ServiceError::NotFound) => {}
             // A time the interview cannot hold (its rules are stricter than a calendar's): it
-            // keeps the time it had, and the event stops being followed.
+            // keeps the time it had; the event's new time is noted so it is not tried again.
             Err(ServiceError::Invalid(errors)) => {
                 tracing::info!(user_id = %user_id, ?errors, "a moved calendar event could not move its interview");
             }

@@ -282,9 +282,22 @@ async fn sign_in(
     if !signups_open {
         return Ok(Err(CallbackProblem::SignupsClosed));
     }
-    let user_id = match (&address, identity.email_verified) {
-        (Some(address), true) => accounts::insert_user_with_verified_email(&mut *tx, address, now).await?,
-        _ => accounts::insert_user_without_email(&mut *tx, now).await?,
+    let made = match (&address, identity.email_verified) {
+        (Some(address), true) => accounts::insert_user_with_verified_email(&mut *tx, address, now).await,
+        _ => accounts::insert_user_without_email(&mut *tx, now).await,
+    };
+    let user_id = match made {
+        Ok(user_id) => user_id,
+        // Another tab finished the same sign-in a moment ago (PostgreSQL lets both get here):
+        // that account is this person's.
+        Err(err) if crate::db::is_unique_violation(&err) => {
+            drop(tx);
+            return match db::by_subject(handles.db.pool(), &identity.issuer, &identity.subject).await? {
+                Some(known) => Ok(Ok(Finished::SignedIn { user_id: known.user_id, created: false, next })),
+                None => Ok(Err(CallbackProblem::AddressInUse)),
+            };
+        }
+        Err(err) => return Err(err.into()),
     };
     let display_name = identity
         .name
@@ -357,13 +370,19 @@ pub async fn confirm_link(handles: &Handles, user_id: &UserId, browser_secret: &
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
     let me = accounts::find_by_id(&mut *tx, user_id).await?.ok_or(ServiceError::NotFound)?;
-    if me.email.as_deref() != Some(pending.email.as_str()) || !me.is_verified() {
+    if me.email.as_deref() != Some(pending.email.as_str()) {
         return Err(ServiceError::field(
             "form",
             format!(
                 "This {} account is for {}, not for the account you are signed in to.",
                 provider.label, pending.email
             ),
+        ));
+    }
+    if !me.is_verified() {
+        return Err(ServiceError::field(
+            "form",
+            "Verify this account's address first (we sent a link when you signed up), then link.",
         ));
     }
     if db::by_subject(&mut *tx, &pending.issuer, &pending.subject).await?.is_some() {
@@ -432,7 +451,11 @@ pub async fn unlink(handles: &Handles, user_id: &UserId, name: &str, password_si
     if !other_ways_in(handles, &mut tx, &me, name, password_sign_in).await? {
         return Err(ServiceError::field(
             "provider",
-            "This is the only way into your account. Set a password under Account (or link another sign-in) first.",
+            if password_sign_in {
+                "This is the only way into your account. Set a password under Account (or link another sign-in) first."
+            } else {
+                "This is the only way into your account. Link another sign-in first."
+            },
         ));
     }
     db::delete(&mut *tx, user_id, name).await?;
@@ -489,6 +512,9 @@ async fn connect_calendar(
     let mut tx = handles.db.begin_write().await?;
     // A grant this one replaces is revoked below, after the commit.
     let previous = google_calendar::connection(&mut *tx, user_id).await?;
+    if previous.as_ref().is_some_and(|p| p.subject != granted.identity.subject) {
+        google_calendar::forget_events(&mut *tx, user_id).await?;
+    }
     google_calendar::upsert_connection(
         &mut *tx,
         user_id,

@@ -54,7 +54,8 @@ pub fn pending_cookie_name(state: &AppState) -> &'static str {
 }
 
 fn pending_cookie(state: &AppState, value: &str, max_age: u64) -> HeaderValue {
-    binding_cookie(state, pending_cookie_name(state), "/settings/connections/oidc", value, max_age)
+    // `__Host-` cookies must have `Path=/`.
+    binding_cookie(state, pending_cookie_name(state), "/", value, max_age)
 }
 
 fn lifetime() -> u64 {
@@ -83,7 +84,10 @@ async fn start_sign_in(
         &state,
         &bucket,
         crate::services::throttle::PROVIDER_STARTS_PER_CLIENT,
-        |minutes| format!("Too many sign-ins started from your network. Try again in {minutes} minutes."),
+        |minutes| {
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            format!("Too many sign-ins started from your network. Try again in {minutes} {unit}.")
+        },
     )
     .await?;
     let secret = crate::domain::token::random_token();
@@ -359,14 +363,23 @@ async fn preparation(
 async fn sync_now(State(state): State<AppState>, me: SignedIn) -> AppResult<Response> {
     let now = state.clock.now();
     let connection = google_calendar::connection(state.db.pool(), &me.user.id).await?.ok_or(AppError::NotFound)?;
+    if connection.needs_reconnect() {
+        return Ok(redirect("/settings/connections"));
+    }
     if connection.attempts > 0 && connection.next_sync_at.millis() > now.millis() {
         return Ok(redirect("/settings/connections?notice=calendar_waiting"));
     }
     let recently = connection.last_synced_at.is_some_and(|at| now.millis() - at.millis() < 60_000);
-    if !recently && google_calendar::sync_soon(state.db.pool(), &me.user.id, now).await? {
-        crate::services::calendar_sync::sync_user(&state, &me.user.id).await?;
+    if recently {
+        return Ok(redirect("/settings/connections?notice=calendar_synced"));
     }
-    Ok(redirect("/settings/connections?notice=calendar_synced"))
+    google_calendar::sync_soon(state.db.pool(), &me.user.id, now).await?;
+    let read = crate::services::calendar_sync::sync_user(&state, &me.user.id).await?;
+    Ok(redirect(if read {
+        "/settings/connections?notice=calendar_synced"
+    } else {
+        "/settings/connections?notice=calendar_not_read"
+    }))
 }
 
 // --- What Settings → Connections shows ---

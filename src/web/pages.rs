@@ -84,6 +84,11 @@ impl NoticeQuery {
                     ))
                 }
                 "calendar_synced" => return Some(Notice::success("Your calendar was read again.")),
+                "calendar_not_read" => {
+                    return Some(Notice::warning(
+                        "The calendar could not be read just now (see below); it is tried again by itself.",
+                    ))
+                }
                 "calendar_waiting" => return Some(Notice::warning(
                     "Google asked us to wait before reading your calendar again; it will be read as soon as it may.",
                 )),
