@@ -135,6 +135,7 @@ impl Application {
             bluesky,
             oidc,
             calendar_api: config.oidc.google_calendar_api_url.clone(),
+            metrics: Default::default(),
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)

@@ -60,6 +60,11 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "CAREERLOG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Opens `/metrics` (Prometheus' text format) to requests with `Authorization: Bearer
+    /// <token>`. Without it, `/metrics` answers 404.
+    #[arg(long = "metrics-token", env = "CAREERLOG_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -60,7 +60,11 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
             return;
         }
         loop {
-            match run(&handles).await {
+            let outcome = run(&handles).await;
+            if outcome.as_ref().map_or(true, |report| report.ran) {
+                handles.metrics.job_run("housekeeping", outcome.is_ok());
+            }
+            match outcome {
                 Ok(report) if report.ran => tracing::debug!(?report, "housekeeping done"),
                 Ok(_) => tracing::debug!("housekeeping skipped: another instance holds the lease"),
                 Err(err) => tracing::warn!(error = %format!("{err:#}"), "housekeeping failed"),

@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod housekeeping;
 pub mod integrations;
+pub mod metrics;
 pub mod resume;
 pub mod secrets;
 pub mod server;

@@ -132,6 +132,25 @@ impl Db {
     }
 
     /// Does the database answer?
+    /// The pool as it stands: connections open, idle, and the most it opens.
+    pub fn pool_stats(&self) -> crate::metrics::PoolStats {
+        crate::metrics::PoolStats {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    /// Whether every migration this build knows is applied (an instance of an older build may
+    /// be reading a database a newer one migrated, which is fine; the other way round is not).
+    pub async fn migrations_applied(&self) -> Result<bool, sqlx::Error> {
+        let latest = crate::db::migrations::migrator(self.kind()).iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(applied.unwrap_or(0) >= latest)
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }

@@ -187,6 +187,8 @@ fn read_parts(parts: &[Part]) -> Option<Reading> {
                 _ => {
                     let (first, second) = (a.small()?, b.small()?);
                     match (first, second) {
+                        // No month or day 0 (and "1-0-2017" is no question of which comes first).
+                        (0, _) | (_, 0) => None,
                         (f, s) if f == s || (f > 12 && s <= 12) => date(y, Some(s), Some(f)),
                         (f, s) if s > 12 && f <= 12 => date(y, Some(f), Some(s)),
                         (f, s) if f <= 12 && s <= 12 => Some(Reading::Ambiguous { first: f, second: s, year: y }),
@@ -935,6 +937,15 @@ mod properties {
             let cut: String = name.chars().take(len.min(name.len())).collect();
             (m, if upper { cut.to_uppercase() } else { cut })
         })
+    }
+
+    /// Found by the property below (`1-0-0000`): a zero month or day beside another number
+    /// asked which comes first, and naming month 0 panicked.
+    #[test]
+    fn a_zero_month_or_day_is_no_date_and_no_question() {
+        for input in ["1-0-0000", "0-1-2017", "1/0/2017", "0.0.2017"] {
+            assert!(date(input).is_err(), "{input}");
+        }
     }
 
     proptest! {

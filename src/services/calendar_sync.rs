@@ -59,7 +59,7 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
                 _ = stop.changed() => break,
             }
             tokio::select! {
-                outcome = sync_pass(&handles) => match outcome {
+                outcome = sync_pass(&handles) => match counted(&handles, outcome) {
                     Ok(report) if report.synced + report.failed + report.prepared > 0 => {
                         tracing::info!(?report, "calendar sync pass")
                     }
@@ -70,6 +70,14 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
             }
         }
     })
+}
+
+/// Count a pass that ran (one that found another instance holding the lease did nothing).
+fn counted(handles: &Handles, outcome: ServiceResult<SyncReport>) -> ServiceResult<SyncReport> {
+    if outcome.as_ref().map_or(true, |report| report.ran) {
+        handles.metrics.job_run("calendar_sync", outcome.is_ok());
+    }
+    outcome
 }
 
 /// What a pass did.

@@ -73,6 +73,8 @@ pub struct Handles {
     pub oidc: Arc<crate::integrations::oidc::OidcProviders>,
     /// The Google Calendar API the calendar sync reads.
     pub calendar_api: Url,
+    /// What `/metrics` reports: requests, and the background jobs' runs.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.

@@ -84,7 +84,12 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
             // A stop cancels a pass between awaits: a record written and not yet noted is
             // written again under the same key by the next pass (see `document_key`).
             tokio::select! {
-                outcome = publish_pass(&handles) => log_pass(outcome),
+                outcome = publish_pass(&handles) => {
+                    if outcome.as_ref().map_or(true, |report| report.ran) {
+                        handles.metrics.job_run("standard_site", outcome.is_ok());
+                    }
+                    log_pass(outcome)
+                }
                 _ = stop.changed() => break,
             }
         }

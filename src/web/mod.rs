@@ -25,6 +25,7 @@ pub mod imports;
 pub mod interviews;
 pub mod journal;
 pub mod labels;
+pub mod metrics;
 pub mod notes;
 pub mod oidc;
 pub mod opportunities;
@@ -103,6 +104,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .nest("/api/v1", api::router(&state))
         .route("/healthz", get(home::health))
+        .route("/readyz", get(metrics::ready))
+        .route("/metrics", get(metrics::metrics))
         .route("/static/{version}/{name}", get(assets::serve))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(csrf::MAX_FORM_BYTES))
@@ -111,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), error_pages::render_errors))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(from_fn_with_state(state.clone(), deadline))
+        .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn(request_id::assign))
         .with_state(state)
 }

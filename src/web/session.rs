@@ -316,7 +316,7 @@ pub async fn end_session(state: &AppState, visitor: &Visitor) -> Result<HeaderVa
 
 /// The token of an `Authorization: Bearer …` header. The scheme is read in any letter case
 /// (RFC 9110, 11.1), with any run of spaces before the token.
-fn bearer_token(header: &str) -> Option<&str> {
+pub(crate) fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim_start().split_once([' ', '\t'])?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

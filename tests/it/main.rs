@@ -29,6 +29,7 @@ mod jobs;
 mod layers;
 mod lenient;
 mod mail;
+mod metrics;
 mod migrations;
 mod openapi;
 mod polish;
