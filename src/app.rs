@@ -26,6 +26,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// Backups on a schedule (`--backup-to`), started with the other background jobs.
+    backups: Option<crate::backup::Schedule>,
 }
 
 /// Replacements for the real services, for tests.
@@ -57,6 +59,7 @@ impl Application {
             );
         }
 
+        let backups = crate::backup::Schedule::from_config(&config)?;
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("could not listen on {}", config.listen))?;
         let local = listener.local_addr()?;
@@ -150,7 +153,7 @@ impl Application {
             config,
         });
         let router = crate::web::router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, backups })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -166,11 +169,15 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(mut self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
         let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let publisher = crate::services::standard_site::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let calendar = crate::services::calendar_sync::spawn(self.state.handles.clone(), jobs_stopped.clone());
+        let backups = self
+            .backups
+            .take()
+            .map(|schedule| crate::backup::spawn_schedule(self.state.handles.clone(), schedule, jobs_stopped.clone()));
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
@@ -188,6 +195,9 @@ impl Application {
         let _ = publisher.await;
         let _ = calendar.await;
         let _ = views.await;
+        if let Some(backups) = backups {
+            let _ = backups.await;
+        }
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

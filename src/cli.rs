@@ -2,10 +2,13 @@
 
 use std::io::BufRead;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
+use clap::{Args, Parser, Subcommand};
+
+use crate::backup::{BackupPlan, Destination, Retention, Sealing, Source, Unsealing};
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, LogFormat, StorageConfig};
+use crate::config::{Config, LogFormat, StorageConfig, UploadConfig};
 use crate::db::Db;
 use crate::domain::{Email, Password};
 use crate::services::passwords::PasswordHasher;
@@ -27,12 +30,68 @@ pub enum Command {
     Serve(Box<Config>),
     /// Apply pending database migrations and exit (serve also does this at start).
     Migrate(StorageConfig),
+    /// Make one encrypted backup now (the database and every uploaded file) and print where it is.
+    Backup(Box<BackupArgs>),
+    /// Check a backup and restore it into the configured database and file store, which must be
+    /// empty.
+    Restore(Box<RestoreArgs>),
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
     /// Resume files, without a database or AI.
     #[command(subcommand)]
     Resume(ResumeCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where the archive goes: a directory, or `s3://bucket/prefix` (S3 credentials and endpoint
+    /// from the AWS_* environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+    /// AWS_ENDPOINT_URL for other S3-compatible services).
+    #[arg(long)]
+    pub to: String,
+
+    /// The age public key (age1…) to encrypt to; repeatable. Keep its private key off the server.
+    #[arg(long = "recipient", required_unless_present = "passphrase_file")]
+    pub recipients: Vec<String>,
+
+    /// Encrypt with the passphrase in this file (its first line) instead of a public key.
+    #[arg(long, conflicts_with = "recipients")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Keep the newest backup of each of this many recent days (older ones in the destination go).
+    #[arg(long, default_value_t = 7)]
+    pub keep_daily: u32,
+
+    /// Keep the newest backup of each of this many recent weeks.
+    #[arg(long, default_value_t = 4)]
+    pub keep_weekly: u32,
+
+    #[command(flatten)]
+    pub storage: StorageConfig,
+
+    #[command(flatten)]
+    pub uploads: UploadConfig,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The archive: a path, or `s3://bucket/prefix/careerlog-….tar.gz.age`.
+    pub archive: String,
+
+    /// The age identity file (AGE-SECRET-KEY-1…) of a public key the archive was encrypted to.
+    #[arg(long, required_unless_present = "passphrase_file")]
+    pub identity: Option<PathBuf>,
+
+    /// The file holding the passphrase the archive was encrypted with (its first line).
+    #[arg(long, conflicts_with = "identity")]
+    pub passphrase_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub storage: StorageConfig,
+
+    #[command(flatten)]
+    pub uploads: UploadConfig,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +199,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return_large_allocations_to_the_system();
             let app = crate::Application::build(*config).await?;
             app.run_until_stopped().await
+        }
+        Command::Backup(args) => {
+            init_logging(LogFormat::Text);
+            let sealing = match &args.passphrase_file {
+                Some(file) => Sealing::Passphrase(read_passphrase(file)?),
+                None => Sealing::Recipients(
+                    args.recipients
+                        .iter()
+                        .map(|r| crate::backup::archive::parse_recipient(r))
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            let plan = BackupPlan {
+                destination: Destination::parse(&args.to)?,
+                sealing,
+                retention: Retention { daily: args.keep_daily, weekly: args.keep_weekly },
+            };
+            let database_url = args.storage.database_url();
+            let db = Db::connect(&database_url, 2).await?;
+            let files = crate::integrations::files::from_config(&args.uploads, &args.storage.data_dir)?;
+            let source =
+                Source { db: &db, database_url: &database_url, files: &files, data_dir: &args.storage.data_dir };
+            let made = crate::backup::back_up(source, &plan, SystemClock.now()).await;
+            db.close().await;
+            let report = made?;
+            eprintln!(
+                "Backed up the database and {} uploaded file{} ({} bytes, encrypted).",
+                report.files,
+                if report.files == 1 { "" } else { "s" },
+                report.bytes
+            );
+            for removed in &report.removed {
+                eprintln!(
+                    "Removed the older backup {removed} (--keep-daily {}, --keep-weekly {}).",
+                    args.keep_daily, args.keep_weekly
+                );
+            }
+            println!("{}", report.location);
+            Ok(())
+        }
+        Command::Restore(args) => {
+            init_logging(LogFormat::Text);
+            let unsealing = match (&args.identity, &args.passphrase_file) {
+                (_, Some(file)) => Unsealing::Passphrase(read_passphrase(file)?),
+                (Some(file), None) => {
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|err| FileRefused(format!("Could not read {}: {err}.", file.display())))?;
+                    Unsealing::Identities(crate::backup::archive::read_identity_file(&text)?)
+                }
+                (None, None) => anyhow::bail!("give --identity or --passphrase-file"),
+            };
+            create_data_dir(&args.storage.data_dir)?;
+            let database_url = args.storage.database_url();
+            let db = Db::connect(&database_url, 2).await?;
+            let files = crate::integrations::files::from_config(&args.uploads, &args.storage.data_dir)?;
+            let target =
+                Source { db: &db, database_url: &database_url, files: &files, data_dir: &args.storage.data_dir };
+            let restored = crate::backup::restore(&args.archive, unsealing, target).await;
+            db.close().await;
+            let report = restored?;
+            let manifest = &report.manifest;
+            println!(
+                "Restored the backup made at {} by Careerlog {}: the {} database (migration {}) and {} uploaded file{}.",
+                manifest.created_at,
+                manifest.careerlog_version,
+                manifest.database.kind,
+                manifest.database.migration,
+                report.files,
+                if report.files == 1 { "" } else { "s" },
+            );
+            if !manifest.secret_key_included {
+                println!(
+                    "The instance it came from had its secret key in CAREERLOG_SECRET_KEY: start this one with the same key."
+                );
+            }
+            println!("Start `careerlog serve` with the same settings; it applies any newer migrations.");
+            Ok(())
         }
         Command::Migrate(storage) => {
             init_logging(LogFormat::Text);
@@ -255,6 +391,17 @@ async fn extract_resume_file(path: &std::path::Path) -> anyhow::Result<crate::re
         .await
         .map_err(|err| FileRefused(format!("{}: {err}", path.display())))?;
     Ok(text)
+}
+
+/// A passphrase from the first line of `file`.
+fn read_passphrase(file: &std::path::Path) -> anyhow::Result<crate::secrets::Secret<String>> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| FileRefused(format!("Could not read {}: {err}.", file.display())))?;
+    let passphrase = text.lines().next().unwrap_or_default().to_owned();
+    if passphrase.chars().count() < 12 {
+        anyhow::bail!("the passphrase in {} is shorter than 12 characters", file.display());
+    }
+    Ok(crate::secrets::Secret::new(passphrase))
 }
 
 fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {

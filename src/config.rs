@@ -44,6 +44,9 @@ pub struct Config {
     #[command(flatten)]
     pub oidc: OidcConfig,
 
+    #[command(flatten)]
+    pub backups: BackupScheduleConfig,
+
     /// Whether visitors may create accounts.
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,
@@ -363,6 +366,33 @@ pub struct BlueskyConfig {
     /// Seconds any one request to a Bluesky server may take.
     #[arg(long = "bluesky-timeout-seconds", env = "CAREERLOG_BLUESKY_TIMEOUT_SECONDS", default_value_t = 10)]
     pub timeout_seconds: u64,
+}
+
+/// Backups on a schedule inside `serve` (off unless `--backup-to` is given); `careerlog backup`
+/// makes one at any time.
+#[derive(Debug, Clone, Args)]
+pub struct BackupScheduleConfig {
+    /// Make encrypted backups on a schedule into this directory or `s3://bucket/prefix` (S3
+    /// credentials and endpoint from the AWS_* environment). Off when unset.
+    #[arg(long = "backup-to", env = "CAREERLOG_BACKUP_TO")]
+    pub to: Option<String>,
+
+    /// The age public key (age1…) scheduled backups are encrypted to; repeatable (comma-separated
+    /// in the environment). Keep its private key off the server.
+    #[arg(long = "backup-recipient", env = "CAREERLOG_BACKUP_RECIPIENT", value_delimiter = ',')]
+    pub recipients: Vec<String>,
+
+    /// Hours between scheduled backups.
+    #[arg(long = "backup-every-hours", env = "CAREERLOG_BACKUP_EVERY_HOURS", default_value_t = 24)]
+    pub every_hours: u32,
+
+    /// Keep the newest backup of each of this many recent days.
+    #[arg(long = "backup-keep-daily", env = "CAREERLOG_BACKUP_KEEP_DAILY", default_value_t = 7)]
+    pub keep_daily: u32,
+
+    /// Keep the newest backup of each of this many recent weeks.
+    #[arg(long = "backup-keep-weekly", env = "CAREERLOG_BACKUP_KEEP_WEEKLY", default_value_t = 4)]
+    pub keep_weekly: u32,
 }
 
 /// Google and any other OpenID Connect provider: sign-in, linking, and (Google only) the

@@ -4,6 +4,7 @@
 //! integration tests can build the same application on a random port.
 
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -189,7 +189,7 @@ pub fn hash_token(token: &str) -> String {
     crate::domain::token::encode(&Sha256::digest(token.as_bytes()))
 }
 
-fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod ai;
 pub mod analytics;
 pub mod api_tokens;
+pub mod backup;
 pub mod bluesky;
 pub mod calendar;
 pub mod career;

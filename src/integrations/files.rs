@@ -29,6 +29,8 @@ pub trait FileStore: Send + Sync {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>>;
     /// Remove `key`; removing a missing key is not an error.
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Every key in the store, in no particular order (for backups).
+    async fn list(&self) -> anyhow::Result<Vec<String>>;
     /// For the startup log line, e.g. "local directory" or "S3 bucket careerlog at https://…" (no secrets).
     fn describe(&self) -> String;
 }
@@ -141,6 +143,11 @@ fn object_path(key: &str) -> anyhow::Result<ObjectPath> {
     ObjectPath::parse(key).with_context(|| format!("invalid file key {key:?}"))
 }
 
+/// Whether `key` is one the store accepts (see [`object_path`]).
+pub fn is_valid_key(key: &str) -> bool {
+    object_path(key).is_ok()
+}
+
 /// Any `object_store` backend behind the [`FileStore`] trait.
 struct ObjectFileStore {
     inner: Arc<dyn ObjectStore>,
@@ -182,6 +189,17 @@ impl FileStore for ObjectFileStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(err) => Err(err).with_context(|| format!("deleting file {key} from the {}", self.description)),
         }
+    }
+
+    async fn list(&self) -> anyhow::Result<Vec<String>> {
+        use futures::TryStreamExt;
+        let listed: Vec<_> = self
+            .inner
+            .list(None)
+            .try_collect()
+            .await
+            .with_context(|| format!("listing the files in the {}", self.description))?;
+        Ok(listed.into_iter().map(|meta| meta.location.to_string()).filter(|key| is_valid_key(key)).collect())
     }
 
     fn describe(&self) -> String {
@@ -239,6 +257,36 @@ impl FileStore for LocalDirStore {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(err) => Err(err).with_context(|| format!("deleting file {key} from the {}", self.describe())),
         }
+    }
+
+    async fn list(&self) -> anyhow::Result<Vec<String>> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut keys = Vec::new();
+            let mut folders = vec![root.clone()];
+            while let Some(folder) = folders.pop() {
+                let entries = match std::fs::read_dir(&folder) {
+                    Ok(entries) => entries,
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(err) => return Err(err).with_context(|| format!("listing {}", folder.display())),
+                };
+                for entry in entries {
+                    let path = entry?.path();
+                    if path.is_dir() {
+                        folders.push(path);
+                    } else if let Ok(relative) = path.strip_prefix(&root) {
+                        // Files being written (`.….partial`) and anything else not a key are skipped.
+                        let key = relative.to_string_lossy().replace('\\', "/");
+                        if is_valid_key(&key) {
+                            keys.push(key);
+                        }
+                    }
+                }
+            }
+            Ok(keys)
+        })
+        .await
+        .context("listing the upload directory")?
     }
 
     fn describe(&self) -> String {

@@ -24,6 +24,8 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
         ("resume/", with(&["crate::db", "crate::services", "crate::integrations", "axum", "sqlx"])),
         // Background work: below the web layer, beside the use cases.
         ("housekeeping.rs", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
+        // Backups and restores: beside housekeeping, below the web layer and the composition root.
+        ("backup/", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
         // The shared state is read by the web layer; it knows nothing of HTTP.
         ("state.rs", vec!["crate::web", "crate::app", "crate::cli", "axum"]),
         ("clock.rs", with(&["crate::db", "crate::services", "axum"])),
