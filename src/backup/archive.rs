@@ -371,6 +371,29 @@ mod tests {
     }
 
     #[test]
+    fn a_passphrase_archive_opens_with_that_passphrase_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = dir.path().join("staged");
+        std::fs::create_dir_all(&staged).unwrap();
+        std::fs::write(staged.join(SQLITE_ENTRY), b"database").unwrap();
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            careerlog_version: "test".into(),
+            created_at: "2026-12-05T00:00:00Z".into(),
+            database: DatabaseInfo { kind: "sqlite".into(), version: "3".into(), tool: "test".into(), migration: 1 },
+            secret_key_included: false,
+            entries: vec![describe_file(SQLITE_ENTRY, &staged.join(SQLITE_ENTRY)).unwrap()],
+        };
+        let out = dir.path().join("archive.age");
+        let passphrase = |text: &str| Secret::new(text.to_owned());
+        write(&staged, &manifest, &Sealing::Passphrase(passphrase("correct horse battery staple")), &out).unwrap();
+        let wrong = read(&out, &Unsealing::Passphrase(passphrase("incorrect horse")), &dir.path().join("a"));
+        assert!(refusal(wrong).contains("could not be decrypted"));
+        let right = Unsealing::Passphrase(passphrase("correct horse battery staple"));
+        assert_eq!(read(&out, &right, &dir.path().join("b")).unwrap(), manifest);
+    }
+
+    #[test]
     fn passphrases_and_identity_files_are_read() {
         let (identity, _) = keys();
         use age::secrecy::ExposeSecret;

@@ -243,10 +243,7 @@ pub async fn restore(location: &str, unsealing: Unsealing, target: Source<'_>) -
     match target.db.kind() {
         DbKind::Sqlite => {
             let restored = unpacked.join(archive::SQLITE_ENTRY);
-            let url = format!("sqlite://{}?mode=ro", restored.display());
-            let copy = Db::connect(&url, 1).await.context("opening the archived database")?;
-            let verdict = queries::integrity_check(copy.pool()).await?;
-            copy.close().await;
+            let verdict = queries::integrity_check_file(&restored).await.context("opening the archived database")?;
             if verdict != "ok" {
                 return Err(refused(format!("the archived SQLite database fails its integrity check: {verdict}")));
             }

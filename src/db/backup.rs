@@ -43,3 +43,14 @@ pub async fn integrity_check(pool: &AnyPool) -> Result<String, sqlx::Error> {
     let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;
     Ok(lines.join("; "))
 }
+
+/// [`integrity_check`] of a SQLite file that is not in use, opened read-only with nothing set
+/// on the connection (the pool's settings would write to it).
+pub async fn integrity_check_file(path: &std::path::Path) -> Result<String, sqlx::Error> {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut connection = sqlx::SqliteConnection::connect_with(&options).await?;
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut connection).await?;
+    connection.close().await?;
+    Ok(lines.join("; "))
+}

@@ -10,6 +10,7 @@ mod ai_labels;
 mod ai_prep;
 mod analytics;
 mod api;
+mod backups;
 mod bluesky;
 mod browser;
 mod calendar;
