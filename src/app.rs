@@ -52,10 +52,18 @@ impl Application {
 
         let db = Db::connect(&config.storage.database_url(), config.storage.database.max_connections).await?;
         db.migrate().await?;
+        check_key_is_the_databases(&db, &master_key, config.security.secret_key.is_some(), data_dir).await?;
         if db.kind() == crate::db::DbKind::Postgres && config.security.secret_key.is_none() {
             tracing::warn!(
                 "no CAREERLOG_SECRET_KEY is set: this instance uses the key in its own data directory. \
-                 Several instances on one database must share one key, or forms fail and rate limits multiply."
+                 Every other instance on this database must be given the same key, or it is refused at start."
+            );
+        }
+        if db.kind() == crate::db::DbKind::Postgres && config.uploads.store == crate::config::FileStoreKind::Local {
+            // Not refused: one instance on PostgreSQL, or a directory shared by every instance, is fine.
+            tracing::warn!(
+                "uploaded files are kept in this instance's data directory: with several instances, \
+                 give them one bucket (--file-store s3) or one shared directory, or files stored by one are missing on the others"
             );
         }
 
@@ -224,6 +232,44 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The `instance_settings` row that holds the fingerprint of the secret key the database was
+/// first used with.
+pub const KEY_FINGERPRINT_SETTING: &str = "secret_key_fingerprint";
+
+/// Every instance on one database must use one secret key: CSRF tokens, rate-limit buckets,
+/// analytics hashes, sealed rows (imports, OAuth sessions and grants) and the Bluesky client key
+/// all derive from it. An instance with a key of its own (say, a second data directory that
+/// generated one) would serve forms the other instances refuse, count rate limits apart and
+/// fail to open what they sealed, with nothing in the logs to say why. So the first start
+/// records the key's fingerprint, and a start with another key is refused, loudly.
+async fn check_key_is_the_databases(
+    db: &Db,
+    key: &MasterKey,
+    configured: bool,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let ours = key.fingerprint();
+    let recorded = crate::db::admin::first_setting(db.pool(), KEY_FINGERPRINT_SETTING, &ours, SystemClock.now())
+        .await
+        .context("recording the secret key's fingerprint")?;
+    if recorded == ours {
+        return Ok(());
+    }
+    let source = if configured {
+        "CAREERLOG_SECRET_KEY (--secret-key)".to_owned()
+    } else {
+        format!("{} (no CAREERLOG_SECRET_KEY is set)", data_dir.join("secret.key").display())
+    };
+    anyhow::bail!(
+        "this database was first used with another secret key (fingerprint {}…) than the one in {source} \
+         (fingerprint {}…). Give every instance on one database the same CAREERLOG_SECRET_KEY. If you replaced \
+         the key on purpose (what was sealed with the old one becomes unreadable), run \
+         `careerlog admin forget-key-fingerprint` against this database and start again.",
+        recorded.get(..8).unwrap_or(&recorded),
+        &ours[..8],
+    )
 }
 
 /// Google (when its client id and secret are set) and every `--oidc-provider`.

@@ -139,6 +139,13 @@ pub enum AdminCommand {
         #[command(flatten)]
         storage: StorageConfig,
     },
+    /// Forget which secret key the database was first used with, after replacing the key on
+    /// purpose: the next `serve` records the key it is given. What was sealed with the old key
+    /// (resume imports waiting for review, Bluesky and Google connections) becomes unreadable.
+    ForgetKeyFingerprint {
+        #[command(flatten)]
+        storage: StorageConfig,
+    },
     /// Set one account's monthly AI allowance in tokens (input and output together), or with
     /// `--tokens default` go back to the instance's `--ai-monthly-tokens`. 0 means no limit.
     AiBudget {
@@ -341,6 +348,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(err) => Err(err.into()),
             }
+        }
+        Command::Admin(AdminCommand::ForgetKeyFingerprint { storage }) => {
+            init_logging(LogFormat::Text);
+            create_data_dir(&storage.data_dir)?;
+            let db = Db::connect(&storage.database_url(), 1).await?;
+            db.migrate().await?;
+            let forgotten = crate::db::admin::delete_setting(db.pool(), crate::app::KEY_FINGERPRINT_SETTING).await?;
+            db.close().await;
+            if forgotten {
+                println!("Forgotten: the next start records the secret key it is given.");
+            } else {
+                println!("No key was recorded: the next start records the secret key it is given.");
+            }
+            Ok(())
         }
         Command::Admin(AdminCommand::AiBudget { email, tokens, storage }) => {
             init_logging(LogFormat::Text);

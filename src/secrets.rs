@@ -55,6 +55,9 @@ pub enum KeyPurpose {
     Analytics,
     /// The Bluesky OAuth client's signing key (a confidential client's `private_key_jwt`).
     BlueskyClientKey,
+    /// The key's fingerprint, kept in the database so that an instance started with another key
+    /// is refused (see [`MasterKey::fingerprint`]).
+    Fingerprint,
 }
 
 impl KeyPurpose {
@@ -65,6 +68,7 @@ impl KeyPurpose {
             KeyPurpose::FieldEncryption => b"careerlog/field-encryption/v1",
             KeyPurpose::Analytics => b"careerlog/analytics/v1",
             KeyPurpose::BlueskyClientKey => b"careerlog/bluesky-client-key/v1",
+            KeyPurpose::Fingerprint => b"careerlog/key-fingerprint/v1",
         }
     }
 }
@@ -124,6 +128,12 @@ impl MasterKey {
             }
             Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// What names this key without revealing it: 32 hex characters of a key derived for
+    /// nothing else. Two instances with one fingerprint have one key.
+    pub fn fingerprint(&self) -> String {
+        self.derive(KeyPurpose::Fingerprint).0.iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn derive(&self, purpose: KeyPurpose) -> DerivedKey {
@@ -236,6 +246,16 @@ mod tests {
         assert_eq!(key.open(&changed, b"import:1"), None, "a changed byte");
         assert_eq!(key.open(b"short", b"import:1"), None);
         assert_ne!(key.seal(b"x", b"c"), key.seal(b"x", b"c"), "a fresh nonce each time");
+    }
+
+    #[test]
+    fn a_fingerprint_names_one_key_and_reveals_none_of_it() {
+        let key = MasterKey::generate();
+        let fingerprint = key.fingerprint();
+        assert_eq!(fingerprint.len(), 32);
+        assert_eq!(MasterKey::from_hex(&key.to_hex()).unwrap().fingerprint(), fingerprint, "the same key");
+        assert_ne!(MasterKey::generate().fingerprint(), fingerprint, "another key");
+        assert!(!key.to_hex().contains(&fingerprint) && !fingerprint.contains(&key.to_hex()[..16]));
     }
 
     #[test]

@@ -27,6 +27,31 @@ pub async fn set_setting<'e>(
     Ok(())
 }
 
+/// Store `value` as `name` unless a value is there already, and answer the stored one: the first
+/// instance to start decides, however many start at once.
+pub async fn first_setting(
+    pool: &sqlx::AnyPool,
+    name: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO instance_settings (name, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(value)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    sqlx::query_scalar("SELECT value FROM instance_settings WHERE name = $1").bind(name).fetch_one(pool).await
+}
+
+pub async fn delete_setting<'e>(ex: impl Executor<'e, Database = Any>, name: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM instance_settings WHERE name = $1").bind(name).execute(ex).await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// A line of the users list.
 #[derive(Debug, Clone, FromRow)]
 pub struct UserLine {

@@ -25,6 +25,7 @@ mod google;
 mod google_calendar;
 mod housekeeping;
 mod imports;
+mod instances;
 mod interviews;
 mod jobs;
 mod layers;

@@ -372,42 +372,100 @@ pub fn read_mails(dir: &Path) -> Vec<Mail> {
     names.iter().map(|p| parse_mail(&std::fs::read_to_string(p).unwrap())).collect()
 }
 
-/// A real `careerlog serve` process (the built binary) on a random port with its own SQLite data
-/// directory: for what only a whole process shows (its memory, its open-files limit). It is
-/// killed when dropped.
+/// How to start a [`ServerProcess`]. The default: a SQLite database in the process's own data
+/// directory, with the key generated there.
+#[derive(Debug, Clone, Default)]
+pub struct ServerSettings {
+    /// A `postgres://…` database (shared with other processes, say); `None`: SQLite in the
+    /// process's data directory.
+    pub database_url: Option<String>,
+    /// The deployment's `--secret-key` (64 hex characters); `None`: the data directory's key.
+    pub secret_key: Option<String>,
+    /// More flags: an S3 store's, `--metrics-token`, `--base-url`…
+    pub args: Vec<String>,
+    /// More environment, e.g. `CAREERLOG_LOG` to read a module's debug lines.
+    pub env: Vec<(String, String)>,
+    /// Lower the process's open-files limit (soft and hard) to this first.
+    pub max_open_files: Option<u32>,
+}
+
+impl ServerSettings {
+    /// The flags `careerlog admin …` needs to reach this database from `data_dir`.
+    pub fn storage_args(&self, data_dir: &Path) -> Vec<String> {
+        let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+        if let Some(url) = &self.database_url {
+            args.extend(["--database-url".to_owned(), url.clone()]);
+        }
+        args
+    }
+}
+
+/// `careerlog admin create-user` (verified; an administrator with `admin`) with `storage_args`.
+pub fn create_user_with_cli(storage_args: &[String], email: &str, password: &str, admin: bool) {
+    use std::io::Write;
+    let mut create = std::process::Command::new(env!("CARGO_BIN_EXE_careerlog"))
+        .args(["admin", "create-user", "--email", email])
+        .args(admin.then_some("--admin"))
+        .args(storage_args)
+        .env_remove("CAREERLOG_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run careerlog admin create-user");
+    create.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let created = create.wait_with_output().unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+}
+
+/// A real `careerlog serve` process (the built binary) on a random port with a data directory
+/// of its own: for what only a whole process shows (its memory, its open-files limit, several
+/// instances on one database). It is killed when dropped.
 pub struct ServerProcess {
     /// `http://127.0.0.1:<port>`
     pub address: String,
+    pub data_dir: PathBuf,
     child: std::process::Child,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
     _temp: tempfile::TempDir,
 }
 
 impl ServerProcess {
-    /// Create the account `email` (verified) with `password`, then start the server with
-    /// `extra` settings; `max_open_files` lowers its open-files limit (soft and hard) first.
+    /// Create the account `email` (verified) with `password` in a fresh SQLite data directory,
+    /// then start the server with `extra` settings; `max_open_files` lowers its open-files limit
+    /// (soft and hard) first.
     pub async fn start_with_user(
         email: &str,
         password: &str,
         extra: &[&str],
         max_open_files: Option<u32>,
     ) -> ServerProcess {
-        use std::io::{BufRead, Write};
+        let settings = ServerSettings {
+            args: extra.iter().map(|s| s.to_string()).collect(),
+            max_open_files,
+            ..ServerSettings::default()
+        };
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().join("data");
-        let bin = env!("CARGO_BIN_EXE_careerlog");
-        let mut create = std::process::Command::new(bin)
-            .args(["admin", "create-user", "--email", email, "--data-dir"])
-            .arg(&data_dir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run careerlog admin create-user");
-        create.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-        let created = create.wait_with_output().unwrap();
-        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+        create_user_with_cli(&settings.storage_args(&data_dir), email, password, false);
+        Self::start_in(temp, &settings).await.unwrap_or_else(|log| panic!("the server did not start:\n{log}"))
+    }
 
-        let mut command = match max_open_files {
+    /// Start a server with `settings` and a fresh data directory of its own.
+    pub async fn start(settings: &ServerSettings) -> ServerProcess {
+        Self::try_start(settings).await.unwrap_or_else(|log| panic!("the server did not start:\n{log}"))
+    }
+
+    /// Start a server, or answer its log when it stops before it listens.
+    pub async fn try_start(settings: &ServerSettings) -> Result<ServerProcess, String> {
+        Self::start_in(tempfile::tempdir().expect("temp dir"), settings).await
+    }
+
+    async fn start_in(temp: tempfile::TempDir, settings: &ServerSettings) -> Result<ServerProcess, String> {
+        use std::io::BufRead;
+        let data_dir = temp.path().join("data");
+        let bin = env!("CARGO_BIN_EXE_careerlog");
+        let mut command = match settings.max_open_files {
             // `ulimit -n` in sh sets the soft and the hard limit: the server cannot raise it.
             Some(limit) => {
                 let mut sh = std::process::Command::new("sh");
@@ -418,36 +476,56 @@ impl ServerProcess {
         };
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--password-hash-concurrency", "1"])
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .args(extra)
+            .args(settings.storage_args(&data_dir))
+            .args(settings.secret_key.iter().flat_map(|key| ["--secret-key", key.as_str()]))
+            .args(&settings.args)
             .env("CAREERLOG_LOG", std::env::var("CAREERLOG_TEST_SERVER_LOG").unwrap_or_else(|_| "info".into()))
             .env_remove("CAREERLOG_DATABASE_URL")
+            .env_remove("CAREERLOG_SECRET_KEY")
+            .envs(settings.env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped());
         let mut child = command.spawn().expect("start careerlog serve");
-        // The address is in the "listening" log line; the rest of the log is passed on so that
-        // a failing test shows it, and so that the pipe never fills.
+        // The address is in the "listening" log line; the rest of the log is kept (tests read
+        // it) and passed on so that a failing test shows it, and so that the pipe never fills.
         let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (found, address) = std::sync::mpsc::channel();
+        let (kept, pid) = (log.clone(), child.id());
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
                 let parsed: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
                 if let Some(address) = parsed["fields"]["address"].as_str() {
                     let _ = found.send(address.to_owned());
                 }
-                eprintln!("[server] {line}");
+                eprintln!("[server {pid}] {line}");
+                kept.lock().unwrap().push(line);
             }
         });
-        let address = match address.recv_timeout(Duration::from_secs(60)) {
-            Ok(address) => format!("http://{address}"),
+        // Waiting happens off the runtime, so that several servers start side by side.
+        let waited = tokio::task::spawn_blocking(move || address.recv_timeout(Duration::from_secs(60))).await.unwrap();
+        match waited {
+            Ok(address) => {
+                Ok(ServerProcess { address: format!("http://{address}"), data_dir, child, log, _temp: temp })
+            }
             Err(_) => {
                 let _ = child.kill();
-                panic!("the server did not start: {:?}", child.wait());
+                let status = child.wait();
+                let log = log.lock().unwrap().join("\n");
+                Err(format!("{status:?}\n{log}"))
             }
-        };
-        ServerProcess { address, child, _temp: temp }
+        }
+    }
+
+    /// The log lines so far (JSON, one event each).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Mail this server wrote (the file transport, in its own data directory).
+    pub fn mails(&self) -> Vec<Mail> {
+        read_mails(&self.data_dir.join("mail"))
     }
 
     pub fn url(&self, path: &str) -> String {
