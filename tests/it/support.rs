@@ -373,13 +373,25 @@ pub fn read_mails(dir: &Path) -> Vec<Mail> {
 }
 
 /// A real `careerlog serve` process (the built binary) on a random port with its own SQLite data
-/// directory: for what only a whole process shows (its memory, its open-files limit). It is
-/// killed when dropped.
+/// directory: for what only a whole process shows (its memory, its open-files limit, what it sets
+/// up process-wide such as error reports). It is killed when dropped.
 pub struct ServerProcess {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     child: std::process::Child,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
     _temp: tempfile::TempDir,
+}
+
+/// How a [`ServerProcess`] is started, beyond its account.
+#[derive(Default)]
+pub struct ServerOptions<'a> {
+    /// More `serve` settings.
+    pub args: &'a [&'a str],
+    /// Environment variables set for the process.
+    pub env: &'a [(&'a str, &'a str)],
+    /// Lowers the process's open-files limit (soft and hard) before it starts.
+    pub max_open_files: Option<u32>,
 }
 
 impl ServerProcess {
@@ -391,6 +403,13 @@ impl ServerProcess {
         extra: &[&str],
         max_open_files: Option<u32>,
     ) -> ServerProcess {
+        Self::start(email, password, ServerOptions { args: extra, max_open_files, ..ServerOptions::default() }).await
+    }
+
+    /// Create the account `email` (verified) with `password`, then start the server as `options`
+    /// say.
+    pub async fn start(email: &str, password: &str, options: ServerOptions<'_>) -> ServerProcess {
+        let ServerOptions { args: extra, env, max_open_files } = options;
         use std::io::{BufRead, Write};
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().join("data");
@@ -423,6 +442,7 @@ impl ServerProcess {
             .args(extra)
             .env("CAREERLOG_LOG", std::env::var("CAREERLOG_TEST_SERVER_LOG").unwrap_or_else(|_| "info".into()))
             .env_remove("CAREERLOG_DATABASE_URL")
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped());
@@ -431,6 +451,8 @@ impl ServerProcess {
         // a failing test shows it, and so that the pipe never fills.
         let stderr = child.stderr.take().unwrap();
         let (found, address) = std::sync::mpsc::channel();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
                 let parsed: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
@@ -438,6 +460,7 @@ impl ServerProcess {
                     let _ = found.send(address.to_owned());
                 }
                 eprintln!("[server] {line}");
+                kept.lock().unwrap().push(line);
             }
         });
         let address = match address.recv_timeout(Duration::from_secs(60)) {
@@ -447,7 +470,12 @@ impl ServerProcess {
                 panic!("the server did not start: {:?}", child.wait());
             }
         };
-        ServerProcess { address, child, _temp: temp }
+        ServerProcess { address, child, log, _temp: temp }
+    }
+
+    /// Every line the server has written to standard error so far (its log, panics included).
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     pub fn url(&self, path: &str) -> String {
