@@ -45,6 +45,14 @@ impl Application {
     }
 
     pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
+        if config.test_fault_routes {
+            // Routes that fail on purpose belong to tests on this machine, never to a public port.
+            anyhow::ensure!(
+                config.listen.ip().is_loopback(),
+                "--enable-test-fault-routes is for tests only: it needs a loopback --listen address"
+            );
+            tracing::warn!("test fault routes are on: /test-faults/… panics and fails on purpose");
+        }
         let data_dir = &config.storage.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;

@@ -204,8 +204,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(config.log_format);
             crate::server::raise_open_files_limit();
             return_large_allocations_to_the_system();
+            let error_reports = start_error_reports(&config)?;
             let app = crate::Application::build(*config).await?;
-            app.run_until_stopped().await
+            let served = app.run_until_stopped().await;
+            // Send the reports still queued (closing waits for them, so off the runtime).
+            if let Some(reports) = error_reports {
+                let _ = tokio::task::spawn_blocking(move || drop(reports)).await;
+            }
+            served
         }
         Command::Backup(args) => {
             init_logging(LogFormat::Text);
@@ -382,6 +388,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// The Sentry client when `--sentry-dsn` is set (process-wide, so here rather than in the
+/// application, which tests build many times in one process); nothing at all without it.
+fn start_error_reports(config: &Config) -> anyhow::Result<Option<crate::integrations::error_reports::ErrorReports>> {
+    match &config.sentry_dsn {
+        Some(dsn) if !dsn.expose().trim().is_empty() => {
+            let reports = crate::integrations::error_reports::init(dsn)?;
+            tracing::info!("error reports go to Sentry, without personal data");
+            Ok(Some(reports))
+        }
+        _ => Ok(None),
     }
 }
 

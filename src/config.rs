@@ -68,6 +68,19 @@ pub struct Config {
     /// <token>`. Without it, `/metrics` answers 404.
     #[arg(long = "metrics-token", env = "CAREERLOG_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret<String>>,
+
+    /// Sends a report of each panic and internal server error to this Sentry DSN: the route
+    /// template, the error and the release, never personal data (no user, address, cookie,
+    /// query string, body or record). Without it, errors are only logged.
+    #[arg(long = "sentry-dsn", env = "CAREERLOG_SENTRY_DSN", hide_env_values = true)]
+    pub sentry_dsn: Option<Secret<String>>,
+
+    /// For tests only: mounts `/test-faults/{label}/panic` and `/test-faults/{label}/internal-error`
+    /// (and the same under `/api/v1`), which fail on purpose, to test error reports. Refused
+    /// unless listening on a loopback address; hidden from --help and without an environment
+    /// twin, so no stray variable turns it on.
+    #[arg(long = "enable-test-fault-routes", hide = true)]
+    pub test_fault_routes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,11 +2,13 @@
 //! and an in-process fake for tests: the file store (local directory, S3-compatible), mail
 //! (files, SMTP, Postmark) and AI (Anthropic, OpenAI-compatible). The use cases in `services`
 //! hold them as trait objects. Google Calendar (read only) is a plain client whose base URL tests
-//! point at a fake Google.
+//! point at a fake Google. Error reports go to the operator's Sentry through the process-wide
+//! client of `error_reports`, scrubbed of personal data on their way out.
 
 pub mod ai;
 pub mod bluesky;
 pub mod calendar;
+pub mod error_reports;
 pub mod files;
 pub mod mail;
 pub mod oidc;

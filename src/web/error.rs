@@ -67,8 +67,50 @@ pub struct ErrorReport {
     pub message: String,
     pub fields: Option<FieldErrors>,
     pub retry_after_secs: Option<u64>,
-    /// The cause chain of an internal error: logged, never sent.
-    pub internal: Option<String>,
+    /// What went wrong on our side: logged and reported, never sent to the client.
+    pub internal: Option<InternalCause>,
+}
+
+/// The cause of an internal error (500): logged with the request id and, with `--sentry-dsn`,
+/// reported to the operator's Sentry (scrubbed of personal data), never shown to the client.
+#[derive(Debug, Clone)]
+pub struct InternalCause {
+    /// The error chain, outermost first (what `{:#}` joins with ": "); a panic's message.
+    pub chain: Vec<String>,
+    /// Set when a panic was caught rather than an error returned.
+    pub panic: Option<CaughtPanic>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaughtPanic {
+    /// Where it happened, when the panic hook saw it (only while error reports are on).
+    pub record: Option<crate::integrations::error_reports::PanicRecord>,
+}
+
+impl InternalCause {
+    pub fn of_error(err: &anyhow::Error) -> Self {
+        Self { chain: err.chain().map(|cause| cause.to_string()).collect(), panic: None }
+    }
+
+    pub fn of_panic(message: String, record: Option<crate::integrations::error_reports::PanicRecord>) -> Self {
+        Self { chain: vec![message], panic: Some(CaughtPanic { record }) }
+    }
+}
+
+/// As the log shows it: the chain joined as `{:#}` joins it.
+impl std::fmt::Display for InternalCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.panic {
+            Some(panic) => {
+                write!(f, "panic: {}", self.chain.join(": "))?;
+                match panic.record.as_ref().and_then(|r| r.location.as_deref()) {
+                    Some(location) => write!(f, " (at {location})"),
+                    None => Ok(()),
+                }
+            }
+            None => f.write_str(&self.chain.join(": ")),
+        }
+    }
 }
 
 impl ErrorReport {
@@ -144,7 +186,7 @@ impl AppError {
             AppError::NotConfigured(message) => ErrorReport::new("not_configured", message),
             AppError::Upstream(message) => ErrorReport::new("upstream_failed", message),
             AppError::Internal(err) => ErrorReport {
-                internal: Some(format!("{err:#}")),
+                internal: Some(InternalCause::of_error(&err)),
                 ..ErrorReport::for_status(StatusCode::INTERNAL_SERVER_ERROR)
             },
         }

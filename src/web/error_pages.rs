@@ -1,15 +1,17 @@
 //! Turns error responses into what the client reads: a styled page for people, a JSON body
-//! `{ "error": { "code", "message", "fields"? } }` under `/api/`. Internal errors are logged
-//! here with their cause chain and request id; the client sees an apology and the id.
+//! `{ "error": { "code", "message", "fields"? } }` under `/api/`. Internal errors (and caught
+//! panics) are logged here with their cause chain and request id, and reported to the
+//! operator's Sentry when it is configured; the client sees an apology and the id.
 
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::integrations::error_reports::{self, Failure, FailureKind};
 use crate::state::AppState;
 use crate::web::error::ErrorReport;
 use crate::web::pages::Chrome;
@@ -36,6 +38,9 @@ pub async fn render_errors(
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
     let is_get = request.method() == Method::GET || request.method() == Method::HEAD;
     let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    // What an error report may say of the request: its route template and method, nothing sent.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
 
     let response = next.run(request).await;
     let status = response.status();
@@ -49,6 +54,13 @@ pub async fn render_errors(
     };
     if let Some(cause) = &report.internal {
         tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = %cause, "internal error");
+        error_reports::report(&Failure {
+            kind: if cause.panic.is_some() { FailureKind::Panic } else { FailureKind::InternalError },
+            route: route.as_ref().map(MatchedPath::as_str),
+            method: method.as_str(),
+            chain: &cause.chain,
+            panic: cause.panic.as_ref().and_then(|panic| panic.record.as_ref()),
+        });
     }
     let visitor = response.extensions().get::<Visitor>().cloned();
     let cookies: Vec<HeaderValue> = response.headers().get_all(SET_COOKIE).iter().cloned().collect();

@@ -30,6 +30,7 @@ pub mod notes;
 pub mod oidc;
 pub mod opportunities;
 pub mod pages;
+pub mod panics;
 pub mod prep;
 pub mod privacy;
 pub mod profile;
@@ -44,6 +45,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod support;
+pub mod test_faults;
 pub mod user_data;
 
 use std::time::Duration;
@@ -98,11 +100,17 @@ pub fn router(state: AppState) -> Router {
         .merge(bluesky::routes())
         .merge(oidc::routes());
 
+    let (pages, api) = if state.config.test_fault_routes {
+        (pages.merge(test_faults::routes()), api::router(&state).merge(test_faults::routes()))
+    } else {
+        (pages, api::router(&state))
+    };
+
     // Layers run outside-in from the bottom: request id, security headers, error rendering,
-    // who is asking, CSRF, then the handler.
+    // panics caught (answered as internal errors), who is asking, CSRF, then the handler.
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router(&state))
+        .nest("/api/v1", api)
         .route("/healthz", get(home::health))
         .route("/readyz", get(metrics::ready))
         .route("/metrics", get(metrics::metrics))
@@ -111,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(csrf::MAX_FORM_BYTES))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(state.clone(), session::load_visitor))
+        .layer(from_fn(panics::catch))
         .layer(from_fn_with_state(state.clone(), error_pages::render_errors))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(from_fn_with_state(state.clone(), deadline))

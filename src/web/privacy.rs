@@ -205,6 +205,29 @@ fn facts(config: &Config) -> Vec<Fact> {
                 .into(),
         });
     }
+    let error_reports = match config.sentry_dsn.as_ref().filter(|dsn| !dsn.expose().trim().is_empty()) {
+        None => Fact {
+            title: "Error reports",
+            what: "None: when something fails on this server, it is written to the server's own log only.".into(),
+            receives: "Nothing.".into(),
+        },
+        Some(dsn) => Fact {
+            title: "Error reports",
+            what: format!(
+                "The administrators' Sentry (an error monitoring service) at {}.",
+                url::Url::parse(dsn.expose().trim())
+                    .as_ref()
+                    .map(host_of)
+                    .unwrap_or_else(|_| "a private address".into())
+            ),
+            receives: "Only when something fails on this server: which kind of page failed (its pattern, such as \
+                       /opportunities/{id}, never the address you opened), the error's description with anything \
+                       that looks like an address, a number or a quoted value removed, and the program's version. \
+                       Never your name, email address, IP address, cookies, what you typed or your records."
+                .into(),
+        },
+    };
+    facts.push(error_reports);
     facts
 }
 

@@ -19,6 +19,7 @@ mod connections;
 mod devnet;
 mod education;
 mod email_change;
+mod error_reports;
 mod fake_google;
 mod files;
 mod google;

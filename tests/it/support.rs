@@ -451,6 +451,14 @@ impl ServerProcess {
         Self::start_in(temp, &settings).await.unwrap_or_else(|log| panic!("the server did not start:\n{log}"))
     }
 
+    /// [`ServerProcess::start_with_user`] with any `settings` (environment variables, say).
+    pub async fn start_with_user_settings(email: &str, password: &str, settings: ServerSettings) -> ServerProcess {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().join("data");
+        create_user_with_cli(&settings.storage_args(&data_dir), email, password, false);
+        Self::start_in(temp, &settings).await.unwrap_or_else(|log| panic!("the server did not start:\n{log}"))
+    }
+
     /// Start a server with `settings` and a fresh data directory of its own.
     pub async fn start(settings: &ServerSettings) -> ServerProcess {
         Self::try_start(settings).await.unwrap_or_else(|log| panic!("the server did not start:\n{log}"))
