@@ -56,10 +56,26 @@ impl Application {
         let data_dir = &config.storage.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
-        let master_key = MasterKey::load_or_create(config.security.secret_key.as_ref(), data_dir)?;
+        let found_key = MasterKey::load(config.security.secret_key.as_ref(), data_dir)?;
 
         let db = Db::connect(&config.storage.database_url(), config.storage.database.max_connections).await?;
         db.migrate().await?;
+        let master_key = match found_key {
+            Some(key) => key,
+            None => {
+                // A database that already knows a key gets no new one: a key generated now would
+                // be refused below and then stay in the data directory (and in its backups).
+                if crate::db::admin::setting(db.pool(), KEY_FINGERPRINT_SETTING).await?.is_some() {
+                    anyhow::bail!(
+                        "this database was first used with a secret key this instance does not have: \
+                         CAREERLOG_SECRET_KEY is not set and {} does not exist. Give this instance the same key \
+                         as the others (or, after a restore, the key the backup came with).",
+                        data_dir.join("secret.key").display()
+                    );
+                }
+                MasterKey::create(data_dir)?
+            }
+        };
         check_key_is_the_databases(&db, &master_key, config.security.secret_key.is_some(), data_dir).await?;
         if db.kind() == crate::db::DbKind::Postgres && config.security.secret_key.is_none() {
             tracing::warn!(
@@ -244,7 +260,7 @@ async fn shutdown_signal() {
 
 /// The `instance_settings` row that holds the fingerprint of the secret key the database was
 /// first used with.
-pub const KEY_FINGERPRINT_SETTING: &str = "secret_key_fingerprint";
+pub const KEY_FINGERPRINT_SETTING: &str = crate::db::admin::KEY_FINGERPRINT_SETTING;
 
 /// Every instance on one database must use one secret key: CSRF tokens, rate-limit buckets,
 /// analytics hashes, sealed rows (imports, OAuth sessions and grants) and the Bluesky client key

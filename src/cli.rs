@@ -59,12 +59,13 @@ pub struct BackupArgs {
     #[arg(long, conflicts_with = "recipients")]
     pub passphrase_file: Option<PathBuf>,
 
-    /// Keep the newest backup of each of this many recent days (older ones in the destination go).
-    #[arg(long, default_value_t = 7)]
+    /// Keep the newest backup of each of this many recent days (older ones in the destination
+    /// go); the same setting as serve's schedule.
+    #[arg(long, env = "CAREERLOG_BACKUP_KEEP_DAILY", default_value_t = 7)]
     pub keep_daily: u32,
 
     /// Keep the newest backup of each of this many recent weeks.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, env = "CAREERLOG_BACKUP_KEEP_WEEKLY", default_value_t = 4)]
     pub keep_weekly: u32,
 
     #[command(flatten)]
@@ -283,8 +284,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 if report.files == 1 { "" } else { "s" },
             );
             if !manifest.secret_key_included {
+                let fingerprint = manifest.secret_key_fingerprint.as_deref().unwrap_or_default();
                 println!(
-                    "The instance it came from had its secret key in CAREERLOG_SECRET_KEY: start this one with the same key."
+                    "The instance it came from had its secret key in CAREERLOG_SECRET_KEY: start this one with the same \
+                     key (its fingerprint begins {}).",
+                    fingerprint.get(..8).unwrap_or(fingerprint)
                 );
             }
             println!("Start `careerlog serve` with the same settings; it applies any newer migrations.");
@@ -359,6 +363,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(LogFormat::Text);
             create_data_dir(&storage.data_dir)?;
             let db = Db::connect(&storage.database_url(), 1).await?;
+            // A forgotten --database-url would otherwise make (and "fix") a new, empty database.
+            if crate::db::backup::table_count(&db).await? == 0 {
+                db.close().await;
+                anyhow::bail!(
+                    "the configured database is empty: give the --database-url (or --data-dir) of the instance"
+                );
+            }
             db.migrate().await?;
             let forgotten = crate::db::admin::delete_setting(db.pool(), crate::app::KEY_FINGERPRINT_SETTING).await?;
             db.close().await;

@@ -113,21 +113,32 @@ impl MasterKey {
     /// Use the configured key, or the one in `<data_dir>/secret.key`, creating it on first run
     /// with permissions that only the owner can read.
     pub fn load_or_create(configured: Option<&Secret<String>>, data_dir: &Path) -> anyhow::Result<Self> {
+        match Self::load(configured, data_dir)? {
+            Some(key) => Ok(key),
+            None => Self::create(data_dir),
+        }
+    }
+
+    /// The configured key, or the one in `<data_dir>/secret.key`; None when there is neither.
+    pub fn load(configured: Option<&Secret<String>>, data_dir: &Path) -> anyhow::Result<Option<Self>> {
         if let Some(secret) = configured {
-            return Self::from_hex(secret.expose()).context("CAREERLOG_SECRET_KEY");
+            return Self::from_hex(secret.expose()).context("CAREERLOG_SECRET_KEY").map(Some);
         }
         let path = data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
-            Ok(text) => Self::from_hex(&text).with_context(|| format!("reading {}", path.display())),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let key = Self::generate();
-                write_private_file(&path, key.to_hex().as_bytes())
-                    .with_context(|| format!("writing {}", path.display()))?;
-                tracing::info!(path = %path.display(), "generated a new secret key");
-                Ok(key)
-            }
+            Ok(text) => Self::from_hex(&text).with_context(|| format!("reading {}", path.display())).map(Some),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// Generate a key and keep it in `<data_dir>/secret.key`, readable by the owner only.
+    pub fn create(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join("secret.key");
+        let key = Self::generate();
+        write_private_file(&path, key.to_hex().as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        tracing::info!(path = %path.display(), "generated a new secret key");
+        Ok(key)
     }
 
     /// What names this key without revealing it: 32 hex characters of a key derived for

@@ -45,6 +45,10 @@ pub struct Manifest {
     /// Whether the data directory's `secret.key` is inside (an instance given `--secret-key`
     /// keeps its key elsewhere, and the restored instance needs the same one).
     pub secret_key_included: bool,
+    /// The fingerprint of the key the database was first used with (never the key): what the
+    /// restored instance must be given when the key is not inside.
+    #[serde(default)]
+    pub secret_key_fingerprint: Option<String>,
     pub entries: Vec<Entry>,
 }
 
@@ -117,6 +121,18 @@ fn allowed_entry(name: &str) -> bool {
     }
 }
 
+/// A new file only its owner can read: what is staged or unpacked holds the database and the key.
+pub fn private_file(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Hash a staged file, streaming.
 pub fn describe_file(name: &str, path: &Path) -> io::Result<Entry> {
     let mut file = BufReader::new(File::open(path)?);
@@ -149,7 +165,7 @@ impl Write for HashingWriter<'_> {
 /// Answers the number of bytes written.
 pub fn write(staged: &Path, manifest: &Manifest, sealing: &Sealing, out: &Path) -> anyhow::Result<u64> {
     use anyhow::Context;
-    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let file = private_file(out).with_context(|| format!("creating {}", out.display()))?;
     let encryptor = match sealing {
         Sealing::Recipients(recipients) => {
             age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
@@ -168,7 +184,7 @@ pub fn write(staged: &Path, manifest: &Manifest, sealing: &Sealing, out: &Path) 
         tar.append_data(&mut header(entry.bytes), &entry.name, &mut source)
             .with_context(|| format!("adding {} to the archive", entry.name))?;
     }
-    let manifest_json = serde_json::to_vec_pretty(manifest)?;
+    let manifest_json = serde_json::to_vec(manifest)?;
     tar.append_data(&mut header(manifest_json.len() as u64), MANIFEST, manifest_json.as_slice())?;
     let compressed = tar.into_inner().context("finishing the tar stream")?;
     let encrypted = compressed.finish().context("finishing the compression")?;
@@ -221,7 +237,7 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
     let damaged = |err: io::Error| {
         refused(format!("the archive is truncated or was altered: it stops making sense part way through ({err})"))
     };
-    let mut seen: Vec<Entry> = Vec::new();
+    let mut seen: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
     let mut manifest: Option<Manifest> = None;
     for entry in tar.entries().map_err(damaged)? {
         let mut entry = entry.map_err(damaged)?;
@@ -232,12 +248,13 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
         if entry.header().entry_type() != tar::EntryType::Regular || !allowed_entry(&name) {
             return Err(refused(format!("the archive holds an unexpected entry {name:?}: it was altered")));
         }
-        if seen.iter().any(|e| e.name == name) {
+        if seen.contains_key(&name) {
             return Err(refused(format!("the archive holds {name:?} twice: it was altered")));
         }
         if name == MANIFEST {
+            // No cap: every byte of the stream is authenticated, and the writer sets no limit.
             let mut text = Vec::new();
-            entry.by_ref().take(16 * 1024 * 1024).read_to_end(&mut text).map_err(damaged)?;
+            entry.read_to_end(&mut text).map_err(damaged)?;
             let parsed: Manifest = serde_json::from_slice(&text)
                 .map_err(|err| refused(format!("the archive's manifest cannot be read: {err}")))?;
             manifest = Some(parsed);
@@ -248,7 +265,7 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
             std::fs::create_dir_all(dir)?;
         }
         let mut hasher = Sha256::new();
-        let mut out = BufWriter::new(File::create(&target)?);
+        let mut out = BufWriter::new(private_file(&target)?);
         let mut buffer = vec![0u8; 64 * 1024];
         let mut bytes = 0u64;
         loop {
@@ -261,7 +278,7 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
             bytes += read as u64;
         }
         out.flush()?;
-        seen.push(Entry { name, bytes, sha256: hex(&hasher.finalize()) });
+        seen.insert(name.clone(), Entry { name, bytes, sha256: hex(&hasher.finalize()) });
     }
     // The end of the tar is not the end of the stream: read on, so age checks its last chunk.
     let mut rest = tar.into_inner();
@@ -272,8 +289,10 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
     if manifest.format != FORMAT {
         return Err(refused(format!("the archive's format is {:?}; this Careerlog reads {FORMAT:?}", manifest.format)));
     }
+    let mut listed_names = std::collections::HashSet::new();
     for listed in &manifest.entries {
-        match seen.iter().find(|e| e.name == listed.name) {
+        listed_names.insert(listed.name.as_str());
+        match seen.get(&listed.name) {
             None => return Err(refused(format!("the archive is incomplete: {} is missing", listed.name))),
             Some(found) if found != listed => {
                 return Err(refused(format!(
@@ -284,8 +303,8 @@ pub fn read(archive: &Path, unsealing: &Unsealing, into: &Path) -> anyhow::Resul
             Some(_) => {}
         }
     }
-    if let Some(extra) = seen.iter().find(|e| !manifest.entries.iter().any(|l| l.name == e.name)) {
-        return Err(refused(format!("the archive holds {} which its manifest does not list", extra.name)));
+    if let Some(extra) = seen.keys().find(|name| !listed_names.contains(name.as_str())) {
+        return Err(refused(format!("the archive holds {extra} which its manifest does not list")));
     }
     Ok(manifest)
 }
@@ -316,6 +335,7 @@ mod tests {
             created_at: "2026-12-05T00:00:00Z".into(),
             database: DatabaseInfo { kind: "sqlite".into(), version: "3".into(), tool: "test".into(), migration: 1 },
             secret_key_included: false,
+            secret_key_fingerprint: None,
             entries,
         };
         let out = dir.join("archive.age");
@@ -382,6 +402,7 @@ mod tests {
             created_at: "2026-12-05T00:00:00Z".into(),
             database: DatabaseInfo { kind: "sqlite".into(), version: "3".into(), tool: "test".into(), migration: 1 },
             secret_key_included: false,
+            secret_key_fingerprint: None,
             entries: vec![describe_file(SQLITE_ENTRY, &staged.join(SQLITE_ENTRY)).unwrap()],
         };
         let out = dir.path().join("archive.age");

@@ -68,6 +68,9 @@ pub struct RestoreReport {
 fn scratch_in(parent: Option<&Path>) -> anyhow::Result<tempfile::TempDir> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".careerlog-backup-");
+    // It holds the database and the key in clear until the archive is made: its owner's only.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
     match parent {
         Some(dir) => builder.tempdir_in(dir),
         None => builder.tempdir(),
@@ -113,18 +116,31 @@ pub async fn back_up(source: Source<'_>, plan: &BackupPlan, now: Timestamp) -> a
         let path = staged.join(database_entry);
         vec![blocking(move || Ok(archive::describe_file(database_entry, &path)?)).await?]
     };
+    // The data directory's key goes in only when it is the one the database was used with (an
+    // instance given CAREERLOG_SECRET_KEY may have a stray key file).
+    let recorded = crate::db::admin::setting(source.db.pool(), crate::db::admin::KEY_FINGERPRINT_SETTING).await?;
     let key_file = source.data_dir.join("secret.key");
     let secret_key_included = match tokio::fs::read(&key_file).await {
         Ok(key) => {
-            tokio::fs::write(staged.join(archive::SECRET_KEY_ENTRY), &key).await?;
-            entries.push(archive::describe_bytes(archive::SECRET_KEY_ENTRY, &key));
-            true
+            let fingerprint = std::str::from_utf8(&key)
+                .ok()
+                .and_then(|text| crate::secrets::MasterKey::from_hex(text).ok())
+                .map(|key| key.fingerprint());
+            let belongs = fingerprint.is_some() && (recorded.is_none() || recorded == fingerprint);
+            if belongs {
+                tokio::fs::write(staged.join(archive::SECRET_KEY_ENTRY), &key).await?;
+                entries.push(archive::describe_bytes(archive::SECRET_KEY_ENTRY, &key));
+            }
+            belongs
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => false,
         Err(err) => return Err(err).with_context(|| format!("reading {}", key_file.display())),
     };
     let mut files = 0;
-    for key in source.files.list().await.context("listing the uploaded files")? {
+    let stored = source.files.list().await.context("listing the uploaded files")?;
+    // Only what the application stores (uploads, prepared exports): never, say, earlier backups
+    // kept in the same bucket.
+    for key in stored.into_iter().filter(|key| APPLICATION_PREFIXES.iter().any(|p| key.starts_with(p))) {
         // Gone since it was listed: its record is gone too.
         let Some(bytes) = source.files.get(&key).await? else { continue };
         let name = format!("{}{key}", archive::FILES_PREFIX);
@@ -140,6 +156,7 @@ pub async fn back_up(source: Source<'_>, plan: &BackupPlan, now: Timestamp) -> a
         created_at: now.rfc3339(),
         database,
         secret_key_included,
+        secret_key_fingerprint: recorded,
         entries,
     };
 
@@ -159,6 +176,9 @@ pub async fn back_up(source: Source<'_>, plan: &BackupPlan, now: Timestamp) -> a
     }
     Ok(BackupReport { location, bytes, files, removed })
 }
+
+/// Where the application keeps files in the store (`services/uploads.rs`, `services/user_data.rs`).
+const APPLICATION_PREFIXES: &[&str] = &["u/", "exports/"];
 
 /// The SQLite file a `sqlite://…` URL names.
 fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
@@ -226,20 +246,61 @@ pub async fn restore(location: &str, unsealing: Unsealing, target: Source<'_>) -
             manifest.database.kind
         )));
     }
+    let newest_known = target.db.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+    if manifest.database.migration > newest_known {
+        return Err(refused(format!(
+            "the archive was made by a newer Careerlog ({}, migration {}): restore it with that version or newer",
+            manifest.careerlog_version, manifest.database.migration
+        )));
+    }
     let key_file = target.data_dir.join("secret.key");
-    if manifest.secret_key_included {
-        let archived = tokio::fs::read(unpacked.join(archive::SECRET_KEY_ENTRY)).await?;
-        match tokio::fs::read(&key_file).await {
-            Ok(present) if present != archived => {
+    let archived_key = match manifest.secret_key_included {
+        true => Some(tokio::fs::read_to_string(unpacked.join(archive::SECRET_KEY_ENTRY)).await?),
+        false => None,
+    };
+    if let Some(archived) = &archived_key {
+        if let Ok(present) = tokio::fs::read_to_string(&key_file).await {
+            if present.trim() != archived.trim() {
                 return Err(refused(format!(
                     "{} holds another secret key than the archive's: remove it (a new data directory has none)",
                     key_file.display()
-                )))
+                )));
             }
-            _ => {}
         }
     }
 
+    // From here on the target changes; a failure leaves it partly restored, which a retry refuses.
+    let written = put_in_place(&manifest, &unpacked, &target, archived_key.as_deref(), &key_file).await;
+    let files = written.with_context(|| {
+        "the restore stopped part way: the configured database and file store now hold part of the archive; \
+         empty them before trying again"
+    })?;
+    Ok(RestoreReport { manifest, files })
+}
+
+/// Write what the checked archive holds into the target: the key first (a database without its
+/// key is useless), then the files, then the database last (a retry sees the database's tables
+/// only once everything else is in place).
+async fn put_in_place(
+    manifest: &Manifest,
+    unpacked: &Path,
+    target: &Source<'_>,
+    archived_key: Option<&str>,
+    key_file: &Path,
+) -> anyhow::Result<usize> {
+    if let Some(key) = archived_key {
+        if !tokio::fs::try_exists(key_file).await.unwrap_or(false) {
+            crate::secrets::write_private_file(key_file, key.as_bytes())
+                .with_context(|| format!("writing {}", key_file.display()))?;
+        }
+    }
+    let mut files = 0;
+    for entry in &manifest.entries {
+        let Some(key) = entry.name.strip_prefix(archive::FILES_PREFIX) else { continue };
+        let bytes = tokio::fs::read(unpacked.join(&entry.name)).await?;
+        target.files.put(key, Bytes::from(bytes), content_type(key)).await?;
+        files += 1;
+    }
     match target.db.kind() {
         DbKind::Sqlite => {
             let restored = unpacked.join(archive::SQLITE_ENTRY);
@@ -271,20 +332,13 @@ pub async fn restore(location: &str, unsealing: Unsealing, target: Source<'_>) -
             postgres::restore(target.database_url, &version, &unpacked.join(archive::POSTGRES_ENTRY)).await?;
         }
     }
-
-    let mut files = 0;
-    for entry in &manifest.entries {
-        let Some(key) = entry.name.strip_prefix(archive::FILES_PREFIX) else { continue };
-        let bytes = tokio::fs::read(unpacked.join(&entry.name)).await?;
-        target.files.put(key, Bytes::from(bytes), content_type(key)).await?;
-        files += 1;
-    }
-    if manifest.secret_key_included && !tokio::fs::try_exists(&key_file).await.unwrap_or(false) {
-        let key = tokio::fs::read(unpacked.join(archive::SECRET_KEY_ENTRY)).await?;
-        crate::secrets::write_private_file(&key_file, &key)
-            .with_context(|| format!("writing {}", key_file.display()))?;
-    }
-    Ok(RestoreReport { manifest, files })
+    // The leases the snapshot was taken under (the backup's own, say) belonged to processes
+    // that are gone; left in place they would hold the restored instance's jobs back for hours.
+    let restored = Db::connect(target.database_url, 1).await.context("opening the restored database")?;
+    let cleared = queries::clear_leases(restored.pool()).await;
+    restored.close().await;
+    cleared.context("clearing the snapshot's job leases")?;
+    Ok(files)
 }
 
 /// Backups on a schedule, inside `serve` (off unless `--backup-to` is given).
@@ -354,7 +408,11 @@ pub fn spawn_schedule(handles: Arc<Handles>, schedule: Schedule, mut stop: watch
                         tracing::error!(error = %format!("{err:#}"), "the scheduled backup failed");
                     }
                 },
-                _ = stop.changed() => break,
+                _ = stop.changed() => {
+                    // Stopped part way: the lease goes now rather than after six hours.
+                    let _ = crate::db::leases::release(handles.db.pool(), LEASE_NAME, &handles.instance_id).await;
+                    break;
+                }
             }
         }
     })
@@ -364,28 +422,37 @@ pub fn spawn_schedule(handles: Arc<Handles>, schedule: Schedule, mut stop: watch
 /// backup was due or another instance holds the lease.
 async fn scheduled_pass(handles: &Handles, schedule: &Schedule) -> anyhow::Result<Option<BackupReport>> {
     let now = handles.clock.now();
-    let newest = schedule.plan.destination.names().await?.iter().filter_map(|n| retention::archive_time(n)).max();
-    let period_ms = i64::try_from(schedule.every.as_millis()).unwrap_or(i64::MAX);
-    let due_after = newest.map(|time| {
-        let made = time.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
-        made.saturating_add(period_ms)
-    });
-    if due_after.is_some_and(|due| now.millis() < due) {
-        return Ok(None);
-    }
     let pool = handles.db.pool();
     if !crate::db::leases::try_acquire(pool, LEASE_NAME, &handles.instance_id, now, now.plus(LEASE)).await? {
         return Ok(None);
     }
-    let source = Source {
-        db: &handles.db,
-        database_url: &schedule.database_url,
-        files: &handles.files,
-        data_dir: &schedule.data_dir,
+    // Under the lease, so that two instances never both find a backup due.
+    let made = match backup_due(schedule, now).await {
+        Ok(true) => {
+            let source = Source {
+                db: &handles.db,
+                database_url: &schedule.database_url,
+                files: &handles.files,
+                data_dir: &schedule.data_dir,
+            };
+            back_up(source, &schedule.plan, now).await.map(Some)
+        }
+        Ok(false) => Ok(None),
+        Err(err) => Err(err),
     };
-    let made = back_up(source, &schedule.plan, now).await;
-    crate::db::leases::release(pool, LEASE_NAME, &handles.instance_id).await?;
-    made.map(Some)
+    if let Err(err) = crate::db::leases::release(pool, LEASE_NAME, &handles.instance_id).await {
+        tracing::warn!(error = %err, "could not release the backup lease; it runs out by itself");
+    }
+    made
+}
+
+/// Is the newest archive in the destination older than the period (or is there none)?
+async fn backup_due(schedule: &Schedule, now: Timestamp) -> anyhow::Result<bool> {
+    let newest = schedule.plan.destination.names().await?.iter().filter_map(|n| retention::archive_time(n)).max();
+    let Some(newest) = newest else { return Ok(true) };
+    let made = newest.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
+    let period = i64::try_from(schedule.every.as_millis()).unwrap_or(i64::MAX);
+    Ok(now.millis() >= made.saturating_add(period))
 }
 
 #[cfg(test)]

@@ -7,11 +7,42 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use tokio::process::Command;
 
-/// The URL without its password (which goes in `PGPASSWORD`, out of the process list).
+/// The URL as libpq reads it, without its password (which goes in `PGPASSWORD`, out of the
+/// process list): sqlx's own parameters are renamed or left out, as libpq refuses what it does
+/// not know.
 fn connection(url: &str) -> anyhow::Result<(String, Option<String>)> {
     let mut parsed = url::Url::parse(url).context("the database URL")?;
-    let password = parsed.password().map(percent_decoded);
+    let mut password = parsed.password().map(percent_decoded);
     let _ = parsed.set_password(None);
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (name, value) in parsed.query_pairs() {
+        let libpq = match name.as_ref() {
+            "password" => {
+                password = Some(value.into_owned());
+                continue;
+            }
+            "ssl-mode" | "sslmode" => "sslmode",
+            "ssl-root-cert" | "sslrootcert" => "sslrootcert",
+            "ssl-client-cert" | "sslcert" => "sslcert",
+            "ssl-client-key" | "sslkey" => "sslkey",
+            "host"
+            | "hostaddr"
+            | "port"
+            | "dbname"
+            | "user"
+            | "application_name"
+            | "options"
+            | "connect_timeout"
+            | "target_session_attrs" => name.as_ref(),
+            _ => continue,
+        };
+        kept.push((libpq.to_owned(), value.into_owned()));
+    }
+    if kept.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(kept);
+    }
     Ok((parsed.to_string(), password))
 }
 
@@ -74,7 +105,11 @@ pub async fn dump(url: &str, server_version: &str, file: &Path) -> anyhow::Resul
     let version = checked_tool("pg_dump", server_version).await?;
     let (dbname, password) = connection(url)?;
     let mut command = Command::new("pg_dump");
-    command.args(["--format=custom", "--no-owner", "--no-privileges", "--compress=0", "--file"]).arg(file);
+    command
+        .args(["--format=custom", "--no-owner", "--no-privileges", "--compress=0", "--no-password", "--file"])
+        .arg(file);
+    // Stopping the backup stops the dump (and the snapshot it holds open).
+    command.kill_on_drop(true);
     command.arg("--dbname").arg(dbname);
     if let Some(password) = password {
         command.env("PGPASSWORD", password);
@@ -88,7 +123,8 @@ pub async fn restore(url: &str, server_version: &str, file: &Path) -> anyhow::Re
     checked_tool("pg_restore", server_version).await?;
     let (dbname, password) = connection(url)?;
     let mut command = Command::new("pg_restore");
-    command.args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname"]);
+    command.args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--no-password"]);
+    command.arg("--dbname");
     command.arg(dbname).arg(file);
     if let Some(password) = password {
         command.env("PGPASSWORD", password);
@@ -114,5 +150,9 @@ mod tests {
         assert_eq!(url, "postgres://app@db.example:5432/careerlog?sslmode=require");
         assert_eq!(password.as_deref(), Some("s@c+ret"));
         assert_eq!(connection("postgres://postgres@127.0.0.1/x").unwrap().1, None);
+        let (url, password) =
+            connection("postgres://app@db/c?statement-cache-capacity=0&ssl-mode=verify-full&password=p%2Bq").unwrap();
+        assert_eq!(url, "postgres://app@db/c?sslmode=verify-full");
+        assert_eq!(password.as_deref(), Some("p+q"));
     }
 }

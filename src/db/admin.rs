@@ -5,6 +5,10 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
 
+/// The `instance_settings` row that holds the fingerprint of the secret key the database was
+/// first used with (see `app.rs`; backups read it to know which key belongs with the data).
+pub const KEY_FINGERPRINT_SETTING: &str = "secret_key_fingerprint";
+
 pub async fn setting<'e>(ex: impl Executor<'e, Database = Any>, name: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT value FROM instance_settings WHERE name = $1").bind(name).fetch_optional(ex).await
 }

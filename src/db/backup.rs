@@ -38,6 +38,12 @@ pub async fn table_count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(sql).fetch_one(db.pool()).await
 }
 
+/// After a restore: the leases the snapshot was taken under (the backup's own, say) belonged to
+/// processes that are gone.
+pub async fn clear_leases(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM job_leases").execute(pool).await.map(|_| ())
+}
+
 /// SQLite's own check of every page and index: `ok`, or what it found.
 pub async fn integrity_check(pool: &AnyPool) -> Result<String, sqlx::Error> {
     let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;

@@ -21,6 +21,7 @@ crate::on_both_databases!(
     a_backup_taken_while_people_write_restores_every_row_and_file,
     a_cut_short_altered_or_foreign_archive_is_refused_and_nothing_is_written,
     a_restore_never_mixes_into_a_database_that_holds_data,
+    an_instance_given_its_key_is_restored_with_the_same_key_and_refused_without_it,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,13 +52,15 @@ async fn serve_makes_a_backup_on_its_schedule_and_keeps_only_what_the_policy_kee
     .unwrap();
     app.signed_up_user("ada@example.com").await;
 
+    // The new archive appears first, then the policy removes the old ones.
     let made = wait_for(Duration::from_secs(60), || {
-        names_in(to.path()).into_iter().find(|n| n.starts_with("careerlog-2") && !old.contains(&n.as_str()))
+        let names = names_in(to.path());
+        let new = names.iter().find(|n| n.starts_with("careerlog-2") && !old.contains(&n.as_str()))?.clone();
+        (!names.iter().any(|n| old.contains(&n.as_str()))).then_some(new)
     })
     .await
-    .expect("the schedule makes a backup soon after start");
+    .expect("the schedule makes a backup soon after start and the older archives go");
     let kept = names_in(to.path());
-    assert!(!kept.iter().any(|n| old.contains(&n.as_str())), "older archives went: {kept:?}");
     assert!(kept.contains(&"README.txt".to_owned()), "other files stay");
 
     let unpacked = tempfile::tempdir().unwrap();
@@ -392,6 +395,27 @@ async fn a_backup_taken_while_people_write_restores_every_row_and_file(app: Test
         std::fs::read(fresh.data_dir.join("secret.key")).unwrap(),
         std::fs::read(app.data_dir.join("secret.key")).unwrap()
     );
+
+    // The restored instance starts (its key is the one its database knows) and Ada signs in.
+    let mut args = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
+    args.extend(fresh.storage_args());
+    let restored_app = careerlog::Application::build(careerlog::config::Config::from_args(&args).unwrap())
+        .await
+        .expect("the restored instance starts");
+    let address = format!("http://{}", restored_app.local_addr());
+    tokio::spawn(restored_app.run_until(std::future::pending()));
+    let visitor = crate::support::browser();
+    let signed_in = crate::support::submit_with(
+        &visitor,
+        &address,
+        "/login",
+        "/login",
+        &[("email", "ada@example.com"), ("password", "maple orbit lantern quietly")],
+    )
+    .await;
+    assert_eq!(signed_in.status(), 303, "Ada signs in on the restored instance");
+    let skills_page = visitor.get(format!("{address}/skills")).send().await.unwrap().text().await.unwrap();
+    assert!(skills_page.contains("Negotiation"), "her records are there");
 }
 
 async fn a_cut_short_altered_or_foreign_archive_is_refused_and_nothing_is_written(app: TestApp) {
@@ -450,4 +474,36 @@ async fn a_restore_never_mixes_into_a_database_that_holds_data(app: TestApp) {
     assert!(!output.status.success());
     assert!(said(&output).contains("is not empty"), "{}", said(&output));
     assert!(app.scalar("SELECT COUNT(*) FROM skills").await >= 3, "nothing was lost");
+}
+
+async fn an_instance_given_its_key_is_restored_with_the_same_key_and_refused_without_it(plain: TestApp) {
+    const KEY: &str = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
+    let Some(app) = TestApp::spawn_with(plain.backend, &["--secret-key", KEY]).await else { return };
+    let keys = AgeKeys::new();
+    let target = Target::for_backend(Backend::Sqlite).await;
+    seed(&app).await;
+    let location = back_up(&app, &target, &keys).await;
+    let fresh = Fresh::new(app.backend).await;
+    let restored = fresh.restore(&location, &keys, &[]).await;
+    assert!(restored.status.success(), "{}", said(&restored));
+    let expected_fingerprint = careerlog::secrets::MasterKey::from_hex(KEY).unwrap().fingerprint();
+    assert!(
+        said(&restored).contains(&format!("fingerprint begins {}", &expected_fingerprint[..8])),
+        "the restore says which key the instance needs: {}",
+        said(&restored)
+    );
+    assert!(!fresh.data_dir.join("secret.key").exists(), "no key was in the archive");
+
+    let start = |key: Option<&str>| {
+        let mut args = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
+        args.extend(fresh.storage_args());
+        if let Some(key) = key {
+            args.extend(["--secret-key".to_owned(), key.to_owned()]);
+        }
+        careerlog::Application::build(careerlog::config::Config::from_args(&args).unwrap())
+    };
+    let refused = start(None).await.err().expect("without the key the restored instance does not start");
+    assert!(format!("{refused:#}").contains("does not have"), "{refused:#}");
+    assert!(!fresh.data_dir.join("secret.key").exists(), "and no other key was made for it");
+    start(Some(KEY)).await.expect("with the same key it starts");
 }

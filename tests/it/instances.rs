@@ -206,11 +206,11 @@ async fn two_instances_on_one_database_and_one_bucket_serve_one_person_as_one_si
     };
     assert_eq!(holders.len(), 1, "one lease, held by the instance that ran");
 
-    // A third instance with a key of its own (its data directory's) is refused at start, and
-    // says why; the others are untouched.
+    // A third instance given no key is refused at start (rather than making a key of its own
+    // that the database does not know), and says why; the others are untouched.
     let own_key = ServerSettings { secret_key: None, ..site.settings.clone() };
-    let refused = ServerProcess::try_start(&own_key).await.err().expect("an instance with another key is refused");
-    assert!(refused.contains("first used with another secret key"), "{refused}");
+    let refused = ServerProcess::try_start(&own_key).await.err().expect("an instance without the key is refused");
+    assert!(refused.contains("a secret key this instance does not have"), "{refused}");
     assert!(refused.contains("CAREERLOG_SECRET_KEY"), "it says what to set: {refused}");
     assert!(!refused.contains(SECRET_KEY), "and never prints a key");
     assert_eq!(ada.get(format!("{b}/settings")).send().await.unwrap().status(), 200);
