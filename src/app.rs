@@ -136,6 +136,7 @@ impl Application {
             oidc,
             calendar_api: config.oidc.google_calendar_api_url.clone(),
             metrics: Default::default(),
+            outbox: Default::default(),
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)
@@ -171,6 +172,7 @@ impl Application {
         let jobs = crate::housekeeping::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let publisher = crate::services::standard_site::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let calendar = crate::services::calendar_sync::spawn(self.state.handles.clone(), jobs_stopped.clone());
+        let mail = crate::services::mail_outbox::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
@@ -187,6 +189,7 @@ impl Application {
         let _ = jobs.await;
         let _ = publisher.await;
         let _ = calendar.await;
+        let _ = mail.await;
         let _ = views.await;
         self.state.db.close().await;
         tracing::info!("stopped");
