@@ -176,4 +176,11 @@ mod tests {
         assert!(text.contains(r#"careerlog_job_runs_total{job="housekeeping",outcome="ok"} 1"#));
         assert_eq!(escape("a\"b\\c"), "a\\\"b\\\\c");
     }
+
+    #[test]
+    fn the_mail_outbox_is_two_gauges() {
+        let text = render_mail_outbox(3, 1);
+        assert!(text.contains("# TYPE careerlog_mail_outbox_depth gauge\ncareerlog_mail_outbox_depth 3\n"));
+        assert!(text.contains("# TYPE careerlog_mail_outbox_failed gauge\ncareerlog_mail_outbox_failed 1\n"));
+    }
 }
