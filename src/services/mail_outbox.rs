@@ -244,7 +244,7 @@ fn causes(err: &anyhow::Error) -> String {
 /// The provider's answer, short, on one line, without the recipient's address (SMTP servers
 /// often repeat it) and so without anything naming a person.
 fn short_error(error: &str, to: &str) -> String {
-    let mut text = error.replace(['\r', '\n'], " ");
+    let mut text = error.split_whitespace().collect::<Vec<_>>().join(" ");
     if !to.is_empty() {
         text = text.replace(to, "<recipient>");
     }
