@@ -54,6 +54,25 @@ pub async fn insert<'e>(
     Ok(())
 }
 
+/// Forget the account's waiting mail with this subject that no sender holds (its link was just
+/// retired by a newer one).
+pub async fn delete_waiting<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    subject: &str,
+    now: Timestamp,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "DELETE FROM mail_outbox WHERE user_id = $1 AND subject = $2 AND (claimed_until IS NULL OR claimed_until <= $3)",
+    )
+    .bind(user_id)
+    .bind(subject)
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
 /// Mail due now that no sender holds, oldest due first.
 pub async fn due<'e>(
     ex: impl Executor<'e, Database = Any>,

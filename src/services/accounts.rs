@@ -134,7 +134,7 @@ pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutco
         now.plus(VERIFICATION_LINK_LIFETIME),
     )
     .await?;
-    mail_outbox::enqueue(state, &mut tx, Some(&user.id), mail).await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(MailOutcome::Queued)
@@ -217,7 +217,7 @@ pub async fn request_password_reset(state: &Handles, email: &Email) -> Result<Ma
         now.plus(RESET_LINK_LIFETIME),
     )
     .await?;
-    mail_outbox::enqueue(state, &mut tx, Some(&user.id), mail).await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(MailOutcome::Queued)
@@ -515,7 +515,7 @@ pub async fn request_email_change(
         now.plus(EMAIL_CHANGE_LINK_LIFETIME),
     )
     .await?;
-    mail_outbox::enqueue(state, &mut tx, Some(&user.id), mail).await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(Ok(new))

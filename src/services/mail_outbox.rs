@@ -99,6 +99,19 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Queue a mail that replaces the account's earlier one with the same subject, if that one is
+/// still waiting (the provider is down): a new sign-in link retires the older ones, so their mail
+/// would only bring dead links once the provider is back.
+pub async fn enqueue_replacing(
+    handles: &Handles,
+    conn: &mut AnyConnection,
+    about: &UserId,
+    mail: OutgoingMail,
+) -> Result<(), ServiceError> {
+    db::delete_waiting(&mut *conn, about, &mail.subject, handles.clock.now()).await?;
+    enqueue(handles, conn, Some(about), mail).await
+}
+
 /// Queue a mail in a transaction of its own (for mail that no write causes, such as "someone
 /// tried to sign up with your address"), and wake the worker.
 pub async fn enqueue_alone(handles: &Handles, about: Option<&UserId>, mail: OutgoingMail) -> Result<(), ServiceError> {

@@ -241,6 +241,14 @@ async fn the_provider_down_for_a_while_then_back_every_mail_is_delivered_once(ap
     assert!(provider.refusals() >= 3);
     assert!(provider.received().is_empty());
     assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE given_up_at IS NOT NULL").await, 0);
+    // Grace, having no mail, asks again: the new link retires the first, and its mail replaces
+    // the first one waiting in the outbox (which would only bring a dead link).
+    let first_reset = app.scalar_text("SELECT id FROM mail_outbox WHERE subject = 'Reset your password'").await;
+    submit_with(&reset, &app.address, "/forgot-password", "/forgot-password", &[("email", "grace@example.com")]).await;
+    let replaced =
+        format!("SELECT COUNT(*) FROM mail_outbox WHERE subject = 'Reset your password' AND id <> '{first_reset}'");
+    wait_for(&app, &replaced, 1).await;
+    wait_for(&app, "SELECT COUNT(*) FROM mail_outbox WHERE attempts >= 1 AND claimed_until IS NULL", 3).await;
 
     // The outage lasts hours: each retry is refused again.
     for _ in 0..4 {
