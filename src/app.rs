@@ -171,6 +171,7 @@ impl Application {
             oidc,
             calendar_api: config.oidc.google_calendar_api_url.clone(),
             metrics: Default::default(),
+            outbox: Default::default(),
         };
         // Records saved before the search index existed get their documents (a no-op after).
         let indexed = crate::services::search::index_missing(&handles)
@@ -210,6 +211,7 @@ impl Application {
             .backups
             .take()
             .map(|schedule| crate::backup::spawn_schedule(self.state.handles.clone(), schedule, jobs_stopped.clone()));
+        let mail = crate::services::mail_outbox::spawn(self.state.handles.clone(), jobs_stopped.clone());
         let views = crate::services::analytics::Analytics::spawn_writer(self.state.handles.clone(), jobs_stopped);
         let limits = crate::server::ServerLimits::from_config(&self.state.config);
         tracing::info!(
@@ -226,6 +228,7 @@ impl Application {
         let _ = jobs.await;
         let _ = publisher.await;
         let _ = calendar.await;
+        let _ = mail.await;
         let _ = views.await;
         if let Some(backups) = backups {
             let _ = backups.await;

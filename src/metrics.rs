@@ -130,6 +130,20 @@ impl Metrics {
     }
 }
 
+/// The mail outbox's gauges, read from the database when scraped (the outbox is shared by every
+/// instance, so each reports the same figures): mail waiting to be sent (tried again by
+/// itself), and mail the outbox gave up on (Administration → Mail).
+pub fn render_mail_outbox(queued: i64, given_up: i64) -> String {
+    let mut out = String::new();
+    out.push_str("# HELP careerlog_mail_outbox_depth Mail waiting in the outbox to be sent or tried again.\n");
+    out.push_str("# TYPE careerlog_mail_outbox_depth gauge\n");
+    let _ = writeln!(out, "careerlog_mail_outbox_depth {queued}");
+    out.push_str("# HELP careerlog_mail_outbox_failed Mail the outbox gave up on, waiting for an administrator.\n");
+    out.push_str("# TYPE careerlog_mail_outbox_failed gauge\n");
+    let _ = writeln!(out, "careerlog_mail_outbox_failed {given_up}");
+    out
+}
+
 /// A label value as the text format wants it.
 fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
@@ -161,5 +175,12 @@ mod tests {
         assert!(text.contains(r#"careerlog_db_pool_connections{state="in_use"} 2"#));
         assert!(text.contains(r#"careerlog_job_runs_total{job="housekeeping",outcome="ok"} 1"#));
         assert_eq!(escape("a\"b\\c"), "a\\\"b\\\\c");
+    }
+
+    #[test]
+    fn the_mail_outbox_is_two_gauges() {
+        let text = render_mail_outbox(3, 1);
+        assert!(text.contains("# TYPE careerlog_mail_outbox_depth gauge\ncareerlog_mail_outbox_depth 3\n"));
+        assert!(text.contains("# TYPE careerlog_mail_outbox_failed gauge\ncareerlog_mail_outbox_failed 1\n"));
     }
 }

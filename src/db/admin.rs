@@ -87,9 +87,9 @@ pub async fn count_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i6
     sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(ex).await
 }
 
-/// The administrators' addresses, to tell them of a new ticket.
-pub async fn admin_emails<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT email FROM users WHERE is_admin = 1 AND email IS NOT NULL ORDER BY created_at")
+/// The administrators' ids and addresses, to tell them of a new ticket.
+pub async fn admin_emails<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, email FROM users WHERE is_admin = 1 AND email IS NOT NULL ORDER BY created_at")
         .fetch_all(ex)
         .await
 }

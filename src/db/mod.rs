@@ -24,6 +24,7 @@ pub mod label_links;
 pub mod labels;
 pub mod leases;
 pub mod lists;
+pub mod mail_outbox;
 pub mod migrations;
 pub mod notes;
 pub mod oidc;

@@ -112,6 +112,13 @@ pub const CATALOGUE: &[Table] = &[
     owned_not_exported("password_resets", "user_id", "password reset links: hashes of one-time secrets"),
     owned_not_exported("email_changes", "user_id", "sign-in address change links: hashes of one-time secrets"),
     owned_not_exported("oauth_requests", "user_id", "sign-ins with another service under way: minutes-long secrets"),
+    // Deleted with the account; the mail saying the account was deleted is queued afterwards,
+    // naming no account.
+    owned_not_exported(
+        "mail_outbox",
+        "user_id",
+        "mail on its way to you: kept sealed (it holds single-use links) only until it is sent",
+    ),
     owned_not_exported(
         "bluesky_sessions",
         "user_id",

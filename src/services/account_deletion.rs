@@ -1,7 +1,8 @@
 //! Deleting an account (issue 14, item 4; promise 19): every row naming the user in every table
 //! (the catalogue in `db::user_data`, shared with the export) goes in one transaction, then
 //! every file of theirs leaves the store; sessions and API tokens end with their rows, and a
-//! confirmation goes to the address. What remains is one more in a count of deleted accounts.
+//! confirmation goes to the address (queued in the same transaction, after the user's own
+//! queued mail went with their rows). What remains is one more in a count of deleted accounts.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use crate::db::accounts::{self, User};
 use crate::db::{data_exports, uploads, user_data};
 use crate::domain::{FieldErrors, Password, UserId};
 use crate::integrations::mail::OutgoingMail;
+use crate::services::mail_outbox;
 use crate::services::throttle::{self, plural};
 use crate::services::{Handles, ServiceError};
 
@@ -22,7 +24,7 @@ pub const RECENT_SIGN_IN: Duration = Duration::from_secs(10 * 60);
 pub struct DeletedAccount {
     pub rows: u64,
     pub files: u64,
-    /// False when the confirmation could not be sent (logged).
+    /// Whether a confirmation was queued (false when the account had no address).
     pub mailed: bool,
 }
 
@@ -105,7 +107,29 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
         rows += crate::db::support::delete_visitor_tickets_from(&mut tx, email).await?;
     }
     user_data::count_deleted_account(&mut tx).await?;
+    // Queued after the user's rows (their queued mail among them) went, and naming no account:
+    // the recipient is sealed, so no row names them in clear.
+    let mailed = match &user.email {
+        Some(email) => {
+            let base = handles.base_url.as_str().trim_end_matches('/');
+            let mail = OutgoingMail {
+                to: email.clone(),
+                subject: "Your Careerlog account was deleted".into(),
+                text: format!(
+                    "Hello,\n\nYour Careerlog account and everything in it were deleted just now, as asked: your \
+                     records, job search, labels, profile and public pages, uploaded files, sessions and API \
+                     tokens. None of it can be brought back.\n\n\
+                     If you did not ask for this, write to the administrators at {base}/support.\n\n\
+                     -- \nCareerlog at {base}\n",
+                ),
+            };
+            mail_outbox::enqueue(handles, &mut tx, None, mail).await?;
+            true
+        }
+        None => false,
+    };
     tx.commit().await?;
+    handles.outbox.wake();
     // Sessions, API tokens and the calendar feed address were rows: they answer 401 (or 404)
     // from now on; so were the Bluesky link, its sealed tokens and OAuth requests in flight.
 
@@ -120,30 +144,6 @@ pub async fn delete_account(handles: &Handles, user_id: &UserId) -> Result<Delet
             }
         }
     }
-    let mailed = match user.email {
-        Some(email) => {
-            let base = handles.base_url.as_str().trim_end_matches('/');
-            let mail = OutgoingMail {
-                to: email,
-                subject: "Your Careerlog account was deleted".into(),
-                text: format!(
-                    "Hello,\n\nYour Careerlog account and everything in it were deleted just now, as asked: your \
-                     records, job search, labels, profile and public pages, uploaded files, sessions and API \
-                     tokens. None of it can be brought back.\n\n\
-                     If you did not ask for this, write to the administrators at {base}/support.\n\n\
-                     -- \nCareerlog at {base}\n",
-                ),
-            };
-            match handles.mailer.send(mail).await {
-                Ok(()) => true,
-                Err(err) => {
-                    tracing::error!(error = %format!("{err:#}"), "the account deletion mail could not be sent");
-                    false
-                }
-            }
-        }
-        None => false,
-    };
     tracing::info!(rows, files, "an account was deleted");
     Ok(DeletedAccount { rows, files, mailed })
 }

@@ -13,6 +13,7 @@ use crate::domain::UserId;
 use crate::domain::{Email, FieldErrors, Password};
 use crate::integrations::mail::OutgoingMail;
 use crate::secrets::hash_token;
+use crate::services::mail_outbox;
 use crate::services::throttle::{self, plural};
 use crate::services::{Handles, ServiceError};
 
@@ -80,39 +81,48 @@ async fn tell_owner_of_sign_up_attempt(
          -- \nCareerlog at {base}\n",
     );
     tracing::info!(user_id = %owner.id, "sign-up attempted with an address that has an account");
-    Ok(deliver(
-        state,
-        OutgoingMail {
-            to: email.as_str().to_owned(),
-            subject: "Someone tried to sign up with your address".into(),
-            text,
-        },
-    )
-    .await)
+    let mail = OutgoingMail {
+        to: email.as_str().to_owned(),
+        subject: "Someone tried to sign up with your address".into(),
+        text,
+    };
+    mail_outbox::enqueue_alone(state, Some(&owner.id), mail).await?;
+    Ok(MailOutcome::Queued)
 }
 
 fn link(state: &Handles, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", state.base_url.as_str().trim_end_matches('/'))
 }
 
-/// What happened when we tried to mail someone.
+/// What happened when we asked to mail someone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailOutcome {
-    Sent,
+    /// In the outbox, which sends it (and keeps trying while the provider is down).
+    Queued,
     /// Too many mails to this address lately; nothing sent.
     Throttled,
-    /// The transport failed (logged); the user may try again.
-    Failed,
+    /// The account has no address to mail.
+    NoAddress,
 }
 
 /// Send a fresh verification link for the user's current address, retiring older links.
 pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutcome, ServiceError> {
-    let Some(email) = user.email.as_deref() else { return Ok(MailOutcome::Failed) };
+    let Some(email) = user.email.as_deref() else { return Ok(MailOutcome::NoAddress) };
     if !throttle::hit(state, &throttle::mail_bucket(state, email), throttle::MAIL_PER_ADDRESS).await? {
         return Ok(MailOutcome::Throttled);
     }
     let token = random_token();
     let now = state.clock.now();
+    let text = format!(
+        "Hello,\n\nPlease confirm that this is your email address by opening this link:\n\n{}\n\n\
+         The link is valid for 30 minutes and works once. If it has expired, sign in and ask for a new one.\n\n\
+         If you did not create a Careerlog account, ignore this message; nothing else will be sent.\n\n\
+         -- \nCareerlog at {}\n",
+        link(state, "/verify-email", &token),
+        state.base_url.as_str().trim_end_matches('/'),
+    );
+    let mail = OutgoingMail { to: email.to_owned(), subject: "Verify your email address".into(), text };
+    // The link and its mail are saved together: neither exists without the other.
     let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::EmailVerification, &user.id, now).await?;
     accounts::insert_email_verification(
@@ -124,26 +134,10 @@ pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutco
         now.plus(VERIFICATION_LINK_LIFETIME),
     )
     .await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
-    let text = format!(
-        "Hello,\n\nPlease confirm that this is your email address by opening this link:\n\n{}\n\n\
-         The link is valid for 30 minutes and works once. If it has expired, sign in and ask for a new one.\n\n\
-         If you did not create a Careerlog account, ignore this message; nothing else will be sent.\n\n\
-         -- \nCareerlog at {}\n",
-        link(state, "/verify-email", &token),
-        state.base_url.as_str().trim_end_matches('/'),
-    );
-    Ok(deliver(state, OutgoingMail { to: email.to_owned(), subject: "Verify your email address".into(), text }).await)
-}
-
-async fn deliver(state: &Handles, mail: OutgoingMail) -> MailOutcome {
-    match state.mailer.send(mail).await {
-        Ok(()) => MailOutcome::Sent,
-        Err(err) => {
-            tracing::error!(transport = state.mailer.describe(), error = %format!("{err:#}"), "sending mail failed");
-            MailOutcome::Failed
-        }
-    }
+    state.outbox.wake();
+    Ok(MailOutcome::Queued)
 }
 
 /// Why a single-use link could not be used.
@@ -196,13 +190,22 @@ pub async fn verify_email(state: &Handles, token: &str) -> Result<Result<UserId,
 /// runs this in the background so the answer takes the same time too.
 pub async fn request_password_reset(state: &Handles, email: &Email) -> Result<MailOutcome, ServiceError> {
     let Some(user) = accounts::find_by_email(state.db.pool(), email).await? else {
-        return Ok(MailOutcome::Sent);
+        return Ok(MailOutcome::Queued);
     };
     if !throttle::hit(state, &throttle::mail_bucket(state, email.as_str()), throttle::MAIL_PER_ADDRESS).await? {
         return Ok(MailOutcome::Throttled);
     }
     let token = random_token();
     let now = state.clock.now();
+    let text = format!(
+        "Hello,\n\nSomeone, hopefully you, asked to reset the password of the Careerlog account for this address.\n\
+         Choose a new password here:\n\n{}\n\n\
+         The link is valid for 15 minutes and works once. If you did not ask for this, ignore this message:\n\
+         your password stays as it is.\n\n-- \nCareerlog at {}\n",
+        link(state, "/reset-password", &token),
+        state.base_url.as_str().trim_end_matches('/'),
+    );
+    let mail = OutgoingMail { to: email.as_str().to_owned(), subject: "Reset your password".into(), text };
     let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &user.id, now).await?;
     accounts::insert_password_reset(
@@ -214,17 +217,10 @@ pub async fn request_password_reset(state: &Handles, email: &Email) -> Result<Ma
         now.plus(RESET_LINK_LIFETIME),
     )
     .await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
-    let text = format!(
-        "Hello,\n\nSomeone, hopefully you, asked to reset the password of the Careerlog account for this address.\n\
-         Choose a new password here:\n\n{}\n\n\
-         The link is valid for 15 minutes and works once. If you did not ask for this, ignore this message:\n\
-         your password stays as it is.\n\n-- \nCareerlog at {}\n",
-        link(state, "/reset-password", &token),
-        state.base_url.as_str().trim_end_matches('/'),
-    );
-    Ok(deliver(state, OutgoingMail { to: email.as_str().to_owned(), subject: "Reset your password".into(), text })
-        .await)
+    state.outbox.wake();
+    Ok(MailOutcome::Queued)
 }
 
 /// Whether a password change also ends the access programs have: API tokens and the calendar
@@ -485,7 +481,7 @@ pub async fn request_email_change(
         });
     }
     let base = state.base_url.as_str().trim_end_matches('/').to_owned();
-    if accounts::find_by_email(state.db.pool(), &new).await?.is_some() {
+    if let Some(owner) = accounts::find_by_email(state.db.pool(), &new).await? {
         tracing::info!(user_id = %user.id, "an address change was asked for an address that has an account");
         let text = format!(
             "Hello,\n\nSomeone asked to make this address the sign-in address of another Careerlog account. \
@@ -493,15 +489,21 @@ pub async fn request_email_change(
              If it was you, sign in at {base}/login with this address instead.\n\
              If it was not you, you need not do anything.\n\n-- \nCareerlog at {base}\n",
         );
-        deliver(
-            state,
-            OutgoingMail { to: new.as_str().to_owned(), subject: "Your address was not changed".into(), text },
-        )
-        .await;
+        // About the address's own account: it goes if that account is deleted.
+        let mail = OutgoingMail { to: new.as_str().to_owned(), subject: "Your address was not changed".into(), text };
+        mail_outbox::enqueue_alone(state, Some(&owner.id), mail).await?;
         return Ok(Ok(new));
     }
     let token = random_token();
     let now = state.clock.now();
+    let text = format!(
+        "Hello,\n\nTo sign in to Careerlog with this address from now on, open this link:\n\n{}\n\n\
+         The link is valid for 30 minutes and works once. Until it is opened, the account keeps its \
+         current address.\n\nIf you did not ask for this, ignore this message; nothing will change.\n\n\
+         -- \nCareerlog at {base}\n",
+        link(state, "/settings/email/confirm", &token),
+    );
+    let mail = OutgoingMail { to: new.as_str().to_owned(), subject: "Confirm your new sign-in address".into(), text };
     let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::EmailChange, &user.id, now).await?;
     accounts::insert_email_change(
@@ -513,19 +515,9 @@ pub async fn request_email_change(
         now.plus(EMAIL_CHANGE_LINK_LIFETIME),
     )
     .await?;
+    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
     tx.commit().await?;
-    let text = format!(
-        "Hello,\n\nTo sign in to Careerlog with this address from now on, open this link:\n\n{}\n\n\
-         The link is valid for 30 minutes and works once. Until it is opened, the account keeps its \
-         current address.\n\nIf you did not ask for this, ignore this message; nothing will change.\n\n\
-         -- \nCareerlog at {base}\n",
-        link(state, "/settings/email/confirm", &token),
-    );
-    deliver(
-        state,
-        OutgoingMail { to: new.as_str().to_owned(), subject: "Confirm your new sign-in address".into(), text },
-    )
-    .await;
+    state.outbox.wake();
     Ok(Ok(new))
 }
 
@@ -570,8 +562,7 @@ pub async fn confirm_email_change(
     // Links sent to the old address no longer name the account's address.
     accounts::retire_links(&mut *tx, LinkKind::EmailVerification, &found.user_id, now).await?;
     accounts::retire_links(&mut *tx, LinkKind::PasswordReset, &found.user_id, now).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %found.user_id, "sign-in address changed");
+    // The old address is told, in the same transaction as the change.
     if let Some(old) = user.email.filter(|old| *old != new) {
         let base = state.base_url.as_str().trim_end_matches('/');
         let text = format!(
@@ -581,8 +572,12 @@ pub async fn confirm_email_change(
              administrators at {base}/support (give this address) and they will help you get your account back.\n\n\
              -- \nCareerlog at {base}\n",
         );
-        deliver(state, OutgoingMail { to: old, subject: "Your sign-in address was changed".into(), text }).await;
+        let mail = OutgoingMail { to: old, subject: "Your sign-in address was changed".into(), text };
+        mail_outbox::enqueue(state, &mut tx, Some(&found.user_id), mail).await?;
     }
+    tx.commit().await?;
+    state.outbox.wake();
+    tracing::info!(user_id = %found.user_id, "sign-in address changed");
     Ok(Ok(found.user_id))
 }
 

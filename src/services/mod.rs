@@ -18,6 +18,7 @@ pub mod interview_suggestions;
 pub mod journal;
 pub mod label_ai;
 pub mod labels;
+pub mod mail_outbox;
 pub mod memory;
 pub mod oidc;
 pub mod opportunities;
@@ -75,6 +76,8 @@ pub struct Handles {
     pub calendar_api: Url,
     /// What `/metrics` reports: requests, and the background jobs' runs.
     pub metrics: crate::metrics::Metrics,
+    /// Wakes the mail sender after a commit that queued mail.
+    pub outbox: mail_outbox::Outbox,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.

@@ -12,6 +12,7 @@ use crate::domain::token::{looks_like_token, random_token};
 use crate::domain::FieldErrors;
 use crate::integrations::mail::OutgoingMail;
 use crate::secrets::hash_token;
+use crate::services::mail_outbox;
 use crate::services::throttle::{self, plural, Policy};
 use crate::services::{Handles, ServiceError};
 
@@ -23,12 +24,6 @@ pub const MESSAGES_PER_PERSON: Policy = Policy { max_hits: 30, window_ms: 60 * M
 
 fn base(state: &Handles) -> &str {
     state.base_url.as_str().trim_end_matches('/')
-}
-
-async fn deliver(state: &Handles, mail: OutgoingMail) {
-    if let Err(err) = state.mailer.send(mail).await {
-        tracing::error!(transport = state.mailer.describe(), error = %format!("{err:#}"), "sending mail failed");
-    }
 }
 
 /// Count a message against its writer's limit, refusing it with a sentence past the limit.
@@ -64,6 +59,9 @@ pub async fn open_ticket(
     let id = crate::db::new_id();
     let now = state.clock.now();
     let token = random_token();
+    // A visitor is mailed the private link, within the address's mail limit.
+    let acknowledge = author.is_none()
+        && throttle::hit(state, &throttle::mail_bucket(state, &email), throttle::MAIL_PER_ADDRESS).await?;
     let mut tx = state.db.begin_write().await?;
     tickets::insert_ticket(
         &mut *tx,
@@ -81,12 +79,8 @@ pub async fn open_ticket(
     if author.is_none() {
         tickets::insert_link(&mut *tx, &hash_token(&token), &id, now).await?;
     }
-    tx.commit().await?;
-    tracing::info!(ticket_id = %id, signed_in = author.is_some(), "support ticket opened");
-
-    if author.is_none()
-        && throttle::hit(state, &throttle::mail_bucket(state, &email), throttle::MAIL_PER_ADDRESS).await?
-    {
+    // The ticket and its mail are saved together.
+    if acknowledge {
         let text = format!(
             "Hello,\n\nYour message to the administrators of this Careerlog instance has arrived. \
              Their answers, and your conversation with them, are on this page:\n\n{}/support/ticket?token={token}\n\n\
@@ -95,21 +89,33 @@ pub async fn open_ticket(
             base(state),
             base(state),
         );
-        deliver(state, OutgoingMail { to: email.clone(), subject: "We received your message".into(), text }).await;
+        let mail = OutgoingMail { to: email.clone(), subject: "We received your message".into(), text };
+        mail_outbox::enqueue(state, &mut tx, None, mail).await?;
     }
-    tell_administrators(state, &id, "A new support ticket").await?;
+    tell_administrators(state, &mut tx, &id, "A new support ticket").await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    tracing::info!(ticket_id = %id, signed_in = author.is_some(), "support ticket opened");
     Ok(Ok(id))
 }
 
-/// Mail every administrator that a ticket waits for them: a link, never its text.
-async fn tell_administrators(state: &Handles, ticket_id: &str, subject: &str) -> Result<(), ServiceError> {
-    for to in admin::admin_emails(state.db.pool()).await? {
+/// Mail every administrator that a ticket waits for them: a link, never its text (inside the
+/// transaction that wrote to the ticket).
+async fn tell_administrators(
+    state: &Handles,
+    conn: &mut sqlx::AnyConnection,
+    ticket_id: &str,
+    subject: &str,
+) -> Result<(), ServiceError> {
+    for (admin_id, to) in admin::admin_emails(&mut *conn).await? {
         let text = format!(
             "Hello,\n\nA support ticket is waiting for an answer:\n\n{}/admin/tickets/{ticket_id}\n\n-- \nCareerlog at {}\n",
             base(state),
             base(state),
         );
-        deliver(state, OutgoingMail { to, subject: subject.into(), text }).await;
+        let admin_id = crate::domain::UserId::from(admin_id);
+        let mail = OutgoingMail { to, subject: subject.into(), text };
+        mail_outbox::enqueue(state, &mut *conn, Some(&admin_id), mail).await?;
     }
     Ok(())
 }
@@ -142,8 +148,9 @@ pub async fn reply_as_person(
     let mut tx = state.db.begin_write().await?;
     tickets::insert_message(&mut *tx, &ticket.id, false, &body, now).await?;
     tickets::set_status(&mut *tx, &ticket.id, TicketStatus::Open, now).await?;
+    tell_administrators(state, &mut tx, &ticket.id, "A support ticket has a new message").await?;
     tx.commit().await?;
-    tell_administrators(state, &ticket.id, "A support ticket has a new message").await?;
+    state.outbox.wake();
     Ok(Ok(()))
 }
 
@@ -186,8 +193,6 @@ pub async fn reply_as_admin(
             (to, format!("{}/support/tickets/{}", base(state), ticket.id))
         }
     };
-    tx.commit().await?;
-    tracing::info!(ticket_id = %ticket.id, "support ticket answered");
     // Mail bodies are 7-bit text (see integrations::mail): the answer goes in the mail when it
     // can be written so; otherwise the mail says where to read it.
     let about = mail_safe(&ticket.subject).map(|s| format!(" \"{s}\"")).unwrap_or_default();
@@ -200,7 +205,13 @@ pub async fn reply_as_admin(
          Read the whole conversation and answer here:\n\n{page}\n\n-- \nCareerlog at {}\n",
         base(state),
     );
-    deliver(state, OutgoingMail { to, subject: "An answer to your message".into(), text }).await;
+    // The answer and its mail are saved together.
+    let owner = ticket.user_id.clone().map(crate::domain::UserId::from);
+    let mail = OutgoingMail { to, subject: "An answer to your message".into(), text };
+    mail_outbox::enqueue(state, &mut tx, owner.as_ref(), mail).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    tracing::info!(ticket_id = %ticket.id, "support ticket answered");
     Ok(Ok(()))
 }
 

@@ -40,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tickets/{id}/close", post(close))
         .route("/admin/tickets/{id}/reopen", post(reopen))
         .route("/admin/tickets/{id}/delete-account", post(delete_requested_account))
+        .route("/admin/mail", get(failing_mail))
+        .route("/admin/mail/{id}/retry", post(retry_mail))
+        .route("/admin/mail/{id}/discard", post(discard_mail))
 }
 
 /// A signed-in administrator; anyone else (visitors included) is answered 404.
@@ -111,6 +114,7 @@ struct OverviewPage {
     users: i64,
     open_tickets: i64,
     answered_tickets: i64,
+    failing_mail: i64,
 }
 
 pub async fn overview(State(state): State<AppState>, me: Admin, Query(query): Query<PageQuery>) -> AppResult<Response> {
@@ -122,6 +126,7 @@ pub async fn overview(State(state): State<AppState>, me: Admin, Query(query): Qu
         users: admin::count_users(pool).await?,
         open_tickets: tickets::count_with_status(pool, TicketStatus::Open).await?,
         answered_tickets: tickets::count_with_status(pool, TicketStatus::Answered).await?,
+        failing_mail: crate::services::mail_outbox::count_failing(&state).await?,
     };
     Ok(render(&page)?.into_response())
 }
@@ -350,4 +355,70 @@ pub async fn reopen(State(state): State<AppState>, me: Admin, Path(id): Path<Str
 /// (the use case said so before this is reached), so this only guards the header.
 fn urlencoding(id: &str) -> String {
     id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+// ---- mail that keeps failing ----
+
+/// The most failing mails listed: more means the provider is down, which the first page shows.
+const FAILING_MAIL_SHOWN: i64 = 100;
+
+struct FailingMailView {
+    id: String,
+    to: String,
+    subject: String,
+    attempts: i64,
+    last_error: String,
+    first_queued: String,
+    last_tried: Option<String>,
+    /// When it is tried next; `None` once the outbox gave up.
+    next_try: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/mail.html")]
+struct FailingMailPage {
+    chrome: Chrome,
+    mails: Vec<FailingMailView>,
+    total: i64,
+}
+
+/// The mail the outbox keeps failing to send: to whom (partly hidden), about what, how often
+/// tried and why it failed; never a body (it may hold someone's sign-in link).
+pub async fn failing_mail(
+    State(state): State<AppState>,
+    me: Admin,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    use crate::services::mail_outbox;
+    let mails = mail_outbox::failing(&state, FAILING_MAIL_SHOWN)
+        .await?
+        .into_iter()
+        .map(|mail| FailingMailView {
+            id: mail.id,
+            to: mail.to,
+            subject: mail.subject,
+            attempts: mail.attempts,
+            last_error: mail.last_error,
+            first_queued: mail.created_at.human(),
+            last_tried: mail.last_attempt_at.map(|t| t.human()),
+            next_try: mail.next_attempt_at.map(|t| t.human()),
+        })
+        .collect();
+    let notice = NoticeQuery { notice: query.notice };
+    let page = FailingMailPage {
+        chrome: Chrome::new(&state, &me.visitor, "Mail", "admin/mail").with_notice(notice.notice()),
+        mails,
+        total: mail_outbox::count_failing(&state).await?,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub async fn retry_mail(State(state): State<AppState>, me: Admin, Path(id): Path<String>) -> AppResult<Response> {
+    crate::services::mail_outbox::retry_now(&state, &me.user, &id).await?;
+    Ok(redirect("/admin/mail?notice=mail_retried"))
+}
+
+pub async fn discard_mail(State(state): State<AppState>, me: Admin, Path(id): Path<String>) -> AppResult<Response> {
+    crate::services::mail_outbox::discard(&state, &me.user, &id).await?;
+    Ok(redirect("/admin/mail?notice=mail_discarded"))
 }

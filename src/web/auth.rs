@@ -465,8 +465,8 @@ pub async fn resend_verification(
             return Ok(redirect("/?notice=verified"));
         }
         let to = match account_rules::send_verification(&state, user).await? {
-            MailOutcome::Sent => "/?notice=verification_sent",
-            MailOutcome::Throttled | MailOutcome::Failed => "/?notice=mail_failed",
+            MailOutcome::Queued => "/?notice=verification_sent",
+            MailOutcome::Throttled | MailOutcome::NoAddress => "/?notice=mail_failed",
         };
         return Ok(redirect(to));
     }

@@ -44,7 +44,12 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Resul
         });
         return Ok((StatusCode::UNAUTHORIZED, [(WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response());
     }
-    let body = state.metrics.render(state.db.pool_stats());
+    let mut body = state.metrics.render(state.db.pool_stats());
+    // A database that does not answer leaves these out rather than the whole scrape.
+    match crate::db::mail_outbox::depth(state.db.pool()).await {
+        Ok(depth) => body.push_str(&crate::metrics::render_mail_outbox(depth.queued, depth.given_up)),
+        Err(err) => tracing::warn!(error = %err, "metrics: the mail outbox could not be counted"),
+    }
     Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response())
 }
 

@@ -143,6 +143,8 @@ impl NoticeQuery {
                     ))
                 }
                 "ticket_reopened" => return Some(Notice::success("The ticket is open again.")),
+                "mail_retried" => return Some(Notice::success("The mail is being sent again.")),
+                "mail_discarded" => return Some(Notice::success("The mail was discarded: it will not be sent.")),
                 "signups_opened" => return Some(Notice::success("Sign-ups are open.")),
                 "signups_closed" => {
                     return Some(Notice::success("Sign-ups are closed: nobody new can create an account."))

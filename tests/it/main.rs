@@ -32,6 +32,7 @@ mod jobs;
 mod layers;
 mod lenient;
 mod mail;
+mod mail_outbox;
 mod metrics;
 mod migrations;
 mod openapi;

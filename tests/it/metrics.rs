@@ -92,6 +92,10 @@ async fn metrics_need_the_token_and_name_routes_never_paths(backend: Backend) {
     assert!(text.contains("# TYPE careerlog_http_request_duration_seconds histogram"));
     assert!(text.contains("careerlog_db_pool_max_connections 4"));
     assert!(text.contains(r#"careerlog_db_pool_connections{state="idle"}"#));
+    // The sign-up's mail went through the outbox: nothing waits, nothing failed.
+    assert!(text.contains("# TYPE careerlog_mail_outbox_depth gauge\ncareerlog_mail_outbox_depth 0\n"), "{text}");
+    assert!(text.contains("careerlog_mail_outbox_failed 0\n"));
+    assert!(text.contains(r#"careerlog_job_runs_total{job="mail_delivery",outcome="ok"} 1"#));
     // Nothing a user sent or owns is a label: no id, no address, no path as typed.
     assert!(!text.contains(&id) && !text.contains("ada@example.com") && !text.contains("/no/such/page"));
 }
