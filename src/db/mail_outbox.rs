@@ -108,9 +108,18 @@ pub async fn claim<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-/// The provider took the mail: it leaves the outbox.
-pub async fn delete_sent<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM mail_outbox WHERE id = $1").bind(id).execute(ex).await?;
+/// The provider took the mail: it leaves the outbox. `claim` is the `claimed_until` this
+/// sender set: a sender whose claim ran out (and was taken by another) changes nothing.
+pub async fn delete_sent<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    claim: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM mail_outbox WHERE id = $1 AND claimed_until = $2")
+        .bind(id)
+        .bind(claim)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
@@ -118,18 +127,20 @@ pub async fn delete_sent<'e>(ex: impl Executor<'e, Database = Any>, id: &str) ->
 pub async fn record_failure<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
+    claim: Timestamp,
     error: &str,
     next_attempt_at: Timestamp,
     given_up_at: Option<Timestamp>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE mail_outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3, given_up_at = $4
-         WHERE id = $1",
+         WHERE id = $1 AND claimed_until = $5",
     )
     .bind(id)
     .bind(error)
     .bind(next_attempt_at)
     .bind(given_up_at)
+    .bind(claim)
     .execute(ex)
     .await?;
     Ok(())

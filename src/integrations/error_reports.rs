@@ -259,8 +259,15 @@ fn scrub_route(route: &str) -> String {
 /// strings, ids, IP addresses, tokens and long numbers. Error messages quote what people typed
 /// (`“…”` in ours, `"…"` in `Debug` output), so quoted text goes whole.
 pub fn scrub_text(text: &str) -> String {
+    // Also Rust's own backticks (a slicing panic quotes the whole text it cut: "… of `…`") and
+    // short single-quoted characters ("it is inside 'é'").
     static QUOTED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|“[^”]*”|‘[^’]*’"#).expect("pattern"));
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|“[^”]*”|‘[^’]*’|`[^`]*`|'[^'\n]{1,8}'"#).expect("pattern"));
+    // A URL names a host and a path (a person's own domain, a Bluesky account's PDS).
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"“”'‘’<>)\]]+"#).expect("pattern"));
+    // Decentralised identifiers (`did:plc:…`, `did:web:ada.example`) name Bluesky accounts.
+    static DID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\bdid:[a-z]+:[^\s"“”'‘’<>)\]]+"#).expect("pattern"));
     // Also percent-encoded, as in a URL's path (`calendars/ada%40example.com/events`).
     static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"[^\s"“”'‘’<>()\[\]{},;:=&?/]+(?:@|%40)[^\s"“”'‘’<>()\[\]{},;:=&?/]+"#).expect("pattern")
@@ -284,6 +291,8 @@ pub fn scrub_text(text: &str) -> String {
         let close = whole.chars().last().unwrap_or('"');
         format!("{open}[redacted]{close}")
     });
+    let text = URL.replace_all(&text, "[url]");
+    let text = DID.replace_all(&text, "[did]");
     let text = EMAIL.replace_all(&text, "[email]");
     let text = QUERY.replace_all(&text, "?[redacted]");
     let text = UUID.replace_all(&text, "[id]");
@@ -338,7 +347,7 @@ fn record_panics() {
             let stacktrace = sentry::integrations::backtrace::current_stacktrace();
             let record = PanicRecord {
                 message: panic_message(info.payload()),
-                location: location.map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
+                location: location.map(|l| format!("{}:{}:{}", source_file(l.file()), l.line(), l.column())),
                 stacktrace: match (stacktrace, location) {
                     (Some(stack), Some(location)) => Some(up_to_the_panic(stack, location.file(), location.line())),
                     (stack, _) => stack,
@@ -422,6 +431,24 @@ mod tests {
         }
         let long = "x".repeat(MAX_TEXT_CHARS + 10);
         assert_eq!(scrub_text(&long).chars().count(), MAX_TEXT_CHARS + 1, "cut, with an ellipsis");
+    }
+
+    #[test]
+    fn rusts_own_panic_texts_urls_and_dids_are_redacted() {
+        let slicing = "byte index 12 is not a char boundary; it is inside 'ü' (bytes 11..13) of `Jörg Müller, Berlin`";
+        let said = scrub_text(slicing);
+        assert!(!said.contains("Jörg") && !said.contains('ü'), "{said}");
+        assert!(said.starts_with("byte index 12 is not a char boundary"), "{said}");
+        let unknown = scrub_text("unknown variant `ada's secret`, expected one of `a`, `b`");
+        assert!(!unknown.contains("secret"), "{unknown}");
+        let request = scrub_text(
+            "could not find that account: error sending request for url (https://pds.ada-lovelace.net/xrpc/x): timed out",
+        );
+        assert!(!request.contains("ada-lovelace") && request.contains("[url]"), "{request}");
+        let did = scrub_text("no document for did:web:ada-lovelace.net or did:plc:abcdefghijklmnopqrstuvwx");
+        assert!(!did.contains("ada-lovelace") && !did.contains("abcdefgh"), "{did}");
+        assert_eq!(scrub_text("/opportunities/{id}"), "/opportunities/{id}", "route templates stay");
+        assert_eq!(scrub_text("src/web/panics.rs:12:5"), "src/web/panics.rs:12:5", "file names stay");
     }
 
     #[test]

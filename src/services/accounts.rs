@@ -573,7 +573,9 @@ pub async fn confirm_email_change(
              -- \nCareerlog at {base}\n",
         );
         let mail = OutgoingMail { to: old, subject: "Your sign-in address was changed".into(), text };
-        mail_outbox::enqueue(state, &mut tx, Some(&found.user_id), mail).await?;
+        // About no account: it warns the old address, and deleting the account (perhaps by
+        // whoever changed the address) must not take the warning with it.
+        mail_outbox::enqueue(state, &mut tx, None, mail).await?;
     }
     tx.commit().await?;
     state.outbox.wake();

@@ -37,6 +37,8 @@ use crate::services::{Handles, ServiceError};
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
 /// How long a sender holds a mail it is sending (a send times out well within it).
 pub const CLAIM_FOR: Duration = Duration::from_secs(5 * 60);
+/// How long one try may wait for the provider (the transports' own timeouts are shorter).
+const SEND_TIMEOUT: Duration = Duration::from_secs(120);
 /// The delay after the first failed try; each further failure doubles it, up to the cap.
 pub const FIRST_RETRY: Duration = Duration::from_secs(30);
 pub const LONGEST_RETRY: Duration = Duration::from_secs(3600);
@@ -139,14 +141,15 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
     tokio::spawn(async move {
         let mut forgotten_at: Option<Timestamp> = None;
         loop {
-            // A stop cancels a send between awaits: the claim runs out and the mail is tried again.
-            tokio::select! {
-                outcome = send_due(&handles) => match outcome {
-                    Ok(report) if report.sent + report.failed > 0 => tracing::debug!(?report, "mail outbox pass"),
-                    Ok(_) => {}
-                    Err(err) => tracing::warn!(error = %format!("{err:#}"), "mail outbox pass failed"),
-                },
-                _ = stop.changed() => break,
+            // A stop ends the pass between mails: a mail the provider is taking is not cut off
+            // (its row would stay and the mail go again after a restart).
+            match send_due_until(&handles, Some(&stop)).await {
+                Ok(report) if report.sent + report.failed > 0 => tracing::debug!(?report, "mail outbox pass"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %format!("{err:#}"), "mail outbox pass failed"),
+            }
+            if *stop.borrow() {
+                break;
             }
             let now = handles.clock.now();
             if forgotten_at.is_none_or(|at| now >= at.plus(Duration::from_secs(3600))) {
@@ -166,6 +169,11 @@ pub fn spawn(handles: Arc<Handles>, mut stop: watch::Receiver<bool>) -> JoinHand
 
 /// Send every mail that is due, one at a time, until none is left.
 pub async fn send_due(handles: &Handles) -> Result<SendReport, ServiceError> {
+    send_due_until(handles, None).await
+}
+
+/// [`send_due`], ending early (between two mails) when `stop` says so.
+async fn send_due_until(handles: &Handles, stop: Option<&watch::Receiver<bool>>) -> Result<SendReport, ServiceError> {
     let mut report = SendReport::default();
     loop {
         let due = db::due(handles.db.pool(), handles.clock.now(), BATCH).await?;
@@ -173,6 +181,9 @@ pub async fn send_due(handles: &Handles) -> Result<SendReport, ServiceError> {
             return Ok(report);
         }
         for mail in due {
+            if stop.is_some_and(|stop| *stop.borrow()) {
+                return Ok(report);
+            }
             send_one(handles, mail, &mut report).await?;
         }
     }
@@ -181,7 +192,9 @@ pub async fn send_due(handles: &Handles) -> Result<SendReport, ServiceError> {
 async fn send_one(handles: &Handles, mail: QueuedMail, report: &mut SendReport) -> Result<(), ServiceError> {
     let pool = handles.db.pool();
     let now = handles.clock.now();
-    if !db::claim(pool, &mail.id, now, now.plus(CLAIM_FOR)).await? {
+    // The claim's end names this claim: finishing with another sender's claim changes nothing.
+    let claim = now.plus(CLAIM_FOR);
+    if !db::claim(pool, &mail.id, now, claim).await? {
         report.taken_by_another += 1;
         return Ok(());
     }
@@ -189,7 +202,7 @@ async fn send_one(handles: &Handles, mail: QueuedMail, report: &mut SendReport) 
     let Ok(sealed) = sealer(handles).open_json::<Sealed>(&mail.sealed, &context(&mail.id)) else {
         // Sealed with another key (the secret key changed): no try can succeed.
         let error = "the mail could not be opened: was the instance's secret key changed?";
-        db::record_failure(pool, &mail.id, error, now, Some(now)).await?;
+        db::record_failure(pool, &mail.id, claim, error, now, Some(now)).await?;
         tracing::error!(mail_id = %mail.id, "a queued mail could not be opened; given up");
         report.failed += 1;
         report.given_up += 1;
@@ -198,9 +211,14 @@ async fn send_one(handles: &Handles, mail: QueuedMail, report: &mut SendReport) 
     };
     let to = sealed.to.clone();
     let outgoing = OutgoingMail { to: sealed.to, subject: mail.subject.clone(), text: sealed.text };
-    match handles.mailer.send(outgoing).await {
+    // Well inside the claim, so that no other sender takes the mail while this one waits.
+    let sent = match tokio::time::timeout(SEND_TIMEOUT, handles.mailer.send(outgoing)).await {
+        Ok(sent) => sent,
+        Err(_) => Err(anyhow::anyhow!("the mail provider did not answer within {} s", SEND_TIMEOUT.as_secs())),
+    };
+    match sent {
         Ok(()) => {
-            db::delete_sent(pool, &mail.id).await?;
+            db::delete_sent(pool, &mail.id, claim).await?;
             handles.metrics.job_run("mail_delivery", true);
             report.sent += 1;
         }
@@ -209,7 +227,7 @@ async fn send_one(handles: &Handles, mail: QueuedMail, report: &mut SendReport) 
             let now = handles.clock.now();
             let give_up = attempts >= MIN_ATTEMPTS && now >= mail.created_at.plus(GIVE_UP_AFTER);
             let next = now.plus(retry_delay(attempts, rand::random::<f64>()));
-            db::record_failure(pool, &mail.id, &error, next, give_up.then_some(now)).await?;
+            db::record_failure(pool, &mail.id, claim, &error, next, give_up.then_some(now)).await?;
             handles.metrics.job_run("mail_delivery", false);
             report.failed += 1;
             if give_up {
