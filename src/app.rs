@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::integrations::files::{self, FileStore};
 use crate::integrations::mail::{self, Mailer};
+use crate::page_cache::PageCache;
 use crate::secrets::{KeyPurpose, MasterKey};
 use crate::services::passwords::PasswordHasher;
 use crate::services::{Handles, Limits};
@@ -180,9 +181,11 @@ impl Application {
         if indexed > 0 {
             tracing::info!(indexed, "indexed records for the search box");
         }
+        let page_cache = PageCache::start(handles.db.clone(), config.public_cache_mb as usize * 1024 * 1024);
         let state = AppState::new(AppStateInner {
             handles: Arc::new(handles),
             csrf_key: master_key.derive(KeyPurpose::Csrf),
+            page_cache,
             config,
         });
         let router = crate::web::router(state.clone());

@@ -56,6 +56,11 @@ pub struct Config {
     #[arg(long, env = "CAREERLOG_HOUSEKEEPING_MINUTES", default_value_t = 5)]
     pub housekeeping_minutes: u32,
 
+    /// Megabytes of memory for public pages kept as rendered (each page in three encodings);
+    /// the least recently read go first. 0 renders every public page for every request.
+    #[arg(long = "public-cache-mb", env = "CAREERLOG_PUBLIC_CACHE_MB", default_value_t = 32)]
+    pub public_cache_mb: u32,
+
     /// Days that raw page views are kept before they become daily figures.
     #[arg(long, env = "CAREERLOG_ANALYTICS_RETENTION_DAYS", default_value_t = 30)]
     pub analytics_retention_days: u32,

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod housekeeping;
 pub mod integrations;
 pub mod metrics;
+pub mod page_cache;
 pub mod resume;
 pub mod secrets;
 pub mod server;

@@ -6,6 +6,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::page_cache::PageCache;
 use crate::secrets::DerivedKey;
 use crate::services::Handles;
 
@@ -18,6 +19,8 @@ pub struct AppStateInner {
     pub config: Config,
     pub handles: Arc<Handles>,
     pub csrf_key: DerivedKey,
+    /// Public pages as rendered, while what they show is unchanged.
+    pub page_cache: PageCache,
 }
 
 impl AppState {

@@ -31,6 +31,7 @@ pub mod oidc;
 pub mod opportunities;
 pub mod prep;
 pub mod profiles;
+pub mod public_versions;
 pub mod search;
 pub mod sessions;
 pub mod support;

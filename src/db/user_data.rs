@@ -72,6 +72,12 @@ const fn nobodys(name: &'static str, why: &'static str) -> Table {
 /// Every table, parents before the tables that refer to them: the export reads them in this
 /// order and the deletion deletes them in the reverse order.
 pub const CATALOGUE: &[Table] = &[
+    // First, so the deletion removes it last: deleting the other rows bumps it.
+    owned_not_exported(
+        "public_page_versions",
+        "user_id",
+        "how many times your public pages changed, so they are never served stale",
+    ),
     rows_without("users", "id", "id", &["password_hash"]),
     rows("profiles", "user_id", "user_id"),
     rows_without("calendar_feeds", "user_id", "user_id", &["token_hash"]),

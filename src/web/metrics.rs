@@ -45,6 +45,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Resul
         return Ok((StatusCode::UNAUTHORIZED, [(WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response());
     }
     let mut body = state.metrics.render(state.db.pool_stats());
+    body.push_str(&state.page_cache.render_metrics());
     // A database that does not answer leaves these out rather than the whole scrape.
     match crate::db::mail_outbox::depth(state.db.pool()).await {
         Ok(depth) => body.push_str(&crate::metrics::render_mail_outbox(depth.queued, depth.given_up)),

@@ -4,9 +4,13 @@
 //! never existed; turning a switch off takes effect on the next request.
 
 use askama::Template;
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_TYPE, USER_AGENT};
-use axum::http::HeaderValue;
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, USER_AGENT, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -17,10 +21,11 @@ use crate::db::journal::JournalEntry;
 use crate::db::labels::{self, Label};
 use crate::db::lists::{Audience, ListFilter};
 use crate::db::profiles::{self, ContactDetails, PublicProfile};
-use crate::db::{bluesky, career, journal, lists};
+use crate::db::{bluesky, career, journal, lists, public_versions};
 use crate::domain::fields::name_key;
 use crate::domain::markdown;
 use crate::domain::UserId;
+use crate::page_cache::{Encoding, Page, PageKey, Scope};
 use crate::services::analytics::{self, ContentKind, View};
 use crate::services::records::kinds::Journal;
 use crate::services::records::{attach_labels, RecordType};
@@ -117,13 +122,13 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
 }
 
 /// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
-fn count_view(state: &AppState, request: &ViewRequest, owner: &PublicProfile, kind: ContentKind, path: String) {
+fn count_view(state: &AppState, request: &ViewRequest, owner: &UserId, kind: ContentKind, path: String) {
     let Some(reader) = &request.reader else { return };
-    if request.visitor_id.as_ref() == Some(&owner.user_id) {
+    if request.visitor_id.as_ref() == Some(owner) {
         return;
     }
     state.analytics.record(View {
-        owner_id: owner.user_id.clone(),
+        owner_id: owner.clone(),
         kind,
         path,
         address: reader.address,
@@ -171,12 +176,178 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
     }
 }
 
-/// Pages of owners who have not allowed indexing tell robots so in a header too.
-fn with_robots(owner: &PublicProfile, mut response: Response) -> Response {
-    if !owner.allow_indexing.get() {
-        response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+const HTML: &str = "text/html; charset=utf-8";
+const ATOM: &str = "application/atom+xml; charset=utf-8";
+const XML: &str = "application/xml; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// Which public page of an owner is asked for: what is counted as a view, and the key it is
+/// kept under in the render cache.
+struct OwnerPage<'a> {
+    /// The username as asked (checked before anything is read).
+    username: &'a str,
+    /// Whether the page is on, from the owner's switches.
+    page_on: fn(&PublicProfile) -> bool,
+    kind: ContentKind,
+    content_type: &'static str,
+    /// What else picks the page: slug, label, page number.
+    parts: &'a [&'a str],
+}
+
+impl OwnerPage<'_> {
+    fn key(&self) -> PageKey {
+        let username = self.username.to_ascii_lowercase();
+        let mut parts = vec![self.kind.as_str(), username.as_str()];
+        parts.extend_from_slice(self.parts);
+        PageKey::new(&parts)
+    }
+}
+
+/// Serve one of an owner's public pages: from the render cache while what it shows is unchanged,
+/// else rendered by `render` (given the owner) and kept. A view is counted either way.
+async fn serve_owner_page<F, Fut>(
+    state: &AppState,
+    request: &ViewRequest,
+    headers: &HeaderMap,
+    page: OwnerPage<'_>,
+    view_path: String,
+    render: F,
+) -> AppResult<Response>
+where
+    F: FnOnce(PublicProfile) -> Fut,
+    Fut: std::future::Future<Output = AppResult<String>>,
+{
+    if crate::domain::fields::username(page.username).is_err() {
+        return Err(AppError::NotFound);
+    }
+    let key = page.key();
+    if let Some(kept) = state.page_cache.current(&key).await {
+        if let Scope::Owner(owner) = &kept.scope {
+            count_view(state, request, owner, page.kind, view_path);
+        }
+        return Ok(cached_response(&kept, headers));
+    }
+    // The count is read before anything the page shows: a write after it bumps the count, so a
+    // page that missed the write is never taken for current.
+    let found = public_versions::of_username(state.db.pool(), page.username).await?;
+    let owner = match found {
+        Some(_) => find_owner(state, page.username, page.page_on).await,
+        None => Err(AppError::NotFound),
+    };
+    let owner = match owner {
+        Ok(owner) => owner,
+        Err(error) => {
+            state.page_cache.forget(&key);
+            return Err(error);
+        }
+    };
+    let version = found.map_or(0, |(_, version)| version);
+    let owner_id = owner.user_id.clone();
+    let noindex = !owner.allow_indexing.get();
+    let body = render(owner).await?;
+    count_view(state, request, &owner_id, page.kind, view_path);
+    let kept = build_page(Scope::Owner(owner_id), version, page.content_type, noindex, body).await?;
+    state.page_cache.keep(key, kept.clone());
+    Ok(cached_response(&kept, headers))
+}
+
+/// A page nobody owns (the sitemap, robots.txt, llms.txt), cached the same way.
+async fn serve_site_page<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Scope,
+    name: &str,
+    content_type: &'static str,
+    render: F,
+) -> AppResult<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<String>>,
+{
+    let key = PageKey::new(&["site", name]);
+    if let Some(kept) = state.page_cache.current(&key).await {
+        return Ok(cached_response(&kept, headers));
+    }
+    let version = state.page_cache.version(&scope).await.unwrap_or(0);
+    let body = render().await?;
+    let kept = build_page(scope, version, content_type, false, body).await?;
+    state.page_cache.keep(key, kept.clone());
+    Ok(cached_response(&kept, headers))
+}
+
+/// Compress and fingerprint a rendered page, off the async runtime.
+async fn build_page(
+    scope: Scope,
+    version: i64,
+    content_type: &'static str,
+    noindex: bool,
+    body: String,
+) -> AppResult<Arc<Page>> {
+    let page = tokio::task::spawn_blocking(move || Page::build(scope, version, content_type, noindex, body.into()))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("compressing a public page: {e}")))?;
+    Ok(Arc::new(page))
+}
+
+/// The page in the best encoding the client takes, or 304 when the client's copy is current.
+/// Public pages may be stored by browsers and proxies, but only to be revalidated each time:
+/// an owner who turns a page off is obeyed on the next request.
+fn cached_response(page: &Page, headers: &HeaderMap) -> Response {
+    let encoding = preferred_encoding(headers);
+    let etag = page.etag(encoding);
+    let unchanged = headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|tag| tag.trim() == "*" || page.is_named_by(tag));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = page.body(encoding).into_response();
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(page.content_type));
+        if let Some(coding) = encoding.header() {
+            response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+        response
+    };
+    let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
+        headers.insert(ETAG, etag);
+    }
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+    if page.noindex {
+        headers.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
     }
     response
+}
+
+/// brotli, else gzip, else none, as `Accept-Encoding` allows (a coding with `q=0` is refused).
+fn preferred_encoding(headers: &HeaderMap) -> Encoding {
+    let mut gzip = false;
+    for value in headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            });
+            if refused {
+                continue;
+            }
+            match coding.as_str() {
+                "br" => return Encoding::Brotli,
+                "gzip" | "x-gzip" => gzip = true,
+                _ => {}
+            }
+        }
+    }
+    if gzip {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
 }
 
 fn person(state: &AppState, owner: &PublicProfile) -> serde_json::Value {
@@ -328,16 +499,27 @@ impl ResumePage {
 async fn resume(
     State(state): State<AppState>,
     request: ViewRequest,
+    headers: HeaderMap,
     Path(username): Path<String>,
     Query(query): Query<PublicQuery>,
 ) -> AppResult<Response> {
-    let owner = find_owner(&state, &username, |p| p.resume_public.get()).await?;
-    let path = format!("/u/{}", owner.username);
-    count_view(&state, &request, &owner, ContentKind::Resume, path.clone());
-    let contact = owner.contact_details(false);
-    let page = resume_page(&state, owner, query.label(), path, contact, None).await?;
-    let response = render(&page)?.into_response();
-    Ok(with_robots(&page.owner, response))
+    let label = query.label();
+    let label_part = label.clone().unwrap_or_default();
+    let page = OwnerPage {
+        username: &username,
+        page_on: |p| p.resume_public.get(),
+        kind: ContentKind::Resume,
+        content_type: HTML,
+        parts: &[&label_part],
+    };
+    let path = format!("/u/{}", username.to_ascii_lowercase());
+    let state_ref = &state;
+    serve_owner_page(&state, &request, &headers, page, path.clone(), move |owner| async move {
+        let contact = owner.contact_details(false);
+        let page = resume_page(state_ref, owner, label, path, contact, None).await?;
+        Ok(render(&page)?.0)
+    })
+    .await
 }
 
 /// `?contact=all` on the preview.
@@ -539,14 +721,30 @@ const JOURNAL_PER_PAGE: i64 = 20;
 async fn journal(
     State(state): State<AppState>,
     request: ViewRequest,
+    headers: HeaderMap,
     Path(username): Path<String>,
     Query(query): Query<PublicQuery>,
 ) -> AppResult<Response> {
-    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let label = query.label();
+    let label_part = label.clone().unwrap_or_default();
+    let page_number = query.page();
+    let page_text = page_number.to_string();
+    let page = OwnerPage {
+        username: &username,
+        page_on: |p| p.journal_public.get(),
+        kind: ContentKind::Journal,
+        content_type: HTML,
+        parts: &[&label_part, &page_text],
+    };
+    let path = format!("/u/{}/journal", username.to_ascii_lowercase());
+    serve_owner_page(&state, &request, &headers, page, path, |owner| journal_page(&state, owner, label, page_number))
+        .await
+}
+
+async fn journal_page(state: &AppState, owner: PublicProfile, label: Option<String>, page: i64) -> AppResult<String> {
     let filter = ListFilter {
         label: label.clone(),
-        page: query.page(),
+        page,
         per_page: JOURNAL_PER_PAGE,
         audience: Audience::PublicJournal,
         ..ListFilter::default()
@@ -555,23 +753,22 @@ async fn journal(
     let mut entries = page.items;
     attach_labels(&state.db, &owner.user_id, journal::JOURNAL.kind, &mut entries, true).await?;
     let path = format!("/u/{}/journal", owner.username);
-    count_view(&state, &request, &owner, ContentKind::Journal, path.clone());
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Blog",
         "name": format!("{}’s journal", owner.name()),
-        "url": absolute(&state, &path),
-        "author": person(&state, &owner),
+        "url": absolute(state, &path),
+        "author": person(state, &owner),
     });
     let meta = PublicMeta::new(
-        &state,
+        state,
         &owner,
         format!("{} · Journal", owner.name()),
         format!("Notes on work by {}.", owner.name()),
         &path,
     )
     .with_json_ld(json_ld)
-    .with_publication(publication_uri(&state, &owner.user_id).await?);
+    .with_publication(publication_uri(state, &owner.user_id).await?);
     let page = JournalPage {
         meta,
         labels: labels::public_on_page(state.db.pool(), &owner.user_id, true).await?,
@@ -581,8 +778,7 @@ async fn journal(
         page: filter.page,
         last_page: ((page.total + JOURNAL_PER_PAGE - 1) / JOURNAL_PER_PAGE).max(1),
     };
-    let response = render(&page)?.into_response();
-    Ok(with_robots(&page.owner, response))
+    Ok(render(&page)?.0)
 }
 
 #[derive(Template)]
@@ -597,54 +793,76 @@ struct EntryPage {
 async fn entry(
     State(state): State<AppState>,
     request: ViewRequest,
+    headers: HeaderMap,
     Path((username, slug)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
+    let page = OwnerPage {
+        username: &username,
+        page_on: |p| p.journal_public.get(),
+        kind: ContentKind::Entry,
+        content_type: HTML,
+        parts: &[&slug],
+    };
+    let path = format!("/u/{}/journal/{slug}", username.to_ascii_lowercase());
+    serve_owner_page(&state, &request, &headers, page, path, |owner| entry_page(&state, owner, &slug)).await
+}
+
+async fn entry_page(state: &AppState, owner: PublicProfile, slug: &str) -> AppResult<String> {
     let mut entry =
-        journal::public_entry_by_slug(state.db.pool(), &owner.user_id, &slug).await?.ok_or(AppError::NotFound)?;
+        journal::public_entry_by_slug(state.db.pool(), &owner.user_id, slug).await?.ok_or(AppError::NotFound)?;
     attach_labels(&state.db, &owner.user_id, journal::JOURNAL.kind, std::slice::from_mut(&mut entry), true).await?;
     <Journal as RecordType>::enrich(&state.db, &owner.user_id, std::slice::from_mut(&mut entry)).await?;
     let path = format!("/u/{}/journal/{}", owner.username, entry.slug);
-    count_view(&state, &request, &owner, ContentKind::Entry, path.clone());
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": entry.title,
         "datePublished": entry.entry_date,
         "dateModified": entry.updated_at.rfc3339(),
-        "url": absolute(&state, &path),
+        "url": absolute(state, &path),
         "description": entry.summary(),
-        "author": person(&state, &owner),
+        "author": person(state, &owner),
     });
-    let mut meta = PublicMeta::new(&state, &owner, entry.title.clone(), entry.summary(), &path)
+    let mut meta = PublicMeta::new(state, &owner, entry.title.clone(), entry.summary(), &path)
         .with_json_ld(json_ld)
-        .with_publication(publication_uri(&state, &owner.user_id).await?);
+        .with_publication(publication_uri(state, &owner.user_id).await?);
     meta.og_type = "article";
     meta.document = bluesky::document_uri(state.db.pool(), &owner.user_id, &entry.id).await?;
     if let Some(image) = entry.images.first() {
-        meta.image = Some(absolute(&state, &image.url));
+        meta.image = Some(absolute(state, &image.url));
     }
     let page = EntryPage { meta, body_html: markdown::to_safe_html(&entry.body), owner, entry };
-    let response = render(&page)?.into_response();
-    Ok(with_robots(&page.owner, response))
+    Ok(render(&page)?.0)
 }
 
 /// The public journal as an Atom feed: the newest 50 public entries.
 async fn feed(
     State(state): State<AppState>,
     request: ViewRequest,
+    headers: HeaderMap,
     Path(username): Path<String>,
 ) -> AppResult<Response> {
+    let page = OwnerPage {
+        username: &username,
+        page_on: |p| p.journal_public.get(),
+        kind: ContentKind::Feed,
+        content_type: ATOM,
+        parts: &[],
+    };
+    let path = format!("/u/{}/journal.atom", username.to_ascii_lowercase());
+    serve_owner_page(&state, &request, &headers, page, path, |owner| feed_document(&state, owner)).await
+}
+
+async fn feed_document(state: &AppState, owner: PublicProfile) -> AppResult<String> {
     use atom_syndication::{ContentBuilder, EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, PersonBuilder};
-    let owner = find_owner(&state, &username, |p| p.journal_public.get()).await?;
     let filter =
         ListFilter { label: None, page: 1, per_page: 50, audience: Audience::PublicJournal, ..ListFilter::default() };
     let entries = lists::rows::<JournalEntry>(state.db.pool(), &journal::JOURNAL, &owner.user_id, &filter).await?;
     let time =
         |t: crate::clock::Timestamp| t.rfc3339().parse::<FixedDateTime>().map_err(|e| AppError::Internal(e.into()));
-    let journal_url = absolute(&state, &format!("/u/{}/journal", owner.username));
+    let journal_url = absolute(state, &format!("/u/{}/journal", owner.username));
     let author =
-        PersonBuilder::default().name(owner.name().to_owned()).uri(Some(absolute(&state, &owner.home_path()))).build();
+        PersonBuilder::default().name(owner.name().to_owned()).uri(Some(absolute(state, &owner.home_path()))).build();
     let mut items = Vec::new();
     let mut newest = owner.updated_at;
     for entry in &entries {
@@ -668,7 +886,6 @@ async fn feed(
                 .build(),
         );
     }
-    count_view(&state, &request, &owner, ContentKind::Feed, format!("/u/{}/journal.atom", owner.username));
     let feed_url = format!("{journal_url}.atom");
     let feed = FeedBuilder::default()
         .id(feed_url.clone())
@@ -685,9 +902,7 @@ async fn feed(
         ])
         .entries(items)
         .build();
-    let mut response = feed.to_string().into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
-    Ok(with_robots(&owner, response))
+    Ok(feed.to_string())
 }
 
 /// standard.site's check that the publication record and this journal belong together: the
@@ -712,7 +927,11 @@ fn xml_escape(text: &str) -> String {
 const SITEMAP_MAX: usize = 50_000;
 
 /// Public pages of people who allow indexing, and nobody else's.
-async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
+async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    serve_site_page(&state, &headers, Scope::Sitemap, "sitemap", XML, || sitemap_document(&state)).await
+}
+
+async fn sitemap_document(state: &AppState) -> AppResult<String> {
     let mut xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -721,7 +940,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let mut add = |path: &str, modified: crate::clock::Timestamp| {
         xml.push_str(&format!(
             "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
-            xml_escape(&absolute(&state, path)),
+            xml_escape(&absolute(state, path)),
             modified.iso_date()
         ));
     };
@@ -741,24 +960,31 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
         add(&format!("/u/{username}/journal/{slug}"), updated);
     }
     xml.push_str("</urlset>\n");
-    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+    Ok(xml)
 }
 
-async fn robots(State(state): State<AppState>) -> Response {
-    let body = format!(
+async fn robots(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    serve_site_page(&state, &headers, Scope::Fixed, "robots", TEXT, || async { Ok(robots_text(&state)) }).await
+}
+
+fn robots_text(state: &AppState) -> String {
+    format!(
         "# Careerlog: only the public pages people chose to publish are meant for robots.\n\
          User-agent: *\nAllow: /u/\nDisallow: /api/\nDisallow: /files/\nDisallow: /settings\nDisallow: /login\n\
          Disallow: /signup\n\nSitemap: {}\n",
-        absolute(&state, "/sitemap.xml")
-    );
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+        absolute(state, "/sitemap.xml")
+    )
 }
 
 /// A description of the site for AI agents: what Careerlog is and its public URL patterns. It
 /// holds no user data at all.
-async fn llms(State(state): State<AppState>) -> Response {
-    let base = absolute(&state, "");
-    let body = format!(
+async fn llms(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    serve_site_page(&state, &headers, Scope::Fixed, "llms", TEXT, || async { Ok(llms_text(&state)) }).await
+}
+
+fn llms_text(state: &AppState) -> String {
+    let base = absolute(state, "");
+    format!(
         "# Careerlog\n\n\
          > Careerlog is a self-hosted place where people keep their working life private: experience, skills, \
          projects, achievements, education, certifications and a work journal. A person may choose to publish a resume and a journal; nothing \
@@ -774,6 +1000,5 @@ async fn llms(State(state): State<AppState>) -> Response {
          - Only pages listed in the sitemap are meant to be indexed or used for training. A page that sends \
          `X-Robots-Tag: noindex` (or the same robots meta tag) belongs to someone who has not allowed indexing.\n\
          - Everything else on this site is private and needs an account.\n"
-    );
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    )
 }

@@ -27,6 +27,8 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
         // Backups and restores: beside housekeeping, below the web layer and the composition root.
         ("backup/", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
         // The shared state is read by the web layer; it knows nothing of HTTP.
+        // The render cache of public pages: bytes and change counts, no HTTP.
+        ("page_cache.rs", vec!["crate::web", "crate::app", "crate::cli", "crate::state", "axum"]),
         ("state.rs", vec!["crate::web", "crate::app", "crate::cli", "axum"]),
         ("clock.rs", with(&["crate::db", "crate::services", "axum"])),
         ("secrets.rs", with(&["crate::db", "crate::services", "axum"])),

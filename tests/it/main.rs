@@ -39,6 +39,7 @@ mod openapi;
 mod polish;
 mod privacy;
 mod public;
+mod public_cache;
 mod resume;
 mod resume_documents;
 mod resume_parse;
