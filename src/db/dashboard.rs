@@ -1,9 +1,10 @@
 //! The job search dashboard's queries: due next actions, the board, the funnel.
 
-use sqlx::{Any, Executor};
+use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
 use crate::db::opportunities::{Opportunity, OPPORTUNITIES};
+use crate::domain::fields::human_date;
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::UserId;
 
@@ -18,56 +19,99 @@ pub fn open_statuses() -> &'static str {
 }
 
 /// Open opportunities with a next action due from `from` to `to` (`YYYY-MM-DD`, both included;
-/// an empty `from` has no lower bound), soonest first; by the `opportunities_due` index.
+/// an empty `from` has no lower bound), soonest first; read in the order of the
+/// `opportunities_due_next` index, so it stops after `limit` of them.
 pub async fn due_actions<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
     (from, to): (&str, &str),
     limit: i64,
 ) -> Result<Vec<Opportunity>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(&due_actions_sql()).bind(user_id).bind(from).bind(to).bind(limit).fetch_all(ex).await
+}
+
+// The SQL of the dashboard's queries is public so that the tests can EXPLAIN it on both
+// databases: each reads one index range of the user's rows, none the whole table.
+
+/// `$1` the owner, `$2` and `$3` the first and last day due, `$4` how many.
+pub fn due_actions_sql() -> String {
+    format!(
         "SELECT {} FROM opportunities t
          WHERE t.user_id = $1 AND t.next_action_due >= $2 AND t.next_action_due <= $3
            AND t.next_action <> '' AND t.status IN ({})
          ORDER BY t.next_action_due, t.id LIMIT $4",
         OPPORTUNITIES.columns,
         open_statuses()
-    ))
-    .bind(user_id)
-    .bind(from)
-    .bind(to)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+    )
 }
 
-/// How many opportunities are in each status.
+/// `$1` the owner.
+pub const STATUS_COUNTS_SQL: &str = "SELECT status, COUNT(*) FROM opportunities WHERE user_id = $1 GROUP BY status";
+
+/// `$1` the owner; each status with how many of its cards to read.
+pub fn board_cards_sql(columns: &[(OpportunityStatus, i64)]) -> String {
+    // A status's key is one of our own words, and a count a number, so they may be written in.
+    let parts: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (status, cards))| {
+            format!(
+                "SELECT * FROM (SELECT t.id, t.company, t.role, t.status, t.next_action, t.next_action_due \
+                 FROM opportunities t WHERE t.user_id = $1 AND t.status = '{status}' \
+                 ORDER BY t.updated_at DESC, t.id DESC LIMIT {cards}) column_{i}"
+            )
+        })
+        .collect();
+    parts.join(" UNION ALL ")
+}
+
+/// `$1` the owner, `$2` now: for each furthest stage an opportunity's status reached, how many
+/// opportunities, and how many of them had an interview by now. Both are kept on the opportunity
+/// as it changes (`reached_stage`, `first_interview_at`), and grouped in the order of the
+/// `opportunities_funnel` index, so this reads that index once and sorts nothing.
+pub const FURTHEST_STAGES_SQL: &str =
+    "SELECT reached_stage, SUM(CASE WHEN first_interview_at <= $2 THEN 1 ELSE 0 END), COUNT(*)
+     FROM opportunities WHERE user_id = $1 GROUP BY reached_stage";
+
+/// How many opportunities are in each status: counted in the `opportunities_status_recent`
+/// index, without reading a row.
 pub async fn status_counts<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM opportunities WHERE user_id = $1 GROUP BY status")
-        .bind(user_id)
-        .fetch_all(ex)
-        .await
+    sqlx::query_as(STATUS_COUNTS_SQL).bind(user_id).fetch_all(ex).await
 }
 
-/// The most recently changed opportunities in one status.
-pub async fn in_status<'e>(
+/// An opportunity as a card on the board shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Card {
+    pub id: String,
+    pub company: String,
+    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub status: OpportunityStatus,
+    pub next_action: String,
+    pub next_action_due: Option<String>,
+}
+
+impl Card {
+    pub fn due(&self) -> String {
+        self.next_action_due.as_deref().map(human_date).unwrap_or_default()
+    }
+}
+
+/// The board's cards: in each status, its most recently changed (as many as asked for), newest
+/// first. One query, each status's part one seek into the `opportunities_status_recent` index
+/// that stops after that many entries, however many opportunities there are.
+pub async fn board_cards<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
-    status: OpportunityStatus,
-    limit: i64,
-) -> Result<Vec<Opportunity>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM opportunities t WHERE t.user_id = $1 AND t.status = $2 ORDER BY {} LIMIT $3",
-        OPPORTUNITIES.columns, OPPORTUNITIES.order_by
-    ))
-    .bind(user_id)
-    .bind(status.as_str())
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+    columns: &[(OpportunityStatus, i64)],
+) -> Result<Vec<Card>, sqlx::Error> {
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&board_cards_sql(columns)).bind(user_id).fetch_all(ex).await
 }
 
 /// How far each opportunity ever got, as `(stage, opportunities)`: 1 applied, 2 screened,
@@ -78,17 +122,24 @@ pub async fn furthest_stages<'e>(
     user_id: &UserId,
     now: Timestamp,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    // Both halves are kept on the opportunity as it changes (`reached_stage`,
-    // `first_interview_at`), so this reads one index rather than the whole history.
-    sqlx::query_as(
-        "SELECT CASE WHEN reached_stage < 3 AND first_interview_at <= $2 THEN 3 ELSE reached_stage END AS reached,
-                COUNT(*)
-         FROM opportunities WHERE user_id = $1 GROUP BY 1",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(ex)
-    .await
+    let by_status: Vec<(i64, i64, i64)> =
+        sqlx::query_as(FURTHEST_STAGES_SQL).bind(user_id).bind(now).fetch_all(ex).await?;
+    // An interview that took place counts as having got that far (3) when the status did not.
+    let mut furthest: Vec<(i64, i64)> = Vec::new();
+    let mut add = |stage: i64, count: i64| match furthest.iter_mut().find(|(s, _)| *s == stage) {
+        Some((_, n)) => *n += count,
+        None => furthest.push((stage, count)),
+    };
+    for (stage, interviewed, count) in by_status {
+        if stage < 3 {
+            add(3, interviewed);
+            add(stage, count - interviewed);
+        } else {
+            add(stage, count);
+        }
+    }
+    furthest.retain(|(_, count)| *count > 0);
+    Ok(furthest)
 }
 
 #[cfg(test)]

@@ -338,6 +338,17 @@ pub async fn latest_time_zone<'e>(
         .await
 }
 
+/// `$1` the owner, `$2` the earliest start, `$3` the end of the window, `$4` now, `$5` how many,
+/// `$6` the cancelled outcome; soonest first, in the order of the `interviews_recent` index
+/// (public so that the tests can EXPLAIN it).
+pub fn upcoming_interviews_sql() -> String {
+    interviews_where(
+        "t.starts_at >= $2 AND t.starts_at < $3 AND t.starts_at + t.duration_minutes * 60000 > $4
+         AND t.outcome <> $6",
+        "t.starts_at, t.id LIMIT $5",
+    )
+}
+
 /// Interviews not cancelled that have not ended by `now` and start before `until`, soonest
 /// first: one in progress is still on the list.
 pub async fn upcoming_interviews<'e>(
@@ -349,19 +360,15 @@ pub async fn upcoming_interviews<'e>(
 ) -> Result<Vec<Interview>, sqlx::Error> {
     // No interview lasts more than a day, so one that started before then has ended.
     let earliest = Timestamp(now.0 - crate::domain::interviews::DURATION_MAX * 60_000);
-    sqlx::query_as(&interviews_where(
-        "t.starts_at >= $2 AND t.starts_at < $3 AND t.starts_at + t.duration_minutes * 60000 > $4
-         AND t.outcome <> $6",
-        "t.starts_at, t.id LIMIT $5",
-    ))
-    .bind(user_id)
-    .bind(earliest)
-    .bind(until)
-    .bind(now)
-    .bind(limit)
-    .bind(InterviewOutcome::Cancelled.as_str())
-    .fetch_all(ex)
-    .await
+    sqlx::query_as(&upcoming_interviews_sql())
+        .bind(user_id)
+        .bind(earliest)
+        .bind(until)
+        .bind(now)
+        .bind(limit)
+        .bind(InterviewOutcome::Cancelled.as_str())
+        .fetch_all(ex)
+        .await
 }
 
 /// Notes, labels and search documents go with the record they are about; an opportunity takes its interviews'

@@ -131,6 +131,17 @@ pub struct ListFilter {
     pub parent: Option<uuid::Uuid>,
     /// A sort other than the table's own order (see [`Table::sorts`]).
     pub sort: Option<Sort>,
+    /// Where the page starts: just after or before one record (keyset pagination). Followed
+    /// only in the table's own order; otherwise, and when that record is gone, `page` decides.
+    pub cursor: Option<Cursor>,
+}
+
+/// A page that starts next to one record: the last of the page before it (`After`) or the first
+/// of the page after it (`Before`). A page so found costs one index seek however deep it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    After(uuid::Uuid),
+    Before(uuid::Uuid),
 }
 
 /// Who the list is for: its owner sees everything; a visitor sees only what the owner made
@@ -167,6 +178,54 @@ impl Audience {
 impl ListFilter {
     fn offset(&self) -> i64 {
         (self.page.max(1) - 1) * self.per_page
+    }
+
+    /// The order the list is in: a sort asked for, or the table's own (the table's default sort
+    /// is its own order, written as the table writes it so that its index serves it).
+    fn order_by(&self, table: &Table) -> String {
+        match self.sort {
+            Some(sort) if !table.is_default_sort(sort) => sort.order_by(),
+            _ => table.order_by.to_owned(),
+        }
+    }
+
+    /// Whether this list can be read after or before a record: in the table's own order, when
+    /// that order is plain columns ending with the id.
+    pub fn pages_by_cursor(&self, table: &Table) -> bool {
+        self.sort.is_none_or(|sort| table.is_default_sort(sort)) && table.keyset().is_some()
+    }
+}
+
+impl Table {
+    fn is_default_sort(&self, sort: Sort) -> bool {
+        self.sorts.is_some_and(|sorts| {
+            let default = sorts.default_sort();
+            std::ptr::eq(default.column, sort.column) && default.direction == sort.direction
+        })
+    }
+
+    /// The columns of the table's own order and its one direction, when that order is plain
+    /// columns of its own ending with the id (`t.updated_at DESC, t.id DESC`): a page of it
+    /// can then start just after or before a record.
+    pub fn keyset(&self) -> Option<(Vec<&'static str>, Direction)> {
+        let mut columns = Vec::new();
+        let mut direction = None;
+        for term in self.order_by.split(',') {
+            let mut words = term.split_whitespace();
+            let column = words.next()?;
+            let this = match words.next() {
+                None => Direction::Ascending,
+                Some(word) => Direction::parse(&word.to_ascii_lowercase())?,
+            };
+            let plain =
+                column.strip_prefix("t.").is_some_and(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            if words.next().is_some() || !plain || direction.is_some_and(|d| d != this) {
+                return None;
+            }
+            direction = Some(this);
+            columns.push(column);
+        }
+        (columns.last() == Some(&"t.id")).then_some((columns, direction?))
     }
 }
 
@@ -227,21 +286,24 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let label = label_key(filter).unwrap_or_default();
-    // Counted without the joins: they only name what a record belongs to, which always exists.
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter)))
-            .bind(user_id)
-            .bind(&label)
-            .bind(table.kind.as_str())
-            .fetch_one(ex)
-            .await?;
+    let total: i64 = sqlx::query_scalar(&count_sql(table, filter))
+        .bind(user_id)
+        .bind(&label)
+        .bind(table.kind.as_str())
+        .fetch_one(ex)
+        .await?;
     let items = rows(ex, table, user_id, filter).await?;
     Ok(Page { items, total })
 }
 
 /// One page of a list, without counting the rest (for pages that show everything at once).
+///
+/// A page after or before a record ([`ListFilter::cursor`]) is read from that record on, in the
+/// index of the table's order; any other page finds its records' ids first (from an index
+/// alone where one covers the list's condition and order) and reads only those rows, so a deep
+/// page by number skips index entries, not rows.
 pub async fn rows<'e, T>(
-    ex: impl Executor<'e, Database = Any>,
+    ex: impl Executor<'e, Database = Any> + Copy,
     table: &Table,
     user_id: &UserId,
     filter: &ListFilter,
@@ -250,21 +312,97 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let label = label_key(filter).unwrap_or_default();
-    let order_by = filter.sort.map_or_else(|| table.order_by.to_owned(), Sort::order_by);
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {} t {} WHERE {} ORDER BY {order_by} LIMIT $4 OFFSET $5",
+    if let Some((sql, cursor)) =
+        filter.cursor.and_then(|cursor| Some((page_next_to_sql(table, filter, cursor)?, cursor)))
+    {
+        let mut rows: Vec<T> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(&label)
+            .bind(table.kind.as_str())
+            .bind(filter.per_page)
+            .fetch_all(ex)
+            .await?;
+        // An empty page next to a record: the record is gone (or was the last); the page's
+        // number says where to read instead.
+        if !rows.is_empty() {
+            if matches!(cursor, Cursor::Before(_)) {
+                rows.reverse();
+            }
+            return Ok(rows);
+        }
+    }
+    sqlx::query_as(&page_sql(table, filter))
+        .bind(user_id)
+        .bind(&label)
+        .bind(table.kind.as_str())
+        .bind(filter.per_page)
+        .bind(filter.offset())
+        .fetch_all(ex)
+        .await
+}
+
+// The SQL of a list's queries. Each binds `$1` the owner, `$2` the label's key and `$3` the
+// kind (see `list_condition`), then `$4` the page's size and, for a page by number, `$5` its
+// offset. Public so that the tests can EXPLAIN them on both databases.
+
+/// How many records the list has in all: counted without the joins (they only name what a
+/// record belongs to, which always exists), so from an index alone where one covers the
+/// condition.
+pub fn count_sql(table: &Table, filter: &ListFilter) -> String {
+    format!("SELECT COUNT(*) FROM {} t WHERE {}", table.name, list_condition(table, filter))
+}
+
+/// A page by its number (`$5` the offset): the page's ids first, by the list's condition and
+/// order, then only those rows.
+pub fn page_sql(table: &Table, filter: &ListFilter) -> String {
+    let order_by = filter.order_by(table);
+    format!(
+        "SELECT {columns} FROM (SELECT t.id AS page_id FROM {name} t WHERE {condition} \
+           ORDER BY {order_by} LIMIT $4 OFFSET $5) page \
+         JOIN {name} t ON t.id = page.page_id {joins} ORDER BY {order_by}",
+        columns = table.columns,
+        name = table.name,
+        joins = table.joins,
+        condition = list_condition(table, filter),
+    )
+}
+
+/// The page just after or before a record, in the table's own order (a page before comes
+/// backwards: turn it around): the rows whose order columns, compared as one row value, come
+/// after (or before) the record's, so that the index seeks straight to it. `None` when the
+/// list's order cannot start next to a record.
+pub fn page_next_to_sql(table: &Table, filter: &ListFilter, cursor: Cursor) -> Option<String> {
+    if !filter.pages_by_cursor(table) {
+        return None;
+    }
+    let (columns, direction) = table.keyset()?;
+    let (id, forward) = match cursor {
+        Cursor::After(id) => (id, true),
+        Cursor::Before(id) => (id, false),
+    };
+    let reading = if forward { direction } else { direction.flipped() };
+    let comparison = if reading == Direction::Descending { "<" } else { ">" };
+    // The record's own values, one scalar subquery each, found by its id (a parsed UUID, so it
+    // may be written in); the id is the last column and needs no lookup. Scalars (not one row
+    // subquery) make a row comparison both databases take as an index range.
+    let values: Vec<String> = columns
+        .iter()
+        .map(|column| match column.strip_prefix("t.").unwrap_or(column) {
+            "id" => format!("'{id}'"),
+            name => format!("(SELECT c.{name} FROM {} c WHERE c.user_id = $1 AND c.id = '{id}')", table.name),
+        })
+        .collect();
+    let order_by: Vec<String> = columns.iter().map(|column| format!("{column} {}", reading.sql())).collect();
+    Some(format!(
+        "SELECT {} FROM {} t {} WHERE {} AND ({}) {comparison} ({}) ORDER BY {} LIMIT $4",
         table.columns,
         table.name,
         table.joins,
         list_condition(table, filter),
+        columns.join(", "),
+        values.join(", "),
+        order_by.join(", "),
     ))
-    .bind(user_id)
-    .bind(&label)
-    .bind(table.kind.as_str())
-    .bind(filter.per_page)
-    .bind(filter.offset())
-    .fetch_all(ex)
-    .await
 }
 
 pub async fn get<'e, T>(
@@ -358,4 +496,40 @@ pub(crate) async fn write<'q>(
 ) -> Result<u64, sqlx::Error> {
     let query = fields(sqlx::query(sql).bind(user_id).bind(id));
     Ok(query.bind(now).execute(conn).await?.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_in_plain_columns_ending_with_the_id_can_start_next_to_a_record() {
+        let keyset = |table: &Table| table.keyset().map(|(columns, direction)| (columns.join(", "), direction));
+        let desc = Direction::Descending;
+        assert_eq!(keyset(&crate::db::opportunities::OPPORTUNITIES), Some(("t.updated_at, t.id".into(), desc)));
+        assert_eq!(keyset(&crate::db::interviews::INTERVIEWS), Some(("t.starts_at, t.id".into(), desc)));
+        assert_eq!(keyset(&crate::db::journal::JOURNAL), Some(("t.entry_date, t.id".into(), desc)));
+        assert_eq!(keyset(&crate::db::contacts::CONTACTS), Some(("t.name, t.id".into(), Direction::Ascending)));
+        // An order by an expression, or in mixed directions, pages by number only.
+        assert_eq!(keyset(&crate::db::career::EXPERIENCES), None);
+        assert_eq!(keyset(&crate::db::career::PROJECTS), None);
+    }
+
+    #[test]
+    fn only_the_tables_own_order_pages_by_cursor() {
+        let table = &crate::db::opportunities::OPPORTUNITIES;
+        let by =
+            |key: Option<&str>, dir: Option<&str>| ListFilter { sort: table.sort(key, dir), ..ListFilter::default() };
+        assert!(by(None, None).pages_by_cursor(table), "the default sort is the table's order");
+        assert!(by(Some("updated"), Some("desc")).pages_by_cursor(table));
+        assert!(!by(Some("updated"), Some("asc")).pages_by_cursor(table));
+        assert!(!by(Some("company"), None).pages_by_cursor(table));
+        let id = uuid::Uuid::nil();
+        assert!(page_next_to_sql(table, &by(Some("company"), None), Cursor::After(id)).is_none());
+        let after = page_next_to_sql(table, &by(None, None), Cursor::After(id)).unwrap();
+        assert!(after.contains("(t.updated_at, t.id) < ((SELECT c.updated_at FROM opportunities c"), "{after}");
+        assert!(after.ends_with("ORDER BY t.updated_at DESC, t.id DESC LIMIT $4"), "{after}");
+        let before = page_next_to_sql(table, &by(None, None), Cursor::Before(id)).unwrap();
+        assert!(before.contains("(t.updated_at, t.id) > (") && before.ends_with("t.id ASC LIMIT $4"), "{before}");
+    }
 }

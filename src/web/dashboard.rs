@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use crate::db::dashboard::Card;
 use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
@@ -23,11 +24,18 @@ use crate::web::pages::{Chrome, Notice, NoticeQuery};
 use crate::web::respond::{redirect, render};
 use crate::web::session::SignedIn;
 
-/// Cards shown in one board column; the column links to the full list beyond that.
-pub const CARDS_PER_COLUMN: i64 = 20;
+/// Cards shown in a column of the board, the most recently changed: a few in each open stage,
+/// fewer in each closed outcome; the column's count and its link to the full list
+/// (`/opportunities?status=…`) cover the rest, so the page weighs the same at any size.
+pub const CARDS_PER_OPEN_COLUMN: i64 = 5;
+pub const CARDS_PER_CLOSED_COLUMN: i64 = 2;
 const UPCOMING_DAYS: u64 = 14;
+/// Interviews listed at most, the soonest; the calendar and the interviews list have them all.
+pub const UPCOMING_SHOWN: i64 = 15;
 /// Next actions due this many days ahead are listed with the overdue ones.
 const DUE_AHEAD_DAYS: i64 = 7;
+/// Next actions listed at most, those that have waited longest.
+pub const DUE_SHOWN: i64 = 8;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -71,7 +79,7 @@ pub struct Column {
     pub status: &'static str,
     pub name: &'static str,
     pub total: i64,
-    pub cards: Vec<Opportunity>,
+    pub cards: Vec<Card>,
     /// Still in play (saved … offer): these get the room; the closed ones sit compactly below.
     pub open: bool,
 }
@@ -119,6 +127,19 @@ impl Dashboard {
 }
 
 impl Dashboard {
+    pub fn due_shown(&self) -> i64 {
+        DUE_SHOWN
+    }
+    /// Whether more next actions are due than the list shows (it is full).
+    pub fn due_is_cut(&self) -> bool {
+        self.due.len() as i64 >= DUE_SHOWN
+    }
+    pub fn upcoming_shown(&self) -> i64 {
+        UPCOMING_SHOWN
+    }
+    pub fn upcoming_is_cut(&self) -> bool {
+        self.upcoming.len() as i64 >= UPCOMING_SHOWN
+    }
     fn statuses(&self) -> &'static [(&'static str, &'static str)] {
         OpportunityStatus::CHOICES
     }
@@ -189,20 +210,30 @@ async fn dashboard(
     let user_id = &me.user.id;
     let now = state.clock.now();
     let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
-    let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, 50).await?;
+    let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, UPCOMING_SHOWN).await?;
     // Overdue, due today, and what comes in the next week, by "today" where the user is.
     let today_date = opportunity_service::today_for(&state, &me.user).await?;
     let today = today_date.to_string();
     let week_ahead = (today_date + jiff::Span::new().days(DUE_AHEAD_DAYS)).to_string();
-    let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), 50).await?;
+    let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), DUE_SHOWN).await?;
     let counts = dashboard::status_counts(pool, user_id).await?;
-    let mut columns = Vec::with_capacity(OpportunityStatus::ALL.len());
-    for status in OpportunityStatus::ALL.iter().copied() {
-        let total = counts.iter().find(|(s, _)| status == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
-        let cards =
-            if total == 0 { Vec::new() } else { dashboard::in_status(pool, user_id, status, CARDS_PER_COLUMN).await? };
-        columns.push(Column { status: status.as_str(), name: status.label(), total, cards, open: status.is_open() });
-    }
+    let total = |status: OpportunityStatus| counts.iter().find(|(s, _)| status == s.as_str()).map_or(0, |(_, n)| *n);
+    let shown: Vec<(OpportunityStatus, i64)> = OpportunityStatus::ALL
+        .iter()
+        .filter(|status| total(**status) > 0)
+        .map(|&status| (status, if status.is_open() { CARDS_PER_OPEN_COLUMN } else { CARDS_PER_CLOSED_COLUMN }))
+        .collect();
+    let mut cards = dashboard::board_cards(pool, user_id, &shown).await?;
+    let columns = OpportunityStatus::ALL
+        .iter()
+        .map(|&status| Column {
+            status: status.as_str(),
+            name: status.label(),
+            total: total(status),
+            cards: cards.extract_if(.., |card| card.status == status).collect(),
+            open: status.is_open(),
+        })
+        .collect();
     let funnel = funnel(&dashboard::furthest_stages(pool, user_id, now).await?);
     let zone = jiff::tz::TimeZone::get(&me.user.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let suggestions: Vec<SuggestionView> = suggestion_service::open_suggestions(&state, user_id)

@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 
 use crate::db::labels::{self, Label};
-use crate::db::lists::{Direction, ListFilter, Sort, Sorts, Table};
+use crate::db::lists::{Cursor, Direction, ListFilter, Sort, Sorts, Table};
 use crate::domain::lenient::TypedInput;
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::records::Draft;
@@ -81,6 +81,10 @@ pub struct ListQuery {
     /// else keeps the table's own order.
     pub sort: Option<String>,
     pub dir: Option<String>,
+    /// The page after or before this record (the pager's links carry it beside the page's
+    /// number, so a deep page costs what the first does); an id that is no UUID is ignored.
+    pub after: Option<String>,
+    pub before: Option<String>,
     /// Any other parameter, such as the record a list is narrowed to (`?opportunity=` for
     /// interviews, `?about=` for notes: see [`Table::parent`]).
     #[serde(flatten)]
@@ -99,7 +103,13 @@ impl ListQuery {
             status: self.known_status(),
             parent: None,
             sort: None,
+            cursor: self.cursor(),
         }
+    }
+
+    fn cursor(&self) -> Option<Cursor> {
+        let id = |v: &Option<String>| v.as_deref().and_then(|v| uuid::Uuid::parse_str(v.trim()).ok());
+        id(&self.after).map(Cursor::After).or_else(|| id(&self.before).map(Cursor::Before))
     }
 
     /// The filter for a table's list, with the record it belongs to when the table has one.
@@ -161,6 +171,9 @@ pub struct ListView<R> {
     /// How the list is sorted, for a table with sortable columns (see [`Table::sorts`]).
     pub sort: Option<Sort>,
     pub sorts: Option<&'static Sorts>,
+    /// The ids of the page's first and last records, when the list's order lets a page start
+    /// next to one: the pager's links then carry them (`?page=N&after=…`).
+    pub edges: Option<(String, String)>,
 }
 
 impl<R> ListView<R> {
@@ -218,11 +231,20 @@ impl<R> ListView<R> {
             _ => "none",
         }
     }
+    /// The page before: by its number, and before this page's first record (the first page
+    /// needs no record to start from).
     pub fn prev_url(&self) -> Option<String> {
-        (self.page > 1).then(|| self.url_for(self.page - 1))
+        (self.page > 1).then(|| match &self.edges {
+            Some((first, _)) if self.page > 2 => format!("{}&before={first}", self.url_for(self.page - 1)),
+            _ => self.url_for(self.page - 1),
+        })
     }
+    /// The page after: by its number, and after this page's last record.
     pub fn next_url(&self) -> Option<String> {
-        (self.page < self.last_page()).then(|| self.url_for(self.page + 1))
+        (self.page < self.last_page()).then(|| match &self.edges {
+            Some((_, last)) => format!("{}&after={last}", self.url_for(self.page + 1)),
+            None => self.url_for(self.page + 1),
+        })
     }
     pub fn is_filtered(&self) -> bool {
         self.label.is_some() || self.status.is_some() || self.parent.is_some()
@@ -239,6 +261,15 @@ impl<R> ListView<R> {
     /// kind of record that carries it.
     pub fn filtered_label(&self) -> Option<&Label> {
         self.all_labels.iter().find(|label| self.label_is(&label.name))
+    }
+}
+
+/// The ids of a page's first and last rows, for the pager's links (`None` for an empty page, or
+/// a list whose order cannot start next to a record).
+pub fn page_edges<R: Labelled>(rows: &[R], by_cursor: bool) -> Option<(String, String)> {
+    match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) if by_cursor => Some((first.id().to_owned(), last.id().to_owned())),
+        _ => None,
     }
 }
 
@@ -313,6 +344,7 @@ pub async fn list_html<R: Resource>(
     let page = records_service::list::<R>(&state.db, &me.user.id, &filter).await?;
     let notice = NoticeQuery { notice: query.notice.clone() }.notice();
     let chrome = Chrome::new(&state, &me.visitor, R::TABLE.kind.plural_title(), section::<R>()).with_notice(notice);
+    let edges = page_edges(&page.items, filter.pages_by_cursor(R::TABLE));
     let view = ListView {
         rows: page.items,
         total: page.total,
@@ -325,6 +357,7 @@ pub async fn list_html<R: Resource>(
         path: R::TABLE.kind.path(),
         sort: filter.sort,
         sorts: R::TABLE.sorts,
+        edges,
     };
     Ok(R::list_page(chrome, view)?.into_response())
 }
@@ -519,7 +552,8 @@ pub async fn list_api<R: Resource>(
         let message = format!("Use one of: {}.", keys.join(", "));
         return Err(AppError::Validation(FieldErrors::single("status", message)));
     }
-    let filter = query.filter_for(R::TABLE, HTML_PER_PAGE);
+    // The API pages by number only (its document names no cursor).
+    let filter = ListFilter { cursor: None, ..query.filter_for(R::TABLE, HTML_PER_PAGE) };
     let page = records_service::list::<R>(&state.db, &me.user.id, &filter).await?;
     Ok(Json(ListBody { items: page.items, page: filter.page, per_page: filter.per_page, total: page.total }))
 }

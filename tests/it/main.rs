@@ -16,6 +16,7 @@ mod browser;
 mod calendar;
 mod career;
 mod connections;
+mod dashboard_scale;
 mod devnet;
 mod education;
 mod email_change;
