@@ -129,7 +129,7 @@ async fn walk(app: &TestApp, first: &str, path: &str, pages: usize) {
     assert_eq!(unique.len(), all.len(), "no record on two pages");
 
     let (_, mut page) = app.get_text(first).await;
-    for n in 1..pages {
+    for (n, expected) in by_number.iter().enumerate().skip(1) {
         let next = pager_link(&page, "next").expect("an Older link");
         assert!(next.contains(&format!("page={}", n + 1)) && next.contains("after="), "{next}");
         page = app.get_text(&next).await.1;
@@ -138,7 +138,7 @@ async fn walk(app: &TestApp, first: &str, path: &str, pages: usize) {
             "{next}: {}",
             &page[page.len().saturating_sub(3000)..]
         );
-        assert_eq!(row_ids(&page, path), by_number[n], "page {} by the link", n + 1);
+        assert_eq!(&row_ids(&page, path), expected, "page {} by the link", n + 1);
     }
     assert!(pager_link(&page, "next").is_none(), "the last page has no Older link");
     for n in (1..pages).rev() {
@@ -164,11 +164,11 @@ async fn the_pagers_links_lead_to_the_pages_their_numbers_name(app: TestApp) {
         let id = created["id"].as_str().unwrap().to_owned();
         opportunities.push(id);
     }
-    for n in 0..12 {
+    for (n, opportunity) in opportunities.iter().take(12).enumerate() {
         let start = format!("2027-03-{:02}T10:00", 1 + n / 2);
         api.create(
             "/interviews",
-            json!({"opportunity_id": opportunities[n], "round_name": format!("Round {n}"), "kind": "technical",
+            json!({"opportunity_id": opportunity, "round_name": format!("Round {n}"), "kind": "technical",
                    "start": start, "time_zone": "UTC", "duration_minutes": 30}),
         )
         .await;
