@@ -174,20 +174,21 @@ impl Application {
             metrics: Default::default(),
             outbox: Default::default(),
         };
-        // Records saved before the search index existed get their documents (a no-op after).
-        let indexed = crate::services::search::index_missing(&handles)
-            .await
-            .map_err(|err| anyhow::anyhow!("indexing records for search: {err:?}"))?;
-        if indexed > 0 {
-            tracing::info!(indexed, "indexed records for the search box");
-        }
         let page_cache = PageCache::start(handles.db.clone(), config.public_cache_mb as usize * 1024 * 1024);
-        let state = AppState::new(AppStateInner {
-            handles: Arc::new(handles),
-            csrf_key: master_key.derive(KeyPurpose::Csrf),
-            page_cache,
-            config,
+        let handles = Arc::new(handles);
+        // Records saved before the search index existed get their documents, in the background:
+        // looking for them reads every record, which would hold up the start of a large instance
+        // (a no-op once done).
+        let indexer = handles.clone();
+        tokio::spawn(async move {
+            match crate::services::search::index_missing(&indexer).await {
+                Ok(0) => {}
+                Ok(indexed) => tracing::info!(indexed, "indexed records for the search box"),
+                Err(err) => tracing::warn!(error = ?err, "could not index records for search"),
+            }
         });
+        let state =
+            AppState::new(AppStateInner { handles, csrf_key: master_key.derive(KeyPurpose::Csrf), page_cache, config });
         let router = crate::web::router(state.clone());
         Ok(Self { listener, router, state, backups })
     }

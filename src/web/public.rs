@@ -121,12 +121,20 @@ async fn find_owner(state: &AppState, username: &str, page_on: fn(&PublicProfile
     }
 }
 
-/// Count a view of `owner`'s public page, unless a robot, a prefetch or the owner made it.
-fn count_view(state: &AppState, request: &ViewRequest, owner: &UserId, kind: ContentKind, path: String) {
+/// Count a view of `owner`'s public page at `path`, unless a robot, a prefetch or the owner
+/// made it.
+fn count_view(
+    state: &AppState,
+    request: &ViewRequest,
+    owner: &UserId,
+    kind: ContentKind,
+    path: impl FnOnce() -> String,
+) {
     let Some(reader) = &request.reader else { return };
     if request.visitor_id.as_ref() == Some(owner) {
         return;
     }
+    let path = path();
     state.analytics.record(View {
         owner_id: owner.clone(),
         kind,
@@ -195,6 +203,17 @@ struct OwnerPage<'a> {
 }
 
 impl OwnerPage<'_> {
+    /// The path a view of it is counted under (the username as stored: lower case).
+    fn view_path(&self) -> String {
+        let username = self.username.to_ascii_lowercase();
+        match self.kind {
+            ContentKind::Resume => format!("/u/{username}"),
+            ContentKind::Journal => format!("/u/{username}/journal"),
+            ContentKind::Feed => format!("/u/{username}/journal.atom"),
+            ContentKind::Entry => format!("/u/{username}/journal/{}", self.parts.first().copied().unwrap_or_default()),
+        }
+    }
+
     fn key(&self) -> PageKey {
         let username = self.username.to_ascii_lowercase();
         let mut parts = vec![self.kind.as_str(), username.as_str()];
@@ -210,7 +229,6 @@ async fn serve_owner_page<F, Fut>(
     request: &ViewRequest,
     headers: &HeaderMap,
     page: OwnerPage<'_>,
-    view_path: String,
     render: F,
 ) -> AppResult<Response>
 where
@@ -223,7 +241,7 @@ where
     let key = page.key();
     if let Some(kept) = state.page_cache.current(&key).await {
         if let Scope::Owner(owner) = &kept.scope {
-            count_view(state, request, owner, page.kind, view_path);
+            count_view(state, request, owner, page.kind, || page.view_path());
         }
         return Ok(cached_response(&kept, headers));
     }
@@ -245,7 +263,7 @@ where
     let owner_id = owner.user_id.clone();
     let noindex = !owner.allow_indexing.get();
     let body = render(owner).await?;
-    count_view(state, request, &owner_id, page.kind, view_path);
+    count_view(state, request, &owner_id, page.kind, || page.view_path());
     let kept = build_page(Scope::Owner(owner_id), version, page.content_type, noindex, body).await?;
     state.page_cache.keep(key, kept.clone());
     Ok(cached_response(&kept, headers))
@@ -514,7 +532,7 @@ async fn resume(
     };
     let path = format!("/u/{}", username.to_ascii_lowercase());
     let state_ref = &state;
-    serve_owner_page(&state, &request, &headers, page, path.clone(), move |owner| async move {
+    serve_owner_page(&state, &request, &headers, page, move |owner| async move {
         let contact = owner.contact_details(false);
         let page = resume_page(state_ref, owner, label, path, contact, None).await?;
         Ok(render(&page)?.0)
@@ -736,9 +754,7 @@ async fn journal(
         content_type: HTML,
         parts: &[&label_part, &page_text],
     };
-    let path = format!("/u/{}/journal", username.to_ascii_lowercase());
-    serve_owner_page(&state, &request, &headers, page, path, |owner| journal_page(&state, owner, label, page_number))
-        .await
+    serve_owner_page(&state, &request, &headers, page, |owner| journal_page(&state, owner, label, page_number)).await
 }
 
 async fn journal_page(state: &AppState, owner: PublicProfile, label: Option<String>, page: i64) -> AppResult<String> {
@@ -803,8 +819,7 @@ async fn entry(
         content_type: HTML,
         parts: &[&slug],
     };
-    let path = format!("/u/{}/journal/{slug}", username.to_ascii_lowercase());
-    serve_owner_page(&state, &request, &headers, page, path, |owner| entry_page(&state, owner, &slug)).await
+    serve_owner_page(&state, &request, &headers, page, |owner| entry_page(&state, owner, &slug)).await
 }
 
 async fn entry_page(state: &AppState, owner: PublicProfile, slug: &str) -> AppResult<String> {
@@ -849,8 +864,7 @@ async fn feed(
         content_type: ATOM,
         parts: &[],
     };
-    let path = format!("/u/{}/journal.atom", username.to_ascii_lowercase());
-    serve_owner_page(&state, &request, &headers, page, path, |owner| feed_document(&state, owner)).await
+    serve_owner_page(&state, &request, &headers, page, |owner| feed_document(&state, owner)).await
 }
 
 async fn feed_document(state: &AppState, owner: PublicProfile) -> AppResult<String> {
