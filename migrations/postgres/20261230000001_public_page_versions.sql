@@ -7,8 +7,10 @@
 --
 -- SQLite has the same table and plain triggers (migrations/sqlite). Here the triggers are
 -- constraint triggers deferred to the commit: a transaction takes the lock on its owner's row
--- only as it ends (no deadlocks between a user's concurrent writes), and counts once however many
--- rows it wrote. A user being deleted gets no new row (their row goes with the account).
+-- only as it ends, and a run of rows of one owner counts once. (Two transactions that each
+-- write several owners' rows in opposite orders could still deadlock at commit; one aborts and
+-- its write fails as any deadlock victim's. Every write path writes one owner's rows.) A user
+-- being deleted gets no new row (their row goes with the account).
 CREATE TABLE public_page_versions (
     user_id  TEXT PRIMARY KEY,
     version  BIGINT NOT NULL
@@ -20,24 +22,25 @@ INSERT INTO public_page_versions (user_id, version) VALUES ('*', 1);
 CREATE FUNCTION bump_public_page_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed_owner TEXT;
-    bumped TEXT := coalesce(current_setting('careerlog.public_pages_bumped', true), '');
 BEGIN
     IF TG_OP = 'DELETE' THEN
         changed_owner := OLD.user_id;
     ELSE
         changed_owner := NEW.user_id;
     END IF;
-    IF position(' ' || changed_owner || ' ' IN bumped) = 0 THEN
-        bumped := bumped || ' ' || changed_owner || ' ';
+    -- Only the owner bumped last is remembered (constant work per row, whatever the number of
+    -- owners a transaction touches); a second bump of one owner is harmless.
+    IF coalesce(current_setting('careerlog.public_pages_last_owner', true), '') <> changed_owner THEN
+        PERFORM set_config('careerlog.public_pages_last_owner', changed_owner, true);
         INSERT INTO public_page_versions (user_id, version)
             SELECT changed_owner, 1 WHERE EXISTS (SELECT 1 FROM users WHERE id = changed_owner)
             ON CONFLICT (user_id) DO UPDATE SET version = public_page_versions.version + 1;
     END IF;
-    IF TG_NARGS > 0 AND TG_ARGV[0] = 'sitemap' AND position(' * ' IN bumped) = 0 THEN
-        bumped := bumped || ' * ';
+    IF TG_NARGS > 0 AND TG_ARGV[0] = 'sitemap'
+        AND coalesce(current_setting('careerlog.public_pages_sitemap_bumped', true), '') <> 'yes' THEN
+        PERFORM set_config('careerlog.public_pages_sitemap_bumped', 'yes', true);
         UPDATE public_page_versions SET version = version + 1 WHERE user_id = '*';
     END IF;
-    PERFORM set_config('careerlog.public_pages_bumped', bumped, true);
     RETURN NULL;
 END
 $$;

@@ -259,7 +259,12 @@ where
             return Err(error);
         }
     };
-    let version = found.map_or(0, |(_, version)| version);
+    // The name may have passed to someone else between the two reads: then the count is not
+    // this owner's, and the page is served but not kept (count 0 is never kept).
+    let version = match found {
+        Some((counted, version)) if counted == owner.user_id => version,
+        _ => 0,
+    };
     let owner_id = owner.user_id.clone();
     let noindex = !owner.allow_indexing.get();
     let body = render(owner).await?;
@@ -318,7 +323,7 @@ fn cached_response(page: &Page, headers: &HeaderMap) -> Response {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|tag| tag.trim() == "*" || page.is_named_by(tag));
+        .any(|tag| tag.trim() == "*" || page.is_named_by(tag, encoding));
     let mut response = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
