@@ -135,13 +135,19 @@ impl Metrics {
 /// itself), and mail the outbox gave up on (Administration → Mail).
 pub fn render_mail_outbox(queued: i64, given_up: i64) -> String {
     let mut out = String::new();
-    out.push_str("# HELP careerlog_mail_outbox_depth Mail waiting in the outbox to be sent or tried again.\n");
-    out.push_str("# TYPE careerlog_mail_outbox_depth gauge\n");
-    let _ = writeln!(out, "careerlog_mail_outbox_depth {queued}");
-    out.push_str("# HELP careerlog_mail_outbox_failed Mail the outbox gave up on, waiting for an administrator.\n");
-    out.push_str("# TYPE careerlog_mail_outbox_failed gauge\n");
-    let _ = writeln!(out, "careerlog_mail_outbox_failed {given_up}");
+    let help = "Mail waiting in the outbox to be sent or tried again.";
+    write_sample(&mut out, "careerlog_mail_outbox_depth", "gauge", help, queued);
+    let help = "Mail the outbox gave up on, waiting for an administrator.";
+    write_sample(&mut out, "careerlog_mail_outbox_failed", "gauge", help, given_up);
     out
+}
+
+/// One unlabelled sample in the text format, with its HELP and TYPE lines (`kind`: `counter` or
+/// `gauge`).
+pub fn write_sample(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    let _ = writeln!(out, "{name} {value}");
 }
 
 /// A label value as the text format wants it.

@@ -255,21 +255,18 @@ impl PageCache {
 
     /// The cache's figures in Prometheus' text format, for `/metrics`.
     pub fn render_metrics(&self) -> String {
-        use std::fmt::Write as _;
+        use crate::metrics::write_sample;
         let (pages, bytes) = self.size();
         let mut out = String::new();
-        out.push_str("# HELP careerlog_public_cache_hits_total Public page requests answered from the render cache.\n");
-        out.push_str("# TYPE careerlog_public_cache_hits_total counter\n");
-        let _ = writeln!(out, "careerlog_public_cache_hits_total {}", self.served.load(Ordering::Relaxed));
-        out.push_str("# HELP careerlog_public_cache_renders_total Public pages rendered and kept in the cache.\n");
-        out.push_str("# TYPE careerlog_public_cache_renders_total counter\n");
-        let _ = writeln!(out, "careerlog_public_cache_renders_total {}", self.kept.load(Ordering::Relaxed));
-        out.push_str("# HELP careerlog_public_cache_pages Public pages in the render cache.\n");
-        out.push_str("# TYPE careerlog_public_cache_pages gauge\n");
-        let _ = writeln!(out, "careerlog_public_cache_pages {pages}");
-        out.push_str("# HELP careerlog_public_cache_bytes Bytes the render cache holds (every encoding).\n");
-        out.push_str("# TYPE careerlog_public_cache_bytes gauge\n");
-        let _ = writeln!(out, "careerlog_public_cache_bytes {bytes}");
+        let served = self.served.load(Ordering::Relaxed);
+        let kept = self.kept.load(Ordering::Relaxed);
+        let help = "Public page requests answered from the render cache.";
+        write_sample(&mut out, "careerlog_public_cache_hits_total", "counter", help, served);
+        let help = "Public pages rendered and kept in the cache.";
+        write_sample(&mut out, "careerlog_public_cache_renders_total", "counter", help, kept);
+        write_sample(&mut out, "careerlog_public_cache_pages", "gauge", "Public pages in the render cache.", pages);
+        let help = "Bytes the render cache holds (every encoding).";
+        write_sample(&mut out, "careerlog_public_cache_bytes", "gauge", help, bytes);
         out
     }
 }

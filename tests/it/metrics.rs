@@ -5,29 +5,8 @@ use reqwest::StatusCode;
 
 use crate::support::{location, Backend, TestApp};
 
-macro_rules! on_both_databases_with_metrics {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_with_metrics {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_with_metrics {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
 crate::on_both_databases!(without_a_token_there_are_no_metrics_and_readiness_checks_the_migrations);
-on_both_databases_with_metrics!(metrics_need_the_token_and_name_routes_never_paths);
+crate::on_both_backends!(metrics_need_the_token_and_name_routes_never_paths);
 
 const TOKEN: &str = "metrics-token-for-tests-7c1e";
 

@@ -20,28 +20,7 @@ use crate::support::{
 
 const METRICS_TOKEN: &str = "public-cache-metrics-token-5c1e";
 
-macro_rules! on_both_databases_with_metrics {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_with_metrics {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_with_metrics {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
-on_both_databases_with_metrics!(
+crate::on_both_backends!(
     every_write_to_what_a_public_page_shows_is_on_the_very_next_request,
     public_pages_come_compressed_with_entity_tags_and_answer_304_while_unchanged,
 );

@@ -18,6 +18,30 @@ pub enum Backend {
     Postgres,
 }
 
+/// Like `on_both_databases!`, for tests that start their own app with settings of their own:
+/// each test takes the `Backend`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}
+
 /// Run each listed `async fn name(app: TestApp)` on SQLite and on PostgreSQL, as
 /// `<module>::sqlite::name` and `<module>::postgres::name`.
 #[macro_export]
