@@ -18,34 +18,13 @@ use crate::browser::{click, fill, see, start_browser, PATIENCE};
 use crate::devnet::{Devnet, DevnetAccount};
 use crate::support::{Backend, TestApp};
 
-macro_rules! on_both_databases_with_a_dev_network {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_with_a_dev_network {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_with_a_dev_network {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
 crate::on_both_databases!(
     the_loopback_client_is_public_and_serves_no_keys,
     a_bluesky_sign_in_refuses_bad_input_and_private_addresses,
     an_account_made_with_bluesky_adds_a_password_and_an_address_before_unlinking,
 );
 
-on_both_databases_with_a_dev_network!(
+crate::on_both_backends!(
     a_bluesky_journey_against_a_real_pds,
     failed_bluesky_sign_ins_change_nothing,
     a_share_when_bluesky_is_down_or_the_grant_is_revoked,

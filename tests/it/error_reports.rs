@@ -343,28 +343,7 @@ async fn without_the_setting_nothing_is_reported() {
     assert!(!server.log_lines().join("\n").contains("error reports go to Sentry"));
 }
 
-macro_rules! on_both_databases_with_faults {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_with_faults {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_with_faults {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
-on_both_databases_with_faults!(a_panic_is_answered_like_any_internal_error);
+crate::on_both_backends!(a_panic_is_answered_like_any_internal_error);
 
 /// A panicking handler used to drop the connection. Now a page gets the 500 page with its request
 /// id and the API the JSON error, with the usual headers, and neither shows the panic; the server

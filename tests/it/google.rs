@@ -11,28 +11,7 @@ use serde_json::json;
 use crate::fake_google::{FakeAccount, FakeGoogle, TokenFault};
 use crate::support::{location, submit_with, Backend, TestApp};
 
-macro_rules! on_both_databases_with_google {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_with_google {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_with_google {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
-on_both_databases_with_google!(
+crate::on_both_backends!(
     issue_16_each_provider_has_a_button_that_redirects_with_state_nonce_and_pkce,
     a_new_person_signs_in_with_google_and_comes_back_to_the_same_account,
     a_verified_address_links_an_existing_account_only_when_its_owner_confirms,

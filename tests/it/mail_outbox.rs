@@ -26,28 +26,7 @@ crate::on_both_databases!(
     queued_mail_is_sealed_at_rest_and_its_errors_name_nobody,
 );
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite_backend {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
-                }
-            )+
-        }
-        mod postgres_backend {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
-                }
-            )+
-        }
-    };
-}
-
-on_both_backends!(mail_queued_before_a_restart_goes_out_after_it);
+crate::on_both_backends!(mail_queued_before_a_restart_goes_out_after_it);
 
 const PASSWORD: &str = "maple orbit lantern quietly";
 
