@@ -106,7 +106,8 @@ pub fn router(state: AppState) -> Router {
         (pages, api::router(&state))
     };
 
-    // Layers run outside-in from the bottom: request id, security headers, error rendering,
+    // Layers run outside-in from the bottom: kept public resumes answered at once (see
+    // public::kept_resumes), request id, metrics, deadline, security headers, error rendering,
     // panics caught (answered as internal errors), who is asking, CSRF, then the handler.
     Router::new()
         .merge(pages)
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), deadline))
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn(request_id::assign))
+        .layer(from_fn_with_state(state.clone(), public::kept_resumes))
         .with_state(state)
 }
 

@@ -6,11 +6,14 @@
 use askama::Template;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use std::time::Instant;
+
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, USER_AGENT, VARY,
 };
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -34,7 +37,9 @@ use crate::web::assets;
 use crate::web::client::ClientAddr;
 use crate::web::error::{AppError, AppResult};
 use crate::web::respond::render;
-use crate::web::session::Visitor;
+use crate::web::session::{cookie_value, CookiePolicy, Visitor};
+use crate::web::{request_id, security};
+use axum::extract::FromRequestParts as _;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -165,12 +170,18 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, AppError> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         let visitor_id = visitor.user().map(|u| u.id.clone());
+        Ok(ViewRequest::of(parts, state, visitor_id).await)
+    }
+}
+
+impl ViewRequest {
+    async fn of(parts: &mut axum::http::request::Parts, state: &AppState, visitor_id: Option<UserId>) -> Self {
         let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let is_person = parts.method != axum::http::Method::HEAD
             && !analytics::is_bot(user_agent)
             && !analytics::is_prefetch(|name| parts.headers.get(name).and_then(|v| v.to_str().ok()));
         if !is_person {
-            return Ok(ViewRequest { visitor_id, reader: None });
+            return ViewRequest { visitor_id, reader: None };
         }
         let reader = Reader {
             user_agent: user_agent.chars().take(500).collect(),
@@ -180,7 +191,7 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
             ),
             address: ClientAddr::from_request_parts(parts, state).await.map(|a| a.0).unwrap_or_else(|e| match e {}),
         };
-        Ok(ViewRequest { visitor_id, reader: Some(reader) })
+        ViewRequest { visitor_id, reader: Some(reader) }
     }
 }
 
@@ -202,7 +213,18 @@ struct OwnerPage<'a> {
     parts: &'a [&'a str],
 }
 
-impl OwnerPage<'_> {
+impl<'a> OwnerPage<'a> {
+    /// The resume of `username`, narrowed to a label when `label` is not empty.
+    fn resume(username: &'a str, label: &'a &'a str) -> Self {
+        OwnerPage {
+            username,
+            page_on: |p| p.resume_public.get(),
+            kind: ContentKind::Resume,
+            content_type: HTML,
+            parts: std::slice::from_ref(label),
+        }
+    }
+
     /// The path a view of it is counted under (the username as stored: lower case).
     fn view_path(&self) -> String {
         let username = self.username.to_ascii_lowercase();
@@ -272,6 +294,53 @@ where
     let kept = build_page(Scope::Owner(owner_id), version, page.content_type, noindex, body).await?;
     state.page_cache.keep(key, kept.clone());
     Ok(cached_response(&kept, headers))
+}
+
+/// The outermost layer: a signed-out `GET /u/{username}` (no query) whose page the render cache
+/// holds, current, is answered here, without the layers that only matter when handler code runs
+/// (the deadline, error pages, caught panics, the session, CSRF). It answers exactly as the route
+/// would: the same bytes and headers (security ones included), the view counted, the request
+/// timed in the metrics under the route's template, its id on the response and its log line.
+/// Anything else, and any miss, goes on to the router.
+pub async fn kept_resumes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match kept_resume(&state, request).await {
+        Ok(response) => response,
+        Err(request) => next.run(request).await,
+    }
+}
+
+async fn kept_resume(state: &AppState, request: Request) -> Result<Response, Request> {
+    let started = Instant::now();
+    if request.method() != Method::GET || request.uri().query().is_some() {
+        return Err(request);
+    }
+    let username = match request.uri().path().strip_prefix("/u/") {
+        Some(name) if crate::domain::fields::username(name).is_ok() => name.to_owned(),
+        _ => return Err(request),
+    };
+    if cookie_value(request.headers(), CookiePolicy::of(state).session_name).is_some() {
+        return Err(request);
+    }
+    let no_label = "";
+    let page = OwnerPage::resume(&username, &no_label);
+    let Some(kept) = state.page_cache.current(&page.key()).await else { return Err(request) };
+    let Scope::Owner(owner) = &kept.scope else { return Err(request) };
+
+    let id = request_id::fresh();
+    let span = request_id::request_span(&id, "GET", request.uri().path());
+    let (mut parts, _body) = request.into_parts();
+    let view = ViewRequest::of(&mut parts, state, None).await;
+    count_view(state, &view, owner, page.kind, || page.view_path());
+    let mut response = cached_response(&kept, &parts.headers);
+    security::apply(state, response.headers_mut());
+    state.metrics.observe_request(
+        "GET",
+        Some("/u/{username}"),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    let _in_request = span.enter();
+    Ok(request_id::answered(&id, started, response))
 }
 
 /// A page nobody owns (the sitemap, robots.txt, llms.txt), cached the same way.
@@ -528,13 +597,8 @@ async fn resume(
 ) -> AppResult<Response> {
     let label = query.label();
     let label_part = label.clone().unwrap_or_default();
-    let page = OwnerPage {
-        username: &username,
-        page_on: |p| p.resume_public.get(),
-        kind: ContentKind::Resume,
-        content_type: HTML,
-        parts: &[&label_part],
-    };
+    let label_part: &str = &label_part;
+    let page = OwnerPage::resume(&username, &label_part);
     let path = format!("/u/{}", username.to_ascii_lowercase());
     let state_ref = &state;
     serve_owner_page(&state, &request, &headers, page, move |owner| async move {

@@ -15,24 +15,39 @@ use tracing::Instrument;
 pub struct RequestId(pub String);
 
 pub async fn assign(mut request: Request, next: Next) -> Response {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = fresh();
     request.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()));
+    let span = request_span(&id, request.method().as_str(), request.uri().path());
     let started = Instant::now();
     async move {
-        let mut response = next.run(request).await;
-        let status = response.status().as_u16();
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        if response.status().is_server_error() {
-            tracing::warn!(status, elapsed_ms, "answered");
-        } else {
-            tracing::info!(status, elapsed_ms, "answered");
-        }
-        response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("hex id"));
-        response
+        let response = next.run(request).await;
+        answered(&id, started, response)
     }
     .instrument(span)
     .await
+}
+
+/// A new request id: 32 hex digits.
+pub fn fresh() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The span every log line of one request is written in.
+pub fn request_span(id: &str, method: &str, path: &str) -> tracing::Span {
+    tracing::info_span!("request", id = %id, method = %method, path = %loggable_path(path))
+}
+
+/// The request's closing log line (inside its span), and its id on the response.
+pub fn answered(id: &str, started: Instant, mut response: Response) -> Response {
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    if response.status().is_server_error() {
+        tracing::warn!(status, elapsed_ms, "answered");
+    } else {
+        tracing::info!(status, elapsed_ms, "answered");
+    }
+    response.headers_mut().insert("x-request-id", HeaderValue::from_str(id).expect("hex id"));
+    response
 }
 
 /// The path as the log may show it: a calendar feed's address is its secret, so it is hidden.

@@ -23,6 +23,7 @@ const METRICS_TOKEN: &str = "public-cache-metrics-token-5c1e";
 crate::on_both_backends!(
     every_write_to_what_a_public_page_shows_is_on_the_very_next_request,
     public_pages_come_compressed_with_entity_tags_and_answer_304_while_unchanged,
+    a_kept_resume_is_answered_exactly_as_the_route_answers_it,
 );
 
 async fn app_with_metrics(backend: Backend) -> Option<TestApp> {
@@ -255,6 +256,71 @@ async fn public_pages_come_compressed_with_entity_tags_and_answer_304_while_unch
     let head = client.head(app.url("/u/ada")).send().await.unwrap();
     assert_eq!(head.status(), 200);
     assert!(head.headers().get(ETAG).is_some());
+}
+
+/// How many `GET /u/{username}` requests answered 200 the metrics have counted.
+async fn resume_requests_counted(base: &str) -> i64 {
+    let metrics =
+        browser().get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
+    let prefix = r#"careerlog_http_requests_total{method="GET",route="/u/{username}",status="200"} "#;
+    metrics.lines().find_map(|l| l.strip_prefix(prefix)).map(|n| n.parse().unwrap()).unwrap_or(0)
+}
+
+/// A signed-out visit to a kept resume is answered before the router (the fast lane): what the
+/// visitor gets is the same as what the route gives, security headers and all; the view is
+/// counted, the request is in the metrics, and it has its own request id.
+async fn a_kept_resume_is_answered_exactly_as_the_route_answers_it(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, &["--metrics-token", METRICS_TOKEN, "--trusted-proxies", "127.0.0.1"])
+        .await
+    else {
+        return;
+    };
+    let api = ada_with_a_record(&app).await;
+    switches(&api, true, true, true).await;
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
+    let load = |address: &'static str| {
+        let request = browser().get(app.url("/u/ada")).header("user-agent", firefox).header("x-forwarded-for", address);
+        async move { request.send().await.unwrap() }
+    };
+    let views_before = {
+        app.state.analytics.flush().await;
+        app.scalar("SELECT COUNT(*) FROM page_views").await
+    };
+    let counted_before = resume_requests_counted(&app.base_url).await;
+    let rendered = load("203.0.113.10").await;
+    let hits = cache_hits(&app.base_url).await;
+    let kept = load("203.0.113.11").await;
+    assert_eq!(cache_hits(&app.base_url).await, hits + 1, "the second visit is a cache hit");
+
+    let shown = |response: &reqwest::Response| {
+        let mut headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "date" | "x-request-id"))
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        headers.sort();
+        headers
+    };
+    assert_eq!(shown(&kept), shown(&rendered), "the same headers, whichever way the page was answered");
+    for header in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy", "etag"] {
+        assert!(kept.headers().contains_key(header), "{header}");
+    }
+    let ids: Vec<String> =
+        [&rendered, &kept].iter().map(|r| r.headers()["x-request-id"].to_str().unwrap().to_owned()).collect();
+    assert!(ids.iter().all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())), "{ids:?}");
+    assert_ne!(ids[0], ids[1], "each request has its own id");
+    assert_eq!(kept.text().await.unwrap(), rendered.text().await.unwrap());
+
+    app.state.analytics.flush().await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM page_views").await, views_before + 2, "both views are counted");
+    assert_eq!(resume_requests_counted(&app.base_url).await, counted_before + 2, "both are in the metrics");
+
+    // The owner, signed in, still goes through the router: their own view is not counted.
+    let own = app.client.get(app.url("/u/ada")).header("user-agent", firefox).send().await.unwrap();
+    assert_eq!(own.status(), 200);
+    app.state.analytics.flush().await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM page_views").await, views_before + 2, "the owner's view is not counted");
 }
 
 fn decode_brotli(bytes: &[u8]) -> String {
