@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use url::Url;
@@ -25,7 +24,7 @@ use crate::state::{AppState, AppStateInner};
 /// The application bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    entrance: crate::web::Entrance,
     state: AppState,
     /// Backups on a schedule (`--backup-to`), started with the other background jobs.
     backups: Option<crate::backup::Schedule>,
@@ -189,8 +188,8 @@ impl Application {
         });
         let state =
             AppState::new(AppStateInner { handles, csrf_key: master_key.derive(KeyPurpose::Csrf), page_cache, config });
-        let router = crate::web::router(state.clone());
-        Ok(Self { listener, router, state, backups })
+        let entrance = crate::web::Entrance::new(state.clone());
+        Ok(Self { listener, entrance, state, backups })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -227,7 +226,7 @@ impl Application {
             files = %self.state.files.describe(),
             "Careerlog is listening"
         );
-        crate::server::serve(self.listener, self.router, limits, shutdown).await;
+        crate::server::serve(self.listener, self.entrance, limits, shutdown).await;
         let _ = stop_jobs.send(true);
         let _ = jobs.await;
         let _ = publisher.await;

@@ -20,9 +20,15 @@ pub struct Metrics {
 
 #[derive(Default)]
 struct Inner {
-    requests: BTreeMap<(&'static str, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+    /// By route template: found without allocating once a route has been seen.
+    routes: BTreeMap<String, RouteFigures>,
     jobs: BTreeMap<(&'static str, &'static str), u64>,
+}
+
+#[derive(Default)]
+struct RouteFigures {
+    answers: BTreeMap<(&'static str, u16), u64>,
+    latency: Histogram,
 }
 
 #[derive(Default, Clone)]
@@ -60,10 +66,14 @@ impl Metrics {
     /// One answered request. `route` is the matched route template, or `None` for a request
     /// no route matched (counted together as `unmatched`).
     pub fn observe_request(&self, method: &str, route: Option<&str>, status: u16, seconds: f64) {
-        let route = route.unwrap_or("unmatched").to_owned();
+        let route = route.unwrap_or("unmatched");
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        *inner.requests.entry((method_label(method), route.clone(), status)).or_default() += 1;
-        let histogram = inner.latency.entry(route).or_default();
+        if !inner.routes.contains_key(route) {
+            inner.routes.insert(route.to_owned(), RouteFigures::default());
+        }
+        let figures = inner.routes.get_mut(route).expect("inserted above");
+        *figures.answers.entry((method_label(method), status)).or_default() += 1;
+        let histogram = &mut figures.latency;
         if let Some(slot) = BUCKETS.iter().position(|bound| seconds <= *bound) {
             histogram.buckets[slot] += 1;
         }
@@ -85,16 +95,18 @@ impl Metrics {
             "# HELP careerlog_http_requests_total HTTP requests answered, by method, route template and status.\n",
         );
         out.push_str("# TYPE careerlog_http_requests_total counter\n");
-        for ((method, route, status), count) in &inner.requests {
-            let _ = writeln!(
-                out,
-                "careerlog_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
-                escape(route)
-            );
+        for (route, figures) in &inner.routes {
+            let route = escape(route);
+            for ((method, status), count) in &figures.answers {
+                let _ = writeln!(
+                    out,
+                    "careerlog_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
+                );
+            }
         }
         out.push_str("# HELP careerlog_http_request_duration_seconds Time to answer a request, by route template.\n");
         out.push_str("# TYPE careerlog_http_request_duration_seconds histogram\n");
-        for (route, histogram) in &inner.latency {
+        for (route, histogram) in inner.routes.iter().map(|(route, figures)| (route, &figures.latency)) {
             let route = escape(route);
             let mut cumulative = 0;
             for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {

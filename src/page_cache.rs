@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::Any;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{public_versions, Db};
@@ -273,23 +275,53 @@ impl PageCache {
 
 /// Answers the asks in batches: everything queued when a read starts shares that read, and what
 /// arrives during it waits for the next, so no answer predates its question.
+///
+/// The reads use one connection, kept while asks keep coming and given back to the pool when
+/// none wait: taking a connection from the pool and returning it for every read cost more than
+/// the read itself under load (`scripts/bench`).
 async fn read_counts(db: Db, mut asks: mpsc::UnboundedReceiver<Ask>) {
     let mut batch: Vec<Ask> = Vec::with_capacity(BATCH);
+    let mut connection: Option<PoolConnection<Any>> = None;
     while asks.recv_many(&mut batch, BATCH).await > 0 {
         let mut keys: Vec<&str> = batch.iter().map(|ask| ask.key.as_str()).collect();
         keys.sort_unstable();
         keys.dedup();
-        let counts: Option<HashMap<String, i64>> = match public_versions::current(db.pool(), &keys).await {
-            Ok(counts) => Some(counts),
-            Err(error) => {
-                tracing::warn!(%error, "could not read the public pages' change counts");
-                None
-            }
-        };
+        let counts = read_batch(&db, &mut connection, &keys).await;
         for ask in batch.drain(..) {
             let count = counts.as_ref().map(|counts| counts.get(&ask.key).copied().unwrap_or(0));
             // The asker may have gone (its client hung up): nothing to do.
             let _ = ask.answer.send(count);
+        }
+        if asks.is_empty() {
+            // Idle: the pool may close (at shutdown it waits for every connection).
+            connection = None;
+        }
+    }
+}
+
+/// The counts of `keys`, read on `connection` (taken from the pool when there is none; dropped
+/// after an error, so the next batch takes a sound one). `None` when the database failed.
+async fn read_batch(
+    db: &Db,
+    connection: &mut Option<PoolConnection<Any>>,
+    keys: &[&str],
+) -> Option<HashMap<String, i64>> {
+    if connection.is_none() {
+        match db.pool().acquire().await {
+            Ok(taken) => *connection = Some(taken),
+            Err(error) => {
+                tracing::warn!(%error, "could not read the public pages' change counts");
+                return None;
+            }
+        }
+    }
+    let reader = connection.as_mut()?;
+    match public_versions::current(&mut **reader, keys).await {
+        Ok(counts) => Some(counts),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the public pages' change counts");
+            *connection = None;
+            None
         }
     }
 }

@@ -25,16 +25,15 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::time::Instant;
-use tower::ServiceExt;
 
 use crate::config::Config;
+use crate::web::Entrance;
 
 /// How the server treats connections: the settings, with the cap fitted under the open-files
 /// limit.
@@ -145,11 +144,11 @@ fn open_files_limit() -> Option<u64> {
     }
 }
 
-/// Serve `router` on `listener` until `shutdown` completes, then finish the requests in
+/// Serve `entrance` on `listener` until `shutdown` completes, then finish the requests in
 /// flight. Handlers find the client's address as `ConnectInfo<SocketAddr>`.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    entrance: Entrance,
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -179,7 +178,7 @@ pub async fn serve(
             Ok(slot) => {
                 let connection = Connection {
                     http: http.clone(),
-                    router: router.clone(),
+                    entrance: entrance.clone(),
                     peer,
                     idle_timeout: limits.idle_timeout,
                     stopping: stopping.clone(),
@@ -214,7 +213,7 @@ pub async fn serve(
 /// One accepted client connection and what serving it needs.
 struct Connection {
     http: hyper::server::conn::http1::Builder,
-    router: Router,
+    entrance: Entrance,
     peer: SocketAddr,
     idle_timeout: Duration,
     stopping: watch::Receiver<bool>,
@@ -224,15 +223,15 @@ impl Connection {
     async fn serve(mut self, stream: TcpStream) {
         let activity = Arc::new(Activity::new());
         let io = TokioIo::new(Watched { stream, activity: activity.clone() });
-        let (router, peer, answers) = (self.router, self.peer, activity.clone());
+        let (entrance, peer, answers) = (self.entrance, self.peer, activity.clone());
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             let answering = answers.answering();
-            let response = router.clone().oneshot(request);
+            let response = entrance.clone().answer(request);
             async move {
                 let response = response.await;
                 drop(answering);
-                response
+                Ok::<_, std::convert::Infallible>(response)
             }
         });
         let connection = self.http.serve_connection(io, service);

@@ -18,8 +18,9 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use aho_corasick::AhoCorasick;
 use rand::RngCore;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use crate::clock::Timestamp;
 use crate::db::analytics as store;
@@ -59,15 +60,16 @@ pub struct View {
     pub at: Timestamp,
 }
 
-enum Command {
-    Record(View),
-    Flush(oneshot::Sender<()>),
-}
-
-/// The recorder in the application state: cheap to call from a handler.
+/// The recorder in the application state: cheap to call from a handler (a view is pushed onto
+/// a list under a lock; the writer is woken only when a batch is full, not for every view).
 pub struct Analytics {
-    sender: mpsc::Sender<Command>,
-    receiver: Mutex<Option<mpsc::Receiver<Command>>>,
+    /// Views waiting for the writer: at most [`QUEUE`], beyond which new views are dropped.
+    pending: Mutex<Vec<View>>,
+    /// Rung when the pending views make a full batch.
+    batch_full: Notify,
+    /// Asks to write everything pending now, answered when written.
+    flushes: mpsc::Sender<oneshot::Sender<()>>,
+    flush_asks: Mutex<Option<mpsc::Receiver<oneshot::Sender<()>>>>,
 }
 
 /// A visitor who opens the same page again within this time is not counted again.
@@ -83,62 +85,69 @@ const EVERY: Duration = Duration::from_secs(2);
 
 impl Default for Analytics {
     fn default() -> Self {
-        let (sender, receiver) = mpsc::channel(QUEUE);
-        Analytics { sender, receiver: Mutex::new(Some(receiver)) }
+        let (flushes, flush_asks) = mpsc::channel(16);
+        Analytics {
+            pending: Mutex::new(Vec::new()),
+            batch_full: Notify::new(),
+            flushes,
+            flush_asks: Mutex::new(Some(flush_asks)),
+        }
     }
 }
 
 impl Analytics {
     /// Queue a view; never waits.
     pub fn record(&self, view: View) {
-        if self.sender.try_send(Command::Record(view)).is_err() {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() >= QUEUE {
             tracing::debug!("analytics queue full: a page view was not counted");
+            return;
+        }
+        pending.push(view);
+        if pending.len() == BATCH {
+            // Stored as a permit when the writer is busy, so a full batch is never missed.
+            self.batch_full.notify_one();
         }
     }
 
     /// Write everything queued so far (tests, and shutdown).
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
-        if self.sender.send(Command::Flush(done)).await.is_ok() {
+        if self.flushes.send(done).await.is_ok() {
             let _ = wait.await;
         }
     }
 
+    fn take_pending(&self) -> Vec<View> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// Start the writer. Called once, by the running application.
     pub fn spawn_writer(state: Arc<Handles>, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-        let receiver = state.analytics.receiver.lock().ok().and_then(|mut r| r.take());
+        let flush_asks = state.analytics.flush_asks.lock().ok().and_then(|mut r| r.take());
         tokio::spawn(async move {
-            let Some(mut receiver) = receiver else { return };
-            let mut batch: Vec<View> = Vec::new();
+            let Some(mut flush_asks) = flush_asks else { return };
             let mut tick = tokio::time::interval(EVERY);
             loop {
                 tokio::select! {
-                    command = receiver.recv() => match command {
-                        Some(Command::Record(view)) => {
-                            batch.push(view);
-                            if batch.len() >= BATCH {
-                                write(&state, &mut batch).await;
-                            }
-                        }
-                        Some(Command::Flush(done)) => {
-                            write(&state, &mut batch).await;
+                    ask = flush_asks.recv() => match ask {
+                        Some(done) => {
+                            write(&state, state.analytics.take_pending()).await;
                             let _ = done.send(());
                         }
                         None => break,
                     },
-                    _ = tick.tick() => write(&state, &mut batch).await,
+                    () = state.analytics.batch_full.notified() => write(&state, state.analytics.take_pending()).await,
+                    _ = tick.tick() => write(&state, state.analytics.take_pending()).await,
                     _ = stop.changed() => break,
                 }
             }
-            receiver.close();
+            flush_asks.close();
             let mut waiting = Vec::new();
-            while let Ok(command) = receiver.try_recv() {
-                match command {
-                    Command::Record(view) => batch.push(view),
-                    Command::Flush(done) => waiting.push(done),
-                }
+            while let Ok(done) = flush_asks.try_recv() {
+                waiting.push(done);
             }
-            write(&state, &mut batch).await;
+            write(&state, state.analytics.take_pending()).await;
             for done in waiting {
                 let _ = done.send(());
             }
@@ -147,11 +156,10 @@ impl Analytics {
 }
 
 /// Hash and store a batch; on failure the batch is dropped (it is only statistics) and logged.
-async fn write(state: &Handles, batch: &mut Vec<View>) {
-    if batch.is_empty() {
+async fn write(state: &Handles, views: Vec<View>) {
+    if views.is_empty() {
         return;
     }
-    let views = std::mem::take(batch);
     if let Err(err) = write_views(state, views).await {
         tracing::warn!(error = %format!("{err:#}"), "could not store page views");
     }
@@ -238,23 +246,20 @@ fn referrer_host(referrer: &str) -> Option<String> {
     url::Url::parse(referrer).ok()?.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
 }
 
-fn bot_patterns() -> &'static [String] {
-    static PATTERNS: OnceLock<Vec<String>> = OnceLock::new();
+/// Every pattern of `bots.txt` at once, ignoring ASCII case: one pass over the user agent.
+fn bot_patterns() -> &'static AhoCorasick {
+    static PATTERNS: OnceLock<AhoCorasick> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        include_str!("bots.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_ascii_lowercase)
-            .collect()
+        let patterns = include_str!("bots.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        AhoCorasick::builder().ascii_case_insensitive(true).build(patterns).expect("the bot patterns build")
     })
 }
 
 /// Is this user agent a robot, a tool or a headless browser rather than a person?
 pub fn is_bot(user_agent: &str) -> bool {
-    let agent = user_agent.to_ascii_lowercase();
     // Every browser people use says Mozilla/…; an agent without it is a program.
-    agent.trim().is_empty() || !agent.contains("mozilla/") || bot_patterns().iter().any(|p| agent.contains(p.as_str()))
+    let says_mozilla = user_agent.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"mozilla/"));
+    user_agent.trim().is_empty() || !says_mozilla || bot_patterns().is_match(user_agent)
 }
 
 /// Is the browser only fetching the page ahead of time (prefetch, prerender, link preview)?

@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 
 use crate::state::AppState;
 
@@ -15,15 +16,20 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
+        Ok(ClientAddr::of(&parts.headers, &parts.extensions, state))
+    }
+}
+
+impl ClientAddr {
+    /// The client of a request with these headers and extensions (the peer is in `ConnectInfo`).
+    pub fn of(headers: &HeaderMap, extensions: &Extensions, state: &AppState) -> Self {
+        let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip().to_canonical())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let trusted = &state.config.security.trusted_proxies;
-        let forwarded = parts.headers.get_all("x-forwarded-for").iter().map(|v| v.as_bytes());
-        let client = client_address(peer, forwarded, |ip| trusted.iter().any(|net| net.contains(ip)));
-        Ok(ClientAddr(client))
+        let forwarded = headers.get_all("x-forwarded-for").iter().map(|v| v.as_bytes());
+        ClientAddr(client_address(peer, forwarded, |ip| trusted.iter().any(|net| net.contains(ip))))
     }
 }
 

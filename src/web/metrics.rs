@@ -16,12 +16,12 @@ use crate::web::error::AppError;
 /// Count and time the request under its route template (the path as routed, never as sent).
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     state.metrics.observe_request(
-        &method,
-        route.as_deref(),
+        method.as_str(),
+        route.as_ref().map(MatchedPath::as_str),
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

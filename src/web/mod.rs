@@ -106,9 +106,9 @@ pub fn router(state: AppState) -> Router {
         (pages, api::router(&state))
     };
 
-    // Layers run outside-in from the bottom: kept public resumes answered at once (see
-    // public::kept_resumes), request id, metrics, deadline, security headers, error rendering,
-    // panics caught (answered as internal errors), who is asking, CSRF, then the handler.
+    // Layers run outside-in from the bottom: request id, metrics, deadline, security headers,
+    // error rendering, panics caught (answered as internal errors), who is asking, CSRF, then the
+    // handler. (Before all of them, the Entrance answers kept public resumes.)
     Router::new()
         .merge(pages)
         .nest("/api/v1", api)
@@ -126,8 +126,37 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), deadline))
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn(request_id::assign))
-        .layer(from_fn_with_state(state.clone(), public::kept_resumes))
         .with_state(state)
+}
+
+/// Where the server hands every request: a signed-out visit to a public resume the render cache
+/// holds, current, is answered at once (`public::kept_resume`: no routing, none of the layers
+/// that only matter when handler code runs); everything else goes to the router.
+#[derive(Clone)]
+pub struct Entrance {
+    router: Router,
+    state: AppState,
+}
+
+impl Entrance {
+    pub fn new(state: AppState) -> Self {
+        Entrance { router: router(state.clone()), state }
+    }
+
+    pub async fn answer<B>(self, request: axum::http::Request<B>) -> axum::response::Response
+    where
+        B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        use tower::ServiceExt as _;
+        if let Some(response) = public::kept_resume(&self.state, &request).await {
+            return response;
+        }
+        match self.router.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    }
 }
 
 /// A request is answered within 30 s, or 503. Those that wait for an AI run (which streams

@@ -8,12 +8,11 @@ use std::sync::Arc;
 
 use std::time::Instant;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, USER_AGENT, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -39,7 +38,6 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::respond::render;
 use crate::web::session::{cookie_value, CookiePolicy, Visitor};
 use crate::web::{request_id, security};
-use axum::extract::FromRequestParts as _;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -170,26 +168,32 @@ impl axum::extract::FromRequestParts<AppState> for ViewRequest {
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, AppError> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         let visitor_id = visitor.user().map(|u| u.id.clone());
-        Ok(ViewRequest::of(parts, state, visitor_id).await)
+        Ok(ViewRequest::of(&parts.method, &parts.headers, &parts.extensions, state, visitor_id))
     }
 }
 
 impl ViewRequest {
-    async fn of(parts: &mut axum::http::request::Parts, state: &AppState, visitor_id: Option<UserId>) -> Self {
-        let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let is_person = parts.method != axum::http::Method::HEAD
+    fn of(
+        method: &Method,
+        headers: &HeaderMap,
+        extensions: &axum::http::Extensions,
+        state: &AppState,
+        visitor_id: Option<UserId>,
+    ) -> Self {
+        let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let is_person = method != Method::HEAD
             && !analytics::is_bot(user_agent)
-            && !analytics::is_prefetch(|name| parts.headers.get(name).and_then(|v| v.to_str().ok()));
+            && !analytics::is_prefetch(|name| headers.get(name).and_then(|v| v.to_str().ok()));
         if !is_person {
             return ViewRequest { visitor_id, reader: None };
         }
         let reader = Reader {
             user_agent: user_agent.chars().take(500).collect(),
             referrer: analytics::clean_referrer(
-                parts.headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()),
+                headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()),
                 &state.base_url,
             ),
-            address: ClientAddr::from_request_parts(parts, state).await.map(|a| a.0).unwrap_or_else(|e| match e {}),
+            address: ClientAddr::of(headers, extensions, state).0,
         };
         ViewRequest { visitor_id, reader: Some(reader) }
     }
@@ -296,51 +300,37 @@ where
     Ok(cached_response(&kept, headers))
 }
 
-/// The outermost layer: a signed-out `GET /u/{username}` (no query) whose page the render cache
-/// holds, current, is answered here, without the layers that only matter when handler code runs
-/// (the deadline, error pages, caught panics, the session, CSRF). It answers exactly as the route
-/// would: the same bytes and headers (security ones included), the view counted, the request
-/// timed in the metrics under the route's template, its id on the response and its log line.
-/// Anything else, and any miss, goes on to the router.
-pub async fn kept_resumes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match kept_resume(&state, request).await {
-        Ok(response) => response,
-        Err(request) => next.run(request).await,
-    }
-}
-
-async fn kept_resume(state: &AppState, request: Request) -> Result<Response, Request> {
+/// A signed-out `GET /u/{username}` (no query) whose page the render cache holds, current, is
+/// answered here, before routing and the layers that only matter when handler code runs (the
+/// deadline, error pages, caught panics, the session, CSRF); `None` sends the request on to the
+/// router. The answer is the route's own: the same bytes and headers (security ones included),
+/// the view counted, the request timed in the metrics under the route's template, its id on the
+/// response and its log line.
+pub async fn kept_resume<B>(state: &AppState, request: &axum::http::Request<B>) -> Option<Response> {
     let started = Instant::now();
     if request.method() != Method::GET || request.uri().query().is_some() {
-        return Err(request);
+        return None;
     }
-    let username = match request.uri().path().strip_prefix("/u/") {
-        Some(name) if crate::domain::fields::username(name).is_ok() => name.to_owned(),
-        _ => return Err(request),
-    };
+    let path = request.uri().path();
+    let username = path.strip_prefix("/u/").filter(|name| crate::domain::fields::username(name).is_ok())?;
     if cookie_value(request.headers(), CookiePolicy::of(state).session_name).is_some() {
-        return Err(request);
+        return None;
     }
     let no_label = "";
-    let page = OwnerPage::resume(&username, &no_label);
-    let Some(kept) = state.page_cache.current(&page.key()).await else { return Err(request) };
-    let Scope::Owner(owner) = &kept.scope else { return Err(request) };
+    let page = OwnerPage::resume(username, &no_label);
+    let kept = state.page_cache.current(&page.key()).await?;
+    let Scope::Owner(owner) = &kept.scope else { return None };
 
     let id = request_id::fresh();
-    let span = request_id::request_span(&id, "GET", request.uri().path());
-    let (mut parts, _body) = request.into_parts();
-    let view = ViewRequest::of(&mut parts, state, None).await;
+    let span = request_id::request_span(&id, "GET", path);
+    let view = ViewRequest::of(request.method(), request.headers(), request.extensions(), state, None);
     count_view(state, &view, owner, page.kind, || page.view_path());
-    let mut response = cached_response(&kept, &parts.headers);
+    let mut response = cached_response(&kept, request.headers());
     security::apply(state, response.headers_mut());
-    state.metrics.observe_request(
-        "GET",
-        Some("/u/{username}"),
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    state.metrics.observe_request("GET", Some("/u/{username}"), response.status().as_u16(), seconds);
     let _in_request = span.enter();
-    Ok(request_id::answered(&id, started, response))
+    Some(request_id::answered(&id, started, response))
 }
 
 /// A page nobody owns (the sitemap, robots.txt, llms.txt), cached the same way.
