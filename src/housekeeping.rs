@@ -41,6 +41,10 @@ pub struct HousekeepingReport {
     pub label_batches_forgotten: u64,
     pub views_rolled_up: u64,
     pub salts_deleted: u64,
+    /// Morning digests queued in the mail outbox.
+    pub digests_sent: u64,
+    /// Mails reminding of an interview within a day, queued.
+    pub interview_reminders_sent: u64,
     /// Full exports whose build stopped moving (their instance died): marked failed.
     pub exports_failed: u64,
     /// Full exports past their 24 hours: row deleted, file queued for removal (removed below).
@@ -92,6 +96,14 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
             0
         }
     };
+    // On its own too: a reminder that fails to go is logged, and the rest of the pass still runs.
+    let reminders = match crate::services::reminders::send_due(state).await {
+        Ok(sent) => sent,
+        Err(err) => {
+            tracing::error!(error = ?err, "could not queue reminder mail");
+            crate::services::reminders::RemindersSent::default()
+        }
+    };
     let idle = state.limits.session_idle;
     // Before the removal queue runs, so expired exports' files go in this same pass.
     let (exports_failed, exports_removed) = crate::services::user_data::tidy(state).await?;
@@ -121,6 +133,8 @@ pub async fn run(state: &Handles) -> anyhow::Result<HousekeepingReport> {
         files_removed: crate::services::uploads::process_deletion_queue(state).await? as u64,
         views_rolled_up: roll_up_views(state, now).await?,
         salts_deleted,
+        digests_sent: reminders.digests,
+        interview_reminders_sent: reminders.interview_reminders,
         exports_failed,
         exports_removed,
         calendar_events_forgotten: crate::db::google_calendar::delete_past(

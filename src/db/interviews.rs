@@ -398,6 +398,9 @@ pub async fn forget_dependents(
             format!("SELECT id FROM notes WHERE user_id = $1 AND subject_id IN ({of_its_interviews})");
         search::forget_selected(&mut *conn, user_id, RecordKind::Note, &notes_on_its_interviews, id).await?;
         search::forget_selected(&mut *conn, user_id, RecordKind::Interview, of_its_interviews, id).await?;
+        // Its tasks go by cascade too: out of the search index first.
+        let its_tasks = "SELECT id FROM tasks WHERE user_id = $1 AND opportunity_id = $2";
+        search::forget_selected(&mut *conn, user_id, RecordKind::Task, its_tasks, id).await?;
         for sql in [
             format!("DELETE FROM notes WHERE user_id = $1 AND subject_id IN ({of_its_interviews})"),
             format!(

@@ -100,6 +100,13 @@ pub const CATALOGUE: &[Table] = &[
     rows("interview_contacts", "user_id", "interview_id, contact_id"),
     rows("opportunity_events", "user_id", "id"),
     rows("notes", "user_id", "id"),
+    rows("tasks", "user_id", "id"),
+    rows("reminder_settings", "user_id", "user_id"),
+    owned_not_exported(
+        "reminders_sent",
+        "user_id",
+        "which reminder mail was sent (a day or an interview), so none is sent twice",
+    ),
     rows("prep_documents", "user_id", "id"),
     rows("page_view_days", "owner_id", "day, dimension, value"),
     rows("ai_runs", "user_id", "id"),

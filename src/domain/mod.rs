@@ -24,6 +24,7 @@ pub mod records;
 pub mod schema;
 pub mod search;
 pub mod support;
+pub mod tasks;
 pub mod token;
 pub mod validation;
 

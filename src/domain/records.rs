@@ -18,6 +18,7 @@ pub enum RecordKind {
     Contact,
     Interview,
     Note,
+    Task,
 }
 
 /// What each kind is called: its key (stored in `record_labels`), the path segment of its pages
@@ -29,7 +30,7 @@ struct Names {
     plural_title: &'static str,
 }
 
-const KINDS: [(RecordKind, Names); 11] = {
+const KINDS: [(RecordKind, Names); 12] = {
     use RecordKind::*;
     const fn names(key: &'static str, path: &'static str, singular: &'static str, plural_title: &'static str) -> Names {
         Names { key, path, singular, plural_title }
@@ -47,6 +48,7 @@ const KINDS: [(RecordKind, Names); 11] = {
         (Contact, names("contact", "contacts", "contact", "Contacts")),
         (Interview, names("interview", "interviews", "interview", "Interviews")),
         (Note, names("note", "notes", "note", "Notes")),
+        (Task, names("task", "tasks", "task", "Tasks")),
     ]
 };
 

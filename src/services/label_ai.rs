@@ -304,7 +304,7 @@ macro_rules! per_kind {
                 type $k = kinds::Interviews;
                 $body
             }
-            RecordKind::Contact | RecordKind::Note => Err(ServiceError::NotFound),
+            RecordKind::Contact | RecordKind::Note | RecordKind::Task => Err(ServiceError::NotFound),
         }
     };
 }

@@ -26,6 +26,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .merge(crate::web::routes::record_api())
         .merge(crate::web::opportunities::api_routes())
+        .merge(crate::web::tasks::api_routes())
         .merge(crate::web::prep::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())

@@ -51,7 +51,7 @@ struct Resource {
     filters: &'static [Filter],
 }
 
-const RESOURCES: [Resource; 12] = [
+const RESOURCES: [Resource; 13] = [
     Resource {
         path: "experiences",
         tag: "career",
@@ -159,6 +159,15 @@ const RESOURCES: [Resource; 12] = [
         noun: "note",
         required: &["subject_kind", "subject_id", "body"],
         filters: &[Filter::About],
+    },
+    Resource {
+        path: "tasks",
+        tag: "job search",
+        record: named::<crate::db::tasks::Task>,
+        write: named::<crate::domain::tasks::TaskWrite>,
+        noun: "task",
+        required: &["title"],
+        filters: &[Filter::Opportunity],
     },
 ];
 
@@ -417,7 +426,7 @@ fn list_operation(resource: &Resource) -> Operation {
             Filter::Opportunity => list.parameter(query(
                 "opportunity",
                 uuid(),
-                "Only the interviews of this opportunity (its id); an id that is not one of yours matches nothing.",
+                "Only those of this opportunity (its id); an id that is not one of yours matches nothing.",
             )),
             Filter::About => list.parameter(query(
                 "about",
@@ -987,6 +996,21 @@ fn job_search_paths(openapi: &mut OpenApi) {
     );
     openapi.paths.add_path_operation("/opportunities/{id}/next-action/done", vec![HttpMethod::Post], done.build());
     openapi.paths.add_path_operation("/opportunities/{id}/next-action/snooze", vec![HttpMethod::Post], snooze.build());
+    let snooze_task = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Put a task off"))
+        .description(Some(
+            "Its due date becomes `days` from today in the user's time zone. 422 when the task is done already.",
+        ))
+        .operation_id(Some("snooze_task"))
+        .parameter(id_parameter("id", "the task"))
+        .request_body(body("SnoozeWrite"))
+        .response("200", response("The task as it is now", Some(schema_ref("Task"))));
+    let snooze_task = with_errors(
+        snooze_task,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    openapi.paths.add_path_operation("/tasks/{id}/snooze", vec![HttpMethod::Post], snooze_task.build());
     for (path, segment, what, record) in [
         ("opportunities", "contacts", "a contact with an opportunity", "the opportunity"),
         ("interviews", "interviewers", "an interviewer", "the interview"),

@@ -19,6 +19,7 @@ use crate::clock::Timestamp;
 use crate::db::calendar;
 use crate::db::interviews::Interview;
 use crate::db::opportunities::Opportunity;
+use crate::db::tasks::{self, Task};
 use crate::db::{dashboard, interviews};
 use crate::domain::ical::{self, Event, When};
 use crate::domain::interviews::InterviewOutcome;
@@ -142,11 +143,13 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     )
     .await?;
     let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
+    let tasks = tasks::due_between(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews
         .iter()
         .map(|interview| interview_event(base, interview))
         .chain(actions.iter().filter_map(|action| action_event(base, action)))
+        .chain(tasks.iter().filter_map(|task| task_event(base, task)))
         .collect();
     let body = ical::calendar(CALENDAR_NAME, now, &events);
     Ok((
@@ -199,6 +202,31 @@ fn interview_event(base: &str, interview: &Interview) -> Event {
         // An hour's notice, to get to the room or the call.
         reminder_minutes: Some(60),
     }
+}
+
+/// An open task, as a free all-day event on the day it is due (a task put off moves: its
+/// uid holds its id only). A stored day that does not parse is left out.
+fn task_event(base: &str, task: &Task) -> Option<Event> {
+    let due: jiff::civil::Date = task.due_on.as_deref()?.parse().ok()?;
+    let what = task.opportunity_title();
+    Some(Event {
+        uid: format!("task-{}@careerlog", task.id),
+        start: When::Day(due),
+        end: When::Day(due.tomorrow().ok()?),
+        summary: if what.is_empty() {
+            format!("Task: {}", task.title)
+        } else {
+            format!("Task: {} ({what})", task.title)
+        },
+        location: String::new(),
+        // The task's notes stay in Careerlog, as interview preparation does.
+        description: format!("In Careerlog: {base}/tasks/{}", task.id),
+        url: None,
+        last_modified: Some(task.updated_at),
+        cancelled: false,
+        transparent: true,
+        reminder_minutes: None,
+    })
 }
 
 /// A due next action, as a free all-day event on its day. A stored day that does not parse is

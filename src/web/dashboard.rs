@@ -106,6 +106,8 @@ pub struct Dashboard {
     pub chrome: Chrome,
     pub upcoming: Vec<Interview>,
     pub due: Vec<Opportunity>,
+    /// Open tasks overdue, due today and this week.
+    pub agenda: crate::web::tasks::Agenda,
     pub today: String,
     pub columns: Vec<Column>,
     pub funnel: Vec<Stage>,
@@ -216,6 +218,7 @@ async fn dashboard(
     let today = today_date.to_string();
     let week_ahead = (today_date + jiff::Span::new().days(DUE_AHEAD_DAYS)).to_string();
     let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), DUE_SHOWN).await?;
+    let agenda = crate::web::tasks::Agenda::load(&state, user_id, today_date).await?;
     let counts = dashboard::status_counts(pool, user_id).await?;
     let total = |status: OpportunityStatus| counts.iter().find(|(s, _)| status == s.as_str()).map_or(0, |(_, n)| *n);
     let shown: Vec<(OpportunityStatus, i64)> = OpportunityStatus::ALL
@@ -268,6 +271,7 @@ async fn dashboard(
         chrome,
         upcoming,
         due,
+        agenda,
         today,
         columns,
         funnel,

@@ -45,6 +45,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod support;
+pub mod tasks;
 pub mod test_faults;
 pub mod user_data;
 
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/password", post(settings::change_password))
         .route("/settings/time-zone", post(settings::set_time_zone))
         .route("/settings/currency", post(settings::set_default_currency))
+        .route("/settings/reminders", post(settings::set_reminders))
         .route("/settings/sessions/end-others", post(settings::end_other_sessions))
         .route("/settings/email", post(settings::request_email_change))
         .route("/settings/email/confirm", get(settings::confirm_email_change))
@@ -82,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/analytics", get(analytics::page))
         .merge(routes::record_pages())
         .merge(opportunities::html_routes())
+        .merge(tasks::html_routes())
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())

@@ -62,6 +62,7 @@ pub struct OpportunityShow {
     pub all_contacts: Vec<(String, String)>,
     pub interviews: Vec<Interview>,
     pub notes: NotesSection,
+    pub tasks: crate::web::tasks::TasksSection,
     pub snooze_choices: &'static [(i64, &'static str)],
     pub ai_prep: crate::web::ai_prep::AiPrepSection,
 }
@@ -98,6 +99,7 @@ impl OpportunityShow {
         all_contacts.retain(|(id, _)| !contacts.iter().any(|(connected, ..)| connected == id));
         let interviews = interviews::interviews_for(pool, user_id, &row.id).await?;
         let notes = NotesSection::load(state, user_id, RecordKind::Opportunity, &row.id).await?;
+        let tasks = crate::web::tasks::TasksSection::load(state, user_id, &row.id).await?;
         let ai_prep =
             crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Opportunity, &row.id)
                 .await?;
@@ -112,6 +114,7 @@ impl OpportunityShow {
             all_contacts,
             interviews,
             notes,
+            tasks,
             snooze_choices: &opportunity_service::SNOOZE_DAYS,
             ai_prep,
         })

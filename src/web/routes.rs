@@ -6,7 +6,7 @@ use axum::Router;
 
 use crate::services::records::kinds::{
     Achievements, Certifications, Contacts, EducationRecords, Experiences, Interviews, Journal, Notes, Opportunities,
-    Projects, Skills,
+    Projects, Skills, Tasks,
 };
 use crate::state::AppState;
 use crate::web::contacts::{connect_api, connect_html, create_and_connect_html, disconnect_api, disconnect_html};
@@ -101,6 +101,12 @@ pub fn record_pages() -> Router<AppState> {
         .route("/notes/{id}", get(show_html::<Notes>).post(update_html::<Notes>))
         .route("/notes/{id}/edit", get(edit_html::<Notes>))
         .route("/notes/{id}/delete", post(delete_html::<Notes>))
+        // Tasks carry no labels; marking one done and putting it off are in web::tasks.
+        .route("/tasks", get(list_html::<Tasks>).post(create_html::<Tasks>))
+        .route("/tasks/new", get(new_html::<Tasks>))
+        .route("/tasks/{id}", get(show_html::<Tasks>).post(update_html::<Tasks>))
+        .route("/tasks/{id}/edit", get(edit_html::<Tasks>))
+        .route("/tasks/{id}/delete", post(delete_html::<Tasks>))
 }
 
 /// The API of every kind of record, under `/api/v1`: list and create; read, change and delete.
@@ -156,4 +162,6 @@ pub fn record_api() -> Router<AppState> {
         )
         .route("/notes", get(list_api::<Notes>).post(create_api::<Notes>))
         .route("/notes/{id}", get(get_api::<Notes>).patch(patch_api::<Notes>).delete(delete_api::<Notes>))
+        .route("/tasks", get(list_api::<Tasks>).post(create_api::<Tasks>))
+        .route("/tasks/{id}", get(get_api::<Tasks>).patch(patch_api::<Tasks>).delete(delete_api::<Tasks>))
 }

@@ -39,6 +39,8 @@ struct AccountPage {
     default_currency: String,
     /// The new sign-in address, as typed.
     new_email: String,
+    /// Which reminder mail the user asked for.
+    reminders: crate::db::reminders::ReminderSettings,
     errors: FieldErrors,
 }
 
@@ -123,6 +125,7 @@ async fn account_page_with_typed(
         time_zone: typed.zone.unwrap_or_else(|| me.user.time_zone.clone()),
         default_currency: typed.currency.unwrap_or_else(|| me.user.default_currency.clone().unwrap_or_default()),
         new_email: typed.new_email.unwrap_or_default(),
+        reminders: crate::services::reminders::settings(state, &me.user.id).await?,
         errors,
     };
     Ok((status, render(&page)?).into_response())
@@ -134,6 +137,29 @@ pub async fn account(
     Query(notice): Query<NoticeQuery>,
 ) -> AppResult<Response> {
     account_page(&state, &me, StatusCode::OK, FieldErrors::new(), notice, false).await
+}
+
+/// Settings → Reminders: each box ticked is a kind of mail asked for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RemindersForm {
+    #[serde(deserialize_with = "crate::domain::fields::checkbox")]
+    daily_digest: bool,
+    #[serde(deserialize_with = "crate::domain::fields::checkbox")]
+    interview_reminders: bool,
+}
+
+pub async fn set_reminders(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<RemindersForm>,
+) -> AppResult<Response> {
+    let settings = crate::db::reminders::ReminderSettings {
+        daily_digest: form.daily_digest,
+        interview_reminders: form.interview_reminders,
+    };
+    crate::services::reminders::save_settings(&state, &me.user.id, settings).await?;
+    Ok(redirect("/settings?notice=reminders_saved#reminders-heading"))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -47,5 +47,6 @@ mod resume_parse;
 mod search;
 mod security;
 mod standard_site;
+mod tasks;
 mod uploads;
 mod user_data;

@@ -82,6 +82,12 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/interviews/{id}/prep"),
     ("POST", "/opportunities/{id}/next-action/done"),
     ("POST", "/opportunities/{id}/next-action/snooze"),
+    ("GET", "/tasks"),
+    ("POST", "/tasks"),
+    ("GET", "/tasks/{id}"),
+    ("PATCH", "/tasks/{id}"),
+    ("DELETE", "/tasks/{id}"),
+    ("POST", "/tasks/{id}/snooze"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
     ("DELETE", "/opportunities/{id}/contacts/{contact_id}"),
     ("GET", "/contacts"),
@@ -513,6 +519,13 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
             json!({"subject_kind": "opportunity", "subject_id": opportunity, "body": "They use Rust and Go."}),
         )
         .await;
+    let task = c
+        .create(
+            "/tasks",
+            json!({"title": "Send the portfolio", "due_on": "2026-03-12", "done": false,
+                   "opportunity_id": opportunity, "notes": "The PDF, not the link."}),
+        )
+        .await;
     let records = [
         ("/labels", label.clone()),
         ("/experiences", experience.clone()),
@@ -526,6 +539,7 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
         ("/contacts", contact.clone()),
         ("/interviews", interview.clone()),
         ("/notes", note.clone()),
+        ("/tasks", task.clone()),
     ];
 
     // ---- lists and reads ----
@@ -541,6 +555,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     let page = c.list("/interviews", &[("opportunity", &opportunity)]).await;
     assert_eq!(page["total"], 1);
     let page = c.list("/notes", &[("about", &opportunity)]).await;
+    assert_eq!(page["total"], 1);
+    let page = c.list("/tasks", &[("opportunity", &opportunity)]).await;
     assert_eq!(page["total"], 1);
     let page = c.list("/labels", &[("page", "2"), ("per_page", "1")]).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
@@ -563,6 +579,7 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
             json!({"debrief_summary": "Went well.", "outcome": "passed", "duration_minutes": 60}),
         ),
         ("/notes", &note, json!({"body": "They use Rust, Go and a little Elixir."})),
+        ("/tasks", &task, json!({"due_on": null, "title": "Send the portfolio and the talk"})),
     ];
     for (collection, id, body) in changes {
         let changed = c.expect(200, "PATCH", &format!("{collection}/{{id}}"), &[id], Body::Json(body.clone())).await;
@@ -585,6 +602,8 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     assert_eq!(snoozed["next_action"], "Follow up with the recruiter");
     let done = c.expect(200, "POST", "/opportunities/{id}/next-action/done", &[&opportunity], Body::None).await;
     assert_eq!(done["next_action"], "");
+    let put_off = c.expect(200, "POST", "/tasks/{id}/snooze", &[&task], Body::Json(json!({"days": 7}))).await;
+    assert!(put_off["due_on"].is_string(), "{put_off}");
     for template in ["/opportunities/{id}/contacts/{contact_id}", "/interviews/{id}/interviewers/{contact_id}"] {
         let record = if template.starts_with("/opportunities") { &opportunity } else { &interview };
         c.expect(204, "PUT", template, &[record, &contact], Body::None).await;

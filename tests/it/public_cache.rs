@@ -270,8 +270,8 @@ async fn resume_requests_counted(base: &str) -> i64 {
 /// visitor gets is the same as what the route gives, security headers and all; the view is
 /// counted, the request is in the metrics, and it has its own request id.
 async fn a_kept_resume_is_answered_exactly_as_the_route_answers_it(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, &["--metrics-token", METRICS_TOKEN, "--trusted-proxies", "127.0.0.1"])
-        .await
+    let Some(app) =
+        TestApp::spawn_with(backend, &["--metrics-token", METRICS_TOKEN, "--trusted-proxies", "127.0.0.1"]).await
     else {
         return;
     };
@@ -320,7 +320,11 @@ async fn a_kept_resume_is_answered_exactly_as_the_route_answers_it(backend: Back
     let own = app.client.get(app.url("/u/ada")).header("user-agent", firefox).send().await.unwrap();
     assert_eq!(own.status(), 200);
     app.state.analytics.flush().await;
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM page_views").await, views_before + 2, "the owner's view is not counted");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM page_views").await,
+        views_before + 2,
+        "the owner's view is not counted"
+    );
 }
 
 fn decode_brotli(bytes: &[u8]) -> String {

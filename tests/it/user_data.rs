@@ -166,6 +166,15 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
         )
         .await,
     );
+    made(
+        api.create(
+            "/tasks",
+            json!({"title": format!("{marker} task"), "opportunity_id": opportunity, "due_on": "2026-12-21"}),
+        )
+        .await,
+    );
+    let reminders = app.submit("/settings", "/settings/reminders", &[("interview_reminders", "on")]).await;
+    assert_eq!(reminders.status(), 303);
     let (status, _) = api
         .post(
             &format!("/opportunities/{opportunity}/timeline"),

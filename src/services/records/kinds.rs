@@ -12,6 +12,7 @@ use crate::db::journal::{self, JournalEntry};
 use crate::db::lists::{self, Table};
 use crate::db::notes::{self, Note};
 use crate::db::opportunities::{self, Opportunity};
+use crate::db::tasks::{self, Task};
 use crate::db::{uploads, Db};
 use crate::domain::career::{
     AchievementDraft, AchievementInput, AchievementWrite, CertificationDraft, CertificationInput, CertificationWrite,
@@ -24,6 +25,7 @@ use crate::domain::notes::{NoteDraft, NoteInput, NoteWrite};
 use crate::domain::opportunities::{OpportunityDraft, OpportunityInput, OpportunityWrite};
 use crate::domain::records::RecordKind;
 use crate::domain::search::SearchText;
+use crate::domain::tasks::{TaskDraft, TaskInput, TaskWrite};
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
 use crate::services::records::{label_text, HasContacts, RecordType};
@@ -40,7 +42,8 @@ crate::labelled!(
     Opportunity,
     Contact,
     Interview,
-    Note
+    Note,
+    Task
 );
 
 pub struct Experiences;
@@ -512,10 +515,13 @@ impl RecordType for Opportunities {
         interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
         Ok(Vec::new())
     }
-    /// Its interviews are found by its company and role.
+    /// Its interviews and tasks are found by its company and role.
     async fn index_related(c: &mut AnyConnection, u: &UserId, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
         for interview in interviews::interviews_for(&mut *c, u, id).await? {
             crate::services::records::index::<Interviews>(c, u, &interview.id, now).await?;
+        }
+        for task in tasks::ids_of_opportunity(&mut *c, u, id).await? {
+            crate::services::records::index::<Tasks>(c, u, &task, now).await?;
         }
         Ok(())
     }
@@ -737,6 +743,61 @@ impl RecordType for Notes {
             note.subject_title = titles.remove(&note.subject_id).unwrap_or_default();
         }
         Ok(())
+    }
+}
+
+pub struct Tasks;
+
+#[async_trait::async_trait]
+impl RecordType for Tasks {
+    const TABLE: &'static Table = &tasks::TASKS;
+    const LABELLED: bool = false;
+    type Row = Task;
+    type Draft = TaskDraft;
+    type Write = TaskWrite;
+    type Input = TaskInput;
+
+    fn blank(_: Timestamp) -> TaskDraft {
+        TaskDraft::default()
+    }
+    fn draft_of(row: &Task) -> TaskDraft {
+        TaskDraft {
+            title: row.title.clone(),
+            due_on: row.due_on.clone().unwrap_or_default(),
+            done: row.is_done(),
+            opportunity_id: row.opportunity_id.clone().unwrap_or_default(),
+            notes: row.notes.clone(),
+        }
+    }
+    fn label_names(_: &TaskInput) -> &[String] {
+        &[]
+    }
+    async fn check(db: &Db, user_id: &UserId, input: &TaskInput) -> ServiceResult<FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Some(opportunity_id) = &input.opportunity_id {
+            if !lists::exists(db.pool(), &opportunities::OPPORTUNITIES, user_id, opportunity_id).await? {
+                errors.add("opportunity_id", "Choose one of your opportunities.");
+            }
+        }
+        Ok(errors)
+    }
+    async fn insert(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &TaskInput,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        tasks::insert_task(c, u, id, i, now).await
+    }
+    async fn update(
+        c: &mut AnyConnection,
+        u: &UserId,
+        id: &str,
+        i: &TaskInput,
+        now: Timestamp,
+    ) -> Result<bool, sqlx::Error> {
+        tasks::update_task(c, u, id, i, now).await
     }
 }
 
