@@ -175,6 +175,9 @@ struct Ask {
 const LARGEST_SHARE: usize = 8;
 /// Most counts read in one query.
 const BATCH: usize = 256;
+/// How long one read of the counts may take; past it, the pages are rendered (as when the
+/// database fails) rather than the visitors kept waiting.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl PageCache {
     /// A cache of at most `budget_bytes` (0: keep nothing) whose counts are read from `db` by a
@@ -276,9 +279,10 @@ impl PageCache {
 /// Answers the asks in batches: everything queued when a read starts shares that read, and what
 /// arrives during it waits for the next, so no answer predates its question.
 ///
-/// The reads use one connection, kept while asks keep coming and given back to the pool when
-/// none wait: taking a connection from the pool and returning it for every read cost more than
-/// the read itself under load (`scripts/bench`).
+/// The reads use one connection, kept while asks keep coming and another connection is idle in
+/// the pool, and given back otherwise: taking a connection from the pool and returning it for
+/// every read cost more than the read itself under load (`scripts/bench`), but requests must
+/// never queue for the pool behind it.
 async fn read_counts(db: Db, mut asks: mpsc::UnboundedReceiver<Ask>) {
     let mut batch: Vec<Ask> = Vec::with_capacity(BATCH);
     let mut connection: Option<PoolConnection<Any>> = None;
@@ -292,8 +296,9 @@ async fn read_counts(db: Db, mut asks: mpsc::UnboundedReceiver<Ask>) {
             // The asker may have gone (its client hung up): nothing to do.
             let _ = ask.answer.send(count);
         }
-        if asks.is_empty() {
-            // Idle: the pool may close (at shutdown it waits for every connection).
+        if asks.is_empty() || db.pool().num_idle() == 0 {
+            // Idle (the pool may close: at shutdown it waits for every connection), or the
+            // pool has nothing else to lend.
             connection = None;
         }
     }
@@ -316,11 +321,19 @@ async fn read_batch(
         }
     }
     let reader = connection.as_mut()?;
-    match public_versions::current(&mut **reader, keys).await {
-        Ok(counts) => Some(counts),
-        Err(error) => {
+    match tokio::time::timeout(READ_TIMEOUT, public_versions::current(&mut **reader, keys)).await {
+        Ok(Ok(counts)) => Some(counts),
+        Ok(Err(error)) => {
             tracing::warn!(%error, "could not read the public pages' change counts");
             *connection = None;
+            None
+        }
+        Err(_) => {
+            // A connection that stopped answering is dropped, not given back.
+            tracing::warn!("reading the public pages' change counts timed out");
+            if let Some(stuck) = connection.take() {
+                drop(stuck.detach());
+            }
             None
         }
     }

@@ -212,7 +212,8 @@ pub async fn due_between<'e>(
 /// The most tasks an opportunity's page lists.
 pub const SHOWN_PER_OPPORTUNITY: i64 = 50;
 
-/// One opportunity's tasks: the open ones by day, then those done, newest done first.
+/// One opportunity's tasks: the open ones by day (those without one last), then those done,
+/// the most recently done first.
 pub async fn of_opportunity<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
@@ -220,7 +221,8 @@ pub async fn of_opportunity<'e>(
 ) -> Result<Vec<Task>, sqlx::Error> {
     sqlx::query_as(&tasks_where(
         "t.opportunity_id = $2",
-        "t.done, COALESCE(t.due_on, '9999-12-31'), t.done_at DESC, t.created_at, t.id LIMIT $3",
+        "t.done, CASE WHEN t.done = 0 THEN COALESCE(t.due_on, '9999-12-31') ELSE '' END, t.done_at DESC, \
+         t.created_at, t.id LIMIT $3",
     ))
     .bind(user_id)
     .bind(opportunity_id)
@@ -239,5 +241,18 @@ pub async fn ids_of_opportunity<'e>(
         .bind(user_id)
         .bind(opportunity_id)
         .fetch_all(ex)
+        .await
+}
+
+/// How many of one opportunity's tasks are open.
+pub async fn open_count<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    opportunity_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE user_id = $1 AND opportunity_id = $2 AND done = 0")
+        .bind(user_id)
+        .bind(opportunity_id)
+        .fetch_one(ex)
         .await
 }

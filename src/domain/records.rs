@@ -53,6 +53,16 @@ const KINDS: [(RecordKind, Names); 12] = {
 };
 
 impl RecordKind {
+    /// Every kind, in declaration order.
+    pub fn all() -> impl Iterator<Item = RecordKind> {
+        KINDS.iter().map(|(kind, _)| *kind)
+    }
+
+    /// The kind stored under `key` (`experience`, `journal_entry`, …).
+    pub fn from_key(key: &str) -> Option<RecordKind> {
+        RecordKind::all().find(|kind| kind.as_str() == key)
+    }
+
     fn names(self) -> &'static Names {
         // The table lists every variant once, in declaration order.
         &KINDS[self as usize].1

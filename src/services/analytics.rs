@@ -118,8 +118,18 @@ impl Analytics {
         }
     }
 
-    fn take_pending(&self) -> Vec<View> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    /// At most a batch of the pending views, oldest first.
+    fn take_batch(&self) -> Vec<View> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() <= BATCH {
+            std::mem::take(&mut *pending)
+        } else {
+            pending.drain(..BATCH).collect()
+        }
+    }
+
+    fn has_pending(&self) -> bool {
+        !self.pending.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
     }
 
     /// Start the writer. Called once, by the running application.
@@ -132,13 +142,13 @@ impl Analytics {
                 tokio::select! {
                     ask = flush_asks.recv() => match ask {
                         Some(done) => {
-                            write(&state, state.analytics.take_pending()).await;
+                            write_pending(&state).await;
                             let _ = done.send(());
                         }
                         None => break,
                     },
-                    () = state.analytics.batch_full.notified() => write(&state, state.analytics.take_pending()).await,
-                    _ = tick.tick() => write(&state, state.analytics.take_pending()).await,
+                    () = state.analytics.batch_full.notified() => write_pending(&state).await,
+                    _ = tick.tick() => write_pending(&state).await,
                     _ = stop.changed() => break,
                 }
             }
@@ -147,11 +157,22 @@ impl Analytics {
             while let Ok(done) = flush_asks.try_recv() {
                 waiting.push(done);
             }
-            write(&state, state.analytics.take_pending()).await;
+            write_pending(&state).await;
             for done in waiting {
                 let _ = done.send(());
             }
         })
+    }
+}
+
+/// Write everything pending, a batch (one transaction) at a time: a write lock on SQLite is
+/// held for one batch only, and a failure loses one batch.
+async fn write_pending(state: &Handles) {
+    loop {
+        write(state, state.analytics.take_batch()).await;
+        if !state.analytics.has_pending() {
+            break;
+        }
     }
 }
 

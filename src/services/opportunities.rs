@@ -23,17 +23,23 @@ pub async fn add_timeline_entry(handles: &Handles, user_id: &UserId, id: &str, e
     Ok(())
 }
 
+/// Where the user is: their own time zone (Settings), else the zone of their latest interview,
+/// else UTC. The dashboard's "today" and the reminder mail's hours are read in it.
+pub async fn zone_for(handles: &Handles, user_id: &UserId, time_zone: &str) -> ServiceResult<jiff::tz::TimeZone> {
+    if let Ok(zone) = jiff::tz::TimeZone::get(time_zone) {
+        return Ok(zone);
+    }
+    Ok(interviews::latest_time_zone(handles.db.pool(), user_id)
+        .await?
+        .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
 /// "Today" where the user is: their own time zone (Settings), else the zone of their latest
 /// interview, else UTC.
 pub async fn today_for(handles: &Handles, user: &User) -> ServiceResult<jiff::civil::Date> {
-    let (now, user_id) = (handles.clock.now(), &user.id);
-    let zone = match jiff::tz::TimeZone::get(&user.time_zone).ok() {
-        Some(zone) => zone,
-        None => interviews::latest_time_zone(handles.db.pool(), user_id)
-            .await?
-            .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
-            .unwrap_or(jiff::tz::TimeZone::UTC),
-    };
+    let now = handles.clock.now();
+    let zone = zone_for(handles, &user.id, &user.time_zone).await?;
     let instant = jiff::Timestamp::from_millisecond(now.0).map_err(|e| ServiceError::Internal(e.into()))?;
     Ok(instant.to_zoned(zone).date())
 }

@@ -22,6 +22,8 @@ use crate::services::{Handles, ServiceResult};
 
 /// The digest goes at the first pass from this hour, where the user is.
 pub const DIGEST_HOUR: i8 = 7;
+/// From this hour, the day's digest is no longer sent.
+pub const DIGEST_LAST_HOUR: i8 = 12;
 /// An interview is reminded of once it is this close.
 pub const INTERVIEW_NOTICE: Duration = Duration::from_secs(24 * 3600);
 /// Recipients read per query.
@@ -55,8 +57,11 @@ pub async fn send_due(handles: &Handles) -> ServiceResult<RemindersSent> {
     loop {
         let page = reminders::recipients(handles.db.pool(), Switch::DailyDigest, &after, PAGE).await?;
         for recipient in &page {
-            if send_digest(handles, recipient, now).await? {
-                sent.digests += 1;
+            // One recipient's failure is logged; the others still get theirs.
+            match send_digest(handles, recipient, now).await {
+                Ok(true) => sent.digests += 1,
+                Ok(false) => {}
+                Err(error) => tracing::error!(error = ?error, "could not queue a morning digest"),
             }
         }
         match page.last() {
@@ -68,7 +73,10 @@ pub async fn send_due(handles: &Handles) -> ServiceResult<RemindersSent> {
     loop {
         let page = reminders::recipients(handles.db.pool(), Switch::InterviewReminders, &after, PAGE).await?;
         for recipient in &page {
-            sent.interview_reminders += remind_of_interviews(handles, recipient, now).await?;
+            match remind_of_interviews(handles, recipient, now).await {
+                Ok(queued) => sent.interview_reminders += queued,
+                Err(error) => tracing::error!(error = ?error, "could not queue interview reminders"),
+            }
         }
         match page.last() {
             Some(last) if page.len() as i64 == PAGE => after = last.user_id.to_string(),
@@ -82,8 +90,8 @@ pub async fn send_due(handles: &Handles) -> ServiceResult<RemindersSent> {
     Ok(sent)
 }
 
-fn zone_of(recipient: &Recipient) -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get(&recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+async fn zone_of(handles: &Handles, recipient: &Recipient) -> ServiceResult<jiff::tz::TimeZone> {
+    crate::services::opportunities::zone_for(handles, &recipient.user_id, &recipient.time_zone).await
 }
 
 fn zoned(at: Timestamp, zone: &jiff::tz::TimeZone) -> Option<jiff::Zoned> {
@@ -93,11 +101,14 @@ fn zoned(at: Timestamp, zone: &jiff::tz::TimeZone) -> Option<jiff::Zoned> {
 /// The digest for `recipient`'s day, if it is time, it was not looked at yet, and something is
 /// due. `true` when a mail was queued.
 async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -> ServiceResult<bool> {
-    let zone = zone_of(recipient);
+    let zone = zone_of(handles, recipient).await?;
     let Some(local) = zoned(now, &zone) else { return Ok(false) };
     if local.hour() < DIGEST_HOUR {
         return Ok(false);
     }
+    // A morning mail: a day first looked at after noon (the digest switched on in the evening,
+    // an instance down all morning) is noted without one.
+    let too_late = local.hour() >= DIGEST_LAST_HOUR;
     let today = local.date();
     let day = today.to_string();
     let pool = handles.db.pool();
@@ -105,7 +116,10 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
         return Ok(false);
     }
     let user_id = &recipient.user_id;
-    let due_tasks = tasks::due_between(pool, user_id, ("", &day), DIGEST_ITEMS).await?;
+    // Overdue and due today read apart, so a long tail of old tasks never hides today's.
+    let yesterday = today.yesterday().map_err(anyhow::Error::from)?.to_string();
+    let mut due_tasks = tasks::due_between(pool, user_id, ("", &yesterday), DIGEST_ITEMS).await?;
+    due_tasks.extend(tasks::due_between(pool, user_id, (&day, &day), DIGEST_ITEMS).await?);
     let due_actions = dashboard::due_actions(pool, user_id, ("", &day), DIGEST_ITEMS).await?;
     let start = Timestamp(today.to_zoned(zone.clone()).map_err(anyhow::Error::from)?.timestamp().as_millisecond());
     let end = Timestamp(
@@ -125,7 +139,7 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
     if !reminders::note_sent(&mut tx, user_id, "digest", &day, now).await? {
         return Ok(false);
     }
-    let nothing_due = due_tasks.is_empty() && due_actions.is_empty() && todays.is_empty();
+    let nothing_due = too_late || (due_tasks.is_empty() && due_actions.is_empty() && todays.is_empty());
     if !nothing_due {
         let base = handles.base_url.as_str().trim_end_matches('/');
         let mut text = format!("Good morning. Here is what is due today, {}.\n", today.strftime("%A %-d %B"));
@@ -211,7 +225,7 @@ async fn remind_of_interviews(handles: &Handles, recipient: &Recipient, now: Tim
     let user_id = &recipient.user_id;
     let soon = interviews::interviews_between(handles.db.pool(), user_id, now, now.plus(INTERVIEW_NOTICE), 20).await?;
     let base = handles.base_url.as_str().trim_end_matches('/');
-    let zone = zone_of(recipient);
+    let zone = zone_of(handles, recipient).await?;
     let mut queued = 0;
     for interview in soon.iter().filter(|interview| interview.outcome != InterviewOutcome::Cancelled) {
         let subject = format!("{}@{}", interview.id, interview.starts_at.0);

@@ -23,7 +23,7 @@ pub const MAX_PAGE: i64 = 50;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
     /// The kind of record: `experience`, `skill`, `project`, `achievement`, `education`,
-    /// `certification`, `journal_entry`, `opportunity`, `contact`, `interview` or `note`.
+    /// `certification`, `journal_entry`, `opportunity`, `contact`, `interview`, `note` or `task`.
     pub kind: String,
     #[schema(format = Uuid)]
     pub id: String,
@@ -61,22 +61,8 @@ impl SearchResults {
 }
 
 fn kind_of(key: &str) -> Option<RecordKind> {
-    ALL_KINDS.iter().copied().find(|kind| kind.as_str() == key)
+    RecordKind::from_key(key)
 }
-
-const ALL_KINDS: [RecordKind; 11] = [
-    RecordKind::Experience,
-    RecordKind::Skill,
-    RecordKind::Project,
-    RecordKind::Achievement,
-    RecordKind::Education,
-    RecordKind::Certification,
-    RecordKind::JournalEntry,
-    RecordKind::Opportunity,
-    RecordKind::Contact,
-    RecordKind::Interview,
-    RecordKind::Note,
-];
 
 fn hit(found: Hit) -> SearchHit {
     let kind = kind_of(&found.record_kind);
@@ -132,6 +118,7 @@ pub async fn index_missing(handles: &Handles) -> ServiceResult<u64> {
         index_missing_of::<Contacts>(handles).await?,
         index_missing_of::<Interviews>(handles).await?,
         index_missing_of::<Notes>(handles).await?,
+        index_missing_of::<Tasks>(handles).await?,
     ];
     Ok(counts.iter().sum())
 }

@@ -160,7 +160,9 @@ impl NoticeQuery {
                 "task_done" => return Some(Notice::success("Done.")),
                 "task_reopened" => return Some(Notice::success("Open again.")),
                 "task_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
-                "task_not_snoozed" => return Some(Notice::warning("That task is done: there is nothing to put off.")),
+                "task_not_snoozed" => {
+                    return Some(Notice::warning("Not put off: the task is done, or the choice was not one offered."))
+                }
                 "reminders_saved" => return Some(Notice::success("Saved. Reminder mail goes as you chose.")),
                 "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
                 "deleted" => return Some(Notice::success("Deleted.")),

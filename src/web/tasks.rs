@@ -61,6 +61,8 @@ pub struct TaskShow {
 pub struct TasksSection {
     pub opportunity_id: String,
     pub tasks: Vec<Task>,
+    /// How many are open (all of them, also past those listed).
+    pub open: i64,
     pub today: String,
     pub snooze_choices: &'static [(i64, &'static str)],
 }
@@ -68,13 +70,10 @@ pub struct TasksSection {
 impl TasksSection {
     pub async fn load(state: &AppState, user_id: &UserId, opportunity_id: &str) -> AppResult<Self> {
         let tasks = tasks::of_opportunity(state.db.pool(), user_id, opportunity_id).await?;
+        let open = tasks::open_count(state.db.pool(), user_id, opportunity_id).await?;
         let me = crate::db::accounts::find_by_id(state.db.pool(), user_id).await?.ok_or(AppError::NotFound)?;
         let today = crate::services::opportunities::today_for(state, &me).await?.to_string();
-        Ok(TasksSection { opportunity_id: opportunity_id.to_owned(), tasks, today, snooze_choices: &SNOOZE_DAYS })
-    }
-
-    pub fn open(&self) -> usize {
-        self.tasks.iter().filter(|task| !task.is_done()).count()
+        Ok(TasksSection { opportunity_id: opportunity_id.to_owned(), tasks, open, today, snooze_choices: &SNOOZE_DAYS })
     }
 }
 
@@ -94,19 +93,14 @@ const AGENDA_DAYS: i64 = 7;
 
 impl Agenda {
     pub async fn load(state: &AppState, user_id: &UserId, today: jiff::civil::Date) -> AppResult<Self> {
-        let last = (today + jiff::Span::new().days(AGENDA_DAYS)).to_string();
+        let pool = state.db.pool();
         let day = today.to_string();
-        let due = tasks::due_between(state.db.pool(), user_id, ("", &last), AGENDA_SHOWN).await?;
-        let (mut overdue, mut due_today, mut this_week) = (Vec::new(), Vec::new(), Vec::new());
-        for task in due {
-            if task.is_overdue(&day) {
-                overdue.push(task);
-            } else if task.is_due_on(&day) {
-                due_today.push(task);
-            } else {
-                this_week.push(task);
-            }
-        }
+        let last = (today + jiff::Span::new().days(AGENDA_DAYS)).to_string();
+        let yesterday = today.yesterday().map_err(|e| AppError::Internal(e.into()))?.to_string();
+        // Read apart, so a long tail of overdue tasks never hides what is due today.
+        let overdue = tasks::due_between(pool, user_id, ("", &yesterday), AGENDA_SHOWN).await?;
+        let coming = tasks::due_between(pool, user_id, (&day, &last), AGENDA_SHOWN).await?;
+        let (due_today, this_week) = coming.into_iter().partition(|task| task.is_due_on(&day));
         Ok(Agenda { overdue, today: due_today, this_week, day, snooze_choices: &SNOOZE_DAYS })
     }
 
@@ -212,7 +206,7 @@ async fn snooze_html(
 ) -> AppResult<Response> {
     match task_service::put_off(&state, &me.user, &id, &form.days).await {
         Ok(()) => Ok(back_to(&id, &form.back, "task_snoozed")),
-        // The choices are a fixed list: only a hand-made request gets here.
+        // The choices are a fixed list: a request made by hand, or a task done meanwhile.
         Err(crate::services::ServiceError::Invalid(_)) => Ok(back_to(&id, &form.back, "task_not_snoozed")),
         Err(error) => Err(error.into()),
     }

@@ -144,6 +144,10 @@ async fn tasks_are_a_resource_of_the_api_like_the_others(app: TestApp) {
     assert_eq!(task["company"], "Globex");
     let id = task["id"].as_str().unwrap().to_owned();
     let path = format!("/tasks/{id}");
+    // Found by the search box, linked to its page.
+    let (_, found) = api.get("/search?q=train").await;
+    assert_eq!(found["items"][0]["url"], format!("/tasks/{id}"), "{found}");
+    assert_eq!(found["items"][0]["kind"], "task");
 
     // PATCH changes only what it names; null clears.
     let (status, task) = api.patch(&path, json!({"done": true, "due_on": null})).await;
