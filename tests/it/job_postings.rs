@@ -209,7 +209,7 @@ impl Api {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn from_url(&self, url: &str) -> (u16, Value) {
+    async fn save_from(&self, url: &str) -> (u16, Value) {
         self.call(reqwest::Method::POST, "/opportunities/from-url", Some(json!({ "url": url }))).await
     }
 
@@ -242,7 +242,7 @@ async fn a_job_is_saved_through_the_api_from_its_posting_in_the_shapes_boards_pu
     let ada = Api::of(&app, "ada@example.com").await;
 
     let url = board.url("/jobs/rust");
-    let (status, saved) = ada.from_url(&url).await;
+    let (status, saved) = ada.save_from(&url).await;
     assert_eq!(status, 201, "{saved:#}");
     assert_has(
         &saved,
@@ -262,7 +262,7 @@ async fn a_job_is_saved_through_the_api_from_its_posting_in_the_shapes_boards_pu
     assert_eq!(keys(&saved), keys(&read_back));
     assert_eq!(saved, read_back);
 
-    let (status, remote) = ada.from_url(&board.url("/jobs/remote")).await;
+    let (status, remote) = ada.save_from(&board.url("/jobs/remote")).await;
     assert_eq!(status, 201, "{remote:#}");
     assert_has(
         &remote,
@@ -274,7 +274,7 @@ async fn a_job_is_saved_through_the_api_from_its_posting_in_the_shapes_boards_pu
         "an @graph with TELECOMMUTE and an hourly rate",
     );
 
-    let (status, hospital) = ada.from_url(&board.url("/jobs/hospital")).await;
+    let (status, hospital) = ada.save_from(&board.url("/jobs/hospital")).await;
     assert_eq!(status, 201, "{hospital:#}");
     assert_has(
         &hospital,
@@ -286,7 +286,7 @@ async fn a_job_is_saved_through_the_api_from_its_posting_in_the_shapes_boards_pu
         "an array of blocks",
     );
 
-    let (status, designer) = ada.from_url(&board.url("/jobs/designer")).await;
+    let (status, designer) = ada.save_from(&board.url("/jobs/designer")).await;
     assert_eq!(status, 201, "{designer:#}");
     assert_has(
         &designer,
@@ -298,7 +298,7 @@ async fn a_job_is_saved_through_the_api_from_its_posting_in_the_shapes_boards_pu
     );
 
     // A redirect on the public side is followed; the link kept is the one given.
-    let (status, moved) = ada.from_url(&board.url("/moved")).await;
+    let (status, moved) = ada.save_from(&board.url("/moved")).await;
     assert_eq!(status, 201, "{moved:#}");
     assert_has(&moved, &json!({"role": "Senior Rust Engineer", "posting_url": board.url("/moved")}), "moved");
 
@@ -333,7 +333,7 @@ async fn pages_that_make_no_opportunity_answer_422_with_a_code_and_save_nothing(
         ("/loop", "too_many_redirects", "more than 5"),
         ("/huge-declared", "too_large", "larger than 3 MB"),
     ] {
-        let (status, body) = ada.from_url(&board.url(path)).await;
+        let (status, body) = ada.save_from(&board.url(path)).await;
         assert_eq!((status, code_of(&body)), (422, code), "{path}: {body:#}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(says), "{path}: {message}");
@@ -343,7 +343,7 @@ async fn pages_that_make_no_opportunity_answer_422_with_a_code_and_save_nothing(
 
     // 50 MB with no length announced: given up at the cap, quickly, without reading the rest.
     let started = Instant::now();
-    let (status, body) = ada.from_url(&board.url("/huge")).await;
+    let (status, body) = ada.save_from(&board.url("/huge")).await;
     assert_eq!((status, code_of(&body)), (422, "too_large"), "{body:#}");
     assert!(started.elapsed() < Duration::from_secs(5), "refused in {:?}", started.elapsed());
     let sent = board.huge_bytes_sent().await;
@@ -353,7 +353,7 @@ async fn pages_that_make_no_opportunity_answer_422_with_a_code_and_save_nothing(
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let closed_url = format!("http://{}/jobs/1", closed.local_addr().unwrap());
     drop(closed);
-    let (status, body) = ada.from_url(&closed_url).await;
+    let (status, body) = ada.save_from(&closed_url).await;
     assert_eq!((status, code_of(&body)), (422, "unreachable"), "{body:#}");
 
     for (url, code) in [
@@ -364,7 +364,7 @@ async fn pages_that_make_no_opportunity_answer_422_with_a_code_and_save_nothing(
         ("", "validation_failed"),
         ("   ", "validation_failed"),
     ] {
-        let (status, body) = ada.from_url(url).await;
+        let (status, body) = ada.save_from(url).await;
         assert_eq!((status, code_of(&body)), (422, code), "{url:?}: {body:#}");
         assert!(body["error"]["fields"]["url"].is_string(), "{url:?}: {body:#}");
     }
@@ -373,7 +373,7 @@ async fn pages_that_make_no_opportunity_answer_422_with_a_code_and_save_nothing(
         let (status, answer) = ada.call(reqwest::Method::POST, "/opportunities/from-url", Some(body.clone())).await;
         assert_eq!((status, code_of(&answer)), (400, "invalid_json"), "{body}");
     }
-    let (status, body) = ada.from_url(&format!("https://jobs.example.com/{}", "a".repeat(3000))).await;
+    let (status, body) = ada.save_from(&format!("https://jobs.example.com/{}", "a".repeat(3000))).await;
     assert_eq!((status, code_of(&body)), (422, "invalid_url"), "{body:#}");
 
     assert!(ada.opportunities().await.is_empty(), "nothing was saved");
@@ -388,20 +388,20 @@ async fn the_guard_refuses_private_addresses_and_redirects_to_them(backend: Back
     let Some(app) = TestApp::spawn_with_overrides(backend, &[], overrides).await else { return };
     let ada = Api::of(&app, "ada@example.com").await;
 
-    let (status, saved) = ada.from_url(&board.url("/jobs/rust")).await;
+    let (status, saved) = ada.save_from(&board.url("/jobs/rust")).await;
     assert_eq!(status, 201, "the exempted first hop is read: {saved:#}");
 
     let port = elsewhere.address.port();
     for path in [format!("/redirect-to/{port}"), format!("/redirect-by-name/{port}")] {
-        let (status, body) = ada.from_url(&board.url(&path)).await;
+        let (status, body) = ada.save_from(&board.url(&path)).await;
         assert_eq!((status, code_of(&body)), (422, "address_refused"), "{path}: {body:#}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains("a private or local network address"), "{path}: {message}");
         assert_eq!(board.hits(&path), 1, "{path}: the redirect was read");
     }
-    let (status, body) = ada.from_url(&elsewhere.url("/jobs/rust")).await;
+    let (status, body) = ada.save_from(&elsewhere.url("/jobs/rust")).await;
     assert_eq!((status, code_of(&body)), (422, "address_refused"), "{body:#}");
-    let (status, body) = ada.from_url(&format!("http://localhost:{port}/jobs/rust")).await;
+    let (status, body) = ada.save_from(&format!("http://localhost:{port}/jobs/rust")).await;
     assert_eq!((status, code_of(&body)), (422, "address_refused"), "{body:#}");
     assert_eq!(elsewhere.hits("/jobs/rust"), 0, "no request ever reached the private server");
     assert_eq!(ada.opportunities().await.len(), 1);
@@ -547,10 +547,10 @@ async fn each_account_may_have_60_pages_read_an_hour(backend: Backend) {
     let ada = Api::of(&app, "ada@example.com").await;
     let empty = board.url("/empty");
     for _ in 0..60 {
-        let (status, body) = ada.from_url(&empty).await;
+        let (status, body) = ada.save_from(&empty).await;
         assert_eq!((status, code_of(&body)), (422, "not_a_job_posting"), "{body:#}");
     }
-    let (status, body) = ada.from_url(&board.url("/jobs/rust")).await;
+    let (status, body) = ada.save_from(&board.url("/jobs/rust")).await;
     assert_eq!((status, code_of(&body)), (429, "rate_limited"), "{body:#}");
     assert!(body["error"]["message"].as_str().unwrap().contains("fill in the form by hand"), "{body:#}");
     assert_eq!(board.hits("/jobs/rust"), 0, "nothing is fetched past the limit");
@@ -560,9 +560,9 @@ async fn each_account_may_have_60_pages_read_an_hour(backend: Backend) {
     assert_eq!(status, 429);
     assert!(page.contains(r#"id="from-url-error""#), "{page}");
     // Another account has its own allowance; an hour later, so has Ada again.
-    let (status, _) = grace.from_url(&board.url("/jobs/rust")).await;
+    let (status, _) = grace.save_from(&board.url("/jobs/rust")).await;
     assert_eq!(status, 201);
     app.clock.advance(Duration::from_secs(61 * 60));
-    let (status, body) = ada.from_url(&board.url("/jobs/rust")).await;
+    let (status, body) = ada.save_from(&board.url("/jobs/rust")).await;
     assert_eq!(status, 201, "{body:#}");
 }
