@@ -37,6 +37,10 @@ pub struct Overrides {
     pub mailer: Option<Arc<dyn Mailer>>,
     pub files: Option<Arc<dyn FileStore>>,
     pub ai: Option<Arc<dyn crate::integrations::ai::AiProvider>>,
+    /// Loopback sockets (a test's own servers) the job page fetcher may call although private
+    /// addresses stay refused: how the guard is tested on the hop after an allowed one. Not a
+    /// command-line setting.
+    pub url_fetch_exempt: Vec<SocketAddr>,
 }
 
 impl Application {
@@ -141,6 +145,17 @@ impl Application {
             )?,
         };
         let oidc = Arc::new(oidc_providers(&config.oidc, &base_url)?);
+        let page_network = if config.url_fetch_allow_private {
+            tracing::warn!("--url-fetch-allow-private is on: job postings may be fetched from private addresses");
+            crate::integrations::guarded_http::Network::AllowPrivate
+        } else {
+            crate::integrations::guarded_http::Network::Public
+        };
+        let pages = Arc::new(crate::integrations::web_pages::PageFetcher::new(
+            page_network,
+            &overrides.url_fetch_exempt,
+            crate::integrations::web_pages::Limits::default(),
+        )?);
         let minutes = |m: u32| std::time::Duration::from_secs(u64::from(m) * 60);
         let handles = Handles {
             base_url,
@@ -172,6 +187,7 @@ impl Application {
             calendar_api: config.oidc.google_calendar_api_url.clone(),
             metrics: Default::default(),
             outbox: Default::default(),
+            pages,
         };
         let page_cache = PageCache::start(handles.db.clone(), config.public_cache_mb as usize * 1024 * 1024);
         let handles = Arc::new(handles);

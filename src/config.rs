@@ -47,6 +47,11 @@ pub struct Config {
     #[command(flatten)]
     pub backups: BackupScheduleConfig,
 
+    /// Let "Save a job from its posting URL" fetch pages on private and loopback addresses (and
+    /// the cloud metadata address): for development and tests only, never on a public instance.
+    #[arg(long = "url-fetch-allow-private", env = "CAREERLOG_URL_FETCH_ALLOW_PRIVATE")]
+    pub url_fetch_allow_private: bool,
+
     /// Whether visitors may create accounts.
     #[arg(long, env = "CAREERLOG_SIGNUPS", value_enum, default_value_t = Signups::Open)]
     pub signups: Signups,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod images;
 pub mod imports;
 pub mod interview_suggestions;
+pub mod job_postings;
 pub mod journal;
 pub mod label_ai;
 pub mod labels;
@@ -80,6 +81,8 @@ pub struct Handles {
     pub metrics: crate::metrics::Metrics,
     /// Wakes the mail sender after a commit that queued mail.
     pub outbox: mail_outbox::Outbox,
+    /// Fetches the job postings users name, guarded (`--url-fetch-allow-private`).
+    pub pages: Arc<crate::integrations::web_pages::PageFetcher>,
 }
 
 /// Limits and periods from the configuration that the use cases enforce.

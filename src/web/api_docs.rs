@@ -506,6 +506,7 @@ impl Modify for CareerPaths {
         journal_images(openapi);
         account_paths(openapi);
         job_search_paths(openapi);
+        from_url_paths(openapi);
         ai_prep_paths(openapi);
         import_paths(openapi);
         ai_label_paths(openapi);
@@ -1038,6 +1039,52 @@ fn job_search_paths(openapi: &mut OpenApi) {
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Put], with_errors(connect, errors).build());
         openapi.paths.add_path_operation(&item, vec![HttpMethod::Delete], disconnect);
     }
+}
+
+/// Save a job from its posting URL (issue 19, item 1).
+fn from_url_paths(openapi: &mut OpenApi) {
+    let (name, schema) = named::<crate::domain::job_posting::OpportunityFromUrlWrite>();
+    openapi.components.get_or_insert_with(Default::default).schemas.insert(name.clone(), schema);
+    let codes = crate::domain::job_posting::PostingProblem::ALL
+        .iter()
+        .map(|problem| format!("`{}`", problem.code()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let location = HeaderBuilder::new()
+        .schema(typed(Type::String).format(Some(SchemaFormat::Custom("uri-reference".into()))))
+        .description(Some("The new record's address in the API."))
+        .build();
+    let mut created = response(
+        "The new opportunity, as `POST /opportunities` answers; `Location` is its address",
+        Some(schema_ref("Opportunity")),
+    );
+    created.headers.insert("Location".into(), location);
+    let operation = OperationBuilder::new()
+        .tag("job search")
+        .summary(Some("Save a job from its posting URL"))
+        .description(Some(
+            "Fetches the page (http or https only; public internet addresses only, unless the instance allows \
+             private ones for development; at most 10 seconds, 5 redirects and 3 MB; HTML only), reads the \
+             schema.org `JobPosting` in its JSON-LD (else its OpenGraph tags, title and main text) and saves an \
+             opportunity with status `saved` and the URL as its `posting_url`: company, role, location, work mode, \
+             a yearly salary with its currency, the description as plain text (a salary by the hour or month goes \
+             at the top of the description). At most 60 pages an hour per account, with the page's form and the \
+             bookmarklet.",
+        ))
+        .operation_id(Some("create_opportunity_from_url"))
+        .request_body(body(&name))
+        .response("201", created);
+    let mut operation = with_errors(operation, Errors { json_body: true, changes: true, ..Errors::default() })
+        .response("429", error("More than 60 pages read in the last hour (`rate_limited`, with Retry-After)"))
+        .build();
+    operation.responses.responses.insert(
+        "422".into(),
+        RefOr::T(error(&format!(
+            "No `url` (`validation_failed`), or no opportunity could be made of the page, with a message saying why \
+             (also in `fields.url`): {codes}"
+        ))),
+    );
+    openapi.paths.add_path_operation("/opportunities/from-url", vec![HttpMethod::Post], operation);
 }
 
 /// The full export (issue 14, item 3).

@@ -21,6 +21,11 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// What was asked cannot be done, for a reason with a code of its own (a job posting's page
+    /// that cannot be read: `unreachable`, `address_refused`…): 422, the message also beside
+    /// `field`.
+    #[error("unprocessable ({code}): {message}")]
+    Unprocessable { code: &'static str, message: String, field: &'static str },
     /// A JSON body that could not be read: its syntax, a field's type, an unknown field.
     #[error("invalid JSON: {0}")]
     InvalidJson(String),
@@ -154,7 +159,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) | AppError::InvalidJson(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -178,6 +183,10 @@ impl AppError {
                 ..ErrorReport::new("validation_failed", "Some fields need attention.")
             },
             AppError::BadRequest(message) => ErrorReport::new("bad_request", message),
+            AppError::Unprocessable { code, message, field } => ErrorReport {
+                fields: Some(FieldErrors::single(field, message.clone())),
+                ..ErrorReport::new(code, message)
+            },
             AppError::InvalidJson(message) => ErrorReport::new("invalid_json", message),
             AppError::TooLarge(message) => ErrorReport::new("payload_too_large", message),
             AppError::RateLimited { retry_after_secs, message } => {

@@ -2,7 +2,7 @@
 //! merges automatic events (added, status changed) with the user's own entries.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,13 +12,16 @@ use serde::Deserialize;
 use crate::db::interviews::Interview;
 use crate::db::opportunities::{self, Event, Opportunity};
 use crate::db::{contacts, interviews};
+use crate::domain::job_posting::{FoundIn, OpportunityFromUrlWrite};
 use crate::domain::opportunities::OpportunityDraft;
 use crate::domain::opportunities::{
     EntryForm, EventKind, OpportunityStatus, SnoozeWrite, TimelineEntryWrite, WorkMode,
 };
+use crate::domain::records::Draft;
 use crate::domain::records::RecordKind;
 use crate::domain::FieldErrors;
 use crate::domain::UserId;
+use crate::services::job_postings::{self, FromUrlError};
 use crate::services::opportunities as opportunity_service;
 use crate::services::records::kinds::Opportunities;
 use crate::services::records::{self as records_service, RecordType};
@@ -28,7 +31,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::extract::ApiJson;
 use crate::web::notes::NotesSection;
 use crate::web::pages::Chrome;
-use crate::web::records::{load_one, FormView, LabelForm, ListView, Resource};
+use crate::web::records::{load_one, typed_input, FormView, LabelForm, ListView, NewQuery, Resource};
 use crate::web::respond::redirect;
 use crate::web::respond::render as html;
 use crate::web::session::SignedIn;
@@ -45,6 +48,18 @@ pub struct OpportunityList {
 pub struct OpportunityForm {
     pub chrome: Chrome,
     pub view: FormView<OpportunityDraft>,
+    /// The "From a job posting URL" field above a new opportunity's form.
+    pub from_url: FromUrlField,
+}
+
+/// The "From a job posting URL" field: what was typed, what went wrong, and what the form was
+/// filled from.
+#[derive(Debug, Clone, Default)]
+pub struct FromUrlField {
+    pub url: String,
+    pub error: Option<String>,
+    /// Said above the form once it has been filled from a page.
+    pub filled: Option<String>,
 }
 
 #[derive(Template)]
@@ -141,7 +156,7 @@ impl Resource for Opportunities {
         chrome: Chrome,
         view: FormView<OpportunityDraft>,
     ) -> AppResult<Html<String>> {
-        html(&OpportunityForm { chrome, view })
+        html(&OpportunityForm { chrome, view, from_url: FromUrlField::default() })
     }
     async fn show_page(
         state: &AppState,
@@ -165,6 +180,7 @@ pub struct StatusForm {
 
 pub fn html_routes() -> Router<AppState> {
     Router::new()
+        .route("/opportunities/from-url", post(from_url_html))
         .route("/opportunities/{id}/timeline", post(add_entry_html))
         .route("/opportunities/{id}/status", post(move_html))
         .route("/opportunities/{id}/next-action/done", post(next_action_done_html))
@@ -173,6 +189,7 @@ pub fn html_routes() -> Router<AppState> {
 
 pub fn api_routes() -> Router<AppState> {
     Router::new()
+        .route("/opportunities/from-url", post(from_url_api))
         .route("/opportunities/{id}/timeline", get(timeline_api).post(add_entry_api))
         .route("/opportunities/{id}/next-action/done", post(next_action_done_api))
         .route("/opportunities/{id}/next-action/snooze", post(next_action_snooze_api))
@@ -304,4 +321,122 @@ async fn add_entry_api(
     opportunity_service::add_timeline_entry(&state, &me.user.id, &id, &write.into()).await?;
     let timeline = opportunities::timeline(state.db.pool(), &me.user.id, &id).await?;
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
+}
+
+// ---- save a job from its posting URL ----
+
+/// `/opportunities/new`: a blank form, or with `?url=` (what the bookmarklet opens) the form
+/// filled from that page, for review.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewOpportunityQuery {
+    url: Option<String>,
+    notice: Option<String>,
+}
+
+pub async fn new_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<NewOpportunityQuery>,
+) -> AppResult<Response> {
+    match query.url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+        Some(url) => from_url_page(&state, &me, url).await,
+        None => {
+            let query = NewQuery { notice: query.notice, ..NewQuery::default() };
+            crate::web::records::new_html::<Opportunities>(State(state), me, Query(query)).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FromUrlForm {
+    url: String,
+}
+
+/// "Fill in from the page": the new opportunity's form, filled from the posting; nothing is
+/// saved until the user presses Save.
+async fn from_url_html(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<FromUrlForm>,
+) -> AppResult<Response> {
+    from_url_page(&state, &me, &form.url).await
+}
+
+async fn from_url_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResult<Response> {
+    let typed_input = typed_input(me);
+    let kept = typed.trim().chars().take(2000).collect::<String>();
+    let (status, draft, from_url) = match job_postings::read(state, &me.user.id, typed).await {
+        Ok(read) => {
+            let mut draft = read.draft;
+            draft.prefill(&typed_input);
+            let filled = match read.found_in {
+                FoundIn::JobPosting => format!(
+                    "Filled in from the job posting at {}. Check each field, then save: nothing is kept until you do.",
+                    host_of(&read.read_at)
+                ),
+                FoundIn::PageMetadata => format!(
+                    "The page at {} has no structured job posting, so the form is filled from its title and text. \
+                     Check each field, then save: nothing is kept until you do.",
+                    host_of(&read.read_at)
+                ),
+            };
+            (StatusCode::OK, draft, FromUrlField { url: kept, error: None, filled: Some(filled) })
+        }
+        Err(problem) => {
+            let (status, message) = match problem {
+                FromUrlError::Page { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, message),
+                FromUrlError::Service(ServiceError::Invalid(errors)) => {
+                    let message = errors.get("url").unwrap_or("Check the address.").to_owned();
+                    (StatusCode::UNPROCESSABLE_ENTITY, message)
+                }
+                FromUrlError::Service(ServiceError::RateLimited { message, .. }) => {
+                    (StatusCode::TOO_MANY_REQUESTS, message)
+                }
+                FromUrlError::Service(err) => return Err(err.into()),
+            };
+            let mut draft = OpportunityDraft::blank();
+            draft.prefill(&typed_input);
+            (status, draft, FromUrlField { url: kept, error: Some(message), filled: None })
+        }
+    };
+    let chrome = Chrome::new(state, &me.visitor, "New opportunity", "opportunities");
+    let all_labels = crate::db::labels::list_for_user(state.db.pool(), &me.user.id).await?;
+    let view = FormView { draft, errors: FieldErrors::new(), id: None, all_labels };
+    Ok((status, html(&OpportunityForm { chrome, view, from_url })?).into_response())
+}
+
+/// `jobs.example.com` of an address, to name where a form was filled from.
+fn host_of(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| url.to_owned())
+}
+
+/// The API's "save a job from its posting URL": fetched, read and saved at once (status
+/// `saved`), answered like `POST /opportunities`; or 422 with a code saying why not.
+async fn from_url_api(
+    State(state): State<AppState>,
+    me: SignedIn,
+    ApiJson(write): ApiJson<OpportunityFromUrlWrite>,
+) -> AppResult<Response> {
+    match job_postings::save(&state, &me.user.id, &write.url).await {
+        Ok(row) => {
+            let location = format!("/api/v1/opportunities/{}", row.id);
+            Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(row)).into_response())
+        }
+        Err(FromUrlError::Page { problem, message }) => {
+            Err(AppError::Unprocessable { code: problem.code(), message, field: "url" })
+        }
+        Err(FromUrlError::Service(err)) => Err(err.into()),
+    }
+}
+
+/// The bookmarklet shown in Settings: opens this instance's new-opportunity form filled from
+/// the page in the current tab (`?url=`, the tab's address encoded). The base URL goes in as a
+/// JavaScript string literal; a `%` in it is encoded, as browsers decode `javascript:` addresses
+/// before they run them.
+pub fn bookmarklet(base_url: &url::Url) -> String {
+    let target = format!("{}/opportunities/new?url=", base_url.as_str().trim_end_matches('/'));
+    let literal = serde_json::Value::String(target).to_string().replace('%', "%25");
+    format!("javascript:void(location.href={literal}+encodeURIComponent(location.href))")
 }

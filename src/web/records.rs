@@ -313,7 +313,7 @@ pub async fn load_one<R: RecordType>(state: &AppState, user_id: &UserId, id: &st
 }
 
 /// What the user's settings add to reading their forms (a default currency).
-fn typed_input(me: &SignedIn) -> TypedInput {
+pub(crate) fn typed_input(me: &SignedIn) -> TypedInput {
     TypedInput { default_currency: me.user.default_currency.clone() }
 }
 

@@ -69,7 +69,8 @@ pub fn record_pages() -> Router<AppState> {
         .route("/journal/{id}/labels", post(add_label_html::<Journal>))
         .route("/journal/{id}/labels/{label_id}/remove", post(remove_label_html::<Journal>))
         .route("/opportunities", get(list_html::<Opportunities>).post(create_html::<Opportunities>))
-        .route("/opportunities/new", get(new_html::<Opportunities>))
+        // `?url=` fills the form from a job posting's page (the bookmarklet opens it).
+        .route("/opportunities/new", get(crate::web::opportunities::new_html))
         .route("/opportunities/{id}", get(show_html::<Opportunities>).post(update_html::<Opportunities>))
         .route("/opportunities/{id}/edit", get(edit_html::<Opportunities>))
         .route("/opportunities/{id}/delete", post(delete_html::<Opportunities>))

@@ -358,6 +358,8 @@ struct TokensPage {
     name: String,
     errors: FieldErrors,
     limit: i64,
+    /// The "Save to Careerlog" bookmarklet's `javascript:` address.
+    bookmarklet: String,
 }
 
 async fn tokens_page(
@@ -387,6 +389,7 @@ async fn tokens_page(
         name,
         errors,
         limit: api_tokens::MAX_PER_USER,
+        bookmarklet: crate::web::opportunities::bookmarklet(&state.base_url),
     };
     Ok((status, render(&page)?).into_response())
 }

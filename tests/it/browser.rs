@@ -594,7 +594,8 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
 
     // An opportunity, typed in.
     browser.goto(&app.url("/opportunities/new")).await?;
-    tab_until(browser, "document.activeElement.id === 'role'", 40).await?;
+    // Past the header and the "From a job posting URL" field above the form.
+    tab_until(browser, "document.activeElement.id === 'role'", 50).await?;
     press(browser, "Staff Engineer").await?;
     tab_until(browser, "document.activeElement.id === 'company'", 5).await?;
     press(browser, "Globex").await?;

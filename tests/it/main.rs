@@ -29,6 +29,7 @@ mod housekeeping;
 mod imports;
 mod instances;
 mod interviews;
+mod job_postings;
 mod jobs;
 mod layers;
 mod lenient;

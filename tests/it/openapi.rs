@@ -88,6 +88,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/tasks/{id}"),
     ("DELETE", "/tasks/{id}"),
     ("POST", "/tasks/{id}/snooze"),
+    ("POST", "/opportunities/from-url"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
     ("DELETE", "/opportunities/{id}/contacts/{contact_id}"),
     ("GET", "/contacts"),
@@ -410,7 +411,12 @@ async fn checker(app: &TestApp) -> Checker<'_> {
 async fn every_documented_operation_answers_as_documented(app: TestApp) {
     // With the recording fake as the AI provider, so that AI operations can succeed too.
     let fake = careerlog::integrations::ai::fake::FakeAi::new();
-    let app = TestApp::spawn_with_ai(app.backend, &[], Some(std::sync::Arc::new(fake.clone()))).await.unwrap();
+    // Job postings are read from a board on loopback, which this instance may fetch from.
+    let app =
+        TestApp::spawn_with_ai(app.backend, &["--url-fetch-allow-private"], Some(std::sync::Arc::new(fake.clone())))
+            .await
+            .unwrap();
+    let board = crate::job_postings::JobBoard::start().await;
     let mut c = checker(&app).await;
 
     // ---- create one record of each kind, with what a person would really send ----
@@ -696,6 +702,16 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     c.expect(200, "PATCH", "/interview-prep", &[], Body::Json(json!({}))).await;
     let (status, _) = c.call("GET", "/openapi.json", &[], &[], Body::None, Auth::Nobody).await;
     assert_eq!(status, 200);
+
+    // ---- a job saved from its posting's page ----
+    let from_page = json!({"url": board.url("/jobs/rust")});
+    let saved = c.expect(201, "POST", "/opportunities/from-url", &[], Body::Json(from_page)).await;
+    assert_eq!(saved["role"], "Senior Rust Engineer");
+    let not_a_posting = json!({"url": board.url("/empty")});
+    let (status, body) =
+        c.call("POST", "/opportunities/from-url", &[], &[], Body::Json(not_a_posting), Auth::Token).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("not_a_job_posting")), "{body}");
+    c.expect(204, "DELETE", "/opportunities/{id}", &[saved["id"].as_str().unwrap()], Body::None).await;
 
     // ---- mistakes, each answered as documented ----
     let image_ids = [entry.clone(), image_id.clone()];

@@ -149,6 +149,12 @@ impl TestApp {
         extra: &[&str],
         ai: Option<Arc<dyn careerlog::integrations::ai::AiProvider>>,
     ) -> Option<TestApp> {
+        Self::spawn_with_overrides(backend, extra, Overrides { ai, ..Overrides::default() }).await
+    }
+
+    /// Start an app with replacements of its own (a test's AI provider, the loopback servers
+    /// the job page fetcher may call); its clock is always the adjustable one.
+    pub async fn spawn_with_overrides(backend: Backend, extra: &[&str], overrides: Overrides) -> Option<TestApp> {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().join("data");
         let database_url = match backend {
@@ -171,7 +177,7 @@ impl TestApp {
         args.extend(extra.iter().map(|s| s.to_string()));
         let config = Config::from_args(&args).expect("test configuration parses");
         let clock = AdjustableClock::default();
-        let overrides = Overrides { clock: Some(Arc::new(clock.clone())), ai, ..Overrides::default() };
+        let overrides = Overrides { clock: Some(Arc::new(clock.clone())), ..overrides };
         let app = Application::build_with(config, overrides).await.expect("the app builds");
         let state = app.state().clone();
         let base_url = state.base_url.as_str().trim_end_matches('/').to_owned();
