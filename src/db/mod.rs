@@ -32,6 +32,7 @@ pub mod opportunities;
 pub mod prep;
 pub mod profiles;
 pub mod public_versions;
+pub mod resume_versions;
 pub mod search;
 pub mod sessions;
 pub mod support;

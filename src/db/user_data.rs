@@ -101,6 +101,8 @@ pub const CATALOGUE: &[Table] = &[
     rows("opportunity_events", "user_id", "id"),
     rows("notes", "user_id", "id"),
     rows("prep_documents", "user_id", "id"),
+    rows("resume_versions", "user_id", "id"),
+    rows("resume_sends", "user_id", "id"),
     rows("page_view_days", "owner_id", "day, dimension, value"),
     rows("ai_runs", "user_id", "id"),
     rows("label_link_batches", "user_id", "id"),

@@ -27,6 +27,7 @@ pub mod prep;
 pub mod profiles;
 pub mod records;
 pub mod resume_export;
+pub mod resume_versions;
 pub mod search;
 pub mod standard_site;
 pub mod support;

@@ -39,6 +39,7 @@ pub mod records;
 pub mod request_id;
 pub mod respond;
 pub mod resume_export;
+pub mod resume_versions;
 pub mod routes;
 pub mod search;
 pub mod security;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/analytics", get(analytics::page))
         .merge(routes::record_pages())
         .merge(opportunities::html_routes())
+        .merge(resume_versions::html_routes())
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())

@@ -157,6 +157,11 @@ impl NoticeQuery {
                 "saved" => return Some(Notice::success("Saved.")),
                 "action_done" => return Some(Notice::success("Done. It is on the opportunity’s timeline.")),
                 "action_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
+                "resume_sent" => {
+                    return Some(Notice::success(
+                        "Marked as sent: it is on the opportunity’s timeline, and a copy of what was sent is kept.",
+                    ))
+                }
                 "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
                 "deleted" => return Some(Notice::success("Deleted.")),
                 "label_removed" => return Some(Notice::success("The label was taken off.")),
