@@ -735,11 +735,7 @@ impl Coverage {
     /// The share covered, as a whole percentage (100 when there is nothing to cover).
     pub fn percent(&self) -> usize {
         let total = self.covered.len() + self.missing.len();
-        if total == 0 {
-            100
-        } else {
-            self.covered.len() * 100 / total
-        }
+        (self.covered.len() * 100).checked_div(total).unwrap_or(100)
     }
 }
 
