@@ -22,6 +22,8 @@
  *                         screen-reader user starts from what needs fixing
  *  - #card-<id> in the URL  after a card moved on the board, focus lands on that card
  *  - textarea[data-grapheme-limit]  the Bluesky composer's count, in graphemes as Bluesky counts
+ *  - form[data-coverage-form]  a tailored resume's chooser: the job description's keywords move
+ *                         between covered and missing as boxes are ticked, before saving
  */
 (function () {
   "use strict";
@@ -616,6 +618,56 @@
     update();
   }
 
+  // The server says which keywords each record's text names (data-names, by their place in the
+  // list) and which the profile names on every version (data-always); a highlight counts only
+  // with its experience (data-parent). Saving works it out again on the server, the same way.
+  function setupCoverage(form) {
+    var panel = document.querySelector("[data-coverage]");
+    var covered = panel && panel.querySelector("[data-coverage-list=covered]");
+    var missing = panel && panel.querySelector("[data-coverage-list=missing]");
+    if (!covered || !missing) return;
+    var chips = Array.prototype.slice.call(panel.querySelectorAll("[data-keyword]"));
+    chips.sort(function (a, b) {
+      return parseInt(a.getAttribute("data-keyword"), 10) - parseInt(b.getAttribute("data-keyword"), 10);
+    });
+    function places(text) {
+      return (text || "").split(" ").filter(function (place) { return place !== ""; });
+    }
+    function update() {
+      var named = {};
+      places(panel.getAttribute("data-always")).forEach(function (place) { named[place] = true; });
+      var boxes = form.querySelectorAll("input[type=checkbox][data-names]");
+      for (var i = 0; i < boxes.length; i++) {
+        var box = boxes[i];
+        var parentId = box.getAttribute("data-parent");
+        var parent = parentId ? document.getElementById(parentId) : null;
+        if (!box.checked || (parentId && !(parent && parent.checked))) continue;
+        places(box.getAttribute("data-names")).forEach(function (place) { named[place] = true; });
+      }
+      var count = 0;
+      chips.forEach(function (chip) {
+        var isCovered = named[chip.getAttribute("data-keyword")] === true;
+        if (isCovered) count++;
+        chip.className = "chip " + (isCovered ? "chip-success" : "chip-warning");
+        (isCovered ? covered : missing).appendChild(chip);
+      });
+      var total = chips.length;
+      var countOut = panel.querySelector("[data-coverage-count]");
+      var percentOut = panel.querySelector("[data-coverage-percent]");
+      if (countOut) countOut.textContent = String(count);
+      if (percentOut) percentOut.textContent = String(total === 0 ? 100 : Math.floor((count * 100) / total));
+      var emptyCovered = panel.querySelector("[data-coverage-empty=covered]");
+      var emptyMissing = panel.querySelector("[data-coverage-empty=missing]");
+      if (emptyCovered) emptyCovered.hidden = count !== 0;
+      if (emptyMissing) emptyMissing.hidden = count !== total;
+      var unsaved = panel.querySelector("[data-coverage-unsaved]");
+      if (unsaved) unsaved.hidden = false;
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.type === "checkbox") update();
+    });
+  }
+
   /* Start ------------------------------------------------------------------------------------ */
 
   function each(selector, fn) {
@@ -637,6 +689,7 @@
     each("button[data-print]", setupPrint);
     each("input[data-colour-custom]", setupColourCustom);
     each("textarea[data-grapheme-limit]", setupGraphemeCount);
+    each("form[data-coverage-form]", setupCoverage);
     focusWhatChanged();
   }
 

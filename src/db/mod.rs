@@ -33,6 +33,7 @@ pub mod prep;
 pub mod profiles;
 pub mod public_versions;
 pub mod reminders;
+pub mod resume_versions;
 pub mod search;
 pub mod sessions;
 pub mod support;

@@ -149,7 +149,8 @@ pub struct Event {
     #[schema(format = Uuid)]
     pub id: String,
     /// `created`, `status_changed`, `interview_scheduled`, `interview_moved`, `debrief_added`,
-    /// `interview_outcome`, or a manual entry: `email`, `call`, `follow_up`, `note`.
+    /// `interview_outcome`, `action_done`, `resume_sent` (its body is the version's name), or a
+    /// manual entry: `email`, `call`, `follow_up`, `note`.
     #[sqlx(try_from = "String")]
     #[schema(schema_with = event_kind_schema)]
     pub kind: EventKind,
@@ -184,8 +185,14 @@ impl Event {
             EventKind::StatusChanged => {
                 format!("{} → {}", status(self.from_status.as_deref()), status(self.to_status.as_deref()))
             }
+            // The body is the version's name, as it was when sent.
+            EventKind::ResumeSent => format!("Resume “{}” sent", self.body),
             kind => kind.label().to_owned(),
         }
+    }
+    /// Whether the body is shown under the headline (a resume sent has its name in it already).
+    pub fn shows_body(&self) -> bool {
+        !self.body.is_empty() && self.kind != EventKind::ResumeSent
     }
     pub fn when(&self) -> String {
         self.occurred_at.human()

@@ -108,6 +108,8 @@ pub const CATALOGUE: &[Table] = &[
         "which reminder mail was sent (a day or an interview), so none is sent twice",
     ),
     rows("prep_documents", "user_id", "id"),
+    rows("resume_versions", "user_id", "id"),
+    rows("resume_sends", "user_id", "id"),
     rows("page_view_days", "owner_id", "day, dimension, value"),
     rows("ai_runs", "user_id", "id"),
     rows("label_link_batches", "user_id", "id"),

@@ -77,6 +77,7 @@ crate::closed_set! {
         FollowUp = ("follow_up", "Follow-up"),
         Note = ("note", "Note"),
         ActionDone = ("action_done", "Next action done"),
+        ResumeSent = ("resume_sent", "Resume sent"),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod profiles;
 pub mod records;
 pub mod reminders;
 pub mod resume_export;
+pub mod resume_versions;
 pub mod search;
 pub mod standard_site;
 pub mod support;

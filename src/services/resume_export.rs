@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db::career::{self, Achievement, Certification, Education, Experience, Project, Skill};
 use crate::db::lists::{self, Audience, ListFilter, Table};
-use crate::db::profiles;
+use crate::db::profiles::{self, Profile};
 use crate::domain::career::SkillLevel;
 use crate::domain::UserId;
 use crate::resume::json_resume::{self as jr, ParsedResume};
@@ -71,17 +71,36 @@ async fn check_selection(handles: &Handles, user_id: &UserId, selection: &Select
     }
 }
 
+/// The records a resume document holds, each kind in the order the resume shows it.
+#[derive(Debug, Clone, Default)]
+pub struct ResumeRecords {
+    pub experiences: Vec<Experience>,
+    pub skills: Vec<Skill>,
+    pub projects: Vec<Project>,
+    pub achievements: Vec<Achievement>,
+    pub education: Vec<Education>,
+    pub certifications: Vec<Certification>,
+}
+
 /// The user's resume as JSON Resume.
 pub async fn json_resume(handles: &Handles, user_id: &UserId, selection: &Selection) -> ServiceResult<JsonResume> {
     check_selection(handles, user_id, selection).await?;
     let profile = profiles::get(handles.db.pool(), user_id).await?;
-    let experiences: Vec<Experience> = on_resume(handles, user_id, &career::EXPERIENCES, selection).await?;
-    let skills: Vec<Skill> = on_resume(handles, user_id, &career::SKILLS, selection).await?;
-    let projects: Vec<Project> = on_resume(handles, user_id, &career::PROJECTS, selection).await?;
-    let achievements: Vec<Achievement> = on_resume(handles, user_id, &career::ACHIEVEMENTS, selection).await?;
-    let education: Vec<Education> = on_resume(handles, user_id, &career::EDUCATION, selection).await?;
-    let certifications: Vec<Certification> = on_resume(handles, user_id, &career::CERTIFICATIONS, selection).await?;
+    let records = ResumeRecords {
+        experiences: on_resume(handles, user_id, &career::EXPERIENCES, selection).await?,
+        skills: on_resume(handles, user_id, &career::SKILLS, selection).await?,
+        projects: on_resume(handles, user_id, &career::PROJECTS, selection).await?,
+        achievements: on_resume(handles, user_id, &career::ACHIEVEMENTS, selection).await?,
+        education: on_resume(handles, user_id, &career::EDUCATION, selection).await?,
+        certifications: on_resume(handles, user_id, &career::CERTIFICATIONS, selection).await?,
+    };
+    Ok(assemble(&profile, records))
+}
 
+/// A JSON Resume document of the profile and these records (the resume export's and each
+/// tailored version's).
+pub fn assemble(profile: &Profile, records: ResumeRecords) -> JsonResume {
+    let ResumeRecords { experiences, skills, projects, achievements, education, certifications } = records;
     let text = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
     let resume = ParsedResume {
         basics: jr::Basics {
@@ -159,7 +178,7 @@ pub async fn json_resume(handles: &Handles, user_id: &UserId, selection: &Select
             .collect(),
         ..ParsedResume::default()
     };
-    Ok(JsonResume { schema: SCHEMA, resume, meta: Meta { version: "v1.0.0" } })
+    JsonResume { schema: SCHEMA, resume, meta: Meta { version: "v1.0.0" } }
 }
 
 /// A document format the resume can be written in.
@@ -169,8 +188,7 @@ pub enum DocumentFormat {
     Pdf,
 }
 
-/// The user's resume as a Word document or a PDF. Writing runs off the async runtime (laying out
-/// and subsetting fonts is CPU work).
+/// The user's resume as a Word document or a PDF.
 pub async fn document(
     handles: &Handles,
     user_id: &UserId,
@@ -178,9 +196,15 @@ pub async fn document(
     format: DocumentFormat,
 ) -> ServiceResult<Vec<u8>> {
     let resume = json_resume(handles, user_id, selection).await?;
+    write_document(handles, resume.resume, format).await
+}
+
+/// A resume written as a Word document or a PDF. Writing runs off the async runtime (laying out
+/// and subsetting fonts is CPU work).
+pub async fn write_document(handles: &Handles, resume: ParsedResume, format: DocumentFormat) -> ServiceResult<Vec<u8>> {
     let written_at = handles.clock.now().rfc3339();
     let bytes = tokio::task::spawn_blocking(move || {
-        let outline = outline::outline(&resume.resume);
+        let outline = outline::outline(&resume);
         match format {
             DocumentFormat::Docx => write_docx::write_docx(&outline, &written_at),
             DocumentFormat::Pdf => write_pdf::write_pdf(&outline),

@@ -39,6 +39,7 @@ pub mod records;
 pub mod request_id;
 pub mod respond;
 pub mod resume_export;
+pub mod resume_versions;
 pub mod routes;
 pub mod search;
 pub mod security;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::record_pages())
         .merge(opportunities::html_routes())
         .merge(tasks::html_routes())
+        .merge(resume_versions::html_routes())
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())

@@ -80,6 +80,8 @@ pub struct OpportunityShow {
     pub tasks: crate::web::tasks::TasksSection,
     pub snooze_choices: &'static [(i64, &'static str)],
     pub ai_prep: crate::web::ai_prep::AiPrepSection,
+    /// Its tailored resume versions and what was sent.
+    pub resumes: crate::web::resume_versions::ResumeSection,
 }
 
 impl OpportunityForm {
@@ -118,7 +120,9 @@ impl OpportunityShow {
         let ai_prep =
             crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Opportunity, &row.id)
                 .await?;
+        let resumes = crate::web::resume_versions::ResumeSection::load(state, user_id, &row.id).await?;
         Ok(Self {
+            resumes,
             chrome,
             row,
             timeline,

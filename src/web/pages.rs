@@ -164,6 +164,11 @@ impl NoticeQuery {
                     return Some(Notice::warning("Not put off: the task is done, or the choice was not one offered."))
                 }
                 "reminders_saved" => return Some(Notice::success("Saved. Reminder mail goes as you chose.")),
+                "resume_sent" => {
+                    return Some(Notice::success(
+                        "Marked as sent: it is on the opportunity’s timeline, and a copy of what was sent is kept.",
+                    ))
+                }
                 "saved_another" => return Some(Notice::success("Saved. Here is a new form for the next one.")),
                 "deleted" => return Some(Notice::success("Deleted.")),
                 "label_removed" => return Some(Notice::success("The label was taken off.")),

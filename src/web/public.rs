@@ -31,6 +31,7 @@ use crate::page_cache::{Encoding, Page, PageKey, Scope};
 use crate::services::analytics::{self, ContentKind, View};
 use crate::services::records::kinds::Journal;
 use crate::services::records::{attach_labels, RecordType};
+use crate::services::resume_export::ResumeRecords;
 use crate::state::AppState;
 use crate::web::assets;
 use crate::web::client::ClientAddr;
@@ -534,6 +535,8 @@ struct ResumePage {
     contact: ContactDetails,
     /// Set when the owner looks at their own private preview.
     preview: Option<Preview>,
+    /// Set when the owner looks at a version tailored to an opportunity.
+    version: Option<VersionBanner>,
     experiences: Vec<ResumeExperience>,
     skills: Vec<(String, Vec<Skill>)>,
     projects: Vec<Project>,
@@ -657,14 +660,38 @@ async fn resume_page(
 ) -> AppResult<ResumePage> {
     // Read one after another: on SQLite, spreading one page over several connections costs more
     // under load than it saves (scripts/bench).
-    let experiences: Vec<Experience> = resume_rows(state, &owner, &career::EXPERIENCES, &label).await?;
-    let mut skill_rows: Vec<Skill> = resume_rows(state, &owner, &career::SKILLS, &label).await?;
-    let projects: Vec<Project> = resume_rows(state, &owner, &career::PROJECTS, &label).await?;
-    let achievement_rows: Vec<Achievement> = resume_rows(state, &owner, &career::ACHIEVEMENTS, &label).await?;
-    let education: Vec<Education> = resume_rows(state, &owner, &career::EDUCATION, &label).await?;
-    let certifications: Vec<Certification> = resume_rows(state, &owner, &career::CERTIFICATIONS, &label).await?;
+    let records = ResumeRecords {
+        experiences: resume_rows(state, &owner, &career::EXPERIENCES, &label).await?,
+        skills: resume_rows(state, &owner, &career::SKILLS, &label).await?,
+        projects: resume_rows(state, &owner, &career::PROJECTS, &label).await?,
+        achievements: resume_rows(state, &owner, &career::ACHIEVEMENTS, &label).await?,
+        education: resume_rows(state, &owner, &career::EDUCATION, &label).await?,
+        certifications: resume_rows(state, &owner, &career::CERTIFICATIONS, &label).await?,
+    };
     let labels = labels::public_on_page(state.db.pool(), &owner.user_id, false).await?;
+    Ok(resume_page_of(state, owner, records, labels, label, base_path, contact, preview))
+}
 
+/// The resume page of these records.
+#[allow(clippy::too_many_arguments)]
+fn resume_page_of(
+    state: &AppState,
+    owner: PublicProfile,
+    records: ResumeRecords,
+    labels: Vec<Label>,
+    label: Option<String>,
+    base_path: String,
+    contact: ContactDetails,
+    preview: Option<Preview>,
+) -> ResumePage {
+    let ResumeRecords {
+        experiences,
+        skills: mut skill_rows,
+        projects,
+        achievements: achievement_rows,
+        education,
+        certifications,
+    } = records;
     // Achievements sit under their experience when it is on the page; the rest get a section.
     let mut experiences: Vec<ResumeExperience> =
         experiences.into_iter().map(|experience| ResumeExperience { experience, achievements: Vec::new() }).collect();
@@ -705,13 +732,14 @@ async fn resume_page(
     add_studies_and_credentials(&mut json_ld["mainEntity"], &education, &certifications);
     let meta =
         PublicMeta::new(state, &owner, format!("{} · Resume", owner.name()), description, &path).with_json_ld(json_ld);
-    Ok(ResumePage {
+    ResumePage {
         meta,
         labels,
         owner,
         base_path,
         contact,
         preview,
+        version: None,
         experiences,
         skills,
         projects,
@@ -719,7 +747,47 @@ async fn resume_page(
         education,
         certifications,
         label,
-    })
+    }
+}
+
+/// What the banner of a tailored version's private preview says.
+pub struct VersionBanner {
+    /// The version's name.
+    pub name: String,
+    /// What it is for: "Staff Engineer at Acme".
+    pub opportunity: String,
+    /// The opportunity's page.
+    pub opportunity_path: String,
+    /// The version's chooser; its downloads hang off it.
+    pub version_path: String,
+}
+
+/// The private preview of a resume version tailored to an opportunity: the resume page as it
+/// looks, holding only the version's records, with every contact detail (the documents carry
+/// them all), under a banner that says whose version it is. Never public, never indexed.
+pub async fn version_preview(
+    state: &AppState,
+    user_id: &UserId,
+    records: ResumeRecords,
+    banner: VersionBanner,
+) -> AppResult<Response> {
+    let owner = profiles::find_by_user_id(state.db.pool(), user_id)
+        .await?
+        .unwrap_or_else(|| PublicProfile::empty(user_id.clone()));
+    let contact = owner.contact_details(true);
+    let base_path = banner.version_path.clone();
+    let title = format!("Preview: {}", banner.name);
+    let mut page = resume_page_of(state, owner, records, Vec::new(), None, base_path, contact, None);
+    page.version = Some(banner);
+    page.meta.indexable = false;
+    page.meta.json_ld = None;
+    page.meta.feed = None;
+    page.meta.title = title;
+    page.meta.js_url = Some(assets::urls().js);
+    let mut response = render(&page)?.into_response();
+    response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
 }
 
 /// The resume's person as schema.org knows studies and certificates: `alumniOf` names the

@@ -104,7 +104,7 @@ static DOWNLOADS: std::sync::Mutex<std::collections::BTreeMap<String, PathBuf>> 
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// The bytes of the file the browser downloaded as `name`, once it has finished arriving.
-async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+pub(crate) async fn downloaded(browser: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
     let session = browser.session_id().await?.unwrap_or_default();
     let folder = DOWNLOADS.lock().unwrap().get(&session).cloned().expect("a browser from start_browser");
     let path = folder.join(name);
@@ -213,7 +213,7 @@ async fn journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::erro
 }
 
 /// Wait until a script's condition holds on the page (`return` optional for one expression).
-async fn wait_until(browser: &Client, condition: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn wait_until(browser: &Client, condition: &str) -> Result<(), fantoccini::error::CmdError> {
     let script = if condition.contains("return") { condition.to_owned() } else { format!("return {condition};") };
     for _ in 0..300 {
         if browser.execute(&script, vec![]).await? == serde_json::json!(true) {
@@ -225,7 +225,7 @@ async fn wait_until(browser: &Client, condition: &str) -> Result<(), fantoccini:
 }
 
 /// Sign in through the form (the account exists and is verified).
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     browser: &Client,
     email: &str,

@@ -45,6 +45,7 @@ mod public_cache;
 mod resume;
 mod resume_documents;
 mod resume_parse;
+mod resume_versions;
 mod search;
 mod security;
 mod standard_site;

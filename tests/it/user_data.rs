@@ -182,6 +182,18 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
         )
         .await;
     assert_eq!(status, 201);
+    // A resume tailored to the opportunity, sent once (a version and the copy of what was sent).
+    let response = app
+        .submit(
+            &format!("/opportunities/{opportunity}/resumes/new"),
+            &format!("/opportunities/{opportunity}/resumes"),
+            &[("name", format!("{marker} tailored resume").as_str()), ("start", "everything")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let version = location(&response).split('?').next().unwrap().to_owned();
+    assert_eq!(app.submit(&version, &format!("{version}/sent"), &[]).await.status(), 303);
+    ids.push(version.rsplit('/').next().unwrap().to_owned());
     app.fake_ai().answer(format!("## {marker} preparation"));
     let (status, prep) = api.post(&format!("/interviews/{interview}/prep"), json!({})).await;
     assert_eq!(status, 201, "{prep}");
