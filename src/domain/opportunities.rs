@@ -77,6 +77,9 @@ crate::closed_set! {
         FollowUp = ("follow_up", "Follow-up"),
         Note = ("note", "Note"),
         ActionDone = ("action_done", "Next action done"),
+        OfferRecorded = ("offer_recorded", "Offer recorded"),
+        OfferChanged = ("offer_changed", "Offer changed"),
+        OfferRemoved = ("offer_removed", "Offer removed"),
     }
 }
 

@@ -64,6 +64,15 @@ pub struct OpportunityShow {
     pub notes: NotesSection,
     pub snooze_choices: &'static [(i64, &'static str)],
     pub ai_prep: crate::web::ai_prep::AiPrepSection,
+    pub offer: Option<crate::db::offers::Offer>,
+    /// The status recording an offer would move it from (to "offer"), when it would move.
+    pub offer_moves_from: Option<&'static str>,
+    pub documents: Vec<crate::db::uploads::Document>,
+    /// The upload form as typed, when it comes back with a message.
+    pub document_form: crate::domain::offers::DocumentForm,
+    pub document_errors: FieldErrors,
+    /// The largest file that may be attached, as people read it ("10 MB").
+    pub document_max: String,
 }
 
 impl OpportunityForm {
@@ -82,7 +91,7 @@ impl OpportunityList {
 }
 
 impl OpportunityShow {
-    async fn load(
+    pub(crate) async fn load(
         state: &AppState,
         user_id: &UserId,
         chrome: Chrome,
@@ -101,8 +110,16 @@ impl OpportunityShow {
         let ai_prep =
             crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Opportunity, &row.id)
                 .await?;
+        let offer = crate::db::offers::of_opportunity(pool, user_id, &row.id).await?;
+        let documents = crate::db::uploads::documents_of(pool, user_id, &row.id).await?;
         Ok(Self {
             chrome,
+            offer,
+            offer_moves_from: crate::domain::offers::moves_to_offer(row.status).then(|| row.status.label()),
+            documents,
+            document_form: crate::domain::offers::DocumentForm { kind: "resume_sent".into(), note: String::new() },
+            document_errors: FieldErrors::new(),
+            document_max: crate::web::files::human_size(crate::services::documents::max_bytes(state)),
             row,
             timeline,
             label_form,
@@ -121,6 +138,9 @@ impl OpportunityShow {
     }
     fn entry_kinds(&self) -> &'static [(&'static str, &'static str)] {
         &EventKind::MANUAL_CHOICES
+    }
+    fn document_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        crate::domain::offers::DocumentKind::CHOICES
     }
 }
 
