@@ -835,7 +835,7 @@ async fn offers_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
     see(browser, "88,000 GBP").await?;
 
     // Compare the two: chosen by their boxes, side by side, never added together.
-    click(browser, "nav.subnav a[href='/offers']").await?;
+    click(browser, "#offer a[href='/offers']").await?;
     see(browser, "Offers side by side").await?;
     for url in &opportunities {
         let id = url.path().trim_start_matches("/opportunities/");
