@@ -27,6 +27,7 @@ pub mod lists;
 pub mod mail_outbox;
 pub mod migrations;
 pub mod notes;
+pub mod offers;
 pub mod oidc;
 pub mod opportunities;
 pub mod prep;

@@ -414,6 +414,41 @@ pub async fn update(
     Ok(true)
 }
 
+/// Move an opportunity that is in `from` to `to`, as a use case decided (an offer recorded):
+/// the change goes on its timeline and the funnel's furthest stage follows. False when it was
+/// no longer in `from` (or is not the user's).
+pub async fn move_status(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    from: OpportunityStatus,
+    to: OpportunityStatus,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query(
+        "UPDATE opportunities SET status = $3, updated_at = $4 WHERE user_id = $1 AND id = $2 AND status = $5",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(to.as_str())
+    .bind(now)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let change = EventAbout::Status(Some(from.as_str()), to);
+    record_event(&mut *conn, user_id, id, EventKind::StatusChanged, change, "", now).await?;
+    sqlx::query("UPDATE opportunities SET reached_stage = $3 WHERE user_id = $1 AND id = $2 AND reached_stage < $3")
+        .bind(user_id)
+        .bind(id)
+        .bind(to.stage())
+        .execute(conn)
+        .await?;
+    Ok(true)
+}
+
 /// The opportunity's timeline, newest first.
 pub async fn timeline<'e>(
     ex: impl Executor<'e, Database = Any>,

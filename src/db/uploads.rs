@@ -15,6 +15,12 @@ pub const PURPOSE_PROFILE_PHOTO: &str = "profile_photo";
 /// is saved with a link to it (then it is that entry's `journal_image`) or it expires.
 pub const PURPOSE_JOURNAL_DRAFT: &str = "journal_draft";
 
+/// A file attached to an opportunity (a resume sent, a cover letter, an offer letter, …).
+pub const PURPOSE_OPPORTUNITY_DOCUMENT: &str = "opportunity_document";
+
+/// Files one opportunity may carry.
+pub const DOCUMENTS_PER_OPPORTUNITY_MAX: i64 = 50;
+
 /// Draft images one user may have waiting at once.
 pub const DRAFT_IMAGES_MAX: i64 = 30;
 
@@ -308,4 +314,139 @@ pub async fn entry_is_public<'e>(ex: impl Executor<'e, Database = Any>, entry_id
     .fetch_optional(ex)
     .await?;
     Ok(public == Some(1))
+}
+
+/// A file attached to an opportunity, as its page and the API list it.
+#[derive(Debug, Clone, FromRow, Serialize, ToSchema)]
+pub struct Document {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub opportunity_id: String,
+    /// `resume_sent`, `cover_letter`, `offer_letter` or `other`.
+    #[sqlx(rename = "document_kind")]
+    #[sqlx(try_from = "String")]
+    #[schema(schema_with = document_kind)]
+    pub kind: crate::domain::offers::DocumentKind,
+    pub note: String,
+    /// The name it was uploaded with, made safe (ASCII letters, digits, `.`, `-`, `_`).
+    #[sqlx(rename = "original_name")]
+    pub file_name: String,
+    /// The type its content was found to be.
+    pub content_type: String,
+    pub byte_size: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[serde(skip)]
+    pub storage_key: String,
+}
+
+fn document_kind() -> utoipa::openapi::schema::Object {
+    let kinds = crate::domain::offers::DocumentKind::ALL.iter().map(|k| k.as_str());
+    crate::domain::schema::choice(kinds, false, false, "What the file is.")
+}
+
+impl Document {
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.label()
+    }
+    pub fn size(&self) -> String {
+        crate::domain::fields::human_size(self.byte_size.max(0) as usize)
+    }
+    pub fn added(&self) -> String {
+        self.created_at.human()
+    }
+}
+
+const DOCUMENT_COLUMNS: &str =
+    "id, opportunity_id, document_kind, note, original_name, content_type, byte_size, created_at, storage_key";
+
+/// Record a document and claim its file from the removal queue (call in a transaction).
+pub async fn insert_document(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    document: &Document,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM file_deletions WHERE storage_key = $1")
+        .bind(&document.storage_key)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO uploads (id, user_id, purpose, opportunity_id, document_kind, note, storage_key, content_type,
+                 byte_size, width, height, original_name, alt_text, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, '', $11)",
+    )
+    .bind(&document.id)
+    .bind(user_id)
+    .bind(PURPOSE_OPPORTUNITY_DOCUMENT)
+    .bind(&document.opportunity_id)
+    .bind(document.kind.as_str())
+    .bind(&document.note)
+    .bind(&document.storage_key)
+    .bind(&document.content_type)
+    .bind(document.byte_size)
+    .bind(&document.file_name)
+    .bind(document.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An opportunity's documents, oldest first.
+pub async fn documents_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    opportunity_id: &str,
+) -> Result<Vec<Document>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM uploads WHERE user_id = $1 AND opportunity_id = $2 AND purpose = $3
+         ORDER BY created_at, id LIMIT $4"
+    ))
+    .bind(user_id)
+    .bind(opportunity_id)
+    .bind(PURPOSE_OPPORTUNITY_DOCUMENT)
+    .bind(DOCUMENTS_PER_OPPORTUNITY_MAX)
+    .fetch_all(ex)
+    .await
+}
+
+/// One of an opportunity's documents, if it is the user's.
+pub async fn find_document<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    opportunity_id: &str,
+    id: &str,
+) -> Result<Option<Document>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM uploads
+         WHERE user_id = $1 AND opportunity_id = $2 AND id = $3 AND purpose = $4"
+    ))
+    .bind(user_id)
+    .bind(opportunity_id)
+    .bind(id)
+    .bind(PURPOSE_OPPORTUNITY_DOCUMENT)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn count_documents<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    opportunity_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1 AND opportunity_id = $2")
+        .bind(user_id)
+        .bind(opportunity_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// Delete an opportunity's documents and queue their files for removal; returns the keys.
+pub async fn delete_for_opportunity(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    opportunity_id: &str,
+    now: Timestamp,
+) -> Result<Vec<String>, sqlx::Error> {
+    delete_where(conn, "opportunity_id = $2", user_id, opportunity_id, now).await
 }

@@ -94,6 +94,7 @@ pub const CATALOGUE: &[Table] = &[
     rows("labels", "user_id", "id"),
     rows("record_labels", "user_id", "label_id, record_kind, record_id"),
     rows("opportunities", "user_id", "id"),
+    rows("offers", "user_id", "opportunity_id"),
     rows("contacts", "user_id", "id"),
     rows("opportunity_contacts", "user_id", "opportunity_id, contact_id"),
     rows("interviews", "user_id", "id"),

@@ -467,6 +467,23 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
+/// "10 MB", "1.5 MB", "500 KB" (binary units, as the limit is configured in bytes).
+pub fn human_size(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths.is_multiple_of(10) {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// A PATCH: take the new value when one was sent.
 pub fn set<T>(target: &mut T, value: Option<T>) {
     if let Some(value) = value {

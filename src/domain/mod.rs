@@ -18,6 +18,7 @@ pub mod label_ai;
 pub mod lenient;
 pub mod markdown;
 pub mod notes;
+pub mod offers;
 pub mod opportunities;
 pub mod password;
 pub mod preferences;

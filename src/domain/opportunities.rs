@@ -78,6 +78,9 @@ crate::closed_set! {
         Note = ("note", "Note"),
         ActionDone = ("action_done", "Next action done"),
         ResumeSent = ("resume_sent", "Resume sent"),
+        OfferRecorded = ("offer_recorded", "Offer recorded"),
+        OfferChanged = ("offer_changed", "Offer changed"),
+        OfferRemoved = ("offer_removed", "Offer removed"),
     }
 }
 

@@ -97,22 +97,7 @@ impl ImageError {
     }
 }
 
-/// "10 MB", "1.5 MB", "500 KB" (binary units, as the limit is configured in bytes).
-pub fn human_size(bytes: usize) -> String {
-    const MB: usize = 1024 * 1024;
-    if bytes >= MB {
-        let tenths = (bytes * 10 + MB / 2) / MB;
-        if tenths.is_multiple_of(10) {
-            format!("{} MB", tenths / 10)
-        } else {
-            format!("{}.{} MB", tenths / 10, tenths % 10)
-        }
-    } else if bytes >= 1024 {
-        format!("{} KB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
+pub use crate::domain::fields::human_size;
 
 /// Content types we ever serve for uploads (the allow-list): what [`process`] produces.
 pub fn is_served_type(content_type: &str) -> bool {

@@ -25,6 +25,11 @@ pub struct NewImage<'a> {
 /// A file name fit to show and to put in a `Content-Disposition` header: the last path part,
 /// ASCII letters, digits, dot, dash and underscore only, at most 80 characters.
 pub fn safe_file_name(name: &str) -> String {
+    safe_file_name_or(name, "image")
+}
+
+/// [`safe_file_name`] with the name to use when nothing of the given one is left.
+pub fn safe_file_name_or(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
@@ -33,7 +38,7 @@ pub fn safe_file_name(name: &str) -> String {
         .collect();
     let cleaned = cleaned.trim_matches(['.', '_']).to_owned();
     if cleaned.is_empty() {
-        "image".to_owned()
+        fallback.to_owned()
     } else {
         cleaned
     }

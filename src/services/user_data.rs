@@ -320,8 +320,9 @@ fn readme(now: Timestamp, tables: &[&Table], counts: &[i64]) -> String {
          README.txt        this file\n\
          export.json       every table below as one key, an array of its rows (one object a row)\n\
          csv/<table>.csv   the same rows, one file a table, with a header row\n\
-         files/            your uploaded files (profile photo, journal images), named <upload id>.<type>;\n\
-                           the uploads table says what each is\n\n\
+         files/            your uploaded files (profile photo, journal images, documents attached to\n\
+                           opportunities), named <upload id>.<type>; the uploads table says what each\n\
+                           is, and for a document its opportunity, kind, note and original name\n\n\
          Times are milliseconds since 1970-01-01 UTC; flags are 0 or 1; lists (highlights, links,\n\
          courses, languages, sources) are JSON text. In the CSV files, text that begins with = + - @\n\
          or a tab starts with an extra ' so that a spreadsheet shows it instead of running it.\n\n\

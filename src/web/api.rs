@@ -27,6 +27,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::web::routes::record_api())
         .merge(crate::web::opportunities::api_routes())
         .merge(crate::web::tasks::api_routes())
+        .merge(crate::web::offers::api_routes())
+        .merge(crate::web::documents::api_routes(state))
         .merge(crate::web::prep::api_routes())
         .merge(journal::api_routes(state))
         .merge(labels::api_routes())
@@ -50,6 +52,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         crate::db::labels::LabelChip, crate::db::uploads::ImageRef, crate::db::interviews::ContactRef,
         crate::db::opportunities::Event, crate::domain::opportunities::TimelineEntryWrite,
         crate::domain::opportunities::SnoozeWrite,
+        crate::db::offers::Offer, crate::domain::offers::OfferWrite, crate::db::uploads::Document,
         crate::db::prep::PrepDocument, crate::db::prep::PrepSource, crate::web::ai_prep::PrepRunWrite,
         crate::db::prep::InterviewPrep, crate::domain::prep::PrepWrite,
         crate::domain::label_ai::LabelSuggestionsWrite, crate::domain::label_ai::LinkSuggestionsWrite,

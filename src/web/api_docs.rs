@@ -507,6 +507,7 @@ impl Modify for CareerPaths {
         account_paths(openapi);
         job_search_paths(openapi);
         from_url_paths(openapi);
+        offer_and_document_paths(openapi);
         ai_prep_paths(openapi);
         import_paths(openapi);
         ai_label_paths(openapi);
@@ -1085,6 +1086,135 @@ fn from_url_paths(openapi: &mut OpenApi) {
         ))),
     );
     openapi.paths.add_path_operation("/opportunities/from-url", vec![HttpMethod::Post], operation);
+}
+
+/// An opportunity's offer (one at a time) and its documents (issue 19, item 4).
+fn offer_and_document_paths(openapi: &mut OpenApi) {
+    let tag = "job search";
+    let opportunity = || id_parameter("id", "the opportunity");
+    let get_offer = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("An opportunity's offer"))
+        .operation_id(Some("get_offer"))
+        .parameter(opportunity())
+        .response("200", response("The offer", Some(schema_ref("Offer"))));
+    let mut get_offer = with_errors(get_offer, Errors { parameters: true, record: true, ..Errors::default() }).build();
+    let put_offer = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Record the opportunity's offer, or replace the one recorded"))
+        .description(Some(
+            "The whole offer: a field left out is empty (`base_period` is then `year`). A `base_amount` needs its \
+             `base_currency`, and at least one detail must be given (422). Recording an offer moves an opportunity \
+             that is saved, applied, screening or interviewing to `offer`; the timeline gets an entry either way.",
+        ))
+        .operation_id(Some("put_offer"))
+        .parameter(opportunity())
+        .request_body(body("OfferWrite"))
+        .response("200", response("The offer as saved", Some(schema_ref("Offer"))));
+    let put_offer = with_errors(
+        put_offer,
+        Errors { json_body: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    let delete_offer = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Remove the opportunity's offer"))
+        .operation_id(Some("delete_offer"))
+        .parameter(opportunity())
+        .response("204", response("Removed", None));
+    let mut delete_offer =
+        with_errors(delete_offer, Errors { parameters: true, record: true, changes: true, ..Errors::default() })
+            .build();
+    for operation in [&mut get_offer, &mut delete_offer] {
+        if let Some(RefOr::T(not_found)) = operation.responses.responses.get_mut("404") {
+            not_found.description = "No such opportunity of yours, or it has no offer (`not_found`)".into();
+        }
+    }
+    openapi.paths.add_path_operation("/opportunities/{id}/offer", vec![HttpMethod::Get], get_offer);
+    openapi.paths.add_path_operation("/opportunities/{id}/offer", vec![HttpMethod::Put], put_offer.build());
+    openapi.paths.add_path_operation("/opportunities/{id}/offer", vec![HttpMethod::Delete], delete_offer);
+
+    let list = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("The files attached to an opportunity, oldest first"))
+        .operation_id(Some("list_documents"))
+        .parameter(opportunity())
+        .response("200", response("Its documents", Some(Array::new(schema_ref("Document")).into())));
+    let list = with_errors(list, Errors { parameters: true, record: true, ..Errors::default() });
+    let kinds = crate::domain::offers::DocumentKind::ALL.iter().map(|k| k.as_str());
+    let upload = RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "multipart/form-data",
+            json(
+                typed(Type::Object)
+                    .property(
+                        "file",
+                        typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))).description(
+                            Some(
+                                "A PDF, Word (.docx), OpenDocument text (.odt), plain text (UTF-8), PNG or JPEG file \
+                                 of at most 10 MB (or the instance's upload limit, when lower); what it is comes from \
+                                 its content, not its name. Anything else answers 422.",
+                            ),
+                        ),
+                    )
+                    .property("kind", crate::domain::schema::choice(kinds, false, false, "What the file is."))
+                    .property(
+                        "note",
+                        typed(Type::String)
+                            .max_length(Some(500))
+                            .pattern(Some(crate::domain::schema::LINE))
+                            .description(Some("An optional line about it.")),
+                    )
+                    .required("file")
+                    .required("kind"),
+            ),
+        )
+        .build();
+    let add = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Attach a file to an opportunity"))
+        .description(Some("An opportunity holds at most 50 files (422 beyond)."))
+        .operation_id(Some("add_document"))
+        .parameter(opportunity())
+        .request_body(Some(upload))
+        .response("201", response("The stored document", Some(schema_ref("Document"))));
+    let add = with_errors(
+        add,
+        Errors { multipart: true, parameters: true, record: true, changes: true, ..Errors::default() },
+    );
+    let file = ContentBuilder::new()
+        .schema(Some(typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))))
+        .build();
+    let download = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Download a document"))
+        .operation_id(Some("download_document"))
+        .parameter(opportunity())
+        .parameter(id_parameter("document_id", "the document"))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description(
+                    "The file as it was uploaded (`Content-Disposition: attachment` with its safe name); its type is \
+                     in the document's `content_type`",
+                )
+                .content("application/octet-stream", file)
+                .build(),
+        );
+    let download = with_errors(download, Errors { parameters: true, record: true, ..Errors::default() });
+    let remove = OperationBuilder::new()
+        .tag(tag)
+        .summary(Some("Delete a document and its file"))
+        .operation_id(Some("delete_document"))
+        .parameter(opportunity())
+        .parameter(id_parameter("document_id", "the document"))
+        .response("204", response("Deleted", None));
+    let remove = with_errors(remove, Errors { parameters: true, record: true, changes: true, ..Errors::default() });
+    openapi.paths.add_path_operation("/opportunities/{id}/documents", vec![HttpMethod::Get], list.build());
+    openapi.paths.add_path_operation("/opportunities/{id}/documents", vec![HttpMethod::Post], add.build());
+    let item = "/opportunities/{id}/documents/{document_id}";
+    openapi.paths.add_path_operation(item, vec![HttpMethod::Get], download.build());
+    openapi.paths.add_path_operation(item, vec![HttpMethod::Delete], remove.build());
 }
 
 /// The full export (issue 14, item 3).

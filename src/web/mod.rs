@@ -16,6 +16,7 @@ pub mod client;
 pub mod contacts;
 pub mod csrf;
 pub mod dashboard;
+pub mod documents;
 pub mod error;
 pub mod error_pages;
 pub mod extract;
@@ -27,6 +28,7 @@ pub mod journal;
 pub mod labels;
 pub mod metrics;
 pub mod notes;
+pub mod offers;
 pub mod oidc;
 pub mod opportunities;
 pub mod pages;
@@ -87,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(opportunities::html_routes())
         .merge(tasks::html_routes())
         .merge(resume_versions::html_routes())
+        .merge(offers::html_routes())
+        .merge(documents::html_routes(&state))
         .merge(calendar::routes())
         .merge(dashboard::routes())
         .merge(prep::html_routes())

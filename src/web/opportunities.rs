@@ -82,6 +82,15 @@ pub struct OpportunityShow {
     pub ai_prep: crate::web::ai_prep::AiPrepSection,
     /// Its tailored resume versions and what was sent.
     pub resumes: crate::web::resume_versions::ResumeSection,
+    pub offer: Option<crate::db::offers::Offer>,
+    /// The status recording an offer would move it from (to "offer"), when it would move.
+    pub offer_moves_from: Option<&'static str>,
+    pub documents: Vec<crate::db::uploads::Document>,
+    /// The upload form as typed, when it comes back with a message.
+    pub document_form: crate::domain::offers::DocumentForm,
+    pub document_errors: FieldErrors,
+    /// The largest file that may be attached, as people read it ("10 MB").
+    pub document_max: String,
 }
 
 impl OpportunityForm {
@@ -100,7 +109,7 @@ impl OpportunityList {
 }
 
 impl OpportunityShow {
-    async fn load(
+    pub(crate) async fn load(
         state: &AppState,
         user_id: &UserId,
         chrome: Chrome,
@@ -121,9 +130,17 @@ impl OpportunityShow {
             crate::web::ai_prep::AiPrepSection::load(state, user_id, crate::web::ai_prep::Kind::Opportunity, &row.id)
                 .await?;
         let resumes = crate::web::resume_versions::ResumeSection::load(state, user_id, &row.id).await?;
+        let offer = crate::db::offers::of_opportunity(pool, user_id, &row.id).await?;
+        let documents = crate::db::uploads::documents_of(pool, user_id, &row.id).await?;
         Ok(Self {
             resumes,
             chrome,
+            offer,
+            offer_moves_from: crate::domain::offers::moves_to_offer(row.status).then(|| row.status.label()),
+            documents,
+            document_form: crate::domain::offers::DocumentForm { kind: "resume_sent".into(), note: String::new() },
+            document_errors: FieldErrors::new(),
+            document_max: crate::web::files::human_size(crate::services::documents::max_bytes(state)),
             row,
             timeline,
             label_form,
@@ -143,6 +160,9 @@ impl OpportunityShow {
     }
     fn entry_kinds(&self) -> &'static [(&'static str, &'static str)] {
         &EventKind::MANUAL_CHOICES
+    }
+    fn document_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        crate::domain::offers::DocumentKind::CHOICES
     }
 }
 

@@ -180,6 +180,13 @@ impl NoticeQuery {
                     return Some(Notice::success("Undone: the links that run added were taken off; the labels stay."))
                 }
                 "label_deleted" => return Some(Notice::success("The label was deleted and taken off every record.")),
+                "offer_saved" => return Some(Notice::success("The offer was saved.")),
+                "offer_saved_moved" => {
+                    return Some(Notice::success("The offer was saved, and the opportunity moved to Offer."))
+                }
+                "offer_removed" => return Some(Notice::success("The offer was removed.")),
+                "document_added" => return Some(Notice::success("The file was attached.")),
+                "document_removed" => return Some(Notice::success("The file was deleted.")),
                 "image_added" => return Some(Notice::success("The image was added.")),
                 "image_removed" => return Some(Notice::success("The image was removed.")),
                 "profile_saved" => return Some(Notice::success("Your profile was saved.")),

@@ -97,7 +97,8 @@ fn facts(config: &Config) -> Vec<Fact> {
         FileStoreKind::Local => Fact {
             title: "Uploaded files",
             what: "This server's own disk.".into(),
-            receives: "Your profile photo and the images in your journal. Resumes you import are read and never kept."
+            receives: "Your profile photo, the images in your journal and the files you attach to opportunities. \
+                       Resumes you import are read and never kept."
                 .into(),
         },
         FileStoreKind::S3 => Fact {
@@ -108,8 +109,9 @@ fn facts(config: &Config) -> Vec<Fact> {
                 uploads.s3_endpoint.as_ref().map(host_of).unwrap_or_else(|| "Amazon S3".into()),
                 uploads.s3_region
             ),
-            receives: "Your profile photo and the images in your journal (resized, their metadata removed). Resumes \
-                       you import are read and never kept."
+            receives: "Your profile photo and the images in your journal (resized, their metadata removed), and the \
+                       files you attach to opportunities (kept as you sent them). Resumes you import are read and \
+                       never kept."
                 .into(),
         },
     };

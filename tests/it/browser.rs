@@ -24,7 +24,8 @@ on_both_databases!(
     a_keyboard_only_journey_in_a_real_browser,
     an_ai_preparation_journey_in_a_real_browser,
     a_support_ticket_journey_in_a_real_browser,
-    a_your_data_journey_in_a_real_browser
+    a_your_data_journey_in_a_real_browser,
+    an_offers_journey_in_a_real_browser
 );
 
 pub(crate) struct ChromeDriver {
@@ -788,6 +789,70 @@ async fn a_resume_you_can_send_journey_in_a_real_browser(app: TestApp) {
 
 async fn a_job_search_journey_in_a_real_browser(app: TestApp) {
     run_in_browser(&app, job_search_journey).await
+}
+
+/// Issue 19, item 4: an offer letter attached and downloaded again, two offers recorded in
+/// different currencies and compared side by side.
+async fn offers_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let password = app.signed_up_user("ada@example.com").await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+    let mut opportunities = Vec::new();
+    for company in ["Globex", "Initech"] {
+        browser.goto(&app.url("/opportunities/new")).await?;
+        fill(browser, "#role", "Staff Engineer").await?;
+        fill(browser, "#company", company).await?;
+        browser.find(Locator::Css("#status")).await?.select_by_value("interviewing").await?;
+        click(browser, "form[action='/opportunities'] button[type=submit]").await?;
+        see(browser, "Saved.").await?;
+        opportunities.push(browser.current_url().await?);
+    }
+
+    // The offer letter goes with the application, and comes back as it was sent.
+    browser.goto(opportunities[0].as_str()).await?;
+    let letter = tempfile::Builder::new().prefix("offer").suffix(".pdf").tempfile().unwrap();
+    let bytes = b"%PDF-1.4\n% Globex offer letter\n%%EOF\n".to_vec();
+    std::fs::write(letter.path(), &bytes).unwrap();
+    browser.find(Locator::Css("#document-kind")).await?.select_by_value("offer_letter").await?;
+    fill(browser, "#document-note", "Signed by the CTO").await?;
+    browser.find(Locator::Css("#document-file")).await?.send_keys(&letter.path().display().to_string()).await?;
+    click(browser, ".document-form button[type=submit]").await?;
+    see(browser, "The file was attached.").await?;
+    see(browser, "Signed by the CTO").await?;
+    let name = letter.path().file_name().unwrap().to_string_lossy().into_owned();
+    click(browser, "#documents a[href*='/documents/']").await?;
+    assert_eq!(downloaded(browser, &name).await?, bytes);
+
+    // Record an offer: it moves the opportunity to Offer.
+    for (url, amount, currency) in [(&opportunities[0], "95000", "EUR"), (&opportunities[1], "£80k", "")] {
+        browser.goto(url.as_str()).await?;
+        see(browser, "moves this opportunity from Interviewing to Offer").await?;
+        click(browser, "#offer a[href$='/offer']").await?;
+        fill(browser, "#base_amount", amount).await?;
+        fill(browser, "#base_currency", currency).await?;
+        fill(browser, "#bonus", "10%").await?;
+        click(browser, "form[action$='/offer'] button[type=submit]").await?;
+        see(browser, "the opportunity moved to Offer").await?;
+    }
+    see(browser, "88,000 GBP").await?;
+
+    // Compare the two: chosen by their boxes, side by side, never added together.
+    click(browser, "#offer a[href='/offers']").await?;
+    see(browser, "Offers side by side").await?;
+    for url in &opportunities {
+        let id = url.path().trim_start_matches("/opportunities/");
+        click(browser, &format!("input[value='{id}']")).await?;
+    }
+    click(browser, "form.compare-choice button[type=submit]").await?;
+    see(browser, "104,500 EUR").await?;
+    see(browser, "88,000 GBP").await?;
+    see(browser, "never converted or added together").await?;
+    let checked = browser.find_all(Locator::Css("input[name='compare']:checked")).await?.len();
+    assert_eq!(checked, 2, "the choice is kept");
+    Ok(())
+}
+
+async fn an_offers_journey_in_a_real_browser(app: TestApp) {
+    run_in_browser(&app, offers_journey).await
 }
 
 async fn a_keyboard_only_journey_in_a_real_browser(app: TestApp) {

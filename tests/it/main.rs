@@ -37,6 +37,7 @@ mod mail;
 mod mail_outbox;
 mod metrics;
 mod migrations;
+mod offers;
 mod openapi;
 mod polish;
 mod privacy;

@@ -89,6 +89,13 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/tasks/{id}"),
     ("POST", "/tasks/{id}/snooze"),
     ("POST", "/opportunities/from-url"),
+    ("GET", "/opportunities/{id}/offer"),
+    ("PUT", "/opportunities/{id}/offer"),
+    ("DELETE", "/opportunities/{id}/offer"),
+    ("GET", "/opportunities/{id}/documents"),
+    ("POST", "/opportunities/{id}/documents"),
+    ("GET", "/opportunities/{id}/documents/{document_id}"),
+    ("DELETE", "/opportunities/{id}/documents/{document_id}"),
     ("PUT", "/opportunities/{id}/contacts/{contact_id}"),
     ("DELETE", "/opportunities/{id}/contacts/{contact_id}"),
     ("GET", "/contacts"),
@@ -610,6 +617,48 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     assert_eq!(done["next_action"], "");
     let put_off = c.expect(200, "POST", "/tasks/{id}/snooze", &[&task], Body::Json(json!({"days": 7}))).await;
     assert!(put_off["due_on"].is_string(), "{put_off}");
+
+    // ---- its offer and documents (issue 19, item 4) ----
+    let offer_body = json!({
+        "base_amount": 95000, "base_currency": "EUR", "base_period": "year", "bonus": "10%",
+        "equity": "0.1% over 4 years", "benefits": "30 days of holiday", "starts_on": "2027-03-01",
+        "decide_by": "2027-01-15",
+    });
+    let offer = c.expect(200, "PUT", "/opportunities/{id}/offer", &[&opportunity], Body::Json(offer_body)).await;
+    assert_eq!((offer["base_amount"].as_i64(), offer["base_currency"].as_str()), (Some(95000), Some("EUR")));
+    assert_eq!(c.get("/opportunities/{id}/offer", &[&opportunity]).await["bonus"], "10%");
+    let no_currency = Body::BadJson(json!({"base_amount": 5000}));
+    let (status, body) =
+        c.call("PUT", "/opportunities/{id}/offer", &[&opportunity], &[], no_currency, Auth::Token).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["fields"]["base_currency"].is_string());
+    let letter = Form::new().text("kind", "offer_letter").text("note", "Signed copy").part(
+        "file",
+        Part::bytes(b"%PDF-1.4\n% the offer\n".to_vec()).file_name("offer.pdf").mime_str("application/pdf").unwrap(),
+    );
+    let document =
+        c.expect(201, "POST", "/opportunities/{id}/documents", &[&opportunity], Body::Multipart(letter)).await;
+    assert_eq!((document["kind"].as_str(), document["file_name"].as_str()), (Some("offer_letter"), Some("offer.pdf")));
+    let document_id = document["id"].as_str().unwrap().to_owned();
+    let not_a_document = Form::new().text("kind", "other").part(
+        "file",
+        Part::bytes(b"MZ\x90\x00\x03\x00".to_vec()).file_name("cv.pdf").mime_str("application/pdf").unwrap(),
+    );
+    let (status, body) = c
+        .call(
+            "POST",
+            "/opportunities/{id}/documents",
+            &[&opportunity],
+            &[],
+            Body::Multipart(not_a_document),
+            Auth::Token,
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["fields"]["file"].is_string());
+    let listed = c.get("/opportunities/{id}/documents", &[&opportunity]).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    c.get("/opportunities/{id}/documents/{document_id}", &[&opportunity, &document_id]).await;
     for template in ["/opportunities/{id}/contacts/{contact_id}", "/interviews/{id}/interviewers/{contact_id}"] {
         let record = if template.starts_with("/opportunities") { &opportunity } else { &interview };
         c.expect(204, "PUT", template, &[record, &contact], Body::None).await;
@@ -726,6 +775,7 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
                 "{id}" => own.clone().expect("a record of this kind"),
                 "{contact_id}" => contact.clone(),
                 "{image_id}" => image_ids[1].clone(),
+                "{document_id}" => document_id.clone(),
                 other => panic!("no id for {other}"),
             })
             .collect()
@@ -806,6 +856,11 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     assert!(body["error"]["fields"]["salary_max"].is_string());
 
     // ---- disconnect, then delete everything ----
+    let document = [opportunity.as_str(), document_id.as_str()];
+    c.expect(204, "DELETE", "/opportunities/{id}/documents/{document_id}", &document, Body::None).await;
+    c.expect(204, "DELETE", "/opportunities/{id}/offer", &[&opportunity], Body::None).await;
+    let (status, _) = c.call("GET", "/opportunities/{id}/offer", &[&opportunity], &[], Body::None, Auth::Token).await;
+    assert_eq!(status, 404, "the offer is gone");
     c.expect(204, "DELETE", "/journal/{id}/images/{image_id}", &[&entry, &image_id], Body::None).await;
     for template in ["/opportunities/{id}/contacts/{contact_id}", "/interviews/{id}/interviewers/{contact_id}"] {
         let record = if template.starts_with("/opportunities") { &opportunity } else { &interview };

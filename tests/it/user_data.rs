@@ -194,6 +194,19 @@ async fn person(app: &TestApp, email: &'static str, username: &'static str, mark
     let version = location(&response).split('?').next().unwrap().to_owned();
     assert_eq!(app.submit(&version, &format!("{version}/sent"), &[]).await.status(), 303);
     ids.push(version.rsplit('/').next().unwrap().to_owned());
+    let offer = json!({"base_amount": 90000, "base_currency": "EUR", "bonus": format!("{marker} bonus")});
+    let (status, _) =
+        api.call(reqwest::Method::PUT, &format!("/opportunities/{opportunity}/offer"), Some(&offer)).await;
+    assert_eq!(status, 200);
+    let letter = Form::new().text("kind", "offer_letter").text("note", format!("{marker} letter")).part(
+        "file",
+        Part::bytes(format!("{marker} offer letter").into_bytes())
+            .file_name("offer.txt")
+            .mime_str("text/plain")
+            .unwrap(),
+    );
+    let (status, _) = api.upload(&format!("/opportunities/{opportunity}/documents"), letter).await;
+    assert_eq!(status, 201);
     app.fake_ai().answer(format!("## {marker} preparation"));
     let (status, prep) = api.post(&format!("/interviews/{interview}/prep"), json!({})).await;
     assert_eq!(status, 201, "{prep}");
@@ -389,9 +402,9 @@ async fn promise_20_each_export_holds_all_of_its_owners_rows_and_none_of_the_oth
         for hash in column_of(&app, "api_tokens", "user_id", "token_hash", &me.id).await {
             assert!(!everything.contains(&hash), "no token hash anywhere");
         }
-        // The files: the photo and the journal image, as stored.
+        // The files: the photo, the journal image and the offer letter, as stored.
         let files: Vec<&String> = entries.keys().filter(|k| k.starts_with("files/")).collect();
-        assert_eq!(files.len(), 2, "{files:?}");
+        assert_eq!(files.len(), 3, "{files:?}");
         for key in column_of(&app, "uploads", "user_id", "storage_key", &me.id).await {
             let name = key.rsplit('/').next().unwrap();
             let stored = app.state.files.get(&key).await.unwrap().unwrap();
@@ -580,7 +593,7 @@ async fn promise_19_a_deleted_account_leaves_no_row_naming_it_and_no_file(app: T
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(graces_keys.len(), 3, "a photo, an image and an export");
+    assert_eq!(graces_keys.len(), 4, "a photo, an image, an offer letter and an export");
     for key in &graces_keys {
         assert!(app.state.files.get(key).await.unwrap().is_some());
     }
@@ -667,6 +680,11 @@ async fn promise_19_a_deleted_accounts_files_leave_the_s3_bucket() {
     let image =
         Form::new().part("image", Part::bytes(png(40, 30, 10)).file_name("a.png").mime_str("image/png").unwrap());
     assert_eq!(api.upload(&format!("/journal/{entry}/images"), image).await.0, 201);
+    let opportunity = id(&api.create("/opportunities", json!({"company": "Globex", "role": "Engineer"})).await);
+    let letter = Form::new()
+        .text("kind", "cover_letter")
+        .part("file", Part::bytes(b"Dear Globex,\n".to_vec()).file_name("cover.txt").mime_str("text/plain").unwrap());
+    assert_eq!(api.upload(&format!("/opportunities/{opportunity}/documents"), letter).await.0, 201);
     assert_eq!(app.submit("/settings/data", "/settings/data/exports", &[]).await.status(), 303);
     for _ in 0..200 {
         if app.scalar("SELECT COUNT(*) FROM data_exports WHERE state = 'ready'").await == 1 {
@@ -680,7 +698,7 @@ async fn promise_19_a_deleted_accounts_files_leave_the_s3_bucket() {
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(keys.len(), 2);
+    assert_eq!(keys.len(), 3, "an image, a cover letter and an export");
     let bucket = moto.bucket("careerlog-deletion");
     use object_store::ObjectStore;
     for key in &keys {

@@ -510,10 +510,11 @@ impl RecordType for Opportunities {
         c: &mut AnyConnection,
         u: &UserId,
         id: &str,
-        _: Timestamp,
+        now: Timestamp,
     ) -> Result<Vec<String>, sqlx::Error> {
         interviews::forget_dependents(c, u, RecordKind::Opportunity, id).await?;
-        Ok(Vec::new())
+        // Its documents' files leave the store with it (its offer goes with the row).
+        uploads::delete_for_opportunity(c, u, id, now).await
     }
     /// Its interviews and tasks are found by its company and role.
     async fn index_related(c: &mut AnyConnection, u: &UserId, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
