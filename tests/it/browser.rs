@@ -25,7 +25,8 @@ on_both_databases!(
     an_ai_preparation_journey_in_a_real_browser,
     a_support_ticket_journey_in_a_real_browser,
     a_your_data_journey_in_a_real_browser,
-    an_offers_journey_in_a_real_browser
+    an_offers_journey_in_a_real_browser,
+    an_application_journey_in_a_real_browser
 );
 
 pub(crate) struct ChromeDriver {
@@ -853,6 +854,78 @@ async fn offers_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccin
 
 async fn an_offers_journey_in_a_real_browser(app: TestApp) {
     run_in_browser(&app, offers_journey).await
+}
+
+/// Issue 19's journey: a job saved from its posting's address (a job board on loopback), a
+/// resume tailored to it and downloaded as a PDF, its offer recorded and compared with another.
+async fn application_journey(app: &TestApp, browser: &Client) -> Result<(), fantoccini::error::CmdError> {
+    use serde_json::json;
+    let board = crate::job_postings::JobBoard::start().await;
+    let password = app.signed_up_user("ada@example.com").await;
+    let api = crate::career::api_for(app).await;
+    api.create(
+        "/experiences",
+        json!({"role": "Principal Engineer", "company": "Analytical Engines", "start_date": "2019-03",
+               "current": true, "on_resume": true,
+               "highlights": ["Ran PostgreSQL at scale", "Wrote Rust services for the platform team"]}),
+    )
+    .await;
+    api.create("/skills", json!({"name": "Rust", "category": "Languages"})).await;
+    sign_in(app, browser, "ada@example.com", password).await?;
+
+    // Saved from its posting: the form comes back filled in for review, and is saved on Save.
+    browser.goto(&app.url("/opportunities/new")).await?;
+    fill(browser, "#from-url", &board.url("/jobs/rust")).await?;
+    click(browser, "form[action='/opportunities/from-url'] button[type=submit]").await?;
+    see(browser, "Filled in from the job posting").await?;
+    let company = browser.find(Locator::Css("#company")).await?.prop("value").await?;
+    assert_eq!(company.as_deref(), Some("Ferris Labs"));
+    click(browser, "form[action='/opportunities'] button[type=submit]").await?;
+    see(browser, "Saved.").await?;
+    let opportunity = browser.current_url().await?;
+    let id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
+
+    // A resume tailored to it from the posting's words, previewed, downloaded as a PDF.
+    click(browser, &format!("a[href='/opportunities/{id}/resumes/new']")).await?;
+    see(browser, "Tailor a resume").await?;
+    click(browser, "form[action$='/resumes'] button[type=submit]").await?;
+    see(browser, "Keyword coverage").await?;
+    click(browser, ".page-header a[href$='/preview']").await?;
+    see(browser, "Private preview of the version for").await?;
+    click(browser, ".preview-banner a[href$='/download/pdf']").await?;
+    let name = careerlog::services::resume_versions::file_name("Resume for Ferris Labs — Senior Rust Engineer", "pdf");
+    let pdf = downloaded(browser, &name).await?;
+    let text = careerlog::resume::extract_text(&pdf, &name, Some("application/pdf")).unwrap().text();
+    assert!(text.contains("Ran PostgreSQL at scale"), "{text}");
+
+    // Its offer recorded on its page, another's through the API, the two side by side.
+    browser.goto(opportunity.as_str()).await?;
+    click(browser, "#offer a[href$='/offer']").await?;
+    fill(browser, "#base_amount", "95000").await?;
+    fill(browser, "#base_currency", "EUR").await?;
+    click(browser, "form[action$='/offer'] button[type=submit]").await?;
+    see(browser, "the opportunity moved to Offer").await?;
+    let other = api.create("/opportunities", json!({"company": "Initech", "role": "Staff Engineer"})).await;
+    let other = other["id"].as_str().unwrap().to_owned();
+    let offer = json!({"base_amount": 80000, "base_currency": "GBP", "base_period": "year"});
+    let (status, _) = api.call(reqwest::Method::PUT, &format!("/opportunities/{other}/offer"), Some(&offer)).await;
+    assert_eq!(status, 200);
+    browser.goto(&app.url("/offers")).await?;
+    for chosen in [&id, &other] {
+        click(browser, &format!("input[value='{chosen}']")).await?;
+    }
+    click(browser, "form.compare-choice button[type=submit]").await?;
+    see(browser, "Ferris Labs").await?;
+    see(browser, "Initech").await?;
+    see(browser, "95,000").await?;
+    see(browser, "80,000").await?;
+    see(browser, "never converted or added together").await?;
+    Ok(())
+}
+
+async fn an_application_journey_in_a_real_browser(app: TestApp) {
+    let Some(app) = TestApp::spawn_with(app.backend, &["--url-fetch-allow-private"]).await else { return };
+    run_in_browser(&app, application_journey).await
 }
 
 async fn a_keyboard_only_journey_in_a_real_browser(app: TestApp) {
