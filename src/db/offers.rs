@@ -124,15 +124,14 @@ pub async fn replace(
         .bind(opportunity_id)
         .fetch_one(&mut *conn)
         .await?;
-    let sql = if had > 0 {
-        "UPDATE offers SET base_amount = $3, base_currency = $4, base_period = $5, bonus = $6, equity = $7,
-                benefits = $8, starts_on = $9, decide_by = $10, updated_at = $11
-         WHERE user_id = $1 AND opportunity_id = $2"
-    } else {
-        "INSERT INTO offers (user_id, opportunity_id, base_amount, base_currency, base_period, bonus, equity,
+    // One statement either way: on PostgreSQL two first saves at once would both see no offer,
+    // and the second insert would break the key; this way the second replaces the first.
+    let sql = "INSERT INTO offers (user_id, opportunity_id, base_amount, base_currency, base_period, bonus, equity,
                 benefits, starts_on, decide_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
-    };
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+         ON CONFLICT (opportunity_id) DO UPDATE SET base_amount = $3, base_currency = $4, base_period = $5,
+                bonus = $6, equity = $7, benefits = $8, starts_on = $9, decide_by = $10, updated_at = $11
+         WHERE offers.user_id = $1";
     sqlx::query(sql)
         .bind(user_id)
         .bind(opportunity_id)

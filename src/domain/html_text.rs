@@ -127,6 +127,13 @@ const LINES: &[&str] = &["tr", "dt", "dd", "summary", "caption"];
 
 /// Text built as a page is read: words with single spaces, line breaks and paragraph breaks
 /// owed until the next word (so none trail), list bullets at the start of their item's line.
+/// The most text one writer keeps (well above the longest field a posting fills).
+const TEXT_MAX: usize = 256 * 1024;
+/// Lists nested deeper than this are indented no further.
+const LIST_INDENT_MAX: usize = 6;
+/// Elements followed inside a part left out; deeper ones are not (their ends are not sought).
+const SKIPPED_MAX: usize = 256;
+
 #[derive(Default)]
 struct TextWriter {
     out: String,
@@ -154,6 +161,10 @@ impl TextWriter {
     }
 
     fn word(&mut self, word: &str) {
+        // A hostile page cannot make the text grow past what any field keeps.
+        if self.out.len() >= TEXT_MAX {
+            return;
+        }
         let clean: String = word.chars().filter(|c| !c.is_control()).collect();
         if clean.is_empty() {
             return;
@@ -283,7 +294,7 @@ impl Scanner {
         let hidden = attr("hidden").is_some() || attr("aria-hidden").is_some_and(|v| v.trim() == "true");
         // Inside a part left out, every element is followed so that its end is found.
         if SKIPPED.contains(&name) || hidden || !self.skipped.is_empty() {
-            if !tag.self_closing || raw.is_some() {
+            if (!tag.self_closing || raw.is_some()) && self.skipped.len() < SKIPPED_MAX {
                 self.skipped.push(name.to_owned());
             }
             return raw.unwrap_or(TokenSinkResult::Continue);
@@ -307,11 +318,11 @@ impl Scanner {
                 self.lists.push(Some(start));
             }
             "li" => {
-                let depth = self.lists.len().max(1);
+                let depth = self.lists.len().clamp(1, LIST_INDENT_MAX);
                 let marker = match self.lists.last_mut() {
                     Some(Some(next)) => {
                         let marker = format!("{next}. ");
-                        *next += 1;
+                        *next = next.saturating_add(1);
                         marker
                     }
                     _ => "- ".to_owned(),
@@ -413,6 +424,22 @@ impl TokenSink for Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hostile page (lists nested 100 000 deep, a skipped part with 100 000 elements and as many
+    /// stray end tags, a numbered list starting at the largest number) is read in bounded time
+    /// into bounded text.
+    #[test]
+    fn a_hostile_page_is_read_in_bounded_time_and_space() {
+        let nested = "<ul><li>x".repeat(100_000);
+        let text = to_text(&nested);
+        assert!(text.len() <= TEXT_MAX + 1024, "{}", text.len());
+        assert!(text.lines().all(|line| line.len() <= 2 * LIST_INDENT_MAX + 4), "the indent stops growing");
+        let skipped = format!("<nav>{}{}</nav><p>kept</p>", "<a>".repeat(100_000), "</q>".repeat(100_000));
+        // Quadratic, this would run for hours; the ends past the followed depth are not sought.
+        let page = scan(&skipped);
+        assert_eq!(page.main_text, "kept");
+        assert_eq!(to_text("<ol start=\"4294967295\"><li>a</li><li>b</li></ol>"), "4294967295. a\n4294967295. b");
+    }
 
     #[test]
     fn paragraphs_lists_and_entities_become_clean_text() {

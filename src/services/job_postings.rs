@@ -7,7 +7,6 @@ use crate::db::opportunities::Opportunity;
 use crate::domain::job_posting::{self, AddressProblem, FoundIn, PostingProblem};
 use crate::domain::opportunities::OpportunityDraft;
 use crate::domain::{FieldErrors, UserId};
-use crate::integrations::guarded_http::Refused;
 use crate::integrations::web_pages::FetchError;
 use crate::services::records::{self, kinds::Opportunities};
 use crate::services::throttle::{self, Policy};
@@ -98,18 +97,18 @@ fn fetch_problem(err: &FetchError) -> FromUrlError {
         FetchError::Scheme(scheme) => {
             FromUrlError::page(P::InvalidUrl, format!("Only http:// and https:// pages can be read, not {scheme}:."))
         }
-        FetchError::Refused(Refused::PrivateAddress(ip)) => FromUrlError::page(
-            P::AddressRefused,
-            format!(
-                "That address leads to {ip}, a private or local network address; only pages on the public \
-                 internet can be read."
-            ),
-        ),
-        FetchError::Refused(other) => {
-            FromUrlError::page(P::AddressRefused, format!("That address was refused: {other}."))
+        // Which private address a name led to, or why a connection failed, stays in the log:
+        // told to the user, it would map this server's network for them.
+        FetchError::Refused(refused) => {
+            tracing::info!(%refused, "a page address was refused");
+            FromUrlError::page(
+                P::AddressRefused,
+                "That address leads to a private or local network; only pages on the public internet can be read.",
+            )
         }
         FetchError::Unreachable(cause) => {
-            FromUrlError::page(P::Unreachable, format!("The page could not be reached ({cause}). Check the address."))
+            tracing::info!(%cause, "a page could not be reached");
+            FromUrlError::page(P::Unreachable, "The page could not be reached. Check the address.")
         }
         FetchError::Status(status) => {
             let reason = status_name(*status);

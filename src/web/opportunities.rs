@@ -350,7 +350,9 @@ async fn add_entry_api(
 // ---- save a job from its posting URL ----
 
 /// `/opportunities/new`: a blank form, or with `?url=` (what the bookmarklet opens) the form
-/// filled from that page, for review.
+/// with that address ready to be read. Opening a link never makes the server fetch a page: any
+/// site can send a signed-in visitor to a link, so the fetch waits for the form's POST (with its
+/// CSRF token), one click away.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewOpportunityQuery {
@@ -364,7 +366,7 @@ pub async fn new_html(
     Query(query): Query<NewOpportunityQuery>,
 ) -> AppResult<Response> {
     match query.url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => from_url_page(&state, &me, url).await,
+        Some(url) => address_ready_page(&state, &me, url).await,
         None => {
             let query = NewQuery { notice: query.notice, ..NewQuery::default() };
             crate::web::records::new_html::<Opportunities>(State(state), me, Query(query)).await
@@ -380,6 +382,21 @@ pub struct FromUrlForm {
 
 /// "Fill in from the page": the new opportunity's form, filled from the posting; nothing is
 /// saved until the user presses Save.
+/// The new-opportunity form with a posting's address filled in, not read yet.
+async fn address_ready_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResult<Response> {
+    let mut draft = OpportunityDraft::blank();
+    draft.prefill(&typed_input(me));
+    let from_url = FromUrlField {
+        url: typed.trim().chars().take(2000).collect(),
+        error: None,
+        filled: Some("Press “Fill in from the page” to read this posting into the form.".to_owned()),
+    };
+    let chrome = Chrome::new(state, &me.visitor, "New opportunity", "opportunities");
+    let all_labels = crate::db::labels::list_for_user(state.db.pool(), &me.user.id).await?;
+    let view = FormView { draft, errors: FieldErrors::new(), id: None, all_labels };
+    Ok(html(&OpportunityForm { chrome, view, from_url })?.into_response())
+}
+
 async fn from_url_html(
     State(state): State<AppState>,
     me: SignedIn,
