@@ -7,7 +7,7 @@ use axum::response::Html;
 use crate::db::interviews::Interview;
 use crate::db::lists;
 use crate::db::opportunities::OPPORTUNITIES;
-use crate::db::{contacts, interviews, opportunities};
+use crate::db::{contacts, interviews};
 use crate::domain::interviews::{InterviewDraft, InterviewKind, InterviewOutcome};
 use crate::domain::records::RecordKind;
 use crate::domain::UserId;
@@ -101,17 +101,8 @@ impl Resource for Interviews {
         chrome: Chrome,
         view: FormView<InterviewDraft>,
     ) -> AppResult<Html<String>> {
-        let title = "t.role || ' at ' || t.company";
-        let mut opportunities = lists::choices(state.db.pool(), &OPPORTUNITIES, title, user_id).await?;
-        // The list holds the newest 500; the one an interview belongs to is always in it.
-        let current = view.draft.opportunity_id.trim();
-        if uuid::Uuid::parse_str(current).is_ok() && !opportunities.iter().any(|(id, _)| id == current) {
-            let row: Option<opportunities::Opportunity> =
-                lists::get(state.db.pool(), &OPPORTUNITIES, user_id, current).await?;
-            if let Some(row) = row {
-                opportunities.insert(0, (row.id, format!("{} at {}", row.role, row.company)));
-            }
-        }
+        let opportunities =
+            crate::web::opportunities::opportunity_choices(state, user_id, &view.draft.opportunity_id).await?;
         html(&InterviewForm { chrome, view, opportunities })
     }
     async fn show_page(

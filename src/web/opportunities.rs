@@ -347,6 +347,27 @@ async fn add_entry_api(
     Ok((StatusCode::CREATED, Json(timeline)).into_response())
 }
 
+/// The opportunities a form offers to tie a record to (an interview, a task), as
+/// `(id, "role at company")`: the newest 500, with `current` (the one the record is tied to)
+/// always among them.
+pub async fn opportunity_choices(
+    state: &AppState,
+    user_id: &UserId,
+    current: &str,
+) -> AppResult<Vec<(String, String)>> {
+    let title = "t.role || ' at ' || t.company";
+    let mut choices = crate::db::lists::choices(state.db.pool(), &opportunities::OPPORTUNITIES, title, user_id).await?;
+    let current = current.trim();
+    if uuid::Uuid::parse_str(current).is_ok() && !choices.iter().any(|(id, _)| id == current) {
+        let row: Option<Opportunity> =
+            crate::db::lists::get(state.db.pool(), &opportunities::OPPORTUNITIES, user_id, current).await?;
+        if let Some(row) = row {
+            choices.insert(0, (row.id, format!("{} at {}", row.role, row.company)));
+        }
+    }
+    Ok(choices)
+}
+
 // ---- save a job from its posting URL ----
 
 /// `/opportunities/new`: a blank form, or with `?url=` (what the bookmarklet opens) the form
@@ -391,10 +412,7 @@ async fn address_ready_page(state: &AppState, me: &SignedIn, typed: &str) -> App
         error: None,
         filled: Some("Press “Fill in from the page” to read this posting into the form.".to_owned()),
     };
-    let chrome = Chrome::new(state, &me.visitor, "New opportunity", "opportunities");
-    let all_labels = crate::db::labels::list_for_user(state.db.pool(), &me.user.id).await?;
-    let view = FormView { draft, errors: FieldErrors::new(), id: None, all_labels };
-    Ok(html(&OpportunityForm { chrome, view, from_url })?.into_response())
+    new_form_page(state, me, StatusCode::OK, draft, from_url).await
 }
 
 async fn from_url_html(
@@ -442,6 +460,17 @@ async fn from_url_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResul
             (status, draft, FromUrlField { url: kept, error: Some(message), filled: None })
         }
     };
+    new_form_page(state, me, status, draft, from_url).await
+}
+
+/// The new-opportunity form with `draft` and the posting-address field as given.
+async fn new_form_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    draft: OpportunityDraft,
+    from_url: FromUrlField,
+) -> AppResult<Response> {
     let chrome = Chrome::new(state, &me.visitor, "New opportunity", "opportunities");
     let all_labels = crate::db::labels::list_for_user(state.db.pool(), &me.user.id).await?;
     let view = FormView { draft, errors: FieldErrors::new(), id: None, all_labels };

@@ -9,7 +9,7 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 
 use crate::db::lists;
-use crate::db::opportunities::{self, OPPORTUNITIES};
+use crate::db::opportunities::OPPORTUNITIES;
 use crate::db::tasks::{self, Task, TASKS};
 use crate::domain::opportunities::SNOOZE_DAYS;
 use crate::domain::tasks::TaskDraft;
@@ -145,17 +145,8 @@ impl Resource for Tasks {
         chrome: Chrome,
         view: FormView<TaskDraft>,
     ) -> AppResult<Html<String>> {
-        let title = "t.role || ' at ' || t.company";
-        let mut choices = lists::choices(state.db.pool(), &OPPORTUNITIES, title, user_id).await?;
-        // The list holds the newest 500; the task's own opportunity is always in it.
-        let current = view.draft.opportunity_id.trim();
-        if uuid::Uuid::parse_str(current).is_ok() && !choices.iter().any(|(id, _)| id == current) {
-            let row: Option<opportunities::Opportunity> =
-                lists::get(state.db.pool(), &OPPORTUNITIES, user_id, current).await?;
-            if let Some(row) = row {
-                choices.insert(0, (row.id, format!("{} at {}", row.role, row.company)));
-            }
-        }
+        let choices =
+            crate::web::opportunities::opportunity_choices(state, user_id, &view.draft.opportunity_id).await?;
         html(&TaskForm { chrome, view, opportunities: choices })
     }
     async fn show_page(_: &AppState, _: &UserId, chrome: Chrome, row: Task, _: LabelForm) -> AppResult<Html<String>> {
