@@ -690,7 +690,39 @@
     each("input[data-colour-custom]", setupColourCustom);
     each("textarea[data-grapheme-limit]", setupGraphemeCount);
     each("form[data-coverage-form]", setupCoverage);
+    each("form[data-carry-from]", setupCarry);
     focusWhatChanged();
+  }
+
+  /* Carrying a form's fields --------------------------------------------------------------- */
+
+  // "Fill in from the page" sends what was typed into the form below it along with the address,
+  // so the page comes back with it kept (and filled in where the posting says more). Without
+  // JavaScript the address alone is sent.
+  function setupCarry(form) {
+    var source = document.getElementById(form.getAttribute("data-carry-from"));
+    if (!source) return;
+    form.addEventListener("submit", function () {
+      var earlier = form.querySelectorAll("input[data-carried]");
+      for (var i = 0; i < earlier.length; i++) earlier[i].remove();
+      function carry(name, value) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        input.setAttribute("data-carried", "");
+        form.appendChild(input);
+      }
+      var fields = source.elements;
+      for (var j = 0; j < fields.length; j++) {
+        var field = fields[j];
+        if (!field.name || field.disabled || field.name === "_csrf" || field.name === "url") continue;
+        if (field.type === "submit" || field.type === "button" || field.type === "file") continue;
+        if ((field.type === "checkbox" || field.type === "radio") && !field.checked) continue;
+        carry(field.name, field.value);
+      }
+      carry("carried", "1");
+    });
   }
 
   /* Focus ------------------------------------------------------------------------------------ */

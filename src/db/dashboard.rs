@@ -1,9 +1,9 @@
-//! The job search dashboard's queries: due next actions, the board, the funnel.
+//! The job search dashboard's queries: the board and the funnel (its tasks are `db::tasks`).
 
 use sqlx::{Any, Executor, FromRow};
 
 use crate::clock::Timestamp;
-use crate::db::opportunities::{Opportunity, OPPORTUNITIES};
+use crate::db::opportunities::next_action_columns;
 use crate::domain::fields::human_date;
 use crate::domain::opportunities::OpportunityStatus;
 use crate::domain::UserId;
@@ -18,32 +18,8 @@ pub fn open_statuses() -> &'static str {
     &OPEN
 }
 
-/// Open opportunities with a next action due from `from` to `to` (`YYYY-MM-DD`, both included;
-/// an empty `from` has no lower bound), soonest first; read in the order of the
-/// `opportunities_due_next` index, so it stops after `limit` of them.
-pub async fn due_actions<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &UserId,
-    (from, to): (&str, &str),
-    limit: i64,
-) -> Result<Vec<Opportunity>, sqlx::Error> {
-    sqlx::query_as(&due_actions_sql()).bind(user_id).bind(from).bind(to).bind(limit).fetch_all(ex).await
-}
-
 // The SQL of the dashboard's queries is public so that the tests can EXPLAIN it on both
 // databases: each reads one index range of the user's rows, none the whole table.
-
-/// `$1` the owner, `$2` and `$3` the first and last day due, `$4` how many.
-pub fn due_actions_sql() -> String {
-    format!(
-        "SELECT {} FROM opportunities t
-         WHERE t.user_id = $1 AND t.next_action_due >= $2 AND t.next_action_due <= $3
-           AND t.next_action <> '' AND t.status IN ({})
-         ORDER BY t.next_action_due, t.id LIMIT $4",
-        OPPORTUNITIES.columns,
-        open_statuses()
-    )
-}
 
 /// `$1` the owner.
 pub const STATUS_COUNTS_SQL: &str = "SELECT status, COUNT(*) FROM opportunities WHERE user_id = $1 GROUP BY status";
@@ -56,9 +32,10 @@ pub fn board_cards_sql(columns: &[(OpportunityStatus, i64)]) -> String {
         .enumerate()
         .map(|(i, (status, cards))| {
             format!(
-                "SELECT * FROM (SELECT t.id, t.company, t.role, t.status, t.next_action, t.next_action_due \
+                "SELECT * FROM (SELECT t.id, t.company, t.role, t.status, {} \
                  FROM opportunities t WHERE t.user_id = $1 AND t.status = '{status}' \
-                 ORDER BY t.updated_at DESC, t.id DESC LIMIT {cards}) column_{i}"
+                 ORDER BY t.updated_at DESC, t.id DESC LIMIT {cards}) column_{i}",
+                next_action_columns!()
             )
         })
         .collect();
@@ -90,6 +67,7 @@ pub struct Card {
     pub role: String,
     #[sqlx(try_from = "String")]
     pub status: OpportunityStatus,
+    /// Its first open task, as [`crate::db::opportunities::Opportunity::next_action`].
     pub next_action: String,
     pub next_action_due: Option<String>,
 }

@@ -14,12 +14,28 @@ use crate::domain::opportunities::{EventKind, OpportunityInput, OpportunityStatu
 use crate::domain::records::RecordKind;
 use crate::domain::UserId;
 
+/// An opportunity's next action and its day, as columns of a query over `opportunities t`: its
+/// first open task (soonest due, those without a day last, then the oldest; as
+/// `db::tasks::first_open` finds it). Each is one seek into the `tasks_opportunity` index.
+macro_rules! next_action_columns {
+    () => {
+        "COALESCE((SELECT n.title FROM tasks n WHERE n.opportunity_id = t.id AND n.done = 0 \
+         ORDER BY COALESCE(n.due_on, '9999-12-31'), n.created_at, n.id LIMIT 1), '') AS next_action, \
+         (SELECT n.due_on FROM tasks n WHERE n.opportunity_id = t.id AND n.done = 0 \
+         ORDER BY COALESCE(n.due_on, '9999-12-31'), n.created_at, n.id LIMIT 1) AS next_action_due"
+    };
+}
+pub(crate) use next_action_columns;
+
 pub const OPPORTUNITIES: Table = Table {
     kind: RecordKind::Opportunity,
     name: "opportunities",
-    columns: "t.id, t.company, t.role, t.description, t.posting_url, t.location, t.work_mode, t.salary_min, \
-              t.salary_max, t.currency, t.source, t.status, t.applied_on, t.next_action, t.next_action_due, \
-              t.created_at, t.updated_at",
+    columns: concat!(
+        "t.id, t.company, t.role, t.description, t.posting_url, t.location, t.work_mode, t.salary_min, \
+         t.salary_max, t.currency, t.source, t.status, t.applied_on, ",
+        next_action_columns!(),
+        ", t.created_at, t.updated_at"
+    ),
     order_by: "t.updated_at DESC, t.id DESC",
     has_status: true,
     parent: None,
@@ -73,7 +89,11 @@ pub struct Opportunity {
     pub status: OpportunityStatus,
     #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
+    /// Its first open task (soonest due first), or empty: what to do next. Writing it sets that
+    /// task's title (or adds the task when there is none); empty changes nothing. The task
+    /// itself is in `/api/v1/tasks`.
     pub next_action: String,
+    /// The day that task is due.
     #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
     #[sqlx(skip)]
@@ -213,8 +233,6 @@ pub(crate) fn fields<'q>(query: Query<'q>, input: &'q OpportunityInput) -> Query
         .bind(&input.source)
         .bind(input.status.as_str())
         .bind(input.applied_on.map(|d| d.to_string()))
-        .bind(&input.next_action)
-        .bind(input.next_action_due.map(|d| d.to_string()))
 }
 
 /// What a timeline event is about, beyond its kind and text.
@@ -261,56 +279,6 @@ pub async fn record_event(
     Ok(())
 }
 
-/// Take the opportunity's next action off it (it is done): its text, or `None` when it had none
-/// (or is not the user's).
-pub async fn take_next_action(
-    conn: &mut AnyConnection,
-    user_id: &UserId,
-    id: &str,
-    now: Timestamp,
-) -> Result<Option<String>, sqlx::Error> {
-    let action: Option<String> = sqlx::query_scalar(
-        "SELECT next_action FROM opportunities WHERE user_id = $1 AND id = $2 AND next_action <> ''",
-    )
-    .bind(user_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if action.is_some() {
-        sqlx::query(
-            "UPDATE opportunities SET next_action = '', next_action_due = NULL, updated_at = $3
-             WHERE user_id = $1 AND id = $2",
-        )
-        .bind(user_id)
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(action)
-}
-
-/// Move the next action's due date to `until` (YYYY-MM-DD). False when there is no next action.
-pub async fn snooze_next_action<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &UserId,
-    id: &str,
-    until: &str,
-    now: Timestamp,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE opportunities SET next_action_due = $3, updated_at = $4
-         WHERE user_id = $1 AND id = $2 AND next_action <> ''",
-    )
-    .bind(user_id)
-    .bind(id)
-    .bind(until)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 pub async fn insert(
     conn: &mut AnyConnection,
     user_id: &UserId,
@@ -321,9 +289,8 @@ pub async fn insert(
     write(
         &mut *conn,
         "INSERT INTO opportunities (user_id, id, company, role, description, posting_url, location, work_mode,
-                 salary_min, salary_max, currency, source, status, applied_on, next_action, next_action_due,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+                 salary_min, salary_max, currency, source, status, applied_on, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
         user_id,
         id,
         |q| fields(q, input),
@@ -331,7 +298,51 @@ pub async fn insert(
     )
     .await?;
     record_event(&mut *conn, user_id, id, EventKind::Created, EventAbout::Status(None, input.status), "", now).await?;
+    set_next_action(&mut *conn, user_id, id, input, now).await?;
     raise_stage(conn, user_id, id, input).await
+}
+
+/// Write what a form or an API body gave as the next action onto the opportunity's tasks: it
+/// becomes the first open task's title and day, or a new task when none is open. An empty one
+/// changes nothing (a task is finished or dropped as a task).
+async fn set_next_action(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    input: &OpportunityInput,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    if input.next_action.is_empty() {
+        return Ok(());
+    }
+    let due = input.next_action_due.map(|day| day.to_string());
+    match crate::db::tasks::first_open(&mut *conn, user_id, id).await? {
+        Some((_, title, day)) if title == input.next_action && day == due => Ok(()),
+        Some((task_id, _, _)) => {
+            sqlx::query("UPDATE tasks SET title = $3, due_on = $4, updated_at = $5 WHERE user_id = $1 AND id = $2")
+                .bind(user_id)
+                .bind(task_id)
+                .bind(&input.next_action)
+                .bind(due)
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+        }
+        None => sqlx::query(
+            "INSERT INTO tasks (id, user_id, opportunity_id, title, due_on, done, notes, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 0, '', $6, $6)",
+        )
+        .bind(new_id())
+        .bind(user_id)
+        .bind(id)
+        .bind(&input.next_action)
+        .bind(due)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()),
+    }
 }
 
 /// Remember the furthest stage an opportunity reached, for the funnel: its status's, or at
@@ -394,7 +405,7 @@ pub async fn update(
         &mut *conn,
         "UPDATE opportunities SET company = $3, role = $4, description = $5, posting_url = $6, location = $7,
                  work_mode = $8, salary_min = $9, salary_max = $10, currency = $11, source = $12, status = $13,
-                 applied_on = $14, next_action = $15, next_action_due = $16, updated_at = $17
+                 applied_on = $14, updated_at = $15
              WHERE user_id = $1 AND id = $2",
         user_id,
         id,
@@ -410,6 +421,7 @@ pub async fn update(
         let change = EventAbout::Status(Some(&before), input.status);
         record_event(&mut *conn, user_id, id, EventKind::StatusChanged, change, "", now).await?;
     }
+    set_next_action(&mut *conn, user_id, id, input, now).await?;
     raise_stage(conn, user_id, id, input).await?;
     Ok(true)
 }
@@ -447,6 +459,19 @@ pub async fn move_status(
         .execute(conn)
         .await?;
     Ok(true)
+}
+
+/// Hold one of the user's opportunities until the transaction ends, so that what is counted
+/// against it (its resume versions, sends, documents) stays counted: on PostgreSQL a row lock
+/// (two requests adding the 50th would both count 49 otherwise); SQLite's write transactions
+/// already run one at a time. False when it is not there (or not the user's).
+pub async fn hold(conn: &mut AnyConnection, user_id: &UserId, id: &str) -> Result<bool, sqlx::Error> {
+    let sql = match crate::db::kind_of(conn) {
+        crate::db::DbKind::Postgres => "SELECT id FROM opportunities WHERE user_id = $1 AND id = $2 FOR UPDATE",
+        crate::db::DbKind::Sqlite => "SELECT id FROM opportunities WHERE user_id = $1 AND id = $2",
+    };
+    let found: Option<String> = sqlx::query_scalar(sql).bind(user_id).bind(id).fetch_optional(conn).await?;
+    Ok(found.is_some())
 }
 
 /// The opportunity's timeline, newest first.

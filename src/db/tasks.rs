@@ -9,6 +9,7 @@ use crate::db::labels::LabelChip;
 use crate::db::lists::{write, Query, Table};
 use crate::db::Flag;
 use crate::domain::fields::human_date;
+use crate::domain::opportunities::EventKind;
 use crate::domain::records::RecordKind;
 use crate::domain::tasks::TaskInput;
 use crate::domain::UserId;
@@ -125,8 +126,9 @@ pub async fn update_task(
             return Err(sqlx::Error::RowNotFound);
         }
     }
+    let before = state_of(&mut *conn, user_id, id).await?;
     let changed = write(
-        conn,
+        &mut *conn,
         "UPDATE tasks SET title = $3, due_on = $4, done = $5, opportunity_id = $6, notes = $7,
              done_at = CASE WHEN $5 = 0 THEN NULL WHEN done = 1 THEN done_at ELSE $8 END, updated_at = $8
              WHERE user_id = $1 AND id = $2",
@@ -136,17 +138,24 @@ pub async fn update_task(
         now,
     )
     .await?;
+    if let Some(before) = before.filter(|_| changed == 1 && input.done) {
+        // Done on its opportunity's timeline under the title it has now, for the one it is for now.
+        let after = TaskState { title: input.title.clone(), opportunity_id: input.opportunity_id.clone(), ..before };
+        after.note_if_newly_done(conn, user_id, now).await?;
+    }
     Ok(changed == 1)
 }
 
 /// Mark one of the user's tasks done, or not done again. `false` when there is no such task.
-pub async fn set_done<'e>(
-    ex: impl Executor<'e, Database = Any>,
+/// A task for an opportunity that becomes done goes on its timeline.
+pub async fn set_done(
+    conn: &mut AnyConnection,
     user_id: &UserId,
     id: &str,
     done: bool,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
+    let Some(before) = state_of(&mut *conn, user_id, id).await? else { return Ok(false) };
     let changed = sqlx::query(
         "UPDATE tasks SET done = $3, done_at = CASE WHEN $3 = 1 THEN $4 END, updated_at = $4
          WHERE user_id = $1 AND id = $2",
@@ -155,10 +164,71 @@ pub async fn set_done<'e>(
     .bind(id)
     .bind(Flag::bind(done))
     .bind(now)
-    .execute(ex)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
+    if changed == 1 && done {
+        before.note_if_newly_done(conn, user_id, now).await?;
+    }
     Ok(changed == 1)
+}
+
+/// What a task was before a change: whether it was done, its title and its opportunity.
+struct TaskState {
+    done: bool,
+    title: String,
+    opportunity_id: Option<String>,
+}
+
+impl TaskState {
+    /// The task was open and is done now: "Task done" with its title goes on its opportunity's
+    /// timeline (as its next action's did before tasks).
+    async fn note_if_newly_done(
+        &self,
+        conn: &mut AnyConnection,
+        user_id: &UserId,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        let Some(opportunity_id) = self.opportunity_id.as_deref().filter(|_| !self.done) else { return Ok(()) };
+        let about = crate::db::opportunities::EventAbout::Nothing;
+        crate::db::opportunities::record_event(
+            conn,
+            user_id,
+            opportunity_id,
+            EventKind::ActionDone,
+            about,
+            &self.title,
+            now,
+        )
+        .await
+    }
+}
+
+async fn state_of(conn: &mut AnyConnection, user_id: &UserId, id: &str) -> Result<Option<TaskState>, sqlx::Error> {
+    let row: Option<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT done, title, opportunity_id FROM tasks WHERE user_id = $1 AND id = $2")
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(done, title, opportunity_id)| TaskState { done: done == 1, title, opportunity_id }))
+}
+
+/// An opportunity's first open task (soonest due, those without a day last, then the oldest;
+/// the one `db::opportunities` shows as its next action): its id, title and day.
+pub async fn first_open<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &UserId,
+    opportunity_id: &str,
+) -> Result<Option<(String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.id, n.title, n.due_on FROM tasks n WHERE n.user_id = $1 AND n.opportunity_id = $2 AND n.done = 0
+         ORDER BY COALESCE(n.due_on, '9999-12-31'), n.created_at, n.id LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(opportunity_id)
+    .fetch_optional(ex)
+    .await
 }
 
 /// Put an open task off until `day` (`YYYY-MM-DD`). `false` when there is no such open task.
@@ -190,23 +260,26 @@ fn tasks_where(condition: &str, order: &str) -> String {
 
 /// The open tasks due from `first` to `last` (`YYYY-MM-DD`, both included; an empty `first`
 /// has no lower bound), soonest first: read in the order of the `tasks_agenda` index, so it
-/// stops after `limit`.
+/// stops after `limit`. A task for an opportunity that is settled (accepted, rejected, …) is
+/// left out, as its next action was before tasks: it stays on that opportunity's page.
 pub async fn due_between<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &UserId,
     (first, last): (&str, &str),
     limit: i64,
 ) -> Result<Vec<Task>, sqlx::Error> {
-    sqlx::query_as(&tasks_where(
-        "t.done = 0 AND t.due_on >= $2 AND t.due_on <= $3",
-        "t.due_on, t.created_at, t.id LIMIT $4",
-    ))
-    .bind(user_id)
-    .bind(first)
-    .bind(last)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(due_between_sql);
+    sqlx::query_as(&SQL).bind(user_id).bind(first).bind(last).bind(limit).fetch_all(ex).await
+}
+
+/// [`due_between`]'s SQL (public for the tests to EXPLAIN): `$1` the owner, `$2` and `$3` the
+/// first and last day, `$4` how many.
+pub fn due_between_sql() -> String {
+    let condition = format!(
+        "t.done = 0 AND t.due_on >= $2 AND t.due_on <= $3 AND (t.opportunity_id IS NULL OR o.status IN ({}))",
+        crate::db::dashboard::open_statuses()
+    );
+    tasks_where(&condition, "t.due_on, t.created_at, t.id LIMIT $4")
 }
 
 /// The most tasks an opportunity's page lists.

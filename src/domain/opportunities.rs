@@ -76,7 +76,7 @@ crate::closed_set! {
         Call = ("call", "Call"),
         FollowUp = ("follow_up", "Follow-up"),
         Note = ("note", "Note"),
-        ActionDone = ("action_done", "Next action done"),
+        ActionDone = ("action_done", "Task done"),
         ResumeSent = ("resume_sent", "Resume sent"),
         OfferRecorded = ("offer_recorded", "Offer recorded"),
         OfferChanged = ("offer_changed", "Offer changed"),
@@ -177,10 +177,12 @@ pub struct OpportunityWrite {
     #[serde(default, deserialize_with = "nullable_text")]
     #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub applied_on: Option<String>,
+    /// Sets the title of the first open task (soonest due), or adds a task when none is open.
+    /// Empty changes nothing: a task is finished or deleted through `/tasks`.
     #[serde(default, deserialize_with = "nullable_text")]
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub next_action: Option<String>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`: the day that task is due.
     #[serde(default, deserialize_with = "nullable_text")]
     #[schema(schema_with = crate::domain::schema::day_or_null)]
     pub next_action_due: Option<String>,
@@ -261,6 +263,36 @@ impl OpportunityDraft {
     }
 }
 
+impl OpportunityDraft {
+    /// This form, as typed, filled from a job posting's `page`: what the page says replaces what
+    /// it names (company, role, where, salary, description, its address); what it does not say,
+    /// and what only the user decides (status, dates, next step, labels), stays as typed.
+    pub fn filled_from(mut self, page: OpportunityDraft) -> OpportunityDraft {
+        let take = |typed: &mut String, found: String| {
+            if !found.trim().is_empty() {
+                *typed = found;
+            }
+        };
+        take(&mut self.company, page.company);
+        take(&mut self.role, page.role);
+        take(&mut self.description, page.description);
+        take(&mut self.posting_url, page.posting_url);
+        take(&mut self.location, page.location);
+        take(&mut self.work_mode, page.work_mode);
+        take(&mut self.source, page.source);
+        // A salary is a range in one currency: taken whole, or not at all.
+        if !(page.salary_min.is_empty() && page.salary_max.is_empty()) {
+            self.salary_min = page.salary_min;
+            self.salary_max = page.salary_max;
+            self.currency = page.currency;
+        }
+        if self.status.trim().is_empty() {
+            self.status = OpportunityStatus::Saved.to_string();
+        }
+        self
+    }
+}
+
 impl Draft for OpportunityDraft {
     type Write = OpportunityWrite;
     type Input = OpportunityInput;
@@ -278,6 +310,10 @@ impl Draft for OpportunityDraft {
         set(&mut self.source, write.source);
         set(&mut self.status, write.status);
         set(&mut self.applied_on, write.applied_on);
+        // Emptying the next action (which leaves the tasks as they are) takes its day with it.
+        if write.next_action.as_deref().is_some_and(|text| text.trim().is_empty()) && write.next_action_due.is_none() {
+            self.next_action_due.clear();
+        }
         set(&mut self.next_action, write.next_action);
         set(&mut self.next_action_due, write.next_action_due);
         crate::domain::records::set_label_names(&mut self.labels, write.labels);
@@ -332,6 +368,9 @@ impl Draft for OpportunityDraft {
         let applied_on = e.check("applied_on", optional_day(&self.applied_on)).flatten();
         let next_action = e.check("next_action", fields::line(&self.next_action, SHORT));
         let next_action_due = e.check("next_action_due", optional_day(&self.next_action_due)).flatten();
+        if next_action_due.is_some() && next_action.as_deref().is_some_and(str::is_empty) {
+            e.add("next_action", "Say what the next step is, or leave its day empty.");
+        }
         let labels = crate::domain::records::parse_labels(&mut e, &self.labels);
         let Some(status) = status.filter(|_| e.is_empty()) else { return Err(e) };
         Ok(OpportunityInput {
@@ -475,6 +514,7 @@ mod tests {
         let mut form = OpportunityDraft {
             salary_min: "£90k–£110k".into(),
             applied_on: "5th March 2026".into(),
+            next_action: "Follow up".into(),
             next_action_due: "05/13/2026".into(),
             ..draft()
         };
@@ -519,5 +559,40 @@ mod properties {
                 prop_assert!(kind.as_str().eq_ignore_ascii_case(input.trim()));
             }
         }
+    }
+
+    #[test]
+    fn a_posting_fills_what_it_names_and_keeps_what_only_the_user_decides() {
+        let typed = OpportunityDraft {
+            company: "Globex".into(),
+            role: "Engineer".into(),
+            status: "applied".into(),
+            applied_on: "2026-12-01".into(),
+            next_action: "Ask Sam".into(),
+            salary_min: "90000".into(),
+            currency: "USD".into(),
+            labels: "Rust".into(),
+            ..OpportunityDraft::default()
+        };
+        let page = OpportunityDraft {
+            role: "Staff Engineer".into(),
+            location: "Berlin".into(),
+            salary_max: "120000".into(),
+            currency: "EUR".into(),
+            ..OpportunityDraft::blank()
+        };
+        let filled = typed.clone().filled_from(page);
+        assert_eq!((filled.company.as_str(), filled.role.as_str()), ("Globex", "Staff Engineer"));
+        assert_eq!((filled.status.as_str(), filled.applied_on.as_str()), ("applied", "2026-12-01"));
+        assert_eq!((filled.next_action.as_str(), filled.location.as_str()), ("Ask Sam", "Berlin"));
+        assert_eq!(
+            (filled.salary_min.as_str(), filled.salary_max.as_str(), filled.currency.as_str()),
+            ("", "120000", "EUR"),
+            "a salary is taken whole"
+        );
+        assert_eq!(filled.labels, typed.labels);
+        let nothing = typed.clone().filled_from(OpportunityDraft::blank());
+        assert_eq!((nothing.salary_min.as_str(), nothing.currency.as_str()), ("90000", "USD"));
+        assert_eq!(OpportunityDraft::default().filled_from(OpportunityDraft::blank()).status, "saved");
     }
 }

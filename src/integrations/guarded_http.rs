@@ -77,16 +77,19 @@ impl Guard {
             url::Host::Domain(_) => None,
         };
         match literal {
-            Some(ip) if !is_public(ip) => {
-                let socket = url.port_or_known_default().map(|port| SocketAddr::new(ip, port));
-                if socket.is_some_and(|socket| self.exempt.contains(&socket)) {
-                    Ok(())
-                } else {
-                    Err(Refused::PrivateAddress(ip))
-                }
-            }
+            Some(ip) if !is_public(ip) && !self.exempts(url) => Err(Refused::PrivateAddress(ip)),
             _ => Ok(()),
         }
+    }
+
+    /// Whether the URL names, by its address written in it, one of the exempted sockets.
+    pub fn exempts(&self, url: &url::Url) -> bool {
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+            _ => return false,
+        };
+        url.port_or_known_default().is_some_and(|port| self.exempt.contains(&SocketAddr::new(ip, port)))
     }
 
     /// A reqwest client builder with the guard in place: our resolver on the public network, no
@@ -141,24 +144,41 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
 
 /// An address on the public internet: not loopback, private, link-local (cloud metadata
 /// services live there), shared (CGNAT), documentation, benchmarking, multicast, reserved or
-/// unspecified; IPv4 inside IPv6 is judged as IPv4.
+/// unspecified. An IPv6 address that carries an IPv4 one (mapped, compatible, translated, 6to4)
+/// is judged by that IPv4 address, as the network may deliver it there; tunnels and
+/// translators that can reach anywhere (NAT64, Teredo) are refused whole.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(v6) {
                 return is_public_v4(v4);
             }
-            let first = v6.segments()[0];
-            !(v6.is_unspecified()
-                || v6.is_loopback()
-                || v6.is_multicast()
+            let [first, second, third, ..] = v6.segments();
+            !(v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
-                || (first == 0x0064 && v6.segments()[1] == 0xff9b) // NAT64 to anywhere
-                || v6 == Ipv6Addr::from_bits(0))
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some sites)
+                || (first == 0x2001 && second == 0x0db8) // documentation
+                || (first == 0x2001 && second == 0x0000) // Teredo
+                || (first == 0x2001 && second == 0x0002 && third == 0) // benchmarking
+                || (first == 0x0064 && second == 0xff9b) // NAT64, well-known and local-use
+                || (first == 0x0100 && v6.segments()[1..4] == [0, 0, 0]) // discard-only
+                || first == 0)
         }
+    }
+}
+
+/// The IPv4 address an IPv6 one stands for: `::ffff:a.b.c.d` (mapped), `::a.b.c.d` (compatible,
+/// which also holds `::` and `::1`), `::ffff:0:a.b.c.d` (translated) and `2002:aabb:ccdd::/48`
+/// (6to4).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let low = Ipv4Addr::from(((u32::from(s[6])) << 16) | u32::from(s[7]));
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0, 0, _, _] | [0, 0, 0, 0, 0xffff, 0, _, _] => Some(low),
+        [0x2002, a, b, ..] => Some(Ipv4Addr::from((u32::from(a) << 16) | u32::from(b))),
+        _ => None,
     }
 }
 
@@ -203,10 +223,24 @@ mod tests {
             "::ffff:10.0.0.1",
             "2001:db8::1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:a9fe:a9fe",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2001:0:4136:e378::1",
+            "2001:2::1",
+            "fec0::1",
+            "100::1",
+            "0:0:0:1::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for public in
+            ["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1", "::8.8.8.8"]
+        {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

@@ -57,12 +57,26 @@ pub enum FetchError {
     TooLarge(usize),
     #[error("the answer is {0}, not an HTML page")]
     NotHtml(String),
+    #[error("port {0} is not a web port")]
+    Port(u16),
+    #[error("too many pages are being read at once")]
+    Busy,
 }
+
+/// The ports a page is read from on the public network: the web's own. Any other names a
+/// service that is not a web site (mail, a database), which a pasted address must not probe.
+pub const WEB_PORTS: [u16; 4] = [80, 443, 8080, 8443];
+
+/// Pages read at once by this process, from every user: each holds a connection and up to
+/// [`Limits::max_bytes`] while it arrives, and more while it is read. A fetch waits for its
+/// turn at most half its time limit.
+const FETCHES_AT_ONCE: usize = 8;
 
 pub struct PageFetcher {
     client: reqwest::Client,
     guard: Guard,
     limits: Limits,
+    turns: tokio::sync::Semaphore,
 }
 
 impl PageFetcher {
@@ -71,16 +85,20 @@ impl PageFetcher {
     pub fn new(network: Network, exempt: &[SocketAddr], limits: Limits) -> anyhow::Result<Self> {
         let guard = Guard::exempting(network, exempt);
         let client = guard.client_builder(limits.total).build()?;
-        Ok(Self { client, guard, limits })
+        Ok(Self { client, guard, limits, turns: tokio::sync::Semaphore::new(FETCHES_AT_ONCE) })
     }
 
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
-    /// The page at `url`, following redirects.
+    /// The page at `url`, following redirects. [`FetchError::Busy`] when its turn did not come
+    /// within half its time limit (as many fetches as allowed were under way all along).
     pub async fn fetch(&self, url: &Url) -> Result<Page, FetchError> {
         let seconds = self.limits.total.as_secs().max(1);
+        let Ok(Ok(_turn)) = tokio::time::timeout(self.limits.total / 2, self.turns.acquire()).await else {
+            return Err(FetchError::Busy);
+        };
         match tokio::time::timeout(self.limits.total, self.follow(url.clone())).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::TimedOut(seconds)),
@@ -141,7 +159,12 @@ impl PageFetcher {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(FetchError::Unreachable("the address carries a user name or password".into()));
         }
-        self.guard.check_address(url).map_err(FetchError::Refused)
+        self.guard.check_address(url).map_err(FetchError::Refused)?;
+        let port = url.port_or_known_default().unwrap_or_default();
+        if self.guard.network() == Network::Public && !WEB_PORTS.contains(&port) && !self.guard.exempts(url) {
+            return Err(FetchError::Port(port));
+        }
+        Ok(())
     }
 
     fn failure(&self, error: reqwest::Error) -> FetchError {
@@ -221,12 +244,12 @@ mod tests {
             ("file:///etc/passwd", FetchError::Scheme("file".into())),
             // Refused before any connection (only loopback ones here, so that a broken guard
             // would not send anything off this machine).
-            ("http://127.0.0.2:9/job", FetchError::Refused(Refused::PrivateAddress("127.0.0.2".parse().unwrap()))),
+            ("http://127.0.0.2/job", FetchError::Refused(Refused::PrivateAddress("127.0.0.2".parse().unwrap()))),
             ("http://[::1]:8080/", FetchError::Refused(Refused::PrivateAddress("::1".parse().unwrap()))),
         ] {
             assert_eq!(fetcher.fetch(&Url::parse(url).unwrap()).await.unwrap_err(), expected, "{url}");
         }
-        let error = fetcher.fetch(&Url::parse("http://localhost:9/").unwrap()).await.unwrap_err();
+        let error = fetcher.fetch(&Url::parse("http://localhost:8080/").unwrap()).await.unwrap_err();
         assert!(matches!(error, FetchError::Refused(Refused::PrivateAddress(ip)) if ip.is_loopback()), "{error:?}");
     }
 
@@ -245,6 +268,55 @@ mod tests {
         let error = fetcher.fetch(&Url::parse(&format!("http://{address}/job")).unwrap()).await.unwrap_err();
         assert_eq!(error, FetchError::TimedOut(1));
         assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        silent.abort();
+    }
+
+    #[test]
+    fn on_the_public_network_only_the_web_ports_are_fetched() {
+        let fetcher = PageFetcher::new(Network::Public, &[], Limits::default()).unwrap();
+        let check = |url: &str| fetcher.check(&Url::parse(url).unwrap());
+        assert_eq!(check("http://93.184.216.34:25/"), Err(FetchError::Port(25)));
+        assert_eq!(check("https://jobs.example.org:6379/"), Err(FetchError::Port(6379)));
+        for allowed in ["http://jobs.example.org/", "https://jobs.example.org/", "https://jobs.example.org:8443/"] {
+            assert_eq!(check(allowed), Ok(()), "{allowed}");
+        }
+        let exempt: SocketAddr = "127.0.0.1:4567".parse().unwrap();
+        let testing = PageFetcher::new(Network::Public, &[exempt], Limits::default()).unwrap();
+        assert_eq!(testing.check(&Url::parse("http://127.0.0.1:4567/job").unwrap()), Ok(()));
+        let development = PageFetcher::new(Network::AllowPrivate, &[], Limits::default()).unwrap();
+        assert_eq!(development.check(&Url::parse("http://127.0.0.1:3000/job").unwrap()), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn only_so_many_pages_are_read_at_once_and_the_next_is_turned_away_in_time() {
+        // A server that takes every connection and never answers: each fetch holds its turn.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((connection, _)) = listener.accept().await {
+                held.push(connection);
+            }
+        });
+        let limits = Limits { total: Duration::from_secs(3), ..Limits::default() };
+        let fetcher = std::sync::Arc::new(PageFetcher::new(Network::AllowPrivate, &[], limits).unwrap());
+        let url = Url::parse(&format!("http://{address}/job")).unwrap();
+        let waiting: Vec<_> = (0..FETCHES_AT_ONCE)
+            .map(|_| {
+                let (fetcher, url) = (fetcher.clone(), url.clone());
+                tokio::spawn(async move { fetcher.fetch(&url).await })
+            })
+            .collect();
+        while fetcher.turns.available_permits() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(fetcher.fetch(&url).await.unwrap_err(), FetchError::Busy);
+        assert!(started.elapsed() < limits.total, "{:?}", started.elapsed());
+        for fetch in waiting {
+            assert_eq!(fetch.await.unwrap().unwrap_err(), FetchError::TimedOut(3));
+        }
+        assert_eq!(fetcher.turns.available_permits(), FETCHES_AT_ONCE, "every turn is given back");
         silent.abort();
     }
 }

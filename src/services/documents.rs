@@ -202,6 +202,18 @@ pub async fn attach(handles: &Handles, user_id: &UserId, new: NewDocument<'_>) -
     uploads::expect_file(handles.db.pool(), &document.storage_key, unclaimed_after).await?;
     handles.files.put(&document.storage_key, bytes, found.content_type).await?;
     let mut tx = handles.db.begin_write().await?;
+    // Counted again while the opportunity is held: uploads at the same moment could each have
+    // found room for one more above.
+    let full = !crate::db::opportunities::hold(&mut tx, user_id, new.opportunity_id).await?
+        || uploads::count_documents(&mut *tx, user_id, new.opportunity_id).await?
+            >= uploads::DOCUMENTS_PER_OPPORTUNITY_MAX;
+    if full {
+        drop(tx);
+        remove_files_soon(handles, vec![document.storage_key]);
+        let message =
+            format!("An opportunity holds at most {} files: delete one first.", uploads::DOCUMENTS_PER_OPPORTUNITY_MAX);
+        return Err(ServiceError::field("file", message));
+    }
     match uploads::insert_document(&mut tx, user_id, &document).await {
         Ok(()) => tx.commit().await?,
         // The opportunity was deleted while the file was being stored.

@@ -135,6 +135,22 @@ fn fetch_problem(err: &FetchError) -> FromUrlError {
                 bytes / (1024 * 1024)
             ),
         ),
+        FetchError::Port(port) => FromUrlError::page(
+            P::AddressRefused,
+            format!(
+                "Port {port} is not a web site's: only pages on the usual web ports ({}) can be read.",
+                crate::integrations::web_pages::WEB_PORTS.map(|p| p.to_string()).join(", ")
+            ),
+        ),
+        FetchError::Busy => {
+            tracing::warn!("page fetches are at their limit; one was turned away");
+            FromUrlError::Service(ServiceError::RateLimited {
+                message:
+                    "Careerlog is reading many pages right now. Try again in a moment, or fill in the form by hand."
+                        .into(),
+                retry_after_secs: 10,
+            })
+        }
         FetchError::NotHtml(kind) => FromUrlError::page(
             P::NotHtml,
             format!("That address gives {kind}, not a web page. Paste the address of the posting's page."),

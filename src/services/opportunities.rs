@@ -1,13 +1,14 @@
 //! What happens to an opportunity beyond its fields: entries the user writes on its timeline,
-//! and its next action done or put off.
+//! and its next action (its first open task) done or put off.
 
 use crate::db::accounts::User;
 use crate::db::{
     interviews,
     opportunities::{self, EventAbout},
+    tasks,
 };
-use crate::domain::opportunities::{EntryForm, EventKind};
-use crate::domain::{FieldErrors, UserId};
+use crate::domain::opportunities::EntryForm;
+use crate::domain::UserId;
 use crate::services::records::{self, kinds::Opportunities};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
@@ -44,34 +45,23 @@ pub async fn today_for(handles: &Handles, user: &User) -> ServiceResult<jiff::ci
     Ok(instant.to_zoned(zone).date())
 }
 
-/// The next action is done: it comes off the opportunity and goes on its timeline.
+/// The next action (the first open task) is done: it goes on the opportunity's timeline. None
+/// open is harmless.
 pub async fn complete_next_action(handles: &Handles, user_id: &UserId, id: &str) -> ServiceResult<()> {
     records::require::<Opportunities>(&handles.db, user_id, id).await?;
-    let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
-    if let Some(action) = opportunities::take_next_action(&mut tx, user_id, id, now).await? {
-        opportunities::record_event(&mut tx, user_id, id, EventKind::ActionDone, EventAbout::Nothing, &action, now)
-            .await?;
+    if let Some((task_id, _, _)) = tasks::first_open(&mut *tx, user_id, id).await? {
+        tasks::set_done(&mut tx, user_id, &task_id, true, handles.clock.now()).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-pub use crate::domain::opportunities::SNOOZE_DAYS;
-
-/// Put the next action off: due `days` from today (where the user is).
+/// Put the next action (the first open task) off: due `days` from today (where the user is).
 pub async fn snooze_next_action(handles: &Handles, user: &User, id: &str, days: &str) -> ServiceResult<()> {
-    let user_id = &user.id;
-    records::require::<Opportunities>(&handles.db, user_id, id).await?;
-    let Some(days) = days.trim().parse::<i64>().ok().filter(|d| SNOOZE_DAYS.iter().any(|(n, _)| n == d)) else {
-        return Err(ServiceError::Invalid(FieldErrors::single("days", "Choose how long to put it off from the list.")));
+    records::require::<Opportunities>(&handles.db, &user.id, id).await?;
+    let Some((task_id, _, _)) = tasks::first_open(handles.db.pool(), &user.id, id).await? else {
+        return Err(ServiceError::field("next_action", "There is no open task to put off."));
     };
-    let until = today_for(handles, user).await? + jiff::Span::new().days(days);
-    let snoozed =
-        opportunities::snooze_next_action(handles.db.pool(), user_id, id, &until.to_string(), handles.clock.now())
-            .await?;
-    if !snoozed {
-        return Err(ServiceError::Invalid(FieldErrors::single("next_action", "There is no next action to put off.")));
-    }
-    Ok(())
+    crate::services::tasks::put_off(handles, user, &task_id, days).await
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::clock::Timestamp;
 use crate::db::reminders::{self, Recipient, ReminderSettings, Switch};
-use crate::db::{dashboard, interviews, tasks};
+use crate::db::{interviews, tasks};
 use crate::domain::interviews::InterviewOutcome;
 use crate::domain::UserId;
 use crate::integrations::mail::OutgoingMail;
@@ -120,7 +120,6 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
     let yesterday = today.yesterday().map_err(anyhow::Error::from)?.to_string();
     let mut due_tasks = tasks::due_between(pool, user_id, ("", &yesterday), DIGEST_ITEMS).await?;
     due_tasks.extend(tasks::due_between(pool, user_id, (&day, &day), DIGEST_ITEMS).await?);
-    let due_actions = dashboard::due_actions(pool, user_id, ("", &day), DIGEST_ITEMS).await?;
     let start = Timestamp(today.to_zoned(zone.clone()).map_err(anyhow::Error::from)?.timestamp().as_millisecond());
     let end = Timestamp(
         today
@@ -139,7 +138,7 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
     if !reminders::note_sent(&mut tx, user_id, "digest", &day, now).await? {
         return Ok(false);
     }
-    let nothing_due = too_late || (due_tasks.is_empty() && due_actions.is_empty() && todays.is_empty());
+    let nothing_due = too_late || (due_tasks.is_empty() && todays.is_empty());
     if !nothing_due {
         let base = handles.base_url.as_str().trim_end_matches('/');
         let mut text = format!("Good morning. Here is what is due today, {}.\n", today.strftime("%A %-d %B"));
@@ -159,19 +158,6 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
             text.push_str(&due_today.iter().map(line).collect::<Vec<_>>().join("\n"));
             text.push('\n');
         }
-        if !due_actions.is_empty() {
-            text.push_str("\nNext actions:\n");
-            for action in &due_actions {
-                text.push_str(&format!(
-                    "- {} ({} at {}), due {}: {base}/opportunities/{}\n",
-                    action.next_action,
-                    action.role,
-                    action.company,
-                    action.due(),
-                    action.id
-                ));
-            }
-        }
         if !todays.is_empty() {
             text.push_str("\nInterviews today:\n");
             for interview in &todays {
@@ -188,10 +174,7 @@ async fn send_digest(handles: &Handles, recipient: &Recipient, now: Timestamp) -
         ));
         let mail = OutgoingMail {
             to: recipient.email.clone(),
-            subject: format!(
-                "Due today: {} in Careerlog",
-                count_words(due_tasks.len() + due_actions.len(), todays.len())
-            ),
+            subject: format!("Due today: {} in Careerlog", count_words(due_tasks.len(), todays.len())),
             text,
         };
         crate::services::mail_outbox::enqueue(handles, &mut tx, Some(user_id), mail).await?;

@@ -249,6 +249,9 @@ pub async fn create(
     let id = new_id();
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
+    if !opportunities::hold(&mut tx, user_id, &opportunity.id).await? {
+        return Err(ServiceError::NotFound);
+    }
     if versions::count_for(&mut tx, user_id, &opportunity.id).await? >= VERSIONS_PER_OPPORTUNITY {
         return Err(ServiceError::field(
             "name",
@@ -360,6 +363,9 @@ pub async fn mark_sent(handles: &Handles, user_id: &UserId, opportunity_id: &str
     let send_id = new_id();
     let now = handles.clock.now();
     let mut tx = handles.db.begin_write().await?;
+    if !opportunities::hold(&mut tx, user_id, opportunity_id).await? {
+        return Err(ServiceError::NotFound);
+    }
     if versions::count_sends(&mut tx, user_id, opportunity_id).await? >= SENDS_PER_OPPORTUNITY {
         return Err(ServiceError::field(
             "sent",

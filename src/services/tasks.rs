@@ -9,13 +9,15 @@ use crate::services::opportunities::today_for;
 use crate::services::records::{self, kinds::Tasks};
 use crate::services::{Handles, ServiceError, ServiceResult};
 
-/// Mark one of the user's tasks done, or open again.
+/// Mark one of the user's tasks done (on its opportunity's timeline, if it has one), or open
+/// again.
 pub async fn set_done(handles: &Handles, user_id: &UserId, id: &str, done: bool) -> ServiceResult<()> {
-    if tasks::set_done(handles.db.pool(), user_id, id, done, handles.clock.now()).await? {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
+    let mut tx = handles.db.begin_write().await?;
+    if !tasks::set_done(&mut tx, user_id, id, done, handles.clock.now()).await? {
+        return Err(ServiceError::NotFound);
     }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Put an open task off: due `days` from today where the user is (one of the offered choices).

@@ -974,8 +974,9 @@ fn job_search_paths(openapi: &mut OpenApi) {
         .tag(tag)
         .summary(Some("Mark the next action done"))
         .description(Some(
-            "The next action and its due date leave the opportunity and go on its timeline as done. Without a next \
-             action nothing changes.",
+            "The next action is the opportunity's first open task (soonest due first): it is marked done and goes on \
+             the timeline, and the next open task, if any, becomes the next action. Without an open task nothing \
+             changes. Tasks themselves are under `/tasks`.",
         ))
         .operation_id(Some("complete_next_action"))
         .parameter(id_parameter("id", "the opportunity"))
@@ -985,8 +986,8 @@ fn job_search_paths(openapi: &mut OpenApi) {
         .tag(tag)
         .summary(Some("Put the next action off"))
         .description(Some(
-            "Its due date becomes `days` from today in the user's time zone. 422 when the opportunity has no next \
-             action.",
+            "The first open task's due date becomes `days` from today in the user's time zone. 422 when the \
+             opportunity has no open task.",
         ))
         .operation_id(Some("snooze_next_action"))
         .parameter(id_parameter("id", "the opportunity"))

@@ -1,5 +1,5 @@
-//! The private calendar feed: an unguessable `.ics` address with the user's interviews and due
-//! next actions, for any calendar app to subscribe to. Only a hash of the address's secret is
+//! The private calendar feed: an unguessable `.ics` address with the user's interviews and open
+//! tasks with a day, for any calendar app to subscribe to. Only a hash of the address's secret is
 //! kept, so the full address is shown once, right after it is made; replacing it or turning the
 //! feed off stops the old address at once. The secret is in the path, which the request log
 //! redacts (see `request_id`).
@@ -17,10 +17,9 @@ use serde::Deserialize;
 
 use crate::clock::Timestamp;
 use crate::db::calendar;
+use crate::db::interviews;
 use crate::db::interviews::Interview;
-use crate::db::opportunities::Opportunity;
 use crate::db::tasks::{self, Task};
-use crate::db::{dashboard, interviews};
 use crate::domain::ical::{self, Event, When};
 use crate::domain::interviews::InterviewOutcome;
 use crate::domain::token::looks_like_token;
@@ -39,7 +38,7 @@ pub const CALENDAR_NAME: &str = "Careerlog job search";
 const PAST: Duration = Duration::from_secs(30 * 24 * 3600);
 const AHEAD: Duration = Duration::from_secs(365 * 24 * 3600);
 const MAX_INTERVIEWS: i64 = 1000;
-const MAX_ACTIONS: i64 = 500;
+const MAX_TASKS: i64 = 500;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -142,13 +141,11 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
         &mut interviews,
     )
     .await?;
-    let actions = dashboard::due_actions(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
-    let tasks = tasks::due_between(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_ACTIONS).await?;
+    let tasks = tasks::due_between(pool, &user_id, (&from.iso_date(), &to.iso_date()), MAX_TASKS).await?;
     let base = state.base_url.as_str().trim_end_matches('/');
     let events: Vec<Event> = interviews
         .iter()
         .map(|interview| interview_event(base, interview))
-        .chain(actions.iter().filter_map(|action| action_event(base, action)))
         .chain(tasks.iter().filter_map(|task| task_event(base, task)))
         .collect();
     let body = ical::calendar(CALENDAR_NAME, now, &events);
@@ -223,29 +220,6 @@ fn task_event(base: &str, task: &Task) -> Option<Event> {
         description: format!("In Careerlog: {base}/tasks/{}", task.id),
         url: None,
         last_modified: Some(task.updated_at),
-        cancelled: false,
-        transparent: true,
-        reminder_minutes: None,
-    })
-}
-
-/// A due next action, as a free all-day event on its day. A stored day that does not parse is
-/// left out.
-fn action_event(base: &str, action: &Opportunity) -> Option<Event> {
-    let due_text = action.next_action_due.as_deref()?;
-    let due: jiff::civil::Date = due_text.parse().ok()?;
-    Some(Event {
-        uid: format!("next-action-{}-{due_text}@careerlog", action.id),
-        start: When::Day(due),
-        end: When::Day(due.tomorrow().ok()?),
-        summary: format!("Next action: {} ({} at {})", action.next_action, action.role, action.company),
-        location: String::new(),
-        description: format!(
-            "Next action for {} at {}.\n\nIn Careerlog: {base}/opportunities/{}",
-            action.role, action.company, action.id
-        ),
-        url: None,
-        last_modified: Some(action.updated_at),
         cancelled: false,
         transparent: true,
         reminder_minutes: None,

@@ -1,4 +1,4 @@
-//! The job search at a glance: interviews in the next two weeks, next actions that are due, the
+//! The job search at a glance: interviews in the next two weeks, tasks that are due, the
 //! pipeline as a board (a card moves by its form, or by drag and drop with JavaScript), and a
 //! funnel of how far opportunities got.
 
@@ -12,7 +12,6 @@ use axum::{Form, Router};
 
 use crate::db::dashboard::Card;
 use crate::db::interviews::Interview;
-use crate::db::opportunities::Opportunity;
 use crate::db::{dashboard, interviews};
 use crate::domain::opportunities::OpportunityStatus;
 use crate::services::interview_suggestions as suggestion_service;
@@ -32,10 +31,6 @@ pub const CARDS_PER_CLOSED_COLUMN: i64 = 2;
 const UPCOMING_DAYS: u64 = 14;
 /// Interviews listed at most, the soonest; the calendar and the interviews list have them all.
 pub const UPCOMING_SHOWN: i64 = 15;
-/// Next actions due this many days ahead are listed with the overdue ones.
-const DUE_AHEAD_DAYS: i64 = 7;
-/// Next actions listed at most, those that have waited longest.
-pub const DUE_SHOWN: i64 = 8;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -105,13 +100,10 @@ pub struct Stage {
 pub struct Dashboard {
     pub chrome: Chrome,
     pub upcoming: Vec<Interview>,
-    pub due: Vec<Opportunity>,
     /// Open tasks overdue, due today and this week.
     pub agenda: crate::web::tasks::Agenda,
-    pub today: String,
     pub columns: Vec<Column>,
     pub funnel: Vec<Stage>,
-    pub snooze_choices: &'static [(i64, &'static str)],
     /// Interviews found in the calendar, waiting for a yes or no.
     pub suggestions: Vec<SuggestionView>,
     /// Open opportunities a suggestion can be accepted onto: (id, company, role).
@@ -129,13 +121,6 @@ impl Dashboard {
 }
 
 impl Dashboard {
-    pub fn due_shown(&self) -> i64 {
-        DUE_SHOWN
-    }
-    /// Whether more next actions are due than the list shows (it is full).
-    pub fn due_is_cut(&self) -> bool {
-        self.due.len() as i64 >= DUE_SHOWN
-    }
     pub fn upcoming_shown(&self) -> i64 {
         UPCOMING_SHOWN
     }
@@ -213,11 +198,8 @@ async fn dashboard(
     let now = state.clock.now();
     let until = now.plus(Duration::from_secs(UPCOMING_DAYS * 86_400));
     let upcoming = interviews::upcoming_interviews(pool, user_id, now, until, UPCOMING_SHOWN).await?;
-    // Overdue, due today, and what comes in the next week, by "today" where the user is.
+    // Tasks overdue, due today, and what comes in the next week, by "today" where the user is.
     let today_date = opportunity_service::today_for(&state, &me.user).await?;
-    let today = today_date.to_string();
-    let week_ahead = (today_date + jiff::Span::new().days(DUE_AHEAD_DAYS)).to_string();
-    let due = dashboard::due_actions(pool, user_id, ("", &week_ahead), DUE_SHOWN).await?;
     let agenda = crate::web::tasks::Agenda::load(&state, user_id, today_date).await?;
     let counts = dashboard::status_counts(pool, user_id).await?;
     let total = |status: OpportunityStatus| counts.iter().find(|(s, _)| status == s.as_str()).map_or(0, |(_, n)| *n);
@@ -266,21 +248,8 @@ async fn dashboard(
     };
     let prepared = crate::db::google_calendar::prepared_interviews(pool, user_id, now, until).await?;
     let chrome = Chrome::new(&state, &me.visitor, "Job search", "jobs").with_notice(notice);
-    let snooze_choices = &opportunity_service::SNOOZE_DAYS;
-    let page = Dashboard {
-        chrome,
-        upcoming,
-        due,
-        agenda,
-        today,
-        columns,
-        funnel,
-        snooze_choices,
-        suggestions,
-        opportunity_choices,
-        prepared,
-        errors,
-    };
+    let page =
+        Dashboard { chrome, upcoming, agenda, columns, funnel, suggestions, opportunity_choices, prepared, errors };
     Ok((status, render(&page)?).into_response())
 }
 

@@ -78,7 +78,6 @@ pub struct OpportunityShow {
     pub interviews: Vec<Interview>,
     pub notes: NotesSection,
     pub tasks: crate::web::tasks::TasksSection,
-    pub snooze_choices: &'static [(i64, &'static str)],
     pub ai_prep: crate::web::ai_prep::AiPrepSection,
     /// Its tailored resume versions and what was sent.
     pub resumes: crate::web::resume_versions::ResumeSection,
@@ -151,7 +150,6 @@ impl OpportunityShow {
             interviews,
             notes,
             tasks,
-            snooze_choices: &opportunity_service::SNOOZE_DAYS,
             ai_prep,
         })
     }
@@ -207,8 +205,6 @@ pub fn html_routes() -> Router<AppState> {
         .route("/opportunities/from-url", post(from_url_html))
         .route("/opportunities/{id}/timeline", post(add_entry_html))
         .route("/opportunities/{id}/status", post(move_html))
-        .route("/opportunities/{id}/next-action/done", post(next_action_done_html))
-        .route("/opportunities/{id}/next-action/snooze", post(next_action_snooze_html))
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -257,51 +253,9 @@ async fn move_html(
     }
 }
 
-/// The next action's quick forms (dashboard, record page): how long to put it off, and where
-/// the browser goes back to.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NextActionForm {
-    days: String,
-    /// `jobs` when the form was on the dashboard.
-    back: String,
-}
-
-fn after_next_action(id: &str, back: &str, notice: &str) -> Response {
-    if back == "jobs" {
-        redirect(&format!("/jobs?notice={notice}#due-heading"))
-    } else {
-        redirect(&format!("/opportunities/{id}?notice={notice}#timeline"))
-    }
-}
-
-/// Mark the next action done: it leaves the opportunity and goes on its timeline.
-async fn next_action_done_html(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<NextActionForm>,
-) -> AppResult<Response> {
-    opportunity_service::complete_next_action(&state, &me.user.id, &id).await?;
-    Ok(after_next_action(&id, &form.back, "action_done"))
-}
-
-/// Put the next action off by a few days.
-async fn next_action_snooze_html(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<NextActionForm>,
-) -> AppResult<Response> {
-    match opportunity_service::snooze_next_action(&state, &me.user, &id, &form.days).await {
-        Ok(()) => Ok(after_next_action(&id, &form.back, "action_snoozed")),
-        // Only a forged form can send another number: say so plainly.
-        Err(ServiceError::Invalid(errors)) => Err(AppError::Validation(errors)),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// The API's "done": the opportunity as it is now, its next action gone (none is harmless).
+/// The API's "done" for the next action (its first open task): the opportunity as it is now,
+/// showing the task after it, if any (none open is harmless). Kept from before tasks; a task is
+/// also done through `/api/v1/tasks/{id}`.
 async fn next_action_done_api(
     State(state): State<AppState>,
     me: SignedIn,
@@ -395,10 +349,15 @@ pub async fn new_html(
     }
 }
 
+/// "Fill in from the page": the address, and (sent by static/app.js, `carried`) what was typed
+/// into the opportunity's form below it, so that nothing typed there is lost.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct FromUrlForm {
     url: String,
+    carried: String,
+    #[serde(flatten)]
+    typed: OpportunityDraft,
 }
 
 /// "Fill in from the page": the new opportunity's form, filled from the posting; nothing is
@@ -420,15 +379,17 @@ async fn from_url_html(
     me: SignedIn,
     Form(form): Form<FromUrlForm>,
 ) -> AppResult<Response> {
-    from_url_page(&state, &me, &form.url).await
+    let typed = if form.carried == "1" { form.typed } else { OpportunityDraft::blank() };
+    from_url_page(&state, &me, &form.url, typed).await
 }
 
-async fn from_url_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResult<Response> {
+async fn from_url_page(state: &AppState, me: &SignedIn, address: &str, typed: OpportunityDraft) -> AppResult<Response> {
     let typed_input = typed_input(me);
-    let kept = typed.trim().chars().take(2000).collect::<String>();
-    let (status, draft, from_url) = match job_postings::read(state, &me.user.id, typed).await {
+    let kept = address.trim().chars().take(2000).collect::<String>();
+    let mut retry_after = None;
+    let (status, draft, from_url) = match job_postings::read(state, &me.user.id, address).await {
         Ok(read) => {
-            let mut draft = read.draft;
+            let mut draft = typed.filled_from(read.draft);
             draft.prefill(&typed_input);
             let filled = match read.found_in {
                 FoundIn::JobPosting => format!(
@@ -450,17 +411,23 @@ async fn from_url_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResul
                     let message = errors.get("url").unwrap_or("Check the address.").to_owned();
                     (StatusCode::UNPROCESSABLE_ENTITY, message)
                 }
-                FromUrlError::Service(ServiceError::RateLimited { message, .. }) => {
+                FromUrlError::Service(ServiceError::RateLimited { message, retry_after_secs }) => {
+                    retry_after = Some(retry_after_secs);
                     (StatusCode::TOO_MANY_REQUESTS, message)
                 }
                 FromUrlError::Service(err) => return Err(err.into()),
             };
-            let mut draft = OpportunityDraft::blank();
+            // What was typed into the form stays, as it was.
+            let mut draft = typed;
             draft.prefill(&typed_input);
             (status, draft, FromUrlField { url: kept, error: Some(message), filled: None })
         }
     };
-    new_form_page(state, me, status, draft, from_url).await
+    let mut response = new_form_page(state, me, status, draft, from_url).await?;
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(response)
 }
 
 /// The new-opportunity form with `draft` and the posting-address field as given.

@@ -349,7 +349,7 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
     assert!(upcoming.contains("Happening now"), "one in progress is still on the list");
     assert!(!upcoming.contains("Called off"), "a cancelled one is not");
     assert!(!page.contains("Later round") && !page.contains("Past round"), "only the next two weeks");
-    let due = section(&page, "due-heading");
+    let due = section(&page, "agenda-heading");
     assert!(!due.contains("Send the take-home"), "a rejected opportunity's action is not due any more");
     assert!(!due.contains("Someday"));
     // The funnel: Globex got to an offer, Hooli to applied (its cancelled interview is no interview).
@@ -366,7 +366,7 @@ async fn the_dashboard_shows_what_is_coming_what_is_due_the_board_and_the_funnel
 
     // Move a card on the board without JavaScript: back to the board.
     api.patch(&format!("/opportunities/{hooli}"), json!({"status": "applied"})).await;
-    let due = section(&app.get_text("/jobs").await.1, "due-heading");
+    let due = section(&app.get_text("/jobs").await.1, "agenda-heading");
     assert!(due.contains("Send the take-home") && due.contains("Overdue"), "overdue and open again");
     let moved = app
         .submit("/jobs", &format!("/opportunities/{initech}/status"), &[("status", "screening"), ("back", "board")])
@@ -472,9 +472,11 @@ async fn save_and_add_another_opens_a_new_form_with_the_record_kept(app: TestApp
     assert!(!edit.contains("Save and add another"));
 }
 
-/// Issue 12, item 6: the dashboard lists next actions overdue, due today and due in the coming
-/// week; each can be marked done (it goes on the timeline) or put off, there and on the
-/// opportunity's page.
+/// Issue 12, item 6, as issue 19 (item 2) made it: an opportunity's next action is the first
+/// task on its list. Saved with the opportunity, it is on the dashboard's tasks (overdue, today,
+/// this week), on its card on the board and in the list; marked done from the dashboard it goes
+/// on the opportunity's timeline and the next task takes its place; put off from the
+/// opportunity's page, it moves.
 async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     let api = api_for(&app).await;
@@ -493,47 +495,88 @@ async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity
                 json!({"role": "Engineer", "company": company, "next_action": action, "next_action_due": due}),
             )
             .await;
+        assert_eq!((created["next_action"].as_str(), created["next_action_due"].as_str()), (Some(action), Some(&*due)));
         ids.push(created["id"].as_str().unwrap().to_owned());
     }
-    let due = section(&app.get_text("/jobs").await.1, "due-heading");
+    let task_of = |opportunity: &str| {
+        let (api, opportunity) = (&api, opportunity.to_owned());
+        async move {
+            let (_, tasks) = api.get(&format!("/tasks?opportunity={opportunity}")).await;
+            tasks["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(task_of(&ids[0]).await.len(), 1, "each next action is a task of its opportunity");
+
+    let (_, page) = app.get_text("/jobs").await;
+    let due = section(&page, "agenda-heading");
     assert!(due.contains("Send the take-home") && due.contains("Overdue"));
     assert!(due.contains("Call the recruiter") && due.contains(">Today<"));
     assert!(due.contains("Prepare questions") && due.contains(">Coming<"), "the coming week is shown: {due}");
     assert!(!due.contains("Follow up"), "ten days away is not yet");
+    assert!(page.contains("Follow up"), "outside the week's tasks, it is on its card on the board");
+    assert!(app.get_text("/opportunities").await.1.contains("Follow up"), "and so does the list");
 
-    // Done from the dashboard: off the list, off the opportunity, onto its timeline.
-    let done = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[0]), &[("back", "jobs")]).await;
-    assert_eq!(location(&done), "/jobs?notice=action_done#due-heading");
-    assert!(!section(&app.get_text("/jobs").await.1, "due-heading").contains("Send the take-home"));
+    // Done from the dashboard: onto the timeline; the opportunity's next task takes its place.
+    api.create("/tasks", json!({"title": "Book the onsite", "due_on": day(5), "opportunity_id": ids[0]})).await;
+    let take_home = task_of(&ids[0]).await[0].clone();
+    let done = app.submit("/jobs", &format!("/tasks/{take_home}/done"), &[("done", "1"), ("back", "jobs")]).await;
+    assert_eq!(done.status(), 303);
+    assert!(!section(&app.get_text("/jobs").await.1, "agenda-heading").contains("Send the take-home"));
     let (_, globex) = api.get(&format!("/opportunities/{}", ids[0])).await;
-    assert_eq!((globex["next_action"].as_str(), globex["next_action_due"].clone()), (Some(""), Value::Null));
+    assert_eq!(
+        (globex["next_action"].as_str(), globex["next_action_due"].as_str()),
+        (Some("Book the onsite"), Some(&*day(5)))
+    );
     let (_, timeline) = api.get(&format!("/opportunities/{}/timeline", ids[0])).await;
     assert!(timeline
         .as_array()
         .unwrap()
         .iter()
         .any(|e| e["kind"] == "action_done" && e["body"] == "Send the take-home"));
+    let (_, show) = app.get_text(&format!("/opportunities/{}", ids[0])).await;
+    assert!(show.contains("Task done"), "the timeline says what was done");
 
     // Put off from the opportunity's page: due three days from today.
     let page = format!("/opportunities/{}", ids[1]);
+    let call = task_of(&ids[1]).await[0].clone();
     let (_, show) = app.get_text(&page).await;
-    assert!(show.contains(&format!(r#"action="/opportunities/{}/next-action/snooze""#, ids[1])));
-    let put_off = app.submit(&page, &format!("{page}/next-action/snooze"), &[("days", "3")]).await;
-    assert_eq!(location(&put_off), format!("{page}?notice=action_snoozed#timeline"));
+    assert!(show.contains(&format!(r#"action="/tasks/{call}/snooze""#)));
+    let back = format!("opportunity:{}", ids[1]);
+    let put_off = app.submit(&page, &format!("/tasks/{call}/snooze"), &[("days", "3"), ("back", &back)]).await;
+    assert_eq!(put_off.status(), 303);
+    assert!(location(&put_off).starts_with(&page), "{}", location(&put_off));
     assert_eq!(api.get(&page).await.1["next_action_due"], day(3).as_str());
-    let forged = app.submit(&page, &format!("{page}/next-action/snooze"), &[("days", "-400")]).await;
-    assert_eq!(forged.status(), 422);
+    let forged = app.submit(&page, &format!("/tasks/{call}/snooze"), &[("days", "-400"), ("back", &back)]).await;
+    assert!(location(&forged).contains("notice=task_not_snoozed"), "{}", location(&forged));
+    assert_eq!(api.get(&page).await.1["next_action_due"], day(3).as_str(), "a made-up choice changes nothing");
+
+    // Editing an opportunity leaves its tasks alone: its form has no next action (its tasks do).
+    let (_, edit) = app.get_text(&format!("{page}/edit")).await;
+    assert!(!edit.contains(r#"name="next_action""#), "{edit}");
+    api.patch(&page, json!({"status": "applied"})).await;
+    assert_eq!(api.get(&page).await.1["next_action"], "Call the recruiter");
+    // Emptied through the API, the next action stays a task: it is finished as one.
+    let (status, emptied) = api.patch(&page, json!({"next_action": null})).await;
+    assert_eq!((status, emptied["next_action"].as_str()), (200, Some("Call the recruiter")), "{emptied}");
+    // A day with no step to take is refused, not dropped.
+    let (_, new_form) = app.get_text("/opportunities/new").await;
+    assert!(new_form.contains(r#"name="next_action""#), "a new opportunity's first step can be written at once");
+    let fields = [("company", "Acme"), ("role", "Engineer"), ("status", "saved"), ("next_action_due", "2027-01-04")];
+    let refused = app.submit("/opportunities/new", "/opportunities", &fields).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Say what the next step is"));
 
     // Someone else's opportunity is not there to change.
     app.sign_out().await;
     app.signed_up_user("grace@example.com").await;
-    let other = app.submit("/jobs", &format!("/opportunities/{}/next-action/done", ids[2]), &[]).await;
+    let other = app.submit("/jobs", &format!("/tasks/{}/done", task_of(&ids[2]).await[0]), &[("done", "1")]).await;
     assert_eq!(other.status(), 404);
     assert_eq!(api.get(&format!("/opportunities/{}", ids[2])).await.1["next_action"], "Prepare questions");
 }
 
-/// Issue 12, item 6, for scripts: the same "done" and "put off" as the dashboard's buttons,
-/// answering the opportunity as it is now; bad input is a 422 with the field named.
+/// Issue 12, item 6, for scripts (kept when next actions became tasks): "done" and "put off" act
+/// on the opportunity's first open task, answering the opportunity as it is now; bad input is a
+/// 422 with the field named.
 async fn next_actions_are_done_or_put_off_through_the_api(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     let api = api_for(&app).await;
@@ -566,9 +609,19 @@ async fn next_actions_are_done_or_put_off_through_the_api(app: TestApp) {
         assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_json")), "{body}");
     }
 
+    // Done: the first open task is, and the one after it becomes the next action.
+    api.create("/tasks", json!({"title": "Ask for feedback", "opportunity_id": id})).await;
+    let (status, done) = api.post(&format!("/opportunities/{id}/next-action/done"), json!({})).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(
+        (done["next_action"].as_str(), done["next_action_due"].clone()),
+        (Some("Ask for feedback"), Value::Null)
+    );
     let (status, done) = api.post(&format!("/opportunities/{id}/next-action/done"), json!({})).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!((done["next_action"].as_str(), done["next_action_due"].clone()), (Some(""), Value::Null));
+    let (_, tasks) = api.get(&format!("/tasks?opportunity={id}")).await;
+    assert!(tasks["items"].as_array().unwrap().iter().all(|task| task["done"] == true), "{tasks}");
     let (_, timeline) = api.get(&format!("/opportunities/{id}/timeline")).await;
     assert!(timeline.as_array().unwrap().iter().any(|e| e["kind"] == "action_done"));
     // Done again is harmless; putting off what is not there is refused plainly.

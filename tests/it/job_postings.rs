@@ -391,8 +391,10 @@ async fn the_guard_refuses_private_addresses_and_redirects_to_them(backend: Back
     let (status, saved) = ada.save_from(&board.url("/jobs/rust")).await;
     assert_eq!(status, 201, "the exempted first hop is read: {saved:#}");
 
+    // A name is refused where it resolves (to loopback here), on a web port: on any other port
+    // it is refused before that, for its port.
     let port = elsewhere.address.port();
-    for path in [format!("/redirect-to/{port}"), format!("/redirect-by-name/{port}")] {
+    for path in [format!("/redirect-to/{port}"), "/redirect-by-name/8080".to_owned()] {
         let (status, body) = ada.save_from(&board.url(&path)).await;
         assert_eq!((status, code_of(&body)), (422, "address_refused"), "{path}: {body:#}");
         let message = body["error"]["message"].as_str().unwrap();
@@ -402,6 +404,13 @@ async fn the_guard_refuses_private_addresses_and_redirects_to_them(backend: Back
     }
     let (status, body) = ada.save_from(&elsewhere.url("/jobs/rust")).await;
     assert_eq!((status, code_of(&body)), (422, "address_refused"), "{body:#}");
+    let (status, body) = ada.save_from("http://localhost:8443/jobs/rust").await;
+    assert_eq!((status, code_of(&body)), (422, "address_refused"), "{body:#}");
+    let path = format!("/redirect-by-name/{port}");
+    let (status, body) = ada.save_from(&board.url(&path)).await;
+    assert_eq!((status, code_of(&body)), (422, "address_refused"), "{path}: {body:#}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("Port {port} is not a web site's")), "{path}: {message}");
     let (status, body) = ada.save_from(&format!("http://localhost:{port}/jobs/rust")).await;
     assert_eq!((status, code_of(&body)), (422, "address_refused"), "{body:#}");
     assert_eq!(elsewhere.hits("/jobs/rust"), 0, "no request ever reached the private server");
@@ -503,8 +512,8 @@ async fn the_form_is_filled_from_a_posting_and_saved_only_when_the_user_saves(ba
     assert_eq!(count().await, 1);
     let row = app
         .scalar_text(
-            "SELECT company || '|' || role || '|' || location || '|' || currency || '|' || next_action || '|' || \
-             posting_url FROM opportunities",
+            "SELECT o.company || '|' || o.role || '|' || o.location || '|' || o.currency || '|' || n.title || '|' || \
+             o.posting_url FROM opportunities o JOIN tasks n ON n.opportunity_id = o.id",
         )
         .await;
     assert_eq!(row, format!("Ferris Labs|Senior Rust Engineer|Berlin, DE|EUR|Apply by Friday|{url}"));
@@ -520,6 +529,28 @@ async fn the_form_is_filled_from_a_posting_and_saved_only_when_the_user_saves(ba
     );
     assert!(page.contains(&format!(r#"value="{empty}""#)), "the address is kept");
     assert!(page.contains(r#"aria-invalid="true""#));
+    // What was typed into the form below comes back with it (static/app.js sends it along), and
+    // a page that can be read fills in what it says, keeping what only the user decides.
+    assert!(page.contains(r#"data-carry-from="opportunity-form""#) && page.contains(r#"id="opportunity-form""#));
+    let typed = [
+        ("url", empty.as_str()),
+        ("carried", "1"),
+        ("company", "Typed Co"),
+        ("status", "applied"),
+        ("next_action", "Ask Sam for a referral"),
+        ("labels", "Dream job"),
+    ];
+    let response = app.submit("/opportunities/new", "/opportunities/from-url", &typed).await;
+    assert_eq!(response.status(), 422);
+    let kept = form_fields(&response.text().await.unwrap());
+    assert_eq!(field(&kept, "company"), "Typed Co");
+    assert_eq!((field(&kept, "status"), field(&kept, "next_action")), ("applied", "Ask Sam for a referral"));
+    assert_eq!(field(&kept, "labels"), "Dream job");
+    let typed = [("url", url.as_str()), ("carried", "1"), ("company", "Typed Co"), ("status", "applied")];
+    let response = app.submit("/opportunities/new", "/opportunities/from-url", &typed).await;
+    assert_eq!(response.status(), 200);
+    let filled = form_fields(&response.text().await.unwrap());
+    assert_eq!((field(&filled, "company"), field(&filled, "status")), ("Ferris Labs", "applied"));
     let response =
         app.submit("/opportunities/new", "/opportunities/from-url", &[("url", "ftp://example.com/job")]).await;
     let (status, page) = (response.status(), response.text().await.unwrap());
@@ -570,8 +601,10 @@ async fn each_account_may_have_60_pages_read_an_hour(backend: Backend) {
     // The form says the same beside the field.
     let rust = board.url("/jobs/rust");
     let response = app.submit("/opportunities/new", "/opportunities/from-url", &[("url", rust.as_str())]).await;
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (status, page) = (response.status(), response.text().await.unwrap());
     assert_eq!(status, 429);
+    assert!(retry_after.is_some_and(|seconds| seconds.parse::<u64>().is_ok_and(|s| s > 0)), "Retry-After is said");
     assert!(page.contains(r#"id="from-url-error""#), "{page}");
     // Another account has its own allowance; an hour later, so has Ada again.
     let (status, _) = grace.save_from(&board.url("/jobs/rust")).await;

@@ -864,3 +864,85 @@ async fn an_unreachable_postgres_or_a_missing_database_is_named_as_such() {
     let error = format!("{:#}", careerlog::db::Db::connect(&missing, 2).await.unwrap_err());
     assert!(error.contains("careerlog_no_such_database: the database does not exist"), "{error}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Data carried by a migration
+
+/// Issue 19: a database from before tasks keeps its opportunities' next actions, each as an open
+/// task of its opportunity with its day, and the opportunity still shows it as its next action.
+async fn next_actions_become_tasks_when_a_database_from_before_is_migrated(backend: Backend) {
+    const TASKS_VERSION: i64 = 20261231000500;
+    let Some(database) = TestDatabase::fresh(backend).await else { return };
+    let db = database.connect().await;
+    let before: Vec<Migration> = db.migrator().iter().filter(|m| m.version < TASKS_VERSION).cloned().collect();
+    migrator_of(before).run(db.pool()).await.unwrap();
+    let pool = db.pool();
+    sqlx::query("INSERT INTO users (id, email, created_at, updated_at) VALUES ('u1', 'ada@example.com', 1, 1)")
+        .execute(pool)
+        .await
+        .unwrap();
+    for (id, action, due, changed) in [
+        ("00000000-0000-7000-8000-000000000001", "Send the take-home", Some("2026-12-07"), 5),
+        ("00000000-0000-7000-8000-000000000002", "Research them", None, 6),
+        ("00000000-0000-7000-8000-000000000003", "", None, 7),
+    ] {
+        sqlx::query(
+            "INSERT INTO opportunities (id, user_id, company, role, status, next_action, next_action_due,
+                                        created_at, updated_at)
+             VALUES ($1, 'u1', 'Globex', 'Engineer', 'applied', $2, $3, 1, $4)",
+        )
+        .bind(id)
+        .bind(action)
+        .bind(due)
+        .bind(changed)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
+    db.migrate().await.unwrap();
+    let tasks: Vec<(String, String, String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT id, opportunity_id, title, due_on, done, created_at FROM tasks WHERE user_id = 'u1'
+         ORDER BY opportunity_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let found: Vec<_> =
+        tasks.iter().map(|(_, o, t, d, done, at)| (&o[28..], t.as_str(), d.as_deref(), *done, *at)).collect();
+    assert_eq!(
+        found,
+        [("00000001", "Send the take-home", Some("2026-12-07"), 0, 5), ("00000002", "Research them", None, 0, 6)],
+        "one open task per next action, none for an opportunity without one"
+    );
+    for (id, ..) in &tasks {
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "a task's id is a UUID as every id is: {id}");
+    }
+    assert_ne!(tasks[0].0, tasks[1].0);
+    let shown: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT next_action, next_action_due FROM (SELECT {} FROM opportunities t) shown ORDER BY id",
+        careerlog::db::opportunities::OPPORTUNITIES.columns
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        shown,
+        [
+            ("Send the take-home".to_owned(), Some("2026-12-07".to_owned())),
+            ("Research them".to_owned(), None),
+            (String::new(), None)
+        ]
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_next_actions_become_tasks_when_a_database_from_before_is_migrated() {
+    next_actions_become_tasks_when_a_database_from_before_is_migrated(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_next_actions_become_tasks_when_a_database_from_before_is_migrated() {
+    next_actions_become_tasks_when_a_database_from_before_is_migrated(Backend::Postgres).await;
+}

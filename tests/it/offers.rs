@@ -22,6 +22,7 @@ on_both_databases!(
     promise_20_the_export_holds_the_documents_and_the_offer,
     an_offer_is_recorded_kept_as_typed_when_wrong_and_edited_in_place,
     open_offers_in_different_currencies_are_compared_side_by_side_and_never_added,
+    uploads_at_the_same_moment_never_take_an_opportunity_past_its_fifty_documents,
 );
 
 async fn add_opportunity(app: &TestApp, company: &str, status: &str) -> String {
@@ -612,4 +613,34 @@ async fn open_offers_in_different_currencies_are_compared_side_by_side_and_never
     // Someone else's id among the chosen is ignored.
     let (status, _) = app.get_text(&format!("/offers?compare={}&compare=not-an-id", ids[4])).await;
     assert_eq!(status, 200);
+}
+
+/// Uploads that race for an opportunity's last places: each counts what is there while the
+/// opportunity is held, so exactly as many as fit are kept (on PostgreSQL, without the hold,
+/// each would count 48 and all six would be saved); the others are told why, their files not
+/// kept.
+async fn uploads_at_the_same_moment_never_take_an_opportunity_past_its_fifty_documents(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let opportunity = add_opportunity(&app, "Acme", "applied").await;
+    let user: String = app.scalar_text("SELECT id FROM users").await;
+    for n in 0..48 {
+        sqlx::query(
+            "INSERT INTO uploads (id, user_id, purpose, opportunity_id, document_kind, note, storage_key, content_type,
+                     byte_size, width, height, original_name, alt_text, created_at)
+             VALUES ($1, $2, 'opportunity_document', $3, 'other', '', $4, 'application/pdf', 10, 0, 0, 'a.pdf', '', 1)",
+        )
+        .bind(format!("00000000-0000-7000-8000-{n:012}"))
+        .bind(&user)
+        .bind(&opportunity)
+        .bind(format!("u/{user}/seeded-{n}.pdf"))
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    }
+    let names: Vec<String> = (0..6).map(|n| format!("race-{n}.pdf")).collect();
+    let uploads = names.iter().map(|name| attach(&app, &opportunity, "other", "", name, pdf()));
+    let statuses: Vec<u16> = futures::future::join_all(uploads).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 2, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 4, "{statuses:?}");
+    assert_eq!(documents(&app, &opportunity).await.len(), 50);
 }

@@ -569,8 +569,9 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
     assert_eq!(page["total"], 1);
     let page = c.list("/notes", &[("about", &opportunity)]).await;
     assert_eq!(page["total"], 1);
+    // Its next action, written with it, is one of its tasks.
     let page = c.list("/tasks", &[("opportunity", &opportunity)]).await;
-    assert_eq!(page["total"], 1);
+    assert_eq!(page["total"], 2);
     let page = c.list("/labels", &[("page", "2"), ("per_page", "1")]).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
 
@@ -613,8 +614,9 @@ async fn every_documented_operation_answers_as_documented(app: TestApp) {
         .expect(200, "POST", "/opportunities/{id}/next-action/snooze", &[&opportunity], Body::Json(json!({"days": 3})))
         .await;
     assert_eq!(snoozed["next_action"], "Follow up with the recruiter");
+    // Done: the opportunity's next open task (the one added above) becomes its next action.
     let done = c.expect(200, "POST", "/opportunities/{id}/next-action/done", &[&opportunity], Body::None).await;
-    assert_eq!(done["next_action"], "");
+    assert_eq!(done["next_action"], "Send the portfolio and the talk");
     let put_off = c.expect(200, "POST", "/tasks/{id}/snooze", &[&task], Body::Json(json!({"days": 7}))).await;
     assert!(put_off["due_on"].is_string(), "{put_off}");
 

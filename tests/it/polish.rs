@@ -146,9 +146,9 @@ async fn the_landing_page_shows_the_board_and_the_resume_and_tells_of_the_job_se
     assert!(landing.contains(r#"<div class="shot-resume">"#));
     // No picture files, no style attributes (the CSP would refuse them).
     assert!(!landing.contains("<img src=\"http") && !landing.contains(" style="));
-    // The job search is told as a feature: the board, interviews, next actions.
+    // The job search is told as a feature: the board, interviews, tasks.
     assert!(landing.contains("A job search that keeps itself in order"));
-    assert!(landing.contains("Opportunities on a board from saved to offer, each with its next action"));
+    assert!(landing.contains("Opportunities on a board from saved to offer, each with its tasks"));
     assert!(landing.contains("interviews with their preparation and debrief"));
     // And nothing is promised that Careerlog does not do.
     let lower = landing.to_lowercase();

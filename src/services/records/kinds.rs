@@ -486,7 +486,7 @@ impl RecordType for Opportunities {
     }
     fn search_text(row: &Opportunity) -> SearchText {
         let title = format!("{} at {}", row.role, row.company);
-        SearchText::new(&title, [row.location.as_str(), &row.source, &row.next_action, &row.description])
+        SearchText::new(&title, [row.location.as_str(), &row.source, &row.description])
     }
     async fn insert(
         c: &mut AnyConnection,
