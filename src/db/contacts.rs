@@ -17,6 +17,7 @@ pub const CONTACTS: Table = Table {
               t.updated_at",
     order_by: "t.name, t.id",
     has_status: false,
+    has_done: false,
     parent: None,
     joins: "",
     sorts: None,

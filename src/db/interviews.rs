@@ -21,6 +21,7 @@ pub const INTERVIEWS: Table = Table {
               t.debrief_summary, t.debrief_questions, t.debrief_improve, t.outcome, t.created_at, t.updated_at",
     order_by: "t.starts_at DESC, t.id DESC",
     has_status: false,
+    has_done: false,
     parent: Some(("opportunity", "opportunity_id")),
     // Every list and lookup names the interview's opportunity (the owner's own, as every
     // write checks; said again here so no join could ever reach another user's).

@@ -18,6 +18,7 @@ pub const JOURNAL: Table = Table {
     columns: "t.id, t.title, t.slug, t.entry_date, t.body, t.is_public, t.created_at, t.updated_at",
     order_by: "t.entry_date DESC, t.id DESC",
     has_status: false,
+    has_done: false,
     parent: None,
     joins: "",
     sorts: None,

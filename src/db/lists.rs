@@ -19,6 +19,8 @@ pub struct Table {
     pub order_by: &'static str,
     /// Whether its records have a `status` that lists can be filtered by.
     pub has_status: bool,
+    /// Whether its records are done or open (a `done` flag) and lists can be filtered by it.
+    pub has_done: bool,
     /// The record its records belong to, if lists can be narrowed to one: the query
     /// parameter and the column (`?opportunity=` and `opportunity_id` for interviews).
     pub parent: Option<(&'static str, &'static str)>,
@@ -127,6 +129,8 @@ pub struct ListFilter {
     pub audience: Audience,
     /// Only records in this status.
     pub status: Option<OpportunityStatus>,
+    /// Only records done (`true`) or open (`false`), where the table has a `done` flag.
+    pub done: Option<bool>,
     /// Only records that belong to this one (see [`Table::parent`]).
     pub parent: Option<uuid::Uuid>,
     /// A sort other than the table's own order (see [`Table::sorts`]).
@@ -241,6 +245,10 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
         Some(status) if table.has_status => format!(" AND t.status = '{status}'"),
         _ => String::new(),
     };
+    let done = match filter.done {
+        Some(done) if table.has_done => format!(" AND t.done = {}", i64::from(done)),
+        _ => String::new(),
+    };
     // A parsed UUID is hex digits and dashes, so it too may be written in.
     let parent = match (filter.parent, table.parent) {
         (Some(id), Some((_, column))) => format!(" AND t.{column} = '{id}'"),
@@ -261,7 +269,7 @@ fn list_condition(table: &Table, filter: &ListFilter) -> String {
     } else {
         "$2 = '' AND $3 <> ''".to_owned()
     };
-    format!("t.user_id = $1{}{status}{parent} AND {label}", filter.audience.condition())
+    format!("t.user_id = $1{}{status}{done}{parent} AND {label}", filter.audience.condition())
 }
 
 /// The key the records' labels are matched by: `""` without a label filter, `None` for a name

@@ -18,6 +18,7 @@ pub const NOTES: Table = Table {
     columns: "t.id, t.subject_kind, t.subject_id, t.body, t.created_at, t.updated_at",
     order_by: "t.updated_at DESC, t.id DESC",
     has_status: false,
+    has_done: false,
     parent: Some(("about", "subject_id")),
     joins: "",
     sorts: None,

@@ -19,9 +19,9 @@ use crate::domain::UserId;
 /// `db::tasks::first_open` finds it). Each is one seek into the `tasks_opportunity` index.
 macro_rules! next_action_columns {
     () => {
-        "COALESCE((SELECT n.title FROM tasks n WHERE n.opportunity_id = t.id AND n.done = 0 \
+        "COALESCE((SELECT n.title FROM tasks n WHERE n.opportunity_id = t.id AND n.user_id = t.user_id AND n.done = 0 \
          ORDER BY COALESCE(n.due_on, '9999-12-31'), n.created_at, n.id LIMIT 1), '') AS next_action, \
-         (SELECT n.due_on FROM tasks n WHERE n.opportunity_id = t.id AND n.done = 0 \
+         (SELECT n.due_on FROM tasks n WHERE n.opportunity_id = t.id AND n.user_id = t.user_id AND n.done = 0 \
          ORDER BY COALESCE(n.due_on, '9999-12-31'), n.created_at, n.id LIMIT 1) AS next_action_due"
     };
 }
@@ -38,6 +38,7 @@ pub const OPPORTUNITIES: Table = Table {
     ),
     order_by: "t.updated_at DESC, t.id DESC",
     has_status: true,
+    has_done: false,
     parent: None,
     joins: "",
     sorts: Some(&OPPORTUNITY_SORTS),
@@ -463,11 +464,12 @@ pub async fn move_status(
 
 /// Hold one of the user's opportunities until the transaction ends, so that what is counted
 /// against it (its resume versions, sends, documents) stays counted: on PostgreSQL a row lock
-/// (two requests adding the 50th would both count 49 otherwise); SQLite's write transactions
-/// already run one at a time. False when it is not there (or not the user's).
+/// that other holders wait for (two requests adding the 50th would both count 49 otherwise);
+/// SQLite's write transactions already run one at a time. False when it is not there (or not the user's).
 pub async fn hold(conn: &mut AnyConnection, user_id: &UserId, id: &str) -> Result<bool, sqlx::Error> {
     let sql = match crate::db::kind_of(conn) {
-        crate::db::DbKind::Postgres => "SELECT id FROM opportunities WHERE user_id = $1 AND id = $2 FOR UPDATE",
+        // NO KEY: rows that only refer to it (its tasks, events, interviews) are still written.
+        crate::db::DbKind::Postgres => "SELECT id FROM opportunities WHERE user_id = $1 AND id = $2 FOR NO KEY UPDATE",
         crate::db::DbKind::Sqlite => "SELECT id FROM opportunities WHERE user_id = $1 AND id = $2",
     };
     let found: Option<String> = sqlx::query_scalar(sql).bind(user_id).bind(id).fetch_optional(conn).await?;

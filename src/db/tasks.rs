@@ -22,6 +22,7 @@ pub const TASKS: Table = Table {
               COALESCE(o.role, '') AS role, t.notes, t.created_at, t.updated_at",
     order_by: "t.done, COALESCE(t.due_on, '9999-12-31'), t.created_at, t.id",
     has_status: false,
+    has_done: true,
     parent: Some(("opportunity", "opportunity_id")),
     // The opportunity is named only when it is the owner's own (as every write checks).
     joins: "LEFT JOIN opportunities o ON o.id = t.opportunity_id AND o.user_id = t.user_id",

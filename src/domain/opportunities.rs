@@ -40,7 +40,7 @@ impl OpportunityStatus {
         }
     }
 
-    /// Still in play: its next action is due, it can move on.
+    /// Still in play: its tasks are due, it can move on.
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -117,6 +117,12 @@ pub struct OpportunityDraft {
     pub next_action: String,
     pub next_action_due: String,
     pub labels: LabelNames,
+    /// The next action and its day as the opportunity showed them when this draft was made from
+    /// it: a save that leaves them so writes nothing to its tasks, so a status change (or any
+    /// edit) made from a page read before a task was done or added never brings back or renames
+    /// one. `None` for a new opportunity.
+    #[serde(skip)]
+    pub shown_next_action: Option<(String, String)>,
 }
 
 /// An opportunity as the API takes it: `company` and `role` are needed on create; `status`
@@ -222,6 +228,8 @@ pub struct OpportunityInput {
     pub source: String,
     pub status: OpportunityStatus,
     pub applied_on: Option<PartialDate>,
+    /// A next step to write onto its tasks (see `db::opportunities::set_next_action`); empty
+    /// leaves them as they are.
     pub next_action: String,
     pub next_action_due: Option<PartialDate>,
     pub labels: Vec<String>,
@@ -268,6 +276,23 @@ impl OpportunityDraft {
     /// it names (company, role, where, salary, description, its address); what it does not say,
     /// and what only the user decides (status, dates, next step, labels), stays as typed.
     pub fn filled_from(mut self, page: OpportunityDraft) -> OpportunityDraft {
+        // Filled from another posting before: nothing of that one is kept where this one is
+        // silent (its salary is not this job's).
+        if !self.posting_url.trim().is_empty() && self.posting_url.trim() != page.posting_url {
+            for field in [
+                &mut self.company,
+                &mut self.role,
+                &mut self.description,
+                &mut self.location,
+                &mut self.work_mode,
+                &mut self.source,
+                &mut self.salary_min,
+                &mut self.salary_max,
+                &mut self.currency,
+            ] {
+                field.clear();
+            }
+        }
         let take = |typed: &mut String, found: String| {
             if !found.trim().is_empty() {
                 *typed = found;
@@ -366,11 +391,19 @@ impl Draft for OpportunityDraft {
         let saved = Some(OpportunityStatus::Saved);
         let status = pick(&mut e, "status", &self.status, saved, "Choose a status from the list.");
         let applied_on = e.check("applied_on", optional_day(&self.applied_on)).flatten();
-        let next_action = e.check("next_action", fields::line(&self.next_action, SHORT));
-        let next_action_due = e.check("next_action_due", optional_day(&self.next_action_due)).flatten();
-        if next_action_due.is_some() && next_action.as_deref().is_some_and(str::is_empty) {
-            e.add("next_action", "Say what the next step is, or leave its day empty.");
-        }
+        let unchanged = self.shown_next_action.as_ref().is_some_and(|(action, due)| {
+            (action.as_str(), due.as_str()) == (self.next_action.as_str(), self.next_action_due.as_str())
+        });
+        let (next_action, next_action_due) = if unchanged {
+            (Some(String::new()), None)
+        } else {
+            let action = e.check("next_action", fields::line(&self.next_action, SHORT));
+            let due = e.check("next_action_due", optional_day(&self.next_action_due)).flatten();
+            if due.is_some() && action.as_deref().is_some_and(str::is_empty) {
+                e.add("next_action", "Say what the next step is, or leave its day empty.");
+            }
+            (action, due)
+        };
         let labels = crate::domain::records::parse_labels(&mut e, &self.labels);
         let Some(status) = status.filter(|_| e.is_empty()) else { return Err(e) };
         Ok(OpportunityInput {
@@ -594,5 +627,39 @@ mod properties {
         let nothing = typed.clone().filled_from(OpportunityDraft::blank());
         assert_eq!((nothing.salary_min.as_str(), nothing.currency.as_str()), ("90000", "USD"));
         assert_eq!(OpportunityDraft::default().filled_from(OpportunityDraft::blank()).status, "saved");
+        // Filled from one posting, then from another: nothing of the first stays.
+        let first = OpportunityDraft { posting_url: "https://a.example/1".into(), ..typed.clone() }.filled_from(
+            OpportunityDraft { posting_url: "https://a.example/1".into(), location: "Berlin".into(), ..page_b() },
+        );
+        let second = first.filled_from(OpportunityDraft { posting_url: "https://b.example/2".into(), ..page_b() });
+        assert_eq!((second.location.as_str(), second.salary_min.as_str(), second.company.as_str()), ("", "", ""));
+        assert_eq!((second.role.as_str(), second.status.as_str()), ("Staff Engineer", "applied"));
+    }
+
+    #[test]
+    fn a_draft_made_from_a_record_writes_its_next_action_only_when_it_was_changed() {
+        let shown = ("Send the take-home".to_owned(), "2026-12-07".to_owned());
+        let from_record = OpportunityDraft {
+            next_action: shown.0.clone(),
+            next_action_due: shown.1.clone(),
+            shown_next_action: Some(shown),
+            ..acme()
+        };
+        let moved = OpportunityDraft { status: "applied".into(), ..from_record.clone() }.validate().unwrap();
+        assert_eq!((moved.next_action.as_str(), moved.next_action_due), ("", None), "a move leaves its tasks alone");
+        let put_off = OpportunityDraft { next_action_due: "2026-12-10".into(), ..from_record.clone() };
+        let put_off = put_off.validate().unwrap();
+        assert_eq!(put_off.next_action, "Send the take-home");
+        assert_eq!(put_off.next_action_due.map(|d| d.to_string()).as_deref(), Some("2026-12-10"));
+        let new = OpportunityDraft { next_action: "Apply".into(), ..acme() }.validate().unwrap();
+        assert_eq!(new.next_action, "Apply", "a new opportunity's next step is written");
+    }
+
+    fn acme() -> OpportunityDraft {
+        OpportunityDraft { company: "Acme".into(), role: "Staff Engineer".into(), ..OpportunityDraft::blank() }
+    }
+
+    fn page_b() -> OpportunityDraft {
+        OpportunityDraft { role: "Staff Engineer".into(), ..OpportunityDraft::blank() }
     }
 }

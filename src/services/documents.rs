@@ -204,26 +204,24 @@ pub async fn attach(handles: &Handles, user_id: &UserId, new: NewDocument<'_>) -
     let mut tx = handles.db.begin_write().await?;
     // Counted again while the opportunity is held: uploads at the same moment could each have
     // found room for one more above.
-    let full = !crate::db::opportunities::hold(&mut tx, user_id, new.opportunity_id).await?
-        || uploads::count_documents(&mut *tx, user_id, new.opportunity_id).await?
+    let held = crate::db::opportunities::hold(&mut tx, user_id, new.opportunity_id).await?;
+    let full = held
+        && uploads::count_documents(&mut *tx, user_id, new.opportunity_id).await?
             >= uploads::DOCUMENTS_PER_OPPORTUNITY_MAX;
-    if full {
+    if !held || full {
         drop(tx);
         remove_files_soon(handles, vec![document.storage_key]);
+        // Deleted while the file was being stored.
+        if !held {
+            return Err(ServiceError::NotFound);
+        }
         let message =
             format!("An opportunity holds at most {} files: delete one first.", uploads::DOCUMENTS_PER_OPPORTUNITY_MAX);
         return Err(ServiceError::field("file", message));
     }
-    match uploads::insert_document(&mut tx, user_id, &document).await {
-        Ok(()) => tx.commit().await?,
-        // The opportunity was deleted while the file was being stored.
-        Err(err) if crate::db::Violation::of(&err) == Some(crate::db::Violation::ForeignKey) => {
-            drop(tx);
-            remove_files_soon(handles, vec![document.storage_key]);
-            return Err(ServiceError::NotFound);
-        }
-        Err(err) => return Err(err.into()),
-    }
+    // Held, the opportunity cannot go before the row is written.
+    uploads::insert_document(&mut tx, user_id, &document).await?;
+    tx.commit().await?;
     Ok(document)
 }
 

@@ -2,7 +2,7 @@
 //! the mail outbox by the housekeeping pass:
 //!
 //! - **the morning digest**: at the first pass from 07:00 where the user is, what is overdue
-//!   and due that day (tasks and next actions) and the day's interviews; nothing is sent when
+//!   and due that day (tasks, an opportunity's next action among them) and the day's interviews; nothing is sent when
 //!   nothing is due, and a day is looked at once, so a task added at noon waits for tomorrow;
 //! - **interview reminders**: once an interview is less than a day away, a mail saying when and
 //!   where (a rescheduled interview is reminded of again at its new time; a cancelled one never).

@@ -27,6 +27,8 @@ enum Filter {
     Opportunity,
     /// `?about=`: the notes about a record.
     About,
+    /// `?done=`: tasks done or open.
+    Done,
 }
 
 /// A type's name and schema in the document.
@@ -167,7 +169,7 @@ const RESOURCES: [Resource; 13] = [
         write: named::<crate::domain::tasks::TaskWrite>,
         noun: "task",
         required: &["title"],
-        filters: &[Filter::Opportunity],
+        filters: &[Filter::Opportunity, Filter::Done],
     },
 ];
 
@@ -428,6 +430,15 @@ fn list_operation(resource: &Resource) -> Operation {
                 uuid(),
                 "Only those of this opportunity (its id); an id that is not one of yours matches nothing.",
             )),
+            Filter::Done => list
+                .parameter(query("done", typed(Type::Boolean), "Only those done (`true`) or still open (`false`)."))
+                .response(
+                    "422",
+                    response(
+                        "`done` neither true nor false (`validation_failed`)",
+                        Some(schema_ref("ValidationFailed")),
+                    ),
+                ),
             Filter::About => list.parameter(query(
                 "about",
                 uuid(),

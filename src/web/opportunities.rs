@@ -360,8 +360,6 @@ pub struct FromUrlForm {
     typed: OpportunityDraft,
 }
 
-/// "Fill in from the page": the new opportunity's form, filled from the posting; nothing is
-/// saved until the user presses Save.
 /// The new-opportunity form with a posting's address filled in, not read yet.
 async fn address_ready_page(state: &AppState, me: &SignedIn, typed: &str) -> AppResult<Response> {
     let mut draft = OpportunityDraft::blank();

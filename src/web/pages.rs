@@ -155,8 +155,6 @@ impl NoticeQuery {
                 }
                 "signin_required" => "Sign in to continue.",
                 "saved" => return Some(Notice::success("Saved.")),
-                "action_done" => return Some(Notice::success("Done. It is on the opportunity’s timeline.")),
-                "action_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),
                 "task_done" => return Some(Notice::success("Done.")),
                 "task_reopened" => return Some(Notice::success("Open again.")),
                 "task_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),

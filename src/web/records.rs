@@ -77,6 +77,8 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     /// Only records in this status (opportunities).
     pub status: Option<String>,
+    /// Only those done (`true`) or open (`false`) (tasks).
+    pub done: Option<String>,
     /// A column to sort by and `asc` or `desc`, where the table has sortable columns; anything
     /// else keeps the table's own order.
     pub sort: Option<String>,
@@ -101,6 +103,7 @@ impl ListQuery {
             per_page: number(&self.per_page).unwrap_or(default_per_page).clamp(1, API_PER_PAGE_MAX),
             audience: Default::default(),
             status: self.known_status(),
+            done: self.known_done(),
             parent: None,
             sort: None,
             cursor: self.cursor(),
@@ -134,6 +137,20 @@ impl ListQuery {
     fn unknown_status(&self) -> bool {
         self.status.as_deref().is_some_and(|s| !s.trim().is_empty()) && self.known_status().is_none()
     }
+
+    /// `done=true` or `done=false`, if asked.
+    fn known_done(&self) -> Option<bool> {
+        match self.done.as_deref().map(str::trim) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A `done` that is neither `true` nor `false`.
+    fn unknown_done(&self) -> bool {
+        self.done.as_deref().is_some_and(|d| !d.trim().is_empty()) && self.known_done().is_none()
+    }
 }
 
 /// `/{kind}/new?opportunity=…`: what a new record starts with.
@@ -164,6 +181,8 @@ pub struct ListView<R> {
     pub label: Option<String>,
     /// The status the list is filtered by (opportunities).
     pub status: Option<OpportunityStatus>,
+    /// Done (`true`) or open (`false`) records only (tasks).
+    pub done: Option<bool>,
     /// The record the list is narrowed to: its query parameter and id.
     pub parent: Option<(&'static str, uuid::Uuid)>,
     pub all_labels: Vec<Label>,
@@ -193,6 +212,9 @@ impl<R> ListView<R> {
             url.push_str("&status=");
             url.push_str(status.as_str());
         }
+        if let Some(done) = self.done {
+            url.push_str(&format!("&done={done}"));
+        }
         if let Some((param, id)) = self.parent {
             url.push_str(&format!("&{param}={id}"));
         }
@@ -219,6 +241,9 @@ impl<R> ListView<R> {
         }
         if let Some(status) = self.status {
             url.push_str(&format!("status={}&", status.as_str()));
+        }
+        if let Some(done) = self.done {
+            url.push_str(&format!("done={done}&"));
         }
         url.push_str(&format!("sort={key}&dir={}", direction.as_str()));
         url
@@ -247,7 +272,31 @@ impl<R> ListView<R> {
         })
     }
     pub fn is_filtered(&self) -> bool {
-        self.label.is_some() || self.status.is_some() || self.parent.is_some()
+        self.label.is_some() || self.status.is_some() || self.done.is_some() || self.parent.is_some()
+    }
+    /// Whether the list shows done records only (`Some(true)`), open ones (`Some(false)`), or
+    /// both (`None`).
+    pub fn done_is(&self, done: Option<bool>) -> bool {
+        self.done == done
+    }
+    /// The list's address with `done` as given and its other filters kept, on the first page.
+    pub fn done_url(&self, done: Option<bool>) -> String {
+        let view = ListView::<()> {
+            rows: Vec::new(),
+            total: 0,
+            page: 1,
+            per_page: self.per_page,
+            label: self.label.clone(),
+            status: self.status,
+            done,
+            parent: self.parent,
+            all_labels: Vec::new(),
+            path: self.path,
+            sort: self.sort,
+            sorts: self.sorts,
+            edges: None,
+        };
+        view.url_for(1)
     }
     pub fn status_is(&self, status: &str) -> bool {
         self.status.is_some_and(|s| s == status)
@@ -352,6 +401,7 @@ pub async fn list_html<R: Resource>(
         per_page: filter.per_page,
         label: filter.label,
         status: filter.status,
+        done: filter.done,
         parent: R::TABLE.parent.zip(filter.parent).map(|((param, _), id)| (param, id)),
         all_labels: labels::list_for_user(state.db.pool(), &me.user.id).await?,
         path: R::TABLE.kind.path(),
@@ -551,6 +601,9 @@ pub async fn list_api<R: Resource>(
         let keys: Vec<&str> = OpportunityStatus::ALL.iter().map(|status| status.as_str()).collect();
         let message = format!("Use one of: {}.", keys.join(", "));
         return Err(AppError::Validation(FieldErrors::single("status", message)));
+    }
+    if R::TABLE.has_done && query.unknown_done() {
+        return Err(AppError::Validation(FieldErrors::single("done", "Use true or false.")));
     }
     // The API pages by number only (its document names no cursor).
     let filter = ListFilter { cursor: None, ..query.filter_for(R::TABLE, HTML_PER_PAGE) };

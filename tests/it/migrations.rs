@@ -885,16 +885,18 @@ async fn next_actions_become_tasks_when_a_database_from_before_is_migrated(backe
         ("00000000-0000-7000-8000-000000000001", "Send the take-home", Some("2026-12-07"), 5),
         ("00000000-0000-7000-8000-000000000002", "Research them", None, 6),
         ("00000000-0000-7000-8000-000000000003", "", None, 7),
+        ("00000000-0000-7000-8000-000000000004", "Ask for feedback", Some("2026-11-02"), 8),
     ] {
         sqlx::query(
             "INSERT INTO opportunities (id, user_id, company, role, status, next_action, next_action_due,
                                         created_at, updated_at)
-             VALUES ($1, 'u1', 'Globex', 'Engineer', 'applied', $2, $3, 1, $4)",
+             VALUES ($1, 'u1', 'Globex', 'Engineer', $5, $2, $3, 1, $4)",
         )
         .bind(id)
         .bind(action)
         .bind(due)
         .bind(changed)
+        .bind(if id.ends_with('4') { "rejected" } else { "applied" })
         .execute(pool)
         .await
         .unwrap();
@@ -912,13 +914,26 @@ async fn next_actions_become_tasks_when_a_database_from_before_is_migrated(backe
         tasks.iter().map(|(_, o, t, d, done, at)| (&o[28..], t.as_str(), d.as_deref(), *done, *at)).collect();
     assert_eq!(
         found,
-        [("00000001", "Send the take-home", Some("2026-12-07"), 0, 5), ("00000002", "Research them", None, 0, 6)],
-        "one open task per next action, none for an opportunity without one"
+        [
+            ("00000001", "Send the take-home", Some("2026-12-07"), 0, 5),
+            ("00000002", "Research them", None, 0, 6),
+            ("00000004", "Ask for feedback", Some("2026-11-02"), 1, 8)
+        ],
+        "a task per next action (done once its opportunity is settled), none for an opportunity without one"
     );
+    let done_at: Option<i64> =
+        sqlx::query_scalar("SELECT done_at FROM tasks WHERE title = 'Ask for feedback'").fetch_one(pool).await.unwrap();
+    assert_eq!(done_at, Some(8), "done when its opportunity last changed");
     for (id, ..) in &tasks {
         assert!(uuid::Uuid::parse_str(id).is_ok(), "a task's id is a UUID as every id is: {id}");
     }
     assert_ne!(tasks[0].0, tasks[1].0);
+    // The columns stay for instances of the earlier build during a roll-out (migrations/README.md).
+    let kept: String = sqlx::query_scalar("SELECT next_action FROM opportunities WHERE next_action <> '' ORDER BY id")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "Send the take-home");
     let shown: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
         "SELECT next_action, next_action_due FROM (SELECT {} FROM opportunities t) shown ORDER BY id",
         careerlog::db::opportunities::OPPORTUNITIES.columns
@@ -931,6 +946,7 @@ async fn next_actions_become_tasks_when_a_database_from_before_is_migrated(backe
         [
             ("Send the take-home".to_owned(), Some("2026-12-07".to_owned())),
             ("Research them".to_owned(), None),
+            (String::new(), None),
             (String::new(), None)
         ]
     );

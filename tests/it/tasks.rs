@@ -176,6 +176,28 @@ async fn tasks_are_a_resource_of_the_api_like_the_others(app: TestApp) {
     let titles: Vec<&str> =
         of_globex["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["Ask Sam"]);
+    // And by whether they are done, on the API and on the list page.
+    api.create("/tasks", json!({"title": "Thank the panel", "done": true})).await;
+    let titles = |page: &serde_json::Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(titles(&api.get("/tasks?done=true").await.1), ["Thank the panel"]);
+    assert_eq!(titles(&api.get("/tasks?done=false").await.1).len(), 2);
+    assert_eq!(api.get("/tasks?done=true").await.1["total"], 1);
+    let (status, error) = api.get("/tasks?done=maybe").await;
+    assert_eq!((status, error["error"]["fields"]["done"].is_string()), (422, true), "{error}");
+    let (_, done_page) = app.get_text("/tasks?done=true").await;
+    assert!(done_page.contains("Thank the panel") && !done_page.contains("Ask Sam"));
+    assert!(done_page.contains(r#"done=true" aria-current="page">Done<"#), "the Done tab is lit: {done_page}");
+    let (_, open_page) = app.get_text("/tasks?done=false").await;
+    assert!(open_page.contains("Ask Sam") && !open_page.contains("Thank the panel"));
+    api.patch(
+        &format!("/tasks/{}", api.get("/tasks?done=true").await.1["items"][0]["id"].as_str().unwrap()),
+        json!({"done": false}),
+    )
+    .await;
+    let (_, none_done) = app.get_text("/tasks?done=true").await;
+    assert!(none_done.contains("No task is done yet."), "{none_done}");
 
     // Bad input: a clear field error, nothing saved.
     for (body, field) in [
@@ -194,7 +216,7 @@ async fn tasks_are_a_resource_of_the_api_like_the_others(app: TestApp) {
     }
     let (status, _) = api.post("/tasks", json!({"title": "Call", "priority": "high"})).await;
     assert!(status == 400 || status == 422, "an unknown field is refused");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM tasks").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM tasks").await, 3);
 
     assert_eq!(api.delete(&path).await, 204);
     assert_eq!(api.get(&path).await.0, 404);

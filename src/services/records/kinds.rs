@@ -479,6 +479,7 @@ impl RecordType for Opportunities {
             next_action: row.next_action.clone(),
             next_action_due: row.next_action_due.clone().unwrap_or_default(),
             labels: label_text(&row.labels).into(),
+            shown_next_action: Some((row.next_action.clone(), row.next_action_due.clone().unwrap_or_default())),
         }
     }
     fn label_names(input: &OpportunityInput) -> &[String] {
