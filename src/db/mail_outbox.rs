@@ -12,6 +12,8 @@ use crate::domain::UserId;
 pub struct NewMail<'a> {
     pub id: &'a str,
     pub user_id: Option<&'a UserId>,
+    /// The support ticket it is about, if any (deleted with it).
+    pub ticket_id: Option<&'a str>,
     pub subject: &'a str,
     /// The recipient and body, sealed by the caller.
     pub sealed: &'a str,
@@ -41,14 +43,15 @@ pub async fn insert<'e>(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO mail_outbox (id, user_id, subject, sealed, created_at, attempts, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $5)",
+        "INSERT INTO mail_outbox (id, user_id, ticket_id, subject, sealed, created_at, attempts, next_attempt_at)
+         VALUES ($1, $2, $6, $3, $4, $5, 0, $5)",
     )
     .bind(new.id)
     .bind(new.user_id.map(|id| id.to_string()))
     .bind(new.subject)
     .bind(new.sealed)
     .bind(now)
+    .bind(new.ticket_id)
     .execute(ex)
     .await?;
     Ok(())
@@ -182,8 +185,27 @@ pub async fn retry_now<'e>(
 }
 
 /// Forget a mail (an administrator's "Discard", or a given-up mail old enough).
-pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM mail_outbox WHERE id = $1").bind(id).execute(ex).await?.rows_affected() == 1)
+/// Delete the mail unless a sender holds it at `now` (one statement, so a sender's claim and
+/// this never both succeed). False when it is held, or not there.
+pub async fn delete_unclaimed<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let deleted =
+        sqlx::query("DELETE FROM mail_outbox WHERE id = $1 AND (claimed_until IS NULL OR claimed_until <= $2)")
+            .bind(id)
+            .bind(now)
+            .execute(ex)
+            .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// Whether the mail is still queued.
+pub async fn exists<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM mail_outbox WHERE id = $1").bind(id).fetch_optional(ex).await?;
+    Ok(found.is_some())
 }
 
 /// Given-up mail older than `before`: its links expired long ago.

@@ -24,6 +24,20 @@ pub struct OutgoingMail {
     pub text: String,
 }
 
+/// The provider refused this mail for good (an address that does not exist, a recipient that
+/// bounced before): trying again cannot help, so the outbox gives up at once. Any other error
+/// is taken as passing (the provider down, a timeout) and the mail is tried again.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Undeliverable(pub String);
+
+impl Undeliverable {
+    /// Whether `error` (or one of its causes) is a refusal for good.
+    pub fn is_in(error: &anyhow::Error) -> bool {
+        error.chain().any(|cause| cause.is::<Undeliverable>())
+    }
+}
+
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()>;
@@ -140,9 +154,16 @@ impl SmtpMailer {
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: OutgoingMail) -> anyhow::Result<()> {
-        let message = build_message(&self.from, &mail)?;
-        self.transport.send(message).await.context("SMTP delivery failed")?;
-        Ok(())
+        let message = build_message(&self.from, &mail).map_err(|err| Undeliverable(format!("{err:#}")))?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            // A 5xx reply (no such user, mailbox disabled, policy): the same mail would be
+            // refused again.
+            Err(err) if err.is_permanent() => {
+                Err(anyhow::Error::new(Undeliverable(err.to_string())).context("the SMTP server refused the mail"))
+            }
+            Err(err) => Err(anyhow::Error::new(err).context("SMTP delivery failed")),
+        }
     }
     fn describe(&self) -> &'static str {
         "smtp"
@@ -200,6 +221,8 @@ impl Mailer for PostmarkMailer {
             text_body: mail.text,
             message_stream: self.message_stream.clone(),
         };
+        // An address Postmark cannot take (300) or one that bounced or complained before (406).
+        const REFUSED_FOR_GOOD: [i64; 2] = [300, 406];
         let response = self
             .client
             .post(self.endpoint.clone())
@@ -213,6 +236,9 @@ impl Mailer for PostmarkMailer {
         let answer: Option<PostmarkResponse> = response.json().await.ok();
         match answer {
             Some(answer) if status.is_success() && answer.error_code == 0 => Ok(()),
+            Some(answer) if REFUSED_FOR_GOOD.contains(&answer.error_code) => Err(anyhow::Error::new(Undeliverable(
+                format!("Postmark refused the message: {} (code {})", answer.message, answer.error_code),
+            ))),
             Some(answer) => bail!("Postmark refused the message: {} (code {})", answer.message, answer.error_code),
             None => bail!("Postmark answered {status} without a readable body"),
         }

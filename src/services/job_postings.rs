@@ -67,7 +67,15 @@ pub async fn read(handles: &Handles, user_id: &UserId, typed: &str) -> Result<Po
         )
     })
     .await?;
-    let page = handles.pages.fetch(&url).await.map_err(|err| fetch_problem(&err))?;
+    let page = match handles.pages.fetch(&url).await {
+        Ok(page) => page,
+        // Turned away before anything was read: it does not count against the hour's pages.
+        Err(FetchError::Busy) => {
+            throttle::give_back(handles, &bucket).await?;
+            return Err(fetch_problem(&FetchError::Busy));
+        }
+        Err(err) => return Err(fetch_problem(&err)),
+    };
     let read_at = page.url.clone();
     let posting = tokio::task::spawn_blocking(move || job_posting::read_posting(&page.html, &page.url))
         .await

@@ -5,7 +5,9 @@
 //! every few seconds for mail due again. A failed try is repeated with a growing delay (30 s,
 //! 1 min, 2 min … at most an hour, each a little shortened at random so that instances and
 //! mails spread out); after a day (and at least three tries) the outbox gives up and keeps the
-//! mail for the administrators (Administration → Mail), who retry or discard it.
+//! mail for the administrators (Administration → Mail), who retry or discard it. A mail the
+//! provider refuses for good (`Undeliverable`: an SMTP 5xx reply, an address Postmark will not
+//! take) is given up at once: the same mail would be refused again.
 //!
 //! Several instances: each sender takes a row with a conditional UPDATE before sending it
 //! (`db::mail_outbox::claim`), so two instances never send one mail. A sent mail's row is
@@ -30,7 +32,7 @@ use crate::clock::Timestamp;
 use crate::db::mail_outbox::{self as db, NewMail, QueuedMail};
 use crate::domain::UserId;
 use crate::integrations::bluesky::stores::Sealer;
-use crate::integrations::mail::OutgoingMail;
+use crate::integrations::mail::{OutgoingMail, Undeliverable};
 use crate::services::{Handles, ServiceError};
 
 /// How often the worker looks for mail due again, when nothing wakes it.
@@ -94,9 +96,21 @@ pub async fn enqueue(
     about: Option<&UserId>,
     mail: OutgoingMail,
 ) -> Result<(), ServiceError> {
+    enqueue_about_ticket(handles, conn, about, None, mail).await
+}
+
+/// [`enqueue`] a mail about a support ticket as well (`ticket_id`): deleting the ticket takes
+/// the mail too, for a visitor's ticket has no account to go with.
+pub async fn enqueue_about_ticket(
+    handles: &Handles,
+    conn: &mut AnyConnection,
+    about: Option<&UserId>,
+    ticket_id: Option<&str>,
+    mail: OutgoingMail,
+) -> Result<(), ServiceError> {
     let id = crate::db::new_id();
     let sealed = sealer(handles).seal_json(&Sealed { to: mail.to, text: mail.text }, &context(&id));
-    let new = NewMail { id: &id, user_id: about, subject: &mail.subject, sealed: &sealed };
+    let new = NewMail { id: &id, user_id: about, ticket_id, subject: &mail.subject, sealed: &sealed };
     db::insert(conn, new, handles.clock.now()).await?;
     Ok(())
 }
@@ -225,12 +239,19 @@ async fn send_one(handles: &Handles, mail: QueuedMail, report: &mut SendReport) 
         Err(err) => {
             let error = short_error(&causes(&err), &to);
             let now = handles.clock.now();
-            let give_up = attempts >= MIN_ATTEMPTS && now >= mail.created_at.plus(GIVE_UP_AFTER);
+            let refused_for_good = Undeliverable::is_in(&err);
+            let give_up = refused_for_good || (attempts >= MIN_ATTEMPTS && now >= mail.created_at.plus(GIVE_UP_AFTER));
             let next = now.plus(retry_delay(attempts, rand::random::<f64>()));
             db::record_failure(pool, &mail.id, claim, &error, next, give_up.then_some(now)).await?;
             handles.metrics.job_run("mail_delivery", false);
             report.failed += 1;
-            if give_up {
+            if refused_for_good {
+                report.given_up += 1;
+                tracing::warn!(
+                    mail_id = %mail.id, transport = handles.mailer.describe(), attempts, error = %error,
+                    "the mail provider refused a mail for good; given up (see Administration → Mail)"
+                );
+            } else if give_up {
                 report.given_up += 1;
                 tracing::error!(
                     mail_id = %mail.id, transport = handles.mailer.describe(), attempts, error = %error,
@@ -369,11 +390,19 @@ pub async fn retry_now(handles: &Handles, admin: &crate::db::accounts::User, id:
     Ok(())
 }
 
-/// An administrator's "Discard": the mail is forgotten, never sent.
+/// An administrator's "Discard": the mail is forgotten, never sent. Not while a sender is
+/// sending it (the provider may be taking it this moment; forgetting it then would not stop it):
+/// the administrator is told to look again in a moment.
 pub async fn discard(handles: &Handles, admin: &crate::db::accounts::User, id: &str) -> Result<(), ServiceError> {
     require_admin(admin)?;
     let mut tx = handles.db.begin_write().await?;
-    if !db::delete(&mut *tx, id).await? {
+    if !db::delete_unclaimed(&mut *tx, id, handles.clock.now()).await? {
+        if db::exists(&mut *tx, id).await? {
+            return Err(ServiceError::field(
+                "mail",
+                "This mail is being sent right now. Look again in a moment: it is gone if it went out.",
+            ));
+        }
         return Err(ServiceError::NotFound);
     }
     tx.commit().await?;

@@ -90,7 +90,7 @@ pub async fn open_ticket(
             base(state),
         );
         let mail = OutgoingMail { to: email.clone(), subject: "We received your message".into(), text };
-        mail_outbox::enqueue(state, &mut tx, None, mail).await?;
+        mail_outbox::enqueue_about_ticket(state, &mut tx, None, Some(&id), mail).await?;
     }
     tell_administrators(state, &mut tx, &id, "A new support ticket").await?;
     tx.commit().await?;
@@ -208,7 +208,7 @@ pub async fn reply_as_admin(
     // The answer and its mail are saved together.
     let owner = ticket.user_id.clone().map(crate::domain::UserId::from);
     let mail = OutgoingMail { to, subject: "An answer to your message".into(), text };
-    mail_outbox::enqueue(state, &mut tx, owner.as_ref(), mail).await?;
+    mail_outbox::enqueue_about_ticket(state, &mut tx, owner.as_ref(), Some(&ticket.id), mail).await?;
     tx.commit().await?;
     state.outbox.wake();
     tracing::info!(ticket_id = %ticket.id, "support ticket answered");

@@ -419,6 +419,10 @@ pub async fn retry_mail(State(state): State<AppState>, me: Admin, Path(id): Path
 }
 
 pub async fn discard_mail(State(state): State<AppState>, me: Admin, Path(id): Path<String>) -> AppResult<Response> {
-    crate::services::mail_outbox::discard(&state, &me.user, &id).await?;
-    Ok(redirect("/admin/mail?notice=mail_discarded"))
+    match crate::services::mail_outbox::discard(&state, &me.user, &id).await {
+        Ok(()) => Ok(redirect("/admin/mail?notice=mail_discarded")),
+        // Being sent this moment: said on the page, as nothing the administrator typed is wrong.
+        Err(crate::services::ServiceError::Invalid(_)) => Ok(redirect("/admin/mail?notice=mail_being_sent")),
+        Err(err) => Err(err.into()),
+    }
 }

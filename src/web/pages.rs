@@ -155,6 +155,12 @@ impl NoticeQuery {
                 }
                 "signin_required" => "Sign in to continue.",
                 "saved" => return Some(Notice::success("Saved.")),
+                "mail_being_sent" => {
+                    return Some(Notice::warning(
+                        "That mail is being sent right now, so it was not discarded. Look again in a moment: it is \
+                         gone from the list if it went out.",
+                    ))
+                }
                 "task_done" => return Some(Notice::success("Done.")),
                 "task_reopened" => return Some(Notice::success("Open again.")),
                 "task_snoozed" => return Some(Notice::success("Put off. It will be due again on the new date.")),

@@ -287,6 +287,15 @@ fn lifetimes(state: &AppState) -> Vec<Lifetime> {
             lives: spoken(state.limits.analytics_retention),
         },
         Lifetime {
+            what: "A mail waiting to be sent (its address and text sealed; the provider was down)",
+            lives: format!(
+                "until the provider takes it (it is then deleted at once); given up after {} of tries, or at once \
+                 when the provider refuses it for good, then kept {} for the administrators",
+                spoken(crate::services::mail_outbox::GIVE_UP_AFTER),
+                spoken(crate::services::mail_outbox::FORGET_GIVEN_UP_AFTER)
+            ),
+        },
+        Lifetime {
             what: "The daily random salt that keeps one visitor's views apart from another's",
             lives: "1 day, then it is deleted and that day's visitors cannot be told apart".into(),
         },

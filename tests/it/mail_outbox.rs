@@ -22,6 +22,8 @@ use crate::support::{browser, fresh_postgres_database, location, read_mails, sub
 crate::on_both_databases!(
     the_provider_down_for_a_while_then_back_every_mail_is_delivered_once,
     mail_that_keeps_failing_shows_to_administrators_who_retry_or_discard_it,
+    mail_the_provider_refuses_for_good_is_given_up_at_once_and_never_tried_again,
+    promise_19_a_visitors_ticket_deleted_with_the_account_takes_its_waiting_mail_with_it,
     a_rolled_back_write_queues_no_mail_and_a_link_is_never_saved_without_its_mail,
     queued_mail_is_sealed_at_rest_and_its_errors_name_nobody,
 );
@@ -89,7 +91,11 @@ impl SmtpProvider {
                 b"250 OK\r\n".to_vec()
             } else if command.starts_with("RCPT TO:") {
                 rcpt_to = line.trim_end()[8..].trim_matches(['<', '>']).to_owned();
-                if self.up.load(Ordering::SeqCst) {
+                if rcpt_to.starts_with("nobody@") {
+                    // A mailbox that does not exist: refused for good, whatever the time.
+                    *self.refusals.lock().unwrap() += 1;
+                    format!("550 5.1.1 <{rcpt_to}>: no such user here\r\n").into_bytes()
+                } else if self.up.load(Ordering::SeqCst) {
                     b"250 OK\r\n".to_vec()
                 } else {
                     *self.refusals.lock().unwrap() += 1;
@@ -447,6 +453,25 @@ async fn mail_that_keeps_failing_shows_to_administrators_who_retry_or_discard_it
     assert_eq!(location(&retried), "/admin/mail?notice=mail_retried");
     let received = wait_for_received(&provider, 1).await;
     assert_eq!(received[0].rcpt_to, "ada@example.com");
+    // While a sender holds it (it is going out this moment), it is not discarded: that would
+    // not stop it.
+    let held = app.clock.now().plus(Duration::from_secs(60));
+    sqlx::query("UPDATE mail_outbox SET claimed_until = $1 WHERE id = $2")
+        .bind(held)
+        .bind(&bobs)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let refused = submit_with(&admin, &app.address, "/admin/mail", &format!("/admin/mail/{bobs}/discard"), &[]).await;
+    assert_eq!(location(&refused), "/admin/mail?notice=mail_being_sent");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox").await, 1);
+    let (_, page) = get(admin.clone(), "/admin/mail?notice=mail_being_sent").await;
+    assert!(page.contains("being sent right now"), "{page}");
+    sqlx::query("UPDATE mail_outbox SET claimed_until = NULL WHERE id = $1")
+        .bind(&bobs)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let discarded = submit_with(&admin, &app.address, "/admin/mail", &format!("/admin/mail/{bobs}/discard"), &[]).await;
     assert_eq!(location(&discarded), "/admin/mail?notice=mail_discarded");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox").await, 0);
@@ -535,4 +560,68 @@ async fn queued_mail_is_sealed_at_rest_and_its_errors_name_nobody(app: TestApp) 
     assert!(!raw.contains(token));
     assert!(!row.2.contains(&token[..12]));
     wait_for(&app, "SELECT COUNT(*) FROM mail_outbox", 0).await;
+}
+
+/// A 5xx reply (the mailbox does not exist) would come again on every try: the mail is given up
+/// at once, shown to administrators with the provider's answer, and not tried again as the days
+/// pass; other mail goes on as usual.
+async fn mail_the_provider_refuses_for_good_is_given_up_at_once_and_never_tried_again(app: TestApp) {
+    let provider = SmtpProvider::start(true).await;
+    let Some(app) = app_with(app.backend, &provider, &[]).await else { return };
+    account(&app, "root@example.com", true).await;
+    account(&app, "nobody@example.com", false).await;
+    account(&app, "ada@example.com", false).await;
+    for email in ["nobody@example.com", "ada@example.com"] {
+        submit_with(&browser(), &app.address, "/forgot-password", "/forgot-password", &[("email", email)]).await;
+    }
+    wait_for_received(&provider, 1).await;
+    wait_for(&app, "SELECT COUNT(*) FROM mail_outbox WHERE given_up_at IS NOT NULL AND claimed_until IS NULL", 1).await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox").await, 1, "the delivered mail is gone");
+    assert_eq!(app.scalar("SELECT MAX(attempts) FROM mail_outbox").await, 1, "tried once");
+    for _ in 0..3 {
+        settle(&app).await;
+        app.clock.advance(Duration::from_secs(3 * 3600));
+        mail_outbox::send_due(&app.state).await.unwrap();
+    }
+    assert_eq!(provider.refusals(), 1, "never tried again");
+    assert_eq!(provider.received().len(), 1);
+    let admin = app.browser_signed_in_as("root@example.com", PASSWORD).await;
+    let page = admin.get(app.url("/admin/mail")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Given up") && page.contains("550"), "{page}");
+    assert!(!page.contains("nobody@example.com"), "the address is shown partly only");
+}
+
+/// Promise 19: deleting an account deletes what was written from its address as a visitor, and
+/// the mail still waiting about it (the provider is down) goes too: once the provider is back,
+/// the address gets only the mail saying the account was deleted.
+async fn promise_19_a_visitors_ticket_deleted_with_the_account_takes_its_waiting_mail_with_it(app: TestApp) {
+    let provider = SmtpProvider::start(false).await;
+    let Some(app) = app_with(app.backend, &provider, &[]).await else { return };
+    account(&app, "ada@example.com", false).await;
+    let fields = [
+        ("email", "ada@example.com"),
+        ("category", "question"),
+        ("subject", "Before I signed in"),
+        ("message", "Hello?"),
+    ];
+    let response = submit_with(&browser(), &app.address, "/support", "/support", &fields).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE ticket_id IS NOT NULL").await, 1);
+    settle(&app).await;
+
+    let user: String = app.scalar_text("SELECT id FROM users WHERE email = 'ada@example.com'").await;
+    careerlog::services::account_deletion::delete_account(&app.state, &careerlog::domain::UserId::from(user))
+        .await
+        .unwrap();
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM support_tickets").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE ticket_id IS NOT NULL").await, 0);
+
+    provider.set_up(true);
+    settle(&app).await;
+    app.clock.advance(Duration::from_secs(3600));
+    mail_outbox::send_due(&app.state).await.unwrap();
+    let to_ada: Vec<String> =
+        provider.received().into_iter().filter(|m| m.rcpt_to == "ada@example.com").map(|m| m.subject).collect();
+    assert_eq!(to_ada.len(), 1, "{to_ada:?}");
+    assert!(!to_ada[0].contains("We received your message"), "{to_ada:?}");
 }

@@ -32,6 +32,8 @@ async fn the_privacy_page_states_the_defaults_and_is_linked_from_every_footer(ap
         "30 minutes",
         "15 minutes",
         "24 hours",
+        "A mail waiting to be sent",
+        "when the provider refuses it for good, then kept 30 days",
     ] {
         assert!(page.contains(fact), "{fact:?} missing from the privacy page");
     }
