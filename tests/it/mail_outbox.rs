@@ -24,6 +24,7 @@ crate::on_both_databases!(
     mail_that_keeps_failing_shows_to_administrators_who_retry_or_discard_it,
     mail_the_provider_refuses_for_good_is_given_up_at_once_and_never_tried_again,
     promise_19_a_visitors_ticket_deleted_with_the_account_takes_its_waiting_mail_with_it,
+    a_mail_held_by_a_sender_that_died_goes_out_once_its_hold_runs_out,
     a_rolled_back_write_queues_no_mail_and_a_link_is_never_saved_without_its_mail,
     queued_mail_is_sealed_at_rest_and_its_errors_name_nobody,
 );
@@ -624,4 +625,37 @@ async fn promise_19_a_visitors_ticket_deleted_with_the_account_takes_its_waiting
         provider.received().into_iter().filter(|m| m.rcpt_to == "ada@example.com").map(|m| m.subject).collect();
     assert_eq!(to_ada.len(), 1, "{to_ada:?}");
     assert!(!to_ada[0].contains("We received your message"), "{to_ada:?}");
+}
+
+/// A sender that took a mail and died before it was through (its process killed): the mail is
+/// left alone while that sender's hold lasts (it might still be sending), then sent once by
+/// another.
+async fn a_mail_held_by_a_sender_that_died_goes_out_once_its_hold_runs_out(app: TestApp) {
+    let provider = SmtpProvider::start(false).await;
+    let Some(app) = app_with(app.backend, &provider, &[]).await else { return };
+    account(&app, "ada@example.com", false).await;
+    submit_with(&browser(), &app.address, "/forgot-password", "/forgot-password", &[("email", "ada@example.com")])
+        .await;
+    wait_for(&app, "SELECT COUNT(*) FROM mail_outbox WHERE attempts = 1 AND claimed_until IS NULL", 1).await;
+    provider.set_up(true);
+    // Another instance takes it, due now, and dies holding it.
+    let now = app.clock.now();
+    sqlx::query("UPDATE mail_outbox SET claimed_until = $1, next_attempt_at = $2, attempts = 2")
+        .bind(now.plus(mail_outbox::CLAIM_FOR))
+        .bind(now)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let report = mail_outbox::send_due(&app.state).await.unwrap();
+    assert_eq!(report.sent, 0, "{report:?}");
+    assert!(provider.received().is_empty(), "not while the other sender's hold lasts");
+
+    app.clock.advance(mail_outbox::CLAIM_FOR + Duration::from_secs(1));
+    // This pass, or the app's own sender looking meanwhile, sends it.
+    mail_outbox::send_due(&app.state).await.unwrap();
+    assert_eq!(wait_for_received(&provider, 1).await.len(), 1);
+    wait_for(&app, "SELECT COUNT(*) FROM mail_outbox", 0).await;
+    app.clock.advance(mail_outbox::CLAIM_FOR * 2);
+    mail_outbox::send_due(&app.state).await.unwrap();
+    assert_eq!(provider.received().len(), 1, "sent once");
 }
