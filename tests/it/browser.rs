@@ -605,6 +605,7 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     see(browser, "Saved.").await?;
     let opportunity = browser.current_url().await?;
     let id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
+    see(browser, "Ask Sam for a referral").await?;
 
     // On the board: Tab to the card's Move menu, open it, choose Applied by typing, Move.
     browser.goto(&app.url("/jobs")).await?;
@@ -874,12 +875,21 @@ async fn application_journey(app: &TestApp, browser: &Client) -> Result<(), fant
     sign_in(app, browser, "ada@example.com", password).await?;
 
     // Saved from its posting: the form comes back filled in for review, and is saved on Save.
+    // What was typed into the form first is kept, through a page that could not be read too.
     browser.goto(&app.url("/opportunities/new")).await?;
+    fill(browser, "#next_action", "Ask Sam for a referral").await?;
+    fill(browser, "#from-url", &board.url("/empty")).await?;
+    click(browser, "form[action='/opportunities/from-url'] button[type=submit]").await?;
+    see(browser, "That page has no job posting").await?;
+    let kept = browser.find(Locator::Css("#next_action")).await?.prop("value").await?;
+    assert_eq!(kept.as_deref(), Some("Ask Sam for a referral"), "typed before the failed read, kept");
     fill(browser, "#from-url", &board.url("/jobs/rust")).await?;
     click(browser, "form[action='/opportunities/from-url'] button[type=submit]").await?;
     see(browser, "Filled in from the job posting").await?;
     let company = browser.find(Locator::Css("#company")).await?.prop("value").await?;
     assert_eq!(company.as_deref(), Some("Ferris Labs"));
+    let kept = browser.find(Locator::Css("#next_action")).await?.prop("value").await?;
+    assert_eq!(kept.as_deref(), Some("Ask Sam for a referral"), "and kept when the page filled the rest");
     click(browser, "form[action='/opportunities'] button[type=submit]").await?;
     see(browser, "Saved.").await?;
     let opportunity = browser.current_url().await?;
