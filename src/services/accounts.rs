@@ -46,16 +46,35 @@ pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Res
     let hash = state.hasher.hash(password).await?;
     let now = state.clock.now();
     let new = NewUser { email, password_hash: &hash, is_admin: false, verified: false };
-    match accounts::insert_user(state.db.pool(), new, now).await {
+    let mailed =
+        throttle::hit(state, &throttle::mail_bucket(state, email.as_str()), throttle::MAIL_PER_ADDRESS).await?;
+    // The account, its verification link and the link's mail are saved together: none exists
+    // without the others.
+    let mut tx = state.db.begin_write().await?;
+    match accounts::insert_user(&mut *tx, new, now).await {
         Ok(user) => {
+            let outcome = if mailed {
+                queue_verification(state, &mut tx, &user, email.as_str()).await?;
+                MailOutcome::Queued
+            } else {
+                MailOutcome::Throttled
+            };
+            tx.commit().await?;
+            state.outbox.wake();
             tracing::info!(user_id = %user.id, "account created");
-            Ok(SignUpOutcome::Created(send_verification(state, &user).await?))
+            Ok(SignUpOutcome::Created(outcome))
         }
-        // Someone signed up with the same address a moment earlier.
-        Err(err) if is_unique_violation(&err) => match accounts::find_by_email(state.db.pool(), email).await? {
-            Some(owner) => Ok(SignUpOutcome::AlreadyTaken(tell_owner_of_sign_up_attempt(state, &owner, email).await?)),
-            None => Err(ServiceError::Internal(err.into())),
-        },
+        // Someone signed up with the same address a moment earlier. The transaction ends first:
+        // on SQLite it holds the write lock the owner's mail needs.
+        Err(err) if is_unique_violation(&err) => {
+            drop(tx);
+            match accounts::find_by_email(state.db.pool(), email).await? {
+                Some(owner) => {
+                    Ok(SignUpOutcome::AlreadyTaken(tell_owner_of_sign_up_attempt(state, &owner, email).await?))
+                }
+                None => Err(ServiceError::Internal(err.into())),
+            }
+        }
         Err(err) => Err(ServiceError::Internal(err.into())),
     }
 }
@@ -111,6 +130,22 @@ pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutco
     if !throttle::hit(state, &throttle::mail_bucket(state, email), throttle::MAIL_PER_ADDRESS).await? {
         return Ok(MailOutcome::Throttled);
     }
+    // The link and its mail are saved together: neither exists without the other.
+    let mut tx = state.db.begin_write().await?;
+    queue_verification(state, &mut tx, user, email).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(MailOutcome::Queued)
+}
+
+/// A new verification link for `email`, retiring the user's older ones, and its mail, written in
+/// the caller's transaction (wake the outbox after the commit).
+async fn queue_verification(
+    state: &Handles,
+    tx: &mut sqlx::AnyConnection,
+    user: &User,
+    email: &str,
+) -> Result<(), ServiceError> {
     let token = random_token();
     let now = state.clock.now();
     let text = format!(
@@ -122,8 +157,6 @@ pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutco
         state.base_url.as_str().trim_end_matches('/'),
     );
     let mail = OutgoingMail { to: email.to_owned(), subject: "Verify your email address".into(), text };
-    // The link and its mail are saved together: neither exists without the other.
-    let mut tx = state.db.begin_write().await?;
     accounts::retire_links(&mut *tx, LinkKind::EmailVerification, &user.id, now).await?;
     accounts::insert_email_verification(
         &mut *tx,
@@ -134,10 +167,7 @@ pub async fn send_verification(state: &Handles, user: &User) -> Result<MailOutco
         now.plus(VERIFICATION_LINK_LIFETIME),
     )
     .await?;
-    mail_outbox::enqueue_replacing(state, &mut tx, &user.id, mail).await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    Ok(MailOutcome::Queued)
+    mail_outbox::enqueue_replacing(state, tx, &user.id, mail).await
 }
 
 /// Why a single-use link could not be used.

@@ -9,6 +9,7 @@ use crate::support::{location, TestApp};
 const GOOD_PASSWORD: &str = "maple orbit lantern quietly";
 
 on_both_databases!(
+    sign_ups_with_one_address_at_the_same_moment_make_one_account_with_its_link_and_mail,
     an_eleven_character_password_is_refused_with_a_message_and_the_email_is_kept,
     a_twelve_character_password_creates_the_account_and_mails_a_verification_link,
     the_verification_link_verifies_once_and_a_second_use_is_refused,
@@ -679,4 +680,28 @@ async fn the_admin_command_creates_a_verified_administrator(app: TestApp) {
     let output = child.wait_with_output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12"));
+}
+
+/// Five sign-ups with one address at once (a double-clicked button, a script): one account, with
+/// its verification link and that link's mail written with it; the others are told the address
+/// is taken, and none fails.
+async fn sign_ups_with_one_address_at_the_same_moment_make_one_account_with_its_link_and_mail(app: TestApp) {
+    let html = app.get("/signup").await.text().await.unwrap();
+    let token = crate::support::csrf_token_in(&html).unwrap();
+    let attempts = (0..5).map(|_| {
+        let (client, url, token) = (app.client.clone(), app.url("/signup"), token.clone());
+        tokio::spawn(async move {
+            let form = [("_csrf", token.as_str()), ("email", "ada@example.com"), ("password", GOOD_PASSWORD)];
+            client.post(url).form(&form).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(attempts).await.into_iter().map(Result::unwrap).collect();
+    assert!(statuses.iter().all(|status| *status < 500), "{statuses:?}");
+    // The answer does not wait for the account (it reads the same whether the address was
+    // free): the mails tell when the work is done.
+    let verify = app.wait_for_mail("ada@example.com", "Verify your email address").await;
+    assert!(verify.body.contains("/verify-email?token="), "{}", verify.body);
+    app.wait_for_mail("ada@example.com", "Someone tried to sign up with your address").await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 1, "{statuses:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM email_verifications").await, 1, "its link, written with it");
 }
