@@ -303,8 +303,13 @@ async fn promise_18_another_user_gets_404_for_documents_and_offers(app: TestApp)
 async fn deleting_a_document_or_its_opportunity_removes_the_files_from_the_store(app: TestApp) {
     app.signed_up_user("ada@example.com").await;
     let opportunity = add_opportunity(&app, "Acme", "applied").await;
+    // A private document changes none of her public pages: their change count stays.
+    let public_version =
+        || app.scalar("SELECT COALESCE(MAX(version), 0) FROM public_page_versions WHERE user_id <> '*'");
+    let before = public_version().await;
     attach(&app, &opportunity, "resume_sent", "", "cv.pdf", pdf()).await;
     attach(&app, &opportunity, "cover_letter", "", "cover.docx", docx()).await;
+    assert_eq!(public_version().await, before, "the public pages stay in the render cache");
     let stored = documents(&app, &opportunity).await;
     let page = format!("/opportunities/{opportunity}");
     for (_, _, key) in &stored {
@@ -314,6 +319,7 @@ async fn deleting_a_document_or_its_opportunity_removes_the_files_from_the_store
     let removed = app.submit(&page, &format!("{page}/documents/{}/delete", stored[0].0), &[]).await;
     assert_eq!(removed.status(), 303);
     assert_eq!(location(&removed), format!("{page}?notice=document_removed#documents"));
+    assert_eq!(public_version().await, before);
     wait_until_gone(&app, &stored[0].2).await;
     assert!(app.state.files.get(&stored[1].2).await.unwrap().is_some(), "the other stays");
 
