@@ -193,6 +193,8 @@ pub struct ListView<R> {
     /// The ids of the page's first and last records, when the list's order lets a page start
     /// next to one: the pager's links then carry them (`?page=N&after=…`).
     pub edges: Option<(String, String)>,
+    /// Today where the owner is (`YYYY-MM-DD`), for lists that say what is overdue.
+    pub today: String,
 }
 
 impl<R> ListView<R> {
@@ -295,6 +297,7 @@ impl<R> ListView<R> {
             sort: self.sort,
             sorts: self.sorts,
             edges: None,
+            today: String::new(),
         };
         view.url_for(1)
     }
@@ -408,6 +411,7 @@ pub async fn list_html<R: Resource>(
         sort: filter.sort,
         sorts: R::TABLE.sorts,
         edges,
+        today: crate::services::opportunities::today_for(&state, &me.user).await?.to_string(),
     };
     Ok(R::list_page(chrome, view)?.into_response())
 }

@@ -189,6 +189,11 @@ async fn tasks_are_a_resource_of_the_api_like_the_others(app: TestApp) {
     let (_, done_page) = app.get_text("/tasks?done=true").await;
     assert!(done_page.contains("Thank the panel") && !done_page.contains("Ask Sam"));
     assert!(done_page.contains(r#"done=true" aria-current="page">Done<"#), "the Done tab is lit: {done_page}");
+    let late = api.create("/tasks", json!({"title": "Thank the recruiter", "due_on": day(&app, -2)})).await;
+    let (_, all_page) = app.get_text("/tasks").await;
+    let shown = all_page.split("Thank the recruiter").nth(1).unwrap().split("</li>").next().unwrap();
+    assert!(shown.contains("<strong>Overdue</strong>"), "an overdue task says so in the list: {shown}");
+    assert_eq!(api.delete(&format!("/tasks/{}", late["id"].as_str().unwrap())).await, 204);
     let (_, open_page) = app.get_text("/tasks?done=false").await;
     assert!(open_page.contains("Ask Sam") && !open_page.contains("Thank the panel"));
     api.patch(
