@@ -93,7 +93,8 @@ pub const CATALOGUE: &[Table] = &[
     rows("uploads", "user_id", "id"),
     rows("labels", "user_id", "id"),
     rows("record_labels", "user_id", "label_id, record_kind, record_id"),
-    rows("opportunities", "user_id", "id"),
+    // The next action's old columns, kept unused for earlier builds (migrations/README.md).
+    rows_without("opportunities", "user_id", "id", &["next_action", "next_action_due"]),
     rows("offers", "user_id", "opportunity_id"),
     rows("contacts", "user_id", "id"),
     rows("opportunity_contacts", "user_id", "opportunity_id, contact_id"),

@@ -278,7 +278,8 @@ impl OpportunityDraft {
     pub fn filled_from(mut self, page: OpportunityDraft) -> OpportunityDraft {
         // Filled from another posting before: nothing of that one is kept where this one is
         // silent (its salary is not this job's).
-        if !self.posting_url.trim().is_empty() && self.posting_url.trim() != page.posting_url {
+        let before = fields::optional_web_link(&self.posting_url).ok().flatten();
+        if before.is_some_and(|before| before != page.posting_url) {
             for field in [
                 &mut self.company,
                 &mut self.role,

@@ -122,6 +122,26 @@ impl Mailer for FileMailer {
     }
 }
 
+/// Whether an SMTP reply (`code`, and its text with an enhanced status code when the server
+/// sends one) refuses the recipient's mailbox for good: 550, 551 or 553 about the address
+/// (enhanced 5.1.x: no such user, bad address; 5.2.1: mailbox disabled). A 550 about anything
+/// else (5.7.x: relaying denied, policy) and every other 5xx (530, 535: authentication; 554)
+/// are not: they come from how this instance sends, not from the address.
+pub fn refuses_the_mailbox(code: &str, text: &str) -> bool {
+    if !matches!(code, "550" | "551" | "553") {
+        return false;
+    }
+    let enhanced = text.split_whitespace().find(|word| {
+        let parts: Vec<&str> = word.trim_end_matches([':', ',']).split('.').collect();
+        parts.len() == 3 && parts.iter().all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    });
+    match enhanced.map(|word| word.trim_end_matches([':', ','])) {
+        Some(status) => status.starts_with("5.1.") || status == "5.2.1",
+        // Without an enhanced code, 551 and 553 still name the address; a bare 550 may not.
+        None => code != "550",
+    }
+}
+
 /// Sends through an SMTP server (lettre).
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -157,9 +177,13 @@ impl Mailer for SmtpMailer {
         let message = build_message(&self.from, &mail).map_err(|err| Undeliverable(format!("{err:#}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            // A 5xx reply (no such user, mailbox disabled, policy): the same mail would be
-            // refused again.
-            Err(err) if err.is_permanent() => {
+            // The recipient's mailbox refused for good: the same mail would be refused again.
+            // Other 5xx replies (a wrong password, relaying denied) are the sender's to fix, and
+            // the mail waits for that.
+            Err(err)
+                if err.is_permanent()
+                    && err.status().is_some_and(|code| refuses_the_mailbox(&code.to_string(), &err.to_string())) =>
+            {
                 Err(anyhow::Error::new(Undeliverable(err.to_string())).context("the SMTP server refused the mail"))
             }
             Err(err) => Err(anyhow::Error::new(err).context("SMTP delivery failed")),
@@ -245,5 +269,31 @@ impl Mailer for PostmarkMailer {
     }
     fn describe(&self) -> &'static str {
         "postmark"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuses_the_mailbox;
+
+    #[test]
+    fn only_refusals_of_the_recipients_mailbox_are_for_good() {
+        for (code, text) in [
+            ("550", "permanent error (550): 5.1.1 <nobody@example.com>: no such user here"),
+            ("553", "permanent error (553): 5.1.3 bad recipient address syntax"),
+            ("550", "permanent error (550): 5.2.1 mailbox disabled, not accepting messages"),
+            ("551", "permanent error (551): user not local"),
+        ] {
+            assert!(refuses_the_mailbox(code, text), "{code} {text}");
+        }
+        for (code, text) in [
+            ("535", "permanent error (535): 5.7.8 authentication credentials invalid"),
+            ("530", "permanent error (530): 5.7.0 must issue a STARTTLS command first"),
+            ("550", "permanent error (550): 5.7.1 relaying denied"),
+            ("550", "permanent error (550): requested action not taken"),
+            ("554", "permanent error (554): 5.1.1 transaction failed"),
+        ] {
+            assert!(!refuses_the_mailbox(code, text), "{code} {text}");
+        }
     }
 }

@@ -68,6 +68,10 @@ pub async fn sign_up(state: &Handles, email: &Email, password: &Password) -> Res
         // on SQLite it holds the write lock the owner's mail needs.
         Err(err) if is_unique_violation(&err) => {
             drop(tx);
+            // No verification went out: the owner's notice below counts instead.
+            if mailed {
+                throttle::give_back(state, &throttle::mail_bucket(state, email.as_str())).await?;
+            }
             match accounts::find_by_email(state.db.pool(), email).await? {
                 Some(owner) => {
                     Ok(SignUpOutcome::AlreadyTaken(tell_owner_of_sign_up_attempt(state, &owner, email).await?))

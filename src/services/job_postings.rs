@@ -71,7 +71,9 @@ pub async fn read(handles: &Handles, user_id: &UserId, typed: &str) -> Result<Po
         Ok(page) => page,
         // Turned away before anything was read: it does not count against the hour's pages.
         Err(FetchError::Busy) => {
-            throttle::give_back(handles, &bucket).await?;
+            if let Err(error) = throttle::give_back(handles, &bucket).await {
+                tracing::warn!(?error, "could not give back a page fetch turned away as busy");
+            }
             return Err(fetch_problem(&FetchError::Busy));
         }
         Err(err) => return Err(fetch_problem(&err)),

@@ -558,6 +558,15 @@ async fn next_actions_are_done_or_put_off_from_the_dashboard_and_the_opportunity
     // Emptied through the API, the next action stays a task: it is finished as one.
     let (status, emptied) = api.patch(&page, json!({"next_action": null})).await;
     assert_eq!((status, emptied["next_action"].as_str()), (200, Some("Call the recruiter")), "{emptied}");
+    // Its edit form, opened before the task was done and saved after, brings nothing back.
+    let (_, edit) = app.get_text(&format!("{page}/edit")).await;
+    api.patch(&format!("/tasks/{call}"), json!({"done": true})).await;
+    let token = crate::support::csrf_token_in(&edit).unwrap();
+    let fields = [("_csrf", token.as_str()), ("company", "Hooli"), ("role", "Engineer"), ("status", "applied")];
+    let saved = app.client.post(app.url(&page)).form(&fields).send().await.unwrap();
+    assert_eq!(saved.status(), 303);
+    assert_eq!(api.get(&page).await.1["next_action"], "", "the done task stays done");
+    assert_eq!(api.get(&format!("/tasks?opportunity={}&done=false", ids[1])).await.1["total"], 0);
     // A day with no step to take is refused, not dropped.
     let (_, new_form) = app.get_text("/opportunities/new").await;
     assert!(new_form.contains(r#"name="next_action""#), "a new opportunity's first step can be written at once");
