@@ -6,8 +6,8 @@
 //! 1 min, 2 min … at most an hour, each a little shortened at random so that instances and
 //! mails spread out); after a day (and at least three tries) the outbox gives up and keeps the
 //! mail for the administrators (Administration → Mail), who retry or discard it. A mail the
-//! provider refuses for good (`Undeliverable`: an SMTP 5xx reply, an address Postmark will not
-//! take) is given up at once: the same mail would be refused again.
+//! provider refuses for good (`Undeliverable`: an SMTP server refusing the recipient's mailbox,
+//! an address Postmark will not take) is given up at once: the same mail would be refused again.
 //!
 //! Several instances: each sender takes a row with a conditional UPDATE before sending it
 //! (`db::mail_outbox::claim`), so two instances never send one mail. A sent mail's row is
