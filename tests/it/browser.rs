@@ -605,7 +605,6 @@ async fn keyboard_only_journey(app: &TestApp, browser: &Client) -> Result<(), fa
     see(browser, "Saved.").await?;
     let opportunity = browser.current_url().await?;
     let id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
-    see(browser, "Ask Sam for a referral").await?;
 
     // On the board: Tab to the card's Move menu, open it, choose Applied by typing, Move.
     browser.goto(&app.url("/jobs")).await?;
@@ -894,6 +893,7 @@ async fn application_journey(app: &TestApp, browser: &Client) -> Result<(), fant
     see(browser, "Saved.").await?;
     let opportunity = browser.current_url().await?;
     let id = opportunity.path().trim_start_matches("/opportunities/").to_owned();
+    see(browser, "Ask Sam for a referral").await?;
 
     // A resume tailored to it from the posting's words, previewed, downloaded as a PDF.
     click(browser, &format!("a[href='/opportunities/{id}/resumes/new']")).await?;
