@@ -121,6 +121,9 @@ impl Dashboard {
 }
 
 impl Dashboard {
+    pub fn agenda_shown(&self) -> usize {
+        crate::web::tasks::AGENDA_SHOWN
+    }
     pub fn upcoming_shown(&self) -> i64 {
         UPCOMING_SHOWN
     }

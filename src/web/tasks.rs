@@ -85,10 +85,13 @@ pub struct Agenda {
     /// Today where the user is (`YYYY-MM-DD`).
     pub day: String,
     pub snooze_choices: &'static [(i64, &'static str)],
+    /// More are overdue or coming than shown (the rest are on `/tasks`).
+    pub is_cut: bool,
 }
 
-/// The most tasks the dashboard's agenda lists (the rest are on `/tasks`).
-const AGENDA_SHOWN: i64 = 30;
+/// The most overdue tasks the dashboard's agenda lists, and the most coming ones (today and this
+/// week): the page weighs the same however many there are, and `/tasks` has them all.
+pub const AGENDA_SHOWN: usize = 5;
 const AGENDA_DAYS: i64 = 7;
 
 impl Agenda {
@@ -98,10 +101,15 @@ impl Agenda {
         let last = (today + jiff::Span::new().days(AGENDA_DAYS)).to_string();
         let yesterday = today.yesterday().map_err(|e| AppError::Internal(e.into()))?.to_string();
         // Read apart, so a long tail of overdue tasks never hides what is due today.
-        let overdue = tasks::due_between(pool, user_id, ("", &yesterday), AGENDA_SHOWN).await?;
-        let coming = tasks::due_between(pool, user_id, (&day, &last), AGENDA_SHOWN).await?;
+        // One more than shown, to know whether there are more.
+        let read = AGENDA_SHOWN as i64 + 1;
+        let mut overdue = tasks::due_between(pool, user_id, ("", &yesterday), read).await?;
+        let mut coming = tasks::due_between(pool, user_id, (&day, &last), read).await?;
+        let is_cut = overdue.len() > AGENDA_SHOWN || coming.len() > AGENDA_SHOWN;
+        overdue.truncate(AGENDA_SHOWN);
+        coming.truncate(AGENDA_SHOWN);
         let (due_today, this_week) = coming.into_iter().partition(|task| task.is_due_on(&day));
-        Ok(Agenda { overdue, today: due_today, this_week, day, snooze_choices: &SNOOZE_DAYS })
+        Ok(Agenda { overdue, today: due_today, this_week, day, snooze_choices: &SNOOZE_DAYS, is_cut })
     }
 
     pub fn is_empty(&self) -> bool {

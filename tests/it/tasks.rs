@@ -17,6 +17,7 @@ use crate::support::{csrf_token_in, location, TestApp};
 on_both_databases!(
     a_task_for_an_opportunity_is_on_its_page_and_on_the_dashboard_until_it_is_done,
     the_dashboard_sorts_open_tasks_into_overdue_today_and_this_week_as_days_pass,
+    the_dashboard_shows_the_five_overdue_longest_and_the_five_due_soonest,
     tasks_are_a_resource_of_the_api_like_the_others,
     a_task_form_with_mistakes_comes_back_whole_and_saves_nothing,
     promise_18_another_user_gets_404_for_every_task_route,
@@ -421,4 +422,26 @@ async fn an_interview_is_reminded_of_a_day_before_once_per_start_and_never_when_
     app.clock.advance(Duration::from_secs(2 * 3600));
     assert_eq!(housekeeping(&app.state).await.unwrap().interview_reminders_sent, 1);
     assert!(mails_titled(&app, "Called off").is_empty(), "a cancelled interview is never reminded of");
+}
+
+/// However many tasks are due, the dashboard weighs the same: the 5 overdue longest and the 5
+/// due soonest, and a link to all open tasks.
+async fn the_dashboard_shows_the_five_overdue_longest_and_the_five_due_soonest(app: TestApp) {
+    app.signed_up_user("ada@example.com").await;
+    let api = api_for(&app).await;
+    for n in 1..=7 {
+        api.create("/tasks", json!({"title": format!("Overdue number {n}"), "due_on": day(&app, -n)})).await;
+        api.create("/tasks", json!({"title": format!("Coming number {n}"), "due_on": day(&app, n - 1)})).await;
+    }
+    let agenda = section(&app.get_text("/jobs").await.1, "agenda-heading");
+    assert_eq!(agenda.matches("<strong>Overdue number").count(), 5, "{agenda}");
+    assert_eq!(agenda.matches("<strong>Coming number").count(), 5, "{agenda}");
+    for shown in ["Overdue number 7", "Overdue number 3", "Coming number 1", "Coming number 5"] {
+        assert!(agenda.contains(&format!("<strong>{shown}</strong>")), "{shown}: {agenda}");
+    }
+    for left_out in ["Overdue number 2", "Coming number 6"] {
+        assert!(!agenda.contains(&format!("<strong>{left_out}</strong>")), "{left_out}: {agenda}");
+    }
+    assert!(agenda.contains("The 5 overdue longest and the 5 due soonest are shown."), "{agenda}");
+    assert!(agenda.contains(r#"href="/tasks?done=false""#));
 }
