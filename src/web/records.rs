@@ -411,7 +411,12 @@ pub async fn list_html<R: Resource>(
         sort: filter.sort,
         sorts: R::TABLE.sorts,
         edges,
-        today: crate::services::opportunities::today_for(&state, &me.user).await?.to_string(),
+        // Only lists that say what is overdue need it (it may cost a query).
+        today: if R::TABLE.has_done {
+            crate::services::opportunities::today_for(&state, &me.user).await?.to_string()
+        } else {
+            String::new()
+        },
     };
     Ok(R::list_page(chrome, view)?.into_response())
 }
